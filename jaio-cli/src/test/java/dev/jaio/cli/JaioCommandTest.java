@@ -1,0 +1,105 @@
+package dev.jaio.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class JaioCommandTest {
+
+    /** One run of the command line, with its exit code and what it printed. */
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new JaioCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void testsRunOnJdk25OrNewer() {
+        System.out.println("jaio-cli tests run on Java " + Runtime.version() + " at " + System.getProperty("java.home"));
+        assertTrue(Runtime.version().feature() >= 25, "expected JDK 25+, got " + Runtime.version());
+    }
+
+    @Test
+    void helpExitsZero() {
+        Run r = run("--help");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Usage: jaio"), r.out());
+        assertTrue(r.out().contains("info"), r.out());
+    }
+
+    @Test
+    void infoHelpExitsZero() {
+        Run r = run("info", "--help");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Usage: jaio info"), r.out());
+        assertTrue(r.out().contains("--json"), r.out());
+    }
+
+    @Test
+    void versionNamesJaioAndJava() {
+        Run r = run("--version");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().startsWith("jaio "), r.out());
+        assertTrue(r.out().contains("Java " + Runtime.version()), r.out());
+    }
+
+    @Test
+    void noSubcommandIsAUsageError() {
+        Run r = run();
+        assertEquals(CommandLine.ExitCode.USAGE, r.exitCode());
+        assertTrue(r.err().contains("Usage: jaio"), r.err());
+    }
+
+    @Test
+    void infoOnADirectoryPrintsItsFilesystem(@TempDir Path dir) {
+        Run r = run("info", dir.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("path " + dir.toAbsolutePath().normalize()), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("filesystem ")), r.out());
+        assertTrue(r.out().contains("O_DIRECT"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("auto ")), r.out());
+        assertTrue(r.out().contains("io_uring_disabled"), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void infoJsonIsOneObject(@TempDir Path dir) {
+        Run r = run("info", "--json", dir.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String out = r.out().strip();
+        assertTrue(out.startsWith("{") && out.endsWith("}"), out);
+        assertTrue(out.contains("\"paths\": ["), out);
+        assertTrue(out.contains("\"path\": " + Json.quote(dir.toAbsolutePath().normalize().toString())), out);
+        assertTrue(out.contains("\"engines\": ["), out);
+        assertTrue(out.contains("\"auto\": {"), out);
+    }
+
+    @Test
+    void infoWithoutPathDescribesTheCurrentDirectory() {
+        Run r = run("info");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("path " + Path.of("").toAbsolutePath().normalize()), r.out());
+    }
+
+    @Test
+    void infoOnAMissingPathFailsWithOneLine(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-file");
+        Run r = run("info", missing.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("", r.out());
+        assertEquals("jaio info: " + missing + ": no such file or directory", r.err().strip());
+    }
+}

@@ -1,0 +1,595 @@
+package dev.jaio;
+
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A file open for asynchronous positional I/O on an {@link IoEngine}.
+ *
+ * <pre>{@code
+ * try (AsyncFile file = AsyncFile.open(path, FileOption.READ, FileOption.WRITE, FileOption.CREATE, FileOption.DIRECT);
+ *      IoBuffer buf = file.allocateBuffer(4096)) {
+ *     file.write(buf.segment(), 0).join();
+ *     int n = file.read(buf.segment(), 0).join();
+ * }
+ * }</pre>
+ *
+ * <h2>Results and errors</h2>
+ * Reads and writes complete with the number of bytes transferred, as pread(2) and pwrite(2) return
+ * it: a read that crosses the end of the file completes with the bytes up to it, and with 0 at or
+ * past it. A request the kernel fails completes exceptionally with an {@link IoOperationException}
+ * naming the operation, path, offset and errno. Bad arguments that can be checked are rejected
+ * before the kernel sees them, by throwing: {@link IllegalArgumentException} for a negative offset,
+ * an O_DIRECT buffer, offset or length that is not aligned as {@link #alignment()} requires (the
+ * message names the alignment), or a read into read-only memory; {@link IllegalStateException}
+ * for a write to a file not opened for writing (or a read from one not opened for reading), or a
+ * buffer whose memory was freed. A request on a closed file completes exceptionally with
+ * {@link FileClosedException}.
+ *
+ * <h2>Memory</h2>
+ * Native memory ({@link MemorySegment}s, direct {@link ByteBuffer}s) is used in place. Memory of a
+ * jaio {@link IoBuffer} is pinned until the request completes, so closing the buffer early is
+ * safe; memory from the caller's own arena must stay open until the future completes. Heap memory
+ * (arrays, heap buffers) is copied through a temporary native buffer: correct, but slower.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} makes new requests fail, waits until every request already made on the file has
+ * completed, and only then closes the descriptor. Dependent stages of the futures run on the
+ * engine's completion thread unless added with an {@code *Async} method.
+ */
+public final class AsyncFile implements AutoCloseable {
+
+    /** Largest byte count of one read or write, the kernel's MAX_RW_COUNT (INT_MAX rounded down to a page). */
+    public static final int MAX_TRANSFER = 0x7ffff000;
+    /** Most buffers in one vectored request (IOV_MAX). */
+    public static final int MAX_BUFFERS = 1024;
+
+    private static final int CLOSED = 1 << 31;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(AsyncFile.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final IoEngine engine;
+    private final Path path;
+    private final int fd;
+    private final Set<FileOption> options;
+    private final boolean readable;
+    private final boolean writable;
+    private final boolean direct;
+    private final DirectIoAlignment alignment;
+    /** CLOSED bit plus the number of requests started and not yet finished. */
+    @SuppressWarnings("unused")
+    private volatile int state;
+    private final CountDownLatch descriptorClosed = new CountDownLatch(1);
+
+    private AsyncFile(IoEngine engine, Path path, int fd, Set<FileOption> options, DirectIoAlignment alignment) {
+        this.engine = engine;
+        this.path = path;
+        this.fd = fd;
+        this.options = options;
+        this.readable = options.contains(FileOption.READ) || !options.contains(FileOption.WRITE);
+        this.writable = options.contains(FileOption.WRITE);
+        this.direct = options.contains(FileOption.DIRECT);
+        this.alignment = alignment;
+    }
+
+    /** Opens a file on the {@linkplain IoEngine#shared() shared engine}. */
+    public static AsyncFile open(Path path, FileOption... options) throws IOException {
+        return open(IoEngine.shared(), path, options);
+    }
+
+    /** Opens a file on {@code engine}. */
+    public static AsyncFile open(IoEngine engine, Path path, FileOption... options) throws IOException {
+        Set<FileOption> set = EnumSet.noneOf(FileOption.class);
+        for (FileOption o : options) {
+            set.add(o);
+        }
+        return open(engine, path, set);
+    }
+
+    /**
+     * Opens a file on {@code engine}. Without {@link FileOption#READ} or {@link FileOption#WRITE}
+     * it is opened for reading.
+     *
+     * @throws NoSuchFileException, FileAlreadyExistsException, AccessDeniedException as
+     *     {@link java.nio.file.Files} does; {@link IoOperationException} for other open(2) errors,
+     *     including a filesystem that refuses O_DIRECT
+     */
+    public static AsyncFile open(IoEngine engine, Path path, Set<FileOption> options) throws IOException {
+        Set<FileOption> opts = options.isEmpty() ? EnumSet.noneOf(FileOption.class) : EnumSet.copyOf(options);
+        if (opts.contains(FileOption.TRUNCATE) && !opts.contains(FileOption.WRITE)) {
+            throw new IllegalArgumentException("open " + path + ": TRUNCATE needs WRITE");
+        }
+        if (engine.isClosed()) {
+            throw new IllegalStateException("open " + path + ": the engine is closed");
+        }
+        int flags = Fcntl.O_CLOEXEC;
+        boolean read = opts.contains(FileOption.READ) || !opts.contains(FileOption.WRITE);
+        boolean write = opts.contains(FileOption.WRITE);
+        flags |= read && write ? Fcntl.O_RDWR : write ? Fcntl.O_WRONLY : Fcntl.O_RDONLY;
+        if (opts.contains(FileOption.CREATE_NEW)) {
+            flags |= Fcntl.O_CREAT | Fcntl.O_EXCL;
+        } else if (opts.contains(FileOption.CREATE)) {
+            flags |= Fcntl.O_CREAT;
+        }
+        if (opts.contains(FileOption.TRUNCATE)) {
+            flags |= Fcntl.O_TRUNC;
+        }
+        if (opts.contains(FileOption.DIRECT)) {
+            flags |= Fcntl.O_DIRECT;
+        }
+        if (opts.contains(FileOption.SYNC)) {
+            flags |= Fcntl.O_SYNC;
+        } else if (opts.contains(FileOption.DSYNC)) {
+            flags |= Fcntl.O_DSYNC;
+        }
+        Path absolute = path.toAbsolutePath();
+        long fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = Libc.open(arena.allocateFrom(absolute.toString()), flags, 0644);
+        }
+        if (fd < 0) {
+            int errno = (int) -fd;
+            String reason = Errno.describe(errno);
+            switch (errno) {
+                case Errno.ENOENT -> throw new NoSuchFileException(path.toString(), null, reason);
+                case Errno.EEXIST -> throw new FileAlreadyExistsException(path.toString(), null, reason);
+                case Errno.EACCES, Errno.EPERM -> throw new AccessDeniedException(path.toString(), null, reason);
+                default -> {
+                    if (errno == Errno.EINVAL && opts.contains(FileOption.DIRECT)) {
+                        reason += "; the filesystem does not support O_DIRECT";
+                    }
+                    throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
+                }
+            }
+        }
+        DirectIoAlignment alignment;
+        try {
+            alignment = DirectIo.alignment((int) fd);
+        } catch (RuntimeException | Error e) {
+            Libc.close((int) fd);
+            throw e;
+        }
+        return new AsyncFile(engine, path, (int) fd, Set.copyOf(opts), alignment);
+    }
+
+    /** The path the file was opened with. */
+    public Path path() {
+        return path;
+    }
+
+    /** The engine requests run on. */
+    public IoEngine engine() {
+        return engine;
+    }
+
+    /** The options the file was opened with. */
+    public Set<FileOption> options() {
+        return options;
+    }
+
+    /** Whether the file was opened with {@link FileOption#DIRECT}. */
+    public boolean isDirect() {
+        return direct;
+    }
+
+    /** What O_DIRECT requires of buffers, offsets and lengths on this file (also when not opened DIRECT). */
+    public DirectIoAlignment alignment() {
+        return alignment;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return ((int) STATE.getVolatile(this) & CLOSED) != 0;
+    }
+
+    /**
+     * Allocates an {@link IoBuffer} fit for this file: aligned for O_DIRECT, its size rounded up to
+     * the offset alignment.
+     */
+    public IoBuffer allocateBuffer(long size) {
+        long unit = Math.max(1, alignment.offsetAlignment());
+        long rounded = (size + unit - 1) / unit * unit;
+        return IoBuffer.allocate(rounded, alignment.bufferAlignment());
+    }
+
+    // ---- reads and writes ----
+
+    /** Reads up to {@code dst.byteSize()} bytes at {@code position}; completes with the count. */
+    public CompletableFuture<Integer> read(MemorySegment dst, long position) {
+        return read(dst, position, IoFlags.NONE);
+    }
+
+    /** Reads with per-request {@link IoFlags}. */
+    public CompletableFuture<Integer> read(MemorySegment dst, long position, int ioFlags) {
+        return single(IoOp.READ, dst, position, ioFlags, null);
+    }
+
+    /**
+     * Reads into {@code dst} from its position to its limit, advancing its position by the count
+     * when the request completes (as {@link java.nio.channels.AsynchronousFileChannel} does).
+     */
+    public CompletableFuture<Integer> read(ByteBuffer dst, long position) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("pread " + path + ": the destination buffer is read-only");
+        }
+        return single(IoOp.READ, segmentOf(dst), position, IoFlags.NONE, dst);
+    }
+
+    /** Writes all of {@code src} at {@code position}; completes with the count written. */
+    public CompletableFuture<Integer> write(MemorySegment src, long position) {
+        return write(src, position, IoFlags.NONE);
+    }
+
+    /** Writes with per-request {@link IoFlags}, e.g. {@link IoFlags#DSYNC}. */
+    public CompletableFuture<Integer> write(MemorySegment src, long position, int ioFlags) {
+        return single(IoOp.WRITE, src, position, ioFlags, null);
+    }
+
+    /** Writes {@code src} from its position to its limit, advancing its position by the count written. */
+    public CompletableFuture<Integer> write(ByteBuffer src, long position) {
+        return single(IoOp.WRITE, segmentOf(src), position, IoFlags.NONE, src);
+    }
+
+    /** Reads into the buffers in order, as preadv(2); completes with the total count. */
+    public CompletableFuture<Long> readv(MemorySegment[] dsts, long position) {
+        return readv(dsts, position, IoFlags.NONE);
+    }
+
+    /** Vectored read with per-request {@link IoFlags}. */
+    public CompletableFuture<Long> readv(MemorySegment[] dsts, long position, int ioFlags) {
+        return vectored(IoOp.READV, dsts, position, ioFlags);
+    }
+
+    /** Writes the buffers in order, as pwritev(2); completes with the total count. */
+    public CompletableFuture<Long> writev(MemorySegment[] srcs, long position) {
+        return writev(srcs, position, IoFlags.NONE);
+    }
+
+    /** Vectored write with per-request {@link IoFlags}. */
+    public CompletableFuture<Long> writev(MemorySegment[] srcs, long position, int ioFlags) {
+        return vectored(IoOp.WRITEV, srcs, position, ioFlags);
+    }
+
+    /** Flushes data and metadata to stable storage (fsync(2)), asynchronously. */
+    public CompletableFuture<Void> fsync() {
+        return sync(IoOp.FSYNC);
+    }
+
+    /** Flushes data, and metadata only as needed to read it back (fdatasync(2)), asynchronously. */
+    public CompletableFuture<Void> fdatasync() {
+        return sync(IoOp.FDATASYNC);
+    }
+
+    private CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags,
+            ByteBuffer advance) {
+        String op = FileOp.operationName(opcode);
+        boolean isRead = opcode == IoOp.READ;
+        IoFlags.check(ioFlags);
+        checkMode(op, isRead);
+        checkPosition(op, position, seg.byteSize());
+        if (seg.byteSize() > MAX_TRANSFER) {
+            throw new IllegalArgumentException(op + " " + path + ": " + seg.byteSize()
+                    + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
+        }
+        checkBuffer(op, seg, isRead, position);
+        MemorySegment target = seg;
+        MemorySegment readBack = null;
+        if (!seg.isNative()) {
+            target = bounce(seg, isRead);
+            readBack = isRead ? seg : null;
+        }
+        FileOp<Integer> f = new FileOp<>(this, opcode, target, null, position, ioFlags, seg.byteSize(),
+                FileOp.RESULT_INT);
+        f.readInto(readBack).advance(advance);
+        return submit(op, f, seg.isNative() ? seg : null);
+    }
+
+    private CompletableFuture<Long> vectored(int opcode, MemorySegment[] segs, long position, int ioFlags) {
+        String op = FileOp.operationName(opcode);
+        boolean isRead = opcode == IoOp.READV;
+        IoFlags.check(ioFlags);
+        checkMode(op, isRead);
+        if (segs.length == 0 || segs.length > MAX_BUFFERS) {
+            throw new IllegalArgumentException(op + " " + path + ": needs 1 to " + MAX_BUFFERS + " buffers, got "
+                    + segs.length);
+        }
+        long total = 0;
+        MemorySegment[] targets = segs.clone();
+        for (int i = 0; i < segs.length; i++) {
+            MemorySegment s = segs[i];
+            checkBuffer(op, s, isRead, position + total);
+            if (!s.isNative()) {
+                throw new IllegalArgumentException(op + " " + path + ": buffer " + i
+                        + " is heap memory; vectored requests need native memory");
+            }
+            total += s.byteSize();
+        }
+        checkPosition(op, position, total);
+        if (total > MAX_TRANSFER) {
+            throw new IllegalArgumentException(op + " " + path + ": " + total
+                    + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
+        }
+        IoBuffer[] pins = new IoBuffer[targets.length];
+        FileOp<Long> f = new FileOp<>(this, opcode, null, targets, position, ioFlags, total, FileOp.RESULT_LONG);
+        if (!begin()) {
+            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        }
+        try {
+            for (int i = 0; i < targets.length; i++) {
+                pins[i] = IoBuffer.pin(targets[i]);
+            }
+        } catch (RuntimeException e) {
+            for (IoBuffer b : pins) {
+                if (b != null) {
+                    b.unpin();
+                }
+            }
+            endOp();
+            throw e;
+        }
+        f.pins(pins);
+        engine.execute(f);
+        return f;
+    }
+
+    private CompletableFuture<Void> sync(int opcode) {
+        String op = FileOp.operationName(opcode);
+        FileOp<Void> f = new FileOp<>(this, opcode, null, null, 0, 0, 0, FileOp.RESULT_VOID);
+        if (!begin()) {
+            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        }
+        engine.execute(f);
+        return f;
+    }
+
+    private <T> CompletableFuture<T> submit(String op, FileOp<T> f, MemorySegment pinCandidate) {
+        if (!begin()) {
+            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        }
+        if (pinCandidate != null) {
+            try {
+                f.pin(IoBuffer.pin(pinCandidate));
+            } catch (RuntimeException e) {
+                endOp();
+                throw e;
+            }
+        }
+        engine.execute(f);
+        return f;
+    }
+
+    private MemorySegment bounce(MemorySegment heap, boolean isRead) {
+        // The GC frees this once the op, which holds it until completion, is gone.
+        MemorySegment native_ = Arena.ofAuto().allocate(Math.max(1, heap.byteSize()), alignment.bufferAlignment())
+                .asSlice(0, heap.byteSize());
+        if (!isRead) {
+            MemorySegment.copy(heap, 0, native_, 0, heap.byteSize());
+        }
+        return native_;
+    }
+
+    private static MemorySegment segmentOf(ByteBuffer buffer) {
+        return MemorySegment.ofBuffer(buffer);
+    }
+
+    // ---- argument checks ----
+
+    void checkMode(String op, boolean isRead) {
+        if (isRead && !readable) {
+            throw new IllegalStateException(op + " " + path + ": the file is not open for reading (add FileOption.READ)");
+        }
+        if (!isRead && !writable) {
+            throw new IllegalStateException(op + " " + path
+                    + ": the file is open read-only; open it with FileOption.WRITE to write");
+        }
+    }
+
+    void checkPosition(String op, long position, long length) {
+        if (position < 0) {
+            throw new IllegalArgumentException(op + " " + path + ": negative offset " + position);
+        }
+        if (position + length < 0) {
+            throw new IllegalArgumentException(op + " " + path + ": offset " + position + " + length " + length
+                    + " overflows");
+        }
+    }
+
+    /** Checks what the kernel would refuse, or what would corrupt memory, before it is submitted. */
+    void checkBuffer(String op, MemorySegment seg, boolean isRead, long position) {
+        if (!seg.scope().isAlive()) {
+            throw new IllegalStateException(op + " " + path + ": the buffer's memory has been freed");
+        }
+        if (isRead && seg.isReadOnly()) {
+            throw new IllegalArgumentException(op + " " + path + ": the destination buffer is read-only");
+        }
+        if (!direct) {
+            return;
+        }
+        int offAlign = alignment.offsetAlignment();
+        int memAlign = alignment.memoryAlignment();
+        if (!alignment.supported()) {
+            throw new IllegalArgumentException(op + " " + path + ": the file is open with O_DIRECT but its "
+                    + "filesystem reports no O_DIRECT support (" + alignment.source() + ")");
+        }
+        if (position % offAlign != 0) {
+            throw new IllegalArgumentException(op + " " + path + " at offset " + position
+                    + ": O_DIRECT needs file offsets aligned to " + offAlign + " bytes (" + alignment.source() + ")");
+        }
+        if (seg.byteSize() % offAlign != 0) {
+            throw new IllegalArgumentException(op + " " + path + " at offset " + position + ": O_DIRECT needs lengths"
+                    + " that are multiples of " + offAlign + " bytes, got " + seg.byteSize() + " ("
+                    + alignment.source() + ")");
+        }
+        if (seg.isNative() && seg.address() % memAlign != 0) {
+            throw new IllegalArgumentException(op + " " + path + " at offset " + position
+                    + ": O_DIRECT needs buffer addresses aligned to " + memAlign + " bytes, buffer at 0x"
+                    + Long.toHexString(seg.address()) + " is off by " + (seg.address() % memAlign)
+                    + " (allocate with AsyncFile.allocateBuffer or IoBuffer.allocate)");
+        }
+    }
+
+    // ---- synchronous metadata operations ----
+
+    /** The file's size in bytes (statx). */
+    public long size() throws IOException {
+        beginOrThrow("statx");
+        try {
+            long size = DirectIo.size(fd);
+            if (size < 0) {
+                throw failure("statx", -1, -1, (int) -size);
+            }
+            return size;
+        } finally {
+            endOp();
+        }
+    }
+
+    /**
+     * Reserves disk space for {@code [position, position + length)} (fallocate(2) mode 0), extending
+     * the file size if the range ends past it. Synchronous: runs on the calling thread.
+     */
+    public void allocate(long position, long length) throws IOException {
+        if (position < 0 || length <= 0) {
+            throw new IllegalArgumentException("fallocate " + path + ": needs offset >= 0 and length > 0, got "
+                    + position + ", " + length);
+        }
+        checkMode("fallocate", false);
+        beginOrThrow("fallocate");
+        try {
+            long rc = Libc.fallocate(fd, 0, position, length);
+            if (rc < 0) {
+                throw failure("fallocate", position, length, (int) -rc);
+            }
+        } finally {
+            endOp();
+        }
+    }
+
+    /** Sets the file size (ftruncate(2)). Synchronous: runs on the calling thread. */
+    public void truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("ftruncate " + path + ": negative size " + size);
+        }
+        checkMode("ftruncate", false);
+        beginOrThrow("ftruncate");
+        try {
+            long rc = Libc.ftruncate(fd, size);
+            if (rc < 0) {
+                throw failure("ftruncate", size, -1, (int) -rc);
+            }
+        } finally {
+            endOp();
+        }
+    }
+
+    // ---- lifetime ----
+
+    int fd() {
+        return fd;
+    }
+
+    IoOperationException failure(String op, long offset, long length, int errno) {
+        return new IoOperationException(op, path, offset, length, errno, Errno.name(errno), Errno.describe(errno));
+    }
+
+    /** Counts a request in, unless the file is closed. */
+    boolean begin() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, s, s + 1));
+        return true;
+    }
+
+    private void beginOrThrow(String op) throws FileClosedException {
+        if (!begin()) {
+            throw new FileClosedException(op, path);
+        }
+    }
+
+    /** Counts a request out; the last one out of a closed file closes the descriptor. */
+    void endOp() {
+        int s = (int) STATE.getAndAdd(this, -1) - 1;
+        if (s == CLOSED) {
+            closeDescriptor();
+        }
+    }
+
+    private void closeDescriptor() {
+        Libc.close(fd);
+        descriptorClosed.countDown();
+    }
+
+    /**
+     * Makes new requests fail, waits until every request already made on this file has completed,
+     * then closes the descriptor. Called on the engine's completion thread (from a callback) it does
+     * not wait: the descriptor closes when the last request completes. Do not call it from the
+     * thread that drives an {@link IoContext} holding requests on this file: only that thread can
+     * reap them.
+     */
+    @Override
+    public void close() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & CLOSED) != 0) {
+                awaitClosed();
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s | CLOSED));
+        if (s == 0) {
+            closeDescriptor();
+            return;
+        }
+        awaitClosed();
+    }
+
+    private void awaitClosed() {
+        if (engine.inCompletionThread()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                descriptorClosed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncFile[" + path + ", " + options + ", engine " + engine.name() + "]";
+    }
+}

@@ -1,0 +1,50 @@
+package dev.jaio;
+
+/**
+ * How to build an {@link IoEngine}.
+ *
+ * @param engine {@code "auto"} (the best available engine), {@code "aio"} or {@code "threads"}
+ * @param queueDepth requests the engine keeps in flight at once; more wait in a queue in jaio
+ * @param threads worker threads of the {@code threads} engine (ignored by the kernel engines)
+ */
+public record EngineConfig(String engine, int queueDepth, int threads) {
+
+    /** Default {@link #queueDepth()}. */
+    public static final int DEFAULT_QUEUE_DEPTH = 256;
+    /** Largest {@link #queueDepth()}. */
+    public static final int MAX_QUEUE_DEPTH = 1 << 16;
+    /** Default {@link #threads()}: enough to keep a disk queue busy on a small machine. */
+    public static final int DEFAULT_THREADS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
+
+    public EngineConfig {
+        if (engine == null || engine.isBlank()) {
+            throw new IllegalArgumentException("engine name is empty; use auto, aio or threads");
+        }
+        if (queueDepth < 1 || queueDepth > MAX_QUEUE_DEPTH) {
+            throw new IllegalArgumentException("queueDepth must be in [1, " + MAX_QUEUE_DEPTH + "]: " + queueDepth);
+        }
+        if (threads < 1 || threads > 4096) {
+            throw new IllegalArgumentException("threads must be in [1, 4096]: " + threads);
+        }
+    }
+
+    /** {@code auto}, depth {@value #DEFAULT_QUEUE_DEPTH}, {@link #DEFAULT_THREADS} threads. */
+    public static EngineConfig defaults() {
+        return new EngineConfig("auto", DEFAULT_QUEUE_DEPTH, DEFAULT_THREADS);
+    }
+
+    /** The same configuration with another engine name. */
+    public EngineConfig withEngine(String name) {
+        return new EngineConfig(name, queueDepth, threads);
+    }
+
+    /** The same configuration with another queue depth. */
+    public EngineConfig withQueueDepth(int depth) {
+        return new EngineConfig(engine, depth, threads);
+    }
+
+    /** The same configuration with another thread count. */
+    public EngineConfig withThreads(int count) {
+        return new EngineConfig(engine, queueDepth, count);
+    }
+}

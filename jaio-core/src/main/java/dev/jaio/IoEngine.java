@@ -1,0 +1,154 @@
+package dev.jaio;
+
+import dev.jaio.internal.engine.EngineProvider;
+import dev.jaio.internal.engine.Engines;
+import dev.jaio.internal.engine.EventLoop;
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.engine.QueueOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An I/O engine instance: one kernel AIO context (or one worker pool) and the completion thread
+ * that drives it for every {@link AsyncFile} opened on it.
+ *
+ * <p>Engines are chosen by name: {@code aio} (native kernel AIO), {@code threads} (blocking I/O on
+ * a thread pool, the paper's synchronous baseline) or {@code auto}, which picks the first available
+ * of those in that order; {@link #probeAll()} and {@link #autoChoice()} say what is available and why.
+ *
+ * <p>Futures of requests on files of this engine complete on its completion thread, named
+ * {@code jaio-ENGINE-N}: dependent stages added with non-async methods run there and should be short.
+ *
+ * <p>{@link #close()} stops accepting requests and waits until every request already accepted has
+ * completed; only then is the engine's native memory freed. Requests made after {@code close()}
+ * fail with {@link java.nio.channels.AsynchronousCloseException}.
+ */
+public final class IoEngine implements AutoCloseable {
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private static final class Shared {
+        static final IoEngine INSTANCE = openShared();
+
+        private static IoEngine openShared() {
+            try {
+                EngineConfig config = EngineConfig.defaults();
+                return new IoEngine(config, Engines.byName(config.engine()), true);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open jaio's shared engine", e);
+            }
+        }
+    }
+
+    private final EngineConfig config;
+    private final EngineProvider provider;
+    private final EventLoop loop;
+    private final boolean shared;
+
+    private IoEngine(EngineConfig config, EngineProvider provider, boolean shared) throws IOException {
+        this.config = config;
+        this.provider = provider;
+        this.shared = shared;
+        var queue = provider.openQueue(new QueueOptions(config.queueDepth(), true, config.threads()));
+        this.loop = new EventLoop(queue, "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet());
+    }
+
+    /** Opens an engine with {@link EngineConfig#defaults()}. */
+    public static IoEngine open() throws IOException {
+        return open(EngineConfig.defaults());
+    }
+
+    /**
+     * Opens an engine.
+     *
+     * @throws IllegalArgumentException for an unknown engine name
+     * @throws IOException when the named engine is unavailable here, or the kernel refuses the
+     *     context (e.g. fs.aio-max-nr exhausted); the message says which and why
+     */
+    public static IoEngine open(EngineConfig config) throws IOException {
+        EngineProvider provider = Engines.byName(config.engine());
+        String cause = provider.unavailabilityCause();
+        if (cause != null) {
+            throw new IOException("engine " + provider.name() + " is not available: " + cause);
+        }
+        return new IoEngine(config, provider, false);
+    }
+
+    /**
+     * The engine {@link AsyncFile#open(java.nio.file.Path, FileOption...)} uses: opened on first
+     * use with {@link EngineConfig#defaults()}, alive for the life of the JVM, never closed.
+     */
+    public static IoEngine shared() {
+        return Shared.INSTANCE;
+    }
+
+    /** Every engine this build knows, in the order {@code auto} prefers them, with availability. */
+    public static List<EngineStatus> probeAll() {
+        List<EngineStatus> out = new ArrayList<>();
+        for (EngineProvider p : Engines.all()) {
+            String cause = p.unavailabilityCause();
+            out.add(new EngineStatus(p.name(), cause == null, cause == null ? p.description() : cause));
+        }
+        return List.copyOf(out);
+    }
+
+    /** What {@code auto} picks here; the detail names every engine it skipped and why. */
+    public static EngineStatus autoChoice() {
+        EngineProvider p = Engines.auto();
+        return new EngineStatus(p.name(), true, Engines.autoReason());
+    }
+
+    /** The engine's name: {@code aio} or {@code threads} (never {@code auto}). */
+    public String name() {
+        return provider.name();
+    }
+
+    /** The configuration it was opened with. */
+    public EngineConfig config() {
+        return config;
+    }
+
+    /**
+     * Opens a batch context of this engine's kind: a separate kernel AIO context (or pool) that the
+     * calling thread drives itself with {@link IoContext#submit()} and {@link IoContext#getEvents}.
+     *
+     * @param depth requests the context may hold at once
+     */
+    public IoContext newContext(int depth) throws IOException {
+        return new IoContext(provider, new QueueOptions(depth, false, config.threads()));
+    }
+
+    void execute(IoOp<?> op) {
+        loop.execute(op);
+    }
+
+    boolean inCompletionThread() {
+        return loop.inLoop();
+    }
+
+    /** Whether {@link #close()} has finished. */
+    public boolean isClosed() {
+        return loop.isTerminated();
+    }
+
+    /**
+     * Stops accepting requests and waits until every accepted request has completed. The shared
+     * engine ignores this. Called from this engine's own completion thread, it starts the close
+     * and returns without waiting.
+     */
+    @Override
+    public void close() {
+        if (shared) {
+            return;
+        }
+        loop.close();
+    }
+
+    @Override
+    public String toString() {
+        return "IoEngine[" + provider.name() + ", depth " + config.queueDepth() + "]";
+    }
+}

@@ -1,0 +1,55 @@
+package dev.jaio;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A request the kernel failed. The message names the operation, the path, the offset and the
+ * errno, e.g. {@code "pwrite /data/f at offset 8192 (4096 bytes): ENOSPC (No space left on device)"}.
+ */
+public final class IoOperationException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String operation;
+    private final transient Path path;
+    private final long offset;
+    private final int errno;
+    private final String errnoName;
+
+    IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
+            String errnoText) {
+        super(operation + " " + path + (offset >= 0 ? " at offset " + offset : "")
+                + (length >= 0 ? " (" + length + " bytes)" : "") + ": " + errnoText);
+        this.operation = operation;
+        this.path = path;
+        this.offset = offset;
+        this.errno = errno;
+        this.errnoName = errnoName;
+    }
+
+    /** The system call or request kind, e.g. {@code pread}, {@code pwritev}, {@code fsync}. */
+    public String operation() {
+        return operation;
+    }
+
+    /** The file. */
+    public Path path() {
+        return path;
+    }
+
+    /** The file offset of the request, or -1 when it has none (fsync). */
+    public long offset() {
+        return offset;
+    }
+
+    /** The errno value, e.g. 28. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The errno name, e.g. {@code ENOSPC}. */
+    public String errnoName() {
+        return errnoName;
+    }
+}

@@ -1,0 +1,288 @@
+package dev.jaio.internal.engine;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Iovec;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One thread that owns one {@link IoQueue} and runs {@link IoOp}s submitted from any thread:
+ * it takes every op published since its last turn, prepares as many as the queue has room for,
+ * submits them with one call, reaps completions without blocking, and parks in a blocking reap
+ * (ended by {@link IoQueue#wakeup()}) only when there is nothing else to do.
+ *
+ * <p>Futures complete on this thread, so dependent stages added with non-async methods run here.
+ *
+ * <p>{@link #close()} stops accepting ops, lets every op already accepted run to completion, closes
+ * the queue (which frees its native memory only after the kernel is done with it), and returns.
+ */
+public final class EventLoop implements AutoCloseable {
+
+    /** iovecs per request kept inline; longer vectors get their own memory for their lifetime. */
+    private static final int INLINE_IOVECS = 8;
+
+    private final IoQueue queue;
+    private final int capacity;
+    private final Thread thread;
+    /** Ops published by submitters, newest first (a Treiber stack the loop empties in one swap). */
+    private final AtomicReference<IoOp<?>> incoming = new AtomicReference<>();
+    /** Set while the loop is about to block or blocked; submitters wake it only then. */
+    private volatile boolean parked;
+    private volatile boolean closing;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    // Loop-thread state.
+    private final IoOp<?>[] inFlight;
+    private final int[] freeSlots;
+    private int freeCount;
+    private IoOp<?> backlogHead;
+    private IoOp<?> backlogTail;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment iovecs;
+    private final CompletionSink sink = this::onCompletion;
+
+    /**
+     * @param queue a queue with wakeup support; the loop takes ownership and closes it
+     */
+    public EventLoop(IoQueue queue, String threadName) {
+        if (!queue.supportsWakeup()) {
+            throw new IllegalArgumentException("an event loop needs a queue with wakeup support");
+        }
+        this.queue = queue;
+        this.capacity = queue.capacity();
+        this.inFlight = new IoOp<?>[capacity];
+        this.freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        this.freeCount = capacity;
+        this.iovecs = arena.allocate(Iovec.IOVEC.byteSize() * INLINE_IOVECS * capacity, 8);
+        this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
+        thread.start();
+    }
+
+    /** The engine name of the queue. */
+    public String engineName() {
+        return queue.engineName();
+    }
+
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Accepts an op from any thread. After {@link #close()} the op is rejected instead (its
+     * {@link IoOp#onRejected} runs on the calling thread).
+     */
+    public void execute(IoOp<?> op) {
+        if (closing) {
+            op.onRejected(new AsynchronousCloseException());
+            return;
+        }
+        IoOp<?> head;
+        do {
+            head = incoming.get();
+            op.plainNext(head);
+        } while (!incoming.compareAndSet(head, op));
+        // Pairs with the loop's write of parked before its last check of incoming: either the loop
+        // sees this op, or this thread sees parked and wakes it.
+        if (parked) {
+            queue.wakeup();
+        }
+        if (closing && isTerminated()) {
+            // Raced with a close that already finished: nobody will take the op.
+            rejectQueued();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                takeIncoming();
+                boolean prepared = prepareBacklog();
+                if (queue.unsubmitted() > 0) {
+                    queue.submit();
+                }
+                int reaped = queue.reap(0, capacity, 0, sink);
+                if (closing && backlogHead == null && incoming.get() == null && queue.outstanding() == 0) {
+                    break;
+                }
+                if (reaped == 0 && !prepared) {
+                    parked = true;
+                    if (incoming.get() == null && (backlogHead == null || freeCount == 0)) {
+                        queue.reap(1, capacity, -1, sink);
+                    }
+                    parked = false;
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            try {
+                queue.close();
+            } finally {
+                arena.close();
+                terminated.countDown();
+                failInFlight();
+                rejectQueued();
+            }
+        }
+    }
+
+    private void takeIncoming() {
+        IoOp<?> stack = incoming.getAndSet(null);
+        if (stack == null) {
+            return;
+        }
+        // Reverse the newest-first stack into submission order and append it to the backlog.
+        IoOp<?> first = null;
+        IoOp<?> last = stack;
+        while (stack != null) {
+            IoOp<?> next = stack.plainNext();
+            stack.plainNext(first);
+            first = stack;
+            stack = next;
+        }
+        if (backlogTail == null) {
+            backlogHead = first;
+        } else {
+            backlogTail.plainNext(first);
+        }
+        backlogTail = last;
+    }
+
+    private boolean prepareBacklog() {
+        boolean any = false;
+        while (backlogHead != null && freeCount > 0) {
+            IoOp<?> op = backlogHead;
+            backlogHead = op.plainNext();
+            if (backlogHead == null) {
+                backlogTail = null;
+            }
+            op.plainNext(null);
+            int slot = freeSlots[--freeCount];
+            inFlight[slot] = op;
+            if (!prepare(op, slot)) {
+                // Cannot happen while slots and queue capacity are equal; fail loudly if it does.
+                inFlight[slot] = null;
+                freeSlots[freeCount++] = slot;
+                op.onResult(-Errno.EAGAIN);
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    private boolean prepare(IoOp<?> op, int slot) {
+        return switch (op.opcode) {
+            case IoOp.READ -> queue.prepareRead(op.fd, op.buffer, op.offset, op.rwFlags, slot);
+            case IoOp.WRITE -> queue.prepareWrite(op.fd, op.buffer, op.offset, op.rwFlags, slot);
+            case IoOp.READV -> queue.prepareReadv(op.fd, iovecsFor(op, slot), op.buffers.length, op.offset, op.rwFlags, slot);
+            case IoOp.WRITEV -> queue.prepareWritev(op.fd, iovecsFor(op, slot), op.buffers.length, op.offset, op.rwFlags, slot);
+            case IoOp.FSYNC -> queue.prepareFsync(op.fd, false, slot);
+            case IoOp.FDATASYNC -> queue.prepareFsync(op.fd, true, slot);
+            default -> throw new IllegalStateException("unknown opcode " + op.opcode);
+        };
+    }
+
+    private MemorySegment iovecsFor(IoOp<?> op, int slot) {
+        MemorySegment[] bufs = op.buffers;
+        long iovSize = Iovec.IOVEC.byteSize();
+        MemorySegment iov;
+        if (bufs.length <= INLINE_IOVECS) {
+            iov = iovecs.asSlice(iovSize * INLINE_IOVECS * slot, iovSize * bufs.length);
+        } else {
+            // The op holds the memory until it completes; the GC frees it after that.
+            iov = Arena.ofAuto().allocate(iovSize * bufs.length, 8);
+            op.spilledIovecs = iov;
+        }
+        for (int i = 0; i < bufs.length; i++) {
+            iov.set(JAVA_LONG, iovSize * i + Iovec.IOVEC_IOV_BASE, bufs[i].address());
+            iov.set(JAVA_LONG, iovSize * i + Iovec.IOVEC_IOV_LEN, bufs[i].byteSize());
+        }
+        return iov;
+    }
+
+    private void onCompletion(long userData, long result) {
+        int slot = (int) userData;
+        IoOp<?> op = inFlight[slot];
+        inFlight[slot] = null;
+        freeSlots[freeCount++] = slot;
+        op.spilledIovecs = null;
+        try {
+            op.onResult(result);
+        } catch (Throwable t) {
+            // onResult must not throw; a bug there must not kill the loop and strand other requests.
+            Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(thread, t);
+            }
+        }
+    }
+
+    /** After an internal failure of the loop, fail what it still held (the queue has waited for the kernel). */
+    private void failInFlight() {
+        if (failure == null) {
+            return;
+        }
+        IOException cause = new IOException("jaio event loop failed", failure);
+        for (int i = 0; i < capacity; i++) {
+            IoOp<?> op = inFlight[i];
+            if (op != null) {
+                inFlight[i] = null;
+                op.onRejected(cause);
+            }
+        }
+        for (IoOp<?> op = backlogHead; op != null; op = op.plainNext()) {
+            op.onRejected(cause);
+        }
+        backlogHead = backlogTail = null;
+    }
+
+    private void rejectQueued() {
+        IoOp<?> stack = incoming.getAndSet(null);
+        while (stack != null) {
+            IoOp<?> next = stack.plainNext();
+            stack.onRejected(new AsynchronousCloseException());
+            stack = next;
+        }
+    }
+
+    /**
+     * Stops accepting ops and waits until every accepted op has completed and the queue is closed.
+     * Called on the loop thread itself (from a completion callback), it only starts the close.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        queue.wakeup();
+        if (inLoop()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the loop has stopped. */
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+}

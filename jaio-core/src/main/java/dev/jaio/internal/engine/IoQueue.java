@@ -1,0 +1,103 @@
+package dev.jaio.internal.engine;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One submission and completion queue of an engine: a kernel AIO context, an io_uring ring, or the
+ * request queue of a thread pool. This is the engine SPI: everything above it (the event loop behind
+ * {@code AsyncFile}, the batch {@code IoContext}, later the page cache) drives I/O only through it.
+ *
+ * <p>The model is io_submit / io_getevents: requests are <em>prepared</em> (written into queue
+ * memory, nothing reaches the kernel), then {@link #submit() submitted} in one batch, and their
+ * completions are {@link #reap reaped} later. Every prepared request produces exactly one completion,
+ * including requests the kernel refused at submit time: a refusal is delivered as a completion with a
+ * negative errno, never thrown, so callers have a single place that releases request state.
+ *
+ * <p>Threading: a queue has one owner thread. Every method except {@link #wakeup()} must be called
+ * from it; the owner is whichever thread calls first (queues are created on one thread and may be
+ * handed to another before first use). {@link #wakeup()} may be called from any thread.
+ *
+ * <p>Memory: the queue keeps its own native memory (iocbs, rings, events) alive until {@link #close()}
+ * returns, and {@code close()} returns only after every submitted request has completed. Buffers
+ * passed to {@code prepare*} belong to the caller, who must keep them alive until the request's
+ * completion has been reaped.
+ */
+public interface IoQueue extends AutoCloseable {
+
+    /** Engine name, e.g. {@code "aio"} or {@code "threads"}. */
+    String engineName();
+
+    /** How many requests may be prepared or in flight at once. */
+    int capacity();
+
+    /** Requests prepared or in flight whose completion has not been reaped yet. */
+    int outstanding();
+
+    /** Requests prepared but not yet accepted by {@link #submit()}. */
+    int unsubmitted();
+
+    /**
+     * Prepares a positional read of {@code buffer.byteSize()} bytes into {@code buffer}.
+     *
+     * @param rwFlags RWF_* flags (per-request DSYNC, SYNC, NOWAIT, HIPRI)
+     * @param userData returned unchanged with the completion
+     * @return false when the queue is full ({@link #outstanding()} == {@link #capacity()})
+     */
+    boolean prepareRead(int fd, MemorySegment buffer, long offset, int rwFlags, long userData);
+
+    /** Prepares a positional write of all of {@code buffer}; see {@link #prepareRead}. */
+    boolean prepareWrite(int fd, MemorySegment buffer, long offset, int rwFlags, long userData);
+
+    /**
+     * Prepares a vectored read.
+     *
+     * @param iovecs {@code iovCount} native {@code struct iovec}s, kept alive by the caller
+     */
+    boolean prepareReadv(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags, long userData);
+
+    /** Prepares a vectored write; see {@link #prepareReadv}. */
+    boolean prepareWritev(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags, long userData);
+
+    /** Prepares fsync, or fdatasync when {@code dataOnly}. The result is 0 on success. */
+    boolean prepareFsync(int fd, boolean dataOnly, long userData);
+
+    /** Prepares a one-shot readiness poll; the result is the ready POLL* mask. */
+    boolean preparePoll(int fd, int pollEvents, long userData);
+
+    /**
+     * Hands every prepared request to the kernel (or the pool) in as few calls as possible.
+     * A partial or refused (EAGAIN) submission is back-pressure: the rest stays prepared for the
+     * next call, so the caller should reap before submitting again.
+     *
+     * @return how many requests were accepted by this call
+     */
+    int submit();
+
+    /**
+     * Delivers completions to {@code sink}.
+     *
+     * @param minComplete wait until at least this many completions were delivered (0 = poll)
+     * @param maxComplete deliver at most this many
+     * @param timeoutNanos give up waiting after this long; negative waits without limit
+     * @return how many completions were delivered; fewer than {@code minComplete} on timeout or
+     *     {@link #wakeup()}
+     */
+    int reap(int minComplete, int maxComplete, long timeoutNanos, CompletionSink sink);
+
+    /**
+     * Makes a {@link #reap} that is blocked, or the next one that would block, return early.
+     * Any thread. Only queues created with wakeup support honour it; see {@link #supportsWakeup()}.
+     */
+    void wakeup();
+
+    /** Whether {@link #wakeup()} can interrupt a blocking {@link #reap}. */
+    boolean supportsWakeup();
+
+    /**
+     * Waits for every submitted request to complete (delivering nothing: completions still in the
+     * queue are dropped, so reap first when they matter), then frees the queue's native memory.
+     * Requests that were prepared but never submitted are dropped too.
+     */
+    @Override
+    void close();
+}

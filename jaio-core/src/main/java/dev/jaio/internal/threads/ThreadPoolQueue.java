@@ -1,0 +1,391 @@
+package dev.jaio.internal.threads;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.jaio.internal.engine.CompletionSink;
+import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Iovec;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.Poll;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An {@link IoQueue} whose requests are run as blocking positional system calls (pread, pwrite,
+ * preadv2, pwritev2, fsync, fdatasync, poll) by a fixed set of worker threads: the paper's
+ * "synchronous I/O" baseline, and the engine that works wherever the kernel AIO interfaces do not.
+ *
+ * <p>Request parameters live in arrays indexed by slot. The owner thread writes a slot's parameters
+ * before handing the slot index to the workers under {@link #lock}, and a worker writes the result
+ * before handing the index back under the same lock, so the lock orders every access to a slot.
+ */
+final class ThreadPoolQueue implements IoQueue {
+
+    private static final int OP_READ = 0;
+    private static final int OP_WRITE = 1;
+    private static final int OP_READV = 2;
+    private static final int OP_WRITEV = 3;
+    private static final int OP_FSYNC = 4;
+    private static final int OP_FDATASYNC = 5;
+    private static final int OP_POLL = 6;
+
+    private final int capacity;
+    private final int[] op;
+    private final int[] fd;
+    private final MemorySegment[] buffer;
+    private final int[] count;
+    private final long[] offset;
+    private final int[] rwFlags;
+    private final long[] userData;
+    private final long[] result;
+
+    // Owner-thread state.
+    private final int[] freeSlots;
+    private int freeCount;
+    private final int[] prepared;
+    private int preparedCount;
+    private int outstanding;
+
+    // Shared state, guarded by lock.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition workAvailable = lock.newCondition();
+    private final Condition completionAvailable = lock.newCondition();
+    private final Condition idle = lock.newCondition();
+    private final IntRing work;
+    private final IntRing completed;
+    private int running;
+    private boolean woken;
+    private boolean shutdown;
+    /** Set by close: polls stop waiting and complete with -ECANCELED. */
+    private volatile boolean cancelPolls;
+
+    private final Thread[] workers;
+    private boolean closed;
+
+    ThreadPoolQueue(QueueOptions options) {
+        this.capacity = options.capacity();
+        this.op = new int[capacity];
+        this.fd = new int[capacity];
+        this.buffer = new MemorySegment[capacity];
+        this.count = new int[capacity];
+        this.offset = new long[capacity];
+        this.rwFlags = new int[capacity];
+        this.userData = new long[capacity];
+        this.result = new long[capacity];
+        this.freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        this.freeCount = capacity;
+        this.prepared = new int[capacity];
+        this.work = new IntRing(capacity);
+        this.completed = new IntRing(capacity);
+        this.workers = new Thread[options.threads()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("jaio-threads-worker-" + i).unstarted(this::workerLoop);
+            workers[i].start();
+        }
+    }
+
+    @Override
+    public String engineName() {
+        return ThreadsEngine.NAME;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public int outstanding() {
+        return outstanding;
+    }
+
+    @Override
+    public int unsubmitted() {
+        return preparedCount;
+    }
+
+    @Override
+    public boolean prepareRead(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
+        return prepare(OP_READ, fd, buffer, 0, offset, rwFlags, userData);
+    }
+
+    @Override
+    public boolean prepareWrite(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
+        return prepare(OP_WRITE, fd, buffer, 0, offset, rwFlags, userData);
+    }
+
+    @Override
+    public boolean prepareReadv(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags, long userData) {
+        return prepare(OP_READV, fd, iovecs, iovCount, offset, rwFlags, userData);
+    }
+
+    @Override
+    public boolean prepareWritev(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags, long userData) {
+        return prepare(OP_WRITEV, fd, iovecs, iovCount, offset, rwFlags, userData);
+    }
+
+    @Override
+    public boolean prepareFsync(int fd, boolean dataOnly, long userData) {
+        return prepare(dataOnly ? OP_FDATASYNC : OP_FSYNC, fd, null, 0, 0, 0, userData);
+    }
+
+    @Override
+    public boolean preparePoll(int fd, int pollEvents, long userData) {
+        return prepare(OP_POLL, fd, null, pollEvents, 0, 0, userData);
+    }
+
+    private boolean prepare(int opcode, int fd, MemorySegment buf, int cnt, long off, int flags, long data) {
+        if (freeCount == 0) {
+            return false;
+        }
+        int slot = freeSlots[--freeCount];
+        this.op[slot] = opcode;
+        this.fd[slot] = fd;
+        this.buffer[slot] = buf;
+        this.count[slot] = cnt;
+        this.offset[slot] = off;
+        this.rwFlags[slot] = flags;
+        this.userData[slot] = data;
+        prepared[preparedCount++] = slot;
+        outstanding++;
+        return true;
+    }
+
+    @Override
+    public int submit() {
+        int n = preparedCount;
+        if (n == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                work.add(prepared[i]);
+            }
+            running += n;
+            if (n == 1) {
+                workAvailable.signal();
+            } else {
+                workAvailable.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        preparedCount = 0;
+        return n;
+    }
+
+    @Override
+    public int reap(int minComplete, int maxComplete, long timeoutNanos, CompletionSink sink) {
+        int delivered = 0;
+        long remaining = timeoutNanos;
+        while (delivered < maxComplete) {
+            int slot;
+            lock.lock();
+            try {
+                while (completed.isEmpty()) {
+                    if (delivered >= minComplete || woken || remaining == 0) {
+                        woken = false;
+                        return delivered;
+                    }
+                    if (remaining < 0) {
+                        completionAvailable.awaitUninterruptibly();
+                    } else {
+                        try {
+                            remaining = completionAvailable.awaitNanos(remaining);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return delivered;
+                        }
+                        remaining = Math.max(0, remaining);
+                    }
+                }
+                slot = completed.remove();
+            } finally {
+                lock.unlock();
+            }
+            long data = userData[slot];
+            long res = result[slot];
+            buffer[slot] = null;
+            freeSlots[freeCount++] = slot;
+            outstanding--;
+            delivered++;
+            sink.complete(data, res);
+        }
+        return delivered;
+    }
+
+    @Override
+    public void wakeup() {
+        lock.lock();
+        try {
+            woken = true;
+            completionAvailable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean supportsWakeup() {
+        return true;
+    }
+
+    private void workerLoop() {
+        // One iovec and one pollfd per worker, for RWF-flagged single-buffer requests and polls.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = arena.allocate(Iovec.IOVEC);
+            MemorySegment pollFd = arena.allocate(Poll.POLLFD);
+            while (true) {
+                int slot;
+                lock.lock();
+                try {
+                    while (work.isEmpty() && !shutdown) {
+                        workAvailable.awaitUninterruptibly();
+                    }
+                    if (work.isEmpty()) {
+                        return;
+                    }
+                    slot = work.remove();
+                } finally {
+                    lock.unlock();
+                }
+                long res;
+                try {
+                    res = execute(slot, iov, pollFd);
+                } catch (RuntimeException | Error e) {
+                    // A closed or foreign buffer scope, say; the request fails, the worker lives on.
+                    res = -Errno.EFAULT;
+                }
+                lock.lock();
+                try {
+                    result[slot] = res;
+                    completed.add(slot);
+                    completionAvailable.signal();
+                    if (--running == 0) {
+                        idle.signalAll();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private long execute(int slot, MemorySegment iov, MemorySegment pollFd) {
+        int f = fd[slot];
+        MemorySegment buf = buffer[slot];
+        long off = offset[slot];
+        int flags = rwFlags[slot];
+        long rc;
+        do {
+            rc = switch (op[slot]) {
+                case OP_READ -> flags == 0 ? Libc.pread(f, buf, buf.byteSize(), off) : single(true, f, buf, off, flags, iov);
+                case OP_WRITE -> flags == 0 ? Libc.pwrite(f, buf, buf.byteSize(), off) : single(false, f, buf, off, flags, iov);
+                case OP_READV -> Libc.preadv2(f, buf, count[slot], off, flags);
+                case OP_WRITEV -> Libc.pwritev2(f, buf, count[slot], off, flags);
+                case OP_FSYNC -> Libc.fsync(f);
+                case OP_FDATASYNC -> Libc.fdatasync(f);
+                case OP_POLL -> poll(f, count[slot], pollFd, this);
+                default -> -Errno.EINVAL;
+            };
+        } while (rc == -Errno.EINTR);
+        return rc;
+    }
+
+    private static long single(boolean read, int fd, MemorySegment buf, long off, int flags, MemorySegment iov) {
+        iov.set(JAVA_LONG, Iovec.IOVEC_IOV_BASE, buf.address());
+        iov.set(JAVA_LONG, Iovec.IOVEC_IOV_LEN, buf.byteSize());
+        return read ? Libc.preadv2(fd, iov, 1, off, flags) : Libc.pwritev2(fd, iov, 1, off, flags);
+    }
+
+    /** Polls in slices so that close can cancel a poll that would never complete. */
+    private static long poll(int fd, int events, MemorySegment pollFd, ThreadPoolQueue queue) {
+        pollFd.set(JAVA_INT, Poll.POLLFD_FD, fd);
+        pollFd.set(JAVA_SHORT, Poll.POLLFD_EVENTS, (short) events);
+        while (true) {
+            pollFd.set(JAVA_SHORT, Poll.POLLFD_REVENTS, (short) 0);
+            long rc = Libc.poll(pollFd, 1, 100);
+            if (rc < 0 && rc != -Errno.EINTR) {
+                return rc;
+            }
+            if (rc > 0) {
+                return pollFd.get(JAVA_SHORT, Poll.POLLFD_REVENTS) & 0xffff;
+            }
+            if (queue.cancelPolls) {
+                return -Errno.ECANCELED;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancelPolls = true;
+        lock.lock();
+        try {
+            // Requests already handed to workers run to the end: their buffers stay in use until then.
+            while (running > 0) {
+                idle.awaitUninterruptibly();
+            }
+            shutdown = true;
+            workAvailable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Thread w : workers) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    w.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        preparedCount = 0;
+        outstanding = 0;
+    }
+
+    /** A bounded FIFO of ints; capacity never exceeded because slots are unique. */
+    private static final class IntRing {
+        private final int[] items;
+        private int head;
+        private int size;
+
+        IntRing(int capacity) {
+            this.items = new int[capacity];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void add(int v) {
+            items[(head + size++) % items.length] = v;
+        }
+
+        int remove() {
+            int v = items[head];
+            head = (head + 1) % items.length;
+            size--;
+            return v;
+        }
+    }
+}

@@ -1,0 +1,675 @@
+package dev.jaio;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The engine-conformance suite: every engine runs exactly these tests, through the public API, on
+ * real files, in buffered and O_DIRECT mode. A subclass only names its engine.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+abstract class EngineConformanceSuite {
+
+    /** Buffered (page cache) or O_DIRECT. */
+    enum Mode {
+        BUFFERED, DIRECT
+    }
+
+    private static final int FILE_SIZE = 4 << 20;
+
+    /** The engine under test: {@code "aio"}, {@code "threads"}. */
+    abstract String engineName();
+
+    IoEngine engine;
+    Path dir;
+
+    @BeforeEach
+    void openEngine() throws IOException {
+        engine = IoEngine.open(EngineConfig.defaults().withEngine(engineName()).withQueueDepth(128));
+        assertEquals(engineName(), engine.name());
+        dir = TestFiles.newDirectory("conformance-" + engineName());
+    }
+
+    @AfterEach
+    void closeEngine() throws IOException {
+        engine.close();
+        TestFiles.deleteRecursively(dir);
+    }
+
+    AsyncFile open(Path path, Mode mode, FileOption... extra) throws IOException {
+        List<FileOption> opts = new ArrayList<>(List.of(FileOption.READ, FileOption.WRITE, FileOption.CREATE));
+        opts.addAll(List.of(extra));
+        if (mode == Mode.DIRECT) {
+            opts.add(FileOption.DIRECT);
+        }
+        return AsyncFile.open(engine, path, opts.toArray(FileOption[]::new));
+    }
+
+    static void fill(MemorySegment seg, SplittableRandom rnd) {
+        for (long i = 0; i < seg.byteSize(); i++) {
+            seg.set(JAVA_BYTE, i, (byte) rnd.nextInt(256));
+        }
+    }
+
+    static <T> T await(CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    // ---- the model test ----
+
+    /**
+     * Thousands of random reads and writes (single and vectored), in rounds of up to 32 concurrent
+     * requests on disjoint ranges, each checked byte for byte against an in-memory model of the file;
+     * at the end the whole file, as the kernel returns it, must equal the model.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void randomReadsAndWritesMatchTheModel(Mode mode) throws Exception {
+        Path path = dir.resolve("model.dat");
+        SplittableRandom rnd = new SplittableRandom(0x5eedL + mode.ordinal());
+        byte[] model = new byte[FILE_SIZE];
+        long modelSize = 0;
+        try (AsyncFile file = open(path, mode);
+             IoBuffer pool = file.allocateBuffer(32L * 64 * 1024)) {
+            int unit = mode == Mode.DIRECT ? file.alignment().offsetAlignment() : 1;
+            int ops = 0;
+            int rounds = 0;
+            while (ops < 3000) {
+                rounds++;
+                int inRound = 1 + rnd.nextInt(32);
+                // A round either only writes (and may grow the file), or never writes past the end,
+                // so that the size every read of the round sees is known when it is submitted.
+                boolean growRound = modelSize == 0 || rnd.nextInt(5) == 0;
+                long sizeAtStart = modelSize;
+                List<long[]> ranges = new ArrayList<>();
+                List<CompletableFuture<? extends Number>> futures = new ArrayList<>();
+                List<Runnable> checks = new ArrayList<>();
+                for (int i = 0; i < inRound; i++) {
+                    int maxUnits = 64 * 1024 / unit;
+                    int len = unit * (1 + rnd.nextInt(mode == Mode.DIRECT ? maxUnits : 16 * 1024));
+                    long off = (long) unit * rnd.nextInt((FILE_SIZE - len) / unit + 1);
+                    if (overlaps(ranges, off, len)) {
+                        continue;
+                    }
+                    ranges.add(new long[] {off, len});
+                    MemorySegment buf = pool.segment().asSlice(64L * 1024 * i, len);
+                    int kind = growRound ? rnd.nextInt(2) : rnd.nextInt(4);
+                    if (!growRound && kind < 2 && off + len > sizeAtStart) {
+                        kind += 2; // would grow the file: read that range instead
+                    }
+                    if (kind == 0 || kind == 1) {
+                        fill(buf, rnd);
+                        MemorySegment.copy(buf, JAVA_BYTE, 0, model, (int) off, len);
+                        modelSize = Math.max(modelSize, off + len);
+                        if (kind == 0) {
+                            futures.add(file.write(buf, off));
+                        } else {
+                            futures.add(file.writev(split(buf, unit, rnd), off));
+                        }
+                        checks.add(null);
+                    } else {
+                        buf.fill((byte) 0xEE);
+                        long expected = Math.max(0, Math.min(len, sizeAtStart - off));
+                        final long sizeAtSubmit = sizeAtStart;
+                        futures.add(kind == 2 ? file.read(buf, off) : file.readv(split(buf, unit, rnd), off));
+                        int idx = futures.size() - 1;
+                        checks.add(() -> {
+                            long n = futures.get(idx).join().longValue();
+                            assertEquals(expected, n, "read at " + off + " len " + len + " size " + sizeAtSubmit);
+                            byte[] got = new byte[(int) n];
+                            MemorySegment.copy(buf, JAVA_BYTE, 0, got, 0, (int) n);
+                            assertArrayEquals(Arrays.copyOfRange(model, (int) off, (int) (off + n)), got,
+                                    "bytes read at " + off);
+                        });
+                    }
+                    ops++;
+                }
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                for (int i = 0; i < futures.size(); i++) {
+                    if (checks.get(i) == null) {
+                        assertEquals(ranges.get(i)[1], futures.get(i).join().longValue(), "bytes written");
+                    } else {
+                        checks.get(i).run();
+                    }
+                }
+            }
+            assertTrue(rounds > 50);
+            assertEquals(modelSize, file.size());
+        }
+        byte[] onDisk = Files.readAllBytes(path);
+        assertEquals(modelSize, onDisk.length);
+        assertArrayEquals(Arrays.copyOf(model, (int) modelSize), onDisk);
+    }
+
+    private static boolean overlaps(List<long[]> ranges, long off, long len) {
+        for (long[] r : ranges) {
+            if (off < r[0] + r[1] && r[0] < off + len) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Splits a buffer into 1 to 4 slices whose lengths are multiples of {@code unit}. */
+    private static MemorySegment[] split(MemorySegment buf, int unit, SplittableRandom rnd) {
+        long units = buf.byteSize() / unit;
+        int parts = (int) Math.min(units, 1 + rnd.nextInt(4));
+        MemorySegment[] out = new MemorySegment[parts];
+        long pos = 0;
+        for (int i = 0; i < parts; i++) {
+            long remainingUnits = (buf.byteSize() - pos) / unit;
+            long take = i == parts - 1 ? remainingUnits : 1 + rnd.nextLong(remainingUnits - (parts - 1 - i));
+            out[i] = buf.asSlice(pos, take * unit);
+            pos += take * unit;
+        }
+        return out;
+    }
+
+    // ---- single features ----
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void vectoredWriteThenVectoredRead(Mode mode) throws Exception {
+        try (AsyncFile file = open(dir.resolve("vec.dat"), mode);
+             IoBuffer a = file.allocateBuffer(4096);
+             IoBuffer b = file.allocateBuffer(8192);
+             IoBuffer c = file.allocateBuffer(4096)) {
+            fill(a.segment(), new SplittableRandom(1));
+            fill(b.segment(), new SplittableRandom(2));
+            assertEquals(12288L, await(file.writev(new MemorySegment[] {a.segment(), b.segment()}, 4096)));
+            MemorySegment whole = c.segment();
+            try (IoBuffer d = file.allocateBuffer(8192)) {
+                assertEquals(12288L, await(file.readv(new MemorySegment[] {whole, d.segment()}, 4096)));
+                assertEquals(-1, whole.mismatch(a.segment()));
+                assertEquals(-1, d.segment().mismatch(b.segment()));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void longVectorsSpillOutOfTheInlineIovecArea(Mode mode) throws Exception {
+        try (AsyncFile file = open(dir.resolve("longvec.dat"), mode);
+             IoBuffer buf = file.allocateBuffer(40 * 4096)) {
+            fill(buf.segment(), new SplittableRandom(3));
+            MemorySegment[] parts = new MemorySegment[40];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = buf.segment().asSlice(4096L * i, 4096);
+            }
+            assertEquals(40L * 4096, await(file.writev(parts, 0)));
+            byte[] onDisk = Files.readAllBytes(file.path());
+            assertArrayEquals(buf.segment().toArray(JAVA_BYTE), onDisk);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void fsyncAndFdatasyncComplete(Mode mode) throws Exception {
+        Path path = dir.resolve("sync.dat");
+        try (AsyncFile file = open(path, mode);
+             IoBuffer buf = file.allocateBuffer(4096)) {
+            fill(buf.segment(), new SplittableRandom(4));
+            await(file.write(buf.segment(), 0));
+            assertNull(await(file.fsync()));
+            assertNull(await(file.fdatasync()));
+            assertEquals(4096, await(file.write(buf.segment(), 4096, IoFlags.DSYNC)));
+            assertEquals(4096, await(file.write(buf.segment(), 8192, IoFlags.SYNC)));
+        }
+        assertEquals(3 * 4096, Files.size(path));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void syncAndDsyncFilesWrite(Mode mode) throws Exception {
+        for (FileOption sync : new FileOption[] {FileOption.SYNC, FileOption.DSYNC}) {
+            Path path = dir.resolve("osync-" + sync + ".dat");
+            try (AsyncFile file = open(path, mode, sync);
+                 IoBuffer buf = file.allocateBuffer(4096)) {
+                fill(buf.segment(), new SplittableRandom(5));
+                assertEquals(4096, await(file.write(buf.segment(), 0)));
+            }
+            assertEquals(4096, Files.size(path));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void readsCrossingEndOfFileReturnTheBytesUpToIt(Mode mode) throws Exception {
+        try (AsyncFile file = open(dir.resolve("eof.dat"), mode);
+             IoBuffer buf = file.allocateBuffer(16384)) {
+            fill(buf.segment(), new SplittableRandom(6));
+            await(file.write(buf.segment().asSlice(0, 8192), 0));
+            assertEquals(8192, await(file.read(buf.segment(), 0)));
+            assertEquals(4096, await(file.read(buf.segment().asSlice(0, 8192), 4096)));
+            assertEquals(0, await(file.read(buf.segment().asSlice(0, 4096), 8192)));
+            assertEquals(0, await(file.read(buf.segment().asSlice(0, 4096), 1L << 30)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void holesInSparseFilesReadAsZeros(Mode mode) throws Exception {
+        try (AsyncFile file = open(dir.resolve("sparse.dat"), mode);
+             IoBuffer buf = file.allocateBuffer(8192)) {
+            fill(buf.segment(), new SplittableRandom(7));
+            long far = 64L << 20;
+            assertEquals(4096, await(file.write(buf.segment().asSlice(0, 4096), far)));
+            assertEquals(far + 4096, file.size());
+            buf.segment().fill((byte) 1);
+            assertEquals(8192, await(file.read(buf.segment(), far / 2)));
+            for (long i = 0; i < 8192; i++) {
+                assertEquals(0, buf.segment().get(JAVA_BYTE, i));
+            }
+            file.truncate(4096);
+            assertEquals(4096, file.size());
+            file.allocate(0, 1 << 20);
+            assertEquals(1 << 20, file.size());
+        }
+    }
+
+    @Test
+    void byteBuffersAndHeapMemoryGoThroughABounceBuffer() throws Exception {
+        for (Mode mode : Mode.values()) {
+            try (AsyncFile file = open(dir.resolve("bb-" + mode + ".dat"), mode)) {
+                byte[] data = new byte[8192];
+                new SplittableRandom(8).nextBytes(data);
+                ByteBuffer heap = ByteBuffer.wrap(data);
+                assertEquals(8192, await(file.write(heap, 0)));
+                assertEquals(8192, heap.position(), "position advances by the bytes written");
+                ByteBuffer direct = ByteBuffer.allocateDirect(8192);
+                if (mode == Mode.BUFFERED) {
+                    assertEquals(8192, await(file.read(direct, 0)));
+                    assertEquals(8192, direct.position());
+                    direct.flip();
+                    byte[] back = new byte[8192];
+                    direct.get(back);
+                    assertArrayEquals(data, back);
+                }
+                byte[] into = new byte[4096];
+                assertEquals(4096, await(file.read(MemorySegment.ofArray(into), 4096)));
+                assertArrayEquals(Arrays.copyOfRange(data, 4096, 8192), into);
+                ByteBuffer ro = ByteBuffer.allocate(4096).asReadOnlyBuffer();
+                assertThrows(IllegalArgumentException.class, () -> file.read(ro, 0));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void manyThreadsAtOnce(Mode mode) throws Exception {
+        Path path = dir.resolve("threads.dat");
+        int threads = 8;
+        int region = 256 * 1024;
+        try (AsyncFile file = open(path, mode)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                final int id = t;
+                results.add(pool.submit(() -> {
+                    SplittableRandom rnd = new SplittableRandom(100 + id);
+                    byte[] model = new byte[region];
+                    long base = (long) id * region;
+                    try (IoBuffer buf = file.allocateBuffer(16384)) {
+                        for (int i = 0; i < 200; i++) {
+                            int off = 4096 * rnd.nextInt(region / 4096 - 4);
+                            int len = 4096 * (1 + rnd.nextInt(4));
+                            MemorySegment s = buf.segment().asSlice(0, len);
+                            if (rnd.nextBoolean()) {
+                                fill(s, rnd);
+                                MemorySegment.copy(s, JAVA_BYTE, 0, model, off, len);
+                                assertEquals(len, file.write(s, base + off).join());
+                            } else {
+                                int n = file.read(s, base + off).join();
+                                byte[] got = new byte[n];
+                                MemorySegment.copy(s, JAVA_BYTE, 0, got, 0, n);
+                                byte[] want = Arrays.copyOfRange(model, off, off + n);
+                                // Never-written bytes past the file end are not returned at all.
+                                assertArrayEquals(want, got);
+                            }
+                        }
+                    }
+                    return model;
+                }));
+            }
+            pool.shutdown();
+            byte[] onDiskAfter;
+            List<byte[]> models = new ArrayList<>();
+            for (Future<byte[]> f : results) {
+                models.add(f.get(100, TimeUnit.SECONDS));
+            }
+            await(file.fsync());
+            onDiskAfter = Files.readAllBytes(path);
+            for (int t = 0; t < threads; t++) {
+                byte[] model = models.get(t);
+                int from = t * region;
+                int to = Math.min(onDiskAfter.length, from + region);
+                if (from < to) {
+                    assertArrayEquals(Arrays.copyOf(model, to - from), Arrays.copyOfRange(onDiskAfter, from, to));
+                }
+            }
+        }
+    }
+
+    // ---- errors ----
+
+    @Test
+    void misalignedDirectRequestsAreRefusedBeforeTheKernelNamingTheAlignment() throws Exception {
+        try (AsyncFile file = open(dir.resolve("align.dat"), Mode.DIRECT);
+             IoBuffer buf = file.allocateBuffer(8192)) {
+            int align = file.alignment().offsetAlignment();
+            IllegalArgumentException address = assertThrows(IllegalArgumentException.class,
+                    () -> file.read(buf.segment().asSlice(1, 4096), 0));
+            assertTrue(address.getMessage().contains("aligned to " + file.alignment().memoryAlignment()),
+                    address.getMessage());
+            assertTrue(address.getMessage().contains(file.path().toString()));
+            IllegalArgumentException offset = assertThrows(IllegalArgumentException.class,
+                    () -> file.write(buf.segment().asSlice(0, 4096), align / 2));
+            assertTrue(offset.getMessage().contains("offset " + align / 2), offset.getMessage());
+            assertTrue(offset.getMessage().contains("aligned to " + align), offset.getMessage());
+            IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
+                    () -> file.write(buf.segment().asSlice(0, 100), 0));
+            assertTrue(length.getMessage().contains("multiples of " + align), length.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> file.readv(new MemorySegment[] {buf.segment().asSlice(0, 4096), buf.segment().asSlice(4096, 10)}, 0));
+            assertEquals(0, file.size(), "nothing reached the file");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void badArgumentsAreRefusedWithClearMessages(Mode mode) throws Exception {
+        Path path = dir.resolve("args.dat");
+        try (AsyncFile file = open(path, mode);
+             IoBuffer buf = file.allocateBuffer(4096)) {
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> file.read(buf.segment(), -4096));
+            assertTrue(negative.getMessage().contains("negative offset -4096"), negative.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> file.write(buf.segment(), 0, 0x100));
+            assertThrows(IllegalArgumentException.class, () -> file.readv(new MemorySegment[0], 0));
+        }
+        try (AsyncFile readOnly = AsyncFile.open(engine, path, FileOption.READ);
+             IoBuffer buf = readOnly.allocateBuffer(4096)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> readOnly.write(buf.segment(), 0));
+            assertTrue(e.getMessage().contains("read-only") && e.getMessage().contains(path.toString()), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> readOnly.truncate(0));
+            assertThrows(IllegalStateException.class, () -> readOnly.allocate(0, 4096));
+        }
+        try (AsyncFile writeOnly = AsyncFile.open(engine, path, FileOption.WRITE);
+             IoBuffer buf = writeOnly.allocateBuffer(4096)) {
+            assertThrows(IllegalStateException.class, () -> writeOnly.read(buf.segment(), 0));
+        }
+        assertThrows(NoSuchFileException.class, () -> AsyncFile.open(engine, dir.resolve("missing"), FileOption.READ));
+        assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> AsyncFile.open(engine, path, FileOption.WRITE, FileOption.CREATE_NEW));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void useAfterCloseFailsTheFuture(Mode mode) throws Exception {
+        AsyncFile file = open(dir.resolve("closed.dat"), mode);
+        try (IoBuffer buf = file.allocateBuffer(4096)) {
+            file.close();
+            assertTrue(file.isClosed());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> file.read(buf.segment(), 0).get());
+            assertInstanceOf(FileClosedException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("closed.dat"));
+            assertInstanceOf(FileClosedException.class,
+                    assertThrows(ExecutionException.class, () -> file.fsync().get()).getCause());
+            assertThrows(FileClosedException.class, file::size);
+            file.close(); // idempotent
+        }
+    }
+
+    @Test
+    void kernelErrorsNameOperationPathOffsetAndErrno() throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("a-directory"));
+        try (AsyncFile directory = AsyncFile.open(engine, sub, FileOption.READ);
+             IoBuffer buf = IoBuffer.allocate(4096, 4096)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> directory.read(buf.segment(), 8192).get());
+            IoOperationException io = assertInstanceOf(IoOperationException.class, e.getCause());
+            assertEquals("pread", io.operation());
+            assertEquals(8192, io.offset());
+            assertTrue(io.errno() > 0);
+            assertTrue(io.getMessage().contains(sub.toString()) && io.getMessage().contains("offset 8192")
+                    && io.getMessage().contains(io.errnoName()), io.getMessage());
+        }
+    }
+
+    @Test
+    void closedBufferMemoryIsRefused() throws Exception {
+        try (AsyncFile file = open(dir.resolve("freed.dat"), Mode.BUFFERED)) {
+            MemorySegment freed;
+            try (Arena arena = Arena.ofConfined()) {
+                freed = arena.allocate(4096);
+            }
+            MemorySegment f = freed;
+            assertThrows(IllegalStateException.class, () -> file.write(f, 0));
+            IoBuffer closed = IoBuffer.allocate(4096, 4096);
+            MemorySegment slice = closed.segment().asSlice(0, 512);
+            closed.close();
+            assertThrows(IllegalStateException.class, () -> file.write(slice, 0));
+        }
+    }
+
+    // ---- memory safety and closing ----
+
+    /**
+     * Closes buffers, then the file, then the engine while thousands of requests are in flight:
+     * closing a buffer only marks it, the memory stays until the last request on it completes; file
+     * close returns only when its requests are done; nothing crashes and every future completes.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closingEverythingUnderLoadNeverFreesMemoryInUse(Mode mode) throws Exception {
+        Path path = dir.resolve("load.dat");
+        List<CompletableFuture<Integer>> futures = new ArrayList<>();
+        List<IoBuffer> buffers = new ArrayList<>();
+        AsyncFile file = open(path, mode);
+        try (IoBuffer init = file.allocateBuffer(1 << 20)) {
+            fill(init.segment(), new SplittableRandom(9));
+            await(file.write(init.segment(), 0));
+        }
+        for (int i = 0; i < 64; i++) {
+            buffers.add(file.allocateBuffer(64 * 1024));
+        }
+        for (int i = 0; i < 3000; i++) {
+            IoBuffer b = buffers.get(i % buffers.size());
+            MemorySegment s = b.segment().asSlice(4096L * (i % 16), 4096);
+            futures.add(i % 3 == 0 ? file.write(s, 4096L * (i % 256)) : file.read(s, 4096L * (i % 256)));
+        }
+        int pinned = 0;
+        for (IoBuffer b : buffers) {
+            b.close();
+            if (b.pinCount() > 0) {
+                pinned++;
+                assertTrue(b.segment().scope().isAlive(), "a closed but pinned buffer keeps its memory");
+            }
+        }
+        file.close();
+        for (CompletableFuture<Integer> f : futures) {
+            assertTrue(f.isDone(), "file close waits for its requests");
+            assertEquals(4096, f.join());
+        }
+        for (IoBuffer b : buffers) {
+            assertEquals(0, b.pinCount());
+            assertFalse(b.segment().scope().isAlive(), "freed once its last request completed");
+        }
+        assertTrue(pinned >= 0);
+    }
+
+    @Test
+    void engineCloseWaitsForAcceptedRequestsAndRejectsLaterOnes() throws Exception {
+        IoEngine own = IoEngine.open(EngineConfig.defaults().withEngine(engineName()).withQueueDepth(32));
+        AsyncFile file = AsyncFile.open(own, dir.resolve("engine-close.dat"), FileOption.READ, FileOption.WRITE,
+                FileOption.CREATE, FileOption.DIRECT);
+        IoBuffer buf = file.allocateBuffer(1 << 20);
+        await(file.write(buf.segment(), 0));
+        List<CompletableFuture<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            futures.add(file.read(buf.segment().asSlice(4096L * (i % 256), 4096), 4096L * (i % 256)));
+        }
+        own.close();
+        assertTrue(own.isClosed());
+        for (CompletableFuture<Integer> f : futures) {
+            assertTrue(f.isDone(), "engine close waits for every accepted request");
+            assertEquals(4096, f.join());
+        }
+        CompletableFuture<Integer> late = file.read(buf.segment().asSlice(0, 4096), 0);
+        CompletionException e = assertThrows(CompletionException.class, late::join);
+        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        file.close();
+        buf.close();
+        assertFalse(buf.segment().scope().isAlive());
+    }
+
+    @Test
+    void callbacksMayCloseTheFileOnTheCompletionThread() throws Exception {
+        AsyncFile file = open(dir.resolve("callback.dat"), Mode.BUFFERED);
+        try (IoBuffer buf = file.allocateBuffer(4096)) {
+            CompletableFuture<Integer> f = file.write(buf.segment(), 0);
+            CompletableFuture<Void> closed = f.thenRun(file::close);
+            await(closed);
+            assertTrue(file.isClosed());
+        }
+    }
+
+    // ---- the batch interface ----
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void batchContextSubmitsAndReapsMany(Mode mode) throws Exception {
+        try (AsyncFile file = open(dir.resolve("batch.dat"), mode);
+             IoBuffer buf = file.allocateBuffer(64 * 4096);
+             IoContext ctx = engine.newContext(64)) {
+            fill(buf.segment(), new SplittableRandom(10));
+            for (int i = 0; i < 64; i++) {
+                assertTrue(ctx.prepareWrite(file, buf.segment().asSlice(4096L * i, 4096), 4096L * i, i));
+            }
+            assertFalse(ctx.prepareWrite(file, buf.segment().asSlice(0, 4096), 0, 99), "full at depth");
+            assertEquals(64, ctx.unsubmitted());
+            int submitted = 0;
+            long[] results = new long[64];
+            AtomicInteger done = new AtomicInteger();
+            while (done.get() < 64) {
+                submitted += ctx.submit();
+                ctx.getEvents(1, 64, 10, TimeUnit.SECONDS, (cookie, res) -> {
+                    results[(int) cookie] = res;
+                    done.incrementAndGet();
+                });
+            }
+            assertEquals(64, submitted);
+            for (long r : results) {
+                assertEquals(4096, r);
+            }
+            assertEquals(0, ctx.outstanding());
+            MemorySegment back = Arena.ofAuto().allocate(64 * 4096, 4096);
+            for (int i = 0; i < 64; i++) {
+                ctx.prepareRead(file, back.asSlice(4096L * i, 4096), 4096L * i, i);
+            }
+            ctx.submit();
+            int reaped = 0;
+            while (reaped < 64) {
+                reaped += ctx.getEvents(64 - reaped, 64, -1, TimeUnit.SECONDS, (c, r) -> assertEquals(4096, r));
+            }
+            assertEquals(-1, back.mismatch(buf.segment()));
+            assertEquals(0, ctx.getEvents(0, 8, 0, TimeUnit.SECONDS, (c, r) -> { }), "nothing left");
+            ctx.prepareFsync(file, false, 1);
+            ctx.prepareFsync(file, true, 2);
+            ctx.submit();
+            assertEquals(2, ctx.getEvents(2, 2, -1, TimeUnit.SECONDS, (c, r) -> assertEquals(0, r)));
+        }
+    }
+
+    @Test
+    void batchContextDeliversKernelErrorsAsCompletions() throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("batch-dir"));
+        try (AsyncFile directory = AsyncFile.open(engine, sub, FileOption.READ);
+             IoBuffer buf = IoBuffer.allocate(4096, 4096);
+             IoContext ctx = engine.newContext(4)) {
+            assertTrue(ctx.prepareRead(directory, buf.segment(), 0, 7));
+            ctx.submit();
+            long[] got = new long[2];
+            assertEquals(1, ctx.getEvents(1, 4, 10, TimeUnit.SECONDS, (c, r) -> {
+                got[0] = c;
+                got[1] = r;
+            }));
+            assertEquals(7, got[0]);
+            assertTrue(got[1] < 0, "a negative errno, got " + got[1]);
+            assertFalse(IoContext.errorName(got[1]).isEmpty());
+            assertEquals(0, buf.pinCount(), "the completed request released its pin");
+        }
+    }
+
+    @Test
+    void batchContextIsConfinedToItsThread() throws Exception {
+        try (AsyncFile file = open(dir.resolve("confined.dat"), Mode.BUFFERED);
+             IoBuffer buf = file.allocateBuffer(4096);
+             IoContext ctx = engine.newContext(4)) {
+            ctx.prepareWrite(file, buf.segment(), 0, 1);
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            Future<?> f = other.submit(() -> ctx.submit());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(WrongThreadException.class, e.getCause());
+            other.shutdown();
+            assertThrows(IllegalArgumentException.class,
+                    () -> ctx.prepareRead(file, MemorySegment.ofArray(new byte[16]), 0, 2));
+        }
+    }
+
+    @Test
+    void batchContextCloseWaitsForTheKernelAndReleasesBuffers() throws Exception {
+        try (AsyncFile file = open(dir.resolve("ctx-close.dat"), Mode.DIRECT)) {
+            IoBuffer buf = file.allocateBuffer(1 << 20);
+            await(file.write(buf.segment(), 0));
+            IoContext ctx = engine.newContext(256);
+            for (int i = 0; i < 256; i++) {
+                ctx.prepareRead(file, buf.segment().asSlice(4096L * i, 4096), 4096L * i, i);
+            }
+            ctx.submit();
+            buf.close();
+            ctx.close();
+            assertEquals(0, buf.pinCount());
+            assertFalse(buf.segment().scope().isAlive(), "freed after the context's requests finished");
+        }
+    }
+}
