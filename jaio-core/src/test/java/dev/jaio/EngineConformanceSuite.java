@@ -258,6 +258,19 @@ abstract class EngineConformanceSuite {
         assertEquals(3 * 4096, Files.size(path));
     }
 
+    @Test
+    void nowaitReadsOfCachedDataComplete() throws Exception {
+        try (AsyncFile file = open(dir.resolve("nowait.dat"), Mode.BUFFERED);
+             IoBuffer buf = file.allocateBuffer(8192)) {
+            fill(buf.segment(), new SplittableRandom(11));
+            await(file.write(buf.segment(), 0));
+            MemorySegment back = Arena.ofAuto().allocate(8192, 4096);
+            // Just written through the page cache, so nothing needs to block: RWF_NOWAIT succeeds.
+            assertEquals(8192, await(file.read(back, 0, IoFlags.NOWAIT)));
+            assertEquals(-1, back.mismatch(buf.segment()));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void syncAndDsyncFilesWrite(Mode mode) throws Exception {
