@@ -1,6 +1,7 @@
 package dev.jaio;
 
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
@@ -574,18 +575,7 @@ public final class AsyncFile implements AutoCloseable {
         if (engine.inCompletionThread()) {
             return;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                descriptorClosed.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(descriptorClosed);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -43,8 +44,7 @@ public final class IoContext implements AutoCloseable {
     private final long[] userData;
     private final AsyncFile[] files;
     private final IoBuffer[] pins;
-    private final int[] freeSlots;
-    private int freeCount;
+    private final Slots slots;
     private Thread owner;
     private CompletionHandler handler;
     private final CompletionSink sink = this::onCompletion;
@@ -56,11 +56,7 @@ public final class IoContext implements AutoCloseable {
         this.userData = new long[depth];
         this.files = new AsyncFile[depth];
         this.pins = new IoBuffer[depth];
-        this.freeSlots = new int[depth];
-        for (int i = 0; i < depth; i++) {
-            freeSlots[i] = depth - 1 - i;
-        }
-        this.freeCount = depth;
+        this.slots = new Slots(depth);
     }
 
     /** The engine name of this context ({@code aio}, {@code threads}). */
@@ -75,7 +71,7 @@ public final class IoContext implements AutoCloseable {
 
     /** Requests prepared or in flight and not yet reaped. */
     public int outstanding() {
-        return depth - freeCount;
+        return slots.inUse();
     }
 
     /** Requests prepared and not yet accepted by {@link #submit()}. */
@@ -106,7 +102,7 @@ public final class IoContext implements AutoCloseable {
     /** Prepares an fsync, or an fdatasync when {@code dataOnly}; false when the context is full. */
     public boolean prepareFsync(AsyncFile file, boolean dataOnly, long cookie) {
         checkOwner();
-        if (freeCount == 0) {
+        if (slots.available() == 0) {
             return false;
         }
         int slot = claim(file, null, cookie, dataOnly ? "fdatasync" : "fsync");
@@ -129,7 +125,7 @@ public final class IoContext implements AutoCloseable {
                     + " bytes exceed the largest single transfer, " + AsyncFile.MAX_TRANSFER + " bytes");
         }
         file.checkBuffer(op, buffer, read, position);
-        if (freeCount == 0) {
+        if (slots.available() == 0) {
             return false;
         }
         int slot = claim(file, buffer, cookie, op);
@@ -153,7 +149,7 @@ public final class IoContext implements AutoCloseable {
             file.endOp();
             throw e;
         }
-        int slot = freeSlots[--freeCount];
+        int slot = slots.acquire();
         userData[slot] = cookie;
         files[slot] = file;
         pins[slot] = pin;
@@ -200,7 +196,7 @@ public final class IoContext implements AutoCloseable {
         IoBuffer pin = pins[slot];
         files[slot] = null;
         pins[slot] = null;
-        freeSlots[freeCount++] = slot;
+        slots.release(slot);
         if (pin != null) {
             pin.unpin();
         }

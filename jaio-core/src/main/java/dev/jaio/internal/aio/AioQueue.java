@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.AioAbi;
 import dev.jaio.internal.linux.AioCalls;
 import dev.jaio.internal.linux.Errno;
@@ -57,8 +58,7 @@ final class AioQueue implements IoQueue {
     private final long[] userData;
     /** Slots holding a POLL, the one command fs/aio.c can cancel; close cancels them. */
     private final boolean[] polling;
-    private final int[] freeSlots;
-    private int freeCount;
+    private final Slots slots;
     /** Requests the kernel refused at io_submit; delivered by the next reap. */
     private final int[] refusedSlots;
     private final long[] refusedResults;
@@ -89,11 +89,7 @@ final class AioQueue implements IoQueue {
             this.timespec = arena.allocate(AioAbi.KERNEL_TIMESPEC);
             this.userData = new long[capacity];
             this.polling = new boolean[capacity];
-            this.freeSlots = new int[capacity];
-            for (int i = 0; i < capacity; i++) {
-                freeSlots[i] = capacity - 1 - i;
-            }
-            this.freeCount = capacity;
+            this.slots = new Slots(capacity);
             this.refusedSlots = new int[capacity];
             this.refusedResults = new long[capacity];
             this.eventFdCounter = arena.allocate(JAVA_LONG);
@@ -202,10 +198,10 @@ final class AioQueue implements IoQueue {
     }
 
     private boolean prepare(int opcode, int fd, long buf, long nbytes, long offset, int rwFlags, long data) {
-        if (freeCount == 0) {
+        if (slots.available() == 0) {
             return false;
         }
-        int slot = freeSlots[--freeCount];
+        int slot = slots.acquire();
         userData[slot] = data;
         polling[slot] = opcode == AioAbi.IOCB_CMD_POLL;
         long iocb = IOCB_SIZE * slot;
@@ -389,7 +385,7 @@ final class AioQueue implements IoQueue {
     private void deliver(int slot, long res, CompletionSink sink) {
         long data = userData[slot];
         polling[slot] = false;
-        freeSlots[freeCount++] = slot;
+        slots.release(slot);
         outstanding--;
         sink.complete(data, res);
     }

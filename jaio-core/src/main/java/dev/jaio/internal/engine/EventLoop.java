@@ -40,8 +40,7 @@ public final class EventLoop implements AutoCloseable {
 
     // Loop-thread state.
     private final IoOp<?>[] inFlight;
-    private final int[] freeSlots;
-    private int freeCount;
+    private final Slots slots;
     private IoOp<?> backlogHead;
     private IoOp<?> backlogTail;
     private final Arena arena = Arena.ofShared();
@@ -58,11 +57,7 @@ public final class EventLoop implements AutoCloseable {
         this.queue = queue;
         this.capacity = queue.capacity();
         this.inFlight = new IoOp<?>[capacity];
-        this.freeSlots = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            freeSlots[i] = capacity - 1 - i;
-        }
-        this.freeCount = capacity;
+        this.slots = new Slots(capacity);
         this.iovecs = arena.allocate(Iovec.IOVEC.byteSize() * INLINE_IOVECS * capacity, 8);
         this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
         thread.start();
@@ -117,7 +112,7 @@ public final class EventLoop implements AutoCloseable {
                 }
                 if (reaped == 0 && !prepared) {
                     parked = true;
-                    if (incoming.get() == null && (backlogHead == null || freeCount == 0)) {
+                    if (incoming.get() == null && (backlogHead == null || slots.available() == 0)) {
                         queue.reap(1, capacity, -1, sink);
                     }
                     parked = false;
@@ -161,19 +156,19 @@ public final class EventLoop implements AutoCloseable {
 
     private boolean prepareBacklog() {
         boolean any = false;
-        while (backlogHead != null && freeCount > 0) {
+        while (backlogHead != null && slots.available() > 0) {
             IoOp<?> op = backlogHead;
             backlogHead = op.plainNext();
             if (backlogHead == null) {
                 backlogTail = null;
             }
             op.plainNext(null);
-            int slot = freeSlots[--freeCount];
+            int slot = slots.acquire();
             inFlight[slot] = op;
             if (!prepare(op, slot)) {
                 // Cannot happen while slots and queue capacity are equal; fail loudly if it does.
                 inFlight[slot] = null;
-                freeSlots[freeCount++] = slot;
+                slots.release(slot);
                 op.onResult(-Errno.EAGAIN);
             }
             any = true;
@@ -215,7 +210,7 @@ public final class EventLoop implements AutoCloseable {
         int slot = (int) userData;
         IoOp<?> op = inFlight[slot];
         inFlight[slot] = null;
-        freeSlots[freeCount++] = slot;
+        slots.release(slot);
         op.spilledIovecs = null;
         try {
             op.onResult(result);
@@ -267,18 +262,7 @@ public final class EventLoop implements AutoCloseable {
         if (inLoop()) {
             return;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                terminated.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(terminated);
     }
 
     /** Whether the loop has stopped. */

@@ -7,6 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.Slots;
+import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Iovec;
 import dev.jaio.internal.linux.Libc;
@@ -46,8 +48,7 @@ final class ThreadPoolQueue implements IoQueue {
     private final long[] result;
 
     // Owner-thread state.
-    private final int[] freeSlots;
-    private int freeCount;
+    private final Slots slots;
     private final int[] prepared;
     private int preparedCount;
     private int outstanding;
@@ -78,11 +79,7 @@ final class ThreadPoolQueue implements IoQueue {
         this.rwFlags = new int[capacity];
         this.userData = new long[capacity];
         this.result = new long[capacity];
-        this.freeSlots = new int[capacity];
-        for (int i = 0; i < capacity; i++) {
-            freeSlots[i] = capacity - 1 - i;
-        }
-        this.freeCount = capacity;
+        this.slots = new Slots(capacity);
         this.prepared = new int[capacity];
         this.work = new IntRing(capacity);
         this.completed = new IntRing(capacity);
@@ -144,10 +141,10 @@ final class ThreadPoolQueue implements IoQueue {
     }
 
     private boolean prepare(int opcode, int fd, MemorySegment buf, int cnt, long off, int flags, long data) {
-        if (freeCount == 0) {
+        if (slots.available() == 0) {
             return false;
         }
-        int slot = freeSlots[--freeCount];
+        int slot = slots.acquire();
         this.op[slot] = opcode;
         this.fd[slot] = fd;
         this.buffer[slot] = buf;
@@ -216,7 +213,7 @@ final class ThreadPoolQueue implements IoQueue {
             long data = userData[slot];
             long res = result[slot];
             buffer[slot] = null;
-            freeSlots[freeCount++] = slot;
+            slots.release(slot);
             outstanding--;
             delivered++;
             sink.complete(data, res);
@@ -346,18 +343,7 @@ final class ThreadPoolQueue implements IoQueue {
             lock.unlock();
         }
         for (Thread w : workers) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    w.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(w);
         }
         preparedCount = 0;
         outstanding = 0;

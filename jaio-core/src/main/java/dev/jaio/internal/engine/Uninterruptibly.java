@@ -1,0 +1,45 @@
+package dev.jaio.internal.engine;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Waits that must not be cut short: a close that returned early on interrupt would free memory the
+ * kernel may still write. The interrupt is kept and re-asserted when the wait is over.
+ */
+public final class Uninterruptibly {
+
+    private Uninterruptibly() {
+    }
+
+    /** Waits until {@code latch} reaches zero, whatever interrupts arrive meanwhile. */
+    public static void await(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until {@code thread} has died, whatever interrupts arrive meanwhile. */
+    public static void join(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
