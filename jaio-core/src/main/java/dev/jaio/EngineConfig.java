@@ -3,7 +3,7 @@ package dev.jaio;
 /**
  * How to build an {@link IoEngine}.
  *
- * @param engine {@code "auto"} (the best available engine), {@code "aio"} or {@code "threads"}
+ * @param engine {@code "auto"} (the best available engine), {@code "uring"}, {@code "aio"} or {@code "threads"}
  * @param queueDepth requests the engine keeps in flight at once; more wait in a queue in jaio
  * @param threads worker threads of the {@code threads} engine (ignored by the kernel engines)
  */
@@ -18,7 +18,7 @@ public record EngineConfig(String engine, int queueDepth, int threads) {
 
     public EngineConfig {
         if (engine == null || engine.isBlank()) {
-            throw new IllegalArgumentException("engine name is empty; use auto, aio or threads");
+            throw new IllegalArgumentException("engine name is empty; use auto, uring, aio or threads");
         }
         if (queueDepth < 1 || queueDepth > MAX_QUEUE_DEPTH) {
             throw new IllegalArgumentException("queueDepth must be in [1, " + MAX_QUEUE_DEPTH + "]: " + queueDepth);

@@ -3,7 +3,7 @@ package dev.jaio;
 /**
  * Whether one engine can run on this machine.
  *
- * @param name the engine's selection name ({@code "aio"}, {@code "threads"})
+ * @param name the engine's selection name ({@code "uring"}, {@code "aio"}, {@code "threads"})
  * @param available whether {@link IoEngine#open(EngineConfig)} can use it
  * @param detail what the engine is when available; why not (with the errno) when not
  */

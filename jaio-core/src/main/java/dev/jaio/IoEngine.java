@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An I/O engine instance: one kernel AIO context (or one worker pool) and the completion thread
+ * An I/O engine instance: one io_uring instance, kernel AIO context or worker pool, and the completion thread
  * that drives it for every {@link AsyncFile} opened on it.
  *
- * <p>Engines are chosen by name: {@code aio} (native kernel AIO), {@code threads} (blocking I/O on
- * a thread pool, the paper's synchronous baseline) or {@code auto}, which picks the first available
- * of those in that order; {@link #probeAll()} and {@link #autoChoice()} say what is available and why.
+ * <p>Engines are chosen by name: {@code uring} (io_uring), {@code aio} (native kernel AIO),
+ * {@code threads} (blocking I/O on a thread pool, the paper's synchronous baseline) or {@code auto},
+ * which picks the first available of those in that order; {@link #probeAll()} and {@link #autoChoice()} say what is available and why.
  *
  * <p>Futures of requests on files of this engine complete on its completion thread, named
  * {@code jaio-ENGINE-N}: dependent stages added with non-async methods run there and should be short.
@@ -101,7 +101,7 @@ public final class IoEngine implements AutoCloseable {
         return new EngineStatus(p.name(), true, Engines.autoReason());
     }
 
-    /** The engine's name: {@code aio} or {@code threads} (never {@code auto}). */
+    /** The engine's name: {@code uring}, {@code aio} or {@code threads} (never {@code auto}). */
     public String name() {
         return provider.name();
     }
@@ -112,7 +112,7 @@ public final class IoEngine implements AutoCloseable {
     }
 
     /**
-     * Opens a batch context of this engine's kind: a separate kernel AIO context (or pool) that the
+     * Opens a batch context of this engine's kind: a separate io_uring, kernel AIO context or pool that the
      * calling thread drives itself with {@link IoContext#submit()} and {@link IoContext#getEvents}.
      *
      * @param depth requests the context may hold at once

@@ -575,6 +575,51 @@ abstract class EngineConformanceSuite {
         assertFalse(buf.segment().scope().isAlive());
     }
 
+    /**
+     * Submitters keep waking the completion thread while the engine closes: the wakeup must never
+     * touch the closing queue's memory or descriptor, and every request must end one way or the other.
+     */
+    @Test
+    void closingAnEngineWhileOtherThreadsSubmitIsSafe() throws Exception {
+        List<Throwable> uncaught = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            for (int round = 0; round < 20; round++) {
+                IoEngine own = IoEngine.open(EngineConfig.defaults().withEngine(engineName()).withQueueDepth(8));
+                AsyncFile file = AsyncFile.open(own, dir.resolve("race.dat"), FileOption.READ, FileOption.WRITE,
+                        FileOption.CREATE);
+                IoBuffer buf = file.allocateBuffer(4096);
+                List<CompletableFuture<Integer>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+                Thread[] submitters = new Thread[2];
+                for (int t = 0; t < submitters.length; t++) {
+                    submitters[t] = Thread.ofPlatform().start(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            futures.add(file.read(buf.segment(), 0));
+                            Thread.onSpinWait();
+                        }
+                    });
+                }
+                own.close();
+                for (Thread t : submitters) {
+                    t.join();
+                }
+                for (CompletableFuture<Integer> f : futures) {
+                    try {
+                        f.get(10, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+                    }
+                }
+                file.close();
+                buf.close();
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertEquals(List.of(), uncaught);
+    }
+
     @Test
     void callbacksMayCloseTheFileOnTheCompletionThread() throws Exception {
         AsyncFile file = open(dir.resolve("callback.dat"), Mode.BUFFERED);

@@ -50,12 +50,12 @@ class SystemInfoTest {
     @Test
     void everyEngineIsListedAndAutoPicksAnAvailableOne() {
         var all = IoEngine.probeAll();
-        assertEquals(java.util.List.of("aio", "threads"), all.stream().map(EngineStatus::name).toList());
+        assertEquals(java.util.List.of("uring", "aio", "threads"), all.stream().map(EngineStatus::name).toList());
         EngineStatus auto = IoEngine.autoChoice();
         assertTrue(all.stream().anyMatch(s -> s.name().equals(auto.name()) && s.available()));
         assertTrue(auto.detail().contains("picked " + auto.name()), auto.detail());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> IoEngine.open(EngineConfig.defaults().withEngine("nope")));
-        assertTrue(e.getMessage().contains("auto, aio, threads"), e.getMessage());
+        assertTrue(e.getMessage().contains("auto, uring, aio, threads"), e.getMessage());
     }
 }

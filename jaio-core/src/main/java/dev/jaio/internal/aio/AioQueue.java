@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.jaio.internal.engine.CompletionSink;
+import dev.jaio.internal.engine.EventFdWakeup;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Slots;
@@ -65,9 +66,10 @@ final class AioQueue implements IoQueue {
     private int refusedCount;
     private int outstanding;
 
+    /** Null without wakeup support. */
+    private final EventFdWakeup wakeup;
     private final int eventFd;
     private final MemorySegment eventFdCounter;
-    private final MemorySegment eventFdOne;
     private final MemorySegment pollFd;
     private boolean closed;
 
@@ -93,19 +95,19 @@ final class AioQueue implements IoQueue {
             this.refusedSlots = new int[capacity];
             this.refusedResults = new long[capacity];
             this.eventFdCounter = arena.allocate(JAVA_LONG);
-            this.eventFdOne = arena.allocate(JAVA_LONG);
-            eventFdOne.set(JAVA_LONG, 0, 1L);
             this.pollFd = arena.allocate(Poll.POLLFD);
             if (options.wakeup()) {
-                long fd = Libc.eventfd(0, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
-                if (fd < 0) {
+                try {
+                    this.wakeup = EventFdWakeup.open(EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
+                } catch (IOException e) {
                     AioCalls.ioDestroy(ctx);
-                    throw new IOException("eventfd failed: " + Errno.describe((int) -fd));
+                    throw e;
                 }
-                this.eventFd = (int) fd;
+                this.eventFd = wakeup.fd();
                 pollFd.set(JAVA_INT, Poll.POLLFD_FD, eventFd);
                 pollFd.set(JAVA_SHORT, Poll.POLLFD_EVENTS, Poll.POLLIN);
             } else {
+                this.wakeup = null;
                 this.eventFd = -1;
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -392,8 +394,8 @@ final class AioQueue implements IoQueue {
 
     @Override
     public void wakeup() {
-        if (eventFd >= 0) {
-            Libc.write(eventFd, eventFdOne, 8);
+        if (wakeup != null) {
+            wakeup.signal();
         }
     }
 
@@ -432,8 +434,8 @@ final class AioQueue implements IoQueue {
             }
         }
         AioCalls.ioDestroy(ctx);
-        if (eventFd >= 0) {
-            Libc.close(eventFd);
+        if (wakeup != null) {
+            wakeup.close();
         }
         arena.close();
     }

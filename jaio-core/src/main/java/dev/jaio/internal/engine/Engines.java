@@ -2,6 +2,7 @@ package dev.jaio.internal.engine;
 
 import dev.jaio.internal.aio.AioEngine;
 import dev.jaio.internal.threads.ThreadsEngine;
+import dev.jaio.internal.uring.UringEngine;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -11,7 +12,7 @@ public final class Engines {
     /** Name that selects the best available engine. */
     public static final String AUTO = "auto";
 
-    private static final List<EngineProvider> ALL = List.of(new AioEngine(), new ThreadsEngine());
+    private static final List<EngineProvider> ALL = List.of(new UringEngine(), new AioEngine(), new ThreadsEngine());
 
     private Engines() {
     }

@@ -1,0 +1,224 @@
+package dev.jaio.internal.uring;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.EventFd;
+import dev.jaio.internal.linux.Falloc;
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.Poll;
+import dev.jaio.internal.linux.UringAbi;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The operations only io_uring has, on real files and descriptors. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UringOperationsTest {
+
+    private final Arena arena = Arena.ofShared();
+    private Path dir;
+    private int fd;
+    private int efd;
+    private UringQueue q;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Files.createDirectories(Path.of("target/jaio-test-files")).toAbsolutePath(), "uring-ops");
+        fd = (int) Libc.open(arena.allocateFrom(dir.resolve("f").toString()), Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_DIRECT, 0644);
+        assertTrue(fd >= 0);
+        efd = (int) Libc.eventfd(0, EventFd.EFD_CLOEXEC);
+        q = (UringQueue) new UringEngine().openQueue(new QueueOptions(16, false, 1));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        q.close();
+        Libc.close(fd);
+        Libc.close(efd);
+        Files.deleteIfExists(dir.resolve("f"));
+        Files.deleteIfExists(dir.resolve("buffered"));
+        Files.deleteIfExists(dir);
+        arena.close();
+    }
+
+    /** Submits and reaps until {@code n} completions are in; returns them by user data, in order of arrival. */
+    private Map<Long, Long> run(int n) {
+        q.submit();
+        Map<Long, Long> got = new LinkedHashMap<>();
+        while (got.size() < n) {
+            q.reap(1, 16, TimeUnit.SECONDS.toNanos(10), got::put);
+        }
+        return got;
+    }
+
+    @Test
+    void platformThreadQueuesUseSingleIssuerWithDeferredTaskRun() {
+        q.prepareNop(1);
+        assertEquals(Map.of(1L, 0L), run(1));
+        int want = UringAbi.IORING_SETUP_SINGLE_ISSUER | UringAbi.IORING_SETUP_DEFER_TASKRUN;
+        assertEquals(want, q.setupFlags() & want, "this kernel (6.1+) accepts both");
+        assertTrue((q.features() & UringAbi.IORING_FEAT_SINGLE_MMAP) != 0);
+    }
+
+    @Test
+    void aQueueCreatedOnOneThreadIsDrivenByAnother() throws Exception {
+        // The ring is enabled by its first user, so SINGLE_ISSUER binds it to the driving thread.
+        Long res = CompletableFuture.supplyAsync(() -> {
+            q.prepareNop(9);
+            return run(1).get(9L);
+        }, r -> Thread.ofPlatform().start(r)).get(10, TimeUnit.SECONDS);
+        assertEquals(0L, res);
+    }
+
+    @Test
+    void fixedBuffersAndFixedFiles() {
+        MemorySegment buf = arena.allocate(8192, 4096);
+        buf.asSlice(0, 4096).fill((byte) 5);
+        assertEquals(0, q.registerBuffers(buf));
+        assertEquals(0, q.registerFiles(fd));
+        q.prepareWriteFixed(fd, buf.asSlice(0, 4096), 0, 0, 0, 1);
+        assertEquals(4096L, run(1).get(1L));
+        q.setNextSqeFlags(UringAbi.IOSQE_FIXED_FILE);
+        q.prepareReadFixed(0, buf.asSlice(4096, 4096), 0, 0, 0, 2); // fd 0 is registered file index 0
+        assertEquals(4096L, run(1).get(2L));
+        assertEquals(-1, buf.asSlice(4096, 4096).mismatch(buf.asSlice(0, 4096)));
+        assertEquals(0, q.unregisterFiles());
+        assertEquals(0, q.unregisterBuffers());
+    }
+
+    @Test
+    void linkedTimeoutCancelsASlowRequest() {
+        q.setNextSqeFlags(UringAbi.IOSQE_IO_LINK);
+        q.preparePoll(efd, Poll.POLLIN, 1); // never becomes readable
+        q.prepareLinkTimeout(TimeUnit.MILLISECONDS.toNanos(20), 2);
+        Map<Long, Long> got = run(2);
+        assertEquals(-Errno.ECANCELED, got.get(1L));
+        assertEquals(-Errno.ETIME, got.get(2L));
+    }
+
+    @Test
+    void linkedTimeoutIsCancelledWhenTheRequestIsFast() {
+        q.setNextSqeFlags(UringAbi.IOSQE_IO_LINK);
+        q.prepareNop(1);
+        q.prepareLinkTimeout(TimeUnit.SECONDS.toNanos(30), 2);
+        Map<Long, Long> got = run(2);
+        assertEquals(0L, got.get(1L));
+        assertEquals(-Errno.ECANCELED, got.get(2L));
+    }
+
+    @Test
+    void linkedRequestsRunInOrderAndABrokenLinkCancelsTheRest() {
+        MemorySegment buf = arena.allocate(4096, 4096);
+        buf.fill((byte) 3);
+        q.setNextSqeFlags(UringAbi.IOSQE_IO_LINK);
+        q.prepareWrite(fd, buf, 0, 0, 1);
+        q.prepareFsync(fd, true, 2);
+        assertEquals(Map.of(1L, 4096L, 2L, 0L), run(2));
+        q.setNextSqeFlags(UringAbi.IOSQE_IO_LINK);
+        q.prepareWrite(fd, buf.asSlice(0, 100), 0, 0, 3); // misaligned for O_DIRECT: fails
+        q.prepareFsync(fd, false, 4);
+        Map<Long, Long> got = run(2);
+        assertEquals(-Errno.EINVAL, got.get(3L));
+        assertEquals(-Errno.ECANCELED, got.get(4L));
+    }
+
+    @Test
+    void cancelAndPollRemoveStopAnOutstandingPoll() {
+        q.preparePoll(efd, Poll.POLLIN, 1);
+        q.submit();
+        q.prepareCancel(1, 2);
+        Map<Long, Long> got = run(2);
+        assertEquals(-Errno.ECANCELED, got.get(1L));
+        assertEquals(0L, got.get(2L));
+        q.preparePoll(efd, Poll.POLLIN, 3);
+        q.submit();
+        q.preparePollRemove(3, 4);
+        got = run(2);
+        assertEquals(-Errno.ECANCELED, got.get(3L));
+        assertEquals(0L, got.get(4L));
+        q.prepareCancel(12345, 5);
+        assertEquals(-Errno.ENOENT, run(1).get(5L), "nothing outstanding has that user data");
+    }
+
+    @Test
+    void timeoutsExpireOrCompleteAfterACount() {
+        q.prepareTimeout(TimeUnit.MILLISECONDS.toNanos(10), 0, 1);
+        assertEquals(-Errno.ETIME, run(1).get(1L));
+        q.prepareTimeout(TimeUnit.SECONDS.toNanos(30), 1, 2);
+        q.prepareNop(3);
+        Map<Long, Long> got = run(2);
+        assertEquals(0L, got.get(3L));
+        assertEquals(0L, got.get(2L), "completed by the count, not the clock");
+    }
+
+    @Test
+    void fallocateAndRangedFsync() {
+        q.prepareFallocate(fd, 0, 0, 1 << 20, 1);
+        assertEquals(0L, run(1).get(1L));
+        assertEquals(1 << 20, sizeOf());
+        q.prepareFallocate(fd, Falloc.FALLOC_FL_KEEP_SIZE, 1 << 20, 1 << 20, 2);
+        q.prepareFsyncRange(fd, false, 0, 4096, 3);
+        q.prepareFsyncRange(fd, true, 4096, 0, 4);
+        Map<Long, Long> got = run(3);
+        assertEquals(Map.of(2L, 0L, 3L, 0L, 4L, 0L), got);
+        assertEquals(1 << 20, sizeOf(), "KEEP_SIZE left the size alone");
+    }
+
+    private long sizeOf() {
+        try {
+            return Files.size(dir.resolve("f"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void closeCancelsWhatWouldNeverComplete() throws IOException {
+        UringQueue other = (UringQueue) new UringEngine().openQueue(new QueueOptions(4, true, 1));
+        other.preparePoll(efd, Poll.POLLIN, 1);
+        other.prepareTimeout(TimeUnit.HOURS.toNanos(1), 0, 2);
+        other.submit();
+        other.close(); // returns: the poll, the timeout and the armed wakeup read were cancelled
+        MemorySegment one = arena.allocate(JAVA_LONG);
+        one.set(JAVA_LONG, 0, 1);
+        assertEquals(8, Libc.write(efd, one, 8), "the eventfd is still ours and usable");
+    }
+
+    @Test
+    void bufferedReadsOfACachedFileReturnItsContents() throws IOException {
+        Path p = dir.resolve("buffered");
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(data);
+        Files.write(p, data);
+        int bfd = (int) Libc.open(arena.allocateFrom(p.toString()), Fcntl.O_RDONLY, 0);
+        try {
+            MemorySegment buf = arena.allocate(1 << 20, 4096);
+            for (int i = 0; i < 16; i++) {
+                q.prepareRead(bfd, buf.asSlice(65536L * i, 65536), 65536L * i, 0, i);
+            }
+            Map<Long, Long> got = run(16);
+            got.values().forEach(v -> assertEquals(65536L, v));
+            for (int i = 0; i < data.length; i += 4093) {
+                assertEquals(data[i], buf.get(JAVA_BYTE, i));
+            }
+        } finally {
+            Libc.close(bfd);
+        }
+    }
+}
