@@ -6,8 +6,11 @@ package dev.jaio;
  * @param engine {@code "auto"} (the best available engine), {@code "uring"}, {@code "aio"} or {@code "threads"}
  * @param queueDepth requests the engine keeps in flight at once; more wait in a queue in jaio
  * @param threads worker threads of the {@code threads} engine (ignored by the kernel engines)
+ * @param sqPollIdleMillis {@code uring} only: 0 (default) submits with io_uring_enter; a positive
+ *     value sets up IORING_SETUP_SQPOLL, a kernel thread that takes submissions from the ring without
+ *     a system call and sleeps after this many idle milliseconds (it costs a CPU while busy)
  */
-public record EngineConfig(String engine, int queueDepth, int threads) {
+public record EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis) {
 
     /** Default {@link #queueDepth()}. */
     public static final int DEFAULT_QUEUE_DEPTH = 256;
@@ -26,6 +29,14 @@ public record EngineConfig(String engine, int queueDepth, int threads) {
         if (threads < 1 || threads > 4096) {
             throw new IllegalArgumentException("threads must be in [1, 4096]: " + threads);
         }
+        if (sqPollIdleMillis < 0) {
+            throw new IllegalArgumentException("sqPollIdleMillis must be >= 0: " + sqPollIdleMillis);
+        }
+    }
+
+    /** A configuration without SQPOLL. */
+    public EngineConfig(String engine, int queueDepth, int threads) {
+        this(engine, queueDepth, threads, 0);
     }
 
     /** {@code auto}, depth {@value #DEFAULT_QUEUE_DEPTH}, {@link #DEFAULT_THREADS} threads. */
@@ -35,16 +46,21 @@ public record EngineConfig(String engine, int queueDepth, int threads) {
 
     /** The same configuration with another engine name. */
     public EngineConfig withEngine(String name) {
-        return new EngineConfig(name, queueDepth, threads);
+        return new EngineConfig(name, queueDepth, threads, sqPollIdleMillis);
     }
 
     /** The same configuration with another queue depth. */
     public EngineConfig withQueueDepth(int depth) {
-        return new EngineConfig(engine, depth, threads);
+        return new EngineConfig(engine, depth, threads, sqPollIdleMillis);
     }
 
     /** The same configuration with another thread count. */
     public EngineConfig withThreads(int count) {
-        return new EngineConfig(engine, queueDepth, count);
+        return new EngineConfig(engine, queueDepth, count, sqPollIdleMillis);
+    }
+
+    /** The same configuration with io_uring SQPOLL idling after {@code idleMillis} (0: off). */
+    public EngineConfig withSqPoll(int idleMillis) {
+        return new EngineConfig(engine, queueDepth, threads, idleMillis);
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A batch submission and completion queue driven by its caller, mirroring io_submit and
  * io_getevents: {@code prepare*} requests (nothing reaches the kernel yet), {@link #submit()} them
- * with one system call, and reap results with {@link #getEvents}. Nothing here allocates per request:
+ * with one system call, and reap results with {@link #getEvents}. On io_uring a {@code getEvents}
+ * that has to wait also submits whatever was prepared since, in the same system call. Nothing here allocates per request:
  * results come back as the caller's {@code long} cookie and the raw result.
  *
  * <pre>{@code

@@ -52,7 +52,8 @@ public final class IoEngine implements AutoCloseable {
         this.config = config;
         this.provider = provider;
         this.shared = shared;
-        var queue = provider.openQueue(new QueueOptions(config.queueDepth(), true, config.threads()));
+        var queue = provider.openQueue(new QueueOptions(config.queueDepth(), true, config.threads(),
+                config.sqPollIdleMillis()));
         this.loop = new EventLoop(queue, "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet());
     }
 
@@ -118,7 +119,7 @@ public final class IoEngine implements AutoCloseable {
      * @param depth requests the context may hold at once
      */
     public IoContext newContext(int depth) throws IOException {
-        return new IoContext(provider, new QueueOptions(depth, false, config.threads()));
+        return new IoContext(provider, new QueueOptions(depth, false, config.threads(), config.sqPollIdleMillis()));
     }
 
     void execute(IoOp<?> op) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -50,15 +51,20 @@ abstract class EngineConformanceSuite {
 
     private static final int FILE_SIZE = 4 << 20;
 
-    /** The engine under test: {@code "aio"}, {@code "threads"}. */
+    /** The engine under test: {@code "uring"}, {@code "aio"}, {@code "threads"}. */
     abstract String engineName();
+
+    /** The configuration every engine of a test is opened with; a subclass may add engine options. */
+    EngineConfig config() {
+        return EngineConfig.defaults().withEngine(engineName());
+    }
 
     IoEngine engine;
     Path dir;
 
     @BeforeEach
     void openEngine() throws IOException {
-        engine = IoEngine.open(EngineConfig.defaults().withEngine(engineName()).withQueueDepth(128));
+        engine = IoEngine.open(config().withQueueDepth(128));
         assertEquals(engineName(), engine.name());
         dir = TestFiles.newDirectory("conformance-" + engineName());
     }
@@ -552,7 +558,7 @@ abstract class EngineConformanceSuite {
 
     @Test
     void engineCloseWaitsForAcceptedRequestsAndRejectsLaterOnes() throws Exception {
-        IoEngine own = IoEngine.open(EngineConfig.defaults().withEngine(engineName()).withQueueDepth(32));
+        IoEngine own = IoEngine.open(config().withQueueDepth(32));
         AsyncFile file = AsyncFile.open(own, dir.resolve("engine-close.dat"), FileOption.READ, FileOption.WRITE,
                 FileOption.CREATE, FileOption.DIRECT);
         IoBuffer buf = file.allocateBuffer(1 << 20);
@@ -586,7 +592,7 @@ abstract class EngineConformanceSuite {
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
         try {
             for (int round = 0; round < 20; round++) {
-                IoEngine own = IoEngine.open(EngineConfig.defaults().withEngine(engineName()).withQueueDepth(8));
+                IoEngine own = IoEngine.open(config().withQueueDepth(8));
                 AsyncFile file = AsyncFile.open(own, dir.resolve("race.dat"), FileOption.READ, FileOption.WRITE,
                         FileOption.CREATE);
                 IoBuffer buf = file.allocateBuffer(4096);
@@ -675,6 +681,38 @@ abstract class EngineConformanceSuite {
             ctx.prepareFsync(file, true, 2);
             ctx.submit();
             assertEquals(2, ctx.getEvents(2, 2, -1, TimeUnit.SECONDS, (c, r) -> assertEquals(0, r)));
+        }
+    }
+
+    /** io_submit / io_getevents without allocation: prepare, submit and reap 64 requests, many times. */
+    @Test
+    void theBatchInterfaceAllocatesNothingPerRequestInSteadyState() throws Exception {
+        assumeTrue(!engineName().equals("threads"), "the thread engine hands requests to its workers through a"
+                + " lock and condition, whose waits allocate queue nodes; only the kernel engines promise this");
+        try (AsyncFile file = open(dir.resolve("alloc.dat"), Mode.DIRECT);
+             IoBuffer buf = file.allocateBuffer(64 * 4096);
+             IoContext ctx = engine.newContext(64)) {
+            await(file.write(buf.segment(), 0));
+            MemorySegment[] slices = new MemorySegment[64];
+            for (int i = 0; i < 64; i++) {
+                slices[i] = buf.segment().asSlice(4096L * i, 4096);
+            }
+            long[] bytes = new long[1];
+            CompletionHandler handler = (cookie, result) -> bytes[0] += result;
+            dev.jaio.internal.linux.AllocationProbe.assertSteadyStateAllocationFree(() -> {
+                for (int round = 0; round < 16; round++) {
+                    for (int i = 0; i < 64; i++) {
+                        ctx.prepareRead(file, slices[i], 4096L * i, i);
+                    }
+                    ctx.submit();
+                    int done = 0;
+                    while (done < 64) {
+                        done += ctx.getEvents(1, 64, -1, TimeUnit.NANOSECONDS, handler);
+                    }
+                }
+            }, 3000);
+            assertEquals(0, bytes[0] % (64 * 4096));
+            assertTrue(bytes[0] > 0);
         }
     }
 

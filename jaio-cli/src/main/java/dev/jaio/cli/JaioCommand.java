@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         name = "jaio",
         mixinStandardHelpOptions = true,
         versionProvider = JaioCommand.Version.class,
-        header = "jaio: true asynchronous Linux file I/O for Java (native AIO and thread engines).",
+        header = "jaio: true asynchronous Linux file I/O for Java (io_uring, native AIO and thread engines).",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
 public final class JaioCommand implements Callable<Integer> {

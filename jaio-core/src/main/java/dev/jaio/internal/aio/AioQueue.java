@@ -271,6 +271,15 @@ final class AioQueue implements IoQueue {
         if (delivered >= minComplete || delivered >= maxComplete) {
             return delivered;
         }
+        return await(minComplete, maxComplete, timeoutNanos, delivered, sink);
+    }
+
+    /**
+     * The waiting part of {@link #reap}, kept out of it so that the syscall-free fast path stays
+     * small enough for the JIT to inline whole into callers.
+     */
+    private int await(int minComplete, int maxComplete, long timeoutNanos, int alreadyDelivered, CompletionSink sink) {
+        int delivered = alreadyDelivered;
         final long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
         while (delivered < minComplete && inKernel() > 0) {
             long remaining = timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime());

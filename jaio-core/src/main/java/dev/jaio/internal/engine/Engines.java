@@ -44,23 +44,32 @@ public final class Engines {
 
     /** The first available engine; the thread engine is always available. */
     public static EngineProvider auto() {
-        for (EngineProvider p : ALL) {
-            if (p.unavailabilityCause() == null) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no engine available");
+        return firstAvailable(ALL);
     }
 
     /** Why {@code auto} picks what it picks, naming every engine it skipped and why. */
     public static String autoReason() {
+        return autoReason(ALL);
+    }
+
+    /** The first of {@code providers} (in preference order) that reports no unavailability cause. */
+    static EngineProvider firstAvailable(List<EngineProvider> providers) {
+        for (EngineProvider p : providers) {
+            if (p.unavailabilityCause() == null) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no engine available: " + autoReason(providers));
+    }
+
+    static String autoReason(List<EngineProvider> providers) {
         StringBuilder sb = new StringBuilder();
-        for (EngineProvider p : ALL) {
+        for (EngineProvider p : providers) {
             String cause = p.unavailabilityCause();
             if (cause == null) {
                 sb.append(sb.isEmpty() ? "" : "; ").append("picked ").append(p.name())
                         .append(": the first available in preference order (")
-                        .append(ALL.stream().map(EngineProvider::name).collect(Collectors.joining(" > ")))
+                        .append(providers.stream().map(EngineProvider::name).collect(Collectors.joining(" > ")))
                         .append(')');
                 return sb.toString();
             }

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * {@code AsyncFile}, the batch {@code IoContext}, later the page cache) drives I/O only through it.
  *
  * <p>The model is io_submit / io_getevents: requests are <em>prepared</em> (written into queue
- * memory, nothing reaches the kernel), then {@link #submit() submitted} in one batch, and their
+ * memory, nothing reaches the kernel), then {@link #submit() submitted} in one batch (io_uring
+ * also submits them when a {@link #reap} has to enter the kernel to wait), and their
  * completions are {@link #reap reaped} later. Every prepared request produces exactly one completion,
  * including requests the kernel refused at submit time: a refusal is delivered as a completion with a
  * negative errno, never thrown, so callers have a single place that releases request state.

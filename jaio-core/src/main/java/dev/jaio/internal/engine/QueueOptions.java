@@ -8,8 +8,10 @@ package dev.jaio.internal.engine;
  * @param wakeup whether {@link IoQueue#wakeup()} must be able to interrupt a blocking reap; the
  *     kernel engines then signal completions through an eventfd
  * @param threads worker threads, for engines that use them
+ * @param sqPollIdleMillis for io_uring: 0 for no kernel submission thread, otherwise IORING_SETUP_SQPOLL
+ *     with a kernel thread that polls the SQ and sleeps after this many idle milliseconds
  */
-public record QueueOptions(int capacity, boolean wakeup, int threads) {
+public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis) {
 
     /** Largest capacity accepted: the kernel rejects larger AIO contexts anyway. */
     public static final int MAX_CAPACITY = 1 << 16;
@@ -21,5 +23,13 @@ public record QueueOptions(int capacity, boolean wakeup, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1: " + threads);
         }
+        if (sqPollIdleMillis < 0) {
+            throw new IllegalArgumentException("sqPollIdleMillis must be >= 0: " + sqPollIdleMillis);
+        }
+    }
+
+    /** Options without SQPOLL. */
+    public QueueOptions(int capacity, boolean wakeup, int threads) {
+        this(capacity, wakeup, threads, 0);
     }
 }

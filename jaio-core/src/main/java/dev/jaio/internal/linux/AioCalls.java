@@ -145,14 +145,20 @@ public final class AioCalls {
         if (!SUPPORTED) {
             return -Errno.ENOSYS;
         }
-        MemorySegment state = Downcalls.callState();
         long r;
         try {
+            r = (long) io_submit.FAST.invokeExact(NR_IO_SUBMIT, ctx, nr, iocbpp);
+            if (r >= 0) {
+                return r;
+            }
+            // A failed io_submit accepted nothing (fs/aio.c returns the count once one iocb is
+            // accepted), so submitting again is safe and tells the errno.
+            MemorySegment state = Downcalls.callState();
             r = (long) io_submit.HANDLE.invokeExact(state, NR_IO_SUBMIT, ctx, nr, iocbpp);
+            return r >= 0 ? r : -Downcalls.errno(state);
         } catch (Throwable t) {
             throw Downcalls.unexpected(t);
         }
-        return r >= 0 ? r : -Downcalls.errno(state);
     }
 
     /**
@@ -168,14 +174,20 @@ public final class AioCalls {
         if (!SUPPORTED) {
             return -Errno.ENOSYS;
         }
-        MemorySegment state = Downcalls.callState();
         long r;
         try {
+            r = (long) io_getevents.FAST.invokeExact(NR_IO_GETEVENTS, ctx, minNr, nr, events, timeoutOrNull);
+            if (r >= 0) {
+                return r;
+            }
+            // A failed io_getevents consumed no event (EINTR comes only with none), so asking
+            // again is safe and tells the errno.
+            MemorySegment state = Downcalls.callState();
             r = (long) io_getevents.HANDLE.invokeExact(state, NR_IO_GETEVENTS, ctx, minNr, nr, events, timeoutOrNull);
+            return r >= 0 ? r : -Downcalls.errno(state);
         } catch (Throwable t) {
             throw Downcalls.unexpected(t);
         }
-        return r >= 0 ? r : -Downcalls.errno(state);
     }
 
     /**
@@ -237,10 +249,12 @@ public final class AioCalls {
 
     private static final class io_submit {
         static final MethodHandle HANDLE = Downcalls.syscall(JAVA_LONG, JAVA_LONG, ADDRESS);
+        static final MethodHandle FAST = Downcalls.syscallNoErrno(JAVA_LONG, JAVA_LONG, ADDRESS);
     }
 
     private static final class io_getevents {
         static final MethodHandle HANDLE = Downcalls.syscall(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS);
+        static final MethodHandle FAST = Downcalls.syscallNoErrno(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS);
     }
 
     private static final class io_pgetevents {

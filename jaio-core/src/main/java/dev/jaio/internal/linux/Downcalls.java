@@ -73,6 +73,19 @@ final class Downcalls {
                 CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
     }
 
+    /**
+     * Links libc's {@code syscall} like {@link #syscall(MemoryLayout...)} but without errno capture.
+     * For the hottest calls: the JDK's capture path slices the capture segment on every call, an
+     * allocation that C2 does not always remove. Callers use it only where a failed call changed
+     * nothing, so that repeating it on the capturing handle yields the errno.
+     */
+    static MethodHandle syscallNoErrno(MemoryLayout... args) {
+        MemoryLayout[] params = new MemoryLayout[args.length + 1];
+        params[0] = JAVA_LONG;
+        System.arraycopy(args, 0, params, 1, args.length);
+        return link("syscall", FunctionDescriptor.of(JAVA_LONG, params), Linker.Option.firstVariadicArg(1));
+    }
+
     /** Links a libc function that does not report through errno; null if libc lacks the symbol. */
     static MethodHandle libcNoErrno(String symbol, FunctionDescriptor descriptor) {
         return link(symbol, descriptor);

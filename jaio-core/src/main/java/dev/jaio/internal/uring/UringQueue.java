@@ -65,6 +65,8 @@ public final class UringQueue implements IoQueue {
     private final int ringFd;
     private final int setupFlags;
     private final int features;
+    /** A kernel thread takes SQEs from the ring: submission is a tail store, plus a wakeup when it sleeps. */
+    private final boolean sqPoll;
 
     // The mappings are assigned once in the constructor; not final only so that a failing
     // constructor can unmap whatever it had mapped.
@@ -85,6 +87,8 @@ public final class UringQueue implements IoQueue {
 
     /** SQEs written so far (free-running); published to the kernel by {@link #submit()}. */
     private int sqeTail;
+    /** The SQ tail as last stored for the kernel. */
+    private int publishedTail;
     /** CQEs consumed so far (free-running). */
     private int cqHead;
 
@@ -125,10 +129,11 @@ public final class UringQueue implements IoQueue {
         MemorySegment params = arena.allocate(UringAbi.IO_URING_PARAMS);
         long fd = -Errno.EINVAL;
         int flags = 0;
-        for (int candidate : flagCandidates(singleIssuer)) {
+        for (int candidate : flagCandidates(singleIssuer, options.sqPollIdleMillis() > 0)) {
             params.fill((byte) 0);
             params.set(JAVA_INT, UringAbi.PARAMS_CQ_ENTRIES, 2 * sqWanted);
             params.set(JAVA_INT, UringAbi.PARAMS_FLAGS, candidate);
+            params.set(JAVA_INT, UringAbi.PARAMS_SQ_THREAD_IDLE, options.sqPollIdleMillis());
             fd = UringCalls.ioUringSetup(sqWanted, params);
             flags = candidate;
             if (fd != -Errno.EINVAL) {
@@ -142,6 +147,7 @@ public final class UringQueue implements IoQueue {
         }
         this.ringFd = (int) fd;
         this.setupFlags = flags;
+        this.sqPoll = (flags & UringAbi.IORING_SETUP_SQPOLL) != 0;
         this.features = params.get(JAVA_INT, UringAbi.PARAMS_FEATURES);
         this.userData = new long[capacity];
         this.inUse = new boolean[capacity];
@@ -193,6 +199,7 @@ public final class UringQueue implements IoQueue {
                 sqRing.set(JAVA_INT, arrayOff + 4L * i, i);
             }
             this.sqeTail = (int) INT.getAcquire(sqRing, sqTailOff);
+            this.publishedTail = sqeTail;
             this.cqHead = (int) INT.getAcquire(cqRing, cqHeadOff);
         } catch (IOException | RuntimeException | Error e) {
             unmapAndClose();
@@ -201,8 +208,14 @@ public final class UringQueue implements IoQueue {
     }
 
     /** Setup flags to try, best first; each later entry drops what older kernels reject with EINVAL. */
-    private static int[] flagCandidates(boolean singleIssuer) {
+    private static int[] flagCandidates(boolean singleIssuer, boolean sqPoll) {
         int disabled = UringAbi.IORING_SETUP_R_DISABLED | UringAbi.IORING_SETUP_CQSIZE;
+        if (sqPoll) {
+            // The task-run flags concern the submitting task's interrupts; with SQPOLL the kernel
+            // thread submits, and io_uring_setup rejects them.
+            return new int[] {disabled | UringAbi.IORING_SETUP_SQPOLL,
+                UringAbi.IORING_SETUP_CQSIZE | UringAbi.IORING_SETUP_SQPOLL};
+        }
         int defer = UringAbi.IORING_SETUP_SINGLE_ISSUER | UringAbi.IORING_SETUP_DEFER_TASKRUN
                 | UringAbi.IORING_SETUP_TASKRUN_FLAG;
         int coop = UringAbi.IORING_SETUP_COOP_TASKRUN | UringAbi.IORING_SETUP_TASKRUN_FLAG;
@@ -248,7 +261,14 @@ public final class UringQueue implements IoQueue {
 
     @Override
     public int unsubmitted() {
-        return sqeTail - (int) INT.getAcquire(sqRing, sqHeadOff);
+        // With SQPOLL a published SQE is submitted: the kernel thread takes it without being asked.
+        return sqeTail - (sqPoll ? publishedTail : (int) INT.getAcquire(sqRing, sqHeadOff));
+    }
+
+    /** Stores the SQ tail with release: the kernel must see every SQE written before it. */
+    private void publishTail() {
+        INT.setRelease(sqRing, sqTailOff, sqeTail);
+        publishedTail = sqeTail;
     }
 
     /**
@@ -552,7 +572,24 @@ public final class UringQueue implements IoQueue {
         if (before == 0) {
             return 0;
         }
+        if (sqPoll) {
+            publishTail();
+            if (sqThreadSleeping()) {
+                enter(0, -1);
+            }
+            return before;
+        }
         return enter(0, -1);
+    }
+
+    /**
+     * With SQPOLL, whether the kernel thread went to sleep and needs IORING_ENTER_SQ_WAKEUP. The
+     * full fence orders the tail store before this load, as io_uring.c requires (liburing's
+     * sq_ring_needs_enter uses io_uring_smp_mb for the same reason).
+     */
+    private boolean sqThreadSleeping() {
+        VarHandle.fullFence();
+        return ((int) INT.getOpaque(sqRing, sqFlagsOff) & UringAbi.IORING_SQ_NEED_WAKEUP) != 0;
     }
 
     /**
@@ -561,9 +598,15 @@ public final class UringQueue implements IoQueue {
      * no limit). Returns how many SQEs the kernel consumed.
      */
     private int enter(int minComplete, long timeoutNanos) {
-        INT.setRelease(sqRing, sqTailOff, sqeTail);
+        publishTail();
         int toSubmit = sqeTail - (int) INT.getAcquire(sqRing, sqHeadOff);
         int flags = 0;
+        if (sqPoll) {
+            toSubmit = 0; // the kernel thread submits; enter only wakes it or waits
+            if (sqThreadSleeping()) {
+                flags |= UringAbi.IORING_ENTER_SQ_WAKEUP;
+            }
+        }
         MemorySegment arg = MemorySegment.NULL;
         long argSize = 0;
         if (minComplete > 0 || taskWorkPending()) {
@@ -597,6 +640,9 @@ public final class UringQueue implements IoQueue {
      * nothing pending reached the kernel, so take the SQ tail back and fail those requests.
      */
     private void refuseUnsubmitted(long rc) {
+        if (sqPoll) {
+            return; // the kernel thread may be taking these SQEs right now: they are not ours to take back
+        }
         int head = (int) INT.getAcquire(sqRing, sqHeadOff);
         for (int i = head; i != sqeTail; i++) {
             long sqe = UringAbi.IO_URING_SQE.byteSize() * (i & sqMask);
@@ -610,7 +656,7 @@ public final class UringQueue implements IoQueue {
             }
         }
         sqeTail = head;
-        INT.setRelease(sqRing, sqTailOff, sqeTail);
+        publishTail();
     }
 
     private boolean taskWorkPending() {
@@ -712,6 +758,14 @@ public final class UringQueue implements IoQueue {
             // Take back what never reached the kernel, cancel what may never end by itself (polls,
             // timeouts, the wakeup READ), and wait until every CQE is in: only then may the rings be
             // unmapped and caller buffers be released. Reads and writes are waited for, not cancelled.
+            if (sqPoll) {
+                // SQEs already published may be taken by the kernel thread at any moment: let it
+                // take them all, then they are waited for like any submitted request.
+                while ((int) INT.getAcquire(sqRing, sqHeadOff) != (int) INT.getAcquire(sqRing, sqTailOff)) {
+                    enter(0, -1);
+                    Thread.onSpinWait();
+                }
+            }
             int head = (int) INT.getAcquire(sqRing, sqHeadOff);
             for (int i = head; i != sqeTail; i++) {
                 long data = sqes.get(JAVA_LONG, UringAbi.IO_URING_SQE.byteSize() * (i & sqMask) + UringAbi.SQE_USER_DATA);
@@ -721,7 +775,7 @@ public final class UringQueue implements IoQueue {
                 }
             }
             sqeTail = head;
-            INT.setRelease(sqRing, sqTailOff, sqeTail);
+            publishTail();
             refusedCount = 0;
             CompletionSink discard = (d, r) -> { };
             for (int slot = 0; slot < capacity; slot++) {

@@ -35,6 +35,11 @@ public abstract class IoQueueContractSuite {
 
     protected abstract EngineProvider provider();
 
+    /** The options of every queue a test opens; a subclass may add engine options. */
+    protected QueueOptions options(int capacity, boolean wakeup) {
+        return new QueueOptions(capacity, wakeup, 4);
+    }
+
     private final Arena arena = Arena.ofShared();
     private Path dir;
     private int fd;
@@ -57,7 +62,7 @@ public abstract class IoQueueContractSuite {
     }
 
     private IoQueue open(int capacity, boolean wakeup) throws IOException {
-        return provider().openQueue(new QueueOptions(capacity, wakeup, 4));
+        return provider().openQueue(options(capacity, wakeup));
     }
 
     /** Collects completions as (userData, result) pairs. */

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ({@code SharedUtils.checkCaptureSegment}); C2's escape analysis removes it. The batch is
  * repeated until one run allocates (almost) nothing, within a bounded number of rounds.
  */
-final class AllocationProbe {
+public final class AllocationProbe {
 
     private static final int MAX_ROUNDS = 200;
     /** Far below one allocation per call in any batch of a few thousand calls. */
@@ -22,14 +22,22 @@ final class AllocationProbe {
     private AllocationProbe() {
     }
 
-    static void assertSteadyStateAllocationFree(Runnable batch) {
+    public static void assertSteadyStateAllocationFree(Runnable batch) {
+        assertSteadyStateAllocationFree(batch, MAX_ROUNDS);
+    }
+
+    /**
+     * As {@link #assertSteadyStateAllocationFree(Runnable)}, with more rounds for a batch in which
+     * some calls are rare (a wait that most rounds skip), so that the JIT reaches them later.
+     */
+    public static void assertSteadyStateAllocationFree(Runnable batch, int maxRounds) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
                 "per-thread allocation counter unavailable");
         assumeTrue(!ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xint"),
                 "interpreter only: no escape analysis");
         StringBuilder history = new StringBuilder();
-        for (int round = 0; round < MAX_ROUNDS; round++) {
+        for (int round = 0; round < maxRounds; round++) {
             long before = threads.getCurrentThreadAllocatedBytes();
             batch.run();
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
@@ -40,6 +48,6 @@ final class AllocationProbe {
                 history.append(allocated).append(' ');
             }
         }
-        fail("still allocating after " + MAX_ROUNDS + " rounds; bytes per round: " + history + "...");
+        fail("still allocating after " + maxRounds + " rounds; bytes per round: " + history + "...");
     }
 }

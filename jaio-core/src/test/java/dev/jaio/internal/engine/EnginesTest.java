@@ -1,0 +1,54 @@
+package dev.jaio.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How {@code auto} falls back. Whether an engine is available is the kernel's answer, probed by each
+ * engine's own tests; here engines that answer "no" stand in for a kernel with io_uring disabled.
+ */
+class EnginesTest {
+
+    private record Named(String name, String unavailabilityCause) implements EngineProvider {
+        @Override
+        public String description() {
+            return name;
+        }
+
+        @Override
+        public IoQueue openQueue(QueueOptions options) throws IOException {
+            throw new IOException("not for this test");
+        }
+    }
+
+    @Test
+    void autoFallsBackInPreferenceOrderAndSaysWhy() {
+        var uring = new Named("uring", "io_uring_setup: EPERM (Operation not permitted); io_uring is disabled");
+        var aio = new Named("aio", null);
+        var threads = new Named("threads", null);
+        assertSame(aio, Engines.firstAvailable(List.of(uring, aio, threads)));
+        String why = Engines.autoReason(List.of(uring, aio, threads));
+        assertEquals("skipped uring: io_uring_setup: EPERM (Operation not permitted); io_uring is disabled; "
+                + "picked aio: the first available in preference order (uring > aio > threads)", why);
+        var noAio = new Named("aio", "io_setup: ENOSYS: kernel built without CONFIG_AIO");
+        assertSame(threads, Engines.firstAvailable(List.of(uring, noAio, threads)));
+        assertTrue(Engines.autoReason(List.of(uring, noAio, threads)).contains("skipped aio: io_setup: ENOSYS"));
+        assertThrows(IllegalStateException.class, () -> Engines.firstAvailable(List.of(uring, noAio)));
+    }
+
+    @Test
+    void everyRealEngineIsKnownByNameAndUnknownNamesAreRefused() {
+        assertEquals("uring", Engines.byName("uring").name());
+        assertEquals("aio", Engines.byName("aio").name());
+        assertEquals("threads", Engines.byName("threads").name());
+        assertEquals(Engines.auto().name(), Engines.byName("auto").name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Engines.byName("libaio"));
+        assertTrue(e.getMessage().contains("auto, uring, aio, threads"), e.getMessage());
+    }
+}
