@@ -668,10 +668,14 @@ public final class UringQueue implements IoQueue {
     public int reap(int minComplete, int maxComplete, long timeoutNanos, CompletionSink sink) {
         ensureEnabled();
         int delivered = deliverRefused(maxComplete, sink);
-        if (delivered < maxComplete && taskWorkPending()) {
-            enter(0, -1); // flush deferred task work or an overflow into the CQ
-        }
         delivered += reapCq(maxComplete - delivered, sink);
+        if (delivered < maxComplete && delivered < Math.max(1, minComplete) && taskWorkPending()
+                && (minComplete == 0 || timeoutNanos == 0)) {
+            // Completions wait as deferred task work (or in an overflow list) until we enter the
+            // kernel. A caller about to wait enters anyway, and that enter runs the work too.
+            enter(0, -1);
+            delivered += reapCq(maxComplete - delivered, sink);
+        }
         if (delivered >= minComplete || delivered >= maxComplete || timeoutNanos == 0) {
             return delivered;
         }
