@@ -489,6 +489,27 @@ public final class AsyncFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives the kernel page cache advice about {@code [offset, offset + length)} (posix_fadvise(2);
+     * length 0 means to the end of the file). {@link FileAdvice#DONTNEED} after an fsync makes the
+     * next buffered read of the range cold. Synchronous: runs on the calling thread.
+     */
+    public void advise(long offset, long length, FileAdvice advice) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("posix_fadvise " + path + ": needs offset >= 0 and length >= 0, got "
+                    + offset + ", " + length);
+        }
+        beginOrThrow("posix_fadvise");
+        try {
+            long rc = Libc.posixFadvise(fd, offset, length, advice.value);
+            if (rc < 0) {
+                throw failure("posix_fadvise", offset, length, (int) -rc);
+            }
+        } finally {
+            endOp();
+        }
+    }
+
     /** Sets the file size (ftruncate(2)). Synchronous: runs on the calling thread. */
     public void truncate(long size) throws IOException {
         if (size < 0) {

@@ -327,6 +327,23 @@ abstract class EngineConformanceSuite {
     }
 
     @Test
+    void adviceDropsCachedPagesAndRefusesBadRanges() throws Exception {
+        try (AsyncFile file = open(dir.resolve("advice.dat"), Mode.BUFFERED);
+             IoBuffer buf = file.allocateBuffer(1 << 20)) {
+            fill(buf.segment(), new SplittableRandom(12));
+            await(file.write(buf.segment(), 0));
+            await(file.fsync());
+            file.advise(0, 0, FileAdvice.DONTNEED);
+            file.advise(0, 1 << 20, FileAdvice.RANDOM);
+            file.advise(0, 1 << 20, FileAdvice.WILLNEED);
+            MemorySegment back = Arena.ofAuto().allocate(1 << 20, 4096);
+            assertEquals(1 << 20, await(file.read(back, 0)));
+            assertEquals(-1, back.mismatch(buf.segment()), "advice never changes the data");
+            assertThrows(IllegalArgumentException.class, () -> file.advise(-1, 0, FileAdvice.NORMAL));
+        }
+    }
+
+    @Test
     void byteBuffersAndHeapMemoryGoThroughABounceBuffer() throws Exception {
         for (Mode mode : Mode.values()) {
             try (AsyncFile file = open(dir.resolve("bb-" + mode + ".dat"), mode)) {
