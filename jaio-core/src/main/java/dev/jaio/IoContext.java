@@ -2,6 +2,7 @@ package dev.jaio;
 
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EngineProvider;
+import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Slots;
@@ -35,13 +36,26 @@ import java.util.concurrent.TimeUnit;
  * O_DIRECT alignment) and only native memory is accepted. A request the kernel refuses (say EBADF)
  * is not thrown from {@code submit()}: it completes with {@code -errno} like any other failure.
  *
+ * <p>On io_uring, buffers and files can be {@linkplain #registerBuffers registered} with the
+ * kernel once; requests on them then skip the per-request page pinning and descriptor lookup
+ * (READ_FIXED, WRITE_FIXED, IOSQE_FIXED_FILE) without any change to how they are prepared.
+ *
  * <p>{@link #close()} waits until the kernel has finished every submitted request (their results
  * are dropped), then frees the context. {@link IoBuffer}s passed in stay pinned until then.
  */
 public final class IoContext implements AutoCloseable {
 
+    private static final IoBuffer[] NO_BUFFERS = {};
+    private static final AsyncFile[] NO_FILES = {};
+
     private final IoQueue queue;
+    /** The queue's registration interface, or null when its engine has none. */
+    private final FixedResources fixed;
     private final int depth;
+    /** Registered buffers, pinned while registered; index i is the kernel's buffer index. */
+    private IoBuffer[] registeredBuffers = NO_BUFFERS;
+    /** Registered files; index i is the kernel's file index. */
+    private AsyncFile[] registeredFiles = NO_FILES;
     private final long[] userData;
     private final AsyncFile[] files;
     private final IoBuffer[] pins;
@@ -53,6 +67,7 @@ public final class IoContext implements AutoCloseable {
 
     IoContext(EngineProvider provider, QueueOptions options) throws IOException {
         this.queue = provider.openQueue(options);
+        this.fixed = queue instanceof FixedResources f ? f : null;
         this.depth = options.capacity();
         this.userData = new long[depth];
         this.files = new AsyncFile[depth];
@@ -107,7 +122,7 @@ public final class IoContext implements AutoCloseable {
             return false;
         }
         int slot = claim(file, null, cookie, dataOnly ? "fdatasync" : "fsync");
-        queue.prepareFsync(file.fd(), dataOnly, slot);
+        queue.prepareFsync(descriptor(file), dataOnly, slot);
         return true;
     }
 
@@ -130,10 +145,152 @@ public final class IoContext implements AutoCloseable {
             return false;
         }
         int slot = claim(file, buffer, cookie, op);
-        boolean ok = read ? queue.prepareRead(file.fd(), buffer, position, ioFlags, slot)
-                : queue.prepareWrite(file.fd(), buffer, position, ioFlags, slot);
+        int fd = descriptor(file);
+        int bufIndex = registeredIndexOf(buffer);
+        boolean ok;
+        if (bufIndex >= 0) {
+            ok = read ? fixed.prepareReadFixed(fd, buffer, position, bufIndex, ioFlags, slot)
+                    : fixed.prepareWriteFixed(fd, buffer, position, bufIndex, ioFlags, slot);
+        } else {
+            ok = read ? queue.prepareRead(fd, buffer, position, ioFlags, slot)
+                    : queue.prepareWrite(fd, buffer, position, ioFlags, slot);
+        }
         assert ok : "queue capacity equals context depth";
         return true;
+    }
+
+    /** The file's descriptor, or its registered index (marking the next request to use it). */
+    private int descriptor(AsyncFile file) {
+        AsyncFile[] files = registeredFiles;
+        for (int i = 0; i < files.length; i++) {
+            if (files[i] == file) {
+                fixed.nextUsesFixedFile();
+                return i;
+            }
+        }
+        return file.fd();
+    }
+
+    /** The registered buffer that holds all of {@code buffer}, or -1. */
+    private int registeredIndexOf(MemorySegment buffer) {
+        IoBuffer[] buffers = registeredBuffers;
+        long start = buffer.address();
+        long end = start + buffer.byteSize();
+        for (int i = 0; i < buffers.length; i++) {
+            long base = buffers[i].segment().address();
+            if (start >= base && end <= base + buffers[i].size()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ---- registration (io_uring) ----
+
+    /** Whether this context's engine can register buffers and files with the kernel (io_uring). */
+    public boolean supportsRegistration() {
+        return fixed != null;
+    }
+
+    /**
+     * Registers buffers with the kernel, replacing any registered before: it pins their pages once,
+     * and every later request whose memory lies inside one of them uses READ_FIXED / WRITE_FIXED.
+     * The buffers stay pinned (closing them is deferred) until {@link #unregisterBuffers()} or
+     * {@link #close()}.
+     *
+     * @throws UnsupportedOperationException unless {@link #supportsRegistration()}
+     * @throws IOException when the kernel refuses, e.g. ENOMEM past the locked-memory limit
+     */
+    public void registerBuffers(IoBuffer... buffers) throws IOException {
+        checkOwner();
+        requireRegistration("registerBuffers");
+        unregisterBuffers();
+        IoBuffer[] pinned = new IoBuffer[buffers.length];
+        MemorySegment[] segments = new MemorySegment[buffers.length];
+        try {
+            for (int i = 0; i < buffers.length; i++) {
+                pinned[i] = IoBuffer.pin(buffers[i].segment());
+                segments[i] = buffers[i].segment();
+            }
+        } catch (RuntimeException e) {
+            unpinAll(pinned);
+            throw e;
+        }
+        long rc = fixed.registerBuffers(segments);
+        if (rc < 0) {
+            unpinAll(pinned);
+            throw new IOException("io_uring_register(BUFFERS) of " + buffers.length + " buffers failed: "
+                    + Errno.describe((int) -rc) + (rc == -Errno.ENOMEM ? "; raise the locked-memory limit (ulimit -l)" : ""));
+        }
+        registeredBuffers = pinned;
+    }
+
+    /** Drops the registered buffers; requests already submitted keep working. */
+    public void unregisterBuffers() throws IOException {
+        checkOwner();
+        requireRegistration("unregisterBuffers");
+        if (registeredBuffers.length == 0) {
+            return;
+        }
+        long rc = fixed.unregisterBuffers();
+        unpinAll(registeredBuffers);
+        registeredBuffers = NO_BUFFERS;
+        if (rc < 0) {
+            throw new IOException("io_uring_register(UNREGISTER_BUFFERS) failed: " + Errno.describe((int) -rc));
+        }
+    }
+
+    /**
+     * Registers files with the kernel, replacing any registered before; later requests on them name
+     * them by index (IOSQE_FIXED_FILE). The kernel keeps a reference to each file until
+     * {@link #unregisterFiles()} or {@link #close()}, even after the AsyncFile is closed.
+     */
+    public void registerFiles(AsyncFile... files) throws IOException {
+        checkOwner();
+        requireRegistration("registerFiles");
+        unregisterFiles();
+        int[] fds = new int[files.length];
+        for (int i = 0; i < files.length; i++) {
+            if (files[i].isClosed()) {
+                throw new IllegalStateException("registerFiles " + files[i].path() + ": the file is closed");
+            }
+            fds[i] = files[i].fd();
+        }
+        long rc = fixed.registerFiles(fds);
+        if (rc < 0) {
+            throw new IOException("io_uring_register(FILES) of " + files.length + " files failed: "
+                    + Errno.describe((int) -rc));
+        }
+        registeredFiles = files.clone();
+    }
+
+    /** Drops the registered files. */
+    public void unregisterFiles() throws IOException {
+        checkOwner();
+        requireRegistration("unregisterFiles");
+        if (registeredFiles.length == 0) {
+            return;
+        }
+        long rc = fixed.unregisterFiles();
+        registeredFiles = NO_FILES;
+        if (rc < 0) {
+            throw new IOException("io_uring_register(UNREGISTER_FILES) failed: " + Errno.describe((int) -rc));
+        }
+    }
+
+    private void requireRegistration(String op) {
+        if (fixed == null) {
+            throw new UnsupportedOperationException("IoContext." + op + " needs the uring engine; this context runs on "
+                    + queue.engineName());
+        }
+    }
+
+    private static void unpinAll(IoBuffer[] buffers) {
+        for (IoBuffer b : buffers) {
+            if (b != null) {
+                b.unpin();
+            }
+        }
     }
 
     private int claim(AsyncFile file, MemorySegment buffer, long cookie, String op) {
@@ -239,6 +396,9 @@ public final class IoContext implements AutoCloseable {
             queue.reap(1, depth, -1, sink);
         }
         queue.close();
+        unpinAll(registeredBuffers);
+        registeredBuffers = NO_BUFFERS;
+        registeredFiles = NO_FILES;
         for (int i = 0; i < depth; i++) {
             if (files[i] != null) {
                 if (pins[i] != null) {

@@ -733,6 +733,56 @@ abstract class EngineConformanceSuite {
         }
     }
 
+    /**
+     * Registered buffers and files (io_uring) change nothing about how requests are prepared or what
+     * they return; engines without registration say so plainly.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void registeredBuffersAndFilesWorkWhereSupportedAndAreRefusedClearlyElsewhere(Mode mode) throws Exception {
+        try (AsyncFile file = open(dir.resolve("registered.dat"), mode);
+             IoBuffer buf = file.allocateBuffer(16 * 4096);
+             IoContext ctx = engine.newContext(16)) {
+            if (!ctx.supportsRegistration()) {
+                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                        () -> ctx.registerBuffers(buf));
+                assertTrue(e.getMessage().contains("uring") && e.getMessage().contains(engineName()), e.getMessage());
+                assertThrows(UnsupportedOperationException.class, () -> ctx.registerFiles(file));
+                return;
+            }
+            IoBuffer other = file.allocateBuffer(4096);
+            ctx.registerBuffers(buf);
+            ctx.registerFiles(file);
+            fill(buf.segment(), new SplittableRandom(13));
+            for (int i = 0; i < 8; i++) {
+                assertTrue(ctx.prepareWrite(file, buf.segment().asSlice(4096L * i, 4096), 4096L * i, i));
+            }
+            ctx.prepareWrite(file, other.segment(), 8 * 4096, 8); // not registered: the ordinary path
+            ctx.prepareFsync(file, true, 9);
+            ctx.submit();
+            long[] results = new long[10];
+            int done = 0;
+            while (done < 10) {
+                done += ctx.getEvents(1, 16, 10, TimeUnit.SECONDS, (c, r) -> results[(int) c] = r);
+            }
+            for (int i = 0; i < 9; i++) {
+                assertEquals(4096, results[i], "request " + i);
+            }
+            assertEquals(0, results[9]);
+            buf.close();
+            assertTrue(buf.segment().scope().isAlive(), "a registered buffer stays pinned after close");
+            MemorySegment back = Arena.ofAuto().allocate(8 * 4096, 4096);
+            try (AsyncFile plain = AsyncFile.open(engine, file.path(), FileOption.READ)) {
+                assertEquals(8 * 4096, await(plain.read(back, 0)));
+            }
+            assertEquals(-1, back.mismatch(buf.segment().asSlice(0, 8 * 4096)));
+            ctx.unregisterBuffers();
+            ctx.unregisterFiles();
+            assertFalse(buf.segment().scope().isAlive(), "freed once unregistered");
+            other.close();
+        }
+    }
+
     @Test
     void batchContextDeliversKernelErrorsAsCompletions() throws Exception {
         Path sub = Files.createDirectory(dir.resolve("batch-dir"));

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EventFdWakeup;
+import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Slots;
@@ -52,7 +53,7 @@ import java.lang.invoke.VarHandle;
  * With {@link QueueOptions#wakeup()}, an 8-byte READ of an eventfd is kept armed in the ring;
  * {@link #wakeup()} writes the eventfd, that READ completes, and a blocked io_uring_enter returns.
  */
-public final class UringQueue implements IoQueue {
+public final class UringQueue implements IoQueue, FixedResources {
 
     private static final VarHandle INT = JAVA_INT.varHandle();
     /** user_data of the internal wakeup READ; never a slot number. */
@@ -320,13 +321,20 @@ public final class UringQueue implements IoQueue {
 
     // ---- io_uring only ----
 
+    @Override
+    public void nextUsesFixedFile() {
+        nextSqeFlags |= UringAbi.IOSQE_FIXED_FILE;
+    }
+
     /** READ_FIXED: {@code buffer} must lie inside registered buffer {@code bufIndex}. */
+    @Override
     public boolean prepareReadFixed(int fd, MemorySegment buffer, long offset, int bufIndex, int rwFlags, long data) {
         return prepareRw(UringAbi.IORING_OP_READ_FIXED, fd, buffer.address(), (int) buffer.byteSize(), offset, rwFlags,
                 bufIndex, data);
     }
 
     /** WRITE_FIXED: {@code buffer} must lie inside registered buffer {@code bufIndex}. */
+    @Override
     public boolean prepareWriteFixed(int fd, MemorySegment buffer, long offset, int bufIndex, int rwFlags, long data) {
         return prepareRw(UringAbi.IORING_OP_WRITE_FIXED, fd, buffer.address(), (int) buffer.byteSize(), offset, rwFlags,
                 bufIndex, data);
@@ -454,6 +462,7 @@ public final class UringQueue implements IoQueue {
      *
      * @return 0, or -errno (ENOMEM: memlock limit; EBUSY: already registered)
      */
+    @Override
     public long registerBuffers(MemorySegment... buffers) {
         ensureEnabled();
         try (Arena a = Arena.ofConfined()) {
@@ -467,6 +476,7 @@ public final class UringQueue implements IoQueue {
     }
 
     /** Drops the registered buffers; 0 or -errno. */
+    @Override
     public long unregisterBuffers() {
         ensureEnabled();
         return UringCalls.ioUringRegister(ringFd, UringAbi.IORING_UNREGISTER_BUFFERS, MemorySegment.NULL, 0);
@@ -477,6 +487,7 @@ public final class UringQueue implements IoQueue {
      *
      * @return 0, or -errno
      */
+    @Override
     public long registerFiles(int... fds) {
         ensureEnabled();
         try (Arena a = Arena.ofConfined()) {
@@ -489,6 +500,7 @@ public final class UringQueue implements IoQueue {
     }
 
     /** Drops the registered files; 0 or -errno. */
+    @Override
     public long unregisterFiles() {
         ensureEnabled();
         return UringCalls.ioUringRegister(ringFd, UringAbi.IORING_UNREGISTER_FILES, MemorySegment.NULL, 0);
