@@ -1,6 +1,7 @@
 package dev.jaio.cli;
 
 import dev.jaio.SystemInfo;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         versionProvider = JaioCommand.Version.class,
         header = "jaio: true asynchronous Linux file I/O for Java (io_uring, native AIO and thread engines).",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, AioStressCommand.class, CommandLine.HelpCommand.class})
 public final class JaioCommand implements Callable<Integer> {
 
     @Spec
@@ -22,6 +23,31 @@ public final class JaioCommand implements Callable<Integer> {
 
     /** Creates the command. */
     public JaioCommand() {
+    }
+
+    /**
+     * The command line of {@code jaio} with its subcommands, configured: usage errors of
+     * {@code aio-stress} print one line naming the bad flag (and exit 2) instead of the whole help.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new JaioCommand());
+        cmd.setParameterExceptionHandler(JaioCommand::onParameterException);
+        return cmd;
+    }
+
+    private static int onParameterException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        if (cmd.getCommand() instanceof AioStressCommand) {
+            err.println("jaio aio-stress: " + ex.getMessage() + " (see jaio aio-stress --help)");
+        } else {
+            err.println(ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+                cmd.usage(err);
+            }
+        }
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Without a subcommand there is nothing to do: print the usage to stderr, exit 2 (usage error). */

@@ -1,7 +1,5 @@
 package dev.jaio.cli;
 
-import picocli.CommandLine;
-
 /** Entry point of the {@code jaio} command-line tool. */
 public final class Main {
 
@@ -14,6 +12,6 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new JaioCommand()).execute(args));
+        System.exit(JaioCommand.commandLine().execute(args));
     }
 }

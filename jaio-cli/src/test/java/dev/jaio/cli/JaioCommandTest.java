@@ -19,7 +19,7 @@ class JaioCommandTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new JaioCommand());
+        CommandLine cmd = JaioCommand.commandLine();
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int code = cmd.execute(args);
@@ -38,6 +38,7 @@ class JaioCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("Usage: jaio"), r.out());
         assertTrue(r.out().contains("info"), r.out());
+        assertTrue(r.out().contains("aio-stress"), r.out());
     }
 
     @Test

@@ -45,4 +45,34 @@ class JsonTest {
                   "obj": {}
                 }""", Json.write(m));
     }
+
+    @Test
+    void parsesWhatItWrites() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("s", "a\"b\\c\n\u00e9");
+        m.put("n", 42L);
+        m.put("d", 1234.5);
+        m.put("big", 12345678.25);
+        m.put("neg", -0.001);
+        m.put("b", false);
+        m.put("nil", null);
+        m.put("list", Arrays.asList(1L, "two", null, List.of()));
+        m.put("obj", Map.of());
+        assertEquals(m, Json.parse(Json.write(m)));
+        assertEquals("12345678.25", Json.write(12345678.25));
+        assertEquals("null", Json.write(Double.NaN));
+    }
+
+    @Test
+    void parsesEscapesAndNumbersOfOtherWriters() {
+        assertEquals(List.of("\u00e9/", 1.5e3, -2L, true), Json.parse(" [\"\\u00e9\\/\", 1.5e3, -2, true] "));
+        assertEquals(Map.of("fio version", "fio-3.36"), Json.parse("{\"fio version\":\"fio-3.36\"}"));
+    }
+
+    @Test
+    void refusesBrokenDocuments() {
+        for (String bad : List.of("", "{", "[1,]", "{\"a\" 1}", "tru", "\"x", "1 2", "{\"a\":1,}")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
+        }
+    }
 }
