@@ -5,6 +5,7 @@ import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
@@ -51,6 +52,12 @@ public final class IoContext implements AutoCloseable {
     private final IoQueue queue;
     /** The queue's registration interface, or null when its engine has none. */
     private final FixedResources fixed;
+    /** The queue's links, timeouts and cancellation, or null when its engine has none. */
+    private final RequestChaining chaining;
+    /** linkNext() was called and no request has been prepared since. */
+    private boolean linkPending;
+    /** The last request prepared was linked to the next one. */
+    private boolean lastWasLinked;
     private final int depth;
     /** Registered buffers, pinned while registered; index i is the kernel's buffer index. */
     private IoBuffer[] registeredBuffers = NO_BUFFERS;
@@ -59,6 +66,8 @@ public final class IoContext implements AutoCloseable {
     private final long[] userData;
     private final AsyncFile[] files;
     private final IoBuffer[] pins;
+    /** Slots holding a request that names no file (timeouts, cancels). */
+    private final boolean[] unbound;
     private final Slots slots;
     private Thread owner;
     private CompletionHandler handler;
@@ -68,10 +77,12 @@ public final class IoContext implements AutoCloseable {
     IoContext(EngineProvider provider, QueueOptions options) throws IOException {
         this.queue = provider.openQueue(options);
         this.fixed = queue instanceof FixedResources f ? f : null;
+        this.chaining = queue instanceof RequestChaining c ? c : null;
         this.depth = options.capacity();
         this.userData = new long[depth];
         this.files = new AsyncFile[depth];
         this.pins = new IoBuffer[depth];
+        this.unbound = new boolean[depth];
         this.slots = new Slots(depth);
     }
 
@@ -183,6 +194,122 @@ public final class IoContext implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    // ---- links, timeouts and cancellation (io_uring) ----
+
+    /** Whether this context's engine has links, timeouts and cancellation (io_uring). */
+    public boolean supportsChaining() {
+        return chaining != null;
+    }
+
+    /**
+     * Links the next request you prepare to the one you prepare after it: the later one starts only
+     * once the earlier one has completed in full. If the earlier one fails or transfers fewer bytes
+     * than asked, the later one completes with {@code -ECANCELED}. Chains end at the first request
+     * not linked, and never span a {@link #submit()}.
+     *
+     * @throws UnsupportedOperationException unless {@link #supportsChaining()}
+     */
+    public void linkNext() {
+        checkOwner();
+        requireChaining("linkNext");
+        linkPending = true;
+    }
+
+    /**
+     * Bounds the request prepared just before, which must have been linked with {@link #linkNext()}:
+     * if it has not completed after {@code timeout}, it is cancelled ({@code -ECANCELED}) and this
+     * completes with {@code -ETIME}; otherwise this completes with {@code -ECANCELED}.
+     *
+     * @return false when the context is full
+     */
+    public boolean prepareLinkTimeout(long timeout, TimeUnit unit, long cookie) {
+        checkOwner();
+        requireChaining("prepareLinkTimeout");
+        if (!lastWasLinked) {
+            throw new IllegalStateException("prepareLinkTimeout must follow a request prepared after linkNext()");
+        }
+        if (slots.available() == 0) {
+            return false;
+        }
+        int slot = claimUnbound(cookie);
+        chaining.prepareLinkTimeout(unit.toNanos(timeout), slot);
+        return true;
+    }
+
+    /**
+     * A timer: completes with {@code -ETIME} after {@code timeout}.
+     *
+     * @return false when the context is full
+     */
+    public boolean prepareTimeout(long timeout, TimeUnit unit, long cookie) {
+        checkOwner();
+        requireChaining("prepareTimeout");
+        if (slots.available() == 0) {
+            return false;
+        }
+        int slot = claimUnbound(cookie);
+        chaining.prepareTimeout(unit.toNanos(timeout), 0, slot);
+        return true;
+    }
+
+    /**
+     * Asks the kernel to cancel the outstanding request prepared with {@code targetCookie}. The
+     * target completes with {@code -ECANCELED} if it could be stopped; this request completes with
+     * 0, {@code -ENOENT} (no such request) or {@code -EALREADY} (already running, it will finish).
+     *
+     * @return false when the context is full
+     */
+    public boolean prepareCancel(long targetCookie, long cookie) {
+        checkOwner();
+        requireChaining("prepareCancel");
+        if (slots.available() == 0) {
+            return false;
+        }
+        int target = -1;
+        for (int s = 0; s < depth; s++) {
+            if (userData[s] == targetCookie && isOutstanding(s)) {
+                target = s;
+                break;
+            }
+        }
+        int slot = claimUnbound(cookie);
+        // No such request: aim at a user data no request carries, so the kernel answers -ENOENT.
+        chaining.prepareCancel(target >= 0 ? target : Long.MIN_VALUE, slot);
+        return true;
+    }
+
+    private boolean isOutstanding(int slot) {
+        return files[slot] != null || unbound[slot];
+    }
+
+    /** Claims a slot for a request that names no file. */
+    private int claimUnbound(long cookie) {
+        if (closed) {
+            throw new IllegalStateException("the IoContext is closed");
+        }
+        takeLink();
+        int slot = slots.acquire();
+        userData[slot] = cookie;
+        unbound[slot] = true;
+        return slot;
+    }
+
+    /** Applies a pending {@link #linkNext()} to the request being prepared. */
+    private void takeLink() {
+        lastWasLinked = linkPending;
+        if (linkPending) {
+            chaining.linkNext();
+            linkPending = false;
+        }
+    }
+
+    private void requireChaining(String op) {
+        if (chaining == null) {
+            throw new UnsupportedOperationException("IoContext." + op + " needs the uring engine; this context runs on "
+                    + queue.engineName());
+        }
     }
 
     // ---- registration (io_uring) ----
@@ -311,6 +438,7 @@ public final class IoContext implements AutoCloseable {
         userData[slot] = cookie;
         files[slot] = file;
         pins[slot] = pin;
+        takeLink();
         return slot;
     }
 
@@ -354,11 +482,14 @@ public final class IoContext implements AutoCloseable {
         IoBuffer pin = pins[slot];
         files[slot] = null;
         pins[slot] = null;
+        unbound[slot] = false;
         slots.release(slot);
         if (pin != null) {
             pin.unpin();
         }
-        file.endOp();
+        if (file != null) {
+            file.endOp();
+        }
         if (handler != null) {
             handler.onCompletion(cookie, result);
         }

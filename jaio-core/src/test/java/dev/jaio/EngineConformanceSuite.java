@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -780,6 +781,58 @@ abstract class EngineConformanceSuite {
             ctx.unregisterFiles();
             assertFalse(buf.segment().scope().isAlive(), "freed once unregistered");
             other.close();
+        }
+    }
+
+    /** Links, linked timeouts, timers and cancellation (io_uring); other engines refuse clearly. */
+    @Test
+    void linksTimeoutsAndCancellationWorkWhereSupportedAndAreRefusedClearlyElsewhere() throws Exception {
+        try (AsyncFile file = open(dir.resolve("links.dat"), Mode.DIRECT);
+             IoBuffer buf = file.allocateBuffer(2 * 4096);
+             IoContext ctx = engine.newContext(16)) {
+            if (!ctx.supportsChaining()) {
+                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, ctx::linkNext);
+                assertTrue(e.getMessage().contains(engineName()), e.getMessage());
+                assertThrows(UnsupportedOperationException.class, () -> ctx.prepareTimeout(1, TimeUnit.SECONDS, 1));
+                assertThrows(UnsupportedOperationException.class, () -> ctx.prepareCancel(1, 2));
+                return;
+            }
+            await(file.write(buf.segment().asSlice(0, 4096), 0)); // something for request 9 to read
+            java.util.Map<Long, Long> got = new java.util.HashMap<>();
+            // write, then fdatasync only once the write is complete
+            ctx.linkNext();
+            ctx.prepareWrite(file, buf.segment().asSlice(0, 4096), 0, 1);
+            ctx.prepareFsync(file, true, 2);
+            // a read far past the end returns 0 bytes: short, so the request linked to it is cancelled
+            ctx.linkNext();
+            ctx.prepareRead(file, buf.segment().asSlice(4096, 4096), 1L << 40, 3);
+            ctx.prepareFsync(file, false, 4);
+            // a timer, and a timer cancelled before it fires
+            ctx.prepareTimeout(1, TimeUnit.MILLISECONDS, 5);
+            ctx.prepareTimeout(1, TimeUnit.HOURS, 6);
+            ctx.submit();
+            ctx.prepareCancel(6, 7);
+            ctx.prepareCancel(12345, 8);
+            // a read bounded by a linked timeout it beats
+            ctx.linkNext();
+            ctx.prepareRead(file, buf.segment().asSlice(4096, 4096), 0, 9);
+            ctx.prepareLinkTimeout(30, TimeUnit.SECONDS, 10);
+            ctx.submit();
+            while (got.size() < 10) {
+                ctx.getEvents(1, 16, 10, TimeUnit.SECONDS, got::put);
+            }
+            assertEquals(4096L, got.get(1L));
+            assertEquals(0L, got.get(2L));
+            assertEquals(0L, got.get(3L), "a read past the end returns 0 bytes: short, so the link breaks");
+            assertEquals(-Errno.ECANCELED, got.get(4L));
+            assertEquals(-Errno.ETIME, got.get(5L));
+            assertEquals(-Errno.ECANCELED, got.get(6L), "cancelled before it fired");
+            assertEquals(0L, got.get(7L));
+            assertEquals(-Errno.ENOENT, got.get(8L), "no request with that cookie");
+            assertEquals(4096L, got.get(9L));
+            assertEquals(-Errno.ECANCELED, got.get(10L), "the read beat its timeout");
+            assertThrows(IllegalStateException.class, () -> ctx.prepareLinkTimeout(1, TimeUnit.SECONDS, 11),
+                    "a link timeout must follow a linked request");
         }
     }
 

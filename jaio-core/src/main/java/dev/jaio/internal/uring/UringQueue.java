@@ -10,6 +10,7 @@ import dev.jaio.internal.engine.EventFdWakeup;
 import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.AioAbi;
 import dev.jaio.internal.linux.Errno;
@@ -53,7 +54,7 @@ import java.lang.invoke.VarHandle;
  * With {@link QueueOptions#wakeup()}, an 8-byte READ of an eventfd is kept armed in the ring;
  * {@link #wakeup()} writes the eventfd, that READ completes, and a blocked io_uring_enter returns.
  */
-public final class UringQueue implements IoQueue, FixedResources {
+public final class UringQueue implements IoQueue, FixedResources, RequestChaining {
 
     private static final VarHandle INT = JAVA_INT.varHandle();
     /** user_data of the internal wakeup READ; never a slot number. */
@@ -322,6 +323,11 @@ public final class UringQueue implements IoQueue, FixedResources {
     // ---- io_uring only ----
 
     @Override
+    public void linkNext() {
+        nextSqeFlags |= UringAbi.IOSQE_IO_LINK;
+    }
+
+    @Override
     public void nextUsesFixedFile() {
         nextSqeFlags |= UringAbi.IOSQE_FIXED_FILE;
     }
@@ -388,6 +394,7 @@ public final class UringQueue implements IoQueue, FixedResources {
      * ASYNC_CANCEL of the outstanding request prepared with user data {@code target}: it completes
      * with -ECANCELED if it could be stopped; this request with 0, -ENOENT, or -EALREADY (running).
      */
+    @Override
     public boolean prepareCancel(long target, long data) {
         return prepareByTarget(UringAbi.IORING_OP_ASYNC_CANCEL, target, data);
     }
@@ -419,6 +426,7 @@ public final class UringQueue implements IoQueue, FixedResources {
      * TIMEOUT: completes with -ETIME after {@code nanos}, or with 0 once {@code count} other
      * completions were posted first (count 0: time only).
      */
+    @Override
     public boolean prepareTimeout(long nanos, int count, long data) {
         int slot = claim(data);
         if (slot < 0) {
@@ -438,6 +446,7 @@ public final class UringQueue implements IoQueue, FixedResources {
      * {@code nanos}, it is cancelled (-ECANCELED) and this completes with -ETIME; otherwise this
      * completes with -ECANCELED.
      */
+    @Override
     public boolean prepareLinkTimeout(long nanos, long data) {
         int slot = claim(data);
         if (slot < 0) {
