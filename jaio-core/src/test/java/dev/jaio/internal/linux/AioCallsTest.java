@@ -262,14 +262,18 @@ class AioCallsTest {
         badpp.set(ADDRESS, 0, badIocb);
         prepare(AioAbi.IOCB_CMD_PREAD, fd, buf, 0, 42); // reads 0 bytes of the empty file
         long ctx = this.ctx;
+        // The success paths go through handles without errno capture and allocate nothing. A failed
+        // call is repeated on the capturing handle, whose capture-segment slice only C2's escape
+        // analysis removes; errors are not the hot path, so they are checked for their result only.
+        assertEquals(-Errno.EBADF, AioCalls.ioSubmit(ctx, 1, badpp));
         AllocationProbe.assertSteadyStateAllocationFree(() -> {
             for (int i = 0; i < 2_000; i++) {
                 assertEquals(1, AioCalls.ioSubmit(ctx, 1, iocbpp));
                 assertEquals(1, AioCalls.ioGetevents(ctx, 1, 4, events, timeout));
                 assertEquals(0, AioCalls.ioGetevents(ctx, 0, 4, events, zero));
-                assertEquals(-Errno.EBADF, AioCalls.ioSubmit(ctx, 1, badpp));
             }
         });
+        assertEquals(-Errno.EBADF, AioCalls.ioSubmit(ctx, 1, badpp));
     }
 
     @Test
