@@ -77,15 +77,28 @@ public final class UringCalls {
         if (!SUPPORTED) {
             return -Errno.ENOSYS;
         }
-        MemorySegment state = Downcalls.callState();
         long r;
         try {
+            if ((flags & UringAbi.IORING_ENTER_EXT_ARG) == 0) {
+                // No timeout: the hot case. Without errno capture first, because the JDK slices the
+                // capture segment per call and C2 does not always remove that allocation. A call
+                // that fails (-1) submitted nothing and reaped nothing (io_uring_enter returns the
+                // submitted count as soon as it is non-zero), so repeating it on the capturing
+                // handle is safe: at worst an interrupted wait waits again.
+                r = (long) io_uring_enter.FAST.invokeExact(AioCalls.NR_IO_URING_ENTER,
+                        (long) fd, (long) toSubmit, (long) minComplete, (long) flags, arg, argSize);
+                if (r >= 0) {
+                    return r;
+                }
+            }
+            // With a timeout a repeat would wait the whole timeout again: capture on the first call.
+            MemorySegment state = Downcalls.callState();
             r = (long) io_uring_enter.HANDLE.invokeExact(state, AioCalls.NR_IO_URING_ENTER,
                     (long) fd, (long) toSubmit, (long) minComplete, (long) flags, arg, argSize);
+            return r >= 0 ? r : -Downcalls.errno(state);
         } catch (Throwable t) {
             throw Downcalls.unexpected(t);
         }
-        return r >= 0 ? r : -Downcalls.errno(state);
     }
 
     /**
@@ -148,6 +161,8 @@ public final class UringCalls {
     private static final class io_uring_enter {
         static final MethodHandle HANDLE =
                 Downcalls.syscall(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG);
+        static final MethodHandle FAST =
+                Downcalls.syscallNoErrno(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG);
     }
 
     private static final class io_uring_register {
