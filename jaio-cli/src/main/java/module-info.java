@@ -1,11 +1,14 @@
 /**
  * The {@code jaio} command-line tool. Uses only the exported API of module {@code dev.jaio}.
  */
-@SuppressWarnings("requires-automatic") // HdrHistogram has no module descriptor
+@SuppressWarnings("requires-automatic") // HdrHistogram and JFreeChart have no module descriptor
 module dev.jaio.cli {
     requires dev.jaio;
     requires info.picocli;
     requires HdrHistogram;
+    requires java.desktop; // java.awt and javax.imageio for jaio sweep's figures (headless)
+    requires org.jfree.jfreechart;
+    requires org.jfree.svg;
 
     opens dev.jaio.cli to info.picocli;
 }

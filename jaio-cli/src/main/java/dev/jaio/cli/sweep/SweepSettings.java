@@ -1,0 +1,56 @@
+package dev.jaio.cli.sweep;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a sweep runs.
+ *
+ * @param file the test file (created or extended to {@code fileSize} if shorter)
+ * @param out the output directory
+ * @param fileSize bytes of the test file, aio-stress {@code -s} and fio {@code size=}
+ * @param recordSizes bytes per request, one point each
+ * @param engines jaio engines to try ({@code uring}, {@code aio}, {@code threads}); unavailable ones are skipped
+ * @param fio whether to also run fio when it is on the PATH
+ * @param fioEngines fio ioengines to run
+ * @param capBytes most bytes one point transfers (0: the whole file)
+ * @param fioRuntimeSeconds the time limit of one fio point ({@code --runtime}, not time based)
+ * @param depth requests in flight
+ */
+public record SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
+        boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth) {
+
+    /** The paper's record sizes, KiB. */
+    public static final List<Long> PAPER_RECORDS_KIB = List.of(4L, 8L, 16L, 32L, 64L);
+    /** {@code --quick} record sizes, KiB. */
+    public static final List<Long> QUICK_RECORDS_KIB = List.of(4L, 16L, 64L);
+    /** jaio's engines, in the order of the figures' legends. */
+    public static final List<String> ALL_ENGINES = List.of("uring", "aio", "threads");
+    /** fio's engines compared. */
+    public static final List<String> FIO_ENGINES = List.of("libaio", "io_uring");
+
+    public SweepSettings {
+        recordSizes = List.copyOf(recordSizes);
+        engines = List.copyOf(engines);
+        fioEngines = List.copyOf(fioEngines);
+        if (fileSize <= 0) {
+            throw new IllegalArgumentException("the file size must be positive");
+        }
+        if (recordSizes.isEmpty()) {
+            throw new IllegalArgumentException("no record size given");
+        }
+        for (long r : recordSizes) {
+            if (r <= 0 || r > fileSize) {
+                throw new IllegalArgumentException("record size " + r + " bytes: must be positive and at most the file size");
+            }
+        }
+        for (String e : engines) {
+            if (!ALL_ENGINES.contains(e)) {
+                throw new IllegalArgumentException("unknown engine '" + e + "': use " + String.join(", ", ALL_ENGINES));
+            }
+        }
+        if (capBytes < 0 || fioRuntimeSeconds < 1 || depth < 1) {
+            throw new IllegalArgumentException("bad cap, fio runtime or depth");
+        }
+    }
+}

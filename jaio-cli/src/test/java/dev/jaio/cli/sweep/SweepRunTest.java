@@ -1,0 +1,205 @@
+package dev.jaio.cli.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jaio.EngineStatus;
+import dev.jaio.IoEngine;
+import dev.jaio.cli.JaioCommand;
+import dev.jaio.cli.Json;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+/**
+ * A tiny {@code jaio sweep} end to end (4 MiB file, records 4 and 16 KiB, one engine, no fio)
+ * through the command line, and what it writes: CSV, JSON, PNG, SVG.
+ */
+class SweepRunTest {
+
+    private static Path dir;
+
+    @BeforeAll
+    static void createDirectory() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path base = Path.of(System.getProperty("jaio.test.dir", "target/jaio-test-files"));
+        Files.createDirectories(base);
+        dir = Files.createTempDirectory(base.toAbsolutePath(), "sweep");
+    }
+
+    private static String engine() {
+        for (EngineStatus s : IoEngine.probeAll()) {
+            if (s.available()) {
+                return s.name();
+            }
+        }
+        throw new AssertionError("no engine available");
+    }
+
+    @Test
+    void tinySweepWritesReadableCsvJsonAndImages() throws Exception {
+        Path out = dir.resolve("out");
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        var cmd = JaioCommand.commandLine();
+        cmd.setOut(new PrintWriter(stdout));
+        cmd.setErr(new PrintWriter(stderr));
+        String engine = engine();
+        int status = cmd.execute("sweep", "--size=4m", "--records=4,16", "--engines=" + engine, "--no-fio",
+                "--dir=" + dir, "--out=" + out);
+        assertEquals(0, status, stderr.toString());
+        assertTrue(Files.size(dir.resolve("jaio-sweep.dat")) >= 4 << 20);
+
+        // progress: one line per point (2 figures x 2 configs x 2 records)
+        List<String> progress = stderr.toString().lines().filter(l -> l.startsWith("figure")).toList();
+        assertEquals(8, progress.size(), stderr.toString());
+        assertTrue(progress.getFirst().matches("figure1  jaio-" + engine + "-buffered +4 KiB +[0-9.]+ MB/s"),
+                progress.getFirst());
+        // the table
+        assertTrue(stdout.toString().contains("Streaming AIO read results"), stdout.toString());
+        assertTrue(stdout.toString().contains("Streaming AIO write results (O_SYNC)"), stdout.toString());
+        assertTrue(stdout.toString().contains("jaio-" + engine + "-direct"), stdout.toString());
+
+        // CSV: header + 8 rows, parsed back
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(String.join(",", SweepReport.COLUMNS), csv.getFirst());
+        assertEquals(9, csv.size());
+        for (String line : csv.subList(1, csv.size())) {
+            String[] cells = line.split(",", -1);
+            assertEquals(SweepReport.COLUMNS.size(), cells.length, line);
+            assertTrue(cells[0].equals("figure1") || cells[0].equals("figure2"), line);
+            assertTrue(cells[1].startsWith("jaio-" + engine + "-"), line);
+            assertTrue(List.of("4", "16").contains(cells[5]), line);
+            assertTrue(Double.parseDouble(cells[6]) > 0, line);
+            assertTrue(Double.parseDouble(cells[7]) > 0, line);
+            assertTrue(Double.parseDouble(cells[9]) >= Double.parseDouble(cells[8]), line);
+            assertEquals("", cells[13], line);
+        }
+
+        // JSON
+        Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(out.resolve("sweep.json")));
+        List<?> points = (List<?>) json.get("points");
+        assertEquals(8, points.size());
+        Map<?, ?> first = (Map<?, ?>) points.getFirst();
+        assertEquals("figure1", first.get("figure"));
+        assertEquals(false, first.get("direct"));
+        assertEquals(4L, first.get("record_kib"));
+        assertTrue(((Number) first.get("mib_per_s")).doubleValue() > 0);
+        assertEquals(List.of("jaio-" + engine + "-buffered", "jaio-" + engine + "-direct"), json.get("configs"));
+
+        // images
+        for (String fig : List.of("figure1", "figure2")) {
+            BufferedImage png = ImageIO.read(out.resolve(fig + ".png").toFile());
+            assertNotNull(png, fig);
+            assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+            assertTrue(notBlank(png), fig + ".png is blank");
+            var factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            Document svg = factory.newDocumentBuilder().parse(out.resolve(fig + ".svg").toFile());
+            assertEquals("svg", svg.getDocumentElement().getLocalName());
+            assertTrue(Files.readString(out.resolve(fig + ".svg")).contains(fig.equals("figure1")
+                    ? "Streaming AIO read results" : "Streaming AIO write results (O_SYNC)"));
+        }
+    }
+
+    private static boolean notBlank(BufferedImage img) {
+        int first = img.getRGB(0, 0);
+        for (int y = 0; y < img.getHeight(); y += 3) {
+            for (int x = 0; x < img.getWidth(); x += 3) {
+                if (img.getRGB(x, y) != first) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void tableHasARowPerConfigAndAColumnPerRecordSize() {
+        SweepConfig a = new SweepConfig("jaio", "uring", true);
+        SweepConfig b = new SweepConfig("fio", "io_uring", false);
+        List<SweepPoint> points = List.of(
+                new SweepPoint(Figure.FIGURE1, a, 4096, 1, 1, 123.456, 1, 1, 2, 0.1, null),
+                new SweepPoint(Figure.FIGURE1, a, 65536, 1, 1, 1000, 1, 1, 2, 0.1, null),
+                new SweepPoint(Figure.FIGURE1, b, 4096, 1, 1, 99.94, 1, 1, 2, 0.1, null),
+                SweepPoint.failed(Figure.FIGURE1, b, 65536, "boom"));
+        String table = SweepReport.table(List.of(a, b), List.of(4096L, 65536L), points);
+        assertEquals("""
+                Streaming AIO read results, MB/s by request size
+                configuration             4 KB     64 KB
+                jaio-uring-direct        123.5    1000.0
+                fio-iouring-buffered      99.9         -
+                """, table);
+        assertFalse(table.contains("write"));
+        assertTrue(SweepReport.csv(points).lines().skip(4).findFirst().orElseThrow().endsWith(",boom"));
+    }
+
+    @Test
+    void fioCommandMatchesTheAioStressPoint() {
+        SweepSettings s = new SweepSettings(Path.of("/d/f"), Path.of("o"), 1 << 30, List.of(16384L), List.of("aio"),
+                true, List.of("libaio"), 16 << 20, 10, 64);
+        List<String> read = Fio.command(Path.of("/usr/bin/fio"), s, Figure.FIGURE1, new SweepConfig("fio", "libaio", true), 16384);
+        assertTrue(read.containsAll(List.of("--filename=/d/f", "--ioengine=libaio", "--direct=1", "--rw=randread",
+                "--bs=16384", "--iodepth=64", "--size=1073741824", "--norandommap", "--invalidate=1",
+                "--io_size=16777216", "--runtime=10", "--output-format=json")), read.toString());
+        List<String> write = Fio.command(Path.of("fio"), s, Figure.FIGURE2, new SweepConfig("fio", "io_uring", false), 4096);
+        assertTrue(write.containsAll(List.of("--ioengine=io_uring", "--direct=0", "--rw=randwrite", "--sync=1",
+                "--end_fsync=1", "--bs=4096")), write.toString());
+        var o = Sweep.aioStressOptions(s, Figure.FIGURE2, new SweepConfig("jaio", "aio", true), 16384);
+        assertTrue(o.sync() && o.direct() && !o.dropCache());
+        assertEquals(64, o.depth());
+        assertEquals(16384, o.recordSize());
+        assertEquals(128, o.iterations()); // 16 MiB / (16 KiB x io_iter 8)
+        var r = Sweep.aioStressOptions(s, Figure.FIGURE1, new SweepConfig("jaio", "uring", false), 4096);
+        assertTrue(r.dropCache() && !r.sync() && !r.direct());
+    }
+
+    @Test
+    void parsesFiosJson() {
+        String out = """
+                note: both iodepth >= 1 and synchronous I/O engine are selected
+                {"fio version":"fio-3.33","jobs":[{"jobname":"figure1","job_runtime":2000,"usr_cpu":10.0,"sys_cpu":40.0,
+                 "read":{"io_bytes":104857600,"bw_bytes":52428800,"iops":12800.5,"runtime":2000,
+                  "clat_ns":{"percentile":{"50.000000":250000,"99.000000":1500000}}},
+                 "write":{"io_bytes":0,"bw_bytes":0,"iops":0.0,"runtime":0}}]}
+                """;
+        SweepPoint p = Fio.parse(out, Figure.FIGURE1, new SweepConfig("fio", "libaio", true), 4096);
+        assertEquals(50.0, p.mibPerSecond(), 1e-9);
+        assertEquals(12800.5, p.iops(), 1e-9);
+        assertEquals(250.0, p.p50Us(), 1e-9);
+        assertEquals(1500.0, p.p99Us(), 1e-9);
+        assertEquals(1.0, p.cpuSeconds(), 1e-9);
+        assertEquals(104857600, p.bytes());
+        assertEquals(2.0, p.seconds(), 1e-9);
+    }
+
+    @Test
+    void oneFioPointWhenFioIsInstalled() throws IOException {
+        Path fio = Fio.find();
+        assumeTrue(fio != null, "fio is not on the PATH");
+        SweepSettings s = new SweepSettings(dir.resolve("fio.dat"), dir.resolve("fio-out"), 4 << 20, List.of(4096L),
+                List.of(), true, List.of("libaio"), 0, 10, 64);
+        Sweep.run(new SweepSettings(s.file(), s.out(), s.fileSize(), s.recordSizes(), List.of(), false, List.of(), 0, 10, 64),
+                new PrintWriter(new StringWriter())); // lays out the file
+        SweepPoint p = Fio.run(s, Figure.FIGURE1, new SweepConfig("fio", "libaio", true), 4096);
+        assertTrue(p.ok(), p.error());
+        assertTrue(p.mibPerSecond() > 0 && p.iops() > 0, p.toString());
+        assertEquals(4 << 20, p.bytes());
+        assertTrue(Arrays.asList(p.p50Us(), p.p99Us()).stream().allMatch(v -> v > 0), p.toString());
+    }
+}
