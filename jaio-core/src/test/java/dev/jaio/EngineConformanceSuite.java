@@ -513,6 +513,27 @@ abstract class EngineConformanceSuite {
     }
 
     @Test
+    void aFullDeviceFailsWritesWithEnospcNamingPathAndOffset() throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "/dev/full is not writable here");
+        try (AsyncFile file = AsyncFile.open(engine, full, FileOption.WRITE);
+             IoBuffer buf = IoBuffer.allocate(4096, 4096)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> file.write(buf.segment(), 4096).get());
+            IoOperationException io = assertInstanceOf(IoOperationException.class, e.getCause());
+            if (engineName().equals("aio")) {
+                // fs/aio.c refuses files without ->write_iter, as /dev/full is: the kernel's answer is EINVAL.
+                assertEquals("EINVAL", io.errnoName());
+                assertEquals("pwrite /dev/full at offset 4096 (4096 bytes): EINVAL (Invalid argument)", io.getMessage());
+            } else {
+                assertEquals("ENOSPC", io.errnoName());
+                assertEquals(Errno.ENOSPC, io.errno());
+                assertEquals("pwrite /dev/full at offset 4096 (4096 bytes): ENOSPC (No space left on device)",
+                        io.getMessage());
+            }
+        }
+    }
+
+    @Test
     void closedBufferMemoryIsRefused() throws Exception {
         try (AsyncFile file = open(dir.resolve("freed.dat"), Mode.BUFFERED)) {
             MemorySegment freed;
