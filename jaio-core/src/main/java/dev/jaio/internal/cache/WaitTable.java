@@ -195,10 +195,20 @@ public final class WaitTable {
      * @return how many waiters were woken
      */
     public int wake(Object key, int condition) {
+        return wake(key, condition, null);
+    }
+
+    /**
+     * As {@link #wake(Object, int)}, and runs {@code whenKeyHasNoWaiters} under the bucket lock if
+     * no waiter for {@code key} (on any condition) is left: the moment a page may clear its
+     * "waiters" bit without racing a new waiter, which sets it under the same lock.
+     */
+    public int wake(Object key, int condition, Runnable whenKeyHasNoWaiters) {
         Bucket b = bucketOf(key);
         Waiter woken = null;
         Waiter wokenTail = null;
         int n = 0;
+        boolean keyStillWaited = false;
         b.lock.lock();
         try {
             for (Waiter w = b.head; w != null; ) {
@@ -218,8 +228,12 @@ public final class WaitTable {
                     n++;
                 } else {
                     collisions.increment();
+                    keyStillWaited |= w.key == key;
                 }
                 w = next;
+            }
+            if (!keyStillWaited && whenKeyHasNoWaiters != null) {
+                whenKeyHasNoWaiters.run();
             }
         } finally {
             b.lock.unlock();

@@ -1,0 +1,163 @@
+package dev.jaio.internal.cache;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The state word of one cached page, changed only by atomic read-modify-write operations, and the
+ * link between those changes and the {@link WaitTable}: like the kernel's folio flags with
+ * PG_waiters, a state change that ends a wait calls into the wait table only when the
+ * {@link #WAITERS} bit says someone may be waiting, so the common unlock or I/O completion never
+ * touches a shared bucket.
+ *
+ * <p>Bits: {@link #LOCKED} (I/O or an exclusive update in progress), {@link #UPTODATE} (the memory
+ * holds the file's data), {@link #DIRTY} (newer than the file), {@link #WRITEBACK} (a write of it
+ * is in flight), {@link #ERROR} (the last I/O failed). A waiter sets WAITERS before it queues
+ * (under the bucket lock, inside {@link WaitTable#waitAsync}'s condition test), and a waker that
+ * clears a bit reads WAITERS in the same atomic operation: either the waiter's re-test sees the
+ * cleared bit, or the waker sees WAITERS and wakes. A wake clears WAITERS, under the bucket lock,
+ * once no waiter of the page is left; it stays set after a cancelled wait until the next wake,
+ * which costs one extra bucket visit.
+ */
+public final class PageState {
+
+    /** Locked: being read from or written to disk, or changed exclusively. */
+    public static final int LOCKED = 1;
+    /** The page memory holds the file's data. */
+    public static final int UPTODATE = 1 << 1;
+    /** Modified since it was last written. */
+    public static final int DIRTY = 1 << 2;
+    /** A write of the page is in flight. */
+    public static final int WRITEBACK = 1 << 3;
+    /** The last I/O on the page failed. */
+    public static final int ERROR = 1 << 4;
+    /** Someone may be waiting on this page in the wait table. */
+    public static final int WAITERS = 1 << 7;
+
+    /** Wait-table conditions: what a waiter waits for. */
+    public static final int UNLOCKED = 0;
+    /** Wait-table condition: writeback ended. */
+    public static final int WRITEBACK_ENDED = 1;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(PageState.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final WaitTable waits;
+    private final Runnable clearWaiters = () -> clear(WAITERS);
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+
+    /** A page whose waits go through {@code waits}. */
+    public PageState(WaitTable waits) {
+        this.waits = waits;
+    }
+
+    /** The current bits (a volatile read). */
+    public int get() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    /** Whether all of {@code bits} are set. */
+    public boolean is(int bits) {
+        return (get() & bits) == bits;
+    }
+
+    /** Sets {@code bits}; returns the bits before. */
+    public int set(int bits) {
+        return (int) STATE.getAndBitwiseOr(this, bits);
+    }
+
+    /** Clears {@code bits}; returns the bits before. */
+    public int clear(int bits) {
+        return (int) STATE.getAndBitwiseAnd(this, ~bits);
+    }
+
+    /** Takes the page lock if it is free. */
+    public boolean tryLock() {
+        return (set(LOCKED) & LOCKED) == 0;
+    }
+
+    /**
+     * Releases the page lock and wakes the waiters for {@link #UNLOCKED}, if any. {@code alsoSet}
+     * bits (say UPTODATE at the end of a read) become visible in the same atomic step, so a woken
+     * waiter never sees the page unlocked without them.
+     */
+    public void unlock(int alsoSet, int alsoClear) {
+        int before;
+        int after;
+        do {
+            before = get();
+            after = (before | alsoSet) & ~(alsoClear | LOCKED);
+        } while (!STATE.compareAndSet(this, before, after));
+        if ((before & WAITERS) != 0) {
+            wakeAndMaybeClearWaiters(UNLOCKED);
+        }
+    }
+
+    /** Ends writeback (with or without ERROR) and wakes the waiters for {@link #WRITEBACK_ENDED}. */
+    public void endWriteback(boolean failed) {
+        int before;
+        int after;
+        do {
+            before = get();
+            after = (before & ~WRITEBACK) | (failed ? ERROR : 0);
+        } while (!STATE.compareAndSet(this, before, after));
+        if ((before & WAITERS) != 0) {
+            wakeAndMaybeClearWaiters(WRITEBACK_ENDED);
+        }
+    }
+
+    private void wakeAndMaybeClearWaiters(int condition) {
+        waits.wake(this, condition, clearWaiters);
+    }
+
+    /**
+     * Queues {@code retry} to run when the page is unlocked, unless it is unlocked by the time the
+     * wait is queued: then nothing is queued and the caller goes on itself (returns false).
+     */
+    public boolean retryWhenUnlocked(Runnable retry) {
+        return waits.waitAsync(this, UNLOCKED, () -> (set(WAITERS) & LOCKED) == 0, retry) != null;
+    }
+
+    /** As {@link #retryWhenUnlocked}, for the end of writeback. */
+    public boolean retryWhenWritebackEnds(Runnable retry) {
+        return waits.waitAsync(this, WRITEBACK_ENDED, () -> (set(WAITERS) & WRITEBACK) == 0, retry) != null;
+    }
+
+    /** Blocks until the page is unlocked (for callers that may block: fsync, truncate). */
+    public void awaitUnlocked() {
+        waits.await(this, UNLOCKED, () -> (set(WAITERS) & LOCKED) == 0);
+    }
+
+    @Override
+    public String toString() {
+        int s = get();
+        StringBuilder sb = new StringBuilder("PageState[");
+        if ((s & LOCKED) != 0) {
+            sb.append("locked ");
+        }
+        if ((s & UPTODATE) != 0) {
+            sb.append("uptodate ");
+        }
+        if ((s & DIRTY) != 0) {
+            sb.append("dirty ");
+        }
+        if ((s & WRITEBACK) != 0) {
+            sb.append("writeback ");
+        }
+        if ((s & ERROR) != 0) {
+            sb.append("error ");
+        }
+        if ((s & WAITERS) != 0) {
+            sb.append("waiters ");
+        }
+        return sb.toString().trim() + "]";
+    }
+}
