@@ -8,6 +8,7 @@ import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EventFdWakeup;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.RefusedRequests;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.AioAbi;
 import dev.jaio.internal.linux.AioCalls;
@@ -61,9 +62,7 @@ final class AioQueue implements IoQueue {
     private final boolean[] polling;
     private final Slots slots;
     /** Requests the kernel refused at io_submit; delivered by the next reap. */
-    private final int[] refusedSlots;
-    private final long[] refusedResults;
-    private int refusedCount;
+    private final RefusedRequests refused;
     private int outstanding;
 
     /** Null without wakeup support. */
@@ -92,8 +91,7 @@ final class AioQueue implements IoQueue {
             this.userData = new long[capacity];
             this.polling = new boolean[capacity];
             this.slots = new Slots(capacity);
-            this.refusedSlots = new int[capacity];
-            this.refusedResults = new long[capacity];
+            this.refused = new RefusedRequests(capacity);
             this.eventFdCounter = arena.allocate(JAVA_LONG);
             this.pollFd = arena.allocate(Poll.POLLFD);
             if (options.wakeup()) {
@@ -243,9 +241,7 @@ final class AioQueue implements IoQueue {
                 // into that request's completion and carry on with the rest of the batch.
                 long iocb = pending.get(JAVA_LONG, 0);
                 int slot = (int) ((iocb - iocbsAddress) / IOCB_SIZE);
-                refusedSlots[refusedCount] = slot;
-                refusedResults[refusedCount] = rc == 0 ? -Errno.EIO : rc;
-                refusedCount++;
+                refused.add(slot, rc == 0 ? -Errno.EIO : rc);
                 dropPending(1);
             }
         }
@@ -261,7 +257,7 @@ final class AioQueue implements IoQueue {
 
     /** Requests the kernel owns: submitted and not yet reaped. */
     private int inKernel() {
-        return outstanding - pendingCount - refusedCount;
+        return outstanding - pendingCount - refused.size();
     }
 
     @Override
@@ -318,14 +314,10 @@ final class AioQueue implements IoQueue {
 
     private int deliverRefused(int max, CompletionSink sink) {
         int n = 0;
-        while (refusedCount > 0 && n < max) {
-            int slot = refusedSlots[0];
-            long res = refusedResults[0];
-            refusedCount--;
-            if (refusedCount > 0) {
-                System.arraycopy(refusedSlots, 1, refusedSlots, 0, refusedCount);
-                System.arraycopy(refusedResults, 1, refusedResults, 0, refusedCount);
-            }
+        while (refused.size() > 0 && n < max) {
+            int slot = refused.firstSlot();
+            long res = refused.firstResult();
+            refused.removeFirst();
             n++;
             deliver(slot, res, sink);
         }
@@ -425,8 +417,8 @@ final class AioQueue implements IoQueue {
         for (int i = 0; i < pendingCount; i++) {
             polling[(int) ((pending.get(JAVA_LONG, 8L * i) - iocbsAddress) / IOCB_SIZE)] = false;
         }
-        outstanding -= pendingCount + refusedCount;
-        refusedCount = 0;
+        outstanding -= pendingCount + refused.size();
+        refused.clear();
         pendingCount = 0;
         // A poll may never complete by itself; cancelled, it still posts its event to the ring.
         MemorySegment cancelled = arena.allocate(AioAbi.IO_EVENT);

@@ -10,6 +10,7 @@ import dev.jaio.internal.engine.EventFdWakeup;
 import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.RefusedRequests;
 import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.AioAbi;
@@ -107,9 +108,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     /** IOSQE_* flags for the next prepared SQE only (liburing's io_uring_sqe_set_flags). */
     private int nextSqeFlags;
     /** Requests refused before reaching the kernel, delivered by the next reap. */
-    private final int[] refusedSlots;
-    private final long[] refusedResults;
-    private int refusedCount;
+    private final RefusedRequests refused;
 
     /** Null without wakeup support. */
     private final EventFdWakeup wakeup;
@@ -158,8 +157,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         this.timespecs = arena.allocate(AioAbi.KERNEL_TIMESPEC.byteSize() * capacity, 8);
         this.getEventsArg = arena.allocate(UringAbi.IO_URING_GETEVENTS_ARG);
         this.waitTimespec = arena.allocate(AioAbi.KERNEL_TIMESPEC);
-        this.refusedSlots = new int[capacity];
-        this.refusedResults = new long[capacity];
+        this.refused = new RefusedRequests(capacity);
         this.eventFdBuffer = arena.allocate(JAVA_LONG);
         EventFdWakeup w = null;
         try {
@@ -671,9 +669,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             if (data == WAKEUP_DATA) {
                 wakeupArmed = false;
             } else {
-                refusedSlots[refusedCount] = (int) data;
-                refusedResults[refusedCount] = rc;
-                refusedCount++;
+                refused.add((int) data, rc);
             }
         }
         sqeTail = head;
@@ -722,12 +718,10 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
 
     private int deliverRefused(int max, CompletionSink sink) {
         int n = 0;
-        while (refusedCount > 0 && n < max) {
-            int slot = refusedSlots[0];
-            long res = refusedResults[0];
-            refusedCount--;
-            System.arraycopy(refusedSlots, 1, refusedSlots, 0, refusedCount);
-            System.arraycopy(refusedResults, 1, refusedResults, 0, refusedCount);
+        while (refused.size() > 0 && n < max) {
+            int slot = refused.firstSlot();
+            long res = refused.firstResult();
+            refused.removeFirst();
             n++;
             deliver(slot, res, sink);
         }
@@ -801,8 +795,8 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             }
             sqeTail = head;
             publishTail();
-            refusedCount = 0;
             CompletionSink discard = (d, r) -> { };
+            deliverRefused(Integer.MAX_VALUE, discard); // frees their slots: the kernel never had them
             for (int slot = 0; slot < capacity; slot++) {
                 if (inUse[slot] && lingering[slot]) {
                     cancel(slot);

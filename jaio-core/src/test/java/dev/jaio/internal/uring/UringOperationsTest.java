@@ -86,6 +86,26 @@ class UringOperationsTest {
         assertEquals(0L, res);
     }
 
+    /**
+     * Misuse: a thread other than the single issuer submits. io_uring_enter refuses the whole call
+     * (EEXIST); the requests it carried complete with that error instead of being lost, and close
+     * still returns.
+     */
+    @Test
+    void requestsOfARefusedEnterCompleteWithItsErrorAndCloseStillReturns() throws Exception {
+        q.prepareNop(1);
+        assertEquals(Map.of(1L, 0L), run(1)); // binds the ring to this thread
+        Map<Long, Long> got = CompletableFuture.supplyAsync(() -> {
+            q.prepareNop(2);
+            q.submit();
+            Map<Long, Long> m = new LinkedHashMap<>();
+            q.reap(1, 16, TimeUnit.SECONDS.toNanos(5), m::put);
+            return m;
+        }, r -> Thread.ofPlatform().start(r)).get(10, TimeUnit.SECONDS);
+        assertEquals(Map.of(2L, (long) -Errno.EEXIST), got);
+        assertEquals(0, q.outstanding());
+    }
+
     @Test
     void fixedBuffersAndFixedFiles() {
         MemorySegment buf = arena.allocate(8192, 4096);
