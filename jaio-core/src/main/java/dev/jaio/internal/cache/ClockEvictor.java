@@ -1,0 +1,61 @@
+package dev.jaio.internal.cache;
+
+import java.util.function.Predicate;
+
+/**
+ * CLOCK replacement over the frames of a {@link PageFrames}: a hand sweeps the frames in order;
+ * a page used since the hand last passed (its reference bit is set) gets a second chance, and the
+ * first page that is neither referenced nor busy ({@link CachedPage#evictable()}) is the victim.
+ * Dirty, locked, writeback and waited-on pages are never chosen: eviction never loses data and
+ * never pulls memory from under I/O.
+ *
+ * <p>Not thread-safe: the cache calls it under its own lock.
+ */
+public final class ClockEvictor {
+
+    private final CachedPage[] resident;
+    private int hand;
+
+    /** A clock over {@code frames} frames, all empty. */
+    public ClockEvictor(int frames) {
+        this.resident = new CachedPage[frames];
+    }
+
+    /** Records that {@code page} now occupies its frame. */
+    public void placed(CachedPage page) {
+        resident[page.frame()] = page;
+        page.touch();
+    }
+
+    /** Records that the page in {@code frame} is gone (evicted or truncated). */
+    public void removed(int frame) {
+        resident[frame] = null;
+    }
+
+    /**
+     * Chooses a victim, gives it to {@code detach} (which removes it from its file's tree and may
+     * refuse, say when it lost a race and became busy), and returns its frame, now empty; -1 when two
+     * full turns of the hand found nothing evictable (the cache is full of dirty or busy pages: the
+     * caller must write back, or wait).
+     */
+    public int evict(Predicate<CachedPage> detach) {
+        int n = resident.length;
+        for (int step = 0; step < 2 * n; step++) {
+            int f = hand;
+            hand = hand + 1 == n ? 0 : hand + 1;
+            CachedPage p = resident[f];
+            if (p == null) {
+                continue;
+            }
+            if (p.referenced()) {
+                p.clearReferenced();
+                continue;
+            }
+            if (p.evictable() && detach.test(p)) {
+                resident[f] = null;
+                return f;
+            }
+        }
+        return -1;
+    }
+}

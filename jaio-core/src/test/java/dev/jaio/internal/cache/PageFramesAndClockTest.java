@@ -1,0 +1,89 @@
+package dev.jaio.internal.cache;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PageFramesAndClockTest {
+
+    @Test
+    void framesAreAlignedDisjointAndBoundedByTheBudget() {
+        try (PageFrames frames = new PageFrames(64 * PageFrames.PAGE_SIZE + 100)) {
+            assertEquals(64, frames.capacity(), "the budget is rounded down to whole pages");
+            Set<Integer> taken = new HashSet<>();
+            for (int i = 0; i < 64; i++) {
+                int f = frames.allocate();
+                assertTrue(taken.add(f));
+                assertEquals(0, frames.frame(f).address() % PageFrames.PAGE_SIZE, "O_DIRECT needs page alignment");
+                assertEquals(PageFrames.PAGE_SIZE, frames.frame(f).byteSize());
+                frames.frame(f).set(JAVA_LONG, 0, f);
+            }
+            assertEquals(-1, frames.allocate(), "the budget is a hard limit");
+            for (int f : taken) {
+                assertEquals(f, frames.frame(f).get(JAVA_LONG, 0), "frames do not overlap");
+            }
+            frames.release(7);
+            assertEquals(7, frames.allocate());
+            assertThrows(IllegalArgumentException.class, () -> frames.release(64));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PageFrames(100));
+    }
+
+    private static List<CachedPage> fill(ClockEvictor clock, int n, WaitTable waits) {
+        List<CachedPage> pages = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            CachedPage p = new CachedPage("file", i, i, waits);
+            p.state().set(PageState.UPTODATE);
+            clock.placed(p);
+            pages.add(p);
+        }
+        return pages;
+    }
+
+    @Test
+    void clockGivesRecentlyUsedPagesASecondChance() {
+        WaitTable waits = new WaitTable();
+        ClockEvictor clock = new ClockEvictor(4);
+        List<CachedPage> pages = fill(clock, 4, waits);
+        // First sweep clears every reference bit, then frame 0 goes.
+        assertEquals(0, clock.evict(p -> true));
+        pages.get(1).touch(); // page 1 used again
+        assertEquals(2, clock.evict(p -> true), "page 1 was referenced: skipped once");
+        assertEquals(3, clock.evict(p -> true));
+        assertEquals(1, clock.evict(p -> true), "its second chance used up");
+        assertEquals(-1, clock.evict(p -> true), "empty");
+    }
+
+    @Test
+    void dirtyLockedWritebackAndWaitedOnPagesAreNeverEvicted() {
+        WaitTable waits = new WaitTable();
+        ClockEvictor clock = new ClockEvictor(5);
+        List<CachedPage> pages = fill(clock, 5, waits);
+        pages.get(0).state().set(PageState.DIRTY);
+        assertTrue(pages.get(1).state().tryLock());
+        pages.get(2).state().set(PageState.WRITEBACK);
+        pages.get(3).state().set(PageState.WAITERS);
+        assertEquals(4, clock.evict(p -> true), "the only clean, idle page");
+        assertEquals(-1, clock.evict(p -> true), "everything left is busy: the caller must write back or wait");
+        pages.get(2).state().endWriteback(false);
+        assertEquals(2, clock.evict(p -> true));
+        assertFalse(pages.get(0).evictable());
+    }
+
+    @Test
+    void aDetachThatRefusesKeepsThePageResident() {
+        WaitTable waits = new WaitTable();
+        ClockEvictor clock = new ClockEvictor(2);
+        fill(clock, 2, waits);
+        assertEquals(1, clock.evict(p -> p.index() == 1), "page 0 refused (it lost a race), page 1 taken");
+        assertEquals(0, clock.evict(p -> true), "page 0 is still there");
+    }
+}
