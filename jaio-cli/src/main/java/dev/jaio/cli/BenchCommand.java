@@ -8,6 +8,8 @@ import dev.jaio.IoBuffer;
 import dev.jaio.IoContext;
 import dev.jaio.IoEngine;
 import dev.jaio.cli.aiostress.CpuTimes;
+import dev.jaio.cli.aiostress.InvalidOptionException;
+import dev.jaio.cli.aiostress.Sizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -295,30 +297,14 @@ public final class BenchCommand implements Callable<Integer> {
         return m;
     }
 
-    /** Parses sizes such as 4096, 4k, 1m, 2g (powers of 1024). */
+    /** Parses sizes such as 4096, 4k, 1m, 2g (powers of 1024) with aio-stress's parser; bytes without suffix. */
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-            long unit = 1;
-            char last = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
-            switch (last) {
-                case 'k' -> unit = 1L << 10;
-                case 'm' -> unit = 1L << 20;
-                case 'g' -> unit = 1L << 30;
-                case 'b' -> unit = 1;
-                default -> {
-                    return parse(v, value, 1);
-                }
-            }
-            return parse(v.substring(0, v.length() - 1), value, unit);
-        }
-
-        private static long parse(String digits, String original, long unit) {
             try {
-                return Math.multiplyExact(Long.parseLong(digits), unit);
-            } catch (NumberFormatException | ArithmeticException e) {
-                throw new CommandLine.TypeConversionException("not a size: '" + original + "' (use e.g. 4096, 4k, 1m, 1g)");
+                return Sizes.parseSize("--bs", value, 1);
+            } catch (InvalidOptionException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
