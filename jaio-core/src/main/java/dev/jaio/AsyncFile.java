@@ -1,5 +1,10 @@
 package dev.jaio;
 
+import dev.jaio.internal.cache.CacheHandle;
+import dev.jaio.internal.cache.FileCache;
+import dev.jaio.internal.cache.FileStat;
+import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.cache.PageFrames;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.linux.Errno;
@@ -49,6 +54,14 @@ import java.util.concurrent.CountDownLatch;
  * safe; memory from the caller's own arena must stay open until the future completes. Heap memory
  * (arrays, heap buffers) is copied through a temporary native buffer: correct, but slower.
  *
+ * <h2>Cached files</h2>
+ * A file opened with {@link FileOption#CACHED} reads through jaio's page cache: reads have no
+ * alignment rules, never block a thread, and complete on the engine's completion thread when their
+ * pages arrive (a read of cached pages completes on the calling thread, before {@code read}
+ * returns). {@link #setReadahead} chooses the handle's readahead policy; {@link #advise} with
+ * {@link FileAdvice#DONTNEED}, {@code WILLNEED}, {@code RANDOM} or {@code SEQUENTIAL} acts on jaio's
+ * cache too. {@link IoEngine#pageCacheStats()} counts what the cache did.
+ *
  * <h2>Closing</h2>
  * {@link #close()} makes new requests fail, waits until every request already made on the file has
  * completed, and only then closes the descriptor. Dependent stages of the futures run on the
@@ -80,12 +93,15 @@ public final class AsyncFile implements AutoCloseable {
     private final boolean writable;
     private final boolean direct;
     private final DirectIoAlignment alignment;
+    /** The cache handle of a {@link FileOption#CACHED} file, else null. */
+    private final Handle cache;
     /** CLOSED bit plus the number of requests started and not yet finished. */
     @SuppressWarnings("unused")
     private volatile int state;
     private final CountDownLatch descriptorClosed = new CountDownLatch(1);
 
-    private AsyncFile(IoEngine engine, Path path, int fd, Set<FileOption> options, DirectIoAlignment alignment) {
+    private AsyncFile(IoEngine engine, Path path, int fd, Set<FileOption> options, DirectIoAlignment alignment,
+            int directFd, FileCache fileCache) {
         this.engine = engine;
         this.path = path;
         this.fd = fd;
@@ -94,6 +110,33 @@ public final class AsyncFile implements AutoCloseable {
         this.writable = options.contains(FileOption.WRITE);
         this.direct = options.contains(FileOption.DIRECT);
         this.alignment = alignment;
+        this.cache = fileCache == null ? null
+                : new Handle(fileCache, directFd, engine.config().pageCache().readahead() == ReadaheadPolicy.LEGACY);
+    }
+
+    /** The cache's view of this handle: its O_DIRECT descriptor and its requests. */
+    private final class Handle extends CacheHandle {
+        private final int directFd;
+
+        Handle(FileCache file, int directFd, boolean legacy) {
+            super(file, legacy);
+            this.directFd = directFd;
+        }
+
+        @Override
+        protected int directFd() {
+            return directFd;
+        }
+
+        @Override
+        protected void retainOp() {
+            STATE.getAndAdd(AsyncFile.this, 1);
+        }
+
+        @Override
+        protected void releaseOp() {
+            endOp();
+        }
     }
 
     /** Opens a file on the {@linkplain IoEngine#shared() shared engine}. */
@@ -122,6 +165,10 @@ public final class AsyncFile implements AutoCloseable {
         Set<FileOption> opts = options.isEmpty() ? EnumSet.noneOf(FileOption.class) : EnumSet.copyOf(options);
         if (opts.contains(FileOption.TRUNCATE) && !opts.contains(FileOption.WRITE)) {
             throw new IllegalArgumentException("open " + path + ": TRUNCATE needs WRITE");
+        }
+        if (opts.contains(FileOption.CACHED) && opts.contains(FileOption.DIRECT)) {
+            throw new IllegalArgumentException("open " + path + ": CACHED (jaio's page cache) and DIRECT (no cache)"
+                    + " exclude each other");
         }
         if (engine.isClosed()) {
             throw new IllegalStateException("open " + path + ": the engine is closed");
@@ -173,7 +220,60 @@ public final class AsyncFile implements AutoCloseable {
             Libc.close((int) fd);
             throw e;
         }
-        return new AsyncFile(engine, path, (int) fd, Set.copyOf(opts), alignment);
+        if (!opts.contains(FileOption.CACHED)) {
+            return new AsyncFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
+        }
+        try {
+            return openCached(engine, path, (int) fd, opts, alignment);
+        } catch (IOException | RuntimeException | Error e) {
+            Libc.close((int) fd);
+            throw e;
+        }
+    }
+
+    /**
+     * The rest of opening a CACHED file: a second descriptor on the same open file with O_DIRECT
+     * (through /proc/self/fd, so a rename in between cannot give another file) for the cache's page
+     * reads, and the file's shared page tree.
+     */
+    private static AsyncFile openCached(IoEngine engine, Path path, int fd, Set<FileOption> opts,
+            DirectIoAlignment alignment) throws IOException {
+        if (!alignment.supported() || PageFrames.PAGE_SIZE % alignment.offsetAlignment() != 0
+                || PageFrames.PAGE_SIZE % alignment.memoryAlignment() != 0) {
+            throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file's"
+                    + " filesystem does not allow in " + PageFrames.PAGE_SIZE + "-byte units (" + alignment + ")");
+        }
+        long dfd;
+        try (Arena arena = Arena.ofConfined()) {
+            dfd = Libc.open(arena.allocateFrom("/proc/self/fd/" + fd), Fcntl.O_RDONLY | Fcntl.O_DIRECT
+                    | Fcntl.O_CLOEXEC, 0);
+        }
+        if (dfd < 0) {
+            int errno = (int) -dfd;
+            String reason = Errno.describe(errno);
+            if (errno == Errno.EINVAL) {
+                reason += "; CACHED needs a filesystem that supports O_DIRECT";
+            } else if (errno == Errno.EACCES) {
+                reason += "; CACHED reads pages through a read-only descriptor, so the file must be readable";
+            }
+            throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
+        }
+        FileStat.Identity id = FileStat.identity((int) dfd);
+        long size = FileStat.size((int) dfd);
+        if (id == null || size < 0) {
+            Libc.close((int) dfd);
+            int errno = size < 0 ? (int) -size : Errno.EIO;
+            throw new IoOperationException("statx", path, -1, -1, errno, Errno.name(errno), Errno.describe(errno));
+        }
+        PageCache pages;
+        try {
+            pages = engine.pageCache();
+        } catch (RuntimeException | Error e) {
+            Libc.close((int) dfd);
+            throw e;
+        }
+        FileCache fileCache = pages.acquire(id, size);
+        return new AsyncFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
 
     /** The path the file was opened with. */
@@ -189,6 +289,35 @@ public final class AsyncFile implements AutoCloseable {
     /** The options the file was opened with. */
     public Set<FileOption> options() {
         return options;
+    }
+
+    /** Whether the file was opened with {@link FileOption#CACHED}: reads go through jaio's page cache. */
+    public boolean isCached() {
+        return cache != null;
+    }
+
+    /**
+     * Sets the readahead policy of this handle (a {@link FileOption#CACHED} file); the new policy
+     * starts from a fresh readahead state. Other handles of the same file keep theirs.
+     *
+     * @throws IllegalStateException when the file is not CACHED
+     */
+    public void setReadahead(ReadaheadPolicy policy) {
+        requireCached("setReadahead");
+        cache.setLegacyReadahead(policy == ReadaheadPolicy.LEGACY);
+    }
+
+    /** The readahead policy of this handle (a {@link FileOption#CACHED} file). */
+    public ReadaheadPolicy readahead() {
+        requireCached("readahead");
+        return cache.legacyReadahead() ? ReadaheadPolicy.LEGACY : ReadaheadPolicy.UPFRONT;
+    }
+
+    private void requireCached(String op) {
+        if (cache == null) {
+            throw new IllegalStateException(op + " " + path + ": readahead policies belong to jaio's page cache;"
+                    + " open the file with FileOption.CACHED");
+        }
     }
 
     /** Whether the file was opened with {@link FileOption#DIRECT}. */
@@ -296,6 +425,9 @@ public final class AsyncFile implements AutoCloseable {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
+        if (isRead && cache != null) {
+            return cachedRead(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT);
+        }
         MemorySegment target = seg;
         MemorySegment readBack = null;
         if (!seg.isNative()) {
@@ -332,6 +464,9 @@ public final class AsyncFile implements AutoCloseable {
         if (total > MAX_TRANSFER) {
             throw new IllegalArgumentException(op + " " + path + ": " + total
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
+        }
+        if (isRead && cache != null) {
+            return cachedRead(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG);
         }
         IoBuffer[] pins = new IoBuffer[targets.length];
         FileOp<Long> f = new FileOp<>(this, opcode, null, targets, position, ioFlags, total, FileOp.RESULT_LONG);
@@ -380,6 +515,78 @@ public final class AsyncFile implements AutoCloseable {
         }
         engine.execute(f);
         return f;
+    }
+
+    private <T> CompletableFuture<T> cachedRead(String op, MemorySegment dst, MemorySegment[] dsts, long position,
+            long length, int ioFlags, ByteBuffer advance, int resultKind) {
+        if (!begin()) {
+            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        }
+        if (engine.isClosed()) {
+            endOp();
+            return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
+        }
+        IoBuffer[] pins;
+        try {
+            pins = pinAll(dst, dsts);
+        } catch (RuntimeException e) {
+            endOp();
+            throw e;
+        }
+        CachedFileRead<T> r = new CachedFileRead<>(this, cache, op, dst, dsts, position, length,
+                (ioFlags & IoFlags.NOWAIT) != 0, resultKind, pins, advance);
+        r.start();
+        return r;
+    }
+
+    /** Pins the jaio buffers among the destinations (null entries for other memory); null if none. */
+    private static IoBuffer[] pinAll(MemorySegment dst, MemorySegment[] dsts) {
+        MemorySegment[] all = dst != null ? new MemorySegment[] {dst} : dsts;
+        IoBuffer[] pins = null;
+        try {
+            for (int i = 0; i < all.length; i++) {
+                if (!all[i].isNative()) {
+                    continue;
+                }
+                IoBuffer b = IoBuffer.pin(all[i]);
+                if (b != null) {
+                    if (pins == null) {
+                        pins = new IoBuffer[all.length];
+                    }
+                    pins[i] = b;
+                }
+            }
+        } catch (RuntimeException e) {
+            unpinAll(pins);
+            throw e;
+        }
+        return pins;
+    }
+
+    static void unpinAll(IoBuffer[] pins) {
+        if (pins != null) {
+            for (IoBuffer b : pins) {
+                if (b != null) {
+                    b.unpin();
+                }
+            }
+        }
+    }
+
+    /**
+     * After a write (or a failed one, which may have written part) on a CACHED file: drops the cached
+     * pages of the range, so no later cached read returns the old bytes, and raises the size the
+     * cache knows. Runs before the write's future completes.
+     */
+    void afterWrite(long position, long length, long result) {
+        if (cache == null || length <= 0) {
+            return;
+        }
+        FileCache f = cache.file();
+        if (result > 0) {
+            f.growSize(position + result);
+        }
+        f.invalidate(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE);
     }
 
     private MemorySegment bounce(MemorySegment heap, boolean isRead) {
@@ -462,6 +669,9 @@ public final class AsyncFile implements AutoCloseable {
             if (size < 0) {
                 throw failure("statx", -1, -1, (int) -size);
             }
+            if (cache != null) {
+                cache.file().setSize(size);
+            }
             return size;
         } finally {
             endOp();
@@ -484,6 +694,9 @@ public final class AsyncFile implements AutoCloseable {
             if (rc < 0) {
                 throw failure("fallocate", position, length, (int) -rc);
             }
+            if (cache != null) {
+                cache.file().growSize(position + length);
+            }
         } finally {
             endOp();
         }
@@ -492,7 +705,10 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Gives the kernel page cache advice about {@code [offset, offset + length)} (posix_fadvise(2);
      * length 0 means to the end of the file). {@link FileAdvice#DONTNEED} after an fsync makes the
-     * next buffered read of the range cold. Synchronous: runs on the calling thread.
+     * next buffered read of the range cold. On a {@link FileOption#CACHED} file the advice also acts on
+     * jaio's cache: DONTNEED drops the range's idle pages, WILLNEED starts reading the range into it
+     * (without waiting), RANDOM turns this handle's readahead off, SEQUENTIAL doubles its window and
+     * NORMAL restores both. Synchronous: runs on the calling thread.
      */
     public void advise(long offset, long length, FileAdvice advice) throws IOException {
         if (offset < 0 || length < 0) {
@@ -505,8 +721,39 @@ public final class AsyncFile implements AutoCloseable {
             if (rc < 0) {
                 throw failure("posix_fadvise", offset, length, (int) -rc);
             }
+            if (cache != null) {
+                adviseCache(offset, length, advice);
+            }
         } finally {
             endOp();
+        }
+    }
+
+    private void adviseCache(long offset, long length, FileAdvice advice) {
+        long first = offset / PageFrames.PAGE_SIZE;
+        long last = length == 0 ? Long.MAX_VALUE : (offset + length - 1) / PageFrames.PAGE_SIZE;
+        switch (advice) {
+            case DONTNEED -> cache.file().dropIdle(first, last);
+            case RANDOM -> cache.setRandomAccess(true);
+            case SEQUENTIAL -> {
+                cache.setRandomAccess(false);
+                cache.setSequentialAccess(true);
+            }
+            case NORMAL -> {
+                cache.setRandomAccess(false);
+                cache.setSequentialAccess(false);
+            }
+            case WILLNEED -> {
+                long size = cache.file().size();
+                long end = length == 0 ? size : Math.min(size, offset + length);
+                if (end > offset) {
+                    long lastPage = (end - 1) / PageFrames.PAGE_SIZE;
+                    // Asynchronous, as the kernel's: the pages are read while this returns.
+                    cache.file().startRead(cache, first, lastPage - first + 1, -1, true);
+                }
+            }
+            case NOREUSE -> {
+            }
         }
     }
 
@@ -522,6 +769,11 @@ public final class AsyncFile implements AutoCloseable {
             if (rc < 0) {
                 throw failure("ftruncate", size, -1, (int) -rc);
             }
+            if (cache != null) {
+                // Pages past the new end go, and so does the one the end falls in: it must read zeros after it.
+                cache.file().setSize(size);
+                cache.file().invalidate(size / PageFrames.PAGE_SIZE, Long.MAX_VALUE);
+            }
         } finally {
             endOp();
         }
@@ -531,6 +783,11 @@ public final class AsyncFile implements AutoCloseable {
 
     int fd() {
         return fd;
+    }
+
+    /** The page cache handle of a CACHED file. */
+    CacheHandle cacheHandle() {
+        return cache;
     }
 
     IoOperationException failure(String op, long offset, long length, int errno) {
@@ -564,8 +821,15 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     private void closeDescriptor() {
-        Libc.close(fd);
-        descriptorClosed.countDown();
+        try {
+            if (cache != null) {
+                cache.file().cache().release(cache.file());
+                Libc.close(cache.directFd());
+            }
+        } finally {
+            Libc.close(fd);
+            descriptorClosed.countDown();
+        }
     }
 
     /**

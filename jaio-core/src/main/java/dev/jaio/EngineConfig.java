@@ -9,8 +9,11 @@ package dev.jaio;
  * @param sqPollIdleMillis {@code uring} only: 0 (default) submits with io_uring_enter; a positive
  *     value sets up IORING_SETUP_SQPOLL, a kernel thread that takes submissions from the ring without
  *     a system call and sleeps after this many idle milliseconds (it costs a CPU while busy)
+ * @param pageCache the page cache of the engine's {@link FileOption#CACHED} files, made when the
+ *     first such file is opened
  */
-public record EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis) {
+public record EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis,
+        PageCacheConfig pageCache) {
 
     /** Default {@link #queueDepth()}. */
     public static final int DEFAULT_QUEUE_DEPTH = 256;
@@ -32,9 +35,17 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
         if (sqPollIdleMillis < 0) {
             throw new IllegalArgumentException("sqPollIdleMillis must be >= 0: " + sqPollIdleMillis);
         }
+        if (pageCache == null) {
+            throw new IllegalArgumentException("pageCache is null; use PageCacheConfig.defaults()");
+        }
     }
 
-    /** A configuration without SQPOLL. */
+    /** A configuration with the default page cache. */
+    public EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis) {
+        this(engine, queueDepth, threads, sqPollIdleMillis, PageCacheConfig.defaults());
+    }
+
+    /** A configuration without SQPOLL, with the default page cache. */
     public EngineConfig(String engine, int queueDepth, int threads) {
         this(engine, queueDepth, threads, 0);
     }
@@ -46,21 +57,26 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
 
     /** The same configuration with another engine name. */
     public EngineConfig withEngine(String name) {
-        return new EngineConfig(name, queueDepth, threads, sqPollIdleMillis);
+        return new EngineConfig(name, queueDepth, threads, sqPollIdleMillis, pageCache);
     }
 
     /** The same configuration with another queue depth. */
     public EngineConfig withQueueDepth(int depth) {
-        return new EngineConfig(engine, depth, threads, sqPollIdleMillis);
+        return new EngineConfig(engine, depth, threads, sqPollIdleMillis, pageCache);
     }
 
     /** The same configuration with another thread count. */
     public EngineConfig withThreads(int count) {
-        return new EngineConfig(engine, queueDepth, count, sqPollIdleMillis);
+        return new EngineConfig(engine, queueDepth, count, sqPollIdleMillis, pageCache);
     }
 
     /** The same configuration with io_uring SQPOLL idling after {@code idleMillis} (0: off). */
     public EngineConfig withSqPoll(int idleMillis) {
-        return new EngineConfig(engine, queueDepth, threads, idleMillis);
+        return new EngineConfig(engine, queueDepth, threads, idleMillis, pageCache);
+    }
+
+    /** The same configuration with another page cache. */
+    public EngineConfig withPageCache(PageCacheConfig config) {
+        return new EngineConfig(engine, queueDepth, threads, sqPollIdleMillis, config);
     }
 }

@@ -1,7 +1,7 @@
 package dev.jaio;
 
 /**
- * How {@link AsyncFile#open} opens a file. Each maps to an open(2) flag.
+ * How {@link AsyncFile#open} opens a file. Each maps to an open(2) flag, except {@link #CACHED}.
  */
 public enum FileOption {
     /** Open for reading (O_RDONLY, or O_RDWR together with {@link #WRITE}). */
@@ -19,6 +19,21 @@ public enum FileOption {
      * aligned as {@link AsyncFile#alignment()} says; jaio checks this before the kernel sees the request.
      */
     DIRECT,
+    /**
+     * Buffered reads through jaio's own page cache instead of the kernel's, so that they are truly
+     * asynchronous: the kernel runs a buffered read synchronously inside io_submit, jaio's cache
+     * reads pages with O_DIRECT and continues each request when its pages arrive (retry-based, as in
+     * the paper), with readahead ({@link ReadaheadPolicy}). No alignment is required of buffers,
+     * offsets or lengths. The cache belongs to the engine ({@link EngineConfig#pageCache()}); every
+     * CACHED handle of one file shares its pages. Excludes {@link #DIRECT}; the filesystem must
+     * support O_DIRECT with an alignment of at most 4096.
+     *
+     * <p>Writes, fsync, truncate and allocate go through the kernel as on any buffered file, and a
+     * completed write or truncate drops the cached pages it changed, so a later cached read never
+     * returns old bytes. Writes of other processes, or of handles opened without CACHED, are not
+     * seen by pages already cached.
+     */
+    CACHED,
     /** Every write completes only when data and metadata are durable (O_SYNC). */
     SYNC,
     /** Every write completes only when its data is durable (O_DSYNC). */

@@ -9,8 +9,11 @@ import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
+import dev.jaio.internal.cache.CachedRead;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A batch submission and completion queue driven by its caller, mirroring io_submit and
@@ -40,6 +43,11 @@ import java.util.concurrent.TimeUnit;
  * <p>On io_uring, buffers and files can be {@linkplain #registerBuffers registered} with the
  * kernel once; requests on them then skip the per-request page pinning and descriptor lookup
  * (READ_FIXED, WRITE_FIXED, IOSQE_FIXED_FILE) without any change to how they are prepared.
+ *
+ * <p>Reads of {@link FileOption#CACHED} files go through jaio's page cache instead of the kernel:
+ * {@code submit()} starts them (a read whose pages are cached is done at once), the file's engine
+ * reads missing pages and continues them, and {@code getEvents} delivers their results with the
+ * others. This is the paper's buffered AIO: io_submit of a buffered read that never blocks.
  *
  * <p>{@link #close()} waits until the kernel has finished every submitted request (their results
  * are dropped), then frees the context. {@link IoBuffer}s passed in stay pinned until then.
@@ -74,6 +82,28 @@ public final class IoContext implements AutoCloseable {
     private final CompletionSink sink = this::onCompletion;
     private boolean closed;
 
+    // Reads of CACHED files: prepared (slot order), started and not yet delivered, and finished.
+    private final int[] cachedPrepared;
+    private int cachedPreparedCount;
+    private final MemorySegment[] cachedBuffer;
+    private final long[] cachedPosition;
+    private final int[] cachedFlags;
+    private int cachedInFlight;
+    /** Finished cached reads, a Treiber stack of slots linked through {@link #doneNext}; -1 is empty. */
+    private final AtomicInteger doneHead = new AtomicInteger(-1);
+    private final int[] doneNext;
+    private final long[] doneResult;
+    /** Finished cached reads taken off the stack and not yet delivered, oldest first. */
+    private final int[] ready;
+    private int readyHead;
+    private int readyCount;
+    /** The owner is about to park, or parked, waiting for a cached read. */
+    private volatile boolean parked;
+    /** Finished cached reads pushed since the owner last emptied the stack. */
+    private final AtomicInteger doneCount = new AtomicInteger();
+    /** How many of those the parked owner waits for: completers wake it only at that count. */
+    private volatile int wakeAt = 1;
+
     IoContext(EngineProvider provider, QueueOptions options) throws IOException {
         this.queue = provider.openQueue(options);
         this.fixed = queue instanceof FixedResources f ? f : null;
@@ -84,6 +114,13 @@ public final class IoContext implements AutoCloseable {
         this.pins = new IoBuffer[depth];
         this.unbound = new boolean[depth];
         this.slots = new Slots(depth);
+        this.cachedPrepared = new int[depth];
+        this.cachedBuffer = new MemorySegment[depth];
+        this.cachedPosition = new long[depth];
+        this.cachedFlags = new int[depth];
+        this.doneNext = new int[depth];
+        this.doneResult = new long[depth];
+        this.ready = new int[depth];
     }
 
     /** The engine name of this context ({@code aio}, {@code threads}). */
@@ -103,7 +140,7 @@ public final class IoContext implements AutoCloseable {
 
     /** Requests prepared and not yet accepted by {@link #submit()}. */
     public int unsubmitted() {
-        return queue.unsubmitted();
+        return queue.unsubmitted() + cachedPreparedCount;
     }
 
     /** Prepares a read of {@code buffer.byteSize()} bytes at {@code position}; false when the context is full. */
@@ -154,6 +191,18 @@ public final class IoContext implements AutoCloseable {
         file.checkBuffer(op, buffer, read, position);
         if (slots.available() == 0) {
             return false;
+        }
+        if (read && file.isCached()) {
+            if (linkPending) {
+                throw new IllegalStateException(op + " " + file.path() + ": a read of a CACHED file runs in jaio's"
+                        + " page cache and cannot be linked");
+            }
+            int slot = claim(file, buffer, cookie, op);
+            cachedBuffer[slot] = buffer;
+            cachedPosition[slot] = position;
+            cachedFlags[slot] = ioFlags;
+            cachedPrepared[cachedPreparedCount++] = slot;
+            return true;
         }
         int slot = claim(file, buffer, cookie, op);
         int fd = descriptor(file);
@@ -450,7 +499,118 @@ public final class IoContext implements AutoCloseable {
      */
     public int submit() {
         checkOwner();
-        return queue.submit();
+        int n = queue.submit();
+        int cached = cachedPreparedCount;
+        cachedPreparedCount = 0;
+        for (int i = 0; i < cached; i++) {
+            int slot = cachedPrepared[i];
+            MemorySegment buffer = cachedBuffer[slot];
+            cachedBuffer[slot] = null;
+            cachedInFlight++;
+            AsyncFile file = files[slot];
+            new ContextRead(this, slot, file, buffer, cachedPosition[slot],
+                    (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
+        }
+        return n + cached;
+    }
+
+    /** A read of a CACHED file whose result goes back to its context. */
+    private static final class ContextRead extends CachedRead<Void> {
+        private final IoContext ctx;
+        private final int slot;
+
+        ContextRead(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, boolean nowait) {
+            super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), nowait);
+            this.ctx = ctx;
+            this.slot = slot;
+        }
+
+        @Override
+        protected void finished(long result) {
+            ctx.cachedDone(slot, result);
+        }
+
+        @Override
+        protected void failed(Throwable cause) {
+            // The destination memory was freed under the read (memory of the caller's own arena).
+            ctx.cachedDone(slot, -Errno.EFAULT);
+        }
+    }
+
+    /** Any thread: a cached read finished; the owner delivers it in its next getEvents. */
+    private void cachedDone(int slot, long result) {
+        doneResult[slot] = result;
+        int head;
+        do {
+            head = doneHead.get();
+            doneNext[slot] = head;
+        } while (!doneHead.compareAndSet(head, slot));
+        // One wakeup per wait, when enough are in: not one futex call per finished read.
+        if (doneCount.incrementAndGet() == wakeAt && parked) {
+            LockSupport.unpark(owner);
+        }
+    }
+
+    /** Moves finished cached reads to the ready queue, oldest first. */
+    private void takeDone() {
+        int top = doneHead.getAndSet(-1);
+        if (top < 0) {
+            return;
+        }
+        doneCount.addAndGet(-countFrom(top));
+        // The stack is newest first: count, then place from the back.
+        int n = 0;
+        for (int s = top; s >= 0; s = doneNext[s]) {
+            n++;
+        }
+        int pos = readyHead + readyCount + n - 1;
+        for (int s = top; s >= 0; s = doneNext[s]) {
+            ready[pos % depth] = s;
+            pos--;
+        }
+        readyCount += n;
+    }
+
+    private int countFrom(int top) {
+        int n = 0;
+        for (int s = top; s >= 0; s = doneNext[s]) {
+            n++;
+        }
+        return n;
+    }
+
+    private int deliverCached(int max) {
+        takeDone();
+        int n = 0;
+        while (n < max && readyCount > 0) {
+            int slot = ready[readyHead];
+            readyHead = readyHead + 1 == depth ? 0 : readyHead + 1;
+            readyCount--;
+            cachedInFlight--;
+            n++;
+            onCompletion(slot, doneResult[slot]);
+        }
+        return n;
+    }
+
+    /**
+     * Waits up to {@code nanos} (negative: until woken) for {@code wanted} cached reads to finish
+     * (fewer if fewer are in flight).
+     */
+    private void parkForCached(long nanos, int wanted) {
+        wakeAt = Math.max(1, Math.min(wanted, cachedInFlight - readyCount));
+        parked = true;
+        try {
+            if (doneCount.get() < wakeAt) {
+                if (nanos < 0) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, nanos);
+                }
+            }
+        } finally {
+            parked = false;
+        }
     }
 
     /**
@@ -469,9 +629,42 @@ public final class IoContext implements AutoCloseable {
         }
         this.handler = handler;
         try {
-            return queue.reap(min, max, timeout < 0 ? -1 : unit.toNanos(timeout), sink);
+            long nanos = timeout < 0 ? -1 : unit.toNanos(timeout);
+            if (cachedInFlight == 0) {
+                return queue.reap(min, max, nanos, sink);
+            }
+            return getEventsWithCached(min, max, nanos);
         } finally {
             this.handler = null;
+        }
+    }
+
+    /**
+     * getEvents while cached reads are in flight: their results arrive on the context's own list, not
+     * in the kernel's queue, so a wait for both polls the kernel and parks for short spells.
+     */
+    private int getEventsWithCached(int min, int max, long nanos) {
+        long deadline = nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        int n = 0;
+        while (true) {
+            n += deliverCached(max - n);
+            if (n < max && queue.outstanding() > 0) {
+                n += queue.reap(0, max - n, 0, sink);
+            }
+            if (n >= min || n >= max) {
+                return n;
+            }
+            long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
+            if (left == 0 || left < -1) {
+                return n;
+            }
+            if (cachedInFlight == 0) {
+                return n + queue.reap(min - n, max - n, left, sink);
+            }
+            boolean kernelBusy = queue.outstanding() > 0;
+            // With kernel requests in flight too, wake up now and then to poll them.
+            long spell = kernelBusy ? (left < 0 ? 50_000 : Math.min(left, 50_000)) : left;
+            parkForCached(spell, min - n);
         }
     }
 
@@ -527,6 +720,13 @@ public final class IoContext implements AutoCloseable {
             queue.reap(1, depth, -1, sink);
         }
         queue.close();
+        // Cached reads in flight copy into their buffers until they finish: wait for them.
+        while (cachedInFlight > 0) {
+            if (deliverCached(depth) == 0) {
+                parkForCached(-1, 1);
+            }
+        }
+        cachedPreparedCount = 0;
         unpinAll(registeredBuffers);
         registeredBuffers = NO_BUFFERS;
         registeredFiles = NO_FILES;

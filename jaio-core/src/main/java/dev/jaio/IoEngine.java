@@ -5,6 +5,7 @@ import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.cache.PageCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ public final class IoEngine implements AutoCloseable {
     private final EngineProvider provider;
     private final EventLoop loop;
     private final boolean shared;
+    /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
+    private PageCache pageCache;
 
     private IoEngine(EngineConfig config, EngineProvider provider, boolean shared) throws IOException {
         this.config = config;
@@ -122,6 +125,33 @@ public final class IoEngine implements AutoCloseable {
         return new IoContext(provider, new QueueOptions(depth, false, config.threads(), config.sqPollIdleMillis()));
     }
 
+    /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */
+    synchronized PageCache pageCache() {
+        if (pageCache == null) {
+            PageCacheConfig c = config.pageCache();
+            pageCache = new PageCache(c.budgetBytes(), c.maxReadaheadBytes(), true, loop);
+        }
+        return pageCache;
+    }
+
+    /**
+     * Counters of the engine's page cache (hits, misses, readahead, evictions, retries, spurious
+     * wakeups); {@link PageCacheStats#NONE} when no {@link FileOption#CACHED} file was opened.
+     */
+    public PageCacheStats pageCacheStats() {
+        PageCache c;
+        synchronized (this) {
+            c = pageCache;
+        }
+        if (c == null) {
+            return PageCacheStats.NONE;
+        }
+        PageCache.Stats s = c.stats();
+        return new PageCacheStats(s.capacityPages(), s.residentPages(), s.hits(), s.misses(), s.readaheadPages(),
+                s.demandPages(), s.deviceReads(), s.readErrors(), s.evictions(), s.retries(), s.idleRetries(),
+                s.spuriousWakeups(), s.collisionsSkipped(), s.frameWaits());
+    }
+
     void execute(IoOp<?> op) {
         loop.execute(op);
     }
@@ -146,6 +176,16 @@ public final class IoEngine implements AutoCloseable {
             return;
         }
         loop.close();
+        if (!loop.inLoop() && loop.isTerminated()) {
+            PageCache c;
+            synchronized (this) {
+                c = pageCache;
+                pageCache = null;
+            }
+            if (c != null) {
+                c.close(); // every page read has completed: the loop waited for them
+            }
+        }
     }
 
     @Override

@@ -45,9 +45,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class EngineConformanceSuite {
 
-    /** Buffered (page cache) or O_DIRECT. */
+    /** Buffered through the kernel's page cache, O_DIRECT, or buffered through jaio's page cache. */
     enum Mode {
-        BUFFERED, DIRECT
+        BUFFERED, DIRECT, CACHED
     }
 
     private static final int FILE_SIZE = 4 << 20;
@@ -81,6 +81,8 @@ abstract class EngineConformanceSuite {
         opts.addAll(List.of(extra));
         if (mode == Mode.DIRECT) {
             opts.add(FileOption.DIRECT);
+        } else if (mode == Mode.CACHED) {
+            opts.add(FileOption.CACHED);
         }
         return AsyncFile.open(engine, path, opts.toArray(FileOption[]::new));
     }

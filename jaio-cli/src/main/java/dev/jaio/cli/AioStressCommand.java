@@ -7,6 +7,7 @@ import dev.jaio.cli.aiostress.BufferSource;
 import dev.jaio.cli.aiostress.Defaults;
 import dev.jaio.cli.aiostress.InvalidOptionException;
 import dev.jaio.cli.aiostress.Output;
+import dev.jaio.cli.aiostress.PageCacheOptions;
 import dev.jaio.cli.aiostress.ResultJson;
 import dev.jaio.cli.aiostress.Sizes;
 import dev.jaio.cli.aiostress.Stage;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Spec;
             "jaio aio-stress [-lLnOSuvxh] [-a SIZE] [-b N] [-c N] [-C SIZE] [-d N]",
             "                       [-i N] [-I N] [-m shm|shmfs] [-o STAGE]... [-r SIZE]",
             "                       [-s SIZE] [-t N] [--engine=NAME] [--json[=FILE]]",
-            "                       [--drop-cache] FILE...",
+            "                       [--drop-cache] [--cache[=SIZE]] [--readahead=POLICY]",
+            "                       [--max-readahead=SIZE] FILE...",
         },
         descriptionHeading = "%n",
         description = {
@@ -59,6 +61,13 @@ import picocli.CommandLine.Spec;
             "line: on stderr, except 'Running ...' on stdout; MB means MiB. Each thread",
             "drives its own jaio IoContext, the io_submit/io_getevents-style batch queue",
             "of the chosen engine.",
+            "",
+            "Buffered I/O goes through the kernel's page cache, unless --cache is given:",
+            "then files are opened CACHED and reads go through jaio's own page cache",
+            "(truly asynchronous buffered reads: pages are read with O_DIRECT and each",
+            "request continues when its pages arrive), with upfront or legacy (2.6.2)",
+            "readahead. Writes still go through the kernel. A line after the run gives",
+            "the cache counters and the threads the process used.",
             "",
             "Sizes take a g, m, k or b suffix; without one, -a and -r are in KiB, -s and",
             "-C in MiB.",
@@ -192,6 +201,24 @@ public final class AioStressCommand implements Callable<Integer> {
                     + " so buffered stages start cold.")
     boolean dropCache;
 
+    @Option(names = "--cache", paramLabel = "SIZE", arity = "0..1", preprocessor = CacheSizeArgument.class,
+            fallbackValue = CacheSizeArgument.DEFAULT,
+            description = "Buffered reads through jaio's own page cache of SIZE (default 256m; MiB without"
+                    + " suffix) instead of the kernel's. Excludes -O. With --drop-cache each stage starts with"
+                    + " both caches cold.")
+    String cache;
+
+    @Option(names = "--readahead", paramLabel = "POLICY",
+            description = "Readahead of jaio's page cache: upfront (default; sees each whole request, §3.4)"
+                    + " or legacy (Linux 2.6.2, one page at a time; collapses under streaming random reads,"
+                    + " §3.3). Needs --cache.")
+    String readahead;
+
+    @Option(names = "--max-readahead", paramLabel = "SIZE",
+            description = "Largest readahead window of jaio's page cache (default 128k; KiB without suffix;"
+                    + " 0 turns readahead off). Needs --cache.")
+    String maxReadahead;
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Test files, created if missing.")
     List<String> files = new ArrayList<>();
 
@@ -289,6 +316,21 @@ public final class AioStressCommand implements Callable<Integer> {
         if (threads != null) {
             b.threads(Sizes.parseInt("-t", threads));
         }
+        if (cache != null) {
+            long bytes = cache.equals(CacheSizeArgument.DEFAULT) ? PageCacheOptions.DEFAULT_CACHE_BYTES
+                    : Sizes.parseSize("--cache", cache, Sizes.MIB);
+            PageCacheOptions.Readahead policy = readahead == null ? PageCacheOptions.Readahead.UPFRONT
+                    : PageCacheOptions.Readahead.ofFlag(readahead);
+            long max = maxReadahead == null ? PageCacheOptions.DEFAULT_MAX_READAHEAD
+                    : Sizes.parseSize("--max-readahead", maxReadahead, Sizes.KIB);
+            if (max > Integer.MAX_VALUE) {
+                throw new InvalidOptionException("--max-readahead=" + maxReadahead + ": must be 0 to 64m");
+            }
+            b.pageCache(PageCacheOptions.jaio(bytes, policy, (int) max));
+        } else if (readahead != null || maxReadahead != null) {
+            throw new InvalidOptionException((readahead != null ? "--readahead" : "--max-readahead")
+                    + ": applies to jaio's page cache; add --cache");
+        }
         Console console = System.console();
         return b.direct(direct)
                 .sync(sync)
@@ -308,6 +350,19 @@ public final class AioStressCommand implements Callable<Integer> {
     private List<String> originalArgs() {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         return parsed == null ? List.of() : parsed.originalArgs();
+    }
+
+    /** {@code --cache} takes its SIZE only attached ({@code --cache=64m}), so {@code --cache FILE} keeps FILE a file. */
+    static final class CacheSizeArgument implements CommandLine.IParameterPreprocessor {
+        static final String DEFAULT = "default";
+
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+            if (" ".equals(info.get("separator"))) {
+                args.push(DEFAULT);
+            }
+            return false;
+        }
     }
 
     /**

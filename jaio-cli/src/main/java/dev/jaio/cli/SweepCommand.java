@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
             "  figure1  streaming random reads, cold cache: aio-stress -o 3 --drop-cache -s SIZE -r REC -d 64",
             "  figure2  streaming random O_SYNC writes:     aio-stress -o 2 -S -s SIZE -r REC -d 64",
             "for each configuration: kernel-buffered and O_DIRECT (-O) on every available jaio engine (uring,",
-            "aio, threads; unavailable ones are skipped with a note), through aio-stress in this process.",
+            "aio, threads; unavailable ones are skipped with a note), through aio-stress in this process, and",
+            "for figure1 also jaio's own page cache (aio-stress --cache=SIZE) with upfront and with legacy",
+            "(Linux 2.6.2) readahead: jaio-ENGINE-cached-upfront and jaio-ENGINE-cached-legacy. At each record",
+            "size the configurations run one after another, so that neighbouring points compare best.",
             "When fio is on the PATH (and without --no-fio), fio runs at the same points: --ioengine=libaio and",
             "io_uring, --direct=0 and 1, --rw=randread --invalidate=1 or --rw=randwrite --sync=1 --end_fsync=1,",
             "--bs=REC --iodepth=64 --size=SIZE --norandommap on the same file, JSON output.",
@@ -45,7 +48,7 @@ import picocli.CommandLine.Spec;
             "(rows: configurations, columns: record sizes, MB/s) goes to stdout at the end. MB means MiB.",
             "",
             "Files written to --out: sweep.csv and sweep.json (every point: figure, config, tool, engine,",
-            "direct, record_kib, mib_per_s, iops, lat_p50_us, lat_p99_us (completion latency), cpu_s, bytes,",
+            "direct, cache, record_kib, mib_per_s, iops, lat_p50_us, lat_p99_us (completion latency), cpu_s, bytes,",
             "seconds, error), figure1.png/.svg and figure2.png/.svg (MB/s against request size, one line per",
             "configuration; fio's lines dashed with hollow markers).",
             "",
@@ -87,6 +90,11 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Most bytes one point transfers (aio-stress -I, fio --io_size), k/m/g suffix, MiB without;"
                     + " 0 for the whole file (default: 0, 64m with --quick).")
     String cap;
+
+    @Option(names = "--cache-size", paramLabel = "SIZE",
+            description = "The budget of jaio's page cache in the cached configurations (default 256m; MiB without"
+                    + " suffix).")
+    String cacheSize;
 
     @Option(names = "--fio-runtime", paramLabel = "SECONDS",
             description = "Time limit of one fio point (--runtime, not time based; default: 60, 10 with --quick).")
@@ -177,6 +185,12 @@ public final class SweepCommand implements Callable<Integer> {
         int runtime = fioRuntime != null ? fioRuntime : quick ? 10 : 60;
         Path testFile = file != null ? file
                 : (dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"))).resolve("jaio-sweep.dat");
-        return new SweepSettings(testFile, out, fileSize, recs, engs, !noFio, fioEngs, capBytes, runtime, 64);
+        long cacheBytes = cacheSize != null ? Sizes.parseSize("--cache-size", cacheSize, Sizes.MIB)
+                : SweepSettings.DEFAULT_CACHE_BYTES;
+        if (cacheBytes < 64 * Sizes.KIB) {
+            throw new InvalidOptionException("--cache-size " + cacheSize + ": jaio's page cache needs at least 64k");
+        }
+        return new SweepSettings(testFile, out, fileSize, recs, engs, !noFio, fioEngs, capBytes, runtime, 64,
+                cacheBytes);
     }
 }

@@ -5,6 +5,8 @@ import dev.jaio.DirectIoAlignment;
 import dev.jaio.EngineConfig;
 import dev.jaio.FileOption;
 import dev.jaio.IoEngine;
+import dev.jaio.PageCacheConfig;
+import dev.jaio.ReadaheadPolicy;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -54,12 +56,22 @@ public final class AioStress {
 
         IoEngine engine;
         try {
-            engine = IoEngine.open(EngineConfig.defaults().withEngine(options.engine()));
+            EngineConfig config = EngineConfig.defaults().withEngine(options.engine());
+            PageCacheOptions pc = options.pageCache();
+            if (pc.enabled()) {
+                config = config.withPageCache(new PageCacheConfig(pc.cacheBytes().getAsLong(), pc.maxReadaheadBytes(),
+                        pc.readahead() == PageCacheOptions.Readahead.LEGACY ? ReadaheadPolicy.LEGACY
+                                : ReadaheadPolicy.UPFRONT));
+            }
+            engine = IoEngine.open(config);
         } catch (IOException | RuntimeException e) {
             return failed(options, settings, options.engine(), message(e));
         }
         try (engine) {
             output.err(Lines.headerEngine(engine.name(), options.engine().equals("auto")));
+            if (options.pageCache().enabled()) {
+                output.err(Lines.headerCache(options.pageCache()));
+            }
             return runOn(engine, options, settings, output);
         }
     }
@@ -156,6 +168,9 @@ public final class AioStress {
         EnumSet<FileOption> o = EnumSet.of(FileOption.READ, FileOption.WRITE, FileOption.CREATE);
         if (options.direct()) {
             o.add(FileOption.DIRECT);
+        }
+        if (options.pageCache().enabled()) {
+            o.add(FileOption.CACHED);
         }
         if (options.sync()) {
             o.add(FileOption.SYNC);

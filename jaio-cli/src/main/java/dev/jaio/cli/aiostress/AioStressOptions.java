@@ -39,7 +39,7 @@ import java.util.Set;
  * @param engine {@code --engine}: auto, uring, aio or threads
  * @param dropCache {@code --drop-cache}
  * @param progress show the live progress line
- * @param pageCache jaio's page cache (not implemented yet: always the kernel's)
+ * @param pageCache {@code --cache[=SIZE]}, {@code --readahead}, {@code --max-readahead}: jaio's page cache, or the kernel's
  * @param commandLine the arguments as given, for the JSON report; empty when built from code
  */
 public record AioStressOptions(
@@ -112,6 +112,9 @@ public record AioStressOptions(
         }
         if (!Set.of("auto", "uring", "aio", "threads").contains(engine)) {
             throw new InvalidOptionException("--engine=" + engine + ": unknown engine; use one of " + Defaults.ENGINES);
+        }
+        if (pageCache.enabled() && direct) {
+            throw new InvalidOptionException("--cache: jaio's page cache is for buffered I/O; drop -O (O_DIRECT)");
         }
         if ((long) depth * files.size() * contexts > 1 << 20) {
             throw new InvalidOptionException("-d " + depth + ": depth x files x contexts exceeds 1048576 requests");

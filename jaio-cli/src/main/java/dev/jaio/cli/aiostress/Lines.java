@@ -61,6 +61,12 @@ public final class Lines {
         return "engine " + engine + (auto ? " (auto)" : "");
     }
 
+    /** stderr, jaio's addition with {@code --cache}: jaio's page cache and its readahead. */
+    public static String headerCache(PageCacheOptions c) {
+        return "jaio page cache " + Sizes.describe(c.cacheBytes().getAsLong()) + ", readahead " + c.readahead().flagValue()
+                + " (max " + Sizes.describe(c.maxReadaheadBytes()) + ")";
+    }
+
     /** stdout: {@code "Running single thread version "} or {@code "Running multi thread version num_threads:4"}. */
     public static String running(int threads) {
         return threads > 1 ? "Running multi thread version num_threads:" + threads : "Running single thread version ";
@@ -174,5 +180,20 @@ public final class Lines {
             return errnoDescription.substring(open + 2, errnoDescription.length() - 1);
         }
         return errnoDescription;
+    }
+
+    /** stderr, jaio's addition after a stage with {@code --cache}: what jaio's page cache did. */
+    public static String cacheCounters(dev.jaio.PageCacheStats c) {
+        return String.format(java.util.Locale.ROOT, "jaio cache: %d hits, %d misses, %d readahead + %d demand pages"
+                + " in %d device reads, %d evictions, %d retries (%d idle), %d spurious wakeups, %d frame waits,"
+                + " %d read errors", c.hits(), c.misses(), c.readaheadPages(), c.demandPages(), c.deviceReads(),
+                c.evictions(), c.retries(), c.idleRetries(), c.spuriousWakeups(), c.frameWaits(), c.readErrors());
+    }
+
+    /** stderr, jaio's addition after each stage: the threads the process had at its end. */
+    public static String threadCensus(ThreadCensus t) {
+        return "threads: " + t.total() + " in the process (" + t.workers() + " aio-stress, " + t.jaio() + " jaio engine, "
+                + t.ioUringWorkers() + " io_uring workers, " + (t.total() - t.workers() - t.jaio() - t.ioUringWorkers())
+                + " JVM)";
     }
 }

@@ -75,7 +75,8 @@ public final class ResultJson {
         Map<String, Object> cache = new LinkedHashMap<>();
         cache.put("enabled", o.pageCache().enabled());
         cache.put("cacheBytes", o.pageCache().cacheBytes().isPresent() ? o.pageCache().cacheBytes().getAsLong() : null);
-        cache.put("readahead", o.pageCache().readahead().name().toLowerCase(java.util.Locale.ROOT));
+        cache.put("readahead", o.pageCache().enabled() ? o.pageCache().readahead().flagValue() : null);
+        cache.put("maxReadaheadBytes", o.pageCache().enabled() ? o.pageCache().maxReadaheadBytes() : null);
         m.put("pageCache", cache);
         if (s != null) {
             Map<String, Object> eff = new LinkedHashMap<>();
@@ -113,6 +114,30 @@ public final class ResultJson {
         lat.put("p99.99", round(l.p9999Us()));
         lat.put("max", round(l.maxUs()));
         m.put("completionLatencyUs", lat);
+        if (s.cache() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("capacityPages", s.cache().capacityPages());
+            c.put("residentPages", s.cache().residentPages());
+            c.put("hits", s.cache().hits());
+            c.put("misses", s.cache().misses());
+            c.put("readaheadPages", s.cache().readaheadPages());
+            c.put("demandPages", s.cache().demandPages());
+            c.put("deviceReads", s.cache().deviceReads());
+            c.put("evictions", s.cache().evictions());
+            c.put("retries", s.cache().retries());
+            c.put("idleRetries", s.cache().idleRetries());
+            c.put("spuriousWakeups", s.cache().spuriousWakeups());
+            c.put("collisionsSkipped", s.cache().collisionsSkipped());
+            c.put("frameWaits", s.cache().frameWaits());
+            c.put("readErrors", s.cache().readErrors());
+            m.put("pageCache", c);
+        }
+        Map<String, Object> census = new LinkedHashMap<>();
+        census.put("total", s.threadCensus().total());
+        census.put("aioStress", s.threadCensus().workers());
+        census.put("jaioEngine", s.threadCensus().jaio());
+        census.put("ioUringWorkers", s.threadCensus().ioUringWorkers());
+        m.put("processThreads", census);
         m.put("userCpuSeconds", round(s.cpu().userSeconds()));
         m.put("systemCpuSeconds", round(s.cpu().systemSeconds()));
         m.put("errors", s.errors());

@@ -1,6 +1,7 @@
 package dev.jaio.cli.aiostress;
 
 import dev.jaio.IoEngine;
+import dev.jaio.PageCacheStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +43,7 @@ final class Run {
     private int arrived;
     private long generation;
     private CpuTimes cpuAtStart;
+    private PageCacheStats cacheAtStart;
 
     Run(AioStressOptions options, Settings settings, Output output, IoEngine engine) {
         this.options = options;
@@ -85,6 +87,7 @@ final class Run {
                 w.startedBytes = 0;
             }
             cpuAtStart = CpuTimes.now();
+            cacheAtStart = engine.pageCacheStats();
             stageStartNanos = System.nanoTime();
             inStage = true;
         });
@@ -98,6 +101,8 @@ final class Run {
     private void endStage() {
         double seconds = (System.nanoTime() - stageStartNanos) / 1e9;
         CpuTimes cpu = CpuTimes.now().minus(cpuAtStart);
+        PageCacheStats cache = options.pageCache().enabled() ? minus(engine.pageCacheStats(), cacheAtStart) : null;
+        ThreadCensus census = ThreadCensus.now();
         inStage = false;
         output.clearProgress();
         Histogram latency = new Histogram(3);
@@ -128,10 +133,25 @@ final class Run {
         }
         results.add(new StageResult(currentStage, engine.name(), options.recordSize(), ios, completed, seconds,
                 multi && options.stonewall() ? minMb : Double.NaN, LatencySummary.of(latency), cpu, errors,
-                verifyErrors, perThread, capped));
+                verifyErrors, perThread, capped, cache, census));
+        if (cache != null) {
+            output.err(Lines.cacheCounters(cache));
+            output.err(Lines.threadCensus(census));
+        }
         if (capped) {
             stopAfterStage = true;
         }
+    }
+
+    /** The counters of {@code end} minus those of {@code start}; the page counts are {@code end}'s. */
+    static PageCacheStats minus(PageCacheStats end, PageCacheStats start) {
+        return new PageCacheStats(end.capacityPages(), end.residentPages(), end.hits() - start.hits(),
+                end.misses() - start.misses(), end.readaheadPages() - start.readaheadPages(),
+                end.demandPages() - start.demandPages(), end.deviceReads() - start.deviceReads(),
+                end.readErrors() - start.readErrors(), end.evictions() - start.evictions(),
+                end.retries() - start.retries(), end.idleRetries() - start.idleRetries(),
+                end.spuriousWakeups() - start.spuriousWakeups(), end.collisionsSkipped() - start.collisionsSkipped(),
+                end.frameWaits() - start.frameWaits());
     }
 
     /** A barrier for all workers; the last to arrive runs {@code action} before any is released. */

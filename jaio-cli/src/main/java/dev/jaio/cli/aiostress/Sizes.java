@@ -63,6 +63,20 @@ public final class Sizes {
         return (int) n;
     }
 
+    /** {@code 256m}, {@code 128k}, {@code 1g}, or {@code 1000b}: the largest unit that divides the size. */
+    public static String describe(long bytes) {
+        if (bytes != 0 && bytes % GIB == 0) {
+            return bytes / GIB + "g";
+        }
+        if (bytes != 0 && bytes % MIB == 0) {
+            return bytes / MIB + "m";
+        }
+        if (bytes != 0 && bytes % KIB == 0) {
+            return bytes / KIB + "k";
+        }
+        return bytes + "b";
+    }
+
     private static String unitName(long unit) {
         if (unit == GIB) {
             return "GiB";

@@ -1,5 +1,6 @@
 package dev.jaio.cli.aiostress;
 
+import dev.jaio.PageCacheStats;
 import java.util.List;
 
 /**
@@ -19,10 +20,13 @@ import java.util.List;
  * @param verifyErrors records that {@code -v} found wrong
  * @param threads per thread
  * @param cappedByIterations whether {@code -I} ended the stage early
+ * @param cache what jaio's page cache did during the stage ({@code --cache}), else null
+ * @param threadCensus the process's threads at the end of the stage, while all were still alive
  */
 public record StageResult(Stage stage, String engine, long recordSize, long ios, long bytesCompleted, double seconds,
         double minTransferMb, LatencySummary latency, CpuTimes cpu, long errors, long verifyErrors,
-        List<ThreadStageResult> threads, boolean cappedByIterations) {
+        List<ThreadStageResult> threads, boolean cappedByIterations, PageCacheStats cache,
+        ThreadCensus threadCensus) {
 
     public StageResult {
         threads = List.copyOf(threads);

@@ -14,7 +14,7 @@ import java.util.Map;
 public final class SweepReport {
 
     /** The CSV header (and the keys of each JSON point). */
-    public static final List<String> COLUMNS = List.of("figure", "config", "tool", "engine", "direct", "record_kib",
+    public static final List<String> COLUMNS = List.of("figure", "config", "tool", "engine", "direct", "cache", "record_kib",
             "mib_per_s", "iops", "lat_p50_us", "lat_p99_us", "cpu_s", "bytes", "seconds", "error");
 
     private SweepReport() {
@@ -56,6 +56,7 @@ public final class SweepReport {
         m.put("tool", p.config().tool());
         m.put("engine", p.config().engine());
         m.put("direct", p.config().direct());
+        m.put("cache", p.config().cached() ? p.config().cache() : null);
         m.put("record_kib", p.recordSize() / 1024);
         m.put("mib_per_s", num(p.mibPerSecond()));
         m.put("iops", num(p.iops()));
@@ -119,6 +120,9 @@ public final class SweepReport {
             }
             sb.append('\n');
             for (SweepConfig c : configs) {
+                if (points.stream().noneMatch(p -> p.figure() == f && p.config().equals(c))) {
+                    continue; // not run for this figure (jaio's cache in figure2)
+                }
                 sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s", c.name()));
                 for (long r : recordSizes) {
                     SweepPoint p = find(points, f, c, r);

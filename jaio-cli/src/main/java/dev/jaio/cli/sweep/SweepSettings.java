@@ -16,9 +16,20 @@ import java.util.List;
  * @param capBytes most bytes one point transfers (0: the whole file)
  * @param fioRuntimeSeconds the time limit of one fio point ({@code --runtime}, not time based)
  * @param depth requests in flight
+ * @param cacheBytes the budget of jaio's page cache in the cached configurations
  */
 public record SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
-        boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth) {
+        boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth, long cacheBytes) {
+
+    /** Default {@link #cacheBytes()}: 256 MiB, a quarter of the paper-sized 1 GiB file. */
+    public static final long DEFAULT_CACHE_BYTES = 256L << 20;
+
+    /** Settings with the default cache budget. */
+    public SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
+            boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth) {
+        this(file, out, fileSize, recordSizes, engines, fio, fioEngines, capBytes, fioRuntimeSeconds, depth,
+                DEFAULT_CACHE_BYTES);
+    }
 
     /** The paper's record sizes, KiB. */
     public static final List<Long> PAPER_RECORDS_KIB = List.of(4L, 8L, 16L, 32L, 64L);
@@ -48,6 +59,9 @@ public record SweepSettings(Path file, Path out, long fileSize, List<Long> recor
             if (!ALL_ENGINES.contains(e)) {
                 throw new IllegalArgumentException("unknown engine '" + e + "': use " + String.join(", ", ALL_ENGINES));
             }
+        }
+        if (cacheBytes < 16 * 4096) {
+            throw new IllegalArgumentException("jaio's page cache needs at least 64 KiB: " + cacheBytes);
         }
         if (capBytes < 0 || fioRuntimeSeconds < 1 || depth < 1) {
             throw new IllegalArgumentException("bad cap, fio runtime or depth");

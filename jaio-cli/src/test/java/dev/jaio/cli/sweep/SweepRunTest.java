@@ -64,42 +64,49 @@ class SweepRunTest {
         assertEquals(0, status, stderr.toString());
         assertTrue(Files.size(dir.resolve("jaio-sweep.dat")) >= 4 << 20);
 
-        // progress: one line per point (2 figures x 2 configs x 2 records)
+        // progress: one line per point (figure1: 4 configs x 2 records, figure2: 2 configs x 2 records)
         List<String> progress = stderr.toString().lines().filter(l -> l.startsWith("figure")).toList();
-        assertEquals(8, progress.size(), stderr.toString());
+        assertEquals(12, progress.size(), stderr.toString());
         assertTrue(progress.getFirst().matches("figure1  jaio-" + engine + "-buffered +4 KiB +[0-9.]+ MB/s"),
                 progress.getFirst());
         // the table
         assertTrue(stdout.toString().contains("Streaming AIO read results"), stdout.toString());
         assertTrue(stdout.toString().contains("Streaming AIO write results (O_SYNC)"), stdout.toString());
         assertTrue(stdout.toString().contains("jaio-" + engine + "-direct"), stdout.toString());
+        assertTrue(stdout.toString().contains("jaio-" + engine + "-cached-upfront"), stdout.toString());
+        assertTrue(stdout.toString().contains("jaio-" + engine + "-cached-legacy"), stdout.toString());
+        assertTrue(progress.stream().noneMatch(l -> l.startsWith("figure2") && l.contains("cached")),
+                "cached writes are not jaio's yet: figure2 has no cached points");
 
-        // CSV: header + 8 rows, parsed back
+        // CSV: header + 12 rows, parsed back
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
         assertEquals(String.join(",", SweepReport.COLUMNS), csv.getFirst());
-        assertEquals(9, csv.size());
+        assertEquals(13, csv.size());
         for (String line : csv.subList(1, csv.size())) {
             String[] cells = line.split(",", -1);
             assertEquals(SweepReport.COLUMNS.size(), cells.length, line);
             assertTrue(cells[0].equals("figure1") || cells[0].equals("figure2"), line);
             assertTrue(cells[1].startsWith("jaio-" + engine + "-"), line);
-            assertTrue(List.of("4", "16").contains(cells[5]), line);
-            assertTrue(Double.parseDouble(cells[6]) > 0, line);
+            assertEquals(cells[1].contains("cached") ? cells[1].substring(cells[1].lastIndexOf('-') + 1) : "",
+                    cells[5], line);
+            assertTrue(List.of("4", "16").contains(cells[6]), line);
             assertTrue(Double.parseDouble(cells[7]) > 0, line);
-            assertTrue(Double.parseDouble(cells[9]) >= Double.parseDouble(cells[8]), line);
-            assertEquals("", cells[13], line);
+            assertTrue(Double.parseDouble(cells[8]) > 0, line);
+            assertTrue(Double.parseDouble(cells[10]) >= Double.parseDouble(cells[9]), line);
+            assertEquals("", cells[14], line);
         }
 
         // JSON
         Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(out.resolve("sweep.json")));
         List<?> points = (List<?>) json.get("points");
-        assertEquals(8, points.size());
+        assertEquals(12, points.size());
         Map<?, ?> first = (Map<?, ?>) points.getFirst();
         assertEquals("figure1", first.get("figure"));
         assertEquals(false, first.get("direct"));
         assertEquals(4L, first.get("record_kib"));
         assertTrue(((Number) first.get("mib_per_s")).doubleValue() > 0);
-        assertEquals(List.of("jaio-" + engine + "-buffered", "jaio-" + engine + "-direct"), json.get("configs"));
+        assertEquals(List.of("jaio-" + engine + "-buffered", "jaio-" + engine + "-direct",
+                "jaio-" + engine + "-cached-upfront", "jaio-" + engine + "-cached-legacy"), json.get("configs"));
 
         // images
         for (String fig : List.of("figure1", "figure2")) {

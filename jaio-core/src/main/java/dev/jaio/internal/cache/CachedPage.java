@@ -1,11 +1,30 @@
 package dev.jaio.internal.cache;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One page of one file in the cache: which file block it holds, the frame that holds it, and its
  * {@link PageState}. The owner and index never change; a page evicted and read again is a new
  * CachedPage, so a waiter holding an old one can tell (its state keeps the old story).
+ *
+ * <p>References, as the kernel's folio refcount: the file's tree holds one while the page is in it,
+ * a device read holds one until it completes, and a reader holds one while it copies. Readers take
+ * theirs under the file's lock, where eviction also checks the count, so a page with a reader is never
+ * evicted; whoever drops the last reference returns the frame. Only then can the frame hold another
+ * page, so no copy ever reads bytes of a page that replaced this one.
  */
 public final class CachedPage {
+
+    private static final VarHandle REFS;
+
+    static {
+        try {
+            REFS = MethodHandles.lookup().findVarHandle(CachedPage.class, "refs", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Object owner;
     private final long index;
@@ -13,6 +32,13 @@ public final class CachedPage {
     private final PageState state;
     /** CLOCK's reference bit: set on every use, cleared as the hand passes. */
     private volatile boolean referenced;
+    /** References (see the class comment); starts at 1, the tree's. */
+    @SuppressWarnings("unused") // accessed through REFS
+    private volatile int refs = 1;
+    /** Set, under the cache's frame lock, once the frame went back: CLOCK must not place it again. */
+    boolean freed;
+    /** The errno of the failed read that left the page in {@link PageState#ERROR}. */
+    volatile int errno;
 
     /**
      * @param owner the file cache the page belongs to
@@ -59,10 +85,38 @@ public final class CachedPage {
         referenced = false;
     }
 
-    /** Whether it could be dropped now: clean, not locked, not under writeback, not waited on. */
+    /** Takes a reference. The caller holds one already, or holds the file's lock and found it in the tree. */
+    public void retain() {
+        REFS.getAndAdd(this, 1);
+    }
+
+    /** Drops a reference; true when it was the last (the caller then returns the frame). */
+    public boolean release() {
+        int after = (int) REFS.getAndAdd(this, -1) - 1;
+        if (after < 0) {
+            throw new IllegalStateException("reference count below zero: " + this);
+        }
+        return after == 0;
+    }
+
+    /** Current references. */
+    public int refs() {
+        return (int) REFS.getVolatile(this);
+    }
+
+    /** Drops the tree's reference for eviction if it is the only one left (called under the file lock). */
+    boolean releaseIfOnlyTree() {
+        return REFS.compareAndSet(this, 1, 0);
+    }
+
+    /**
+     * Whether it could be dropped now: clean, not locked, not under writeback, not waited on, and
+     * referenced only by its tree.
+     */
     public boolean evictable() {
         int s = state.get();
-        return (s & (PageState.LOCKED | PageState.DIRTY | PageState.WRITEBACK | PageState.WAITERS)) == 0;
+        return (s & (PageState.LOCKED | PageState.DIRTY | PageState.WRITEBACK | PageState.WAITERS)) == 0
+                && refs() == 1;
     }
 
     @Override

@@ -21,15 +21,23 @@ public final class ClockEvictor {
         this.resident = new CachedPage[frames];
     }
 
-    /** Records that {@code page} now occupies its frame. */
+    /**
+     * Records that {@code page} now occupies its frame, unless the page already gave its frame back
+     * (it can be dropped between its insertion and this call, which then must not resurrect it).
+     */
     public void placed(CachedPage page) {
-        resident[page.frame()] = page;
-        page.touch();
+        if (!page.freed) {
+            resident[page.frame()] = page;
+            page.touch();
+        }
     }
 
-    /** Records that the page in {@code frame} is gone (evicted or truncated). */
-    public void removed(int frame) {
-        resident[frame] = null;
+    /** Records that {@code page} gave its frame back (dropped by an invalidation or a failed read). */
+    public void removed(CachedPage page) {
+        page.freed = true;
+        if (resident[page.frame()] == page) {
+            resident[page.frame()] = null;
+        }
     }
 
     /**
@@ -52,6 +60,7 @@ public final class ClockEvictor {
                 continue;
             }
             if (p.evictable() && detach.test(p)) {
+                p.freed = true;
                 resident[f] = null;
                 return f;
             }

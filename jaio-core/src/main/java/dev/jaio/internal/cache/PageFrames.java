@@ -1,6 +1,6 @@
 package dev.jaio.internal.cache;
 
-import java.lang.foreign.Arena;
+import dev.jaio.internal.linux.Mman;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -8,20 +8,31 @@ import java.lang.foreign.MemorySegment;
  * {@link #PAGE_SIZE}-byte frames, so that any engine can read a file block straight into a frame
  * or write one out, and the cache never grows past its budget.
  *
- * <p>Frames are handed out and returned by number. The region lives until {@link #close()}, which
- * the cache calls only when no I/O can touch a frame any more. Thread-safe: allocation and release
- * take the instance's lock (a short critical section; the cache's own locks sit above it).
+ * <p>The budget is one anonymous private mapping (mmap): the kernel backs it with zeroed memory
+ * only as frames are first written, so a large budget costs nothing until it is used, and nothing
+ * is zeroed in Java. Frames are handed out in address order, in slabs of {@link #SLAB_FRAMES}
+ * (their segments are made as a slab is first needed), and returned by number.
+ *
+ * <p>The region lives until {@link #close()}, which the cache calls only when no I/O can touch a
+ * frame any more. Thread-safe: allocation and release take the instance's lock (a short critical
+ * section; the cache's own locks sit above it).
  */
 public final class PageFrames implements AutoCloseable {
 
     /** Bytes per page: the kernel's page size on x86_64 and most aarch64, and a multiple of every DIO alignment seen. */
     public static final int PAGE_SIZE = 4096;
+    /** Frames per slab: 2 MiB of memory. */
+    public static final int SLAB_FRAMES = 512;
 
-    private final Arena arena = Arena.ofShared();
+    private final long base;
+    private final long length;
     private final MemorySegment memory;
+    private boolean closed;
     private final MemorySegment[] frames;
     private final int[] free;
     private int freeCount;
+    /** Frames whose memory exists (a multiple of the slab size, or the capacity). */
+    private int mapped;
 
     /**
      * @param budgetBytes total bytes of page memory; rounded down to whole pages, at least one page
@@ -32,14 +43,16 @@ public final class PageFrames implements AutoCloseable {
             throw new IllegalArgumentException("page cache budget must be between " + PAGE_SIZE + " bytes and "
                     + (long) Integer.MAX_VALUE * PAGE_SIZE + " bytes: " + budgetBytes);
         }
-        this.memory = arena.allocate(count * PAGE_SIZE, PAGE_SIZE);
+        this.length = count * PAGE_SIZE;
+        long addr = Mman.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        if (addr < 0) {
+            throw new IllegalStateException("cannot map " + length + " bytes for the page cache: errno " + -addr);
+        }
+        this.base = addr;
+        // No scope of its own: the cache frees it in close(), after every I/O on it has completed.
+        this.memory = MemorySegment.ofAddress(addr).reinterpret(length);
         this.frames = new MemorySegment[(int) count];
         this.free = new int[(int) count];
-        for (int i = 0; i < count; i++) {
-            frames[i] = memory.asSlice((long) i * PAGE_SIZE, PAGE_SIZE);
-            free[i] = (int) count - 1 - i;
-        }
-        this.freeCount = (int) count;
     }
 
     /** How many frames the budget holds. */
@@ -47,9 +60,14 @@ public final class PageFrames implements AutoCloseable {
         return frames.length;
     }
 
-    /** Frames not in use. */
+    /** Frames not in use (including those whose memory is not taken yet). */
     public synchronized int available() {
-        return freeCount;
+        return freeCount + frames.length - mapped;
+    }
+
+    /** Bytes of the budget handed out as frames at least once. */
+    public synchronized long mappedBytes() {
+        return (long) mapped * PAGE_SIZE;
     }
 
     /** The memory of frame {@code frame}: {@link #PAGE_SIZE} bytes, page-aligned. */
@@ -59,20 +77,42 @@ public final class PageFrames implements AutoCloseable {
 
     /** Takes a free frame, or returns -1 when all are in use (the caller evicts and retries). */
     public synchronized int allocate() {
-        return freeCount == 0 ? -1 : free[--freeCount];
+        if (freeCount == 0 && !mapSlab()) {
+            return -1;
+        }
+        return free[--freeCount];
+    }
+
+    private boolean mapSlab() {
+        int n = Math.min(SLAB_FRAMES, frames.length - mapped);
+        if (n == 0) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            frames[mapped + i] = memory.asSlice((long) (mapped + i) * PAGE_SIZE, PAGE_SIZE);
+        }
+        // Lowest frame on top, so frames are handed out in address order.
+        for (int i = n - 1; i >= 0; i--) {
+            free[freeCount++] = mapped + i;
+        }
+        mapped += n;
+        return true;
     }
 
     /** Returns a frame taken with {@link #allocate()}. */
     public synchronized void release(int frame) {
-        if (frame < 0 || frame >= frames.length || freeCount == frames.length) {
+        if (frame < 0 || frame >= mapped || freeCount == mapped) {
             throw new IllegalArgumentException("not an allocated frame: " + frame);
         }
         free[freeCount++] = frame;
     }
 
-    /** Frees the memory; no frame may be used afterwards. */
+    /** Unmaps the memory; no frame may be used afterwards (the cache's owner guarantees no I/O or copy runs). */
     @Override
-    public void close() {
-        arena.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Mman.munmap(base, length);
+        }
     }
 }

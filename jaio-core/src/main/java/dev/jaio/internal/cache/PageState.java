@@ -31,6 +31,13 @@ public final class PageState {
     public static final int WRITEBACK = 1 << 3;
     /** The last I/O on the page failed. */
     public static final int ERROR = 1 << 4;
+    /**
+     * Dropped from its file while a read of it was in flight (a write or truncate made the bytes
+     * being read old): the read must not mark it uptodate, and its waiters look the index up again.
+     */
+    public static final int STALE = 1 << 5;
+    /** The kernel's PG_readahead: reaching this page starts the next asynchronous readahead window. */
+    public static final int READAHEAD = 1 << 6;
     /** Someone may be waiting on this page in the wait table. */
     public static final int WAITERS = 1 << 7;
 
@@ -101,6 +108,30 @@ public final class PageState {
         }
     }
 
+    /**
+     * The first half of {@link #unlock}: the state change alone, no wakeup. A read of many pages
+     * changes them all first and then {@link #wakeUnlocked wakes} them, so that a waiter woken for
+     * the first page finds the rest ready too and copies them in the same retry.
+     *
+     * @return the bits before (pass them to {@link #wakeUnlocked})
+     */
+    public int unlockQuietly(int alsoSet, int alsoClear) {
+        int before;
+        int after;
+        do {
+            before = get();
+            after = (before | alsoSet) & ~(alsoClear | LOCKED);
+        } while (!STATE.compareAndSet(this, before, after));
+        return before;
+    }
+
+    /** The second half of {@link #unlock}: wakes the {@link #UNLOCKED} waiters if {@code before} had any. */
+    public void wakeUnlocked(int before) {
+        if ((before & WAITERS) != 0) {
+            wakeAndMaybeClearWaiters(UNLOCKED);
+        }
+    }
+
     /** Ends writeback (with or without ERROR) and wakes the waiters for {@link #WRITEBACK_ENDED}. */
     public void endWriteback(boolean failed) {
         int before;
@@ -154,6 +185,12 @@ public final class PageState {
         }
         if ((s & ERROR) != 0) {
             sb.append("error ");
+        }
+        if ((s & STALE) != 0) {
+            sb.append("stale ");
+        }
+        if ((s & READAHEAD) != 0) {
+            sb.append("readahead ");
         }
         if ((s & WAITERS) != 0) {
             sb.append("waiters ");

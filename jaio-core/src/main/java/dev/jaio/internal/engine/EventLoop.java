@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class EventLoop implements AutoCloseable {
 
-    /** iovecs per request kept inline; longer vectors get their own memory for their lifetime. */
-    private static final int INLINE_IOVECS = 8;
+    /** iovecs per request kept inline (a 128 KiB readahead window of 4 KiB pages); longer vectors get their own memory for their lifetime. */
+    private static final int INLINE_IOVECS = 32;
 
     private final IoQueue queue;
     private final int capacity;
@@ -34,6 +34,8 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicReference<IoOp<?>> incoming = new AtomicReference<>();
     /** Set while the loop is about to block or blocked; submitters wake it only then. */
     private volatile boolean parked;
+    /** A submitter has already woken the parked loop: others need not (one eventfd write per park). */
+    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closing;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable failure;
@@ -89,7 +91,7 @@ public final class EventLoop implements AutoCloseable {
         } while (!incoming.compareAndSet(head, op));
         // Pairs with the loop's write of parked before its last check of incoming: either the loop
         // sees this op, or this thread sees parked and wakes it.
-        if (parked) {
+        if (parked && !woken.get() && woken.compareAndSet(false, true)) {
             queue.wakeup();
         }
         if (closing && isTerminated()) {
@@ -111,6 +113,7 @@ public final class EventLoop implements AutoCloseable {
                     break;
                 }
                 if (reaped == 0 && !prepared) {
+                    woken.set(false);
                     parked = true;
                     if (incoming.get() == null && (backlogHead == null || slots.available() == 0)) {
                         queue.reap(1, capacity, -1, sink);

@@ -1,0 +1,80 @@
+package dev.jaio;
+
+import dev.jaio.internal.cache.CacheHandle;
+import dev.jaio.internal.cache.CachedRead;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * A read of a {@link FileOption#CACHED} {@link AsyncFile}: the cache's retrying read, and the
+ * future its caller gets. It pins the caller's jaio buffers until it ends, since a retry copies into
+ * them long after {@code read} returned.
+ */
+final class CachedFileRead<T> extends CachedRead<T> {
+
+    private final AsyncFile file;
+    private final String op;
+    private final long position;
+    private final long length;
+    private final int resultKind;
+    private IoBuffer[] pins;
+    private ByteBuffer advance;
+
+    CachedFileRead(AsyncFile file, CacheHandle handle, String op, MemorySegment dst, MemorySegment[] dsts,
+            long position, long length, boolean nowait, int resultKind, IoBuffer[] pins, ByteBuffer advance) {
+        super(handle, dst, dsts, position, length, nowait);
+        this.file = file;
+        this.op = op;
+        this.position = position;
+        this.length = length;
+        this.resultKind = resultKind;
+        this.pins = pins;
+        this.advance = advance;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected void finished(long result) {
+        Object value = null;
+        Throwable failure = null;
+        try {
+            if (result < 0) {
+                failure = file.failure(op, position, length, (int) -result);
+            } else {
+                if (advance != null) {
+                    advance.position(advance.position() + (int) result);
+                }
+                value = resultKind == FileOp.RESULT_INT ? (Object) (int) result : (Object) result;
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            release();
+        }
+        try {
+            if (failure != null) {
+                completeExceptionally(failure);
+            } else {
+                complete((T) value);
+            }
+        } finally {
+            file.endOp();
+        }
+    }
+
+    @Override
+    protected void failed(Throwable cause) {
+        release();
+        try {
+            completeExceptionally(cause);
+        } finally {
+            file.endOp();
+        }
+    }
+
+    private void release() {
+        AsyncFile.unpinAll(pins);
+        pins = null;
+        advance = null;
+    }
+}

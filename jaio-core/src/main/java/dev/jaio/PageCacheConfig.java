@@ -1,0 +1,53 @@
+package dev.jaio;
+
+/**
+ * How to build an engine's page cache, used by {@link FileOption#CACHED} files.
+ *
+ * @param budgetBytes page memory, rounded down to 4 KiB pages; taken from the system in 2 MiB slabs
+ *     as it is first needed, never more than this
+ * @param maxReadaheadBytes the largest readahead window (the device's read_ahead_kb); 0 turns
+ *     readahead off
+ * @param readahead the policy new handles start with
+ */
+public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead) {
+
+    /** Default {@link #budgetBytes()}: 256 MiB. */
+    public static final long DEFAULT_BUDGET = 256L << 20;
+    /** Default {@link #maxReadaheadBytes()}: 128 KiB, the kernel's VM_READAHEAD_PAGES. */
+    public static final int DEFAULT_MAX_READAHEAD = 128 << 10;
+    /** Smallest {@link #budgetBytes()}: 16 pages. */
+    public static final long MIN_BUDGET = 16 * 4096;
+
+    public PageCacheConfig {
+        if (budgetBytes < MIN_BUDGET || budgetBytes / 4096 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("page cache budget must be between " + MIN_BUDGET + " bytes and "
+                    + (long) Integer.MAX_VALUE * 4096 + " bytes: " + budgetBytes);
+        }
+        if (maxReadaheadBytes < 0 || maxReadaheadBytes > (64 << 20)) {
+            throw new IllegalArgumentException("maximum readahead must be in [0, 64 MiB]: " + maxReadaheadBytes);
+        }
+        if (readahead == null) {
+            throw new IllegalArgumentException("readahead policy is null; use UPFRONT or LEGACY");
+        }
+    }
+
+    /** 256 MiB, 128 KiB readahead, {@link ReadaheadPolicy#UPFRONT}. */
+    public static PageCacheConfig defaults() {
+        return new PageCacheConfig(DEFAULT_BUDGET, DEFAULT_MAX_READAHEAD, ReadaheadPolicy.UPFRONT);
+    }
+
+    /** The same configuration with another budget. */
+    public PageCacheConfig withBudget(long bytes) {
+        return new PageCacheConfig(bytes, maxReadaheadBytes, readahead);
+    }
+
+    /** The same configuration with another maximum readahead window. */
+    public PageCacheConfig withMaxReadahead(int bytes) {
+        return new PageCacheConfig(budgetBytes, bytes, readahead);
+    }
+
+    /** The same configuration with another default policy. */
+    public PageCacheConfig withReadahead(ReadaheadPolicy policy) {
+        return new PageCacheConfig(budgetBytes, maxReadaheadBytes, policy);
+    }
+}

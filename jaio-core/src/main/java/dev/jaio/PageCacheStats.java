@@ -1,0 +1,27 @@
+package dev.jaio;
+
+/**
+ * Counters of an engine's page cache since it was made ({@link IoEngine#pageCacheStats()}).
+ *
+ * @param capacityPages 4 KiB frames in the budget
+ * @param residentPages frames holding a page now
+ * @param hits pages that reads copied without waiting
+ * @param misses pages that reads had to wait for (being read by readahead or on demand)
+ * @param readaheadPages pages read by readahead
+ * @param demandPages pages read because a request needed them and readahead had not covered them
+ * @param deviceReads device reads issued; each contiguous run of missing pages is one
+ * @param readErrors device reads that failed
+ * @param evictions pages evicted to make room
+ * @param retries retry iterations: a request continued after a page it waited for became ready
+ * @param idleRetries retries that had to wait again without copying a byte
+ * @param spuriousWakeups waiters woken for a page or condition they did not wait for (0 with keyed waits)
+ * @param collisionsSkipped waiters a wakeup passed over because only their hash bucket matched
+ * @param frameWaits times a read waited for a free frame (every frame busy)
+ */
+public record PageCacheStats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
+        long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
+        long spuriousWakeups, long collisionsSkipped, long frameWaits) {
+
+    /** All zero: an engine whose cache was never used. */
+    public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}

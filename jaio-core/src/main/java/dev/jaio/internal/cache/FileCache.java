@@ -1,0 +1,367 @@
+package dev.jaio.internal.cache;
+
+import dev.jaio.internal.radix.RadixTree;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The cached pages of one file (the kernel's address_space): a {@link RadixTree} from page index
+ * to {@link CachedPage}, and the file size the cache believes in.
+ *
+ * <p>Locking: the tree is guarded by {@link #lock}, held only for lookups and insertions, never
+ * across I/O or waits. Lock order, outermost first: a handle's readahead state, the cache's frame
+ * lock (eviction), a file's lock. Nothing that holds a file lock takes the frame lock, so frames
+ * are returned after the file lock is released.
+ */
+public final class FileCache {
+
+    private static final int PAGE = PageFrames.PAGE_SIZE;
+    private static final VarHandle SIZE;
+
+    static {
+        try {
+            SIZE = MethodHandles.lookup().findVarHandle(FileCache.class, "size", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final PageCache cache;
+    private final Object key;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RadixTree<CachedPage> tree = new RadixTree<>();
+    @SuppressWarnings("unused") // accessed through SIZE
+    private volatile long size;
+    /** Open handles; guarded by the cache's file map. */
+    int handles;
+
+    FileCache(PageCache cache, Object key, long size) {
+        this.cache = cache;
+        this.key = key;
+        this.size = size;
+    }
+
+    /** The cache the file belongs to. */
+    public PageCache cache() {
+        return cache;
+    }
+
+    Object key() {
+        return key;
+    }
+
+    /** The file size as the cache knows it. */
+    public long size() {
+        return (long) SIZE.getVolatile(this);
+    }
+
+    /** Sets the size (after a truncate, or a fresh statx). */
+    public void setSize(long newSize) {
+        SIZE.setVolatile(this, newSize);
+    }
+
+    /** Raises the size to at least {@code atLeast} (after a write that extended the file). */
+    public void growSize(long atLeast) {
+        long s;
+        do {
+            s = size();
+            if (s >= atLeast) {
+                return;
+            }
+        } while (!SIZE.compareAndSet(this, s, atLeast));
+    }
+
+    /** Pages in the tree. */
+    public long cachedPages() {
+        lock.lock();
+        try {
+            return tree.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The page at {@code index} with a reference taken for the caller, or null. */
+    CachedPage lookupRetained(long index) {
+        lock.lock();
+        try {
+            CachedPage p = tree.get(index);
+            if (p != null) {
+                p.retain();
+            }
+            return p;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The first index in [from, to] with no page, or -1. */
+    long nextMissing(long from, long to) {
+        lock.lock();
+        try {
+            for (long i = from; i <= to; i++) {
+                if (tree.get(i) == null) {
+                    return i;
+                }
+            }
+            return -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts device reads for the missing pages of [first, first + count), clipped to the end of the
+     * file: each missing page gets a frame (evicting if needed) and goes into the tree locked, and
+     * each contiguous run of them is one device read. Pages already present are left alone. The
+     * page at {@code markerIndex}, if it is one of the new pages, carries the readahead marker.
+     *
+     * @param readahead counts the pages as readahead (else as demand reads)
+     * @return how many pages were started; 0 when none was missing or no frame could be had
+     */
+    public int startRead(CacheHandle h, long first, long count, long markerIndex, boolean readahead) {
+        return startRead(h, first, count, markerIndex, readahead, null);
+    }
+
+    /**
+     * As {@link #startRead(CacheHandle, long, long, long, boolean)}, and hands the page at
+     * {@code first}, if this call started its read, to {@code firstOut[0]} with a reference taken:
+     * the caller can then wait for it and see its outcome even if the read fails and drops it from
+     * the tree before the caller looks.
+     */
+    int startRead(CacheHandle h, long first, long count, long markerIndex, boolean readahead, CachedPage[] firstOut) {
+        long fileSize = size();
+        if (fileSize <= 0 || count <= 0) {
+            return 0;
+        }
+        long last = Math.min(first + count - 1, (fileSize - 1) / PAGE);
+        if (last < first) {
+            return 0;
+        }
+        int missing = 0;
+        lock.lock();
+        try {
+            for (long i = first; i <= last; i++) {
+                if (tree.get(i) == null) {
+                    missing++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (missing == 0) {
+            return 0;
+        }
+        int[] frames = new int[missing];
+        int got = cache.allocateFrames(frames, missing);
+        if (got == 0) {
+            return 0;
+        }
+        CachedPage[] pages = new CachedPage[got];
+        int used = 0;
+        lock.lock();
+        try {
+            for (long i = first; i <= last && used < got; i++) {
+                if (tree.get(i) != null) {
+                    continue;
+                }
+                CachedPage p = new CachedPage(this, i, frames[used], cache.waits());
+                p.state().set(PageState.LOCKED | (i == markerIndex ? PageState.READAHEAD : 0));
+                p.retain(); // the device read's reference
+                if (i == first && firstOut != null) {
+                    p.retain(); // the caller's
+                    firstOut[0] = p;
+                }
+                tree.put(i, p);
+                pages[used++] = p;
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (int i = used; i < got; i++) {
+            cache.returnFrame(frames[i]);
+        }
+        if (used == 0) {
+            return 0;
+        }
+        cache.placed(pages, used);
+        cache.countStarted(used, readahead);
+        int runStart = 0;
+        for (int i = 1; i <= used; i++) {
+            if (i == used || pages[i].index() != pages[i - 1].index() + 1) {
+                issue(h, pages, runStart, i);
+                runStart = i;
+            }
+        }
+        return used;
+    }
+
+    private void issue(CacheHandle h, CachedPage[] pages, int from, int to) {
+        CachedPage[] run = from == 0 && to == pages.length ? pages : java.util.Arrays.copyOfRange(pages, from, to);
+        MemorySegment[] frames = null;
+        MemorySegment single = null;
+        if (run.length == 1) {
+            single = cache.frames().frame(run[0].frame());
+        } else {
+            frames = new MemorySegment[run.length];
+            for (int i = 0; i < run.length; i++) {
+                frames[i] = cache.frames().frame(run[i].frame());
+            }
+        }
+        h.retainOp();
+        cache.submit(new PageReadOp(this, h, run, single, frames));
+    }
+
+    /**
+     * Ends a device read of {@code run}: fills the pages (zeros past the bytes read, which are past
+     * the end of the file), marks them uptodate unless they went stale meanwhile, or, on failure,
+     * takes them out of the tree marked with the error so that their waiters fail and the next
+     * reader tries again. Wakes the waiters and drops the read's references.
+     */
+    void readDone(CacheHandle h, CachedPage[] run, long result) {
+        try {
+            if (result < 0) {
+                lock.lock();
+                try {
+                    for (CachedPage p : run) {
+                        p.errno = (int) -result;
+                        if (tree.get(p.index()) == p) {
+                            tree.remove(p.index());
+                            p.release(); // the tree's reference; the read's is still held
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                cache.countReadError();
+                for (CachedPage p : run) {
+                    p.state().unlock(PageState.ERROR, PageState.READAHEAD);
+                }
+            } else {
+                boolean shortRead = result < (long) run.length * PAGE;
+                boolean anyStale = false;
+                int[] before = run.length == 1 ? null : new int[run.length];
+                int only = 0;
+                for (int i = 0; i < run.length; i++) {
+                    CachedPage p = run[i];
+                    long valid = Math.max(0, Math.min(PAGE, result - (long) i * PAGE));
+                    if (valid < PAGE) {
+                        cache.frames().frame(p.frame()).asSlice(valid).fill((byte) 0);
+                    }
+                    int b;
+                    if (p.state().is(PageState.STALE)) {
+                        anyStale = true;
+                        b = p.state().unlockQuietly(0, PageState.READAHEAD);
+                    } else {
+                        b = p.state().unlockQuietly(PageState.UPTODATE, 0);
+                    }
+                    if (before == null) {
+                        only = b;
+                    } else {
+                        before[i] = b;
+                    }
+                }
+                // Wake only once every page of the run is ready: a request woken for the first page
+                // then copies the whole run in one retry instead of one retry per page.
+                for (int i = 0; i < run.length; i++) {
+                    run[i].state().wakeUnlocked(before == null ? only : before[i]);
+                }
+                if (shortRead && !anyStale) {
+                    // The file ends inside the run: it may have shrunk behind the cache's back.
+                    long s = FileStat.size(h.directFd());
+                    if (s >= 0) {
+                        setSize(s);
+                    }
+                }
+            }
+        } finally {
+            for (CachedPage p : run) {
+                if (p.release()) {
+                    cache.freeFrame(p);
+                }
+            }
+            cache.framesMayBeFree();
+        }
+    }
+
+    /**
+     * Drops the pages of [firstIndex, lastIndex] from the cache because the file's bytes there
+     * changed (a write or truncate through another path): a page being read is marked
+     * {@link PageState#STALE} so that its read cannot make it uptodate with old bytes; others go at
+     * once, and their frames return when their last reader is done.
+     */
+    public void invalidate(long firstIndex, long lastIndex) {
+        drop(firstIndex, lastIndex, true);
+    }
+
+    /** POSIX_FADV_DONTNEED: drops the clean, idle pages of [firstIndex, lastIndex]; pages in use stay. */
+    public void dropIdle(long firstIndex, long lastIndex) {
+        drop(firstIndex, lastIndex, false);
+    }
+
+    private void drop(long firstIndex, long lastIndex, boolean evenBusy) {
+        List<CachedPage> toFree = new ArrayList<>();
+        int batch = 64;
+        @SuppressWarnings("unchecked")
+        CachedPage[] found = new CachedPage[batch];
+        long[] indices = new long[batch];
+        long from = firstIndex;
+        lock.lock();
+        try {
+            while (from <= lastIndex) {
+                int n = tree.gangLookup(from, lastIndex, indices, found, batch);
+                if (n == 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    CachedPage p = found[i];
+                    if (!evenBusy && !p.evictable()) {
+                        continue;
+                    }
+                    tree.remove(indices[i]);
+                    p.state().set(PageState.STALE);
+                    if (p.release()) {
+                        toFree.add(p);
+                    }
+                }
+                if (n < batch || indices[n - 1] == Long.MAX_VALUE) {
+                    break;
+                }
+                from = indices[n - 1] + 1;
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (CachedPage p : toFree) {
+            cache.freeFrame(p);
+        }
+        if (!toFree.isEmpty()) {
+            cache.framesMayBeFree();
+        }
+    }
+
+    /** Eviction: takes {@code p} out of the tree if it is still there and idle. Called under the frame lock. */
+    boolean detach(CachedPage p) {
+        if (!lock.tryLock()) {
+            return false; // busy: the clock moves on rather than wait under the frame lock
+        }
+        try {
+            if (tree.get(p.index()) != p || !p.evictable() || !p.releaseIfOnlyTree()) {
+                return false;
+            }
+            tree.remove(p.index());
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileCache[" + key + ", size " + size() + "]";
+    }
+}

@@ -1,0 +1,46 @@
+package dev.jaio.internal.cache;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.Statx;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** The statx facts the cache needs about an open file: its identity and its size. */
+public final class FileStat {
+
+    private FileStat() {
+    }
+
+    /**
+     * Which file an open descriptor names: the device and inode, so that every handle of one file
+     * shares one {@link FileCache}, as every open file of one inode shares the kernel's page cache.
+     */
+    public record Identity(int devMajor, int devMinor, long inode) {
+    }
+
+    /** The identity of {@code fd}, or null when statx fails. */
+    public static Identity identity(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Statx.STATX);
+            long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, Statx.STATX_INO, buf);
+            if (rc < 0) {
+                return null;
+            }
+            return new Identity(buf.get(JAVA_INT, Statx.STX_DEV_MAJOR), buf.get(JAVA_INT, Statx.STX_DEV_MINOR),
+                    buf.get(JAVA_LONG, Statx.STX_INO));
+        }
+    }
+
+    /** The size of {@code fd}'s file, or -errno. */
+    public static long size(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Statx.STATX);
+            long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, Statx.STATX_SIZE, buf);
+            return rc < 0 ? rc : buf.get(JAVA_LONG, Statx.STX_SIZE);
+        }
+    }
+}

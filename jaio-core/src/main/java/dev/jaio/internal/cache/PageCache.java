@@ -1,0 +1,268 @@
+package dev.jaio.internal.cache;
+
+import dev.jaio.internal.engine.EventLoop;
+import dev.jaio.internal.engine.IoOp;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * jaio's page cache: a fixed budget of page frames ({@link PageFrames}) shared by the
+ * {@link FileCache}s of every cached file of one engine, CLOCK eviction of clean idle pages, one
+ * keyed {@link WaitTable} for page waits, and the counters the tools report.
+ *
+ * <p>The cache does its device I/O through the engine's {@link EventLoop}: reads of pages go into
+ * frames with O_DIRECT. A page read completes on the loop's thread, which unlocks the pages and
+ * so runs the retries of the requests that waited for them (see {@link CachedRead}).
+ */
+public final class PageCache implements AutoCloseable {
+
+    private final PageFrames frames;
+    private final ClockEvictor clock;
+    private final WaitTable waits;
+    private final EventLoop loop;
+    private final int maxReadaheadPages;
+    /** Guards frame allocation, eviction and the clock. */
+    private final ReentrantLock frameLock = new ReentrantLock();
+    private final ConcurrentHashMap<Object, FileCache> files = new ConcurrentHashMap<>();
+    /** Requests waiting for a frame to free up, and the count of frame events so none is missed. */
+    private final ConcurrentLinkedQueue<Runnable> frameWaiters = new ConcurrentLinkedQueue<>();
+    private final AtomicLong frameEvents = new AtomicLong();
+
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder readaheadPages = new LongAdder();
+    private final LongAdder demandPages = new LongAdder();
+    private final LongAdder deviceReads = new LongAdder();
+    private final LongAdder readErrors = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder idleRetries = new LongAdder();
+    private final LongAdder frameWaits = new LongAdder();
+
+    /**
+     * @param budgetBytes page memory, rounded down to whole pages
+     * @param maxReadaheadBytes the largest readahead window, rounded down to whole pages (0: none)
+     * @param keyedWaits false only to measure unfiltered wait queues
+     */
+    public PageCache(long budgetBytes, int maxReadaheadBytes, boolean keyedWaits, EventLoop loop) {
+        if (maxReadaheadBytes < 0) {
+            throw new IllegalArgumentException("maximum readahead must be >= 0: " + maxReadaheadBytes);
+        }
+        this.frames = new PageFrames(budgetBytes);
+        this.clock = new ClockEvictor(frames.capacity());
+        this.waits = new WaitTable(WaitTable.DEFAULT_BUCKETS, keyedWaits);
+        this.loop = loop;
+        this.maxReadaheadPages = maxReadaheadBytes / PageFrames.PAGE_SIZE;
+    }
+
+    /** The frames. */
+    public PageFrames frames() {
+        return frames;
+    }
+
+    /** The wait table. */
+    public WaitTable waits() {
+        return waits;
+    }
+
+    /** The default largest readahead window, in pages. */
+    public int maxReadaheadPages() {
+        return maxReadaheadPages;
+    }
+
+    // ---- files ----
+
+    /**
+     * The cache of the file {@code key} names, made on first use with {@code size}; every handle
+     * that opens it calls this once and {@link #release(FileCache)} when it closes.
+     */
+    public FileCache acquire(Object key, long size) {
+        return files.compute(key, (k, f) -> {
+            FileCache c = f != null ? f : new FileCache(this, k, size);
+            c.handles++;
+            return c;
+        });
+    }
+
+    /**
+     * Ends a handle's use of {@code file}. When the last handle of a file closes, its pages are
+     * dropped (every request and read of the file has completed by then).
+     */
+    public void release(FileCache file) {
+        boolean[] last = new boolean[1];
+        files.computeIfPresent(file.key(), (k, f) -> {
+            if (--f.handles == 0) {
+                last[0] = true;
+                return null;
+            }
+            return f;
+        });
+        if (last[0]) {
+            file.invalidate(0, Long.MAX_VALUE);
+        }
+    }
+
+    /** Files with an open handle. */
+    public int openFiles() {
+        return files.size();
+    }
+
+    // ---- frames ----
+
+    /** Fills {@code out} with up to {@code n} frames, evicting idle pages when none is free; returns how many. */
+    int allocateFrames(int[] out, int n) {
+        int got = 0;
+        frameLock.lock();
+        try {
+            while (got < n) {
+                int f = frames.allocate();
+                if (f < 0) {
+                    f = clock.evict(p -> ((FileCache) p.owner()).detach(p));
+                    if (f < 0) {
+                        break;
+                    }
+                    evictions.increment();
+                }
+                out[got++] = f;
+            }
+        } finally {
+            frameLock.unlock();
+        }
+        return got;
+    }
+
+    /** A frame allocated but not used. */
+    void returnFrame(int frame) {
+        frameLock.lock();
+        try {
+            frames.release(frame);
+        } finally {
+            frameLock.unlock();
+        }
+    }
+
+    void placed(CachedPage[] pages, int n) {
+        frameLock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                clock.placed(pages[i]);
+            }
+        } finally {
+            frameLock.unlock();
+        }
+    }
+
+    /** Returns the frame of a page whose last reference is gone. Never called under a file lock. */
+    void freeFrame(CachedPage page) {
+        frameLock.lock();
+        try {
+            clock.removed(page);
+            frames.release(page.frame());
+        } finally {
+            frameLock.unlock();
+        }
+    }
+
+    /** A frame was freed or a page became idle: retries waiting for a frame may go on. */
+    void framesMayBeFree() {
+        frameEvents.incrementAndGet();
+        if (frameWaiters.isEmpty()) {
+            return;
+        }
+        // Only those queued now: a retry that still finds no frame queues itself again for the next event.
+        for (int n = frameWaiters.size(); n > 0; n--) {
+            Runnable r = frameWaiters.poll();
+            if (r == null) {
+                break;
+            }
+            r.run();
+        }
+    }
+
+    /** A number that changes with every {@link #framesMayBeFree()}: read it before trying to allocate. */
+    long frameEvents() {
+        return frameEvents.get();
+    }
+
+    /** Runs {@code retry} once a frame may be free, or now if one may have freed since {@code seen}. */
+    void retryWhenFramesFree(Runnable retry, long seen) {
+        frameWaits.increment();
+        frameWaiters.add(retry);
+        if (frameEvents.get() != seen) {
+            framesMayBeFree();
+        }
+    }
+
+    // ---- I/O ----
+
+    void submit(IoOp<?> op) {
+        deviceReads.increment();
+        loop.execute(op);
+    }
+
+    void countStarted(int pages, boolean readahead) {
+        (readahead ? readaheadPages : demandPages).add(pages);
+    }
+
+    void countReadError() {
+        readErrors.increment();
+    }
+
+    void countHit() {
+        hits.increment();
+    }
+
+    void countMiss() {
+        misses.increment();
+    }
+
+    void countRetry() {
+        retries.increment();
+    }
+
+    void countIdleRetry() {
+        idleRetries.increment();
+    }
+
+    // ---- counters ----
+
+    /** A snapshot of the counters. */
+    public Stats stats() {
+        long resident = (long) frames.capacity() - frames.available();
+        return new Stats(frames.capacity(), resident, hits.sum(), misses.sum(), readaheadPages.sum(),
+                demandPages.sum(), deviceReads.sum(), readErrors.sum(), evictions.sum(), retries.sum(),
+                idleRetries.sum(), waits.spuriousWakeups(), waits.collisionsSkipped(), frameWaits.sum());
+    }
+
+    /**
+     * Counters since the cache was made.
+     *
+     * @param capacityPages frames in the budget
+     * @param residentPages frames holding a page now
+     * @param hits pages requests copied without waiting
+     * @param misses pages requests had to wait for
+     * @param readaheadPages pages read by readahead
+     * @param demandPages pages read because a request needed them and readahead had not covered them
+     * @param deviceReads device reads issued (one per contiguous run)
+     * @param readErrors device reads that failed
+     * @param evictions pages evicted to free a frame
+     * @param retries retry iterations run by wakeups
+     * @param idleRetries retries that waited again without copying a byte (woken without progress)
+     * @param spuriousWakeups waiters woken for a page or condition they were not waiting for
+     * @param collisionsSkipped waiters a wakeup passed over because only their bucket matched
+     * @param frameWaits times a request waited for a free frame
+     */
+    public record Stats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
+            long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
+            long spuriousWakeups, long collisionsSkipped, long frameWaits) {
+    }
+
+    /** Frees the frames. Call only when no I/O or request of the cache can still run. */
+    @Override
+    public void close() {
+        frames.close();
+    }
+}
