@@ -97,15 +97,7 @@ public final class PageState {
      * waiter never sees the page unlocked without them.
      */
     public void unlock(int alsoSet, int alsoClear) {
-        int before;
-        int after;
-        do {
-            before = get();
-            after = (before | alsoSet) & ~(alsoClear | LOCKED);
-        } while (!STATE.compareAndSet(this, before, after));
-        if ((before & WAITERS) != 0) {
-            wakeAndMaybeClearWaiters(UNLOCKED);
-        }
+        wakeUnlocked(unlockQuietly(alsoSet, alsoClear));
     }
 
     /**
