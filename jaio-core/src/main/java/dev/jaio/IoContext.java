@@ -10,6 +10,7 @@ import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import dev.jaio.internal.cache.CachedRead;
+import dev.jaio.internal.cache.PageCache;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,9 +46,11 @@ import java.util.concurrent.locks.LockSupport;
  * (READ_FIXED, WRITE_FIXED, IOSQE_FIXED_FILE) without any change to how they are prepared.
  *
  * <p>Reads of {@link FileOption#CACHED} files go through jaio's page cache instead of the kernel:
- * {@code submit()} starts them (a read whose pages are cached is done at once), the file's engine
- * reads missing pages and continues them, and {@code getEvents} delivers their results with the
- * others. This is the paper's buffered AIO: io_submit of a buffered read that never blocks.
+ * {@code submit()} hands them, as one batch, to the file's engine, whose completion thread looks
+ * up their pages and reads the missing ones (each contiguous run one device read, all of a batch
+ * in one kernel submission); when a read's pages arrive, its retry (the copy into your buffer)
+ * runs on this context's thread, inside {@code getEvents}, which also delivers the results with
+ * the others. This is the paper's buffered AIO: io_submit of a buffered read that never blocks.
  *
  * <p>{@link #close()} waits until the kernel has finished every submitted request (their results
  * are dropped), then frees the context. {@link IoBuffer}s passed in stay pinned until then.
@@ -88,7 +91,12 @@ public final class IoContext implements AutoCloseable {
     private final MemorySegment[] cachedBuffer;
     private final long[] cachedPosition;
     private final int[] cachedFlags;
+    /** Reads of one submit() on their way to their engine. */
+    private final CachedRead<?>[] cachedBatch;
     private int cachedInFlight;
+    /** Cached reads whose retry is due, newest first. */
+    private final java.util.concurrent.atomic.AtomicReference<ContextRead> dueRetries =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** Finished cached reads, a Treiber stack of slots linked through {@link #doneNext}; -1 is empty. */
     private final AtomicInteger doneHead = new AtomicInteger(-1);
     private final int[] doneNext;
@@ -118,6 +126,7 @@ public final class IoContext implements AutoCloseable {
         this.cachedBuffer = new MemorySegment[depth];
         this.cachedPosition = new long[depth];
         this.cachedFlags = new int[depth];
+        this.cachedBatch = new CachedRead<?>[depth];
         this.doneNext = new int[depth];
         this.doneResult = new long[depth];
         this.ready = new int[depth];
@@ -502,14 +511,28 @@ public final class IoContext implements AutoCloseable {
         int n = queue.submit();
         int cached = cachedPreparedCount;
         cachedPreparedCount = 0;
+        // Consecutive reads of one page cache go to its engine as one batch: one wakeup, and one
+        // kernel submission for their device reads.
+        PageCache batchCache = null;
+        int batched = 0;
         for (int i = 0; i < cached; i++) {
             int slot = cachedPrepared[i];
             MemorySegment buffer = cachedBuffer[slot];
             cachedBuffer[slot] = null;
             cachedInFlight++;
             AsyncFile file = files[slot];
-            new ContextRead(this, slot, file, buffer, cachedPosition[slot],
-                    (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
+            PageCache pc = file.cacheHandle().file().cache();
+            if (pc != batchCache && batched > 0) {
+                batchCache.startAll(cachedBatch, batched);
+                batched = 0;
+            }
+            batchCache = pc;
+            cachedBatch[batched++] = new ContextRead(this, slot, file, buffer, cachedPosition[slot],
+                    (cachedFlags[slot] & IoFlags.NOWAIT) != 0);
+        }
+        if (batched > 0) {
+            batchCache.startAll(cachedBatch, batched);
+            java.util.Arrays.fill(cachedBatch, 0, batched, null);
         }
         return n + cached;
     }
@@ -525,15 +548,28 @@ public final class IoContext implements AutoCloseable {
             this.slot = slot;
         }
 
+        /** Next in the context's list of due retries. */
+        ContextRead nextRetry;
+
         @Override
         protected void finished(long result) {
             ctx.cachedDone(slot, result);
         }
 
         @Override
+        protected void scheduleRetry() {
+            ctx.retryLater(this);
+        }
+
+        void retry() {
+            retryNow();
+        }
+
+        @Override
         protected void failed(Throwable cause) {
-            // The destination memory was freed under the read (memory of the caller's own arena).
-            ctx.cachedDone(slot, -Errno.EFAULT);
+            // The engine closed under the read, or the destination memory was freed under it
+            // (memory of the caller's own arena).
+            ctx.cachedDone(slot, cause instanceof java.io.IOException ? -Errno.ECANCELED : -Errno.EFAULT);
         }
     }
 
@@ -548,6 +584,29 @@ public final class IoContext implements AutoCloseable {
         // One wakeup per wait, when enough are in: not one futex call per finished read.
         if (doneCount.incrementAndGet() == wakeAt && parked) {
             LockSupport.unpark(owner);
+        }
+    }
+
+    /** Any thread: a cached read's retry is due; the owner runs it in its next getEvents. */
+    private void retryLater(ContextRead r) {
+        ContextRead head;
+        do {
+            head = dueRetries.get();
+            r.nextRetry = head;
+        } while (!dueRetries.compareAndSet(head, r));
+        if (parked) {
+            LockSupport.unpark(owner); // a retry is progress only the owner can make
+        }
+    }
+
+    /** Owner: runs every due retry (they copy, finish, or wait again). */
+    private void runRetries() {
+        ContextRead r = dueRetries.getAndSet(null);
+        while (r != null) {
+            ContextRead next = r.nextRetry;
+            r.nextRetry = null;
+            r.retry();
+            r = next;
         }
     }
 
@@ -580,6 +639,7 @@ public final class IoContext implements AutoCloseable {
     }
 
     private int deliverCached(int max) {
+        runRetries();
         takeDone();
         int n = 0;
         while (n < max && readyCount > 0) {
@@ -601,7 +661,7 @@ public final class IoContext implements AutoCloseable {
         wakeAt = Math.max(1, Math.min(wanted, cachedInFlight - readyCount));
         parked = true;
         try {
-            if (doneCount.get() < wakeAt) {
+            if (doneCount.get() < wakeAt && dueRetries.get() == null) {
                 if (nanos < 0) {
                     LockSupport.park(this);
                 } else {

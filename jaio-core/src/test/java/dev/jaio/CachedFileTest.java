@@ -323,6 +323,28 @@ class CachedFileTest {
     }
 
     @Test
+    void closingAContextWithCachedReadsInFlightWaitsForThemAndReleasesTheirBuffers() throws Exception {
+        Path path = dir.resolve("ctxclose.dat");
+        randomFile(path, 8 << 20, 14);
+        engine(PageCacheConfig.defaults());
+        try (AsyncFile file = AsyncFile.open(engine, path, FileOption.CACHED)) {
+            for (int round = 0; round < 20; round++) {
+                IoBuffer pool = IoBuffer.allocate(64L * 16 * 1024, PAGE);
+                IoContext ctx = engine.newContext(64);
+                for (int i = 0; i < 64; i++) {
+                    assertTrue(ctx.prepareRead(file, pool.segment().asSlice(i * 16L * 1024, 16 * 1024),
+                            (long) ((i * 7 + round * 13) % 64) * 128 * 1024 + 4096, i));
+                }
+                ctx.submit();
+                pool.close(); // still pinned by the reads
+                ctx.close(); // waits for every read, runs the retries due, drops the results
+                assertEquals(0, pool.pinCount(), "released once the context closed");
+                assertEquals(0, ctx.outstanding());
+            }
+        }
+    }
+
+    @Test
     void nowaitReadsTakeWhatIsCachedOrFailWithEagain() throws Exception {
         Path path = dir.resolve("nowait.dat");
         randomFile(path, 256 * 1024, 11);

@@ -1,8 +1,9 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A buffered read through jaio's page cache, run as the paper's retry-based continuation (§2.2,
@@ -10,9 +11,13 @@ import java.util.concurrent.CompletableFuture;
  * device reads for missing pages (readahead first), and when it reaches a page that is still being
  * read, queues itself on that page's keyed wait and returns. No thread ever blocks for a request.
  *
- * <p>Threads: the first iteration runs on the thread that makes the request; a retry runs on the
- * thread that unlocks the page it waited for, which is the engine's completion thread finishing the
- * page's device read (or, after a wait for a free frame, whichever thread freed one). Only one
+ * <p>Threads: the first iteration runs on the thread that makes the request ({@link #start()}),
+ * or on the engine's completion thread ({@link #startOnEngine()}, which a batch context uses so
+ * that its submit costs no more than an io_submit). A retry becomes due on the thread that unlocks
+ * the page it waited for, the engine's completion thread finishing the page's device read (or,
+ * after a wait for a free frame, whichever thread freed one), and runs there unless
+ * {@link #scheduleRetry()} sends it elsewhere: a batch context runs its reads' retries on its own
+ * thread, in getEvents, as the kernel ran AIO retries in the submitter's context. Only one
  * iteration of a request runs at a time: a waiting request has returned before it can be woken.
  *
  * <p>A retry never issues readahead for pages its request already showed the readahead logic;
@@ -20,9 +25,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param <T> the future's value type
  */
-public abstract class CachedRead<T> extends CompletableFuture<T> implements Runnable {
+public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
+    private static final int HELD_MAX = 64;
 
     private final CacheHandle handle;
     private final PageCache cache;
@@ -38,6 +44,13 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     /** The page the request waits for, and its index (a page that had to be waited for is a miss). */
     private CachedPage waitingOn;
     private long waitedFor = -1;
+    /**
+     * Pages of this request's first {@link #HELD_MAX} pages that it holds a reference to: those its
+     * own reads started, and the one it waits on. A retry takes them from here instead of looking
+     * them up under the file's lock, and a held page cannot be evicted before it is copied.
+     */
+    private CachedPage[] held;
+    private final long heldBase;
     /** Position in {@link #dsts}. */
     private int segment;
     private long segmentOffset;
@@ -49,6 +62,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
      */
     protected CachedRead(CacheHandle handle, MemorySegment dst, MemorySegment[] dsts, long position, long length,
             boolean nowait) {
+        super(TASK, -1, null, null, position, 0);
         this.handle = handle;
         this.cache = handle.file().cache();
         this.dst = dst;
@@ -56,6 +70,73 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         this.position = position;
         this.length = length;
         this.nowait = nowait;
+        this.heldBase = position / PAGE;
+    }
+
+    private CachedPage[] held() {
+        if (held == null) {
+            long pages = length == 0 ? 1 : (position + length - 1) / PAGE - heldBase + 1;
+            held = new CachedPage[(int) Math.min(HELD_MAX, pages)];
+        }
+        return held;
+    }
+
+    /** The page at {@code index} with a reference for this request: a held one, or looked up. */
+    private CachedPage take(FileCache f, long index) {
+        long k = index - heldBase;
+        if (held != null && k >= 0 && k < held.length && held[(int) k] != null) {
+            CachedPage p = held[(int) k];
+            held[(int) k] = null;
+            return p;
+        }
+        return f.lookupRetained(index);
+    }
+
+    /** Keeps the reference on {@code p} for a later iteration; false if it has no place (then drop it). */
+    private boolean hold(long index, CachedPage p) {
+        long k = index - heldBase;
+        if (k < 0 || k >= held().length) {
+            return false;
+        }
+        held[(int) k] = p;
+        return true;
+    }
+
+    private void release(CachedPage p) {
+        if (p.release()) {
+            cache.freeFrame(p);
+        }
+    }
+
+    /** Drops every page still held (the request ended before copying them). */
+    private void releaseHeld() {
+        if (held != null) {
+            for (int i = 0; i < held.length; i++) {
+                if (held[i] != null) {
+                    release(held[i]);
+                    held[i] = null;
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs the first iteration on the engine's completion thread instead of the caller's: the
+     * caller only publishes the request (a batch submitter stays as cheap as an io_submit), and all
+     * of the cache's work for it then happens on one thread, next to its device I/O.
+     */
+    public final void startOnEngine() {
+        cache.execute(this);
+    }
+
+    @Override
+    protected final void onResult(long ignored) {
+        start();
+    }
+
+    @Override
+    protected final void onRejected(IOException cause) {
+        end(cause);
     }
 
     /** Runs the first iteration on the calling thread. */
@@ -76,9 +157,27 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         iterate(false);
     }
 
-    /** A retry: a wakeup of the page it waited for, or of a freed frame. */
+    /**
+     * A wakeup of the page it waited for, or of a freed frame: the retry is due. It runs at once on
+     * the waking thread unless {@link #scheduleRetry()} sends it elsewhere.
+     */
     @Override
     public final void run() {
+        scheduleRetry();
+    }
+
+    /**
+     * Where a due retry runs. By default on the waking thread (the engine's completion thread); a
+     * batch context overrides it to run its reads' retries on its own thread, in its getEvents,
+     * as the kernel ran AIO retries in the submitter's context: the copying then happens on the
+     * thread that consumes the data, not on the thread that drives the device.
+     */
+    protected void scheduleRetry() {
+        retryNow();
+    }
+
+    /** Runs the due retry on the calling thread. */
+    protected final void retryNow() {
         cache.countRetry();
         iterate(true);
     }
@@ -118,23 +217,22 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                     raSeen = index;
                     ra.pageReached(handle, index);
                 }
-                CachedPage p = f.lookupRetained(index);
+                CachedPage p = take(f, index);
                 if (p == null) {
                     if (nowait) {
                         endWith(done > 0 ? done : -Errno.EAGAIN);
                         return;
                     }
                     if (!ra.pageAtATime() && index > raSeen) {
-                        raSeen = Math.max(index, ra.missed(handle, index, lastIndex));
-                        p = f.lookupRetained(index);
+                        raSeen = Math.max(index, ra.missed(handle, index, lastIndex, held(), heldBase));
+                        p = take(f, index);
                     }
                     if (p == null) {
                         long seen = cache.frameEvents();
-                        CachedPage[] started = new CachedPage[1];
-                        f.startRead(handle, index, ra.demandPages(index, lastIndex), -1, false, started);
+                        f.startRead(handle, index, ra.demandPages(index, lastIndex), -1, false, held(), heldBase);
                         // The page this call started, even if its read already failed and left the
                         // tree: waiting on it (not looking it up again) sees that outcome.
-                        p = started[0] != null ? started[0] : f.lookupRetained(index);
+                        p = take(f, index);
                         if (p == null) {
                             if (f.size() <= pos) {
                                 end = Math.min(end, f.size());
@@ -162,9 +260,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                         done += n;
                         progressed = true;
                     } finally {
-                        if (p.release()) {
-                            cache.freeFrame(p);
-                        }
+                        release(p);
                     }
                     if (waitedFor == index) {
                         waitedFor = -1;
@@ -173,10 +269,8 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                     }
                     continue;
                 }
-                if (p.release()) {
-                    cache.freeFrame(p);
-                }
                 if ((s & PageState.LOCKED) == 0) {
+                    release(p);
                     if ((s & PageState.ERROR) != 0) {
                         endWith(done > 0 ? done : -p.errno);
                         return;
@@ -184,8 +278,12 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                     continue; // stale and dropped: look it up again
                 }
                 if (nowait) {
+                    release(p);
                     endWith(done > 0 ? done : -Errno.EAGAIN);
                     return;
+                }
+                if (!hold(index, p)) {
+                    release(p); // past the held range: the retry looks it up again
                 }
                 if (waitedFor != index) {
                     waitedFor = index;
@@ -237,6 +335,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     }
 
     private void endWith(long result) {
+        releaseHeld();
         if (done > 0) {
             handle.readahead().readEnded(position + done);
         }
@@ -244,7 +343,11 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     }
 
     private void end(Throwable t) {
-        failed(t);
+        try {
+            releaseHeld();
+        } finally {
+            failed(t);
+        }
     }
 
     @Override

@@ -12,10 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The cached pages of one file (the kernel's address_space): a {@link RadixTree} from page index
  * to {@link CachedPage}, and the file size the cache believes in.
  *
- * <p>Locking: the tree is guarded by {@link #lock}, held only for lookups and insertions, never
- * across I/O or waits. Lock order, outermost first: a handle's readahead state, the cache's frame
- * lock (eviction), a file's lock. Nothing that holds a file lock takes the frame lock, so frames
- * are returned after the file lock is released.
+ * <p>Locking: the tree is guarded by {@link #lock}, held only for lookups, insertions and removals,
+ * never across I/O or waits. A handle's readahead state is taken before a file lock; the cache's
+ * frame lock may be taken under a file lock (to give a new page its frame), and eviction, which
+ * holds the frame lock, only ever tryLocks a file (a busy file's pages are skipped), so the two
+ * cannot deadlock. Frames of dropped pages are returned after the file lock is released.
  */
 public final class FileCache {
 
@@ -124,16 +125,18 @@ public final class FileCache {
      * @return how many pages were started; 0 when none was missing or no frame could be had
      */
     public int startRead(CacheHandle h, long first, long count, long markerIndex, boolean readahead) {
-        return startRead(h, first, count, markerIndex, readahead, null);
+        return startRead(h, first, count, markerIndex, readahead, null, 0);
     }
 
     /**
-     * As {@link #startRead(CacheHandle, long, long, long, boolean)}, and hands the page at
-     * {@code first}, if this call started its read, to {@code firstOut[0]} with a reference taken:
-     * the caller can then wait for it and see its outcome even if the read fails and drops it from
-     * the tree before the caller looks.
+     * As {@link #startRead(CacheHandle, long, long, long, boolean)}, and hands each page it starts
+     * whose index falls in {@code [outBase, outBase + out.length)} to {@code out[index - outBase]}
+     * (if that entry is empty) with a reference taken. The requesting read then uses those pages
+     * without looking them up again, which keeps the file's lock off its retries, and sees their
+     * outcome even when a failed read drops them from the tree before it looks.
      */
-    int startRead(CacheHandle h, long first, long count, long markerIndex, boolean readahead, CachedPage[] firstOut) {
+    int startRead(CacheHandle h, long first, long count, long markerIndex, boolean readahead, CachedPage[] out,
+            long outBase) {
         long fileSize = size();
         if (fileSize <= 0 || count <= 0) {
             return 0;
@@ -142,48 +145,35 @@ public final class FileCache {
         if (last < first) {
             return 0;
         }
-        int missing = 0;
+        CachedPage[] pages = null;
+        int used = 0;
+        // One pass under the lock. Taking frames here is safe: eviction only ever tryLocks a file
+        // (it skips a busy one), so holding this lock while the frame lock is taken cannot deadlock.
         lock.lock();
         try {
             for (long i = first; i <= last; i++) {
-                if (tree.get(i) == null) {
-                    missing++;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (missing == 0) {
-            return 0;
-        }
-        int[] frames = new int[missing];
-        int got = cache.allocateFrames(frames, missing);
-        if (got == 0) {
-            return 0;
-        }
-        CachedPage[] pages = new CachedPage[got];
-        int used = 0;
-        lock.lock();
-        try {
-            for (long i = first; i <= last && used < got; i++) {
                 if (tree.get(i) != null) {
                     continue;
                 }
-                CachedPage p = new CachedPage(this, i, frames[used], cache.waits());
+                int frame = cache.allocateFrame();
+                if (frame < 0) {
+                    break; // every frame busy: read what we have, the caller waits for more
+                }
+                CachedPage p = new CachedPage(this, i, frame, cache.waits());
                 p.state().set(PageState.LOCKED | (i == markerIndex ? PageState.READAHEAD : 0));
                 p.retain(); // the device read's reference
-                if (i == first && firstOut != null) {
-                    p.retain(); // the caller's
-                    firstOut[0] = p;
+                if (out != null && i >= outBase && i - outBase < out.length && out[(int) (i - outBase)] == null) {
+                    p.retain(); // the requesting read's
+                    out[(int) (i - outBase)] = p;
                 }
                 tree.put(i, p);
+                if (pages == null) {
+                    pages = new CachedPage[(int) (last - i + 1)];
+                }
                 pages[used++] = p;
             }
         } finally {
             lock.unlock();
-        }
-        for (int i = used; i < got; i++) {
-            cache.returnFrame(frames[i]);
         }
         if (used == 0) {
             return 0;

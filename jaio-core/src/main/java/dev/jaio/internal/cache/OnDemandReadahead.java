@@ -69,7 +69,7 @@ final class OnDemandReadahead extends Readahead {
     }
 
     @Override
-    long missed(CacheHandle h, long index, long lastIndex) {
+    long missed(CacheHandle h, long index, long lastIndex, CachedPage[] out, long outBase) {
         synchronized (this) {
             long max = maxPages;
             long req = lastIndex - index + 1;
@@ -77,24 +77,24 @@ final class OnDemandReadahead extends Readahead {
                 return index - 1; // no readahead: the demand read takes the request
             }
             if (index == 0 || req > max || (prevIndex >= 0 && index - prevIndex <= 1 && index >= prevIndex)) {
-                return initialWindow(h, index, req, max);
+                return initialWindow(h, index, req, max, out, outBase);
             }
             // A small random read: exactly the request, state untouched.
             long count = Math.min(req, max);
-            h.file().startRead(h, index, count, -1, true);
+            h.file().startRead(h, index, count, -1, true, out, outBase);
             return index + count - 1;
         }
     }
 
-    private long initialWindow(CacheHandle h, long index, long req, long max) {
+    private long initialWindow(CacheHandle h, long index, long req, long max, CachedPage[] out, long outBase) {
         start = index;
         size = initSize(req, max);
         asyncSize = size > req ? size - req : size;
-        return readIt(h, index, max);
+        return readIt(h, index, max, out, outBase);
     }
 
     /** Issues the current window, merging in the next one when the marker would be hit at once. */
-    private long readIt(CacheHandle h, long index, long max) {
+    private long readIt(CacheHandle h, long index, long max, CachedPage[] out, long outBase) {
         if (index == start && size == asyncSize) {
             long add = nextSize(size, max);
             if (size + add <= max) {
@@ -106,7 +106,7 @@ final class OnDemandReadahead extends Readahead {
             }
         }
         long marker = asyncSize > 0 ? start + size - asyncSize : -1;
-        h.file().startRead(h, start, size, marker, true);
+        h.file().startRead(h, start, size, marker, true, out, outBase);
         return start + size - 1;
     }
 
@@ -132,7 +132,7 @@ final class OnDemandReadahead extends Readahead {
                 size = Math.min(max, nextSize(next - index + req, max));
                 asyncSize = size;
             }
-            readIt(h, index, max);
+            readIt(h, index, max, null, 0);
         }
     }
 

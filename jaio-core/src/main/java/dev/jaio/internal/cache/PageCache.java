@@ -30,6 +30,7 @@ public final class PageCache implements AutoCloseable {
     /** Requests waiting for a frame to free up, and the count of frame events so none is missed. */
     private final ConcurrentLinkedQueue<Runnable> frameWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicLong frameEvents = new AtomicLong();
+    private final java.util.function.Predicate<CachedPage> detach = p -> ((FileCache) p.owner()).detach(p);
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -112,33 +113,18 @@ public final class PageCache implements AutoCloseable {
 
     // ---- frames ----
 
-    /** Fills {@code out} with up to {@code n} frames, evicting idle pages when none is free; returns how many. */
-    int allocateFrames(int[] out, int n) {
-        int got = 0;
+    /** A free frame, evicting an idle page when none is free; -1 when every page is busy. */
+    int allocateFrame() {
         frameLock.lock();
         try {
-            while (got < n) {
-                int f = frames.allocate();
-                if (f < 0) {
-                    f = clock.evict(p -> ((FileCache) p.owner()).detach(p));
-                    if (f < 0) {
-                        break;
-                    }
+            int f = frames.allocate();
+            if (f < 0) {
+                f = clock.evict(detach);
+                if (f >= 0) {
                     evictions.increment();
                 }
-                out[got++] = f;
             }
-        } finally {
-            frameLock.unlock();
-        }
-        return got;
-    }
-
-    /** A frame allocated but not used. */
-    void returnFrame(int frame) {
-        frameLock.lock();
-        try {
-            frames.release(frame);
+            return f;
         } finally {
             frameLock.unlock();
         }
@@ -201,6 +187,16 @@ public final class PageCache implements AutoCloseable {
     void submit(IoOp<?> op) {
         deviceReads.increment();
         loop.execute(op);
+    }
+
+    /** Runs {@code task} (a {@link IoOp#TASK}) on the engine's completion thread. */
+    void execute(IoOp<?> task) {
+        loop.execute(task);
+    }
+
+    /** Runs the first {@code n} reads of {@code reads} on the engine's completion thread, published as one batch. */
+    public void startAll(CachedRead<?>[] reads, int n) {
+        loop.executeAll(reads, n);
     }
 
     void countStarted(int pages, boolean readahead) {

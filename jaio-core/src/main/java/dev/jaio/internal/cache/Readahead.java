@@ -37,9 +37,10 @@ abstract sealed class Readahead permits LegacyReadahead, OnDemandReadahead {
     /**
      * Upfront only: the request found page {@code index} missing; it covers pages through
      * {@code lastIndex}. Starts synchronous readahead and returns the last page index it covered
-     * (at least {@code index - 1}).
+     * (at least {@code index - 1}); pages it starts are handed to {@code out} as
+     * {@link FileCache#startRead(CacheHandle, long, long, long, boolean, CachedPage[], long)} does.
      */
-    long missed(CacheHandle h, long index, long lastIndex) {
+    long missed(CacheHandle h, long index, long lastIndex, CachedPage[] out, long outBase) {
         return index - 1;
     }
 

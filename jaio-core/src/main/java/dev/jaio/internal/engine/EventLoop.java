@@ -80,23 +80,68 @@ public final class EventLoop implements AutoCloseable {
      * {@link IoOp#onRejected} runs on the calling thread).
      */
     public void execute(IoOp<?> op) {
+        if (inLoop() && !isTerminated()) {
+            // From the loop's own thread (a completion or task starting more I/O): straight onto
+            // the backlog, which the loop prepares before it next enters the kernel. The loop
+            // drains its backlog before it stops, so this is safe while closing too.
+            op.plainNext(null);
+            if (backlogTail == null) {
+                backlogHead = op;
+            } else {
+                backlogTail.plainNext(op);
+            }
+            backlogTail = op;
+            return;
+        }
         if (closing) {
             op.onRejected(new AsynchronousCloseException());
             return;
         }
+        publish(op, op);
+        if (closing && isTerminated()) {
+            // Raced with a close that already finished: nobody will take the op.
+            rejectQueued();
+        }
+    }
+
+    /**
+     * Accepts a batch at once, {@code ops[0]} to {@code ops[n - 1]} in that order, with one
+     * publication and at most one wakeup, so the loop takes them in one turn and hands them to
+     * the kernel in one submission (one block-layer plug, one device notification), as one
+     * io_submit of the batch would. From the loop's own thread, or after close, each op is
+     * executed alone.
+     */
+    public void executeAll(IoOp<?>[] ops, int n) {
+        if (n == 0) {
+            return;
+        }
+        if (closing || inLoop()) {
+            for (int i = 0; i < n; i++) {
+                execute(ops[i]);
+            }
+            return;
+        }
+        // The incoming stack is newest first: link the batch so that its last op is on top.
+        for (int i = n - 1; i > 0; i--) {
+            ops[i].plainNext(ops[i - 1]);
+        }
+        publish(ops[n - 1], ops[0]);
+        if (closing && isTerminated()) {
+            rejectQueued();
+        }
+    }
+
+    /** Pushes the chain {@code top} .. {@code bottom} (linked newest first) onto the incoming stack and wakes the loop if it sleeps. */
+    private void publish(IoOp<?> top, IoOp<?> bottom) {
         IoOp<?> head;
         do {
             head = incoming.get();
-            op.plainNext(head);
-        } while (!incoming.compareAndSet(head, op));
+            bottom.plainNext(head);
+        } while (!incoming.compareAndSet(head, top));
         // Pairs with the loop's write of parked before its last check of incoming: either the loop
         // sees this op, or this thread sees parked and wakes it.
         if (parked && !woken.get() && woken.compareAndSet(false, true)) {
             queue.wakeup();
-        }
-        if (closing && isTerminated()) {
-            // Raced with a close that already finished: nobody will take the op.
-            rejectQueued();
         }
     }
 
@@ -166,6 +211,11 @@ public final class EventLoop implements AutoCloseable {
                 backlogTail = null;
             }
             op.plainNext(null);
+            any = true;
+            if (op.opcode == IoOp.TASK) {
+                runTask(op);
+                continue;
+            }
             int slot = slots.acquire();
             inFlight[slot] = op;
             if (!prepare(op, slot)) {
@@ -177,6 +227,17 @@ public final class EventLoop implements AutoCloseable {
             any = true;
         }
         return any;
+    }
+
+    private void runTask(IoOp<?> op) {
+        try {
+            op.onResult(0);
+        } catch (Throwable t) {
+            Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(thread, t);
+            }
+        }
     }
 
     private boolean prepare(IoOp<?> op, int slot) {

@@ -36,6 +36,11 @@ public final class Mman {
     /** Prefault the page tables now, so the first ring access does not take a page fault. */
     public static final int MAP_POPULATE = 0x8000;
 
+    /** madvise: back the range with transparent huge pages where possible (include/uapi/asm-generic/mman-common.h). */
+    public static final int MADV_HUGEPAGE = 14;
+    /** madvise: fault the range in now, writable (5.14). */
+    public static final int MADV_POPULATE_WRITE = 23;
+
     private Mman() {
     }
 
@@ -79,6 +84,21 @@ public final class Mman {
         return r >= 0 ? r : -Downcalls.errno(state);
     }
 
+    /** {@code int madvise(void *addr, size_t length, int advice)}: 0, or {@code -errno}. */
+    public static long madvise(long addr, long length, int advice) {
+        if (madvise.HANDLE == null) {
+            return -Errno.ENOSYS;
+        }
+        MemorySegment state = Downcalls.callState();
+        int r;
+        try {
+            r = (int) madvise.HANDLE.invokeExact(state, addr, length, advice);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 ? r : -Downcalls.errno(state);
+    }
+
     /**
      * The {@code length} bytes mapped at {@code address}, as a segment of the global scope. The
      * segment does not know when the range is unmapped: the caller must stop using it before
@@ -101,6 +121,11 @@ public final class Mman {
     private static final class mmap {
         static final MethodHandle HANDLE = Downcalls.libc("mmap",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class madvise {
+        static final MethodHandle HANDLE = Downcalls.libc("madvise",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     }
 
     private static final class munmap {
