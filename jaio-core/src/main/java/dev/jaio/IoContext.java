@@ -107,7 +107,10 @@ public final class IoContext implements AutoCloseable {
     private int readyCount;
     /** The owner is about to park, or parked, waiting for a cached read. */
     private volatile boolean parked;
-    /** Finished cached reads pushed since the owner last emptied the stack. */
+    /**
+     * Finished cached reads and due retries pushed and not yet taken by the owner: a due retry
+     * almost always finishes its read when run, so both count toward the owner's wakeup.
+     */
     private final AtomicInteger doneCount = new AtomicInteger();
     /** How many of those the parked owner waits for: completers wake it only at that count. */
     private volatile int wakeAt = 1;
@@ -522,17 +525,18 @@ public final class IoContext implements AutoCloseable {
             cachedInFlight++;
             AsyncFile file = files[slot];
             PageCache pc = file.cacheHandle().file().cache();
-            if (pc != batchCache && batched > 0) {
-                batchCache.startAll(cachedBatch, batched);
-                batched = 0;
+            if (pc != batchCache) {
+                if (batchCache != null) {
+                    batchCache.endBatch();
+                }
+                pc.beginBatch();
+                batchCache = pc;
             }
-            batchCache = pc;
-            cachedBatch[batched++] = new ContextRead(this, slot, file, buffer, cachedPosition[slot],
-                    (cachedFlags[slot] & IoFlags.NOWAIT) != 0);
+            new ContextRead(this, slot, file, buffer, cachedPosition[slot],
+                    (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
         }
-        if (batched > 0) {
-            batchCache.startAll(cachedBatch, batched);
-            java.util.Arrays.fill(cachedBatch, 0, batched, null);
+        if (batchCache != null) {
+            batchCache.endBatch();
         }
         return n + cached;
     }
@@ -594,14 +598,23 @@ public final class IoContext implements AutoCloseable {
             head = dueRetries.get();
             r.nextRetry = head;
         } while (!dueRetries.compareAndSet(head, r));
-        if (parked) {
-            LockSupport.unpark(owner); // a retry is progress only the owner can make
+        // A retry is progress only the owner can make, but waking it per retry would cost a futex
+        // call each: like finished reads, due retries wake it once enough of them are in.
+        if (doneCount.incrementAndGet() == wakeAt && parked) {
+            LockSupport.unpark(owner);
         }
     }
 
     /** Owner: runs every due retry (they copy, finish, or wait again). */
     private void runRetries() {
         ContextRead r = dueRetries.getAndSet(null);
+        int n = 0;
+        for (ContextRead c = r; c != null; c = c.nextRetry) {
+            n++;
+        }
+        if (n > 0) {
+            doneCount.addAndGet(-n);
+        }
         while (r != null) {
             ContextRead next = r.nextRetry;
             r.nextRetry = null;
@@ -661,7 +674,7 @@ public final class IoContext implements AutoCloseable {
         wakeAt = Math.max(1, Math.min(wanted, cachedInFlight - readyCount));
         parked = true;
         try {
-            if (doneCount.get() < wakeAt && dueRetries.get() == null) {
+            if (doneCount.get() < wakeAt) {
                 if (nanos < 0) {
                     LockSupport.park(this);
                 } else {

@@ -186,7 +186,51 @@ public final class PageCache implements AutoCloseable {
 
     void submit(IoOp<?> op) {
         deviceReads.increment();
-        loop.execute(op);
+        Batch b = batch.get();
+        if (b != null) {
+            b.add(op);
+        } else {
+            loop.execute(op);
+        }
+    }
+
+    /** Device reads collected on one thread between {@link #beginBatch()} and {@link #endBatch()}. */
+    private static final class Batch {
+        IoOp<?>[] ops = new IoOp<?>[64];
+        int n;
+
+        void add(IoOp<?> op) {
+            if (n == ops.length) {
+                ops = java.util.Arrays.copyOf(ops, 2 * n);
+            }
+            ops[n++] = op;
+        }
+    }
+
+    private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+    private final ThreadLocal<Batch> spareBatch = ThreadLocal.withInitial(Batch::new);
+
+    /**
+     * From here to {@link #endBatch()}, device reads this thread starts are held back and then
+     * handed to the engine together: one publication, one wakeup, one kernel submission, as one
+     * io_submit of a batch would be. Not on the engine's own thread (its reads batch anyway).
+     */
+    public void beginBatch() {
+        if (!loop.inLoop()) {
+            batch.set(spareBatch.get());
+        }
+    }
+
+    /** Hands the device reads held back since {@link #beginBatch()} to the engine. */
+    public void endBatch() {
+        Batch b = batch.get();
+        if (b == null) {
+            return;
+        }
+        batch.remove();
+        loop.executeAll(b.ops, b.n);
+        java.util.Arrays.fill(b.ops, 0, b.n, null);
+        b.n = 0;
     }
 
     /** Runs {@code task} (a {@link IoOp#TASK}) on the engine's completion thread. */
