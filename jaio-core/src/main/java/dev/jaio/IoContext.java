@@ -10,7 +10,11 @@ import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import dev.jaio.internal.cache.CachedRead;
+import dev.jaio.internal.cache.DeviceReadSink;
 import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.cache.PageReadOp;
+import dev.jaio.internal.linux.Iovec;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,6 +88,8 @@ public final class IoContext implements AutoCloseable {
     private CompletionHandler handler;
     private final CompletionSink sink = this::onCompletion;
     private boolean closed;
+    /** {@link #queue} is closed (close() is waiting for cached reads the engine still runs). */
+    private boolean queueClosed;
 
     // Reads of CACHED files: prepared (slot order), started and not yet delivered, and finished.
     private final int[] cachedPrepared;
@@ -91,8 +97,6 @@ public final class IoContext implements AutoCloseable {
     private final MemorySegment[] cachedBuffer;
     private final long[] cachedPosition;
     private final int[] cachedFlags;
-    /** Reads of one submit() on their way to their engine. */
-    private final CachedRead<?>[] cachedBatch;
     private int cachedInFlight;
     /** Cached reads whose retry is due, newest first. */
     private final java.util.concurrent.atomic.AtomicReference<ContextRead> dueRetries =
@@ -105,6 +109,19 @@ public final class IoContext implements AutoCloseable {
     private final int[] ready;
     private int readyHead;
     private int readyCount;
+    /** user_data bit of this context's page reads (the rest is the index in {@link #deviceOps}). */
+    private static final long DEVICE = 1L << 40;
+    /** Most pages of one page read taken into this context's queue. */
+    private static final int DEVICE_IOVECS = 32;
+    private final PageReadOp[] deviceOps;
+    private final int[] deviceFree;
+    private int deviceFreeCount;
+    private int deviceOutstanding;
+    private final Arena iovecArena;
+    private final MemorySegment deviceIovecs;
+    private final DeviceReadSink deviceSink = this::offerDeviceRead;
+    /** User completions delivered by the current getEvents (page reads do not count). */
+    private int delivered;
     /** The owner is about to park, or parked, waiting for a cached read. */
     private volatile boolean parked;
     /**
@@ -116,7 +133,9 @@ public final class IoContext implements AutoCloseable {
     private volatile int wakeAt = 1;
 
     IoContext(EngineProvider provider, QueueOptions options) throws IOException {
-        this.queue = provider.openQueue(options);
+        // Room for as many page reads of cached requests as for the caller's own requests.
+        this.queue = provider.openQueue(new QueueOptions(options.capacity() * 2, options.wakeup(),
+                options.threads(), options.sqPollIdleMillis()));
         this.fixed = queue instanceof FixedResources f ? f : null;
         this.chaining = queue instanceof RequestChaining c ? c : null;
         this.depth = options.capacity();
@@ -129,10 +148,17 @@ public final class IoContext implements AutoCloseable {
         this.cachedBuffer = new MemorySegment[depth];
         this.cachedPosition = new long[depth];
         this.cachedFlags = new int[depth];
-        this.cachedBatch = new CachedRead<?>[depth];
         this.doneNext = new int[depth];
         this.doneResult = new long[depth];
         this.ready = new int[depth];
+        this.deviceOps = new PageReadOp[depth];
+        this.deviceFree = new int[depth];
+        for (int i = 0; i < depth; i++) {
+            deviceFree[i] = depth - 1 - i;
+        }
+        this.deviceFreeCount = depth;
+        this.iovecArena = Arena.ofShared();
+        this.deviceIovecs = iovecArena.allocate(Iovec.IOVEC.byteSize() * DEVICE_IOVECS * depth, 8);
     }
 
     /** The engine name of this context ({@code aio}, {@code threads}). */
@@ -152,7 +178,7 @@ public final class IoContext implements AutoCloseable {
 
     /** Requests prepared and not yet accepted by {@link #submit()}. */
     public int unsubmitted() {
-        return queue.unsubmitted() + cachedPreparedCount;
+        return (queueClosed ? 0 : queue.unsubmitted()) + cachedPreparedCount;
     }
 
     /** Prepares a read of {@code buffer.byteSize()} bytes at {@code position}; false when the context is full. */
@@ -511,13 +537,14 @@ public final class IoContext implements AutoCloseable {
      */
     public int submit() {
         checkOwner();
-        int n = queue.submit();
+        requireOpen("submit");
+        int before = queue.unsubmitted();
         int cached = cachedPreparedCount;
         cachedPreparedCount = 0;
-        // Consecutive reads of one page cache go to its engine as one batch: one wakeup, and one
-        // kernel submission for their device reads.
+        // The first iteration of each read runs here. The page reads they start go into this
+        // context's own queue (reaped and retried in getEvents, with no other thread in between);
+        // those it has no room for go to the file's engine as one batch: one wakeup, one submission.
         PageCache batchCache = null;
-        int batched = 0;
         for (int i = 0; i < cached; i++) {
             int slot = cachedPrepared[i];
             MemorySegment buffer = cachedBuffer[slot];
@@ -527,29 +554,36 @@ public final class IoContext implements AutoCloseable {
             PageCache pc = file.cacheHandle().file().cache();
             if (pc != batchCache) {
                 if (batchCache != null) {
+                    batchCache.divertReads(null);
                     batchCache.endBatch();
                 }
                 pc.beginBatch();
+                pc.divertReads(deviceSink);
                 batchCache = pc;
             }
             new ContextRead(this, slot, file, buffer, cachedPosition[slot],
                     (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
         }
         if (batchCache != null) {
+            batchCache.divertReads(null);
             batchCache.endBatch();
         }
-        return n + cached;
+        // The caller's requests and the page reads just prepared go to the kernel together.
+        int accepted = queue.submit();
+        return Math.min(before, accepted) + cached;
     }
 
     /** A read of a CACHED file whose result goes back to its context. */
     private static final class ContextRead extends CachedRead<Void> {
         private final IoContext ctx;
         private final int slot;
+        private final PageCache cache;
 
         ContextRead(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, boolean nowait) {
             super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), nowait);
             this.ctx = ctx;
             this.slot = slot;
+            this.cache = file.cacheHandle().file().cache();
         }
 
         /** Next in the context's list of due retries. */
@@ -569,12 +603,52 @@ public final class IoContext implements AutoCloseable {
             retryNow();
         }
 
+        PageCache pageCache() {
+            return cache;
+        }
+
+        @Override
+        protected Object readOwner() {
+            return ctx.deviceSink;
+        }
+
         @Override
         protected void failed(Throwable cause) {
             // The engine closed under the read, or the destination memory was freed under it
             // (memory of the caller's own arena).
             ctx.cachedDone(slot, cause instanceof java.io.IOException ? -Errno.ECANCELED : -Errno.EFAULT);
         }
+    }
+
+    /** Owner: takes a page read of one of its cached requests into this context's queue. */
+    private boolean offerDeviceRead(PageReadOp op) {
+        if (closed || deviceFreeCount == 0) {
+            return false;
+        }
+        MemorySegment[] frames = op.frames();
+        if (frames != null && frames.length > DEVICE_IOVECS) {
+            return false;
+        }
+        int id = deviceFree[--deviceFreeCount];
+        boolean ok;
+        if (frames == null) {
+            ok = queue.prepareRead(op.fd(), op.frame(), op.offset(), 0, DEVICE | id);
+        } else {
+            long size = Iovec.IOVEC.byteSize();
+            MemorySegment iov = deviceIovecs.asSlice(size * DEVICE_IOVECS * id, size * frames.length);
+            for (int i = 0; i < frames.length; i++) {
+                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, size * i + Iovec.IOVEC_IOV_BASE, frames[i].address());
+                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, size * i + Iovec.IOVEC_IOV_LEN, frames[i].byteSize());
+            }
+            ok = queue.prepareReadv(op.fd(), iov, frames.length, op.offset(), 0, DEVICE | id);
+        }
+        if (!ok) {
+            deviceFree[deviceFreeCount++] = id;
+            return false;
+        }
+        deviceOps[id] = op;
+        deviceOutstanding++;
+        return true;
     }
 
     /** Any thread: a cached read finished; the owner delivers it in its next getEvents. */
@@ -618,8 +692,17 @@ public final class IoContext implements AutoCloseable {
         while (r != null) {
             ContextRead next = r.nextRetry;
             r.nextRetry = null;
-            r.retry();
+            PageCache pc = r.pageCache();
+            pc.divertReads(deviceSink);
+            try {
+                r.retry();
+            } finally {
+                pc.divertReads(null);
+            }
             r = next;
+        }
+        if (!queueClosed && queue.unsubmitted() > 0) {
+            queue.submit(); // page reads the retries started
         }
     }
 
@@ -696,6 +779,7 @@ public final class IoContext implements AutoCloseable {
      */
     public int getEvents(int min, int max, long timeout, TimeUnit unit, CompletionHandler handler) {
         checkOwner();
+        requireOpen("getEvents");
         if (min < 0 || max < 1 || min > max) {
             throw new IllegalArgumentException("getEvents needs 0 <= min <= max and max >= 1, got min " + min
                     + ", max " + max);
@@ -703,7 +787,7 @@ public final class IoContext implements AutoCloseable {
         this.handler = handler;
         try {
             long nanos = timeout < 0 ? -1 : unit.toNanos(timeout);
-            if (cachedInFlight == 0) {
+            if (cachedInFlight == 0 && deviceOutstanding == 0) {
                 return queue.reap(min, max, nanos, sink);
             }
             return getEventsWithCached(min, max, nanos);
@@ -718,12 +802,16 @@ public final class IoContext implements AutoCloseable {
      */
     private int getEventsWithCached(int min, int max, long nanos) {
         long deadline = nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        int n = 0;
+        delivered = 0;
         while (true) {
-            n += deliverCached(max - n);
-            if (n < max && queue.outstanding() > 0) {
-                n += queue.reap(0, max - n, 0, sink);
+            // Kernel completions first: page reads of cached requests make their retries due.
+            if (queue.outstanding() > 0) {
+                queue.reap(0, max - delivered, 0, sink);
             }
+            if (delivered < max) {
+                deliverCached(max - delivered); // counts itself in delivered, through onCompletion
+            }
+            int n = delivered;
             if (n >= min || n >= max) {
                 return n;
             }
@@ -731,17 +819,27 @@ public final class IoContext implements AutoCloseable {
             if (left == 0 || left < -1) {
                 return n;
             }
-            if (cachedInFlight == 0) {
-                return n + queue.reap(min - n, max - n, left, sink);
+            if (queue.outstanding() - queue.unsubmitted() > 0) {
+                // Wait in the kernel; other threads' wakeups (pages the engine read) are polled
+                // at least every 200 us.
+                queue.reap(1, max - n, left < 0 ? 200_000 : Math.min(left, 200_000), sink);
+            } else {
+                parkForCached(left, min - n);
             }
-            boolean kernelBusy = queue.outstanding() > 0;
-            // With kernel requests in flight too, wake up now and then to poll them.
-            long spell = kernelBusy ? (left < 0 ? 50_000 : Math.min(left, 50_000)) : left;
-            parkForCached(spell, min - n);
         }
     }
 
     private void onCompletion(long slotData, long result) {
+        if ((slotData & DEVICE) != 0) {
+            int id = (int) (slotData & 0xffff_ffffL);
+            PageReadOp op = deviceOps[id];
+            deviceOps[id] = null;
+            deviceFree[deviceFreeCount++] = id;
+            deviceOutstanding--;
+            op.complete(result); // unlocks the pages; the retries it makes due run in getEvents
+            return;
+        }
+        delivered++;
         int slot = (int) slotData;
         long cookie = userData[slot];
         AsyncFile file = files[slot];
@@ -764,6 +862,12 @@ public final class IoContext implements AutoCloseable {
     /** Names a negative result: {@code "EIO (Input/output error)"}; for a non-negative one, the count. */
     public static String errorName(long result) {
         return result < 0 ? Errno.describe((int) -result) : Long.toString(result);
+    }
+
+    private void requireOpen(String op) {
+        if (closed) {
+            throw new IllegalStateException(op + ": the IoContext is closed");
+        }
     }
 
     private void checkOwner() {
@@ -793,6 +897,7 @@ public final class IoContext implements AutoCloseable {
             queue.reap(1, depth, -1, sink);
         }
         queue.close();
+        queueClosed = true; // its rings are unmapped: nothing may touch the queue from here on
         // Cached reads in flight copy into their buffers until they finish: wait for them.
         while (cachedInFlight > 0) {
             if (deliverCached(depth) == 0) {
@@ -800,6 +905,7 @@ public final class IoContext implements AutoCloseable {
             }
         }
         cachedPreparedCount = 0;
+        iovecArena.close();
         unpinAll(registeredBuffers);
         registeredBuffers = NO_BUFFERS;
         registeredFiles = NO_FILES;

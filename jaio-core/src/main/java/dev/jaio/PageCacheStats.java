@@ -17,11 +17,14 @@ package dev.jaio;
  * @param spuriousWakeups waiters woken for a page or condition they did not wait for (0 with keyed waits)
  * @param collisionsSkipped waiters a wakeup passed over because only their hash bucket matched
  * @param frameWaits times a read waited for a free frame (every frame busy)
+ * @param bypassReads pages a read fetched for itself, outside the cache, because an {@link IoContext}
+ *     other than its own was reading them through its own queue (waiting would depend on that
+ *     context's thread calling getEvents)
  */
 public record PageCacheStats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
         long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
-        long spuriousWakeups, long collisionsSkipped, long frameWaits) {
+        long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads) {
 
     /** All zero: an engine whose cache was never used. */
-    public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

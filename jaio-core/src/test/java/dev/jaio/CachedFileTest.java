@@ -340,7 +340,37 @@ class CachedFileTest {
                 ctx.close(); // waits for every read, runs the retries due, drops the results
                 assertEquals(0, pool.pinCount(), "released once the context closed");
                 assertEquals(0, ctx.outstanding());
+                assertEquals(0, ctx.unsubmitted());
+                IllegalStateException e = assertThrows(IllegalStateException.class, ctx::submit);
+                assertTrue(e.getMessage().contains("closed"), e.getMessage());
+                assertThrows(IllegalStateException.class,
+                        () -> ctx.getEvents(0, 1, 0, TimeUnit.NANOSECONDS, (c, r) -> { }));
             }
+        }
+    }
+
+    @Test
+    void aReadNeverWaitsForAPageAnotherContextsQueueIsReading() throws Exception {
+        Path path = dir.resolve("owner.dat");
+        byte[] data = randomFile(path, 1 << 20, 15);
+        engine(PageCacheConfig.defaults());
+        try (AsyncFile file = AsyncFile.open(engine, path, FileOption.CACHED);
+             IoContext ctx = engine.newContext(8);
+             IoBuffer buf = IoBuffer.allocate(16 * 1024, PAGE)) {
+            assertTrue(ctx.prepareRead(file, buf.segment(), 256 * 1024, 1));
+            ctx.submit();
+            // The context's own queue reads those pages, and only this thread reaps it. A blocking
+            // wait here for a read of the same pages must not depend on that: it reads around them.
+            MemorySegment other = Arena.ofAuto().allocate(10_000);
+            assertEquals(10_000, file.read(other, 256 * 1024 + 3000).get(10, TimeUnit.SECONDS));
+            assertArrayEquals(Arrays.copyOfRange(data, 256 * 1024 + 3000, 256 * 1024 + 13_000), bytes(other, 10_000));
+            assertTrue(engine.pageCacheStats().bypassReads() >= 1, engine.pageCacheStats().toString());
+            long[] res = {Long.MIN_VALUE};
+            while (ctx.getEvents(1, 1, -1, TimeUnit.NANOSECONDS, (c, r) -> res[0] = r) == 0) {
+                Thread.onSpinWait();
+            }
+            assertEquals(16 * 1024, res[0]);
+            assertArrayEquals(Arrays.copyOfRange(data, 256 * 1024, 272 * 1024), buf.segment().toArray(JAVA_BYTE));
         }
     }
 

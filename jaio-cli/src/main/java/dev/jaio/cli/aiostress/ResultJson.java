@@ -129,6 +129,7 @@ public final class ResultJson {
             c.put("spuriousWakeups", s.cache().spuriousWakeups());
             c.put("collisionsSkipped", s.cache().collisionsSkipped());
             c.put("frameWaits", s.cache().frameWaits());
+            c.put("bypassReads", s.cache().bypassReads());
             c.put("readErrors", s.cache().readErrors());
             m.put("pageCache", c);
         }

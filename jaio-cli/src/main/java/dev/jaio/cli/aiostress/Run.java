@@ -151,7 +151,7 @@ final class Run {
                 end.readErrors() - start.readErrors(), end.evictions() - start.evictions(),
                 end.retries() - start.retries(), end.idleRetries() - start.idleRetries(),
                 end.spuriousWakeups() - start.spuriousWakeups(), end.collisionsSkipped() - start.collisionsSkipped(),
-                end.frameWaits() - start.frameWaits());
+                end.frameWaits() - start.frameWaits(), end.bypassReads() - start.bypassReads());
     }
 
     /** A barrier for all workers; the last to arrive runs {@code action} before any is released. */

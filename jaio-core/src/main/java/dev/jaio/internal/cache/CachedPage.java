@@ -37,6 +37,12 @@ public final class CachedPage {
     private volatile int refs = 1;
     /** Set, under the cache's frame lock, once the frame went back: CLOCK must not place it again. */
     boolean freed;
+    /**
+     * The batch context whose own queue reads this page ({@link DeviceReadSink}), or null when the
+     * engine's event loop does. Only that context reaps the read, so a request of anyone else must
+     * not wait for it: it reads the page for itself instead (see {@link CachedRead}).
+     */
+    volatile Object readOwner;
     /** The errno of the failed read that left the page in {@link PageState#ERROR}. */
     volatile int errno;
 

@@ -3,7 +3,9 @@ package dev.jaio.internal.cache;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A buffered read through jaio's page cache, run as the paper's retry-based continuation (§2.2,
@@ -11,9 +13,8 @@ import java.lang.foreign.MemorySegment;
  * device reads for missing pages (readahead first), and when it reaches a page that is still being
  * read, queues itself on that page's keyed wait and returns. No thread ever blocks for a request.
  *
- * <p>Threads: the first iteration runs on the thread that makes the request ({@link #start()}),
- * or on the engine's completion thread ({@link #startOnEngine()}, which a batch context uses so
- * that its submit costs no more than an io_submit). A retry becomes due on the thread that unlocks
+ * <p>Threads: the first iteration runs on the thread that makes the request ({@link #start()}).
+ * A retry becomes due on the thread that unlocks
  * the page it waited for, the engine's completion thread finishing the page's device read (or,
  * after a wait for a free frame, whichever thread freed one), and runs there unless
  * {@link #scheduleRetry()} sends it elsewhere: a batch context runs its reads' retries on its own
@@ -25,7 +26,7 @@ import java.lang.foreign.MemorySegment;
  *
  * @param <T> the future's value type
  */
-public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
+public abstract class CachedRead<T> extends CompletableFuture<T> implements Runnable {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
     private static final int HELD_MAX = 64;
@@ -51,6 +52,10 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
      */
     private CachedPage[] held;
     private final long heldBase;
+    /** A page read for this request alone: its index, its memory, and the result (MIN_VALUE until done). */
+    private long bypassIndex = -1;
+    private MemorySegment bypassPage;
+    private volatile long bypassResult = Long.MIN_VALUE;
     /** Position in {@link #dsts}. */
     private int segment;
     private long segmentOffset;
@@ -62,7 +67,6 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
      */
     protected CachedRead(CacheHandle handle, MemorySegment dst, MemorySegment[] dsts, long position, long length,
             boolean nowait) {
-        super(TASK, -1, null, null, position, 0);
         this.handle = handle;
         this.cache = handle.file().cache();
         this.dst = dst;
@@ -102,6 +106,10 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
         return true;
     }
 
+    private static boolean idleRetry(boolean retry, boolean progressed) {
+        return retry && !progressed;
+    }
+
     private void release(CachedPage p) {
         if (p.release()) {
             cache.freeFrame(p);
@@ -118,25 +126,6 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
                 }
             }
         }
-    }
-
-    /**
-     * Runs the first iteration on the engine's completion thread instead of the caller's: the
-     * caller only publishes the request (a batch submitter stays as cheap as an io_submit), and all
-     * of the cache's work for it then happens on one thread, next to its device I/O.
-     */
-    public final void startOnEngine() {
-        cache.execute(this);
-    }
-
-    @Override
-    protected final void onResult(long ignored) {
-        start();
-    }
-
-    @Override
-    protected final void onRejected(IOException cause) {
-        end(cause);
     }
 
     /** Runs the first iteration on the calling thread. */
@@ -176,6 +165,49 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
         retryNow();
     }
 
+    /**
+     * The batch context this read belongs to ({@link DeviceReadSink}), or null: pages whose reads
+     * its own context carries are waited for; those of another context are read around.
+     */
+    protected Object readOwner() {
+        return null;
+    }
+
+    /** A one-page read for this request only, on the engine's event loop. */
+    private static final class BypassRead extends IoOp<Void> {
+        private final CachedRead<?> read;
+
+        BypassRead(CachedRead<?> read, int fd, MemorySegment page, long offset) {
+            super(READ, fd, page, null, offset, 0);
+            this.read = read;
+        }
+
+        @Override
+        protected void onResult(long result) {
+            read.bypassDone(result);
+        }
+
+        @Override
+        protected void onRejected(IOException cause) {
+            read.bypassDone(-Errno.ECANCELED);
+        }
+    }
+
+    private void startBypass(long index) {
+        bypassIndex = index;
+        // The op holds the memory until the kernel is done with it; the GC frees it after that.
+        bypassPage = Arena.ofAuto().allocate(PAGE, PAGE);
+        bypassResult = Long.MIN_VALUE;
+        handle.retainOp();
+        cache.bypass(new BypassRead(this, handle.directFd(), bypassPage, index * PAGE));
+    }
+
+    private void bypassDone(long result) {
+        bypassResult = result;
+        handle.releaseOp();
+        scheduleRetry();
+    }
+
     /** Runs the due retry on the calling thread. */
     protected final void retryNow() {
         cache.countRetry();
@@ -212,6 +244,26 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
                 }
                 long index = pos / PAGE;
                 long lastIndex = (end - 1) / PAGE;
+                if (index == bypassIndex) {
+                    long r = bypassResult;
+                    MemorySegment page = bypassPage;
+                    bypassIndex = -1;
+                    bypassPage = null;
+                    if (r < 0) {
+                        endWith(done > 0 ? done : r);
+                        return;
+                    }
+                    int inPage = (int) (pos % PAGE);
+                    if (r <= inPage) {
+                        endWith(done); // the file ends before this position
+                        return;
+                    }
+                    int n = (int) Math.min(Math.min(PAGE - inPage, end - pos), r - inPage);
+                    copyOut(page, inPage, n);
+                    done += n;
+                    progressed = true;
+                    continue;
+                }
                 Readahead ra = handle.readahead();
                 if (ra.pageAtATime() && index > raSeen) {
                     raSeen = index;
@@ -281,6 +333,16 @@ public abstract class CachedRead<T> extends IoOp<T> implements Runnable {
                     release(p);
                     endWith(done > 0 ? done : -Errno.EAGAIN);
                     return;
+                }
+                Object owner = p.readOwner;
+                if (owner != null && owner != readOwner()) {
+                    // Another context's queue reads it: do not depend on that context's thread.
+                    release(p);
+                    if (idleRetry(retry, progressed)) {
+                        cache.countIdleRetry();
+                    }
+                    startBypass(index);
+                    return; // the bypass read's completion runs the retry
                 }
                 if (!hold(index, p)) {
                     release(p); // past the held range: the retry looks it up again

@@ -147,6 +147,7 @@ public final class FileCache {
         }
         CachedPage[] pages = null;
         int used = 0;
+        Object owner = cache.divertedTo();
         // One pass under the lock. Taking frames here is safe: eviction only ever tryLocks a file
         // (it skips a busy one), so holding this lock while the frame lock is taken cannot deadlock.
         lock.lock();
@@ -160,6 +161,7 @@ public final class FileCache {
                     break; // every frame busy: read what we have, the caller waits for more
                 }
                 CachedPage p = new CachedPage(this, i, frame, cache.waits());
+                p.readOwner = owner; // before the page is visible: nobody else may wait on a context's read
                 p.state().set(PageState.LOCKED | (i == markerIndex ? PageState.READAHEAD : 0));
                 p.retain(); // the device read's reference
                 if (out != null && i >= outBase && i - outBase < out.length && out[(int) (i - outBase)] == null) {

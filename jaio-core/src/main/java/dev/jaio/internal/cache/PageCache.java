@@ -38,6 +38,7 @@ public final class PageCache implements AutoCloseable {
     private final LongAdder demandPages = new LongAdder();
     private final LongAdder deviceReads = new LongAdder();
     private final LongAdder readErrors = new LongAdder();
+    private final LongAdder bypassReads = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder idleRetries = new LongAdder();
@@ -184,8 +185,15 @@ public final class PageCache implements AutoCloseable {
 
     // ---- I/O ----
 
-    void submit(IoOp<?> op) {
+    void submit(PageReadOp op) {
         deviceReads.increment();
+        DeviceReadSink sink = sinks.get();
+        if (sink != null) {
+            if (sink.offer(op)) {
+                return;
+            }
+            op.toEngine();
+        }
         Batch b = batch.get();
         if (b != null) {
             b.add(op);
@@ -208,6 +216,21 @@ public final class PageCache implements AutoCloseable {
     }
 
     private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+    private final ThreadLocal<DeviceReadSink> sinks = new ThreadLocal<>();
+
+    /** The sink this thread's page reads go to, or null (the engine). */
+    Object divertedTo() {
+        return sinks.get();
+    }
+
+    /** Page reads this thread starts go to {@code sink} (null: to the engine again). */
+    public void divertReads(DeviceReadSink sink) {
+        if (sink == null) {
+            sinks.remove();
+        } else {
+            sinks.set(sink);
+        }
+    }
     private final ThreadLocal<Batch> spareBatch = ThreadLocal.withInitial(Batch::new);
 
     /**
@@ -233,14 +256,10 @@ public final class PageCache implements AutoCloseable {
         b.n = 0;
     }
 
-    /** Runs {@code task} (a {@link IoOp#TASK}) on the engine's completion thread. */
-    void execute(IoOp<?> task) {
-        loop.execute(task);
-    }
-
-    /** Runs the first {@code n} reads of {@code reads} on the engine's completion thread, published as one batch. */
-    public void startAll(CachedRead<?>[] reads, int n) {
-        loop.executeAll(reads, n);
+    /** A read of one page for one request only, outside the cache (see {@link CachedRead}). */
+    void bypass(IoOp<?> op) {
+        bypassReads.increment();
+        loop.execute(op);
     }
 
     void countStarted(int pages, boolean readahead) {
@@ -274,7 +293,8 @@ public final class PageCache implements AutoCloseable {
         long resident = (long) frames.capacity() - frames.available();
         return new Stats(frames.capacity(), resident, hits.sum(), misses.sum(), readaheadPages.sum(),
                 demandPages.sum(), deviceReads.sum(), readErrors.sum(), evictions.sum(), retries.sum(),
-                idleRetries.sum(), waits.spuriousWakeups(), waits.collisionsSkipped(), frameWaits.sum());
+                idleRetries.sum(), waits.spuriousWakeups(), waits.collisionsSkipped(), frameWaits.sum(),
+                bypassReads.sum());
     }
 
     /**
@@ -294,10 +314,11 @@ public final class PageCache implements AutoCloseable {
      * @param spuriousWakeups waiters woken for a page or condition they were not waiting for
      * @param collisionsSkipped waiters a wakeup passed over because only their bucket matched
      * @param frameWaits times a request waited for a free frame
+     * @param bypassReads pages a request read for itself because another context's queue was reading them
      */
     public record Stats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
             long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
-            long spuriousWakeups, long collisionsSkipped, long frameWaits) {
+            long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads) {
     }
 
     /** Frees the frames. Call only when no I/O or request of the cache can still run. */

@@ -5,8 +5,12 @@ import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
-/** One device read of a run of contiguous pages, through the handle's O_DIRECT descriptor. */
-final class PageReadOp extends IoOp<Void> {
+/**
+ * One device read of a run of contiguous pages, through the handle's O_DIRECT descriptor. It runs
+ * on the engine's event loop, or, when a batch context takes it ({@link DeviceReadSink}), in that
+ * context's own queue.
+ */
+public final class PageReadOp extends IoOp<Void> {
 
     private final FileCache file;
     private final CacheHandle handle;
@@ -18,6 +22,38 @@ final class PageReadOp extends IoOp<Void> {
         this.file = file;
         this.handle = handle;
         this.run = run;
+    }
+
+    /** The descriptor to read from. */
+    public int fd() {
+        return fd;
+    }
+
+    /** The file offset of the first page. */
+    public long offset() {
+        return offset;
+    }
+
+    /** The frame of a one-page run, else null. */
+    public MemorySegment frame() {
+        return buffer;
+    }
+
+    /** The frames of a run of several pages, else null. */
+    public MemorySegment[] frames() {
+        return buffers;
+    }
+
+    /** The read goes to the engine after all (the context had no room): anyone may wait for it. */
+    void toEngine() {
+        for (CachedPage p : run) {
+            p.readOwner = null;
+        }
+    }
+
+    /** Ends the read with the kernel's result (bytes, or -errno); for a {@link DeviceReadSink}. */
+    public void complete(long result) {
+        onResult(result);
     }
 
     @Override

@@ -211,11 +211,6 @@ public final class EventLoop implements AutoCloseable {
                 backlogTail = null;
             }
             op.plainNext(null);
-            any = true;
-            if (op.opcode == IoOp.TASK) {
-                runTask(op);
-                continue;
-            }
             int slot = slots.acquire();
             inFlight[slot] = op;
             if (!prepare(op, slot)) {
@@ -227,17 +222,6 @@ public final class EventLoop implements AutoCloseable {
             any = true;
         }
         return any;
-    }
-
-    private void runTask(IoOp<?> op) {
-        try {
-            op.onResult(0);
-        } catch (Throwable t) {
-            Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
-            if (h != null) {
-                h.uncaughtException(thread, t);
-            }
-        }
     }
 
     private boolean prepare(IoOp<?> op, int slot) {

@@ -32,11 +32,6 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     public static final int FSYNC = 4;
     /** fdatasync. */
     public static final int FDATASYNC = 5;
-    /**
-     * Not I/O: work to run on the loop's thread, in order with the ops around it. {@link #onResult}
-     * is called with 0 when the loop reaches it; it takes no slot of the queue.
-     */
-    public static final int TASK = -1;
 
     private static final VarHandle NEXT;
 

@@ -1,9 +1,16 @@
 package dev.jaio.internal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,61 +18,76 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Tasks and batches on the {@link EventLoop}: order, the loop thread, and what close does to them. */
+/** {@link EventLoop#executeAll}: a batch keeps its order, more ops than slots wait their turn, and a closed loop rejects all. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EventLoopBatchTest {
 
-    private static final class Task extends IoOp<Void> {
+    private static final class Read extends IoOp<Void> {
         final int id;
-        final List<Integer> ran;
-        final List<Thread> threads;
-        final CountDownLatch done;
+        final List<Integer> done;
+        final CountDownLatch latch;
+        volatile long result = Long.MIN_VALUE;
         volatile IOException rejected;
 
-        Task(int id, List<Integer> ran, List<Thread> threads, CountDownLatch done) {
-            super(TASK, -1, null, null, 0, 0);
+        Read(int id, int fd, MemorySegment buf, List<Integer> done, CountDownLatch latch) {
+            super(READ, fd, buf, null, (long) id * 16, 0);
             this.id = id;
-            this.ran = ran;
-            this.threads = threads;
             this.done = done;
+            this.latch = latch;
         }
 
         @Override
-        protected void onResult(long result) {
-            ran.add(id);
-            threads.add(Thread.currentThread());
-            done.countDown();
+        protected void onResult(long r) {
+            result = r;
+            done.add(id);
+            latch.countDown();
         }
 
         @Override
         protected void onRejected(IOException cause) {
             rejected = cause;
-            done.countDown();
+            latch.countDown();
         }
     }
 
     @Test
-    void aBatchRunsInOrderOnTheLoopThreadWithoutTakingSlots() throws Exception {
+    void aBatchRunsInOrderAndWaitsForSlots(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("batch.dat");
+        byte[] data = new byte[300 * 16];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i / 16);
+        }
+        Files.write(file, data);
+        // One worker thread: requests finish in the order the loop hands them over.
         EventLoop loop = new EventLoop(Engines.byName("threads").openQueue(new QueueOptions(2, true, 1, 0)), "batch-test");
-        try {
-            List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
-            List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch done = new CountDownLatch(300);
+        int fd;
+        try (Arena a = Arena.ofConfined()) {
+            fd = (int) Libc.open(a.allocateFrom(file.toString()), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
+        }
+        assertTrue(fd >= 0);
+        try (Arena mem = Arena.ofShared()) {
+            List<Integer> done = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch latch = new CountDownLatch(300);
+            List<Read> all = new ArrayList<>();
             for (int b = 0; b < 10; b++) {
-                Task[] batch = new Task[30];
+                Read[] batch = new Read[30];
                 for (int i = 0; i < 30; i++) {
-                    batch[i] = new Task(b * 30 + i, ran, threads, done);
+                    batch[i] = new Read(b * 30 + i, fd, mem.allocate(16), done, latch);
+                    all.add(batch[i]);
                 }
-                loop.executeAll(batch, 30); // 30 tasks through a queue of 2 slots: tasks take none
+                loop.executeAll(batch, 30); // 30 requests through a queue of 2 slots
             }
-            assertTrue(done.await(30, TimeUnit.SECONDS));
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
             for (int i = 0; i < 300; i++) {
-                assertEquals(i, ran.get(i), "batches keep their order, and so do consecutive batches");
+                assertEquals(i, done.get(i), "batches keep their order, and so do consecutive batches");
+                assertEquals(16, all.get(i).result);
+                assertEquals((byte) i, all.get(i).buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
             }
-            assertTrue(threads.stream().allMatch(t -> t.getName().equals("batch-test")));
         } finally {
             loop.close();
+            Libc.close(fd);
         }
     }
 
@@ -73,15 +95,17 @@ class EventLoopBatchTest {
     void aBatchAfterCloseIsRejected() throws Exception {
         EventLoop loop = new EventLoop(Engines.byName("threads").openQueue(new QueueOptions(4, true, 1, 0)), "closed-test");
         loop.close();
-        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch done = new CountDownLatch(3);
-        Task[] batch = {new Task(0, ran, new ArrayList<>(), done), new Task(1, ran, new ArrayList<>(), done),
-            new Task(2, ran, new ArrayList<>(), done)};
-        loop.executeAll(batch, 3);
-        assertTrue(done.await(10, TimeUnit.SECONDS));
-        assertTrue(ran.isEmpty());
-        for (Task t : batch) {
-            assertTrue(t.rejected != null, "every op of the batch learns the loop is gone");
+        List<Integer> done = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch latch = new CountDownLatch(3);
+        try (Arena mem = Arena.ofShared()) {
+            Read[] batch = {new Read(0, -1, mem.allocate(16), done, latch), new Read(1, -1, mem.allocate(16), done, latch),
+                new Read(2, -1, mem.allocate(16), done, latch)};
+            loop.executeAll(batch, 3);
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+            assertTrue(done.isEmpty());
+            for (Read r : batch) {
+                assertNotNull(r.rejected, "every op of the batch learns the loop is gone");
+            }
         }
     }
 }
