@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
  * evicted; whoever drops the last reference returns the frame. Only then can the frame hold another
  * page, so no copy ever reads bytes of a page that replaced this one.
  */
-public final class CachedPage {
+public final class CachedPage extends PageState {
 
     private static final VarHandle REFS;
 
@@ -29,7 +29,6 @@ public final class CachedPage {
     private final Object owner;
     private final long index;
     private final int frame;
-    private final PageState state;
     /** CLOCK's reference bit: set on every use, cleared as the hand passes. */
     private volatile boolean referenced;
     /** References (see the class comment); starts at 1, the tree's. */
@@ -52,10 +51,10 @@ public final class CachedPage {
      * @param frame the frame of {@link PageFrames} that holds its bytes
      */
     public CachedPage(Object owner, long index, int frame, WaitTable waits) {
+        super(waits);
         this.owner = owner;
         this.index = index;
         this.frame = frame;
-        this.state = new PageState(waits);
     }
 
     /** The file cache it belongs to. */
@@ -73,9 +72,9 @@ public final class CachedPage {
         return frame;
     }
 
-    /** Its state word. */
+    /** Its state word: the page itself (one object per page, not two). */
     public PageState state() {
-        return state;
+        return this;
     }
 
     /** Marks it used (CLOCK gives it another turn). */
@@ -120,13 +119,13 @@ public final class CachedPage {
      * referenced only by its tree.
      */
     public boolean evictable() {
-        int s = state.get();
+        int s = get();
         return (s & (PageState.LOCKED | PageState.DIRTY | PageState.WRITEBACK | PageState.WAITERS)) == 0
                 && refs() == 1;
     }
 
     @Override
     public String toString() {
-        return "CachedPage[" + index + " in frame " + frame + ", " + state + "]";
+        return "CachedPage[" + index + " in frame " + frame + ", " + super.toString() + "]";
     }
 }

@@ -19,7 +19,7 @@ import java.lang.invoke.VarHandle;
  * once no waiter of the page is left; it stays set after a cancelled wait until the next wake,
  * which costs one extra bucket visit.
  */
-public final class PageState {
+public class PageState {
 
     /** Locked: being read from or written to disk, or changed exclusively. */
     public static final int LOCKED = 1;
@@ -57,7 +57,6 @@ public final class PageState {
     }
 
     private final WaitTable waits;
-    private final Runnable clearWaiters = () -> clear(WAITERS);
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
@@ -138,7 +137,7 @@ public final class PageState {
     }
 
     private void wakeAndMaybeClearWaiters(int condition) {
-        waits.wake(this, condition, clearWaiters);
+        waits.wake(this, condition, this);
     }
 
     /**

@@ -195,7 +195,15 @@ public final class WaitTable {
      * @return how many waiters were woken
      */
     public int wake(Object key, int condition) {
-        return wake(key, condition, null);
+        return wake(key, condition, (Runnable) null);
+    }
+
+    /**
+     * As {@link #wake(Object, int, Runnable)} for a page: clears its {@link PageState#WAITERS} bit
+     * when no waiter of it is left (without a callback object per page).
+     */
+    int wake(Object key, int condition, PageState clearWaitersOf) {
+        return wake(key, condition, null, clearWaitersOf);
     }
 
     /**
@@ -204,6 +212,10 @@ public final class WaitTable {
      * "waiters" bit without racing a new waiter, which sets it under the same lock.
      */
     public int wake(Object key, int condition, Runnable whenKeyHasNoWaiters) {
+        return wake(key, condition, whenKeyHasNoWaiters, null);
+    }
+
+    private int wake(Object key, int condition, Runnable whenKeyHasNoWaiters, PageState clearWaitersOf) {
         Bucket b = bucketOf(key);
         Waiter woken = null;
         Waiter wokenTail = null;
@@ -232,8 +244,13 @@ public final class WaitTable {
                 }
                 w = next;
             }
-            if (!keyStillWaited && whenKeyHasNoWaiters != null) {
-                whenKeyHasNoWaiters.run();
+            if (!keyStillWaited) {
+                if (whenKeyHasNoWaiters != null) {
+                    whenKeyHasNoWaiters.run();
+                }
+                if (clearWaitersOf != null) {
+                    clearWaitersOf.clear(PageState.WAITERS);
+                }
             }
         } finally {
             b.lock.unlock();
