@@ -61,6 +61,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link AsyncFile} read) are noticed within 200 microseconds while this thread waits in the
  * kernel for its own requests.
  *
+ * <p>The context's kernel queue (AIO context or io_uring) holds twice its depth: room for the page
+ * reads of as many cached requests.
+ *
  * <p>{@link #close()} waits until the kernel has finished every submitted request (their results
  * are dropped), then frees the context. {@link IoBuffer}s passed in stay pinned until then.
  */
@@ -550,28 +553,31 @@ public final class IoContext implements AutoCloseable {
         // context's own queue (reaped and retried in getEvents, with no other thread in between);
         // those it has no room for go to the file's engine as one batch: one wakeup, one submission.
         PageCache batchCache = null;
-        for (int i = 0; i < cached; i++) {
-            int slot = cachedPrepared[i];
-            MemorySegment buffer = cachedBuffer[slot];
-            cachedBuffer[slot] = null;
-            cachedInFlight++;
-            AsyncFile file = files[slot];
-            PageCache pc = file.cacheHandle().file().cache();
-            if (pc != batchCache) {
-                if (batchCache != null) {
-                    batchCache.divertReads(null);
-                    batchCache.endBatch();
+        try {
+            for (int i = 0; i < cached; i++) {
+                int slot = cachedPrepared[i];
+                MemorySegment buffer = cachedBuffer[slot];
+                cachedBuffer[slot] = null;
+                cachedInFlight++;
+                AsyncFile file = files[slot];
+                PageCache pc = file.cacheHandle().file().cache();
+                if (pc != batchCache) {
+                    if (batchCache != null) {
+                        batchCache.divertReads(null);
+                        batchCache.endBatch();
+                    }
+                    pc.beginBatch();
+                    pc.divertReads(deviceSink);
+                    batchCache = pc;
                 }
-                pc.beginBatch();
-                pc.divertReads(deviceSink);
-                batchCache = pc;
+                new ContextRead(this, slot, file, buffer, cachedPosition[slot],
+                        (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
             }
-            new ContextRead(this, slot, file, buffer, cachedPosition[slot],
-                    (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
-        }
-        if (batchCache != null) {
-            batchCache.divertReads(null);
-            batchCache.endBatch();
+        } finally {
+            if (batchCache != null) {
+                batchCache.divertReads(null);
+                batchCache.endBatch();
+            }
         }
         // The caller's requests and the page reads just prepared go to the kernel together.
         int accepted = queue.submit();
