@@ -35,6 +35,10 @@ public final class FileCache {
     private final Object key;
     private final ReentrantLock lock = new ReentrantLock();
     private final RadixTree<CachedPage> tree = new RadixTree<>();
+    /** Indices looked up together by {@link #startRead}; scratch arrays guarded by {@link #lock}. */
+    private static final int SCAN = 64;
+    private final long[] scanIndices = new long[SCAN];
+    private final CachedPage[] scanPages = new CachedPage[SCAN];
     @SuppressWarnings("unused") // accessed through SIZE
     private volatile long size;
     /** Open handles; guarded by the cache's file map. */
@@ -152,8 +156,16 @@ public final class FileCache {
         // (it skips a busy one), so holding this lock while the frame lock is taken cannot deadlock.
         lock.lock();
         try {
+            // One tree walk per 64 indices finds the pages already there (instead of a get each).
+            int nPresent = 0;
+            int nextPresent = 0;
             for (long i = first; i <= last; i++) {
-                if (tree.get(i) != null) {
+                if ((i - first) % SCAN == 0) {
+                    nPresent = tree.gangLookup(i, Math.min(last, i + SCAN - 1), scanIndices, scanPages, SCAN);
+                    nextPresent = 0;
+                }
+                if (nextPresent < nPresent && scanIndices[nextPresent] == i) {
+                    nextPresent++;
                     continue;
                 }
                 int frame = cache.allocateFrame();
@@ -175,6 +187,7 @@ public final class FileCache {
                 pages[used++] = p;
             }
         } finally {
+            java.util.Arrays.fill(scanPages, null);
             lock.unlock();
         }
         if (used == 0) {
@@ -215,70 +228,64 @@ public final class FileCache {
      * reader tries again. Wakes the waiters and drops the read's references.
      */
     void readDone(CacheHandle h, CachedPage[] run, long result) {
-        try {
-            if (result < 0) {
-                lock.lock();
-                try {
-                    for (CachedPage p : run) {
-                        p.errno = (int) -result;
-                        if (tree.get(p.index()) == p) {
-                            tree.remove(p.index());
-                            p.release(); // the tree's reference; the read's is still held
-                        }
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                cache.countReadError();
+        int[] before = new int[run.length];
+        if (result < 0) {
+            lock.lock();
+            try {
                 for (CachedPage p : run) {
-                    p.state().unlock(PageState.ERROR, PageState.READAHEAD);
-                }
-            } else {
-                boolean shortRead = result < (long) run.length * PAGE;
-                boolean anyStale = false;
-                int[] before = run.length == 1 ? null : new int[run.length];
-                int only = 0;
-                for (int i = 0; i < run.length; i++) {
-                    CachedPage p = run[i];
-                    long valid = Math.max(0, Math.min(PAGE, result - (long) i * PAGE));
-                    if (valid < PAGE) {
-                        cache.frames().frame(p.frame()).asSlice(valid).fill((byte) 0);
-                    }
-                    int b;
-                    if (p.state().is(PageState.STALE)) {
-                        anyStale = true;
-                        b = p.state().unlockQuietly(0, PageState.READAHEAD);
-                    } else {
-                        b = p.state().unlockQuietly(PageState.UPTODATE, 0);
-                    }
-                    if (before == null) {
-                        only = b;
-                    } else {
-                        before[i] = b;
+                    p.errno = (int) -result;
+                    if (tree.get(p.index()) == p) {
+                        tree.remove(p.index());
+                        p.release(); // the tree's reference; the read's is still held
                     }
                 }
-                // Wake only once every page of the run is ready: a request woken for the first page
-                // then copies the whole run in one retry instead of one retry per page.
-                for (int i = 0; i < run.length; i++) {
-                    run[i].state().wakeUnlocked(before == null ? only : before[i]);
+            } finally {
+                lock.unlock();
+            }
+            cache.countReadError();
+            for (int i = 0; i < run.length; i++) {
+                before[i] = run[i].unlockQuietly(PageState.ERROR, PageState.READAHEAD);
+            }
+        } else {
+            boolean shortRead = result < (long) run.length * PAGE;
+            boolean anyStale = false;
+            for (int i = 0; i < run.length; i++) {
+                CachedPage p = run[i];
+                long valid = Math.max(0, Math.min(PAGE, result - (long) i * PAGE));
+                if (valid < PAGE) {
+                    cache.frames().frame(p.frame()).asSlice(valid).fill((byte) 0);
                 }
-                if (shortRead && !anyStale) {
-                    // The file ends inside the run: it may have shrunk behind the cache's back.
-                    long s = FileStat.size(h.directFd());
-                    if (s >= 0) {
-                        setSize(s);
-                    }
+                if (p.is(PageState.STALE)) {
+                    anyStale = true;
+                    before[i] = p.unlockQuietly(0, PageState.READAHEAD);
+                } else {
+                    before[i] = p.unlockQuietly(PageState.UPTODATE, 0);
                 }
             }
-        } finally {
-            for (CachedPage p : run) {
-                if (p.release()) {
-                    cache.freeFrame(p);
+            if (shortRead && !anyStale) {
+                // The file ends inside the run: it may have shrunk behind the cache's back.
+                long s = FileStat.size(h.directFd());
+                if (s >= 0) {
+                    setSize(s);
                 }
             }
-            cache.framesMayBeFree();
         }
+        // The read's references go before anyone is woken, so that what a woken request does next
+        // (finish, and its caller drop the range, say) finds the pages idle. A page still waited on
+        // cannot be evicted meanwhile: its WAITERS bit stays set until the wake below.
+        for (int i = 0; i < run.length; i++) {
+            if (run[i].release()) {
+                cache.freeFrame(run[i]);
+            }
+        }
+        // Wake only once every page of the run is ready: a request woken for the first page then
+        // copies the whole run in one retry instead of one retry per page.
+        for (int i = 0; i < run.length; i++) {
+            run[i].wakeUnlocked(before[i]);
+        }
+        cache.framesMayBeFree();
     }
+
 
     /**
      * Drops the pages of [firstIndex, lastIndex] from the cache because the file's bytes there
