@@ -33,7 +33,6 @@ final class CachedFileRead<T> extends CachedRead<T> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void finished(long result) {
         Object value = null;
         Throwable failure = null;
@@ -44,32 +43,20 @@ final class CachedFileRead<T> extends CachedRead<T> {
                 if (advance != null) {
                     advance.position(advance.position() + (int) result);
                 }
-                value = resultKind == FileOp.RESULT_INT ? (Object) (int) result : (Object) result;
+                value = FileOp.resultValue(resultKind, result);
             }
         } catch (RuntimeException e) {
             failure = e;
         } finally {
             release();
         }
-        try {
-            if (failure != null) {
-                completeExceptionally(failure);
-            } else {
-                complete((T) value);
-            }
-        } finally {
-            file.endOp();
-        }
+        FileOp.settle(this, file, value, failure);
     }
 
     @Override
     protected void failed(Throwable cause) {
         release();
-        try {
-            completeExceptionally(cause);
-        } finally {
-            file.endOp();
-        }
+        FileOp.settle(this, file, null, cause);
     }
 
     private void release() {

@@ -4,6 +4,7 @@ import dev.jaio.internal.engine.IoOp;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A request of an {@link AsyncFile} and the future its caller gets. It holds everything the kernel
@@ -68,7 +69,6 @@ final class FileOp<T> extends IoOp<T> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void onResult(long result) {
         Object value = null;
         Throwable failure = null;
@@ -86,34 +86,44 @@ final class FileOp<T> extends IoOp<T> {
                 if (advance != null) {
                     advance.position(advance.position() + (int) result);
                 }
-                value = switch (resultKind) {
-                    case RESULT_INT -> (int) result;
-                    case RESULT_LONG -> result;
-                    default -> null;
-                };
+                value = resultValue(resultKind, result);
             }
         } catch (RuntimeException e) {
             failure = e;
         } finally {
             release();
         }
-        try {
-            if (failure != null) {
-                completeExceptionally(failure);
-            } else {
-                complete((T) value);
-            }
-        } finally {
-            // Last: AsyncFile.close() returns once this runs, and by then the future must be done.
-            file.endOp();
-        }
+        settle(this, file, value, failure);
     }
 
     @Override
     protected void onRejected(IOException cause) {
         release();
+        settle(this, file, null, cause);
+    }
+
+    /** The future's value for a non-negative {@code result}: an Integer, a Long, or null (fsync). */
+    static Object resultValue(int resultKind, long result) {
+        return switch (resultKind) {
+            case RESULT_INT -> (int) result;
+            case RESULT_LONG -> result;
+            default -> null;
+        };
+    }
+
+    /**
+     * Completes a request's future with {@code value}, or exceptionally with {@code failure}, then
+     * counts the request out of its file: last, since AsyncFile.close() returns once that runs, and
+     * by then the future must be done.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> void settle(CompletableFuture<T> future, AsyncFile file, Object value, Throwable failure) {
         try {
-            completeExceptionally(cause);
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete((T) value);
+            }
         } finally {
             file.endOp();
         }

@@ -106,10 +106,6 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         return true;
     }
 
-    private static boolean idleRetry(boolean retry, boolean progressed) {
-        return retry && !progressed;
-    }
-
     private void release(CachedPage p) {
         if (p.release()) {
             cache.freeFrame(p);
@@ -338,7 +334,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                 if (owner != null && owner != readOwner()) {
                     // Another context's queue reads it: do not depend on that context's thread.
                     release(p);
-                    if (idleRetry(retry, progressed)) {
+                    if (retry && !progressed) {
                         cache.countIdleRetry();
                     }
                     startBypass(index);

@@ -74,11 +74,6 @@ public final class PageFrames implements AutoCloseable {
         return freeCount + frames.length - mapped;
     }
 
-    /** Bytes of the budget handed out as frames at least once. */
-    public synchronized long mappedBytes() {
-        return (long) mapped * PAGE_SIZE;
-    }
-
     /** The memory of frame {@code frame}: {@link #PAGE_SIZE} bytes, page-aligned. */
     public MemorySegment frame(int frame) {
         return frames[frame];
