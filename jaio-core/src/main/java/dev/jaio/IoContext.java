@@ -588,13 +588,11 @@ public final class IoContext implements AutoCloseable {
     private static final class ContextRead extends CachedRead<Void> {
         private final IoContext ctx;
         private final int slot;
-        private final PageCache cache;
 
         ContextRead(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, boolean nowait) {
             super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), nowait);
             this.ctx = ctx;
             this.slot = slot;
-            this.cache = file.cacheHandle().file().cache();
         }
 
         /** Next in the context's list of due retries. */
@@ -612,10 +610,6 @@ public final class IoContext implements AutoCloseable {
 
         void retry() {
             retryNow();
-        }
-
-        PageCache pageCache() {
-            return cache;
         }
 
         @Override

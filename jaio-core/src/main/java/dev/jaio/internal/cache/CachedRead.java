@@ -124,6 +124,11 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         }
     }
 
+    /** The page cache this read goes through. */
+    public final PageCache pageCache() {
+        return cache;
+    }
+
     /** Runs the first iteration on the calling thread. */
     public final void start() {
         FileCache f = handle.file();
