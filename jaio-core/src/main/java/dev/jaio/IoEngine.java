@@ -130,6 +130,9 @@ public final class IoEngine implements AutoCloseable {
         if (pageCache == null) {
             PageCacheConfig c = config.pageCache();
             pageCache = new PageCache(c.budgetBytes(), c.maxReadaheadBytes(), true, loop);
+            if (c.preTouch()) {
+                pageCache.frames().preTouch();
+            }
         }
         return pageCache;
     }

@@ -229,7 +229,7 @@ class CachedFileTest {
     void aTinyCacheServesManyConcurrentReadsCorrectly() throws Exception {
         Path path = dir.resolve("tiny.dat");
         byte[] data = randomFile(path, 8 << 20, 7);
-        engine(PageCacheConfig.defaults().withBudget(PageCacheConfig.MIN_BUDGET));
+        engine(PageCacheConfig.defaults().withBudget(PageCacheConfig.MIN_BUDGET).withPreTouch(true));
         try (AsyncFile file = AsyncFile.open(engine, path, FileOption.CACHED)) {
             SplittableRandom rnd = new SplittableRandom(8);
             for (int round = 0; round < 5; round++) {

@@ -207,7 +207,8 @@ public final class AioStressCommand implements Callable<Integer> {
             fallbackValue = CacheSizeArgument.DEFAULT,
             description = "Buffered reads through jaio's own page cache of SIZE (default 256m; MiB without"
                     + " suffix) instead of the kernel's. Excludes -O. With --drop-cache each stage starts with"
-                    + " both caches cold.")
+                    + " both caches cold. The cache takes its whole budget from the system when the files are"
+                    + " opened (pre-touched), as the kernel's cache lives in memory it already has.")
     String cache;
 
     @Option(names = "--readahead", paramLabel = "POLICY",

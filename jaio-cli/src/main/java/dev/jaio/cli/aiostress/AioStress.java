@@ -61,7 +61,7 @@ public final class AioStress {
             if (pc.enabled()) {
                 config = config.withPageCache(new PageCacheConfig(pc.cacheBytes().getAsLong(), pc.maxReadaheadBytes(),
                         pc.readahead() == PageCacheOptions.Readahead.LEGACY ? ReadaheadPolicy.LEGACY
-                                : ReadaheadPolicy.UPFRONT));
+                                : ReadaheadPolicy.UPFRONT, true));
             }
             engine = IoEngine.open(config);
         } catch (IOException | RuntimeException e) {

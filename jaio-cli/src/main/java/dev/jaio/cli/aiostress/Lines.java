@@ -64,7 +64,7 @@ public final class Lines {
     /** stderr, jaio's addition with {@code --cache}: jaio's page cache and its readahead. */
     public static String headerCache(PageCacheOptions c) {
         return "jaio page cache " + Sizes.describe(c.cacheBytes().getAsLong()) + ", readahead " + c.readahead().flagValue()
-                + " (max " + Sizes.describe(c.maxReadaheadBytes()) + ")";
+                + " (max " + Sizes.describe(c.maxReadaheadBytes()) + "), pre-touched";
     }
 
     /** stdout: {@code "Running single thread version "} or {@code "Running multi thread version num_threads:4"}. */

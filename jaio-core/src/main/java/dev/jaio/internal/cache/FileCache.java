@@ -211,6 +211,11 @@ public final class FileCache {
         MemorySegment single = null;
         if (run.length == 1) {
             single = cache.frames().frame(run[0].frame());
+        } else if (contiguousFrames(run)) {
+            // Frames next to each other in memory (the clock evicts in frame order, so a run's
+            // frames usually are): one plain read into one buffer, which the device does faster
+            // than a vector of pages.
+            single = cache.frames().span(run[0].frame(), run.length);
         } else {
             frames = new MemorySegment[run.length];
             for (int i = 0; i < run.length; i++) {
@@ -219,6 +224,16 @@ public final class FileCache {
         }
         h.retainOp();
         cache.submit(new PageReadOp(this, h, run, single, frames));
+    }
+
+    private static boolean contiguousFrames(CachedPage[] run) {
+        int f = run[0].frame();
+        for (int i = 1; i < run.length; i++) {
+            if (run[i].frame() != f + i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -79,6 +79,39 @@ public final class PageFrames implements AutoCloseable {
         return frames[frame];
     }
 
+    /** The memory of {@code count} frames from {@code first}, which are adjacent: one page-aligned buffer. */
+    public MemorySegment span(int first, int count) {
+        return memory.asSlice((long) first * PAGE_SIZE, (long) count * PAGE_SIZE);
+    }
+
+    /**
+     * Faults the whole budget in now (the slabs not yet taken), so that no frame's memory is first
+     * touched on the I/O path: the kernel's own page cache lives in memory it already has, and
+     * taking a 2 MiB slab inside a read (allocating and zeroing a huge page) costs that read about
+     * as much as the device does. Resident memory becomes the whole budget.
+     */
+    public synchronized void preTouch() {
+        boolean any = false;
+        while (mapSlab()) {
+            any = true;
+        }
+        if (any) {
+            // Each slab went on top of the free stack: restore lowest-address-on-top, so that the
+            // frames are still handed out in address order.
+            java.util.Arrays.sort(free, 0, freeCount);
+            for (int i = 0, j = freeCount - 1; i < j; i++, j--) {
+                int t = free[i];
+                free[i] = free[j];
+                free[j] = t;
+            }
+        }
+    }
+
+    /** Frames whose memory is taken from the system (for tests: all of them after {@link #preTouch()}). */
+    public synchronized int mappedFrames() {
+        return mapped;
+    }
+
     /** Takes a free frame, or returns -1 when all are in use (the caller evicts and retries). */
     public synchronized int allocate() {
         if (freeCount == 0 && !mapSlab()) {

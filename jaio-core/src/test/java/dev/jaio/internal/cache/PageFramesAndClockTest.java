@@ -37,6 +37,30 @@ class PageFramesAndClockTest {
         assertThrows(IllegalArgumentException.class, () -> new PageFrames(100));
     }
 
+    @Test
+    void preTouchTakesTheWholeBudgetAtOnceAndFramesStillComeInAddressOrder() {
+        int capacity = PageFrames.SLAB_FRAMES + 3; // a partial last slab
+        try (PageFrames frames = new PageFrames((long) capacity * PageFrames.PAGE_SIZE)) {
+            assertEquals(0, frames.mappedFrames(), "lazy by default");
+            frames.allocate();
+            assertEquals(PageFrames.SLAB_FRAMES, frames.mappedFrames(), "one slab at a time");
+            frames.preTouch();
+            assertEquals(capacity, frames.mappedFrames());
+            assertEquals(capacity - 1, frames.available());
+            for (int i = 1; i < capacity; i++) {
+                int f = frames.allocate();
+                assertEquals(i, f, "address order, so that a run of pages gets adjacent frames");
+                assertEquals(0L, frames.frame(f).get(JAVA_LONG, PageFrames.PAGE_SIZE - 8), "fresh memory is zero");
+            }
+            assertEquals(-1, frames.allocate());
+            frames.preTouch(); // nothing left to take
+            assertEquals(capacity, frames.mappedFrames());
+            assertEquals(frames.frame(5).address() + PageFrames.PAGE_SIZE, frames.frame(6).address());
+            assertEquals(frames.frame(5).address(), frames.span(5, 3).address());
+            assertEquals(3L * PageFrames.PAGE_SIZE, frames.span(5, 3).byteSize());
+        }
+    }
+
     private static List<CachedPage> fill(ClockEvictor clock, int n, WaitTable waits) {
         List<CachedPage> pages = new ArrayList<>();
         for (int i = 0; i < n; i++) {
