@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
             "aio, threads; unavailable ones are skipped with a note), through aio-stress in this process, and",
             "for figure1 also jaio's own page cache (aio-stress --cache=SIZE) with upfront and with legacy",
             "(Linux 2.6.2) readahead: jaio-ENGINE-cached-upfront and jaio-ENGINE-cached-legacy. At each record",
-            "size the configurations run one after another, so that neighbouring points compare best.",
+            "size the configurations run one after another, so that neighbouring points compare best; with",
+            "--repeat N they take N turns, and the table and figures show each point's median.",
+            "jaio's page cache is pre-touched when the files are opened (as in aio-stress --cache).",
             "When fio is on the PATH (and without --no-fio), fio runs at the same points: --ioengine=libaio and",
             "io_uring, --direct=0 and 1, --rw=randread --invalidate=1 or --rw=randwrite --sync=1 --end_fsync=1,",
             "--bs=REC --iodepth=64 --size=SIZE --norandommap on the same file, JSON output.",
@@ -47,10 +49,10 @@ import picocli.CommandLine.Spec;
             "it is missing or shorter than --size. One line per point goes to stderr while it runs; the table",
             "(rows: configurations, columns: record sizes, MB/s) goes to stdout at the end. MB means MiB.",
             "",
-            "Files written to --out: sweep.csv and sweep.json (every point: figure, config, tool, engine,",
-            "direct, cache, record_kib, mib_per_s, iops, lat_p50_us, lat_p99_us (completion latency), cpu_s, bytes,",
-            "seconds, error), figure1.png/.svg and figure2.png/.svg (MB/s against request size, one line per",
-            "configuration; fio's lines dashed with hollow markers).",
+            "Files written to --out: sweep.csv and sweep.json (every run of every point: figure, config, tool,",
+            "engine, direct, cache, record_kib, run, mib_per_s, iops, lat_p50_us, lat_p99_us (completion",
+            "latency), cpu_s, bytes, seconds, error), figure1.png/.svg and figure2.png/.svg (MB/s against",
+            "request size, one line per configuration; fio's lines dashed with hollow markers).",
             "",
             "--quick: a 64 MiB file, record sizes 4, 16 and 64 KiB and at most 64 MiB per point: about a",
             "minute. Exit status: 0 when every point ran, 1 when some failed, 2 on a usage error.",
@@ -95,6 +97,11 @@ public final class SweepCommand implements Callable<Integer> {
             description = "The budget of jaio's page cache in the cached configurations (default 256m; MiB without"
                     + " suffix).")
     String cacheSize;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Measure each point N times, all configurations of a record size in turn; the table"
+                    + " and figures show the median, the CSV and JSON every run (default: 1).")
+    int repeat;
 
     @Option(names = "--fio-runtime", paramLabel = "SECONDS",
             description = "Time limit of one fio point (--runtime, not time based; default: 60, 10 with --quick).")
@@ -190,7 +197,10 @@ public final class SweepCommand implements Callable<Integer> {
         if (cacheBytes < 64 * Sizes.KIB) {
             throw new InvalidOptionException("--cache-size " + cacheSize + ": jaio's page cache needs at least 64k");
         }
+        if (repeat < 1 || repeat > 100) {
+            throw new InvalidOptionException("--repeat " + repeat + ": must be between 1 and 100");
+        }
         return new SweepSettings(testFile, out, fileSize, recs, engs, !noFio, fioEngs, capBytes, runtime, 64,
-                cacheBytes);
+                cacheBytes, repeat);
     }
 }

@@ -106,17 +106,22 @@ public final class Sweep {
         layOut(settings.file(), settings.fileSize());
         List<SweepPoint> points = new ArrayList<>();
         // Configurations side by side at each record size: this machine's throughput drifts over
-        // minutes, and neighbouring points compare best.
+        // minutes, and neighbouring points compare best. Repeats go round all configurations in
+        // turn, so that no configuration always runs first or last (the host's cache of the disk
+        // favours whatever read the same blocks just before).
         for (Figure figure : Figure.values()) {
             for (long rec : settings.recordSizes()) {
-                for (SweepConfig config : configs) {
-                    if (config.cached() && !figure.isRead()) {
-                        continue; // cached writes are not jaio's yet: they go through the kernel
+                for (int run = 1; run <= settings.repeat(); run++) {
+                    for (SweepConfig config : configs) {
+                        if (config.cached() && !figure.isRead()) {
+                            continue; // cached writes are not jaio's yet: they go through the kernel
+                        }
+                        SweepPoint p = (config.isFio() ? Fio.run(settings, figure, config, rec)
+                                : runJaio(figure, config, rec)).asRun(run);
+                        points.add(p);
+                        progress.println(progressLine(p, settings.repeat()));
+                        progress.flush();
                     }
-                    SweepPoint p = config.isFio() ? Fio.run(settings, figure, config, rec) : runJaio(figure, config, rec);
-                    points.add(p);
-                    progress.println(progressLine(p));
-                    progress.flush();
                 }
             }
         }
@@ -129,11 +134,11 @@ public final class Sweep {
         progress.flush();
     }
 
-    /** {@code figure1  jaio-uring-direct       16 KiB    294.6 MB/s}. */
-    static String progressLine(SweepPoint p) {
+    /** {@code figure1  jaio-uring-direct       16 KiB    294.6 MB/s}, and {@code  (run 2/3)} when repeating. */
+    static String progressLine(SweepPoint p, int repeat) {
         String value = p.ok() ? String.format(Locale.ROOT, "%9.1f MB/s", p.mibPerSecond()) : "failed: " + p.error();
-        return String.format(Locale.ROOT, "%s  %-22s %4d KiB  %s", p.figure().id(), p.config().name(),
-                p.recordSize() / 1024, value);
+        return String.format(Locale.ROOT, "%s  %-26s %4d KiB  %s%s", p.figure().id(), p.config().name(),
+                p.recordSize() / 1024, value, repeat > 1 ? " (run " + p.run() + "/" + repeat + ")" : "");
     }
 
     /** The aio-stress options of one jaio point: {@code -s FILE -r REC -d 64} and the figure's stage flags. */

@@ -52,11 +52,13 @@ public final class SweepCharts {
         List<SweepConfig> shown = new ArrayList<>();
         for (SweepConfig c : configs) {
             XYSeries s = new XYSeries(c.name(), true, false);
-            for (SweepPoint p : points) {
-                if (p.figure() == figure && p.config().equals(c) && p.ok()) {
-                    s.add(p.recordSize() / 1024.0, p.mibPerSecond());
-                }
-            }
+            points.stream().filter(p -> p.figure() == figure && p.config().equals(c))
+                    .mapToLong(SweepPoint::recordSize).distinct().forEach(rec -> {
+                        double mib = SweepReport.median(points, figure, c, rec);
+                        if (!Double.isNaN(mib)) {
+                            s.add(rec / 1024.0, mib);
+                        }
+                    });
             if (!s.isEmpty()) {
                 data.addSeries(s);
                 shown.add(c);

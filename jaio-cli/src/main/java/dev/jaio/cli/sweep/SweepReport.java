@@ -15,7 +15,7 @@ public final class SweepReport {
 
     /** The CSV header (and the keys of each JSON point). */
     public static final List<String> COLUMNS = List.of("figure", "config", "tool", "engine", "direct", "cache", "record_kib",
-            "mib_per_s", "iops", "lat_p50_us", "lat_p99_us", "cpu_s", "bytes", "seconds", "error");
+            "run", "mib_per_s", "iops", "lat_p50_us", "lat_p99_us", "cpu_s", "bytes", "seconds", "error");
 
     private SweepReport() {
     }
@@ -58,6 +58,7 @@ public final class SweepReport {
         m.put("direct", p.config().direct());
         m.put("cache", p.config().cached() ? p.config().cache() : null);
         m.put("record_kib", p.recordSize() / 1024);
+        m.put("run", p.run());
         m.put("mib_per_s", num(p.mibPerSecond()));
         m.put("iops", num(p.iops()));
         m.put("lat_p50_us", num(p.p50Us()));
@@ -86,6 +87,8 @@ public final class SweepReport {
         settings.put("fioEngines", s.fioEngines());
         settings.put("capBytes", s.capBytes());
         settings.put("fioRuntimeSeconds", s.fioRuntimeSeconds());
+        settings.put("cacheBytes", s.cacheBytes());
+        settings.put("repeat", s.repeat());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("settings", settings);
         m.put("fioVersion", r.fioVersion());
@@ -97,8 +100,9 @@ public final class SweepReport {
     }
 
     /**
-     * One table per figure: a row per configuration, a column per record size, MB/s (MiB/s);
-     * {@code -} where the point failed.
+     * One table per figure: a row per configuration, a column per record size, MB/s (MiB/s), the
+     * median of the point's runs when it was measured more than once; {@code -} where every run of
+     * the point failed.
      */
     public static String table(List<SweepConfig> configs, List<Long> recordSizes, List<SweepPoint> points) {
         StringBuilder sb = new StringBuilder();
@@ -113,7 +117,9 @@ public final class SweepReport {
             if (!sb.isEmpty()) {
                 sb.append('\n');
             }
-            sb.append(f.title()).append(", MB/s by request size\n");
+            int runs = points.stream().filter(p -> p.figure() == f).mapToInt(SweepPoint::run).max().orElse(1);
+            sb.append(f.title()).append(", MB/s by request size")
+                    .append(runs > 1 ? ", median of " + runs + " runs" : "").append('\n');
             sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s", "configuration"));
             for (long r : recordSizes) {
                 sb.append(String.format(Locale.ROOT, " %9s", (r / 1024) + " KB"));
@@ -125,8 +131,8 @@ public final class SweepReport {
                 }
                 sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s", c.name()));
                 for (long r : recordSizes) {
-                    SweepPoint p = find(points, f, c, r);
-                    String cell = p == null || !p.ok() ? "-" : String.format(Locale.ROOT, "%.1f", p.mibPerSecond());
+                    double mib = median(points, f, c, r);
+                    String cell = Double.isNaN(mib) ? "-" : String.format(Locale.ROOT, "%.1f", mib);
                     sb.append(String.format(Locale.ROOT, " %9s", cell));
                 }
                 sb.append('\n');
@@ -135,13 +141,18 @@ public final class SweepReport {
         return sb.toString();
     }
 
-    static SweepPoint find(List<SweepPoint> points, Figure f, SweepConfig c, long rec) {
-        for (SweepPoint p : points) {
-            if (p.figure() == f && p.config().equals(c) && p.recordSize() == rec) {
-                return p;
-            }
+    /**
+     * The median MB/s of the runs of one point that have numbers (the mean of the middle two for an
+     * even count); NaN when none has.
+     */
+    public static double median(List<SweepPoint> points, Figure f, SweepConfig c, long rec) {
+        double[] v = points.stream()
+                .filter(p -> p.figure() == f && p.config().equals(c) && p.recordSize() == rec && p.ok())
+                .mapToDouble(SweepPoint::mibPerSecond).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
         }
-        return null;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Writes sweep.csv, sweep.json and the figures into {@code dir}; returns the files written. */

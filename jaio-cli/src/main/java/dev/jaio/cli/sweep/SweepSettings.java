@@ -17,9 +17,11 @@ import java.util.List;
  * @param fioRuntimeSeconds the time limit of one fio point ({@code --runtime}, not time based)
  * @param depth requests in flight
  * @param cacheBytes the budget of jaio's page cache in the cached configurations
+ * @param repeat how many times each point is measured (the table and figures show the median)
  */
 public record SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
-        boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth, long cacheBytes) {
+        boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth, long cacheBytes,
+        int repeat) {
 
     /** Default {@link #cacheBytes()}: 256 MiB, a quarter of the paper-sized 1 GiB file. */
     public static final long DEFAULT_CACHE_BYTES = 256L << 20;
@@ -28,7 +30,14 @@ public record SweepSettings(Path file, Path out, long fileSize, List<Long> recor
     public SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
             boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth) {
         this(file, out, fileSize, recordSizes, engines, fio, fioEngines, capBytes, fioRuntimeSeconds, depth,
-                DEFAULT_CACHE_BYTES);
+                DEFAULT_CACHE_BYTES, 1);
+    }
+
+    /** Settings that measure each point once. */
+    public SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
+            boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth, long cacheBytes) {
+        this(file, out, fileSize, recordSizes, engines, fio, fioEngines, capBytes, fioRuntimeSeconds, depth,
+                cacheBytes, 1);
     }
 
     /** The paper's record sizes, KiB. */
@@ -62,6 +71,9 @@ public record SweepSettings(Path file, Path out, long fileSize, List<Long> recor
         }
         if (cacheBytes < 16 * 4096) {
             throw new IllegalArgumentException("jaio's page cache needs at least 64 KiB: " + cacheBytes);
+        }
+        if (repeat < 1 || repeat > 100) {
+            throw new IllegalArgumentException("repeat must be between 1 and 100: " + repeat);
         }
         if (capBytes < 0 || fioRuntimeSeconds < 1 || depth < 1) {
             throw new IllegalArgumentException("bad cap, fio runtime or depth");

@@ -90,10 +90,11 @@ class SweepRunTest {
             assertEquals(cells[1].contains("cached") ? cells[1].substring(cells[1].lastIndexOf('-') + 1) : "",
                     cells[5], line);
             assertTrue(List.of("4", "16").contains(cells[6]), line);
-            assertTrue(Double.parseDouble(cells[7]) > 0, line);
+            assertEquals("1", cells[7], line); // run
             assertTrue(Double.parseDouble(cells[8]) > 0, line);
-            assertTrue(Double.parseDouble(cells[10]) >= Double.parseDouble(cells[9]), line);
-            assertEquals("", cells[14], line);
+            assertTrue(Double.parseDouble(cells[9]) > 0, line);
+            assertTrue(Double.parseDouble(cells[11]) >= Double.parseDouble(cells[10]), line);
+            assertEquals("", cells[15], line);
         }
 
         // JSON
@@ -154,6 +155,48 @@ class SweepRunTest {
                 """, table);
         assertFalse(table.contains("write"));
         assertTrue(SweepReport.csv(points).lines().skip(4).findFirst().orElseThrow().endsWith(",boom"));
+    }
+
+    @Test
+    void repeatedPointsShowTheirMedianAndKeepEveryRun() throws Exception {
+        SweepConfig a = new SweepConfig("jaio", "uring", true);
+        List<SweepPoint> points = List.of(
+                new SweepPoint(Figure.FIGURE1, a, 4096, 1, 1, 300, 1, 1, 2, 0.1, null, 1),
+                new SweepPoint(Figure.FIGURE1, a, 4096, 1, 1, 100, 1, 1, 2, 0.1, null, 2),
+                new SweepPoint(Figure.FIGURE1, a, 4096, 1, 1, 200, 1, 1, 2, 0.1, null, 3),
+                new SweepPoint(Figure.FIGURE1, a, 8192, 1, 1, 400, 1, 1, 2, 0.1, null, 1),
+                SweepPoint.failed(Figure.FIGURE1, a, 8192, "boom").asRun(2),
+                new SweepPoint(Figure.FIGURE1, a, 8192, 1, 1, 500, 1, 1, 2, 0.1, null, 3));
+        assertEquals(200, SweepReport.median(points, Figure.FIGURE1, a, 4096));
+        assertEquals(450, SweepReport.median(points, Figure.FIGURE1, a, 8192), "failed runs are left out");
+        assertTrue(Double.isNaN(SweepReport.median(points, Figure.FIGURE2, a, 4096)));
+        assertEquals("""
+                Streaming AIO read results, MB/s by request size, median of 3 runs
+                configuration          4 KB      8 KB
+                jaio-uring-direct     200.0     450.0
+                """, SweepReport.table(List.of(a), List.of(4096L, 8192L), points));
+        assertEquals(List.of("1", "2", "3", "1", "2", "3"),
+                SweepReport.csv(points).lines().skip(1).map(l -> l.split(",", -1)[7]).toList());
+
+        // through the command line: every configuration takes its turn at a record size, twice
+        Path out = dir.resolve("repeat-out");
+        StringWriter stderr = new StringWriter();
+        var cmd = JaioCommand.commandLine();
+        cmd.setOut(new PrintWriter(new StringWriter()));
+        cmd.setErr(new PrintWriter(stderr));
+        String engine = engine();
+        int status = cmd.execute("sweep", "--size=4m", "--records=4", "--engines=" + engine, "--no-fio",
+                "--repeat=2", "--dir=" + dir, "--out=" + out);
+        assertEquals(0, status, stderr.toString());
+        List<String> figure1 = stderr.toString().lines().filter(l -> l.startsWith("figure1")).toList();
+        assertEquals(8, figure1.size(), stderr.toString());
+        assertTrue(figure1.get(0).contains("-buffered") && figure1.get(0).endsWith("(run 1/2)"), figure1.get(0));
+        assertTrue(figure1.get(3).contains("-cached-legacy") && figure1.get(3).endsWith("(run 1/2)"), figure1.get(3));
+        assertTrue(figure1.get(4).contains("-buffered") && figure1.get(4).endsWith("(run 2/2)"), figure1.get(4));
+        Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(out.resolve("sweep.json")));
+        assertEquals(2L, ((Map<?, ?>) json.get("settings")).get("repeat"));
+        assertEquals(12, ((List<?>) json.get("points")).size());
+        assertEquals(2, cmd.execute("sweep", "--repeat=0", "--no-fio", "--dir=" + dir, "--out=" + out));
     }
 
     @Test
