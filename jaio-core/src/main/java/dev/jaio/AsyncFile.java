@@ -1,6 +1,7 @@
 package dev.jaio;
 
 import dev.jaio.internal.cache.CacheHandle;
+import dev.jaio.internal.cache.CachedWrite;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.FileStat;
 import dev.jaio.internal.cache.PageCache;
@@ -60,7 +61,9 @@ import java.util.concurrent.CountDownLatch;
  * pages arrive (a read of cached pages completes on the calling thread, before {@code read}
  * returns). {@link #setReadahead} chooses the handle's readahead policy; {@link #advise} with
  * {@link FileAdvice#DONTNEED}, {@code WILLNEED}, {@code RANDOM} or {@code SEQUENTIAL} acts on jaio's
- * cache too. {@link IoEngine#pageCacheStats()} counts what the cache did.
+ * cache too. Writes go into the cache and complete once copied (or, with O_SYNC or O_DSYNC, once
+ * written back and durable): see {@link FileOption#CACHED}. {@link IoEngine#pageCacheStats()}
+ * counts what the cache did.
  *
  * <h2>Closing</h2>
  * {@link #close()} makes new requests fail, waits until every request already made on the file has
@@ -112,6 +115,9 @@ public final class AsyncFile implements AutoCloseable {
         this.alignment = alignment;
         this.cache = fileCache == null ? null
                 : new Handle(fileCache, directFd, engine.config().pageCache().readahead() == ReadaheadPolicy.LEGACY);
+        if (cache != null && writable) {
+            fileCache.addWriter(cache);
+        }
     }
 
     /** The cache's view of this handle: its O_DIRECT descriptor and its requests. */
@@ -129,8 +135,18 @@ public final class AsyncFile implements AutoCloseable {
         }
 
         @Override
+        protected int bufferedFd() {
+            return fd;
+        }
+
+        @Override
         protected void retainOp() {
             STATE.getAndAdd(AsyncFile.this, 1);
+        }
+
+        @Override
+        protected boolean tryRetainOp() {
+            return begin();
         }
 
         @Override
@@ -245,8 +261,9 @@ public final class AsyncFile implements AutoCloseable {
         }
         long dfd;
         try (Arena arena = Arena.ofConfined()) {
-            dfd = Libc.open(arena.allocateFrom("/proc/self/fd/" + fd), Fcntl.O_RDONLY | Fcntl.O_DIRECT
-                    | Fcntl.O_CLOEXEC, 0);
+            // Read-write for a writable handle: dirty pages are written back through it too.
+            int mode = opts.contains(FileOption.WRITE) ? Fcntl.O_RDWR : Fcntl.O_RDONLY;
+            dfd = Libc.open(arena.allocateFrom("/proc/self/fd/" + fd), mode | Fcntl.O_DIRECT | Fcntl.O_CLOEXEC, 0);
         }
         if (dfd < 0) {
             int errno = (int) -dfd;
@@ -254,7 +271,7 @@ public final class AsyncFile implements AutoCloseable {
             if (errno == Errno.EINVAL) {
                 reason += "; CACHED needs a filesystem that supports O_DIRECT";
             } else if (errno == Errno.EACCES) {
-                reason += "; CACHED reads pages through a read-only descriptor, so the file must be readable";
+                reason += "; CACHED reads pages through a second descriptor, so the file must be readable";
             }
             throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
         }
@@ -273,6 +290,11 @@ public final class AsyncFile implements AutoCloseable {
             throw e;
         }
         FileCache fileCache = pages.acquire(id, size);
+        if (opts.contains(FileOption.TRUNCATE)) {
+            // O_TRUNC emptied the file under any pages other handles have cached.
+            fileCache.setSize(0);
+            fileCache.invalidate(0, Long.MAX_VALUE);
+        }
         return new AsyncFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
 
@@ -425,8 +447,9 @@ public final class AsyncFile implements AutoCloseable {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
-        if (isRead && cache != null) {
-            return cachedRead(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT);
+        if (cache != null) {
+            return isRead ? cachedRead(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT)
+                    : cachedWrite(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT);
         }
         MemorySegment target = seg;
         MemorySegment readBack = null;
@@ -465,8 +488,9 @@ public final class AsyncFile implements AutoCloseable {
             throw new IllegalArgumentException(op + " " + path + ": " + total
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
-        if (isRead && cache != null) {
-            return cachedRead(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG);
+        if (cache != null) {
+            return isRead ? cachedRead(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG)
+                    : cachedWrite(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG);
         }
         IoBuffer[] pins = new IoBuffer[targets.length];
         FileOp<Long> f = new FileOp<>(this, opcode, null, targets, position, ioFlags, total, FileOp.RESULT_LONG);
@@ -493,6 +517,9 @@ public final class AsyncFile implements AutoCloseable {
 
     private CompletableFuture<Void> sync(int opcode) {
         String op = FileOp.operationName(opcode);
+        if (cache != null) {
+            return cachedSync(op, opcode == IoOp.FDATASYNC);
+        }
         FileOp<Void> f = new FileOp<>(this, opcode, null, null, 0, 0, 0, FileOp.RESULT_VOID);
         if (!begin()) {
             return CompletableFuture.failedFuture(new FileClosedException(op, path));
@@ -539,6 +566,60 @@ public final class AsyncFile implements AutoCloseable {
         return r;
     }
 
+    /**
+     * A write through the page cache: copied into the file's pages (dirty), and, for O_SYNC or
+     * O_DSYNC (the file's option or the request's flag), written back and made durable before the
+     * future completes.
+     */
+    private <T> CompletableFuture<T> cachedWrite(String op, MemorySegment src, MemorySegment[] srcs, long position,
+            long length, int ioFlags, ByteBuffer advance, int resultKind) {
+        if ((ioFlags & IoFlags.NOWAIT) != 0) {
+            throw new IllegalArgumentException(op + " " + path + ": NOWAIT writes are not supported on CACHED files");
+        }
+        if (!begin()) {
+            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        }
+        if (engine.isClosed()) {
+            endOp();
+            return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
+        }
+        IoBuffer[] pins;
+        try {
+            pins = pinAll(src, srcs);
+        } catch (RuntimeException e) {
+            endOp();
+            throw e;
+        }
+        CachedFileWrite<T> w = new CachedFileWrite<>(this, cache, op, src, srcs, position, length,
+                syncFlags(ioFlags), resultKind, pins, advance);
+        w.start();
+        return w;
+    }
+
+    /** RWF_SYNC or RWF_DSYNC for a write with {@code ioFlags} on this file, or 0. */
+    int syncFlags(int ioFlags) {
+        if (options.contains(FileOption.SYNC) || (ioFlags & IoFlags.SYNC) != 0) {
+            return CachedWrite.RWF_SYNC;
+        }
+        if (options.contains(FileOption.DSYNC) || (ioFlags & IoFlags.DSYNC) != 0) {
+            return CachedWrite.RWF_DSYNC;
+        }
+        return 0;
+    }
+
+    private CompletableFuture<Void> cachedSync(String op, boolean dataOnly) {
+        if (!begin()) {
+            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        }
+        if (engine.isClosed()) {
+            endOp();
+            return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
+        }
+        CachedFileWrite<Void> w = new CachedFileWrite<>(this, cache, op, dataOnly);
+        w.start();
+        return w;
+    }
+
     /** Pins the jaio buffers among the destinations (null entries for other memory); null if none. */
     private static IoBuffer[] pinAll(MemorySegment dst, MemorySegment[] dsts) {
         MemorySegment[] all = dst != null ? new MemorySegment[] {dst} : dsts;
@@ -571,22 +652,6 @@ public final class AsyncFile implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * After a write (or a failed one, which may have written part) on a CACHED file: drops the cached
-     * pages of the range, so no later cached read returns the old bytes, and raises the size the
-     * cache knows. Runs before the write's future completes.
-     */
-    void afterWrite(long position, long length, long result) {
-        if (cache == null || length <= 0) {
-            return;
-        }
-        FileCache f = cache.file();
-        if (result > 0) {
-            f.growSize(position + result);
-        }
-        f.invalidate(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE);
     }
 
     private MemorySegment bounce(MemorySegment heap, boolean isRead) {
@@ -670,7 +735,9 @@ public final class AsyncFile implements AutoCloseable {
                 throw failure("statx", -1, -1, (int) -size);
             }
             if (cache != null) {
-                cache.file().setSize(size);
+                // Writes still in the cache count: the file is as long as its readers see it.
+                cache.file().refreshSize(size);
+                return cache.file().size();
             }
             return size;
         } finally {
@@ -765,14 +832,22 @@ public final class AsyncFile implements AutoCloseable {
         checkMode("ftruncate", false);
         beginOrThrow("ftruncate");
         try {
+            if (cache != null) {
+                // The cache's size first (writeback then skips pages past it), and writes of pages
+                // past it must be over before the file shrinks: one finishing later would extend it.
+                cache.file().beginTruncate(size);
+            }
             long rc = Libc.ftruncate(fd, size);
             if (rc < 0) {
+                if (cache != null) {
+                    cache.file().refreshSize(DirectIo.size(fd));
+                }
                 throw failure("ftruncate", size, -1, (int) -rc);
             }
             if (cache != null) {
-                // Pages past the new end go, and so does the one the end falls in: it must read zeros after it.
-                cache.file().setSize(size);
-                cache.file().invalidate(size / PageFrames.PAGE_SIZE, Long.MAX_VALUE);
+                // Pages past the new end go (dirty or not); the page the end falls in keeps its bytes
+                // before the end and gets zeros after it, as a later extension must read.
+                cache.file().endTruncate(size);
             }
         } finally {
             endOp();
@@ -841,6 +916,9 @@ public final class AsyncFile implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (cache != null && writable && ((int) STATE.getVolatile(this) & CLOSED) == 0) {
+            writeBackBeforeClose();
+        }
         int s;
         do {
             s = (int) STATE.getVolatile(this);
@@ -854,6 +932,22 @@ public final class AsyncFile implements AutoCloseable {
             return;
         }
         awaitClosed();
+    }
+
+    /**
+     * The file's last writable handle is closing: its dirty pages are written back and made durable
+     * (an fdatasync through the cache) before the descriptors close, since no other handle could
+     * write them. The sync counts as a request, so the close waits for it (or, on the completion
+     * thread, the descriptors close when it ends). Its errors cannot be reported here: call
+     * {@link #fsync()} before close to see them.
+     */
+    private void writeBackBeforeClose() {
+        FileCache f = cache.file();
+        f.removeWriter(cache);
+        if (f.hasWriters() || !f.hasDirtyPages()) {
+            return;
+        }
+        cachedSync("close", true);
     }
 
     private void awaitClosed() {

@@ -73,9 +73,6 @@ final class FileOp<T> extends IoOp<T> {
         Object value = null;
         Throwable failure = null;
         try {
-            if (opcode == WRITE || opcode == WRITEV) {
-                file.afterWrite(offset, length, result);
-            }
             if (result < 0) {
                 failure = file.failure(operationName(opcode), hasOffset() ? offset : -1, hasOffset() ? length : -1,
                         (int) -result);

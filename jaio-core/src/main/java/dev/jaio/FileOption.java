@@ -28,10 +28,17 @@ public enum FileOption {
      * CACHED handle of one file shares its pages. Excludes {@link #DIRECT}; the filesystem must
      * support O_DIRECT with an alignment of at most 4096.
      *
-     * <p>Writes, fsync, truncate and allocate go through the kernel as on any buffered file, and a
-     * completed write or truncate drops the cached pages it changed, so a later cached read never
-     * returns old bytes. Writes of other processes, or of handles opened without CACHED, are not
-     * seen by pages already cached.
+     * <p>Writes go into the cache too: a write completes once its bytes are in the file's pages
+     * (dirty), and every later cached read returns them; with {@link #SYNC}, {@link #DSYNC} or the
+     * request's {@link IoFlags#SYNC}/{@link IoFlags#DSYNC} it completes only after its range was
+     * written back and is durable. fsync and fdatasync write back the whole file first. The
+     * engine's cleaner thread writes dirty pages back in the background, writers wait while dirty
+     * pages are over a fifth of the cache, and closing the file's last writable handle writes
+     * back and syncs what is left. A failed writeback keeps its pages dirty and fails the next sync.
+     * Until written back, dirty pages are seen only through this engine's cache: other processes
+     * and handles opened without CACHED see the file as it is on disk, and their writes are not
+     * seen by pages already cached. Truncate and allocate go through the kernel and keep the
+     * cache coherent.
      */
     CACHED,
     /** Every write completes only when data and metadata are durable (O_SYNC). */

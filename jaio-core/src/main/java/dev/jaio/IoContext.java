@@ -3,6 +3,7 @@ package dev.jaio;
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.FixedResources;
+import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.RequestChaining;
@@ -10,9 +11,10 @@ import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import dev.jaio.internal.cache.CachedRead;
-import dev.jaio.internal.cache.DeviceReadSink;
+import dev.jaio.internal.cache.CachedWrite;
+import dev.jaio.internal.cache.DeviceIoSink;
 import dev.jaio.internal.cache.PageCache;
-import dev.jaio.internal.cache.PageReadOp;
+import dev.jaio.internal.cache.PageIoOp;
 import dev.jaio.internal.linux.Iovec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,7 +61,10 @@ import java.util.concurrent.locks.LockSupport;
  * context's queue is reading (it reads that page for itself on the file's engine), so no context
  * depends on another's thread. Pages read by other threads (the engine's readahead for an
  * {@link AsyncFile} read) are noticed within 200 microseconds while this thread waits in the
- * kernel for its own requests.
+ * kernel for its own requests. Writes, fsync and fdatasync of CACHED files go through the cache
+ * the same way: the copy into the file's pages runs in {@code submit()}, and the page writes of an
+ * O_SYNC/O_DSYNC write or a sync go into this context's queue and are reaped (and the write
+ * completed) in {@code getEvents}. Such requests cannot be linked.
  *
  * <p>The context's kernel queue (AIO context or io_uring) holds twice its depth: room for the page
  * reads of as many cached requests.
@@ -105,9 +110,11 @@ public final class IoContext implements AutoCloseable {
     private final MemorySegment[] cachedBuffer;
     private final long[] cachedPosition;
     private final int[] cachedFlags;
+    /** What the prepared cached request in a slot is: IoOp.READ, WRITE, FSYNC or FDATASYNC. */
+    private final int[] cachedKind;
     private int cachedInFlight;
     /** Cached reads whose retry is due, newest first. */
-    private final java.util.concurrent.atomic.AtomicReference<ContextRead> dueRetries =
+    private final java.util.concurrent.atomic.AtomicReference<ContextRetry> dueRetries =
             new java.util.concurrent.atomic.AtomicReference<>();
     /** Finished cached reads, a Treiber stack of slots linked through {@link #doneNext}; -1 is empty. */
     private final AtomicInteger doneHead = new AtomicInteger(-1);
@@ -121,13 +128,13 @@ public final class IoContext implements AutoCloseable {
     private static final long DEVICE = 1L << 40;
     /** Most pages of one page read taken into this context's queue. */
     private static final int DEVICE_IOVECS = 32;
-    private final PageReadOp[] deviceOps;
+    private final PageIoOp[] deviceOps;
     private final int[] deviceFree;
     private int deviceFreeCount;
     private int deviceOutstanding;
     private final Arena iovecArena;
     private final MemorySegment deviceIovecs;
-    private final DeviceReadSink deviceSink = this::offerDeviceRead;
+    private final DeviceIoSink deviceSink = this::offerDeviceIo;
     /** User completions delivered by the current getEvents (page reads do not count). */
     private int delivered;
     /** The owner is about to park, or parked, waiting for a cached read. */
@@ -156,10 +163,11 @@ public final class IoContext implements AutoCloseable {
         this.cachedBuffer = new MemorySegment[depth];
         this.cachedPosition = new long[depth];
         this.cachedFlags = new int[depth];
+        this.cachedKind = new int[depth];
         this.doneNext = new int[depth];
         this.doneResult = new long[depth];
         this.ready = new int[depth];
-        this.deviceOps = new PageReadOp[depth];
+        this.deviceOps = new PageIoOp[depth];
         this.deviceFree = new int[depth];
         for (int i = 0; i < depth; i++) {
             deviceFree[i] = depth - 1 - i;
@@ -215,6 +223,17 @@ public final class IoContext implements AutoCloseable {
         if (slots.available() == 0) {
             return false;
         }
+        if (file.isCached()) {
+            // Through the cache: its dirty pages are written back first, then the descriptor synced.
+            if (linkPending) {
+                throw new IllegalStateException((dataOnly ? "fdatasync " : "fsync ") + file.path()
+                        + ": a request on a CACHED file runs in jaio's page cache and cannot be linked");
+            }
+            int slot = claim(file, null, cookie, dataOnly ? "fdatasync" : "fsync");
+            cachedKind[slot] = dataOnly ? IoOp.FDATASYNC : IoOp.FSYNC;
+            cachedPrepared[cachedPreparedCount++] = slot;
+            return true;
+        }
         int slot = claim(file, null, cookie, dataOnly ? "fdatasync" : "fsync");
         queue.prepareFsync(descriptor(file), dataOnly, slot);
         return true;
@@ -238,12 +257,17 @@ public final class IoContext implements AutoCloseable {
         if (slots.available() == 0) {
             return false;
         }
-        if (read && file.isCached()) {
+        if (file.isCached()) {
             if (linkPending) {
-                throw new IllegalStateException(op + " " + file.path() + ": a read of a CACHED file runs in jaio's"
+                throw new IllegalStateException(op + " " + file.path() + ": a request on a CACHED file runs in jaio's"
                         + " page cache and cannot be linked");
             }
+            if (!read && (ioFlags & IoFlags.NOWAIT) != 0) {
+                throw new IllegalArgumentException(op + " " + file.path()
+                        + ": NOWAIT writes are not supported on CACHED files");
+            }
             int slot = claim(file, buffer, cookie, op);
+            cachedKind[slot] = read ? IoOp.READ : IoOp.WRITE;
             cachedBuffer[slot] = buffer;
             cachedPosition[slot] = position;
             cachedFlags[slot] = ioFlags;
@@ -563,19 +587,27 @@ public final class IoContext implements AutoCloseable {
                 PageCache pc = file.cacheHandle().file().cache();
                 if (pc != batchCache) {
                     if (batchCache != null) {
-                        batchCache.divertReads(null);
+                        batchCache.divertDeviceIo(null);
                         batchCache.endBatch();
                     }
                     pc.beginBatch();
-                    pc.divertReads(deviceSink);
+                    pc.divertDeviceIo(deviceSink);
                     batchCache = pc;
                 }
-                new ContextRead(this, slot, file, buffer, cachedPosition[slot],
-                        (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
+                int kind = cachedKind[slot];
+                if (kind == IoOp.FSYNC || kind == IoOp.FDATASYNC) {
+                    new ContextWrite(this, slot, file, kind == IoOp.FDATASYNC).start();
+                } else if (kind == IoOp.WRITE) {
+                    new ContextWrite(this, slot, file, buffer, cachedPosition[slot],
+                            file.syncFlags(cachedFlags[slot])).start();
+                } else {
+                    new ContextRead(this, slot, file, buffer, cachedPosition[slot],
+                            (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
+                }
             }
         } finally {
             if (batchCache != null) {
-                batchCache.divertReads(null);
+                batchCache.divertDeviceIo(null);
                 batchCache.endBatch();
             }
         }
@@ -584,10 +616,25 @@ public final class IoContext implements AutoCloseable {
         return Math.min(before, accepted) + cached;
     }
 
+    /** A cached request of this context whose retries run on the owner's thread, in getEvents. */
+    private interface ContextRetry {
+        /** Runs the due retry. */
+        void retry();
+
+        /** The page cache it goes through. */
+        PageCache cache();
+
+        /** Next in the context's list of due retries. */
+        ContextRetry nextRetry();
+
+        void nextRetry(ContextRetry next);
+    }
+
     /** A read of a CACHED file whose result goes back to its context. */
-    private static final class ContextRead extends CachedRead<Void> {
+    private static final class ContextRead extends CachedRead<Void> implements ContextRetry {
         private final IoContext ctx;
         private final int slot;
+        private ContextRetry nextRetry;
 
         ContextRead(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, boolean nowait) {
             super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), nowait);
@@ -595,8 +642,20 @@ public final class IoContext implements AutoCloseable {
             this.slot = slot;
         }
 
-        /** Next in the context's list of due retries. */
-        ContextRead nextRetry;
+        @Override
+        public ContextRetry nextRetry() {
+            return nextRetry;
+        }
+
+        @Override
+        public void nextRetry(ContextRetry next) {
+            nextRetry = next;
+        }
+
+        @Override
+        public PageCache cache() {
+            return pageCache();
+        }
 
         @Override
         protected void finished(long result) {
@@ -608,7 +667,8 @@ public final class IoContext implements AutoCloseable {
             ctx.retryLater(this);
         }
 
-        void retry() {
+        @Override
+        public void retry() {
             retryNow();
         }
 
@@ -625,8 +685,67 @@ public final class IoContext implements AutoCloseable {
         }
     }
 
-    /** Owner: takes a page read of one of its cached requests into this context's queue. */
-    private boolean offerDeviceRead(PageReadOp op) {
+    /**
+     * A write of a CACHED file whose result goes back to its context: copied into the cache on the
+     * submitting thread; for O_SYNC/O_DSYNC, its page writes go into this context's own queue and
+     * its retries run in getEvents, as its reads' do.
+     */
+    private static final class ContextWrite extends CachedWrite<Void> implements ContextRetry {
+        private final IoContext ctx;
+        private final int slot;
+        private ContextRetry nextRetry;
+
+        ContextWrite(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, int syncFlags) {
+            super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), syncFlags);
+            this.ctx = ctx;
+            this.slot = slot;
+        }
+
+        /** An fsync or fdatasync of the whole file. */
+        ContextWrite(IoContext ctx, int slot, AsyncFile file, boolean dataOnly) {
+            super(file.cacheHandle(), dataOnly);
+            this.ctx = ctx;
+            this.slot = slot;
+        }
+
+        @Override
+        public ContextRetry nextRetry() {
+            return nextRetry;
+        }
+
+        @Override
+        public void nextRetry(ContextRetry next) {
+            nextRetry = next;
+        }
+
+        @Override
+        public PageCache cache() {
+            return pageCache();
+        }
+
+        @Override
+        protected void finished(long result) {
+            ctx.cachedDone(slot, result);
+        }
+
+        @Override
+        protected void scheduleRetry() {
+            ctx.retryLater(this);
+        }
+
+        @Override
+        public void retry() {
+            retryNow();
+        }
+
+        @Override
+        protected void failed(Throwable cause) {
+            ctx.cachedDone(slot, cause instanceof java.io.IOException ? -Errno.ECANCELED : -Errno.EFAULT);
+        }
+    }
+
+    /** Owner: takes a page read or write of one of its cached requests into this context's queue. */
+    private boolean offerDeviceIo(PageIoOp op) {
         if (closed || deviceFreeCount == 0) {
             return false;
         }
@@ -637,7 +756,8 @@ public final class IoContext implements AutoCloseable {
         int id = deviceFree[--deviceFreeCount];
         boolean ok;
         if (frames == null) {
-            ok = queue.prepareRead(op.fd(), op.frame(), op.offset(), 0, DEVICE | id);
+            ok = op.isWrite() ? queue.prepareWrite(op.fd(), op.frame(), op.offset(), op.rwFlags(), DEVICE | id)
+                    : queue.prepareRead(op.fd(), op.frame(), op.offset(), op.rwFlags(), DEVICE | id);
         } else {
             long size = Iovec.IOVEC.byteSize();
             MemorySegment iov = deviceIovecs.asSlice(size * DEVICE_IOVECS * id, size * frames.length);
@@ -645,7 +765,8 @@ public final class IoContext implements AutoCloseable {
                 iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, size * i + Iovec.IOVEC_IOV_BASE, frames[i].address());
                 iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, size * i + Iovec.IOVEC_IOV_LEN, frames[i].byteSize());
             }
-            ok = queue.prepareReadv(op.fd(), iov, frames.length, op.offset(), 0, DEVICE | id);
+            ok = op.isWrite() ? queue.prepareWritev(op.fd(), iov, frames.length, op.offset(), op.rwFlags(), DEVICE | id)
+                    : queue.prepareReadv(op.fd(), iov, frames.length, op.offset(), op.rwFlags(), DEVICE | id);
         }
         if (!ok) {
             deviceFree[deviceFreeCount++] = id;
@@ -671,11 +792,11 @@ public final class IoContext implements AutoCloseable {
     }
 
     /** Any thread: a cached read's retry is due; the owner runs it in its next getEvents. */
-    private void retryLater(ContextRead r) {
-        ContextRead head;
+    private void retryLater(ContextRetry r) {
+        ContextRetry head;
         do {
             head = dueRetries.get();
-            r.nextRetry = head;
+            r.nextRetry(head);
         } while (!dueRetries.compareAndSet(head, r));
         // A retry is progress only the owner can make, but waking it per retry would cost a futex
         // call each: like finished reads, due retries wake it once enough of them are in.
@@ -686,23 +807,23 @@ public final class IoContext implements AutoCloseable {
 
     /** Owner: runs every due retry (they copy, finish, or wait again). */
     private void runRetries() {
-        ContextRead r = dueRetries.getAndSet(null);
+        ContextRetry r = dueRetries.getAndSet(null);
         int n = 0;
-        for (ContextRead c = r; c != null; c = c.nextRetry) {
+        for (ContextRetry c = r; c != null; c = c.nextRetry()) {
             n++;
         }
         if (n > 0) {
             doneCount.addAndGet(-n);
         }
         while (r != null) {
-            ContextRead next = r.nextRetry;
-            r.nextRetry = null;
-            PageCache pc = r.pageCache();
-            pc.divertReads(deviceSink);
+            ContextRetry next = r.nextRetry();
+            r.nextRetry(null);
+            PageCache pc = r.cache();
+            pc.divertDeviceIo(deviceSink);
             try {
                 r.retry();
             } finally {
-                pc.divertReads(null);
+                pc.divertDeviceIo(null);
             }
             r = next;
         }
@@ -837,7 +958,7 @@ public final class IoContext implements AutoCloseable {
     private void onCompletion(long slotData, long result) {
         if ((slotData & DEVICE) != 0) {
             int id = (int) (slotData & 0xffff_ffffL);
-            PageReadOp op = deviceOps[id];
+            PageIoOp op = deviceOps[id];
             deviceOps[id] = null;
             deviceFree[deviceFreeCount++] = id;
             deviceOutstanding--;

@@ -152,7 +152,8 @@ public final class IoEngine implements AutoCloseable {
         PageCache.Stats s = c.stats();
         return new PageCacheStats(s.capacityPages(), s.residentPages(), s.hits(), s.misses(), s.readaheadPages(),
                 s.demandPages(), s.deviceReads(), s.readErrors(), s.evictions(), s.retries(), s.idleRetries(),
-                s.spuriousWakeups(), s.collisionsSkipped(), s.frameWaits(), s.bypassReads());
+                s.spuriousWakeups(), s.collisionsSkipped(), s.frameWaits(), s.bypassReads(), s.dirtyPages(),
+                s.pagesDirtied(), s.pagesWritten(), s.deviceWrites(), s.writeErrors(), s.flushes(), s.throttled());
     }
 
     void execute(IoOp<?> op) {

@@ -20,11 +20,20 @@ package dev.jaio;
  * @param bypassReads pages a read fetched for itself, outside the cache, because an {@link IoContext}
  *     other than its own was reading them through its own queue (waiting would depend on that
  *     context's thread calling getEvents)
+ * @param dirtyPages pages written by cached writes and not yet written back, now
+ * @param pagesDirtied times a clean page became dirty
+ * @param pagesWritten pages put under writeback (by syncs, the cleaner and closes)
+ * @param deviceWrites device writes issued; each run of adjacent pages under writeback is one
+ * @param writeErrors device writes that failed (their pages stay dirty; the next sync reports it)
+ * @param flushes fsync/fdatasync calls issued to make written-back pages durable
+ * @param throttled times a writer waited because dirty pages were over the limit (a fifth of the budget)
  */
 public record PageCacheStats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
         long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
-        long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads) {
+        long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads, long dirtyPages,
+        long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes, long throttled) {
 
     /** All zero: an engine whose cache was never used. */
-    public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0);
 }

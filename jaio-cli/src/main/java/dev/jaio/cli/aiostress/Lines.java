@@ -186,8 +186,11 @@ public final class Lines {
     public static String cacheCounters(dev.jaio.PageCacheStats c) {
         return String.format(java.util.Locale.ROOT, "jaio cache: %d hits, %d misses, %d readahead + %d demand pages"
                 + " in %d device reads, %d evictions, %d retries (%d idle), %d spurious wakeups, %d frame waits,"
-                + " %d read errors", c.hits(), c.misses(), c.readaheadPages(), c.demandPages(), c.deviceReads(),
-                c.evictions(), c.retries(), c.idleRetries(), c.spuriousWakeups(), c.frameWaits(), c.readErrors());
+                + " %d read errors; %d pages dirtied, %d written back in %d device writes, %d flushes,"
+                + " %d throttled writes, %d write errors", c.hits(), c.misses(), c.readaheadPages(), c.demandPages(),
+                c.deviceReads(), c.evictions(), c.retries(), c.idleRetries(), c.spuriousWakeups(), c.frameWaits(),
+                c.readErrors(), c.pagesDirtied(), c.pagesWritten(), c.deviceWrites(), c.flushes(), c.throttled(),
+                c.writeErrors());
     }
 
     /** stderr, jaio's addition after each stage: the threads the process had at its end. */

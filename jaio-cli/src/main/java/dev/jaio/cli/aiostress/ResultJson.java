@@ -131,6 +131,13 @@ public final class ResultJson {
             c.put("frameWaits", s.cache().frameWaits());
             c.put("bypassReads", s.cache().bypassReads());
             c.put("readErrors", s.cache().readErrors());
+            c.put("dirtyPages", s.cache().dirtyPages());
+            c.put("pagesDirtied", s.cache().pagesDirtied());
+            c.put("pagesWritten", s.cache().pagesWritten());
+            c.put("deviceWrites", s.cache().deviceWrites());
+            c.put("flushes", s.cache().flushes());
+            c.put("throttled", s.cache().throttled());
+            c.put("writeErrors", s.cache().writeErrors());
             m.put("pageCache", c);
         }
         Map<String, Object> census = new LinkedHashMap<>();

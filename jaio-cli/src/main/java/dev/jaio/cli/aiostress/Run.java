@@ -151,7 +151,10 @@ final class Run {
                 end.readErrors() - start.readErrors(), end.evictions() - start.evictions(),
                 end.retries() - start.retries(), end.idleRetries() - start.idleRetries(),
                 end.spuriousWakeups() - start.spuriousWakeups(), end.collisionsSkipped() - start.collisionsSkipped(),
-                end.frameWaits() - start.frameWaits(), end.bypassReads() - start.bypassReads());
+                end.frameWaits() - start.frameWaits(), end.bypassReads() - start.bypassReads(), end.dirtyPages(),
+                end.pagesDirtied() - start.pagesDirtied(), end.pagesWritten() - start.pagesWritten(),
+                end.deviceWrites() - start.deviceWrites(), end.writeErrors() - start.writeErrors(),
+                end.flushes() - start.flushes(), end.throttled() - start.throttled());
     }
 
     /** A barrier for all workers; the last to arrive runs {@code action} before any is released. */

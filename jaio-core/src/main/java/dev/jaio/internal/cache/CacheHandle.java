@@ -12,10 +12,27 @@ public abstract class CacheHandle {
 
     private final FileCache file;
     private volatile Readahead readahead;
+    /** The file's writeback error count this handle has reported (the kernel's f_wb_err). */
+    private long errorsSeen;
 
     protected CacheHandle(FileCache file, boolean legacyReadahead) {
         this.file = file;
         this.readahead = newReadahead(legacyReadahead);
+        this.errorsSeen = file.writebackErrors();
+    }
+
+    /**
+     * The errno of a writeback error of the file that this handle has not reported yet, and marks
+     * it reported; 0 if there is none. Every handle sees each error once (errseq_t with a cursor per
+     * open file), whichever handle's pages failed.
+     */
+    public final synchronized int checkWritebackError() {
+        long now = file.writebackErrors();
+        if (now == errorsSeen) {
+            return 0;
+        }
+        errorsSeen = now;
+        return file.lastWritebackErrno();
     }
 
     private Readahead newReadahead(boolean legacy) {
@@ -55,14 +72,23 @@ public abstract class CacheHandle {
         readahead.setMaxPages(sequential ? 2 * file.cache().maxReadaheadPages() : file.cache().maxReadaheadPages());
     }
 
-    /** The descriptor, opened with O_DIRECT, that device reads of pages go through. */
+    /** The descriptor, opened with O_DIRECT, that device reads and writes of pages go through. */
     protected abstract int directFd();
+
+    /**
+     * The handle's own (buffered) descriptor: the write of the page that holds the end of the file
+     * goes through it, with its exact length.
+     */
+    protected abstract int bufferedFd();
 
     /**
      * Counts one more operation on the handle. Called only while the caller already holds one (a
      * request in progress), so the handle cannot have finished closing.
      */
     protected abstract void retainOp();
+
+    /** Counts one more operation unless the handle is closing (then false). */
+    protected abstract boolean tryRetainOp();
 
     /** Ends an operation counted by {@link #retainOp()}. */
     protected abstract void releaseOp();

@@ -37,7 +37,7 @@ public final class CachedPage extends PageState {
     /** Set, under the cache's frame lock, once the frame went back: CLOCK must not place it again. */
     boolean freed;
     /**
-     * The batch context whose own queue reads this page ({@link DeviceReadSink}), or null when the
+     * The batch context whose own queue reads this page ({@link DeviceIoSink}), or null when the
      * engine's event loop does. Only that context reaps the read, so a request of anyone else must
      * not wait for it: it reads the page for itself instead (see {@link CachedRead}).
      */

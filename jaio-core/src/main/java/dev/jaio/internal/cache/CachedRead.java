@@ -137,7 +137,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                 // The read reaches past the size the cache knows: the file may have grown elsewhere.
                 long s = FileStat.size(handle.directFd());
                 if (s >= 0) {
-                    f.setSize(s);
+                    f.refreshSize(s);
                 }
             }
         } catch (Throwable t) {
@@ -167,7 +167,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     }
 
     /**
-     * The batch context this read belongs to ({@link DeviceReadSink}), or null: pages whose reads
+     * The batch context this read belongs to ({@link DeviceIoSink}), or null: pages whose reads
      * its own context carries are waited for; those of another context are read around.
      */
     protected Object readOwner() {

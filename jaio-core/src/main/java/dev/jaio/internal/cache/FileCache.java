@@ -1,6 +1,7 @@
 package dev.jaio.internal.cache;
 
 import dev.jaio.internal.radix.RadixTree;
+import dev.jaio.internal.radix.Tag;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,6 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FileCache {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
+    /** Most pages in one device write (1 MiB). */
+    private static final int MAX_WRITE_PAGES = 256;
+    private static final int RWF_DSYNC = 0x02;
+    private static final int RWF_SYNC = 0x04;
     private static final VarHandle SIZE;
 
     static {
@@ -41,6 +46,19 @@ public final class FileCache {
     private final CachedPage[] scanPages = new CachedPage[SCAN];
     @SuppressWarnings("unused") // accessed through SIZE
     private volatile long size;
+    private final Object sizeLock = new Object();
+    /** The end of the furthest cached write since the last truncate; guarded by {@link #sizeLock}. */
+    private long writtenSize;
+    /** Writeback errors: the errno of the last one, and how many there were (the kernel's errseq_t). */
+    private volatile int wbErrno;
+    private final java.util.concurrent.atomic.AtomicLong wbErrSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Device writes that completed without RWF_DSYNC, and how many of them a flush has made durable. */
+    private final java.util.concurrent.atomic.AtomicLong unsyncedWrites = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long flushedWrites;
+    /** When the file went from clean to dirty (System.nanoTime), for the cleaner's expiry; 0 when clean. */
+    volatile long dirtiedAt;
+    /** Where background writeback of this file resumes (the kernel's writeback_index). */
+    long writebackIndex;
     /** Open handles; guarded by the cache's file map. */
     int handles;
 
@@ -64,9 +82,36 @@ public final class FileCache {
         return (long) SIZE.getVolatile(this);
     }
 
-    /** Sets the size (after a truncate, or a fresh statx). */
+    /**
+     * Sets the size after a truncate: the size cached writes established is gone too, and so
+     * are the pages past it (the caller drops them).
+     */
     public void setSize(long newSize) {
-        SIZE.setVolatile(this, newSize);
+        synchronized (sizeLock) {
+            writtenSize = newSize;
+            SIZE.setVolatile(this, newSize);
+        }
+    }
+
+    /**
+     * Takes the size the disk reports (a fresh statx, or a short device read): the file may have
+     * grown or shrunk behind the cache's back, but never below what cached writes not yet on disk
+     * made it.
+     */
+    public void refreshSize(long diskSize) {
+        synchronized (sizeLock) {
+            SIZE.setVolatile(this, Math.max(diskSize, writtenSize));
+        }
+    }
+
+    /** A cached write ended at {@code end}: the file is at least that long from now on. */
+    void grownByWrite(long end) {
+        synchronized (sizeLock) {
+            if (end > writtenSize) {
+                writtenSize = end;
+            }
+        }
+        growSize(end);
     }
 
     /** Raises the size to at least {@code atLeast} (after a write that extended the file). */
@@ -281,7 +326,7 @@ public final class FileCache {
                 // The file ends inside the run: it may have shrunk behind the cache's back.
                 long s = FileStat.size(h.directFd());
                 if (s >= 0) {
-                    setSize(s);
+                    refreshSize(s);
                 }
             }
         }
@@ -337,6 +382,9 @@ public final class FileCache {
                         continue;
                     }
                     tree.remove(indices[i]);
+                    if ((p.state().clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
+                        cache.dirtyPageGone();
+                    }
                     p.state().set(PageState.STALE);
                     if (p.release()) {
                         toFree.add(p);
@@ -355,6 +403,438 @@ public final class FileCache {
         }
         if (!toFree.isEmpty()) {
             cache.framesMayBeFree();
+        }
+    }
+
+    // ---- writes and writeback ----
+
+    /**
+     * A new page for a write that covers all of it that matters (every byte of it the file has is
+     * overwritten): made LOCKED, neither uptodate nor dirty, in a free frame, with a reference for
+     * the caller, who fills it and unlocks it. Null when the page exists (look it up) or no frame is
+     * free now.
+     */
+    CachedPage createForWrite(long index) {
+        CachedPage p;
+        lock.lock();
+        try {
+            if (tree.get(index) != null) {
+                return null;
+            }
+            int frame = cache.allocateFrame();
+            if (frame < 0) {
+                return null;
+            }
+            p = new CachedPage(this, index, frame, cache.waits());
+            p.state().set(PageState.LOCKED);
+            p.retain(); // the writer's
+            tree.put(index, p);
+        } finally {
+            lock.unlock();
+        }
+        cache.placed(p);
+        return p;
+    }
+
+    /**
+     * Tags pages whose DIRTY bit the caller just set (from clear) as DIRTY in the tree. A page
+     * writeback cleaned meanwhile, or one dropped from the file, is left untagged: both change the
+     * bit under this lock too.
+     */
+    void tagDirty(CachedPage[] pages, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                CachedPage p = pages[i];
+                if (p.is(PageState.DIRTY) && tree.get(p.index()) == p) {
+                    tree.setTag(p.index(), Tag.DIRTY);
+                }
+            }
+            if (dirtiedAt == 0 && tree.anyTagged(Tag.DIRTY)) {
+                dirtiedAt = System.nanoTime();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether some page of the file is dirty. */
+    public boolean hasDirtyPages() {
+        lock.lock();
+        try {
+            return tree.anyTagged(Tag.DIRTY);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The start of an integrity sync of [first, last] (the kernel's tag_pages_for_writeback): tags
+     * the DIRTY pages TOWRITE, so that the sync writes exactly those and cannot be kept busy forever
+     * by writers that dirty the range again.
+     */
+    void tagToWrite(long first, long last) {
+        lock.lock();
+        try {
+            tree.tagRange(first, last, Tag.DIRTY, Tag.TOWRITE, Integer.MAX_VALUE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes back pages of [{@code w.next}, last]: takes the pages tagged TOWRITE (an integrity
+     * sync) or DIRTY (background) in index order, moves each dirty one it can lock to WRITEBACK, and
+     * writes adjacent pages with one device write ({@link PageWriteOp}). The file's lock is held only
+     * to find pages and change tags, never across I/O.
+     *
+     * <p>An integrity sync cannot skip a page: one that is locked or already under writeback (its
+     * data may predate the writes the sync must cover) is handed back in {@link Writeback#blocked},
+     * with a reference, for the caller to wait on; the call returns false and the next call goes on
+     * from that page. Background writeback skips such pages.
+     *
+     * @param max most pages looked at (background writeback's batch); the call returns false when it
+     *     stops for that
+     * @return true when every page of the range has been dealt with
+     */
+    boolean writeback(CacheHandle h, Writeback w, long last, int max) {
+        int tag = w.integrity ? Tag.TOWRITE : Tag.DIRTY;
+        int budget = max;
+        CachedPage[] found = w.found;
+        long[] indices = w.indices;
+        while (budget > 0 && w.next <= last) {
+            int n;
+            lock.lock();
+            try {
+                n = tree.gangLookupTag(w.next, last, tag, indices, found, Math.min(found.length, budget));
+                for (int i = 0; i < n; i++) {
+                    found[i].retain();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (n == 0) {
+                w.next = last + 1;
+                break;
+            }
+            budget -= n;
+            long fileSize = size();
+            int taken = 0;
+            int skipped = 0;
+            CachedPage stop = null;
+            for (int i = 0; i < n; i++) {
+                CachedPage p = found[i];
+                found[i] = null;
+                if (stop != null) {
+                    release(p);
+                    continue;
+                }
+                boolean locked = !p.is(PageState.WRITEBACK) && p.tryLock();
+                if (locked && p.is(PageState.WRITEBACK)) {
+                    p.unlock(0, 0);
+                    locked = false;
+                }
+                if (!locked) {
+                    if (w.integrity) {
+                        stop = p; // waited on by the caller, with this reference
+                        w.next = p.index();
+                    } else {
+                        release(p);
+                    }
+                    continue;
+                }
+                if (!w.integrity && p.is(PageState.ERROR)) {
+                    // Its last write failed: background writeback leaves it to the next sync, which
+                    // retries it and reports the error, instead of failing it over and over.
+                    p.unlock(0, 0);
+                    release(p);
+                    continue;
+                }
+                if (!p.is(PageState.DIRTY) || p.index() * PAGE >= fileSize) {
+                    // Cleaned by another writeback, or past the end (truncate drops it): only the
+                    // TOWRITE tag goes, below.
+                    w.clean[skipped++] = p;
+                    continue;
+                }
+                w.taken[taken++] = p;
+            }
+            lock.lock();
+            try {
+                for (int i = 0; i < taken; i++) {
+                    CachedPage p = w.taken[i];
+                    long idx = p.index();
+                    if (tree.get(idx) == p) {
+                        tree.clearTag(idx, Tag.DIRTY);
+                        tree.clearTag(idx, Tag.TOWRITE);
+                        tree.setTag(idx, Tag.WRITEBACK);
+                    }
+                    // Both bits change under this lock while the page is locked: tagDirty and
+                    // writeDone see DIRTY and its tag agree.
+                    p.state().set(PageState.WRITEBACK);
+                    if ((p.state().clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
+                        cache.dirtyPageCleaned();
+                    }
+                }
+                for (int i = 0; i < skipped; i++) {
+                    CachedPage p = w.clean[i];
+                    if (tree.get(p.index()) == p) {
+                        tree.clearTag(p.index(), Tag.TOWRITE);
+                        if (!p.is(PageState.DIRTY)) {
+                            tree.clearTag(p.index(), Tag.DIRTY);
+                        }
+                    }
+                }
+                if (!tree.anyTagged(Tag.DIRTY)) {
+                    dirtiedAt = 0;
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (int i = 0; i < skipped; i++) {
+                w.clean[i].unlock(0, 0);
+                release(w.clean[i]);
+                w.clean[i] = null;
+            }
+            for (int i = 0; i < taken; i++) {
+                w.taken[i].unlock(0, 0); // writers may dirty it again while it is written
+            }
+            issueWrites(h, w.taken, taken, fileSize, w.rwFlags);
+            w.pagesWritten += taken;
+            if (stop != null) {
+                w.blocked = stop;
+                return false;
+            }
+            if (n > 0 && w.next <= indices[n - 1]) {
+                w.next = indices[n - 1] + 1;
+            }
+        }
+        return w.next > last;
+    }
+
+    private void issueWrites(CacheHandle h, CachedPage[] pages, int n, long fileSize, int rwFlags) {
+        int runStart = 0;
+        long eofPage = fileSize % PAGE != 0 ? fileSize / PAGE : -1;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || pages[i].index() != pages[i - 1].index() + 1 || pages[i].index() == eofPage
+                    || i - runStart == MAX_WRITE_PAGES) {
+                CachedPage[] run = java.util.Arrays.copyOfRange(pages, runStart, i);
+                java.util.Arrays.fill(pages, runStart, i, null);
+                if (run[0].index() == eofPage) {
+                    // The page that holds the end of the file: its exact bytes, through the buffered
+                    // descriptor. A whole-page O_DIRECT write would make the file that much longer.
+                    h.retainOp();
+                    cache.submit(new PageWriteOp(this, h, run, h.bufferedFd(),
+                            cache.frames().frame(run[0].frame()).asSlice(0, fileSize - eofPage * PAGE), null,
+                            fileSize - eofPage * PAGE, rwFlags));
+                } else {
+                    MemorySegment single = null;
+                    MemorySegment[] frames = null;
+                    if (run.length == 1) {
+                        single = cache.frames().frame(run[0].frame());
+                    } else if (contiguousFrames(run)) {
+                        single = cache.frames().span(run[0].frame(), run.length);
+                    } else {
+                        frames = new MemorySegment[run.length];
+                        for (int k = 0; k < run.length; k++) {
+                            frames[k] = cache.frames().frame(run[k].frame());
+                        }
+                    }
+                    h.retainOp();
+                    cache.submit(new PageWriteOp(this, h, run, h.directFd(), single, frames, (long) run.length * PAGE,
+                            rwFlags));
+                }
+                runStart = i;
+            }
+        }
+    }
+
+    /**
+     * Ends a device write of {@code run}: the pages leave writeback; on failure they become dirty
+     * again (never silently clean) and marked ERROR, and the error is recorded for the next sync of
+     * every handle ({@link CacheHandle#checkWritebackError()}). Drops the write's references.
+     */
+    void writeDone(CachedPage[] run, long result, int rwFlags) {
+        boolean failed = result < 0;
+        if (failed) {
+            wbErrno = (int) -result;
+            wbErrSeq.incrementAndGet();
+            cache.countWriteError();
+        } else if ((rwFlags & (RWF_DSYNC | RWF_SYNC)) == 0) {
+            unsyncedWrites.incrementAndGet();
+        }
+        lock.lock();
+        try {
+            for (CachedPage p : run) {
+                long idx = p.index();
+                if (tree.get(idx) != p) {
+                    continue; // truncated away meanwhile
+                }
+                tree.clearTag(idx, Tag.WRITEBACK);
+                if (failed) {
+                    if ((p.state().set(PageState.DIRTY) & PageState.DIRTY) == 0) {
+                        cache.dirtyPageAdded();
+                    }
+                    tree.setTag(idx, Tag.DIRTY);
+                    if (dirtiedAt == 0) {
+                        dirtiedAt = System.nanoTime();
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (CachedPage p : run) {
+            if (!failed) {
+                p.state().clear(PageState.ERROR);
+            }
+            p.endWriteback(failed);
+        }
+        for (CachedPage p : run) {
+            release(p);
+        }
+        cache.writebackEnded(run.length);
+    }
+
+    /**
+     * The first half of a truncate to {@code newSize}: the cache takes the new size, and every
+     * device write of a page at or past the page the new end falls in is waited for (blocking),
+     * since one that finished after the file shrank would extend it again.
+     */
+    public void beginTruncate(long newSize) {
+        setSize(newSize);
+        long from = newSize / PAGE;
+        CachedPage p;
+        while ((p = firstUnderWriteback(from, MAX_INDEX)) != null) {
+            p.state().awaitWritebackEnded();
+            from = p.index() + 1;
+            release(p);
+        }
+    }
+
+    /**
+     * The second half, after the file was truncated: pages wholly past {@code newSize} leave the
+     * cache, dirty or not; the page {@code newSize} falls in keeps its bytes before it and gets
+     * zeros after it (blocking until it can lock the page).
+     */
+    public void endTruncate(long newSize) {
+        long firstGone = (newSize + PAGE - 1) / PAGE;
+        invalidate(firstGone, MAX_INDEX);
+        if (newSize % PAGE == 0) {
+            return;
+        }
+        CachedPage p = lookupRetained(newSize / PAGE);
+        if (p == null) {
+            return;
+        }
+        try {
+            while (!p.state().tryLock()) {
+                p.state().awaitUnlocked();
+            }
+            if (p.is(PageState.UPTODATE)) {
+                cache.frames().frame(p.frame()).asSlice(newSize % PAGE).fill((byte) 0);
+            }
+            p.state().unlock(0, 0);
+        } finally {
+            release(p);
+        }
+    }
+
+    /** Largest page index a file can have. */
+    static final long MAX_INDEX = Long.MAX_VALUE / PAGE;
+
+    /** Writable handles of the file: background writeback writes through one of them. */
+    private final java.util.concurrent.CopyOnWriteArrayList<CacheHandle> writers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** {@code h} can write the file: background writeback may use its descriptors. */
+    public void addWriter(CacheHandle h) {
+        writers.add(h);
+    }
+
+    /** {@code h} closes: background writeback stops using it. */
+    public void removeWriter(CacheHandle h) {
+        writers.remove(h);
+    }
+
+    /** Whether a writable handle is open. */
+    public boolean hasWriters() {
+        return !writers.isEmpty();
+    }
+
+    /**
+     * One batch of background writeback: up to {@code max} dirty pages from where the last batch
+     * stopped (wrapping to the start at the end of the file), through a writable handle.
+     *
+     * @return pages put under writeback
+     */
+    long backgroundWriteback(int max) {
+        for (CacheHandle h : writers) {
+            if (!h.tryRetainOp()) {
+                continue; // closing
+            }
+            try {
+                Writeback w = new Writeback(false, writebackIndex, 0);
+                boolean finished = writeback(h, w, MAX_INDEX, max);
+                writebackIndex = finished ? 0 : w.next;
+                return w.pagesWritten;
+            } finally {
+                h.releaseOp();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The first page of [from, last] under writeback, with a reference for the caller (who waits
+     * for it, the kernel's __filemap_fdatawait_range); null when none is.
+     */
+    CachedPage firstUnderWriteback(long from, long last) {
+        lock.lock();
+        try {
+            long[] idx = new long[1];
+            CachedPage[] out = new CachedPage[1];
+            if (tree.gangLookupTag(from, last, Tag.WRITEBACK, idx, out, 1) == 0) {
+                return null;
+            }
+            out[0].retain();
+            return out[0];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many writeback errors the file has had: a handle remembers the count it has reported. */
+    long writebackErrors() {
+        return wbErrSeq.get();
+    }
+
+    /** The errno of the last writeback error. */
+    int lastWritebackErrno() {
+        return wbErrno;
+    }
+
+    /** Device writes done without RWF_DSYNC so far (a sync that saw more than were flushed must flush). */
+    long unsyncedWrites() {
+        return unsyncedWrites.get();
+    }
+
+    /** Whether some completed device write is not known to be durable. */
+    boolean needsFlush() {
+        return unsyncedWrites.get() != flushedWrites;
+    }
+
+    /** A flush that started when {@code upTo} unsynced writes had completed has succeeded. */
+    void flushed(long upTo) {
+        synchronized (sizeLock) {
+            if (upTo > flushedWrites) {
+                flushedWrites = upTo;
+            }
+        }
+    }
+
+    private void release(CachedPage p) {
+        if (p.release()) {
+            cache.freeFrame(p);
         }
     }
 

@@ -39,6 +39,7 @@ public final class PageCache implements AutoCloseable {
     private final LongAdder deviceReads = new LongAdder();
     private final LongAdder readErrors = new LongAdder();
     private final LongAdder bypassReads = new LongAdder();
+    private final LongAdder deviceWrites = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder idleRetries = new LongAdder();
@@ -131,6 +132,15 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
+    void placed(CachedPage page) {
+        frameLock.lock();
+        try {
+            clock.placed(page);
+        } finally {
+            frameLock.unlock();
+        }
+    }
+
     void placed(CachedPage[] pages, int n) {
         frameLock.lock();
         try {
@@ -185,9 +195,13 @@ public final class PageCache implements AutoCloseable {
 
     // ---- I/O ----
 
-    void submit(PageReadOp op) {
-        deviceReads.increment();
-        DeviceReadSink sink = sinks.get();
+    void submit(PageIoOp op) {
+        if (op.isWrite()) {
+            deviceWrites.increment();
+        } else {
+            deviceReads.increment();
+        }
+        DeviceIoSink sink = sinks.get();
         if (sink != null) {
             if (sink.offer(op)) {
                 return;
@@ -216,15 +230,15 @@ public final class PageCache implements AutoCloseable {
     }
 
     private final ThreadLocal<Batch> batch = new ThreadLocal<>();
-    private final ThreadLocal<DeviceReadSink> sinks = new ThreadLocal<>();
+    private final ThreadLocal<DeviceIoSink> sinks = new ThreadLocal<>();
 
     /** The sink this thread's page reads go to, or null (the engine). */
     Object divertedTo() {
         return sinks.get();
     }
 
-    /** Page reads this thread starts go to {@code sink} (null: to the engine again). */
-    public void divertReads(DeviceReadSink sink) {
+    /** Page reads and writes this thread starts go to {@code sink} (null: to the engine again). */
+    public void divertDeviceIo(DeviceIoSink sink) {
         if (sink == null) {
             sinks.remove();
         } else {
@@ -262,6 +276,196 @@ public final class PageCache implements AutoCloseable {
         loop.execute(op);
     }
 
+    /** An I/O of the cache's own that is not a page read or write (a flush), on the engine's loop. */
+    void execute(IoOp<?> op) {
+        loop.execute(op);
+    }
+
+    // ---- dirty pages, throttling and the cleaner ----
+
+    /**
+     * Dirty thresholds, as shares of the budget: the kernel's dirty_background_ratio (10) and
+     * dirty_ratio (20). Past the first the cleaner writes pages back; past the second writers wait
+     * until it has (balance_dirty_pages), so dirty memory cannot grow without bound.
+     */
+    static final int DIRTY_BACKGROUND_PERCENT = 10;
+    static final int DIRTY_LIMIT_PERCENT = 20;
+    /** A dirty file is written back once its oldest dirty page is this old (dirty_expire_centisecs). */
+    static final long DIRTY_EXPIRE_NANOS = 30_000_000_000L;
+    /** How often the cleaner looks for expired files (dirty_writeback_centisecs). */
+    static final long CLEANER_INTERVAL_NANOS = 5_000_000_000L;
+    /** Most pages under background writeback at once, so it never floods the device queue. */
+    private static final int CLEANER_IN_FLIGHT = 1024;
+    /** Pages one background writeback step looks at. */
+    private static final int CLEANER_BATCH = 256;
+
+    private static final java.util.concurrent.atomic.AtomicInteger CLEANERS = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong dirtyPages = new AtomicLong();
+    private final AtomicLong writebackPages = new AtomicLong();
+    private final ConcurrentLinkedQueue<Runnable> dirtyWaiters = new ConcurrentLinkedQueue<>();
+    private final LongAdder pagesDirtied = new LongAdder();
+    private final LongAdder pagesWritten = new LongAdder();
+    private final LongAdder writeErrors = new LongAdder();
+    private final LongAdder throttled = new LongAdder();
+    private final LongAdder flushes = new LongAdder();
+    private final Object cleanerLock = new Object();
+    private Thread cleaner;
+    private boolean cleanerKicked;
+    private volatile boolean closing;
+
+    long dirtyBackgroundPages() {
+        return Math.max(1, (long) frames.capacity() * DIRTY_BACKGROUND_PERCENT / 100);
+    }
+
+    long dirtyLimitPages() {
+        return Math.max(2, (long) frames.capacity() * DIRTY_LIMIT_PERCENT / 100);
+    }
+
+    /** Dirty pages now. */
+    public long dirtyPages() {
+        return dirtyPages.get();
+    }
+
+    void dirtyPageAdded() {
+        pagesDirtied.increment();
+        if (dirtyPages.incrementAndGet() > dirtyBackgroundPages()) {
+            kickCleaner();
+        }
+    }
+
+    void dirtyPageCleaned() {
+        dirtyPages.decrementAndGet();
+        writebackPages.incrementAndGet();
+        pagesWritten.increment();
+    }
+
+    void dirtyPageGone() {
+        dirtyPages.decrementAndGet();
+        wakeDirtyWaiters();
+    }
+
+    void countWriteError() {
+        writeErrors.increment();
+    }
+
+    void countFlush() {
+        flushes.increment();
+    }
+
+    /** A device write of pages ended (a frame or the dirty budget may have freed up). */
+    void writebackEnded(int pages) {
+        long inFlight = writebackPages.addAndGet(-pages);
+        framesMayBeFree();
+        wakeDirtyWaiters();
+        if (inFlight < CLEANER_IN_FLIGHT / 2 && dirtyPages.get() > dirtyBackgroundPages()) {
+            kickCleaner();
+        }
+    }
+
+    /** Whether writers must wait for the cleaner before they dirty more pages. */
+    boolean overDirtyLimit() {
+        return dirtyPages.get() >= dirtyLimitPages();
+    }
+
+    /**
+     * Runs {@code retry} once dirty pages may have fallen below the limit; the cleaner is told to
+     * write back meanwhile. No thread blocks: the writer's request waits as a queued retry.
+     */
+    void retryWhenDirtyBelowLimit(Runnable retry) {
+        throttled.increment();
+        dirtyWaiters.add(retry);
+        kickCleaner();
+        if (!overDirtyLimit()) {
+            wakeDirtyWaiters();
+        }
+    }
+
+    private void wakeDirtyWaiters() {
+        if (dirtyWaiters.isEmpty() || overDirtyLimit()) {
+            return;
+        }
+        for (int n = dirtyWaiters.size(); n > 0; n--) {
+            Runnable r = dirtyWaiters.poll();
+            if (r == null) {
+                break;
+            }
+            r.run();
+        }
+    }
+
+    /** Makes the cleaner look at the dirty pages now (starting it on first use). */
+    void kickCleaner() {
+        synchronized (cleanerLock) {
+            if (closing) {
+                return;
+            }
+            if (cleaner == null) {
+                cleaner = Thread.ofPlatform().daemon().name("jaio-writeback-" + CLEANERS.incrementAndGet())
+                        .unstarted(this::cleanerLoop);
+                cleaner.start();
+            }
+            if (!cleanerKicked) {
+                cleanerKicked = true;
+                cleanerLock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * The cleaner (the kernel's flusher thread for this cache): wakes when kicked or every
+     * {@link #CLEANER_INTERVAL_NANOS}; while dirty pages are past the background threshold, or a
+     * file's dirty pages have expired, it writes back batches of each such file, resuming where the
+     * file's last batch ended, and keeps at most {@link #CLEANER_IN_FLIGHT} pages in flight. It only
+     * issues writes: their completions run on the engine's thread.
+     */
+    private void cleanerLoop() {
+        while (true) {
+            synchronized (cleanerLock) {
+                if (!cleanerKicked && !closing) {
+                    try {
+                        cleanerLock.wait(CLEANER_INTERVAL_NANOS / 1_000_000);
+                    } catch (InterruptedException e) {
+                        // closing is checked below
+                    }
+                }
+                cleanerKicked = false;
+                if (closing) {
+                    return;
+                }
+            }
+            try {
+                cleanOnce();
+            } catch (RuntimeException e) {
+                // A handle closed under it, say: the next pass starts afresh.
+            }
+        }
+    }
+
+    private void cleanOnce() {
+        boolean progress = true;
+        while (progress && !closing) {
+            progress = false;
+            boolean over = dirtyPages.get() > dirtyBackgroundPages();
+            long now = System.nanoTime();
+            for (FileCache f : files.values()) {
+                if (writebackPages.get() >= CLEANER_IN_FLIGHT) {
+                    return; // writebackEnded kicks again
+                }
+                long since = f.dirtiedAt;
+                if (since == 0 || (!over && now - since < DIRTY_EXPIRE_NANOS)) {
+                    continue;
+                }
+                if (f.backgroundWriteback(CLEANER_BATCH) > 0) {
+                    progress = true;
+                }
+            }
+            if (dirtyPages.get() <= dirtyBackgroundPages()) {
+                return; // expired files were written once this pass
+            }
+        }
+    }
+
+    /** Counts toward a request's retries. */
     void countStarted(int pages, boolean readahead) {
         (readahead ? readaheadPages : demandPages).add(pages);
     }
@@ -294,7 +498,8 @@ public final class PageCache implements AutoCloseable {
         return new Stats(frames.capacity(), resident, hits.sum(), misses.sum(), readaheadPages.sum(),
                 demandPages.sum(), deviceReads.sum(), readErrors.sum(), evictions.sum(), retries.sum(),
                 idleRetries.sum(), waits.spuriousWakeups(), waits.collisionsSkipped(), frameWaits.sum(),
-                bypassReads.sum());
+                bypassReads.sum(), dirtyPages.get(), pagesDirtied.sum(), pagesWritten.sum(), deviceWrites.sum(),
+                writeErrors.sum(), flushes.sum(), throttled.sum());
     }
 
     /**
@@ -315,15 +520,37 @@ public final class PageCache implements AutoCloseable {
      * @param collisionsSkipped waiters a wakeup passed over because only their bucket matched
      * @param frameWaits times a request waited for a free frame
      * @param bypassReads pages a request read for itself because another context's queue was reading them
+     * @param dirtyPages pages dirty now
+     * @param pagesDirtied pages that became dirty (clean to dirty)
+     * @param pagesWritten pages put under writeback
+     * @param deviceWrites device writes issued (one per run of adjacent pages)
+     * @param writeErrors device writes that failed
+     * @param flushes device cache flushes (fdatasync/fsync) syncs issued
+     * @param throttled times a writer waited for dirty pages to fall below the limit
      */
     public record Stats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
             long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
-            long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads) {
+            long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads, long dirtyPages,
+            long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes,
+            long throttled) {
     }
 
-    /** Frees the frames. Call only when no I/O or request of the cache can still run. */
+    /** Stops the cleaner and frees the frames. Call only when no I/O or request of the cache can still run. */
     @Override
     public void close() {
+        Thread t;
+        synchronized (cleanerLock) {
+            closing = true;
+            cleanerLock.notifyAll();
+            t = cleaner;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         frames.close();
     }
 }

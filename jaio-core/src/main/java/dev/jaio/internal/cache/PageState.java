@@ -158,6 +158,11 @@ public class PageState {
         waits.await(this, UNLOCKED, () -> (set(WAITERS) & LOCKED) == 0);
     }
 
+    /** Blocks until the page's writeback ends (for callers that may block: truncate). */
+    public void awaitWritebackEnded() {
+        waits.await(this, WRITEBACK_ENDED, () -> (set(WAITERS) & WRITEBACK) == 0);
+    }
+
     @Override
     public String toString() {
         int s = get();

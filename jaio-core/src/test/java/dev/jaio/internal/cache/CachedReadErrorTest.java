@@ -36,8 +36,19 @@ class CachedReadErrorTest {
         }
 
         @Override
+        protected int bufferedFd() {
+            return 1 << 20;
+        }
+
+        @Override
         protected synchronized void retainOp() {
             ops++;
+        }
+
+        @Override
+        protected synchronized boolean tryRetainOp() {
+            ops++;
+            return true;
         }
 
         @Override

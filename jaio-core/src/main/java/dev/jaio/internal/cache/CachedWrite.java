@@ -1,0 +1,421 @@
+package dev.jaio.internal.cache;
+
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.linux.Errno;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A buffered write through jaio's page cache, or a sync of a range of it, run as a retry-based
+ * continuation like {@link CachedRead} (§2.2, §5.2, §7.1 of the paper):
+ *
+ * <ol>
+ *   <li><b>copy</b>: each page of the range is found or made, locked for the copy, filled, and
+ *       marked dirty (tagged DIRTY in the file's tree). A page the write covers only in part, and
+ *       that holds bytes of the file, is read first through the same machinery as a cached read.
+ *       A writer that finds dirty memory over the limit waits, as a queued retry, until the
+ *       cleaner has written some back (balance_dirty_pages).
+ *   <li><b>writeback</b> (O_SYNC, O_DSYNC, fsync): the dirty pages of the range are tagged TOWRITE
+ *       and exactly those are moved to WRITEBACK and written, adjacent pages in one device write
+ *       with RWF_SYNC or RWF_DSYNC. A page that is locked or already under writeback is waited for,
+ *       then written. No file-wide lock is held across any wait: syncs of other ranges go on.
+ *   <li><b>wait</b>: every page of the range under writeback, whoever started it, is waited for
+ *       once (filemap_fdatawait_range). A retry never dirties pages again or issues their writes
+ *       again (§7.1): each phase resumes where it stopped.
+ *   <li><b>flush</b>: when a device write the range relied on completed without RWF_DSYNC (the
+ *       cleaner's), or for fsync itself, an fsync/fdatasync of the descriptor makes it durable.
+ *   <li>a writeback error this handle has not reported yet fails the request with its errno.
+ * </ol>
+ *
+ * <p>Threads: the first iteration runs on the caller's thread; a retry runs on the thread that ends
+ * the wait (the engine's completion thread, or the batch context's own thread in getEvents: see
+ * {@link #scheduleRetry()}).
+ *
+ * @param <T> the future's value type
+ */
+public abstract class CachedWrite<T> extends CompletableFuture<T> implements Runnable {
+
+    private static final int PAGE = PageFrames.PAGE_SIZE;
+    /** RWF_DSYNC and RWF_SYNC (include/uapi/linux/fs.h). */
+    public static final int RWF_DSYNC = 0x02;
+    public static final int RWF_SYNC = 0x04;
+
+    private static final int COPY = 0;
+    private static final int TAG = 1;
+    private static final int WRITEBACK = 2;
+    private static final int WAIT = 3;
+    private static final int FLUSH = 4;
+    private static final int FLUSHING = 5;
+    private static final int DONE = 6;
+
+    private final CacheHandle handle;
+    private final PageCache cache;
+    private final MemorySegment src;
+    private final MemorySegment[] srcs;
+    private final long position;
+    private final long length;
+    /** RWF_SYNC, RWF_DSYNC, or 0 (a plain buffered write). */
+    private final int syncFlags;
+    /** A sync of the whole file (fsync/fdatasync), no copy. */
+    private final boolean fileSync;
+    private final long first;
+    private final long last;
+    private int phase;
+    private boolean throttleChecked;
+    private long done;
+    private int segment;
+    private long segmentOffset;
+    /** The page whose read this write started for a partial overwrite, or -1. */
+    private long readFor = -1;
+    /** Pages this write made dirty whose tags are not set yet, with references. */
+    private final CachedPage[] newlyDirty = new CachedPage[32];
+    private int newlyDirtyCount;
+    private Writeback writeback;
+    private long waitNext;
+    private long flushMark;
+    private volatile long flushResult;
+
+    /**
+     * A write of {@code length} bytes from {@code src} (or, in order, {@code srcs}) at
+     * {@code position}.
+     *
+     * @param syncFlags {@link #RWF_SYNC}, {@link #RWF_DSYNC} or 0
+     */
+    protected CachedWrite(CacheHandle handle, MemorySegment src, MemorySegment[] srcs, long position, long length,
+            int syncFlags) {
+        this.handle = handle;
+        this.cache = handle.file().cache();
+        this.src = src;
+        this.srcs = srcs;
+        this.position = position;
+        this.length = length;
+        this.syncFlags = syncFlags & (RWF_SYNC | RWF_DSYNC);
+        this.fileSync = false;
+        this.first = position / PAGE;
+        this.last = length == 0 ? first : (position + length - 1) / PAGE;
+        this.phase = COPY;
+    }
+
+    /** An fsync ({@code dataOnly} false) or fdatasync of the whole file. */
+    protected CachedWrite(CacheHandle handle, boolean dataOnly) {
+        this.handle = handle;
+        this.cache = handle.file().cache();
+        this.src = null;
+        this.srcs = null;
+        this.position = 0;
+        this.length = 0;
+        this.syncFlags = dataOnly ? RWF_DSYNC : RWF_SYNC;
+        this.fileSync = true;
+        this.first = 0;
+        this.last = FileCache.MAX_INDEX;
+        this.phase = TAG;
+    }
+
+    /** Runs the first iteration on the calling thread. */
+    public final void start() {
+        iterate();
+    }
+
+    /** A wait ended: the retry is due. */
+    @Override
+    public final void run() {
+        scheduleRetry();
+    }
+
+    /** Where a due retry runs: by default on the waking thread (see {@link CachedRead#scheduleRetry()}). */
+    protected void scheduleRetry() {
+        retryNow();
+    }
+
+    /** Runs the due retry on the calling thread. */
+    protected final void retryNow() {
+        cache.countRetry();
+        iterate();
+    }
+
+    /** The page cache this write goes through. */
+    public final PageCache pageCache() {
+        return cache;
+    }
+
+    /** The write ended: the byte count (0 for a sync), or -errno. Called once; must not throw. */
+    protected abstract void finished(long result);
+
+    /** The write failed with an exception (the source memory was freed, say). Must not throw. */
+    protected abstract void failed(Throwable cause);
+
+    private void iterate() {
+        try {
+            while (true) {
+                switch (phase) {
+                    case COPY -> {
+                        if (!copyIntoPages()) {
+                            return;
+                        }
+                        phase = syncFlags != 0 ? TAG : DONE;
+                    }
+                    case TAG -> {
+                        handle.file().tagToWrite(first, last);
+                        writeback = new Writeback(true, first, syncFlags);
+                        phase = WRITEBACK;
+                    }
+                    case WRITEBACK -> {
+                        if (!handle.file().writeback(handle, writeback, last, Integer.MAX_VALUE)) {
+                            CachedPage b = writeback.takeBlocked();
+                            if (b != null && waitFor(b, b.is(PageState.WRITEBACK))) {
+                                return;
+                            }
+                            continue;
+                        }
+                        phase = WAIT;
+                        waitNext = first;
+                    }
+                    case WAIT -> {
+                        CachedPage p = handle.file().firstUnderWriteback(waitNext, last);
+                        if (p == null) {
+                            phase = FLUSH;
+                            continue;
+                        }
+                        waitNext = p.index() + 1; // each page is waited for once
+                        if (waitFor(p, true)) {
+                            return;
+                        }
+                    }
+                    case FLUSH -> {
+                        FileCache f = handle.file();
+                        if (fileSync || f.needsFlush()) {
+                            flushMark = f.unsyncedWrites();
+                            phase = FLUSHING;
+                            handle.retainOp();
+                            cache.countFlush();
+                            cache.execute(new FlushOp(this, handle.directFd(), syncFlags == RWF_DSYNC));
+                            return;
+                        }
+                        phase = DONE;
+                    }
+                    case FLUSHING -> {
+                        long r = flushResult;
+                        if (r < 0) {
+                            endWith(r);
+                            return;
+                        }
+                        handle.file().flushed(flushMark);
+                        phase = DONE;
+                    }
+                    default -> {
+                        int err = syncFlags != 0 ? handle.checkWritebackError() : 0;
+                        endWith(err != 0 ? -err : fileSync ? 0 : length);
+                        return;
+                    }
+                }
+            }
+        } catch (Throwable t) {
+            end(t);
+        }
+    }
+
+    /**
+     * Queues this request on {@code p} (its writeback's end, or its unlock) and drops the caller's
+     * reference; true when queued (the request must not be touched any more), false when the
+     * condition already holds.
+     */
+    private boolean waitFor(CachedPage p, boolean writebackEnd) {
+        boolean queued = writebackEnd ? p.state().retryWhenWritebackEnds(this) : p.state().retryWhenUnlocked(this);
+        release(p);
+        return queued;
+    }
+
+    /** The copy phase; false when it queued a wait (or ended the request). */
+    private boolean copyIntoPages() {
+        FileCache f = handle.file();
+        if (!throttleChecked) {
+            throttleChecked = true;
+            if (cache.overDirtyLimit()) {
+                cache.retryWhenDirtyBelowLimit(this);
+                return false;
+            }
+        }
+        while (done < length) {
+            long pos = position + done;
+            long index = pos / PAGE;
+            int inPage = (int) (pos % PAGE);
+            int n = (int) Math.min(PAGE - inPage, length - done);
+            long size = f.size();
+            // The old bytes matter unless the page lies past the end of the file, or the write
+            // covers every byte of it up to the end of the file.
+            boolean needOld = index * PAGE < size && !(inPage == 0 && (n == PAGE || pos + n >= size));
+            CachedPage p = f.lookupRetained(index);
+            if (p == null) {
+                long seen = cache.frameEvents();
+                if (needOld) {
+                    readFor = index;
+                    f.startRead(handle, index, 1, -1, false);
+                } else {
+                    p = f.createForWrite(index);
+                    if (p != null) {
+                        MemorySegment frame = cache.frames().frame(p.frame());
+                        if (inPage > 0) {
+                            frame.asSlice(0, inPage).fill((byte) 0);
+                        }
+                        if (inPage + n < PAGE) {
+                            frame.asSlice(inPage + n).fill((byte) 0);
+                        }
+                        copyIn(frame, inPage, n);
+                        p.state().unlock(PageState.UPTODATE | PageState.DIRTY, 0);
+                        dirtied(p);
+                        advance(pos + n, n);
+                        continue;
+                    }
+                }
+                p = f.lookupRetained(index);
+                if (p == null) {
+                    if (f.size() != size) {
+                        continue; // the size changed under it (a truncate): decide again
+                    }
+                    // No frame free: every page is busy or dirty. The cleaner frees some.
+                    tagDirtyPages();
+                    cache.kickCleaner();
+                    cache.retryWhenFramesFree(this, seen);
+                    return false;
+                }
+            }
+            int s = p.state().get();
+            if ((s & PageState.UPTODATE) == 0) {
+                if ((s & PageState.LOCKED) != 0) {
+                    tagDirtyPages();
+                    if (waitFor(p, false)) {
+                        return false; // its read is in flight
+                    }
+                    continue;
+                }
+                release(p);
+                if ((s & PageState.ERROR) != 0 && readFor == index) {
+                    endWith(done > 0 ? done : -p.errno); // reading the old bytes failed
+                    return false;
+                }
+                continue; // dropped meanwhile: look again
+            }
+            if (!p.state().tryLock()) {
+                tagDirtyPages();
+                if (waitFor(p, false)) {
+                    return false;
+                }
+                continue;
+            }
+            if (p.is(PageState.STALE)) {
+                p.state().unlock(0, 0);
+                release(p);
+                continue; // truncated away between the lookup and the lock
+            }
+            copyIn(cache.frames().frame(p.frame()), inPage, n);
+            int before = p.state().unlockQuietly(PageState.DIRTY, 0);
+            p.state().wakeUnlocked(before);
+            if ((before & PageState.DIRTY) == 0) {
+                dirtied(p);
+            } else {
+                release(p);
+            }
+            advance(pos + n, n);
+        }
+        tagDirtyPages();
+        return true;
+    }
+
+    private void advance(long end, int n) {
+        done += n;
+        handle.file().grownByWrite(end);
+    }
+
+    /** {@code p} (with this write's reference) went from clean to dirty: tag it soon. */
+    private void dirtied(CachedPage p) {
+        cache.dirtyPageAdded();
+        newlyDirty[newlyDirtyCount++] = p;
+        if (newlyDirtyCount == newlyDirty.length) {
+            tagDirtyPages();
+        }
+    }
+
+    /**
+     * Tags the pages this write dirtied and drops its references to them. Done before any wait:
+     * untagged dirty pages would be invisible to the cleaner that the wait may depend on.
+     */
+    private void tagDirtyPages() {
+        if (newlyDirtyCount == 0) {
+            return;
+        }
+        handle.file().tagDirty(newlyDirty, newlyDirtyCount);
+        for (int i = 0; i < newlyDirtyCount; i++) {
+            release(newlyDirty[i]);
+            newlyDirty[i] = null;
+        }
+        newlyDirtyCount = 0;
+    }
+
+    private void copyIn(MemorySegment frame, int to, int n) {
+        if (src != null) {
+            MemorySegment.copy(src, done, frame, to, n);
+            return;
+        }
+        int left = n;
+        int at = to;
+        while (left > 0) {
+            MemorySegment seg = srcs[segment];
+            int take = (int) Math.min(left, seg.byteSize() - segmentOffset);
+            MemorySegment.copy(seg, segmentOffset, frame, at, take);
+            at += take;
+            left -= take;
+            segmentOffset += take;
+            if (segmentOffset == seg.byteSize()) {
+                segment++;
+                segmentOffset = 0;
+            }
+        }
+    }
+
+    private void release(CachedPage p) {
+        if (p.release()) {
+            cache.freeFrame(p);
+        }
+    }
+
+    private void endWith(long result) {
+        tagDirtyPages();
+        finished(result);
+    }
+
+    private void end(Throwable t) {
+        try {
+            tagDirtyPages();
+        } finally {
+            failed(t);
+        }
+    }
+
+    /** The fsync/fdatasync of a sync's flush phase, on the engine's loop. */
+    private static final class FlushOp extends IoOp<Void> {
+        private final CachedWrite<?> write;
+
+        FlushOp(CachedWrite<?> write, int fd, boolean dataOnly) {
+            super(dataOnly ? FDATASYNC : FSYNC, fd, null, null, 0, 0);
+            this.write = write;
+        }
+
+        @Override
+        protected void onResult(long result) {
+            write.flushResult = result;
+            write.handle.releaseOp();
+            write.scheduleRetry();
+        }
+
+        @Override
+        protected void onRejected(IOException cause) {
+            onResult(-Errno.ECANCELED);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CachedWrite[" + position + "+" + length + ", done " + done + ", phase " + phase + "]";
+    }
+}

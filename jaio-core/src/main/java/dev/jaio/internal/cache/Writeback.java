@@ -1,0 +1,43 @@
+package dev.jaio.internal.cache;
+
+/**
+ * The progress of one writeback of a range of a file ({@link FileCache#writeback}): an integrity
+ * sync (O_SYNC write, fsync; writes the pages tagged TOWRITE and waits for busy ones) or a batch of
+ * background writeback (writes DIRTY pages, skips busy ones). Scratch arrays live here so that a
+ * step allocates nothing but its device writes. Used by one thread at a time.
+ */
+final class Writeback {
+
+    private static final int BATCH = 64;
+
+    final boolean integrity;
+    final int rwFlags;
+    /** The next page index to look at. */
+    long next;
+    /** A page an integrity sync must wait for (locked, or already under writeback), with a reference. */
+    CachedPage blocked;
+    /** Pages put under writeback so far. */
+    long pagesWritten;
+    final long[] indices = new long[BATCH];
+    final CachedPage[] found = new CachedPage[BATCH];
+    final CachedPage[] taken = new CachedPage[BATCH];
+    final CachedPage[] clean = new CachedPage[BATCH];
+
+    /**
+     * @param integrity an integrity sync (else background writeback)
+     * @param first the first page index
+     * @param rwFlags RWF_* flags of the device writes (RWF_DSYNC or RWF_SYNC for a synchronized write)
+     */
+    Writeback(boolean integrity, long first, int rwFlags) {
+        this.integrity = integrity;
+        this.next = first;
+        this.rwFlags = rwFlags;
+    }
+
+    /** Takes the blocked page (the caller now owns its reference). */
+    CachedPage takeBlocked() {
+        CachedPage p = blocked;
+        blocked = null;
+        return p;
+    }
+}
