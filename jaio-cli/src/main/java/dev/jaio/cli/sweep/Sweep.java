@@ -113,8 +113,8 @@ public final class Sweep {
             for (long rec : settings.recordSizes()) {
                 for (int run = 1; run <= settings.repeat(); run++) {
                     for (SweepConfig config : configs) {
-                        if (config.cached() && !figure.isRead()) {
-                            continue; // cached writes are not jaio's yet: they go through the kernel
+                        if (config.cached() && !figure.isRead() && !"upfront".equals(config.cache())) {
+                            continue; // readahead plays no part in writes: one cached line in figure2
                         }
                         SweepPoint p = (config.isFio() ? Fio.run(settings, figure, config, rec)
                                 : runJaio(figure, config, rec)).asRun(run);

@@ -64,9 +64,9 @@ class SweepRunTest {
         assertEquals(0, status, stderr.toString());
         assertTrue(Files.size(dir.resolve("jaio-sweep.dat")) >= 4 << 20);
 
-        // progress: one line per point (figure1: 4 configs x 2 records, figure2: 2 configs x 2 records)
+        // progress: one line per point (figure1: 4 configs x 2 records, figure2: 3 configs x 2 records)
         List<String> progress = stderr.toString().lines().filter(l -> l.startsWith("figure")).toList();
-        assertEquals(12, progress.size(), stderr.toString());
+        assertEquals(14, progress.size(), stderr.toString());
         assertTrue(progress.getFirst().matches("figure1  jaio-" + engine + "-buffered +4 KiB +[0-9.]+ MB/s"),
                 progress.getFirst());
         // the table
@@ -75,13 +75,15 @@ class SweepRunTest {
         assertTrue(stdout.toString().contains("jaio-" + engine + "-direct"), stdout.toString());
         assertTrue(stdout.toString().contains("jaio-" + engine + "-cached-upfront"), stdout.toString());
         assertTrue(stdout.toString().contains("jaio-" + engine + "-cached-legacy"), stdout.toString());
-        assertTrue(progress.stream().noneMatch(l -> l.startsWith("figure2") && l.contains("cached")),
-                "cached writes are not jaio's yet: figure2 has no cached points");
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("figure2") && l.contains("-cached-upfront")),
+                "figure2 has jaio's cached O_SYNC writes");
+        assertTrue(progress.stream().noneMatch(l -> l.startsWith("figure2") && l.contains("-cached-legacy")),
+                "readahead plays no part in writes");
 
-        // CSV: header + 12 rows, parsed back
+        // CSV: header + 14 rows, parsed back
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
         assertEquals(String.join(",", SweepReport.COLUMNS), csv.getFirst());
-        assertEquals(13, csv.size());
+        assertEquals(15, csv.size());
         for (String line : csv.subList(1, csv.size())) {
             String[] cells = line.split(",", -1);
             assertEquals(SweepReport.COLUMNS.size(), cells.length, line);
@@ -100,7 +102,7 @@ class SweepRunTest {
         // JSON
         Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(out.resolve("sweep.json")));
         List<?> points = (List<?>) json.get("points");
-        assertEquals(12, points.size());
+        assertEquals(14, points.size());
         Map<?, ?> first = (Map<?, ?>) points.getFirst();
         assertEquals("figure1", first.get("figure"));
         assertEquals(false, first.get("direct"));
@@ -195,7 +197,7 @@ class SweepRunTest {
         assertTrue(figure1.get(4).contains("-buffered") && figure1.get(4).endsWith("(run 2/2)"), figure1.get(4));
         Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(out.resolve("sweep.json")));
         assertEquals(2L, ((Map<?, ?>) json.get("settings")).get("repeat"));
-        assertEquals(12, ((List<?>) json.get("points")).size());
+        assertEquals(14, ((List<?>) json.get("points")).size());
         assertEquals(2, cmd.execute("sweep", "--repeat=0", "--no-fio", "--dir=" + dir, "--out=" + out));
     }
 
