@@ -41,6 +41,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     public static final int RWF_DSYNC = 0x02;
     public static final int RWF_SYNC = 0x04;
 
+    /** Pages looked up (or made) together ahead of the copy. */
+    private static final int LOOKAHEAD = 64;
     private static final int COPY = 0;
     private static final int TAG = 1;
     private static final int WRITEBACK = 2;
@@ -71,6 +73,15 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     /** Pages this write made dirty whose tags are not set yet, with references. */
     private final CachedPage[] newlyDirty = new CachedPage[32];
     private int newlyDirtyCount;
+    /**
+     * Pages of the range found or made ahead of the copy under one hold of the file's lock
+     * ({@link FileCache#pagesForWrite}): page {@code aheadBase + i} in {@code ahead[i]} with a
+     * reference, {@code aheadMade[i]} when this write made it (locked, empty).
+     */
+    private CachedPage[] ahead;
+    private boolean[] aheadMade;
+    private long aheadBase = -1;
+    private int aheadCount;
     private Writeback writeback;
     private long waitNext;
     private long flushMark;
@@ -236,16 +247,33 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 return false;
             }
         }
+        if (ahead == null) {
+            int pages = (int) Math.min(LOOKAHEAD, last - first + 1);
+            ahead = new CachedPage[pages];
+            aheadMade = new boolean[pages];
+        }
         while (done < length) {
             long pos = position + done;
             long index = pos / PAGE;
             int inPage = (int) (pos % PAGE);
             int n = (int) Math.min(PAGE - inPage, length - done);
             long size = f.size();
-            // The old bytes matter unless the page lies past the end of the file, or the write
-            // covers every byte of it up to the end of the file.
-            boolean needOld = index * PAGE < size && !(inPage == 0 && (n == PAGE || pos + n >= size));
-            CachedPage p = f.lookupRetained(index);
+            boolean needOld = needsOld(index, size);
+            if (index >= aheadBase + aheadCount) {
+                lookAhead(f, index, size);
+            }
+            int k = (int) (index - aheadBase);
+            CachedPage p = ahead[k];
+            ahead[k] = null;
+            if (p != null && aheadMade[k]) {
+                aheadMade[k] = false;
+                fillNew(p, inPage, n);
+                advance(pos + n, n);
+                continue;
+            }
+            if (p == null) {
+                p = f.lookupRetained(index);
+            }
             if (p == null) {
                 long seen = cache.frameEvents();
                 if (needOld) {
@@ -254,16 +282,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 } else {
                     p = f.createForWrite(index);
                     if (p != null) {
-                        MemorySegment frame = cache.frames().frame(p.frame());
-                        if (inPage > 0) {
-                            frame.asSlice(0, inPage).fill((byte) 0);
-                        }
-                        if (inPage + n < PAGE) {
-                            frame.asSlice(inPage + n).fill((byte) 0);
-                        }
-                        copyIn(frame, inPage, n);
-                        p.state().unlock(PageState.UPTODATE | PageState.DIRTY, 0);
-                        dirtied(p);
+                        fillNew(p, inPage, n);
                         advance(pos + n, n);
                         continue;
                     }
@@ -274,7 +293,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                         continue; // the size changed under it (a truncate): decide again
                     }
                     // No frame free: every page is busy or dirty. The cleaner frees some.
-                    tagDirtyPages();
+                    beforeWait();
                     cache.kickCleaner();
                     cache.retryWhenFramesFree(this, seen);
                     return false;
@@ -283,7 +302,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             int s = p.state().get();
             if ((s & PageState.UPTODATE) == 0) {
                 if ((s & PageState.LOCKED) != 0) {
-                    tagDirtyPages();
+                    beforeWait();
                     if (waitFor(p, false)) {
                         return false; // its read is in flight
                     }
@@ -291,13 +310,14 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 }
                 release(p);
                 if ((s & PageState.ERROR) != 0 && readFor == index) {
+                    releaseAhead();
                     endWith(done > 0 ? done : -p.errno); // reading the old bytes failed
                     return false;
                 }
                 continue; // dropped meanwhile: look again
             }
             if (!p.state().tryLock()) {
-                tagDirtyPages();
+                beforeWait();
                 if (waitFor(p, false)) {
                     return false;
                 }
@@ -318,8 +338,79 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             }
             advance(pos + n, n);
         }
+        releaseAhead();
         tagDirtyPages();
         return true;
+    }
+
+    /**
+     * Finds or makes the pages from {@code index} on (as many as {@link #ahead} holds, up to the
+     * end of the write) under one hold of the file's lock; pages the write covers all of that
+     * matters are made if missing.
+     */
+    private void lookAhead(FileCache f, long index, long size) {
+        releaseAhead();
+        long end = Math.min(last, index + ahead.length - 1);
+        long createFrom = needsOld(index, size) ? index + 1 : index;
+        long createTo = end > index && needsOld(end, size) ? end - 1 : end;
+        f.pagesForWrite(index, end, createFrom, createTo, ahead, aheadMade);
+        aheadBase = index;
+        aheadCount = (int) (end - index + 1);
+    }
+
+    /**
+     * Whether page {@code index} of this write must be read first: it holds bytes of the file that
+     * the write leaves as they are (it does not lie past the end, and the write does not cover all
+     * of it up to the end of the file).
+     */
+    private boolean needsOld(long index, long size) {
+        long pageStart = index * PAGE;
+        if (pageStart >= size) {
+            return false;
+        }
+        long from = Math.max(position, pageStart);
+        long to = Math.min(position + length, pageStart + PAGE);
+        return !(from == pageStart && (to == pageStart + PAGE || to >= size));
+    }
+
+    /** Drops the looked-ahead pages not used yet; those this write made go back empty. */
+    private void releaseAhead() {
+        for (int i = 0; i < aheadCount; i++) {
+            CachedPage p = ahead[i];
+            if (p != null) {
+                ahead[i] = null;
+                if (aheadMade[i]) {
+                    aheadMade[i] = false;
+                    handle.file().abandon(p);
+                }
+                release(p);
+            }
+        }
+        aheadBase = -1;
+        aheadCount = 0;
+    }
+
+    /**
+     * Before the request waits: nothing it holds may keep others (or the cleaner) from progress.
+     * Its dirty pages get their tags, and the pages it made ahead go back.
+     */
+    private void beforeWait() {
+        releaseAhead();
+        tagDirtyPages();
+    }
+
+    /** Fills a page this write made (locked, empty): zeros around the bytes written, then dirty. */
+    private void fillNew(CachedPage p, int inPage, int n) {
+        MemorySegment frame = cache.frames().frame(p.frame());
+        if (inPage > 0) {
+            frame.asSlice(0, inPage).fill((byte) 0);
+        }
+        if (inPage + n < PAGE) {
+            frame.asSlice(inPage + n).fill((byte) 0);
+        }
+        copyIn(frame, inPage, n);
+        p.state().unlock(PageState.UPTODATE | PageState.DIRTY, 0);
+        dirtied(p);
     }
 
     private void advance(long end, int n) {
@@ -380,12 +471,16 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     }
 
     private void endWith(long result) {
+        releaseAhead();
         tagDirtyPages();
         finished(result);
     }
 
     private void end(Throwable t) {
         try {
+            if (ahead != null) {
+                releaseAhead();
+            }
             tagDirtyPages();
         } finally {
             failed(t);

@@ -437,6 +437,75 @@ public final class FileCache {
     }
 
     /**
+     * The pages of [first, last] for a write, found or made under one hold of the lock: {@code out[i]}
+     * gets page {@code first + i} with a reference for the caller; a missing page whose index is in
+     * [createFrom, createTo] (those the write covers all of that matters) is made LOCKED in a free
+     * frame and also marked in {@code created}; other missing pages stay null (the caller reads them
+     * first, or finds no frame).
+     */
+    void pagesForWrite(long first, long last, long createFrom, long createTo, CachedPage[] out, boolean[] created) {
+        int n = (int) (last - first + 1);
+        int made = 0;
+        lock.lock();
+        try {
+            int nPresent = tree.gangLookup(first, last, scanIndices, scanPages, Math.min(SCAN, n));
+            // References first: taking a frame below may evict (this thread holds the lock, so
+            // eviction can take pages of this very file), and a referenced page is never evicted.
+            for (int i = 0; i < nPresent; i++) {
+                scanPages[i].retain();
+            }
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                long idx = first + i;
+                created[i] = false;
+                if (k < nPresent && scanIndices[k] == idx) {
+                    out[i] = scanPages[k++];
+                    continue;
+                }
+                out[i] = null;
+                if (idx < createFrom || idx > createTo) {
+                    continue;
+                }
+                int frame = cache.allocateFrame();
+                if (frame < 0) {
+                    continue;
+                }
+                CachedPage p = new CachedPage(this, idx, frame, cache.waits());
+                p.state().set(PageState.LOCKED);
+                p.retain(); // the writer's
+                tree.put(idx, p);
+                out[i] = p;
+                created[i] = true;
+                made++;
+            }
+        } finally {
+            java.util.Arrays.fill(scanPages, null);
+            lock.unlock();
+        }
+        if (made > 0) {
+            cache.placed(out, created, n);
+        }
+    }
+
+    /**
+     * Gives back a page {@link #pagesForWrite} made that its writer did not fill (it has to wait
+     * first): out of the tree, marked STALE and unlocked, so that anyone who found it looks again,
+     * and its frame returns once the last reference goes. The caller still drops its own reference.
+     */
+    void abandon(CachedPage p) {
+        lock.lock();
+        try {
+            if (tree.get(p.index()) == p) {
+                tree.remove(p.index());
+                p.release(); // the tree's; the writer's is still held
+            }
+        } finally {
+            lock.unlock();
+        }
+        p.state().unlock(PageState.STALE, 0);
+    }
+
+    /**
      * Tags pages whose DIRTY bit the caller just set (from clear) as DIRTY in the tree. A page
      * writeback cleaned meanwhile, or one dropped from the file, is left untagged: both change the
      * bit under this lock too.
@@ -791,13 +860,13 @@ public final class FileCache {
     CachedPage firstUnderWriteback(long from, long last) {
         lock.lock();
         try {
-            long[] idx = new long[1];
-            CachedPage[] out = new CachedPage[1];
-            if (tree.gangLookupTag(from, last, Tag.WRITEBACK, idx, out, 1) == 0) {
+            if (tree.gangLookupTag(from, last, Tag.WRITEBACK, scanIndices, scanPages, 1) == 0) {
                 return null;
             }
-            out[0].retain();
-            return out[0];
+            CachedPage p = scanPages[0];
+            scanPages[0] = null;
+            p.retain();
+            return p;
         } finally {
             lock.unlock();
         }

@@ -141,6 +141,20 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
+    /** {@link #placed(CachedPage[], int)} for the pages marked in {@code which}. */
+    void placed(CachedPage[] pages, boolean[] which, int n) {
+        frameLock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                if (which[i]) {
+                    clock.placed(pages[i]);
+                }
+            }
+        } finally {
+            frameLock.unlock();
+        }
+    }
+
     void placed(CachedPage[] pages, int n) {
         frameLock.lock();
         try {
