@@ -81,6 +81,11 @@ public final class IoEngine implements AutoCloseable {
         return new IoEngine(config, provider, false);
     }
 
+    /** An engine over {@code provider}'s queues (tests: a provider that injects faults or records I/O). */
+    static IoEngine openWith(EngineConfig config, EngineProvider provider) throws IOException {
+        return new IoEngine(config, provider, false);
+    }
+
     /**
      * The engine {@link AsyncFile#open(java.nio.file.Path, FileOption...)} uses: opened on first
      * use with {@link EngineConfig#defaults()}, alive for the life of the JVM, never closed.
