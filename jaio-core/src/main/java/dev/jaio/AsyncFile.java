@@ -98,6 +98,8 @@ public final class AsyncFile implements AutoCloseable {
     private final DirectIoAlignment alignment;
     /** The cache handle of a {@link FileOption#CACHED} file, else null. */
     private final Handle cache;
+    /** The file's identity (statx) for a handle that is not CACHED, to find the file in jaio's cache; null if unknown. */
+    private final FileStat.Identity identity;
     /** CLOSED bit plus the number of requests started and not yet finished. */
     @SuppressWarnings("unused")
     private volatile int state;
@@ -115,6 +117,7 @@ public final class AsyncFile implements AutoCloseable {
         this.alignment = alignment;
         this.cache = fileCache == null ? null
                 : new Handle(fileCache, directFd, engine.config().pageCache().readahead() == ReadaheadPolicy.LEGACY);
+        this.identity = fileCache == null ? FileStat.identity(fd) : null;
         if (cache != null && writable) {
             fileCache.addWriter(cache);
         }
@@ -511,7 +514,7 @@ public final class AsyncFile implements AutoCloseable {
             throw e;
         }
         f.pins(pins);
-        engine.execute(f);
+        dispatch(f, position, total, !isRead);
         return f;
     }
 
@@ -540,8 +543,101 @@ public final class AsyncFile implements AutoCloseable {
                 throw e;
             }
         }
-        engine.execute(f);
+        dispatch(f, f.offset(), f.length(), f.isWrite());
         return f;
+    }
+
+    /**
+     * Hands a request of this (non-CACHED) handle to the engine, coherent with jaio's cache (§4):
+     * when a CACHED handle of the same file is open on this engine and the cache may hold data the
+     * device does not have yet, the range is written back (and its writeback waited for) first,
+     * asynchronously; a write also drops the range's cached pages before it starts (and again when
+     * it completes, {@link #afterUncachedWrite}), so no cached read returns bytes older than it.
+     * Without such a handle this is one volatile read more than a plain submit.
+     */
+    private void dispatch(FileOp<?> f, long position, long length, boolean write) {
+        FileCache fc = coherentCache();
+        if (fc == null || length <= 0) {
+            engine.execute(f);
+            return;
+        }
+        long first = position / PageFrames.PAGE_SIZE;
+        long last = (position + length - 1) / PageFrames.PAGE_SIZE;
+        if (!fc.mayHoldUnwrittenData()) {
+            if (write) {
+                fc.invalidate(first, last);
+            }
+            engine.execute(f);
+            return;
+        }
+        fc.writeBackForDirect(first, last).whenComplete((v, t) -> {
+            if (write) {
+                if (fc.hasDirtyPages(first, last)) {
+                    // The writeback failed: dropping those pages would lose their other bytes, and a
+                    // later writeback of them would overwrite this write. Refused, as the kernel does.
+                    f.reject(Errno.EIO);
+                    return;
+                }
+                fc.invalidate(first, last);
+            }
+            engine.execute(f);
+        });
+    }
+
+    /**
+     * An {@link IoContext} read of this (non-CACHED) handle is about to be prepared: when jaio's
+     * cache may hold data of the range the device does not have, it is written back first. This
+     * waits (the context's thread, in prepare), a slow path taken only when a CACHED handle of the
+     * file wrote and its pages are not written back yet.
+     */
+    void beforeUncachedReadInContext(long position, long length) {
+        FileCache fc = coherentCache();
+        if (fc != null && length > 0 && fc.mayHoldUnwrittenData()) {
+            fc.writeBackForDirect(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE)
+                    .join();
+        }
+    }
+
+    /** As {@link #beforeUncachedReadInContext}, for a write: then the range's cached pages are dropped too. */
+    void beforeUncachedWriteInContext(String op, long position, long length) {
+        FileCache fc = coherentCache();
+        if (fc == null || length <= 0) {
+            return;
+        }
+        long first = position / PageFrames.PAGE_SIZE;
+        long last = (position + length - 1) / PageFrames.PAGE_SIZE;
+        if (fc.mayHoldUnwrittenData()) {
+            fc.writeBackForDirect(first, last).join();
+            if (fc.hasDirtyPages(first, last)) {
+                throw new java.io.UncheckedIOException(failure(op, position, length, Errno.EIO));
+            }
+        }
+        fc.invalidate(first, last);
+    }
+
+    /** The cache of this file on this engine if a CACHED handle has it open (this handle is not CACHED). */
+    private FileCache coherentCache() {
+        if (identity == null) {
+            return null;
+        }
+        PageCache pc = engine.existingPageCache();
+        return pc == null ? null : pc.lookup(identity);
+    }
+
+    /**
+     * A write of this (non-CACHED) handle completed: cached pages of its range are dropped (they
+     * may have been read back while it ran) and the cached size grows to its end, before its future
+     * completes. The size grows only now, after the data is on the device (§4.2).
+     */
+    void afterUncachedWrite(long position, long length, long result) {
+        FileCache fc = coherentCache();
+        if (fc == null || length <= 0) {
+            return;
+        }
+        fc.invalidate(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE);
+        if (result > 0) {
+            fc.growSize(position + result);
+        }
     }
 
     private <T> CompletableFuture<T> cachedRead(String op, MemorySegment dst, MemorySegment[] dsts, long position,
@@ -832,22 +928,25 @@ public final class AsyncFile implements AutoCloseable {
         checkMode("ftruncate", false);
         beginOrThrow("ftruncate");
         try {
-            if (cache != null) {
+            // jaio's cache of the file: this handle's, or that of CACHED handles of the file on
+            // this engine (a truncate through any handle must reach it).
+            FileCache fc = cache != null ? cache.file() : coherentCache();
+            if (fc != null) {
                 // The cache's size first (writeback then skips pages past it), and writes of pages
                 // past it must be over before the file shrinks: one finishing later would extend it.
-                cache.file().beginTruncate(size);
+                fc.beginTruncate(size);
             }
             long rc = Libc.ftruncate(fd, size);
             if (rc < 0) {
-                if (cache != null) {
-                    cache.file().refreshSize(DirectIo.size(fd));
+                if (fc != null) {
+                    fc.refreshSize(DirectIo.size(fd));
                 }
                 throw failure("ftruncate", size, -1, (int) -rc);
             }
-            if (cache != null) {
+            if (fc != null) {
                 // Pages past the new end go (dirty or not); the page the end falls in keeps its bytes
                 // before the end and gets zeros after it, as a later extension must read.
-                cache.file().endTruncate(size);
+                fc.endTruncate(size);
             }
         } finally {
             endOp();

@@ -56,6 +56,26 @@ final class FileOp<T> extends IoOp<T> {
         return this;
     }
 
+    /** The file offset. */
+    long offset() {
+        return offset;
+    }
+
+    /** Bytes the request transfers. */
+    long length() {
+        return length;
+    }
+
+    /** Whether it writes. */
+    boolean isWrite() {
+        return opcode == WRITE || opcode == WRITEV;
+    }
+
+    /** Ends the request without submitting it, as if the kernel had answered -errno. */
+    void reject(int errno) {
+        onResult(-errno);
+    }
+
     static String operationName(int opcode) {
         return switch (opcode) {
             case READ -> "pread";
@@ -73,6 +93,9 @@ final class FileOp<T> extends IoOp<T> {
         Object value = null;
         Throwable failure = null;
         try {
+            if (opcode == WRITE || opcode == WRITEV) {
+                file.afterUncachedWrite(offset, length, result);
+            }
             if (result < 0) {
                 failure = file.failure(operationName(opcode), hasOffset() ? offset : -1, hasOffset() ? length : -1,
                         (int) -result);

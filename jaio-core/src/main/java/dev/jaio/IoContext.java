@@ -112,6 +112,9 @@ public final class IoContext implements AutoCloseable {
     private final int[] cachedFlags;
     /** What the prepared cached request in a slot is: IoOp.READ, WRITE, FSYNC or FDATASYNC. */
     private final int[] cachedKind;
+    /** Offset and length of a kernel write in a slot (length 0 for other requests), for coherence with jaio's cache. */
+    private final long[] writePosition;
+    private final long[] writeLength;
     private int cachedInFlight;
     /** Cached reads whose retry is due, newest first. */
     private final java.util.concurrent.atomic.AtomicReference<ContextRetry> dueRetries =
@@ -164,6 +167,8 @@ public final class IoContext implements AutoCloseable {
         this.cachedPosition = new long[depth];
         this.cachedFlags = new int[depth];
         this.cachedKind = new int[depth];
+        this.writePosition = new long[depth];
+        this.writeLength = new long[depth];
         this.doneNext = new int[depth];
         this.doneResult = new long[depth];
         this.ready = new int[depth];
@@ -274,7 +279,14 @@ public final class IoContext implements AutoCloseable {
             cachedPrepared[cachedPreparedCount++] = slot;
             return true;
         }
+        if (!read) {
+            file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
+        } else {
+            file.beforeUncachedReadInContext(position, buffer.byteSize());
+        }
         int slot = claim(file, buffer, cookie, op);
+        writeLength[slot] = read ? 0 : buffer.byteSize();
+        writePosition[slot] = position;
         int fd = descriptor(file);
         int bufIndex = registeredIndexOf(buffer);
         boolean ok;
@@ -978,6 +990,10 @@ public final class IoContext implements AutoCloseable {
             pin.unpin();
         }
         if (file != null) {
+            if (writeLength[slot] > 0) {
+                file.afterUncachedWrite(writePosition[slot], writeLength[slot], result);
+                writeLength[slot] = 0;
+            }
             file.endOp();
         }
         if (handler != null) {

@@ -49,7 +49,7 @@ public final class IoEngine implements AutoCloseable {
     private final EventLoop loop;
     private final boolean shared;
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
-    private PageCache pageCache;
+    private volatile PageCache pageCache;
 
     private IoEngine(EngineConfig config, EngineProvider provider, boolean shared) throws IOException {
         this.config = config;
@@ -131,6 +131,11 @@ public final class IoEngine implements AutoCloseable {
     }
 
     /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */
+    /** The page cache if a CACHED file made it, else null (no allocation: for the O_DIRECT hot path). */
+    PageCache existingPageCache() {
+        return pageCache;
+    }
+
     synchronized PageCache pageCache() {
         if (pageCache == null) {
             PageCacheConfig c = config.pageCache();

@@ -61,6 +61,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private final int syncFlags;
     /** A sync of the whole file (fsync/fdatasync), no copy. */
     private final boolean fileSync;
+    /** Only the writeback and the wait, over [first, last]: no flush, no error report (direct I/O's). */
+    private final boolean rangeOnly;
     private final long first;
     private final long last;
     private int phase;
@@ -103,6 +105,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         this.length = length;
         this.syncFlags = syncFlags & (RWF_SYNC | RWF_DSYNC);
         this.fileSync = false;
+        this.rangeOnly = false;
         this.first = position / PAGE;
         this.last = length == 0 ? first : (position + length - 1) / PAGE;
         this.phase = COPY;
@@ -118,8 +121,30 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         this.length = 0;
         this.syncFlags = dataOnly ? RWF_DSYNC : RWF_SYNC;
         this.fileSync = true;
+        this.rangeOnly = false;
         this.first = 0;
         this.last = FileCache.MAX_INDEX;
+        this.phase = TAG;
+    }
+
+    /**
+     * The writeback a direct read or write of pages [first, last] needs first (§4): the range's
+     * dirty pages are written and every page of it under writeback is waited for, so that the
+     * device holds what the cache does. No flush (durability is the direct request's business) and
+     * no error report: a page that fails stays dirty, and the next sync reports it.
+     */
+    protected CachedWrite(CacheHandle handle, long first, long last) {
+        this.handle = handle;
+        this.cache = handle.file().cache();
+        this.src = null;
+        this.srcs = null;
+        this.position = first * PAGE;
+        this.length = 0;
+        this.syncFlags = 0;
+        this.fileSync = false;
+        this.rangeOnly = true;
+        this.first = first;
+        this.last = last;
         this.phase = TAG;
     }
 
@@ -185,6 +210,10 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                     case WAIT -> {
                         CachedPage p = handle.file().firstUnderWriteback(waitNext, last);
                         if (p == null) {
+                            if (rangeOnly) {
+                                endWith(0);
+                                return;
+                            }
                             phase = FLUSH;
                             continue;
                         }

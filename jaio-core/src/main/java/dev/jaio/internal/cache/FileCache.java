@@ -59,6 +59,9 @@ public final class FileCache {
     volatile long dirtiedAt;
     /** Where background writeback of this file resumes (the kernel's writeback_index). */
     long writebackIndex;
+    /** Pages of this file under writeback now. */
+    private final java.util.concurrent.atomic.AtomicInteger pagesInWriteback =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** Open handles; guarded by the cache's file map. */
     int handles;
 
@@ -527,6 +530,17 @@ public final class FileCache {
         }
     }
 
+    /** Whether some page of [first, last] is dirty. */
+    public boolean hasDirtyPages(long first, long last) {
+        lock.lock();
+        try {
+            return tree.gangLookupTag(first, last, Tag.DIRTY, scanIndices, scanPages, 1) > 0;
+        } finally {
+            scanPages[0] = null;
+            lock.unlock();
+        }
+    }
+
     /** Whether some page of the file is dirty. */
     public boolean hasDirtyPages() {
         lock.lock();
@@ -667,6 +681,7 @@ public final class FileCache {
             for (int i = 0; i < taken; i++) {
                 w.taken[i].unlock(0, 0); // writers may dirty it again while it is written
             }
+            pagesInWriteback.addAndGet(taken);
             issueWrites(h, w.taken, taken, fileSize, w.rwFlags);
             w.pagesWritten += taken;
             if (stop != null) {
@@ -761,6 +776,7 @@ public final class FileCache {
         for (CachedPage p : run) {
             release(p);
         }
+        pagesInWriteback.addAndGet(-run.length);
         cache.writebackEnded(run.length);
     }
 
@@ -805,6 +821,65 @@ public final class FileCache {
             p.state().unlock(0, 0);
         } finally {
             release(p);
+        }
+    }
+
+    /**
+     * Whether a direct request on the file must write back first: some page may be dirty or under
+     * writeback. Two volatile reads: the O_DIRECT path asks on every request.
+     */
+    public boolean mayHoldUnwrittenData() {
+        return dirtiedAt != 0 || pagesInWriteback.get() > 0;
+    }
+
+    /**
+     * Writes back the dirty pages of [firstIndex, lastIndex] and waits for every page of it under
+     * writeback, as a direct request on the file must before it goes to the device (§4: a direct
+     * read would read old bytes, a direct write would be overwritten by a later writeback). Through
+     * one of the file's writable handles; done at once when there is none (then nothing is dirty).
+     */
+    public java.util.concurrent.CompletableFuture<Void> writeBackForDirect(long firstIndex, long lastIndex) {
+        java.util.concurrent.CompletableFuture<Void> range = writeBackRange(firstIndex, lastIndex);
+        long s = size();
+        long eofPage = s > 0 ? (s - 1) / PAGE : -1;
+        if (eofPage > lastIndex && hasDirtyPages(eofPage, eofPage)) {
+            // Cached writes made the file longer than the disk knows: the page that ends it goes
+            // too, so the direct request sees the file's size (a hole before it reads zeros).
+            return range.thenCompose(v -> writeBackRange(eofPage, eofPage));
+        }
+        return range;
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> writeBackRange(long firstIndex, long lastIndex) {
+        for (CacheHandle h : writers) {
+            if (h.tryRetainOp()) {
+                RangeWriteback w = new RangeWriteback(h, firstIndex, lastIndex);
+                w.start();
+                return w;
+            }
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /** {@link #writeBackForDirect}'s request. */
+    private static final class RangeWriteback extends CachedWrite<Void> {
+        private final CacheHandle handle;
+
+        RangeWriteback(CacheHandle handle, long first, long last) {
+            super(handle, first, last);
+            this.handle = handle;
+        }
+
+        @Override
+        protected void finished(long result) {
+            handle.releaseOp();
+            complete(null);
+        }
+
+        @Override
+        protected void failed(Throwable cause) {
+            handle.releaseOp();
+            completeExceptionally(cause);
         }
     }
 

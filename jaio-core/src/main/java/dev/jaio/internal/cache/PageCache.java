@@ -108,6 +108,11 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
+    /** The cache of the file {@code key} names if a handle has it open, else null. */
+    public FileCache lookup(Object key) {
+        return files.get(key);
+    }
+
     /** Files with an open handle. */
     public int openFiles() {
         return files.size();
