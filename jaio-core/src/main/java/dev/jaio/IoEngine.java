@@ -140,6 +140,7 @@ public final class IoEngine implements AutoCloseable {
         if (pageCache == null) {
             PageCacheConfig c = config.pageCache();
             pageCache = new PageCache(c.budgetBytes(), c.maxReadaheadBytes(), true, loop);
+            pageCache.setDirtyLimits(c.dirty().backgroundPercent(), c.dirty().limitPercent(), c.dirty().expireMillis());
             if (c.preTouch()) {
                 pageCache.frames().preTouch();
             }

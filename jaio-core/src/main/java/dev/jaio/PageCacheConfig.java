@@ -13,8 +13,38 @@ package dev.jaio;
  *     pages are first read: the process then holds the whole budget, but no read waits for the
  *     kernel to find and zero fresh memory. Benchmarks want it (the kernel's page cache lives in
  *     memory it already has); a cache that may never fill does not.
+ * @param dirty when the cleaner writes dirty pages back and when writers wait for it
  */
-public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead, boolean preTouch) {
+public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead, boolean preTouch,
+        DirtyLimits dirty) {
+
+    /**
+     * The cache's dirty-page policy, the kernel's vm.dirty_* settings for jaio's cache.
+     *
+     * @param backgroundPercent share of the budget dirty pages may fill before the cleaner writes
+     *     them back (dirty_background_ratio; default 10)
+     * @param limitPercent share past which a writer waits, as a queued retry, until the cleaner has
+     *     written some back (dirty_ratio; default 20); more than {@code backgroundPercent}
+     * @param expireMillis age at which a file's dirty pages are written back whatever their share
+     *     (dirty_expire_centisecs; default 30 s)
+     */
+    public record DirtyLimits(int backgroundPercent, int limitPercent, long expireMillis) {
+
+        public DirtyLimits {
+            if (backgroundPercent < 1 || limitPercent <= backgroundPercent || limitPercent > 90) {
+                throw new IllegalArgumentException("dirty limits need 1 <= background (" + backgroundPercent
+                        + "%) < limit (" + limitPercent + "%) <= 90");
+            }
+            if (expireMillis < 1) {
+                throw new IllegalArgumentException("dirty expiry must be at least 1 ms: " + expireMillis);
+            }
+        }
+
+        /** 10%, 20%, 30 s: the kernel's defaults. */
+        public static DirtyLimits defaults() {
+            return new DirtyLimits(10, 20, 30_000);
+        }
+    }
 
     /** Default {@link #budgetBytes()}: 256 MiB. */
     public static final long DEFAULT_BUDGET = 256L << 20;
@@ -34,11 +64,24 @@ public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, Readahead
         if (readahead == null) {
             throw new IllegalArgumentException("readahead policy is null; use UPFRONT or LEGACY");
         }
+        if (dirty == null) {
+            throw new IllegalArgumentException("dirty limits are null; use DirtyLimits.defaults()");
+        }
+    }
+
+    /** A configuration with the default {@link DirtyLimits}. */
+    public PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead, boolean preTouch) {
+        this(budgetBytes, maxReadaheadBytes, readahead, preTouch, DirtyLimits.defaults());
     }
 
     /** A configuration that takes its memory as pages are first read (no {@link #preTouch()}). */
     public PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead) {
         this(budgetBytes, maxReadaheadBytes, readahead, false);
+    }
+
+    /** The same configuration with other dirty limits. */
+    public PageCacheConfig withDirtyLimits(DirtyLimits limits) {
+        return new PageCacheConfig(budgetBytes, maxReadaheadBytes, readahead, preTouch, limits);
     }
 
     /** 256 MiB, 128 KiB readahead, {@link ReadaheadPolicy#UPFRONT}, memory taken as needed. */
@@ -48,21 +91,21 @@ public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, Readahead
 
     /** The same configuration, taking (or not) its whole budget when the cache is made. */
     public PageCacheConfig withPreTouch(boolean on) {
-        return new PageCacheConfig(budgetBytes, maxReadaheadBytes, readahead, on);
+        return new PageCacheConfig(budgetBytes, maxReadaheadBytes, readahead, on, dirty);
     }
 
     /** The same configuration with another budget. */
     public PageCacheConfig withBudget(long bytes) {
-        return new PageCacheConfig(bytes, maxReadaheadBytes, readahead, preTouch);
+        return new PageCacheConfig(bytes, maxReadaheadBytes, readahead, preTouch, dirty);
     }
 
     /** The same configuration with another maximum readahead window. */
     public PageCacheConfig withMaxReadahead(int bytes) {
-        return new PageCacheConfig(budgetBytes, bytes, readahead, preTouch);
+        return new PageCacheConfig(budgetBytes, bytes, readahead, preTouch, dirty);
     }
 
     /** The same configuration with another default policy. */
     public PageCacheConfig withReadahead(ReadaheadPolicy policy) {
-        return new PageCacheConfig(budgetBytes, maxReadaheadBytes, policy, preTouch);
+        return new PageCacheConfig(budgetBytes, maxReadaheadBytes, policy, preTouch, dirty);
     }
 }

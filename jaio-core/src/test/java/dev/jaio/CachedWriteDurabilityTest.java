@@ -126,6 +126,79 @@ class CachedWriteDurabilityTest {
         }
     }
 
+    @Test
+    void oSyncWritersToDifferentRangesOfOneFileDoNotWaitForEachOther() throws Exception {
+        RecordingEngine rec = new RecordingEngine(engineName());
+        engine = rec.open(EngineConfig.defaults().withQueueDepth(64));
+        Path path = dir.resolve("ranges");
+        Files.write(path, randomBytes(64 * PAGE, 4));
+        try (AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED,
+                FileOption.SYNC)) {
+            rec.holdWrites(0, 8L * PAGE); // the device "takes its time" with the first range
+            byte[] a = randomBytes(8 * PAGE, 5);
+            CompletableFuture<Integer> first = f.write(MemorySegment.ofArray(a), 0);
+            // A writer of another range goes through its own writeback and wait meanwhile.
+            for (int i = 0; i < 4; i++) {
+                assertEquals(PAGE, await(f.write(MemorySegment.ofArray(randomBytes(PAGE, 6 + i)), (20L + i) * PAGE)));
+            }
+            Thread.sleep(50);
+            assertTrue(!first.isDone(), "the first writer still waits for its pages' writeback");
+            rec.release();
+            assertEquals(8 * PAGE, await(first));
+            assertArrayEquals(a, Arrays.copyOf(Files.readAllBytes(path), 8 * PAGE));
+        }
+    }
+
+    @Test
+    void dirtyPagesExpireAndTheCleanerWritesThemBackWithoutASync() throws Exception {
+        engine = IoEngine.open(EngineConfig.defaults().withPageCache(PageCacheConfig.defaults()
+                .withDirtyLimits(new PageCacheConfig.DirtyLimits(10, 20, 100))));
+        Path path = dir.resolve("expire");
+        byte[] model = randomBytes(8 * PAGE, 7);
+        Files.write(path, model);
+        try (AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            byte[] a = randomBytes(3 * PAGE, 8);
+            await(f.write(MemorySegment.ofArray(a), PAGE));
+            System.arraycopy(a, 0, model, PAGE, a.length);
+            assertEquals(3, engine.pageCacheStats().dirtyPages(), "well under the background threshold");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (engine.pageCacheStats().dirtyPages() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, engine.pageCacheStats().dirtyPages(), "expired pages are written back");
+            assertArrayEquals(model, Files.readAllBytes(path), "the kernel reads them from the file, no sync needed");
+            assertEquals(0, engine.pageCacheStats().flushes(), "written back, not synced");
+        }
+    }
+
+    @Test
+    void fsyncCompletesWhileWritersStreamIntoItsRange() throws Exception {
+        engine = IoEngine.open(EngineConfig.defaults());
+        Path path = dir.resolve("stream");
+        Files.write(path, randomBytes(64 * PAGE, 9));
+        try (AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            await(f.write(MemorySegment.ofArray(randomBytes(64 * PAGE, 10)), 0));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                SplittableRandom rnd = new SplittableRandom(11);
+                byte[] page = randomBytes(PAGE, 12);
+                while (!stop.get()) {
+                    f.write(MemorySegment.ofArray(page), (long) rnd.nextInt(64) * PAGE).join();
+                }
+            });
+            try {
+                for (int i = 0; i < 5; i++) {
+                    long t0 = System.nanoTime();
+                    await(f.fsync());
+                    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "fsync " + i + " took too long");
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+        }
+    }
+
     /** One step of the workload: a write (maybe O_DSYNC) or an fsync. */
     private record Op(int kind, long pos, byte[] data) {
         static final int WRITE = 0;

@@ -68,6 +68,9 @@ final class RecordingEngine implements EngineProvider {
     private long failTo = -1;
     private int failErrno;
     private int failedWrites;
+    private long holdFrom = -1;
+    private long holdTo = -1;
+    private final List<Queue> queues = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     RecordingEngine(String engine) {
         this.real = Engines.byName(engine);
@@ -83,6 +86,30 @@ final class RecordingEngine implements EngineProvider {
         failFrom = from;
         failTo = to;
         failErrno = errno;
+    }
+
+    /**
+     * From now on, completions of writes that touch [from, to) are held back (the kernel did the
+     * write; the engine does not hear of it) until {@link #release()}.
+     */
+    synchronized void holdWrites(long from, long to) {
+        holdFrom = from;
+        holdTo = to;
+    }
+
+    /** Delivers the held completions and stops holding. */
+    void release() {
+        synchronized (this) {
+            holdFrom = -1;
+            holdTo = -1;
+        }
+        for (Queue q : queues) {
+            q.releaseHeld();
+        }
+    }
+
+    private synchronized boolean held(Write w) {
+        return holdTo > holdFrom && w.offset < holdTo && w.offset + w.data.length > holdFrom;
     }
 
     /** Writes failed on purpose so far. */
@@ -188,7 +215,9 @@ final class RecordingEngine implements EngineProvider {
 
     @Override
     public IoQueue openQueue(QueueOptions options) throws IOException {
-        return new Queue(real.openQueue(options));
+        Queue q = new Queue(real.openQueue(options));
+        queues.add(q);
+        return q;
     }
 
     /** The real queue, with user data mapped so that completions find their records. */
@@ -196,8 +225,18 @@ final class RecordingEngine implements EngineProvider {
         private final IoQueue q;
         /** Records of requests in flight, by the user data the engine gave. */
         private final java.util.Map<Long, Object> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
-        /** Completions made up here (injected faults), delivered by the next reap. */
+        /** Completions made up here (injected faults, released holds), delivered by the next reap. */
         private final ArrayDeque<long[]> injected = new ArrayDeque<>();
+        /** Completions held back by {@link #holdWrites}. */
+        private final List<long[]> heldBack = new ArrayList<>();
+
+        void releaseHeld() {
+            synchronized (injected) {
+                injected.addAll(heldBack);
+                heldBack.clear();
+            }
+            q.wakeup();
+        }
 
         Queue(IoQueue q) {
             this.q = q;
@@ -216,7 +255,7 @@ final class RecordingEngine implements EngineProvider {
         @Override
         public int outstanding() {
             synchronized (injected) {
-                return q.outstanding() + injected.size();
+                return q.outstanding() + injected.size() + heldBack.size();
             }
         }
 
@@ -303,21 +342,35 @@ final class RecordingEngine implements EngineProvider {
                 if (c == null) {
                     break;
                 }
+                Object what = inFlight.remove(c[0]);
+                if (what != null) {
+                    completed(what, c[1]);
+                }
                 sink.complete(c[0], c[1]);
                 n++;
             }
             if (n >= maxComplete) {
                 return n;
             }
+            int[] heldNow = new int[1];
             CompletionSink recording = (userData, result) -> {
-                Object what = inFlight.remove(userData);
+                Object what = inFlight.get(userData);
+                if (what instanceof Write w && held(w)) {
+                    synchronized (injected) {
+                        heldBack.add(new long[] {userData, result});
+                    }
+                    heldNow[0]++;
+                    return;
+                }
                 if (what != null) {
+                    inFlight.remove(userData);
                     completed(what, result);
                 }
                 sink.complete(userData, result);
             };
-            return n + q.reap(n >= minComplete ? 0 : minComplete - n, maxComplete - n, n > 0 ? 0 : timeoutNanos,
+            int got = q.reap(n >= minComplete ? 0 : minComplete - n, maxComplete - n, n > 0 ? 0 : timeoutNanos,
                     recording);
+            return n + got - heldNow[0];
         }
 
         @Override

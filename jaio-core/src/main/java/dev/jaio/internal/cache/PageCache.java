@@ -303,16 +303,16 @@ public final class PageCache implements AutoCloseable {
     // ---- dirty pages, throttling and the cleaner ----
 
     /**
-     * Dirty thresholds, as shares of the budget: the kernel's dirty_background_ratio (10) and
-     * dirty_ratio (20). Past the first the cleaner writes pages back; past the second writers wait
+     * Dirty thresholds, as shares of the budget (the kernel's dirty_background_ratio and
+     * dirty_ratio): past the first the cleaner writes pages back; past the second writers wait
      * until it has (balance_dirty_pages), so dirty memory cannot grow without bound.
      */
-    static final int DIRTY_BACKGROUND_PERCENT = 10;
-    static final int DIRTY_LIMIT_PERCENT = 20;
+    private volatile int dirtyBackgroundPercent = 10;
+    private volatile int dirtyLimitPercent = 20;
     /** A dirty file is written back once its oldest dirty page is this old (dirty_expire_centisecs). */
-    static final long DIRTY_EXPIRE_NANOS = 30_000_000_000L;
-    /** How often the cleaner looks for expired files (dirty_writeback_centisecs). */
-    static final long CLEANER_INTERVAL_NANOS = 5_000_000_000L;
+    private volatile long dirtyExpireNanos = 30_000_000_000L;
+    /** How often the cleaner looks for expired files (dirty_writeback_centisecs, at most). */
+    private static final long CLEANER_INTERVAL_NANOS = 5_000_000_000L;
     /** Most pages under background writeback at once, so it never floods the device queue. */
     private static final int CLEANER_IN_FLIGHT = 1024;
     /** Pages one background writeback step looks at. */
@@ -328,16 +328,26 @@ public final class PageCache implements AutoCloseable {
     private final LongAdder throttled = new LongAdder();
     private final LongAdder flushes = new LongAdder();
     private final Object cleanerLock = new Object();
-    private Thread cleaner;
+    private volatile Thread cleaner;
     private boolean cleanerKicked;
     private volatile boolean closing;
 
+    /**
+     * Sets the dirty policy: write back past {@code backgroundPercent} of the budget, make writers
+     * wait past {@code limitPercent}, write back files dirty for {@code expireMillis}.
+     */
+    public void setDirtyLimits(int backgroundPercent, int limitPercent, long expireMillis) {
+        dirtyBackgroundPercent = backgroundPercent;
+        dirtyLimitPercent = limitPercent;
+        dirtyExpireNanos = expireMillis * 1_000_000L;
+    }
+
     long dirtyBackgroundPages() {
-        return Math.max(1, (long) frames.capacity() * DIRTY_BACKGROUND_PERCENT / 100);
+        return Math.max(1, (long) frames.capacity() * dirtyBackgroundPercent / 100);
     }
 
     long dirtyLimitPages() {
-        return Math.max(2, (long) frames.capacity() * DIRTY_LIMIT_PERCENT / 100);
+        return Math.max(2, (long) frames.capacity() * dirtyLimitPercent / 100);
     }
 
     /** Dirty pages now. */
@@ -347,8 +357,8 @@ public final class PageCache implements AutoCloseable {
 
     void dirtyPageAdded() {
         pagesDirtied.increment();
-        if (dirtyPages.incrementAndGet() > dirtyBackgroundPages()) {
-            kickCleaner();
+        if (dirtyPages.incrementAndGet() > dirtyBackgroundPages() || cleaner == null) {
+            kickCleaner(); // and the first dirty page starts the cleaner, which also expires pages
         }
     }
 
@@ -442,7 +452,7 @@ public final class PageCache implements AutoCloseable {
             synchronized (cleanerLock) {
                 if (!cleanerKicked && !closing) {
                     try {
-                        cleanerLock.wait(CLEANER_INTERVAL_NANOS / 1_000_000);
+                        cleanerLock.wait(Math.max(1, Math.min(CLEANER_INTERVAL_NANOS, dirtyExpireNanos / 2) / 1_000_000));
                     } catch (InterruptedException e) {
                         // closing is checked below
                     }
@@ -471,7 +481,7 @@ public final class PageCache implements AutoCloseable {
                     return; // writebackEnded kicks again
                 }
                 long since = f.dirtiedAt;
-                if (since == 0 || (!over && now - since < DIRTY_EXPIRE_NANOS)) {
+                if (since == 0 || (!over && now - since < dirtyExpireNanos)) {
                     continue;
                 }
                 if (f.backgroundWriteback(CLEANER_BATCH) > 0) {
