@@ -21,6 +21,7 @@ package dev.jaio;
  *     other than its own was reading them through its own queue (waiting would depend on that
  *     context's thread calling getEvents)
  * @param dirtyPages pages written by cached writes and not yet written back, now
+ * @param writebackPages pages being written back now (their device writes are in flight)
  * @param pagesDirtied times a clean page became dirty
  * @param pagesWritten pages put under writeback (by syncs, the cleaner and closes)
  * @param deviceWrites device writes issued; each run of adjacent pages under writeback is one
@@ -31,9 +32,9 @@ package dev.jaio;
 public record PageCacheStats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
         long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
         long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads, long dirtyPages,
-        long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes, long throttled) {
+        long writebackPages, long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes, long throttled) {
 
     /** All zero: an engine whose cache was never used. */
     public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0);
+            0, 0, 0, 0, 0);
 }

@@ -162,10 +162,12 @@ class CachedWriteDurabilityTest {
             System.arraycopy(a, 0, model, PAGE, a.length);
             assertEquals(3, engine.pageCacheStats().dirtyPages(), "well under the background threshold");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (engine.pageCacheStats().dirtyPages() > 0 && System.nanoTime() < deadline) {
+            while ((engine.pageCacheStats().dirtyPages() > 0 || engine.pageCacheStats().writebackPages() > 0)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertEquals(0, engine.pageCacheStats().dirtyPages(), "expired pages are written back");
+            assertEquals(0, engine.pageCacheStats().writebackPages());
             assertArrayEquals(model, Files.readAllBytes(path), "the kernel reads them from the file, no sync needed");
             assertEquals(0, engine.pageCacheStats().flushes(), "written back, not synced");
         }

@@ -151,7 +151,7 @@ final class Run {
                 end.readErrors() - start.readErrors(), end.evictions() - start.evictions(),
                 end.retries() - start.retries(), end.idleRetries() - start.idleRetries(),
                 end.spuriousWakeups() - start.spuriousWakeups(), end.collisionsSkipped() - start.collisionsSkipped(),
-                end.frameWaits() - start.frameWaits(), end.bypassReads() - start.bypassReads(), end.dirtyPages(),
+                end.frameWaits() - start.frameWaits(), end.bypassReads() - start.bypassReads(), end.dirtyPages(), end.writebackPages(),
                 end.pagesDirtied() - start.pagesDirtied(), end.pagesWritten() - start.pagesWritten(),
                 end.deviceWrites() - start.deviceWrites(), end.writeErrors() - start.writeErrors(),
                 end.flushes() - start.flushes(), end.throttled() - start.throttled());

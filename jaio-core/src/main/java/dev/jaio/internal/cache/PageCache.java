@@ -527,7 +527,7 @@ public final class PageCache implements AutoCloseable {
         return new Stats(frames.capacity(), resident, hits.sum(), misses.sum(), readaheadPages.sum(),
                 demandPages.sum(), deviceReads.sum(), readErrors.sum(), evictions.sum(), retries.sum(),
                 idleRetries.sum(), waits.spuriousWakeups(), waits.collisionsSkipped(), frameWaits.sum(),
-                bypassReads.sum(), dirtyPages.get(), pagesDirtied.sum(), pagesWritten.sum(), deviceWrites.sum(),
+                bypassReads.sum(), dirtyPages.get(), writebackPages.get(), pagesDirtied.sum(), pagesWritten.sum(), deviceWrites.sum(),
                 writeErrors.sum(), flushes.sum(), throttled.sum());
     }
 
@@ -550,6 +550,7 @@ public final class PageCache implements AutoCloseable {
      * @param frameWaits times a request waited for a free frame
      * @param bypassReads pages a request read for itself because another context's queue was reading them
      * @param dirtyPages pages dirty now
+     * @param writebackPages pages under writeback now
      * @param pagesDirtied pages that became dirty (clean to dirty)
      * @param pagesWritten pages put under writeback
      * @param deviceWrites device writes issued (one per run of adjacent pages)
@@ -560,7 +561,7 @@ public final class PageCache implements AutoCloseable {
     public record Stats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
             long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
             long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads, long dirtyPages,
-            long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes,
+            long writebackPages, long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes,
             long throttled) {
     }
 
