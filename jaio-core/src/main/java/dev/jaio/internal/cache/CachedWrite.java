@@ -193,7 +193,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                     }
                     case TAG -> {
                         handle.file().tagToWrite(first, last);
-                        writeback = new Writeback(true, first, syncFlags);
+                        writeback = new Writeback(true, first, syncFlags, (int) Math.min(64, last - first + 1));
                         phase = WRITEBACK;
                     }
                     case WRITEBACK -> {
@@ -447,9 +447,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         handle.file().grownByWrite(end);
     }
 
-    /** {@code p} (with this write's reference) went from clean to dirty: tag it soon. */
+    /** {@code p} (with this write's reference) went from clean to dirty: tag (and count) it soon. */
     private void dirtied(CachedPage p) {
-        cache.dirtyPageAdded();
         newlyDirty[newlyDirtyCount++] = p;
         if (newlyDirtyCount == newlyDirty.length) {
             tagDirtyPages();
@@ -465,6 +464,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             return;
         }
         handle.file().tagDirty(newlyDirty, newlyDirtyCount);
+        cache.dirtyPagesAdded(newlyDirtyCount);
         for (int i = 0; i < newlyDirtyCount; i++) {
             release(newlyDirty[i]);
             newlyDirty[i] = null;

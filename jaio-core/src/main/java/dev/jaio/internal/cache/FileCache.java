@@ -299,6 +299,7 @@ public final class FileCache {
                     p.errno = (int) -result;
                     if (tree.get(p.index()) == p) {
                         tree.remove(p.index());
+                        p.state().set(PageState.STALE); // out of the tree: see detach
                         p.release(); // the tree's reference; the read's is still held
                     }
                 }
@@ -518,7 +519,7 @@ public final class FileCache {
         try {
             for (int i = 0; i < n; i++) {
                 CachedPage p = pages[i];
-                if (p.is(PageState.DIRTY) && tree.get(p.index()) == p) {
+                if (p.is(PageState.DIRTY) && !p.is(PageState.STALE)) {
                     tree.setTag(p.index(), Tag.DIRTY);
                 }
             }
@@ -641,12 +642,13 @@ public final class FileCache {
                 }
                 w.taken[taken++] = p;
             }
+            int cleaned = 0;
             lock.lock();
             try {
                 for (int i = 0; i < taken; i++) {
                     CachedPage p = w.taken[i];
                     long idx = p.index();
-                    if (tree.get(idx) == p) {
+                    if (!p.is(PageState.STALE)) { // still in the tree (dropped pages are STALE)
                         tree.clearTag(idx, Tag.DIRTY);
                         tree.clearTag(idx, Tag.TOWRITE);
                         tree.setTag(idx, Tag.WRITEBACK);
@@ -655,12 +657,12 @@ public final class FileCache {
                     // writeDone see DIRTY and its tag agree.
                     p.state().set(PageState.WRITEBACK);
                     if ((p.state().clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
-                        cache.dirtyPageCleaned();
+                        cleaned++;
                     }
                 }
                 for (int i = 0; i < skipped; i++) {
                     CachedPage p = w.clean[i];
-                    if (tree.get(p.index()) == p) {
+                    if (!p.is(PageState.STALE)) {
                         tree.clearTag(p.index(), Tag.TOWRITE);
                         if (!p.is(PageState.DIRTY)) {
                             tree.clearTag(p.index(), Tag.DIRTY);
@@ -681,6 +683,7 @@ public final class FileCache {
             for (int i = 0; i < taken; i++) {
                 w.taken[i].unlock(0, 0); // writers may dirty it again while it is written
             }
+            cache.dirtyPagesCleaned(cleaned);
             pagesInWriteback.addAndGet(taken);
             issueWrites(h, w.taken, taken, fileSize, w.rwFlags);
             w.pagesWritten += taken;
@@ -750,7 +753,7 @@ public final class FileCache {
         try {
             for (CachedPage p : run) {
                 long idx = p.index();
-                if (tree.get(idx) != p) {
+                if (p.is(PageState.STALE)) {
                     continue; // truncated away meanwhile
                 }
                 tree.clearTag(idx, Tag.WRITEBACK);
@@ -988,7 +991,9 @@ public final class FileCache {
             return false; // busy: the clock moves on rather than wait under the frame lock
         }
         try {
-            if (tree.get(p.index()) != p || !p.evictable() || !p.releaseIfOnlyTree()) {
+            // A page out of the tree is STALE (dropped, or its read failed) or was evicted before;
+            // one in it is the page at its index.
+            if (p.is(PageState.STALE) || !p.evictable() || !p.releaseIfOnlyTree()) {
                 return false;
             }
             tree.remove(p.index());

@@ -356,16 +356,22 @@ public final class PageCache implements AutoCloseable {
     }
 
     void dirtyPageAdded() {
-        pagesDirtied.increment();
-        if (dirtyPages.incrementAndGet() > dirtyBackgroundPages() || cleaner == null) {
+        dirtyPagesAdded(1);
+    }
+
+    /** {@code n} pages went from clean to dirty. */
+    void dirtyPagesAdded(int n) {
+        pagesDirtied.add(n);
+        if (dirtyPages.addAndGet(n) > dirtyBackgroundPages() || cleaner == null) {
             kickCleaner(); // and the first dirty page starts the cleaner, which also expires pages
         }
     }
 
-    void dirtyPageCleaned() {
-        dirtyPages.decrementAndGet();
-        writebackPages.incrementAndGet();
-        pagesWritten.increment();
+    /** {@code n} dirty pages went under writeback. */
+    void dirtyPagesCleaned(int n) {
+        dirtyPages.addAndGet(-n);
+        writebackPages.addAndGet(n);
+        pagesWritten.add(n);
     }
 
     void dirtyPageGone() {

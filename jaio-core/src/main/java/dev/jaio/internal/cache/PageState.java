@@ -32,8 +32,9 @@ public class PageState {
     /** The last I/O on the page failed. */
     public static final int ERROR = 1 << 4;
     /**
-     * Dropped from its file while a read of it was in flight (a write or truncate made the bytes
-     * being read old): the read must not mark it uptodate, and its waiters look the index up again.
+     * Out of its file's tree: dropped (a truncate, an invalidation; a read in flight then must not
+     * mark it uptodate, and its waiters look the index up again), given back empty by a writer, or
+     * its read failed. A page without it that someone holds is the page at its index.
      */
     public static final int STALE = 1 << 5;
     /** The kernel's PG_readahead: reaching this page starts the next asynchronous readahead window. */

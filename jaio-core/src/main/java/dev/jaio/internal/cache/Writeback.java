@@ -18,10 +18,10 @@ final class Writeback {
     CachedPage blocked;
     /** Pages put under writeback so far. */
     long pagesWritten;
-    final long[] indices = new long[BATCH];
-    final CachedPage[] found = new CachedPage[BATCH];
-    final CachedPage[] taken = new CachedPage[BATCH];
-    final CachedPage[] clean = new CachedPage[BATCH];
+    final long[] indices;
+    final CachedPage[] found;
+    final CachedPage[] taken;
+    final CachedPage[] clean;
 
     /**
      * @param integrity an integrity sync (else background writeback)
@@ -29,9 +29,19 @@ final class Writeback {
      * @param rwFlags RWF_* flags of the device writes (RWF_DSYNC or RWF_SYNC for a synchronized write)
      */
     Writeback(boolean integrity, long first, int rwFlags) {
+        this(integrity, first, rwFlags, BATCH);
+    }
+
+    /** As above, looking at {@code batch} pages (at most 64) per step: a short range needs no more. */
+    Writeback(boolean integrity, long first, int rwFlags, int batch) {
         this.integrity = integrity;
         this.next = first;
         this.rwFlags = rwFlags;
+        int n = Math.max(1, Math.min(BATCH, batch));
+        this.indices = new long[n];
+        this.found = new CachedPage[n];
+        this.taken = new CachedPage[n];
+        this.clean = new CachedPage[n];
     }
 
     /** Takes the blocked page (the caller now owns its reference). */
