@@ -25,6 +25,9 @@ public final class FileCache {
     /** Most pages in one device write (1 MiB). */
     private static final int MAX_WRITE_PAGES = 256;
     private static final int RWF_DSYNC = 0x02;
+    /** The tags a page leaves and takes when it goes under writeback. */
+    private static final int TO_WRITEBACK_CLEAR = (1 << Tag.DIRTY) | (1 << Tag.TOWRITE);
+    private static final int TO_WRITEBACK_SET = 1 << Tag.WRITEBACK;
     private static final int RWF_SYNC = 0x04;
     private static final VarHandle SIZE;
 
@@ -645,14 +648,24 @@ public final class FileCache {
             int cleaned = 0;
             lock.lock();
             try {
+                // Tags per run of adjacent pages still in the tree (dropped pages are STALE): one
+                // walk per run, not three per page.
+                int runStart = -1;
+                for (int i = 0; i <= taken; i++) {
+                    boolean inTree = i < taken && !w.taken[i].is(PageState.STALE);
+                    boolean extends_ = inTree && runStart >= 0
+                            && w.taken[i].index() == w.taken[i - 1].index() + 1;
+                    if (runStart >= 0 && !extends_) {
+                        tree.retagRange(w.taken[runStart].index(), w.taken[i - 1].index(), TO_WRITEBACK_CLEAR,
+                                TO_WRITEBACK_SET);
+                        runStart = -1;
+                    }
+                    if (inTree && runStart < 0) {
+                        runStart = i;
+                    }
+                }
                 for (int i = 0; i < taken; i++) {
                     CachedPage p = w.taken[i];
-                    long idx = p.index();
-                    if (!p.is(PageState.STALE)) { // still in the tree (dropped pages are STALE)
-                        tree.clearTag(idx, Tag.DIRTY);
-                        tree.clearTag(idx, Tag.TOWRITE);
-                        tree.setTag(idx, Tag.WRITEBACK);
-                    }
                     // Both bits change under this lock while the page is locked: tagDirty and
                     // writeDone see DIRTY and its tag agree.
                     p.state().set(PageState.WRITEBACK);
@@ -751,10 +764,18 @@ public final class FileCache {
         }
         lock.lock();
         try {
+            boolean whole = !failed;
+            for (CachedPage p : run) {
+                whole &= !p.is(PageState.STALE);
+            }
+            if (whole) {
+                // The usual case: the run's pages, adjacent, all still in the tree.
+                tree.retagRange(run[0].index(), run[run.length - 1].index(), 1 << Tag.WRITEBACK, 0);
+            }
             for (CachedPage p : run) {
                 long idx = p.index();
-                if (p.is(PageState.STALE)) {
-                    continue; // truncated away meanwhile
+                if (whole || p.is(PageState.STALE)) {
+                    continue; // done above, or truncated away meanwhile
                 }
                 tree.clearTag(idx, Tag.WRITEBACK);
                 if (failed) {

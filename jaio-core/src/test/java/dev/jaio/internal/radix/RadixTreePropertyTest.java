@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RadixTreePropertyTest {
 
     /** An operation; keys and range ends select from the try's index pool. */
-    sealed interface Op permits Put, Remove, SetTag, ClearTag, TagRange, Query {
+    sealed interface Op permits Put, Remove, SetTag, ClearTag, TagRange, RetagRange, Query {
     }
 
     record Put(int key, int value) implements Op {
@@ -47,6 +47,10 @@ class RadixTreePropertyTest {
     }
 
     record TagRange(Range range, int fromTag, int toTag) implements Op {
+    }
+
+    /** retagRange with masks of tags to clear and to set. */
+    record RetagRange(Range range, int clearTags, int setTags) implements Op {
     }
 
     /** No change; its range is checked like every step's. */
@@ -95,6 +99,8 @@ class RadixTreePropertyTest {
                 Tuple.of(4, Combinators.combine(key, tag).as(SetTag::new)),
                 Tuple.of(2, Combinators.combine(key, tag).as(ClearTag::new)),
                 Tuple.of(1, Combinators.combine(range, tag, tag).as(TagRange::new)),
+                Tuple.of(1, Combinators.combine(range, Arbitraries.integers().between(0, 7),
+                        Arbitraries.integers().between(0, 7)).as(RetagRange::new)),
                 Tuple.of(2, range.map(Query::new)));
     }
 
@@ -131,6 +137,23 @@ class RadixTreePropertyTest {
                     assertEquals(model.tagRange(first, last, t.fromTag(), t.toTag(), range.max()),
                             tree.tagRange(first, last, t.fromTag(), t.toTag(), range.max()),
                             "tagRange " + first + ".." + last);
+                }
+                case RetagRange t -> {
+                    range = t.range();
+                    long first = first(range, pool);
+                    long last = last(range, pool);
+                    if (first <= last) {
+                        for (int tag = 0; tag < Tag.COUNT; tag++) {
+                            java.util.NavigableSet<Long> in = model.tags.get(tag).subSet(first, true, last, true);
+                            if ((t.clearTags() & (1 << tag)) != 0) {
+                                in.clear();
+                            }
+                            if ((t.setTags() & (1 << tag)) != 0) {
+                                model.tags.get(tag).addAll(model.map.subMap(first, true, last, true).keySet());
+                            }
+                        }
+                        tree.retagRange(first, last, t.clearTags(), t.setTags());
+                    }
                 }
                 case Query q -> range = q.range();
             }
