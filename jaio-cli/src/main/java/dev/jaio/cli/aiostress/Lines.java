@@ -195,7 +195,7 @@ public final class Lines {
 
     /** stderr, jaio's addition after each stage: the threads the process had at its end. */
     public static String threadCensus(ThreadCensus t) {
-        return "threads: " + t.total() + " in the process (" + t.workers() + " aio-stress, " + t.jaio() + " jaio engine, "
+        return "threads: " + t.total() + " in the process (" + t.workers() + " aio-stress, " + t.jaio() + " jaio (engine, cache writeback), "
                 + t.ioUringWorkers() + " io_uring workers, " + (t.total() - t.workers() - t.jaio() - t.ioUringWorkers())
                 + " JVM)";
     }

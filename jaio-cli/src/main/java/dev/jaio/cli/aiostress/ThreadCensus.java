@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * a report can say how many threads a run really used.
  *
  * @param total every task of the process
- * @param jaio jaio's engine threads ({@code jaio-*}: completion threads and pool workers)
+ * @param jaio jaio's threads ({@code jaio-*}: completion threads, pool workers, the page cache's writeback thread)
  * @param workers aio-stress's own threads ({@code aio-stress-N})
  * @param ioUringWorkers io_uring kernel workers ({@code iou-wrk-*}, {@code iou-sqp-*})
  */
