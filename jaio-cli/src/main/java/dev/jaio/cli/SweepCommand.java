@@ -2,6 +2,7 @@ package dev.jaio.cli;
 
 import dev.jaio.cli.aiostress.InvalidOptionException;
 import dev.jaio.cli.aiostress.Sizes;
+import dev.jaio.cli.sweep.Figure;
 import dev.jaio.cli.sweep.Sweep;
 import dev.jaio.cli.sweep.SweepReport;
 import dev.jaio.cli.sweep.SweepSettings;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
             "2.6.2) readahead, jaio-ENGINE-cached-upfront and jaio-ENGINE-cached-legacy; for figure2 (buffered",
             "O_SYNC writes written back by range through the cache) jaio-ENGINE-cached-upfront. At each record",
             "size the configurations run one after another, so that neighbouring points compare best; with",
-            "--repeat N they take N turns, and the table and figures show each point's median.",
+            "--repeat N they take N turns, and the table and figures show each point's median. --figures=1",
+            "or --figures=2 runs one experiment only.",
             "jaio's page cache is pre-touched when the files are opened (as in aio-stress --cache).",
             "When fio is on the PATH (and without --no-fio), fio runs at the same points: --ioengine=libaio and",
             "io_uring, --direct=0 and 1, --rw=randread --invalidate=1 or --rw=randwrite --sync=1 --end_fsync=1,",
@@ -98,6 +100,11 @@ public final class SweepCommand implements Callable<Integer> {
             description = "The budget of jaio's page cache in the cached configurations (default 256m; MiB without"
                     + " suffix).")
     String cacheSize;
+
+    @Option(names = "--figures", paramLabel = "N", split = ",",
+            description = "Which experiments to run, comma-separated: 1 (random reads), 2 (random O_SYNC writes)"
+                    + " (default: 1,2).")
+    List<String> figureList;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
             description = "Measure each point N times, all configurations of a record size in turn; the table"
@@ -201,7 +208,22 @@ public final class SweepCommand implements Callable<Integer> {
         if (repeat < 1 || repeat > 100) {
             throw new InvalidOptionException("--repeat " + repeat + ": must be between 1 and 100");
         }
+        List<Figure> figs = new ArrayList<>();
+        if (figureList == null || figureList.isEmpty()) {
+            figs.addAll(List.of(Figure.values()));
+        } else {
+            for (String f : figureList) {
+                Figure fig = switch (f.strip()) {
+                    case "1", "figure1" -> Figure.FIGURE1;
+                    case "2", "figure2" -> Figure.FIGURE2;
+                    default -> throw new InvalidOptionException("--figures " + f + ": use 1 and/or 2");
+                };
+                if (!figs.contains(fig)) {
+                    figs.add(fig);
+                }
+            }
+        }
         return new SweepSettings(testFile, out, fileSize, recs, engs, !noFio, fioEngs, capBytes, runtime, 64,
-                cacheBytes, repeat);
+                cacheBytes, repeat, figs);
     }
 }

@@ -109,7 +109,7 @@ public final class Sweep {
         // minutes, and neighbouring points compare best. Repeats go round all configurations in
         // turn, so that no configuration always runs first or last (the host's cache of the disk
         // favours whatever read the same blocks just before).
-        for (Figure figure : Figure.values()) {
+        for (Figure figure : settings.figures()) {
             for (long rec : settings.recordSizes()) {
                 for (int run = 1; run <= settings.repeat(); run++) {
                     for (SweepConfig config : configs) {

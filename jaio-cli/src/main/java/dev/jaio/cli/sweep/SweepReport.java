@@ -89,6 +89,7 @@ public final class SweepReport {
         settings.put("fioRuntimeSeconds", s.fioRuntimeSeconds());
         settings.put("cacheBytes", s.cacheBytes());
         settings.put("repeat", s.repeat());
+        settings.put("figures", s.figures().stream().map(Figure::id).toList());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("settings", settings);
         m.put("fioVersion", r.fioVersion());
@@ -165,7 +166,7 @@ public final class SweepReport {
         Path json = dir.resolve("sweep.json");
         Files.writeString(json, Json.write(json(r)) + "\n");
         written.add(json);
-        for (Figure f : Figure.values()) {
+        for (Figure f : r.settings().figures()) {
             written.addAll(SweepCharts.write(f, r.configs(), r.points(), dir));
         }
         return written;

@@ -18,10 +18,19 @@ import java.util.List;
  * @param depth requests in flight
  * @param cacheBytes the budget of jaio's page cache in the cached configurations
  * @param repeat how many times each point is measured (the table and figures show the median)
+ * @param figures which experiments run, in order
  */
 public record SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
         boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth, long cacheBytes,
-        int repeat) {
+        int repeat, List<Figure> figures) {
+
+    /** Settings that run both figures. */
+    public SweepSettings(Path file, Path out, long fileSize, List<Long> recordSizes, List<String> engines,
+            boolean fio, List<String> fioEngines, long capBytes, int fioRuntimeSeconds, int depth, long cacheBytes,
+            int repeat) {
+        this(file, out, fileSize, recordSizes, engines, fio, fioEngines, capBytes, fioRuntimeSeconds, depth,
+                cacheBytes, repeat, List.of(Figure.values()));
+    }
 
     /** Default {@link #cacheBytes()}: 256 MiB, a quarter of the paper-sized 1 GiB file. */
     public static final long DEFAULT_CACHE_BYTES = 256L << 20;
@@ -53,6 +62,10 @@ public record SweepSettings(Path file, Path out, long fileSize, List<Long> recor
         recordSizes = List.copyOf(recordSizes);
         engines = List.copyOf(engines);
         fioEngines = List.copyOf(fioEngines);
+        figures = List.copyOf(figures);
+        if (figures.isEmpty()) {
+            throw new IllegalArgumentException("no figure to run");
+        }
         if (fileSize <= 0) {
             throw new IllegalArgumentException("the file size must be positive");
         }

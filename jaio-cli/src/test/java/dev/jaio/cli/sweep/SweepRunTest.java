@@ -199,6 +199,18 @@ class SweepRunTest {
         assertEquals(2L, ((Map<?, ?>) json.get("settings")).get("repeat"));
         assertEquals(14, ((List<?>) json.get("points")).size());
         assertEquals(2, cmd.execute("sweep", "--repeat=0", "--no-fio", "--dir=" + dir, "--out=" + out));
+        assertEquals(2, cmd.execute("sweep", "--figures=3", "--no-fio", "--dir=" + dir, "--out=" + out));
+
+        // one figure only: its points, its chart, nothing of the other
+        Path only = dir.resolve("only2");
+        StringWriter err2 = new StringWriter();
+        cmd.setErr(new PrintWriter(err2));
+        assertEquals(0, cmd.execute("sweep", "--size=4m", "--records=4", "--engines=" + engine, "--no-fio",
+                "--figures=2", "--dir=" + dir, "--out=" + only), err2.toString());
+        assertTrue(err2.toString().lines().noneMatch(l -> l.startsWith("figure1")), err2.toString());
+        assertEquals(3, err2.toString().lines().filter(l -> l.startsWith("figure2")).count(), err2.toString());
+        assertTrue(Files.exists(only.resolve("figure2.png")));
+        assertTrue(!Files.exists(only.resolve("figure1.png")));
     }
 
     @Test
