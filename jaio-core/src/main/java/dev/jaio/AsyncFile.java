@@ -640,8 +640,11 @@ public final class AsyncFile implements AutoCloseable {
         }
     }
 
-    private <T> CompletableFuture<T> cachedRead(String op, MemorySegment dst, MemorySegment[] dsts, long position,
-            long length, int ioFlags, ByteBuffer advance, int resultKind) {
+    /**
+     * Counts a request of a CACHED file in: null when it may go on (the caller then owes an
+     * {@link #endOp()}), else the failed future to return (the file or the engine is closed).
+     */
+    private <T> CompletableFuture<T> refuseCached(String op) {
         if (!begin()) {
             return CompletableFuture.failedFuture(new FileClosedException(op, path));
         }
@@ -649,13 +652,26 @@ public final class AsyncFile implements AutoCloseable {
             endOp();
             return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
         }
-        IoBuffer[] pins;
+        return null;
+    }
+
+    /** {@link #pinAll} for a request already counted in, which ends if pinning throws. */
+    private IoBuffer[] pinAllOrEnd(MemorySegment one, MemorySegment[] many) {
         try {
-            pins = pinAll(dst, dsts);
+            return pinAll(one, many);
         } catch (RuntimeException e) {
             endOp();
             throw e;
         }
+    }
+
+    private <T> CompletableFuture<T> cachedRead(String op, MemorySegment dst, MemorySegment[] dsts, long position,
+            long length, int ioFlags, ByteBuffer advance, int resultKind) {
+        CompletableFuture<T> refused = refuseCached(op);
+        if (refused != null) {
+            return refused;
+        }
+        IoBuffer[] pins = pinAllOrEnd(dst, dsts);
         CachedFileRead<T> r = new CachedFileRead<>(this, cache, op, dst, dsts, position, length,
                 (ioFlags & IoFlags.NOWAIT) != 0, resultKind, pins, advance);
         r.start();
@@ -672,20 +688,11 @@ public final class AsyncFile implements AutoCloseable {
         if ((ioFlags & IoFlags.NOWAIT) != 0) {
             throw new IllegalArgumentException(op + " " + path + ": NOWAIT writes are not supported on CACHED files");
         }
-        if (!begin()) {
-            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+        CompletableFuture<T> refused = refuseCached(op);
+        if (refused != null) {
+            return refused;
         }
-        if (engine.isClosed()) {
-            endOp();
-            return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
-        }
-        IoBuffer[] pins;
-        try {
-            pins = pinAll(src, srcs);
-        } catch (RuntimeException e) {
-            endOp();
-            throw e;
-        }
+        IoBuffer[] pins = pinAllOrEnd(src, srcs);
         CachedFileWrite<T> w = new CachedFileWrite<>(this, cache, op, src, srcs, position, length,
                 syncFlags(ioFlags), resultKind, pins, advance);
         w.start();
@@ -704,12 +711,9 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     private CompletableFuture<Void> cachedSync(String op, boolean dataOnly) {
-        if (!begin()) {
-            return CompletableFuture.failedFuture(new FileClosedException(op, path));
-        }
-        if (engine.isClosed()) {
-            endOp();
-            return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
+        CompletableFuture<Void> refused = refuseCached(op);
+        if (refused != null) {
+            return refused;
         }
         CachedFileWrite<Void> w = new CachedFileWrite<>(this, cache, op, dataOnly);
         w.start();

@@ -44,23 +44,9 @@ final class CachedFileWrite<T> extends CachedWrite<T> {
 
     @Override
     protected void finished(long result) {
-        Object value = null;
-        Throwable failure = null;
-        try {
-            if (result < 0) {
-                failure = file.failure(op, position, length, (int) -result);
-            } else {
-                if (advance != null) {
-                    advance.position(advance.position() + (int) result);
-                }
-                value = FileOp.resultValue(resultKind, result);
-            }
-        } catch (RuntimeException e) {
-            failure = e;
-        } finally {
-            release();
-        }
-        FileOp.settle(this, file, value, failure);
+        ByteBuffer a = advance;
+        release();
+        FileOp.settleCached(this, file, op, position, length, resultKind, result, a);
     }
 
     @Override

@@ -132,6 +132,30 @@ final class FileOp<T> extends IoOp<T> {
     }
 
     /**
+     * Ends a request of a {@link FileOption#CACHED} file with the cache's {@code result} (a count,
+     * or -errno): its value (advancing {@code advance}'s position by the count), or the failure
+     * naming the operation, path, offset and errno; then counts it out of its file.
+     */
+    static <T> void settleCached(CompletableFuture<T> future, AsyncFile file, String op, long position, long length,
+            int resultKind, long result, ByteBuffer advance) {
+        Object value = null;
+        Throwable failure = null;
+        try {
+            if (result < 0) {
+                failure = file.failure(op, position, length, (int) -result);
+            } else {
+                if (advance != null) {
+                    advance.position(advance.position() + (int) result);
+                }
+                value = resultValue(resultKind, result);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        settle(future, file, value, failure);
+    }
+
+    /**
      * Completes a request's future with {@code value}, or exceptionally with {@code failure}, then
      * counts the request out of its file: last, since AsyncFile.close() returns once that runs, and
      * by then the future must be done.
