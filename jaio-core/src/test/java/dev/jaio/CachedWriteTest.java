@@ -1,5 +1,7 @@
 package dev.jaio;
 
+import static dev.jaio.TestFiles.await;
+import static dev.jaio.TestFiles.randomBytes;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,22 +54,7 @@ class CachedWriteTest {
         return engine;
     }
 
-    private static byte[] randomBytes(int n, long seed) {
-        byte[] data = new byte[n];
-        new SplittableRandom(seed).nextBytes(data);
-        return data;
-    }
 
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
 
     /** The file's bytes as the kernel has them (its own page cache over the disk), not jaio's. */
     private static byte[] onDisk(Path p) throws IOException {

@@ -1,5 +1,7 @@
 package dev.jaio;
 
+import static dev.jaio.TestFiles.await;
+import static dev.jaio.TestFiles.randomBytes;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,22 +49,7 @@ class DirectCachedCoherenceTest {
         TestFiles.deleteRecursively(dir);
     }
 
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
 
-    private static byte[] randomBytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new SplittableRandom(seed).nextBytes(b);
-        return b;
-    }
 
     private static byte[] read(AsyncFile f, long pos, int n) throws Exception {
         try (IoBuffer buf = f.allocateBuffer(n)) {

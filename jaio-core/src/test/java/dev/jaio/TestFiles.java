@@ -20,6 +20,25 @@ final class TestFiles {
         return Files.createTempDirectory(base.toAbsolutePath(), prefix);
     }
 
+    /** The future's value within 60 s; a failure's cause is thrown as it is. */
+    static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** {@code n} random bytes from {@code seed}. */
+    static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new java.util.SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
     static void deleteRecursively(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;

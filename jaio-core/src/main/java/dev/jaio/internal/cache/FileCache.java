@@ -258,23 +258,30 @@ public final class FileCache {
 
     private void issue(CacheHandle h, CachedPage[] pages, int from, int to) {
         CachedPage[] run = from == 0 && to == pages.length ? pages : java.util.Arrays.copyOfRange(pages, from, to);
-        MemorySegment[] frames = null;
-        MemorySegment single = null;
-        if (run.length == 1) {
-            single = cache.frames().frame(run[0].frame());
-        } else if (contiguousFrames(run)) {
-            // Frames next to each other in memory (the clock evicts in frame order, so a run's
-            // frames usually are): one plain read into one buffer, which the device does faster
-            // than a vector of pages.
-            single = cache.frames().span(run[0].frame(), run.length);
-        } else {
-            frames = new MemorySegment[run.length];
-            for (int i = 0; i < run.length; i++) {
-                frames[i] = cache.frames().frame(run[i].frame());
-            }
-        }
+        MemorySegment single = oneBuffer(run);
         h.retainOp();
-        cache.submit(new PageReadOp(this, h, run, single, frames));
+        cache.submit(new PageReadOp(this, h, run, single, single == null ? frameArray(run) : null));
+    }
+
+    /**
+     * The memory of a run of pages as one buffer: its frame, or its frames when they are next to
+     * each other (the clock evicts in frame order, so a run's frames usually are: one plain read or
+     * write, which the device does faster than a vector of pages); null when they are scattered.
+     */
+    private MemorySegment oneBuffer(CachedPage[] run) {
+        if (run.length == 1) {
+            return cache.frames().frame(run[0].frame());
+        }
+        return contiguousFrames(run) ? cache.frames().span(run[0].frame(), run.length) : null;
+    }
+
+    /** The frames of a run of pages, for a vectored read or write. */
+    private MemorySegment[] frameArray(CachedPage[] run) {
+        MemorySegment[] frames = new MemorySegment[run.length];
+        for (int i = 0; i < run.length; i++) {
+            frames[i] = cache.frames().frame(run[i].frame());
+        }
+        return frames;
     }
 
     private static boolean contiguousFrames(CachedPage[] run) {
@@ -727,21 +734,10 @@ public final class FileCache {
                             cache.frames().frame(run[0].frame()).asSlice(0, fileSize - eofPage * PAGE), null,
                             fileSize - eofPage * PAGE, rwFlags));
                 } else {
-                    MemorySegment single = null;
-                    MemorySegment[] frames = null;
-                    if (run.length == 1) {
-                        single = cache.frames().frame(run[0].frame());
-                    } else if (contiguousFrames(run)) {
-                        single = cache.frames().span(run[0].frame(), run.length);
-                    } else {
-                        frames = new MemorySegment[run.length];
-                        for (int k = 0; k < run.length; k++) {
-                            frames[k] = cache.frames().frame(run[k].frame());
-                        }
-                    }
+                    MemorySegment single = oneBuffer(run);
                     h.retainOp();
-                    cache.submit(new PageWriteOp(this, h, run, h.directFd(), single, frames, (long) run.length * PAGE,
-                            rwFlags));
+                    cache.submit(new PageWriteOp(this, h, run, h.directFd(), single,
+                            single == null ? frameArray(run) : null, (long) run.length * PAGE, rwFlags));
                 }
                 runStart = i;
             }
