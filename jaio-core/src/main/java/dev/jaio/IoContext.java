@@ -116,6 +116,10 @@ public final class IoContext implements AutoCloseable {
     private final long[] writePosition;
     private final long[] writeLength;
     private int cachedInFlight;
+    /** Due retries a getEvents left for the next (its retry budget ran out); owner only. */
+    private ContextRetry backlog;
+    /** Fewest retries one getEvents runs. */
+    private static final int RETRY_BUDGET_MIN = 4;
     /** Cached reads whose retry is due, newest first. */
     private final java.util.concurrent.atomic.AtomicReference<ContextRetry> dueRetries =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -818,16 +822,28 @@ public final class IoContext implements AutoCloseable {
     }
 
     /** Owner: runs every due retry (they copy, finish, or wait again). */
-    private void runRetries() {
-        ContextRetry r = dueRetries.getAndSet(null);
+    private void runRetries(int budget) {
+        ContextRetry r = backlog;
+        backlog = null;
+        ContextRetry due = dueRetries.getAndSet(null);
         int n = 0;
-        for (ContextRetry c = r; c != null; c = c.nextRetry()) {
+        ContextRetry tail = null;
+        for (ContextRetry c = due; c != null; c = c.nextRetry()) {
             n++;
+            tail = c;
         }
         if (n > 0) {
             doneCount.addAndGet(-n);
+            // Older ones (the backlog) first; the due list is newest first, which no one relies on.
+            tail.nextRetry(r);
+            r = due;
         }
+        int ran = 0;
         while (r != null) {
+            if (ran++ == budget) {
+                backlog = r; // for the next getEvents: the caller has what it waited for
+                break;
+            }
             ContextRetry next = r.nextRetry();
             r.nextRetry(null);
             PageCache pc = r.cache();
@@ -872,8 +888,13 @@ public final class IoContext implements AutoCloseable {
         return n;
     }
 
-    private int deliverCached(int max) {
-        runRetries();
+    /**
+     * Runs due retries (at most {@code retryBudget}) and delivers up to {@code max} finished cached
+     * requests. A budget keeps getEvents from copying for every request the kernel finished before
+     * the caller can resubmit any: the device would idle while the copies run.
+     */
+    private int deliverCached(int max, int retryBudget) {
+        runRetries(retryBudget);
         takeDone();
         int n = 0;
         while (n < max && readyCount > 0) {
@@ -947,7 +968,8 @@ public final class IoContext implements AutoCloseable {
                 queue.reap(0, max - delivered, 0, sink);
             }
             if (delivered < max) {
-                deliverCached(max - delivered); // counts itself in delivered, through onCompletion
+                // counts itself in delivered, through onCompletion
+                deliverCached(max - delivered, Math.max(RETRY_BUDGET_MIN, min - delivered));
             }
             int n = delivered;
             if (n >= min || n >= max) {
@@ -956,6 +978,9 @@ public final class IoContext implements AutoCloseable {
             long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
             if (left == 0 || left < -1) {
                 return n;
+            }
+            if (backlog != null) {
+                continue; // retries still to run: no waiting
             }
             if (queue.outstanding() - queue.unsubmitted() > 0) {
                 // Wait in the kernel; other threads' wakeups (pages the engine read) are polled
@@ -1042,7 +1067,7 @@ public final class IoContext implements AutoCloseable {
         queueClosed = true; // its rings are unmapped: nothing may touch the queue from here on
         // Cached reads in flight copy into their buffers until they finish: wait for them.
         while (cachedInFlight > 0) {
-            if (deliverCached(depth) == 0) {
+            if (deliverCached(depth, Integer.MAX_VALUE) == 0 && backlog == null) {
                 parkForCached(-1, 1);
             }
         }
