@@ -136,6 +136,38 @@ class CachedWriteDurabilityTest {
     }
 
     @Test
+    void retriesNeverWriteAPageTwiceAndAPageRedirtiedDuringItsWritebackIsWrittenAgain() throws Exception {
+        RecordingEngine rec = new RecordingEngine(engineName());
+        engine = rec.open(EngineConfig.defaults().withQueueDepth(64));
+        Path path = dir.resolve("retries");
+        byte[] model = randomBytes(16 * PAGE, 13);
+        Files.write(path, model);
+        try (AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            rec.holdWrites(0, 4L * PAGE);
+            byte[] a = randomBytes(4 * PAGE, 14);
+            CompletableFuture<Integer> first = f.write(MemorySegment.ofArray(a), 0, IoFlags.DSYNC);
+            System.arraycopy(a, 0, model, 0, a.length);
+            // A second O_DSYNC write into page 2 while the first one's writeback of it is in flight:
+            // it dirties page 2 again and must wait for that writeback, then write the page itself.
+            byte[] b = randomBytes(100, 15);
+            CompletableFuture<Integer> second = f.write(MemorySegment.ofArray(b), 2L * PAGE + 10, IoFlags.DSYNC);
+            System.arraycopy(b, 0, model, 2 * PAGE + 10, b.length);
+            Thread.sleep(20);
+            assertTrue(!first.isDone() && !second.isDone(), "both wait for the held writeback");
+            PageCacheStats during = engine.pageCacheStats();
+            assertEquals(1, during.deviceWrites(), "the first write's 4 adjacent pages: one device write so far");
+            rec.release();
+            assertEquals(4 * PAGE, await(first));
+            assertEquals(100, await(second));
+            PageCacheStats after = engine.pageCacheStats();
+            assertEquals(2, after.deviceWrites(), "one device write each, whatever number of retries ran: " + after);
+            assertEquals(5, after.pagesWritten(), "4 pages, then page 2 again (dirtied during its writeback)");
+            assertTrue(after.retries() >= 2, after.toString());
+            assertArrayEquals(model, Files.readAllBytes(path));
+        }
+    }
+
+    @Test
     void dirtyPagesExpireAndTheCleanerWritesThemBackWithoutASync() throws Exception {
         engine = IoEngine.open(EngineConfig.defaults().withPageCache(PageCacheConfig.defaults()
                 .withDirtyLimits(new PageCacheConfig.DirtyLimits(10, 20, 100))));
