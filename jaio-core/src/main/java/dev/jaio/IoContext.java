@@ -725,6 +725,11 @@ public final class IoContext implements AutoCloseable {
         }
 
         @Override
+        protected Object readOwner() {
+            return ctx.deviceSink;
+        }
+
+        @Override
         public ContextRetry nextRetry() {
             return nextRetry;
         }

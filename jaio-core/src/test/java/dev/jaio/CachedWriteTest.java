@@ -187,6 +187,33 @@ class CachedWriteTest {
     }
 
     @Test
+    void aWriteNeverWaitsForAPageAnotherContextsQueueIsReading() throws Exception {
+        Path path = dir.resolve("owner");
+        byte[] model = randomBytes(64 * PAGE, 20);
+        Files.write(path, model);
+        engine(PageCacheConfig.defaults());
+        try (AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED);
+             IoContext ctx = engine.newContext(8);
+             IoBuffer buf = IoBuffer.allocate(4 * PAGE, PAGE)) {
+            assertTrue(ctx.prepareRead(f, buf.segment(), 8L * PAGE, 1));
+            ctx.submit(); // its pages are read in the context's own queue, reaped only by this thread
+            // A partial write into one of them (it needs the page's old bytes) must not depend on
+            // this thread calling getEvents: it drops that page and reads it for itself.
+            byte[] patch = randomBytes(100, 21);
+            assertEquals(100, await(f.write(MemorySegment.ofArray(patch), 9L * PAGE + 7, IoFlags.DSYNC)));
+            System.arraycopy(patch, 0, model, 9 * PAGE + 7, patch.length);
+            long[] res = {Long.MIN_VALUE};
+            while (ctx.getEvents(1, 1, -1, TimeUnit.NANOSECONDS, (c, r) -> res[0] = r) == 0) {
+                Thread.onSpinWait();
+            }
+            assertEquals(4 * PAGE, res[0]);
+            assertArrayEquals(Arrays.copyOfRange(model, 8 * PAGE, 12 * PAGE), buf.segment().toArray(JAVA_BYTE),
+                    "the context's read, finished after the write, returns the written bytes");
+            assertArrayEquals(model, Files.readAllBytes(path));
+        }
+    }
+
+    @Test
     void concurrentWritesOfDisjointRangesAllLand() throws Exception {
         Path path = dir.resolve("conc");
         engine(PageCacheConfig.defaults().withBudget(64 * PAGE));

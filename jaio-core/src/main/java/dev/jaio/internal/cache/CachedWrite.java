@@ -153,6 +153,14 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         iterate();
     }
 
+    /**
+     * The batch context this write belongs to ({@link DeviceIoSink}), or null: a page another
+     * context's queue is reading is never waited for (see {@link CachedRead#readOwner()}).
+     */
+    protected Object readOwner() {
+        return null;
+    }
+
     /** A wait ended: the retry is due. */
     @Override
     public final void run() {
@@ -330,6 +338,15 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             }
             int s = p.state().get();
             if ((s & PageState.UPTODATE) == 0) {
+                Object owner = p.readOwner;
+                if ((s & PageState.LOCKED) != 0 && owner != null && owner != readOwner()) {
+                    // Another context's own queue reads it, and only that context's thread reaps
+                    // the read: do not depend on it. The page is dropped (its read goes STALE, its
+                    // readers look again and find this write's page) and made anew here.
+                    release(p);
+                    f.invalidate(index, index);
+                    continue;
+                }
                 if ((s & PageState.LOCKED) != 0) {
                     beforeWait();
                     if (waitFor(p, false)) {
