@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Futures of requests on files of this engine complete on its completion thread, named
  * {@code jaio-ENGINE-N}: dependent stages added with non-async methods run there and should be short.
  *
- * <p>{@link #close()} stops accepting requests and waits until every request already accepted has
- * completed; only then is the engine's native memory freed. Requests made after {@code close()}
+ * <p>{@link #close()} first writes back the dirty pages of {@link FileOption#CACHED} files still
+ * open (not synced), then stops accepting requests and waits until every request already accepted
+ * has completed; only then is the engine's native memory freed. Requests made after {@code close()}
  * fail with {@link java.nio.channels.AsynchronousCloseException}.
  */
 public final class IoEngine implements AutoCloseable {
@@ -189,6 +190,12 @@ public final class IoEngine implements AutoCloseable {
     public void close() {
         if (shared) {
             return;
+        }
+        PageCache cache = pageCache;
+        if (cache != null && !loop.inLoop()) {
+            // Dirty pages of files still open would be lost with the cache: write them back (not
+            // synced: that is fsync's job) while the engine still takes I/O.
+            cache.writeBackAll();
         }
         loop.close();
         if (!loop.inLoop() && loop.isTerminated()) {

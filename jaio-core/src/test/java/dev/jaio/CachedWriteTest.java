@@ -134,6 +134,22 @@ class CachedWriteTest {
     }
 
     @Test
+    void closingTheEngineWithDirtyFilesOpenWritesThemBack() throws Exception {
+        Path path = dir.resolve("engineclose");
+        byte[] model = randomBytes(8 * PAGE, 30);
+        Files.write(path, model);
+        IoEngine e = IoEngine.open(EngineConfig.defaults().withPageCache(PageCacheConfig.defaults()));
+        AsyncFile f = AsyncFile.open(e, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED);
+        byte[] a = randomBytes(3 * PAGE + 5, 31);
+        await(f.write(MemorySegment.ofArray(a), PAGE));
+        System.arraycopy(a, 0, model, PAGE, a.length);
+        assertTrue(e.pageCacheStats().dirtyPages() > 0);
+        e.close(); // the file is still open
+        assertArrayEquals(model, onDisk(path));
+        f.close();
+    }
+
+    @Test
     void truncateDropsDirtyPagesPastTheEndAndZeroesTheRestOfTheLastPage() throws Exception {
         Path path = dir.resolve("trunc");
         engine(PageCacheConfig.defaults());

@@ -113,6 +113,22 @@ public final class PageCache implements AutoCloseable {
         return files.get(key);
     }
 
+    /**
+     * Writes back every dirty page of every file and waits for it (blocking; errors stay in each
+     * file's errseq for its next sync). For an engine that closes with files still open.
+     */
+    public void writeBackAll() {
+        for (FileCache f : files.values()) {
+            if (f.mayHoldUnwrittenData()) {
+                try {
+                    f.writeBackForDirect(0, FileCache.MAX_INDEX).join();
+                } catch (RuntimeException e) {
+                    // a handle closing under it: its own close wrote its pages back
+                }
+            }
+        }
+    }
+
     /** Files with an open handle. */
     public int openFiles() {
         return files.size();
