@@ -136,10 +136,11 @@ class DirectCachedCoherenceTest {
         }
     }
 
-    @Test
-    void truncateAndExtensionThroughEveryHandleMatchTheModel() throws Exception {
-        Path path = dir.resolve("trunc");
-        SplittableRandom rnd = new SplittableRandom(20);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {20, 21, 22, 23, 24})
+    void truncateAndExtensionThroughEveryHandleMatchTheModel(long seed) throws Exception {
+        Path path = dir.resolve("trunc" + seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
         byte[] model = randomBytes(16 * PAGE, 21);
         int size = model.length;
         Files.write(path, model);
