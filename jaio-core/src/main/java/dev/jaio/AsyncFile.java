@@ -672,8 +672,9 @@ public final class AsyncFile implements AutoCloseable {
             return refused;
         }
         IoBuffer[] pins = pinAllOrEnd(dst, dsts);
-        CachedFileRead<T> r = new CachedFileRead<>(this, cache, op, dst, dsts, position, length,
-                (ioFlags & IoFlags.NOWAIT) != 0, resultKind, pins, advance);
+        CachedFileRead<T> r = new CachedFileRead<>(cache, dst, dsts, position, length,
+                (ioFlags & IoFlags.NOWAIT) != 0,
+                new CachedRequestEnd(this, op, position, length, resultKind, pins, advance));
         r.start();
         return r;
     }
@@ -693,8 +694,8 @@ public final class AsyncFile implements AutoCloseable {
             return refused;
         }
         IoBuffer[] pins = pinAllOrEnd(src, srcs);
-        CachedFileWrite<T> w = new CachedFileWrite<>(this, cache, op, src, srcs, position, length,
-                syncFlags(ioFlags), resultKind, pins, advance);
+        CachedFileWrite<T> w = new CachedFileWrite<>(cache, src, srcs, position, length, syncFlags(ioFlags),
+                new CachedRequestEnd(this, op, position, length, resultKind, pins, advance));
         w.start();
         return w;
     }
@@ -715,7 +716,8 @@ public final class AsyncFile implements AutoCloseable {
         if (refused != null) {
             return refused;
         }
-        CachedFileWrite<Void> w = new CachedFileWrite<>(this, cache, op, dataOnly);
+        CachedFileWrite<Void> w = new CachedFileWrite<>(cache, dataOnly,
+                new CachedRequestEnd(this, op, -1, -1, FileOp.RESULT_VOID, null, null));
         w.start();
         return w;
     }

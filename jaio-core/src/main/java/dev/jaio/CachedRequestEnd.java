@@ -1,0 +1,57 @@
+package dev.jaio;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How a request of a {@link FileOption#CACHED} {@link AsyncFile} ends, whichever of the cache's
+ * continuations runs it ({@link CachedFileRead}, {@link CachedFileWrite}): the caller's jaio
+ * buffers stay pinned until then (a retry copies long after the call returned), and the future
+ * gets the count, or a failure naming the operation, path, offset and errno.
+ */
+final class CachedRequestEnd {
+
+    private final AsyncFile file;
+    private final String op;
+    private final long position;
+    private final long length;
+    private final int resultKind;
+    private IoBuffer[] pins;
+    private ByteBuffer advance;
+
+    /**
+     * @param position the request's offset (-1 for a sync of the whole file)
+     * @param length its length (-1 for a sync)
+     * @param pins the jaio buffers pinned for it, or null
+     * @param advance a ByteBuffer whose position moves by the count, or null
+     */
+    CachedRequestEnd(AsyncFile file, String op, long position, long length, int resultKind, IoBuffer[] pins,
+            ByteBuffer advance) {
+        this.file = file;
+        this.op = op;
+        this.position = position;
+        this.length = length;
+        this.resultKind = resultKind;
+        this.pins = pins;
+        this.advance = advance;
+    }
+
+    /** Ends {@code future} with the cache's {@code result} (a count, or -errno). */
+    <T> void finish(CompletableFuture<T> future, long result) {
+        ByteBuffer a = advance;
+        release();
+        FileOp.settleCached(future, file, op, position, length, resultKind, result, a);
+    }
+
+    /** Ends {@code future} with {@code cause}. */
+    <T> void fail(CompletableFuture<T> future, Throwable cause) {
+        release();
+        FileOp.settle(future, file, null, cause);
+    }
+
+    private void release() {
+        AsyncFile.unpinAll(pins);
+        pins = null;
+        advance = null;
+    }
+}
