@@ -77,7 +77,15 @@ public final class AsyncFile implements AutoCloseable {
     /** Most buffers in one vectored request (IOV_MAX). */
     public static final int MAX_BUFFERS = 1024;
 
+    /** State bit: {@link #close()} began; no request may start, the last one out closes the descriptors. */
     private static final int CLOSED = 1 << 31;
+    /**
+     * State bit: the engine is closing ({@link #drainForEngineClose()}): requests of the caller are
+     * refused, the cache's own writeback of this handle still runs.
+     */
+    private static final int DRAINING = 1 << 30;
+    /** The state's low bits: requests (the caller's and the cache's) started and not finished. */
+    private static final int COUNT = DRAINING - 1;
     private static final VarHandle STATE;
 
     static {
@@ -100,10 +108,12 @@ public final class AsyncFile implements AutoCloseable {
     private final Handle cache;
     /** The file's identity (statx) for a handle that is not CACHED, to find the file in jaio's cache; null if unknown. */
     private final FileStat.Identity identity;
-    /** CLOSED bit plus the number of requests started and not yet finished. */
+    /** CLOSED and DRAINING bits plus the number of requests started and not yet finished ({@link #COUNT}). */
     @SuppressWarnings("unused")
     private volatile int state;
     private final CountDownLatch descriptorClosed = new CountDownLatch(1);
+    /** Whether the last writable handle's close sync was started (it runs once, after the last request). */
+    private boolean closeSyncStarted;
 
     private AsyncFile(IoEngine engine, Path path, int fd, Set<FileOption> options, DirectIoAlignment alignment,
             int directFd, FileCache fileCache) {
@@ -121,6 +131,7 @@ public final class AsyncFile implements AutoCloseable {
         if (cache != null && writable) {
             fileCache.addWriter(cache);
         }
+        engine.fileOpened(this);
     }
 
     /** The cache's view of this handle: its O_DIRECT descriptor and its requests. */
@@ -149,7 +160,7 @@ public final class AsyncFile implements AutoCloseable {
 
         @Override
         protected boolean tryRetainOp() {
-            return begin();
+            return retainUnlessClosed();
         }
 
         @Override
@@ -189,8 +200,8 @@ public final class AsyncFile implements AutoCloseable {
             throw new IllegalArgumentException("open " + path + ": CACHED (jaio's page cache) and DIRECT (no cache)"
                     + " exclude each other");
         }
-        if (engine.isClosed()) {
-            throw new IllegalStateException("open " + path + ": the engine is closed");
+        if (engine.isClosing() || engine.isClosed()) {
+            throw new IllegalStateException("open " + path + ": the " + engine.name() + " engine is closed");
         }
         int flags = Fcntl.O_CLOEXEC;
         boolean read = opts.contains(FileOption.READ) || !opts.contains(FileOption.WRITE);
@@ -498,7 +509,7 @@ public final class AsyncFile implements AutoCloseable {
         IoBuffer[] pins = new IoBuffer[targets.length];
         FileOp<Long> f = new FileOp<>(this, opcode, null, targets, position, ioFlags, total, FileOp.RESULT_LONG);
         if (!begin()) {
-            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+            return CompletableFuture.failedFuture(refused(op));
         }
         try {
             for (int i = 0; i < targets.length; i++) {
@@ -525,7 +536,7 @@ public final class AsyncFile implements AutoCloseable {
         }
         FileOp<Void> f = new FileOp<>(this, opcode, null, null, 0, 0, 0, FileOp.RESULT_VOID);
         if (!begin()) {
-            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+            return CompletableFuture.failedFuture(refused(op));
         }
         engine.execute(f);
         return f;
@@ -533,7 +544,7 @@ public final class AsyncFile implements AutoCloseable {
 
     private <T> CompletableFuture<T> submit(String op, FileOp<T> f, MemorySegment pinCandidate) {
         if (!begin()) {
-            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+            return CompletableFuture.failedFuture(refused(op));
         }
         if (pinCandidate != null) {
             try {
@@ -646,11 +657,11 @@ public final class AsyncFile implements AutoCloseable {
      */
     private <T> CompletableFuture<T> refuseCached(String op) {
         if (!begin()) {
-            return CompletableFuture.failedFuture(new FileClosedException(op, path));
+            return CompletableFuture.failedFuture(refused(op));
         }
         if (engine.isClosed()) {
             endOp();
-            return CompletableFuture.failedFuture(new java.nio.channels.AsynchronousCloseException());
+            return CompletableFuture.failedFuture(new EngineClosedException(op, path, engine.name()));
         }
         return null;
     }
@@ -974,8 +985,20 @@ public final class AsyncFile implements AutoCloseable {
         return new IoOperationException(op, path, offset, length, errno, Errno.name(errno), Errno.describe(errno));
     }
 
-    /** Counts a request in, unless the file is closed. */
+    /** Counts a request of the caller in, unless the file is closed or its engine is closing. */
     boolean begin() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & (CLOSED | DRAINING)) != 0) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, s, s + 1));
+        return true;
+    }
+
+    /** Counts a request of the cache in (its writeback through this handle), unless the file is closed. */
+    private boolean retainUnlessClosed() {
         int s;
         do {
             s = (int) STATE.getVolatile(this);
@@ -986,21 +1009,67 @@ public final class AsyncFile implements AutoCloseable {
         return true;
     }
 
-    private void beginOrThrow(String op) throws FileClosedException {
+    /**
+     * The exception for a request {@link #begin()} refused: the file is closed, or its engine is
+     * closing.
+     */
+    java.nio.channels.ClosedChannelException refused(String op) {
+        if (((int) STATE.getVolatile(this) & CLOSED) == 0 && (engine.isClosing() || engine.isClosed())) {
+            return new EngineClosedException(op, path, engine.name());
+        }
+        return new FileClosedException(op, path);
+    }
+
+    private void beginOrThrow(String op) throws java.nio.channels.ClosedChannelException {
         if (!begin()) {
-            throw new FileClosedException(op, path);
+            throw refused(op);
         }
     }
 
-    /** Counts a request out; the last one out of a closed file closes the descriptor. */
+    /**
+     * Counts a request out. The last one out of a closed file runs the close's last steps
+     * ({@link #lastOut()}); the last one out of a draining file wakes the engine's close.
+     */
     void endOp() {
         int s = (int) STATE.getAndAdd(this, -1) - 1;
-        if (s == CLOSED) {
-            closeDescriptor();
+        if ((s & COUNT) == 0 && s != 0) {
+            if ((s & CLOSED) != 0) {
+                lastOut();
+            }
+            if ((s & DRAINING) != 0 || engine.isClosing()) {
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
         }
+    }
+
+    /**
+     * Every request made on the closed file has ended (the caller's writes have dirtied their pages
+     * by now, whatever state they were in when {@link #close()} ran). The last writable handle of a
+     * CACHED file then writes its dirty pages back and makes them durable (an fdatasync through the
+     * cache), since no other handle could write them; that sync counts as a request, and the
+     * descriptors close when it ends. Its errors cannot be reported: call {@link #fsync()} before
+     * close to see them.
+     */
+    private void lastOut() {
+        if (cache != null && writable && !closeSyncStarted && !engine.isClosed()) {
+            // (A closed engine wrote the pages back before it stopped; its cache is gone.)
+            closeSyncStarted = true;
+            FileCache f = cache.file();
+            f.removeWriter(cache);
+            if (!f.hasWriters() && f.hasDirtyPages()) {
+                STATE.getAndAdd(this, 1);
+                new CachedFileWrite<Void>(cache, true,
+                        new CachedRequestEnd(this, "close", -1, -1, FileOp.RESULT_VOID, null, null)).start();
+                return;
+            }
+        }
+        closeDescriptor();
     }
 
     private void closeDescriptor() {
+        engine.fileClosed(this);
         try {
             if (cache != null) {
                 cache.file().cache().release(cache.file());
@@ -1013,17 +1082,49 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /**
+     * The engine is closing: requests of the caller are refused from now on, and this waits until
+     * every request already made on the file (a close's own sync included) has completed; the engine
+     * still runs them. Blocking.
+     *
+     * @return whether it had to wait
+     */
+    boolean drainForEngineClose() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & (CLOSED | DRAINING)) != 0) {
+                break;
+            }
+        } while (!STATE.compareAndSet(this, s, s | DRAINING));
+        boolean waited = false;
+        boolean interrupted = false;
+        synchronized (this) {
+            while (((int) STATE.getVolatile(this) & COUNT) != 0) {
+                waited = true;
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return waited;
+    }
+
+    /**
      * Makes new requests fail, waits until every request already made on this file has completed,
-     * then closes the descriptor. Called on the engine's completion thread (from a callback) it does
-     * not wait: the descriptor closes when the last request completes. Do not call it from the
-     * thread that drives an {@link IoContext} holding requests on this file: only that thread can
-     * reap them.
+     * then closes the descriptor. A write accepted before close, whatever its state, is in the
+     * file's pages when its future completes; the last writable handle of a {@link FileOption#CACHED}
+     * file then writes the file's dirty pages back and makes them durable before the descriptors
+     * close. Called on the engine's completion thread (from a callback) it does not wait: the
+     * descriptor closes when the last request completes. Do not call it from the thread that drives
+     * an {@link IoContext} holding requests on this file: only that thread can reap them.
      */
     @Override
     public void close() {
-        if (cache != null && writable && ((int) STATE.getVolatile(this) & CLOSED) == 0) {
-            writeBackBeforeClose();
-        }
         int s;
         do {
             s = (int) STATE.getVolatile(this);
@@ -1032,27 +1133,10 @@ public final class AsyncFile implements AutoCloseable {
                 return;
             }
         } while (!STATE.compareAndSet(this, s, s | CLOSED));
-        if (s == 0) {
-            closeDescriptor();
-            return;
+        if ((s & COUNT) == 0) {
+            lastOut();
         }
         awaitClosed();
-    }
-
-    /**
-     * The file's last writable handle is closing: its dirty pages are written back and made durable
-     * (an fdatasync through the cache) before the descriptors close, since no other handle could
-     * write them. The sync counts as a request, so the close waits for it (or, on the completion
-     * thread, the descriptors close when it ends). Its errors cannot be reported here: call
-     * {@link #fsync()} before close to see them.
-     */
-    private void writeBackBeforeClose() {
-        FileCache f = cache.file();
-        f.removeWriter(cache);
-        if (f.hasWriters() || !f.hasDirtyPages()) {
-            return;
-        }
-        cachedSync("close", true);
     }
 
     private void awaitClosed() {

@@ -560,7 +560,7 @@ public final class IoContext implements AutoCloseable {
             throw new IllegalStateException(op + " " + file.path() + ": the IoContext is closed");
         }
         if (!file.begin()) {
-            throw new IllegalStateException(op + " " + file.path() + ": the file is closed");
+            throw new IllegalStateException(file.refused(op).getMessage());
         }
         IoBuffer pin;
         try {

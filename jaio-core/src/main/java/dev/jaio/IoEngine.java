@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Futures of requests on files of this engine complete on its completion thread, named
  * {@code jaio-ENGINE-N}: dependent stages added with non-async methods run there and should be short.
  *
- * <p>{@link #close()} first writes back the dirty pages of {@link FileOption#CACHED} files still
- * open (not synced), then stops accepting requests and waits until every request already accepted
- * has completed; only then is the engine's native memory freed. Requests made after {@code close()}
- * fail with {@link java.nio.channels.AsynchronousCloseException}.
+ * <p>{@link #close()} stops accepting requests, waits until every request already accepted has
+ * completed, writes back the dirty pages of {@link FileOption#CACHED} files still open (not
+ * synced); only then is the engine's native memory freed. Requests made after {@code close()}
+ * fail with {@link EngineClosedException}, an {@link java.nio.channels.AsynchronousCloseException}.
  */
 public final class IoEngine implements AutoCloseable {
 
@@ -49,6 +49,10 @@ public final class IoEngine implements AutoCloseable {
     private final EngineProvider provider;
     private final EventLoop loop;
     private final boolean shared;
+    /** Files open on this engine: {@link #close()} waits for their requests. */
+    private final java.util.Set<AsyncFile> files = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** {@link #close()} began: files refuse new requests. */
+    private volatile boolean closing;
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
     private volatile PageCache pageCache;
 
@@ -176,26 +180,56 @@ public final class IoEngine implements AutoCloseable {
         return loop.inLoop();
     }
 
+    void fileOpened(AsyncFile f) {
+        files.add(f);
+    }
+
+    void fileClosed(AsyncFile f) {
+        files.remove(f);
+    }
+
+    /** Whether {@link #close()} has begun. */
+    boolean isClosing() {
+        return closing;
+    }
+
     /** Whether {@link #close()} has finished. */
     public boolean isClosed() {
         return loop.isTerminated();
     }
 
     /**
-     * Stops accepting requests and waits until every accepted request has completed. The shared
-     * engine ignores this. Called from this engine's own completion thread, it starts the close
-     * and returns without waiting.
+     * Stops accepting requests and waits until every accepted request has completed, with its real
+     * result: the requests of open files are waited for first (a CACHED write, fsync or O_DSYNC write
+     * runs all its steps: copy, writeback, flush), then the dirty pages of {@link FileOption#CACHED}
+     * files still open are written back (not synced: that is fsync's job), then the engine's own queue
+     * is closed and its native memory freed. Requests made after {@code close()} began fail with
+     * {@link EngineClosedException} (an {@link java.nio.channels.AsynchronousCloseException}). The
+     * shared engine ignores this. Called from this engine's own completion thread, it cannot wait for
+     * requests that complete on that thread: it starts the close and returns, and requests still
+     * in the page cache's steps then may fail with ECANCELED.
      */
     @Override
     public void close() {
         if (shared) {
             return;
         }
-        PageCache cache = pageCache;
-        if (cache != null && !loop.inLoop()) {
-            // Dirty pages of files still open would be lost with the cache: write them back (not
-            // synced: that is fsync's job) while the engine still takes I/O.
-            cache.writeBackAll();
+        closing = true;
+        if (!loop.inLoop()) {
+            // Until a whole pass finds every file idle: a file closed meanwhile runs a close sync.
+            boolean waited = true;
+            while (waited) {
+                waited = false;
+                for (AsyncFile f : files) {
+                    waited |= f.drainForEngineClose();
+                }
+            }
+            PageCache cache = pageCache;
+            if (cache != null) {
+                // Dirty pages of files still open would be lost with the cache: write them back
+                // while the engine still takes I/O.
+                cache.writeBackAll();
+            }
         }
         loop.close();
         if (!loop.inLoop() && loop.isTerminated()) {

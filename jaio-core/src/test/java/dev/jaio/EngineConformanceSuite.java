@@ -916,4 +916,92 @@ abstract class EngineConformanceSuite {
             assertFalse(buf.segment().scope().isAlive(), "freed after the context's requests finished");
         }
     }
+
+    // ---- close with requests in flight ----
+
+    /**
+     * Writes issued without waiting, then close: every write whose future reports success is in the
+     * file afterwards, byte for byte, whatever state it was in when close ran (a CACHED write may
+     * still be reading the old bytes of its partial pages). Unaligned and page-aligned writes.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closeWithWritesInFlightKeepsEveryAcknowledgedWrite(Mode mode) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11);
+        Path path = dir.resolve("close-inflight.dat");
+        int rounds = mode == Mode.DIRECT ? 5 : 25;
+        for (int round = 0; round < rounds; round++) {
+            boolean aligned = mode == Mode.DIRECT || round % 2 == 1;
+            byte[] model = new byte[64 * 4096];
+            rnd.nextBytes(model);
+            Files.write(path, model);
+            List<CompletableFuture<Integer>> writes = new ArrayList<>();
+            try (Arena arena = Arena.ofShared()) {
+                AsyncFile file = open(path, mode);
+                for (int i = 0; i < 6; i++) {
+                    int len = aligned ? 4096 * (1 + rnd.nextInt(3)) : 1 + rnd.nextInt(3 * 4096);
+                    long pos = aligned ? 4096L * (i * 10 + rnd.nextInt(7)) : i * 40_000L + rnd.nextInt(4096);
+                    MemorySegment src = mode == Mode.DIRECT ? file.allocateBuffer(len).segment()
+                            : arena.allocate(len);
+                    fill(src, rnd);
+                    byte[] data = src.toArray(JAVA_BYTE);
+                    System.arraycopy(data, 0, model, (int) pos, len);
+                    writes.add(file.write(src, pos));
+                }
+                file.close();
+                for (CompletableFuture<Integer> w : writes) {
+                    assertTrue(w.isDone(), "close returns after every request it accepted has completed");
+                    assertEquals(w.join(), w.join());
+                }
+            }
+            for (int i = 0; i < writes.size(); i++) {
+                assertTrue(writes.get(i).join() > 0);
+            }
+            assertArrayEquals(model, Files.readAllBytes(path), "round " + round + " (" + mode + ")");
+        }
+    }
+
+    /**
+     * Requests accepted before the engine's close run all their steps: a CACHED O_DSYNC write
+     * (copy, writeback, flush), fsync and fdatasync complete normally, and the data is in the file.
+     * Requests made after close began fail with {@link EngineClosedException}, naming the operation,
+     * the path and the engine.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void engineCloseCompletesSyncsAcceptedBeforeIt(Mode mode) throws Exception {
+        Path path = dir.resolve("engine-close.dat");
+        byte[] model = new byte[32 * 4096];
+        SplittableRandom rnd = new SplittableRandom(5);
+        IoEngine mine = IoEngine.open(config().withQueueDepth(128));
+        AsyncFile file;
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        try (Arena arena = Arena.ofShared()) {
+            file = AsyncFile.open(mine, path, mode == Mode.DIRECT
+                    ? new FileOption[] {FileOption.READ, FileOption.WRITE, FileOption.CREATE, FileOption.DIRECT}
+                    : mode == Mode.CACHED
+                            ? new FileOption[] {FileOption.READ, FileOption.WRITE, FileOption.CREATE, FileOption.CACHED}
+                            : new FileOption[] {FileOption.READ, FileOption.WRITE, FileOption.CREATE});
+            for (int i = 0; i < 8; i++) {
+                MemorySegment src = mode == Mode.DIRECT ? file.allocateBuffer(4096 * 4).segment()
+                        : arena.allocate(4096 * 4, 4096);
+                fill(src, rnd);
+                MemorySegment.copy(src, JAVA_BYTE, 0, model, i * 4 * 4096, 4 * 4096);
+                all.add(file.write(src, i * 4L * 4096, IoFlags.DSYNC));
+                all.add(i % 2 == 0 ? file.fsync() : file.fdatasync());
+            }
+            mine.close();
+            for (CompletableFuture<?> f : all) {
+                assertTrue(f.isDone());
+                await(f); // no ECANCELED, no AsynchronousCloseException
+            }
+            CompletionException late = assertThrows(CompletionException.class,
+                    () -> file.write(arena.allocate(4096, 4096), 0).join());
+            assertInstanceOf(AsynchronousCloseException.class, late.getCause());
+            assertTrue(late.getCause().getMessage().contains(path.toString())
+                    && late.getCause().getMessage().contains(engineName()), late.getCause().getMessage());
+            file.close();
+        }
+        assertArrayEquals(model, Files.readAllBytes(path));
+    }
 }
