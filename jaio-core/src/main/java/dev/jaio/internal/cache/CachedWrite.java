@@ -67,6 +67,14 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private final long last;
     private int phase;
     private boolean throttleChecked;
+    /** Whether the write was admitted ({@link FileCache#reserve}): its blocks are reserved. */
+    private boolean admitted;
+    /** The bytes admitted: {@link #length}, or fewer up to RLIMIT_FSIZE. */
+    private long admittedLength;
+    /** The file system cannot reserve blocks: the write is written back before it completes. */
+    private boolean writeThrough;
+    /** Set by the page cache when this write waited over the dirty limit and writeback cannot go on. */
+    volatile int throttleErrno;
     private long done;
     private int segment;
     private long segmentOffset;
@@ -108,6 +116,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         this.rangeOnly = false;
         this.first = position / PAGE;
         this.last = length == 0 ? first : (position + length - 1) / PAGE;
+        this.admittedLength = length;
         this.phase = COPY;
     }
 
@@ -197,10 +206,10 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                         if (!copyIntoPages()) {
                             return;
                         }
-                        phase = syncFlags != 0 ? TAG : DONE;
+                        phase = syncFlags != 0 || writeThrough ? TAG : DONE;
                     }
                     case TAG -> {
-                        handle.file().tagToWrite(first, last);
+                        handle.file().tagToWrite(handle.file().syncStart(first, last), last);
                         writeback = new Writeback(true, first, syncFlags, (int) Math.min(64, last - first + 1));
                         phase = WRITEBACK;
                     }
@@ -222,7 +231,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                                 endWith(0);
                                 return;
                             }
-                            phase = FLUSH;
+                            phase = syncFlags != 0 ? FLUSH : DONE; // a write-through needs no flush
                             continue;
                         }
                         waitNext = p.index() + 1; // each page is waited for once
@@ -252,8 +261,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                         phase = DONE;
                     }
                     default -> {
-                        int err = syncFlags != 0 ? handle.checkWritebackError() : 0;
-                        endWith(err != 0 ? -err : fileSync ? 0 : length);
+                        int err = syncFlags != 0 || writeThrough ? handle.checkWritebackError() : 0;
+                        endWith(err != 0 ? -err : fileSync ? 0 : admittedLength);
                         return;
                     }
                 }
@@ -277,6 +286,16 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     /** The copy phase; false when it queued a wait (or ended the request). */
     private boolean copyIntoPages() {
         FileCache f = handle.file();
+        if (!admitted) {
+            admitted = true;
+            long n = length == 0 ? 0 : f.reserve(handle, position, length);
+            if (n < 0) {
+                endWith(n); // EFBIG, ENOSPC, EDQUOT...: nothing was copied
+                return false;
+            }
+            admittedLength = n;
+            writeThrough = f.writesThrough();
+        }
         if (!throttleChecked) {
             throttleChecked = true;
             if (cache.overDirtyLimit()) {
@@ -284,16 +303,22 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 return false;
             }
         }
+        int throttled = throttleErrno;
+        if (throttled != 0) {
+            // Over the dirty limit, and writeback cannot clean anything: its error is this write's.
+            endWith(-throttled);
+            return false;
+        }
         if (ahead == null) {
             int pages = (int) Math.min(LOOKAHEAD, last - first + 1);
             ahead = new CachedPage[pages];
             aheadMade = new boolean[pages];
         }
-        while (done < length) {
+        while (done < admittedLength) {
             long pos = position + done;
             long index = pos / PAGE;
             int inPage = (int) (pos % PAGE);
-            int n = (int) Math.min(PAGE - inPage, length - done);
+            int n = (int) Math.min(PAGE - inPage, admittedLength - done);
             long size = f.size();
             boolean needOld = needsOld(index, size);
             if (index >= aheadBase + aheadCount) {
@@ -415,7 +440,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             return false;
         }
         long from = Math.max(position, pageStart);
-        long to = Math.min(position + length, pageStart + PAGE);
+        long to = Math.min(position + admittedLength, pageStart + PAGE);
         return !(from == pageStart && (to == pageStart + PAGE || to >= size));
     }
 

@@ -67,11 +67,34 @@ public final class FileCache {
             new java.util.concurrent.atomic.AtomicInteger();
     /** Open handles; guarded by the cache's file map. */
     int handles;
+    /**
+     * Bytes [0, reservedEnd) have disk blocks (allocated, or reserved by {@link #reserve}): a
+     * write below it cannot meet ENOSPC at writeback. -1 until the first reservation looks
+     * (SEEK_HOLE). Guarded by {@link #sizeLock}.
+     */
+    private long reservedEnd = -1;
+    /** The file system cannot reserve blocks (fallocate says EOPNOTSUPP): cached writes are written through. */
+    private volatile boolean noReserve;
+    /** The largest file this process may write (RLIMIT_FSIZE), as last read. */
+    private static volatile long fileSizeLimit = Long.MAX_VALUE;
+    /**
+     * The size the file has on disk, as far as jaio knows (the kernel's i_disksize beside i_size):
+     * a device write that ends past it extends the file there. Guarded by {@link #lock}.
+     */
+    private long diskSize;
+    /**
+     * The last page of the one device write in flight that extends the file on disk, with a
+     * reference; null when none is. Guarded by {@link #lock}. Extending writes go one at a time, in
+     * order, and only when no dirty page lies between the disk's end and their start: the file on
+     * disk never covers a block whose data is still only in this cache (it would read as zeros).
+     */
+    private CachedPage extending;
 
     FileCache(PageCache cache, Object key, long size) {
         this.cache = cache;
         this.key = key;
         this.size = size;
+        this.diskSize = size;
     }
 
     /** The cache the file belongs to. */
@@ -96,6 +119,15 @@ public final class FileCache {
         synchronized (sizeLock) {
             writtenSize = newSize;
             SIZE.setVolatile(this, newSize);
+            if (reservedEnd > newSize) {
+                reservedEnd = newSize / PAGE * PAGE; // the truncate frees the blocks past it
+            }
+        }
+        lock.lock();
+        try {
+            diskSize = newSize;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -108,6 +140,12 @@ public final class FileCache {
         synchronized (sizeLock) {
             SIZE.setVolatile(this, Math.max(diskSize, writtenSize));
         }
+        lock.lock();
+        try {
+            this.diskSize = diskSize;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A cached write ended at {@code end}: the file is at least that long from now on. */
@@ -117,11 +155,110 @@ public final class FileCache {
                 writtenSize = end;
             }
         }
-        growSize(end);
+        raiseSize(end);
     }
 
-    /** Raises the size to at least {@code atLeast} (after a write that extended the file). */
+    /**
+     * Admits a cached write of {@code [pos, pos + len)} before a byte of it is copied, as the
+     * kernel's buffered write does (generic_write_checks, then block reservation in write_begin):
+     * a write at or past the process's RLIMIT_FSIZE fails with EFBIG (one that crosses it is cut
+     * there), and the disk blocks of pages the write extends the file into or fills a hole with are
+     * reserved with {@code fallocate(FALLOC_FL_KEEP_SIZE)}, so that ENOSPC, EDQUOT or EFBIG (past
+     * the file system's largest file) fail the write now, not its writeback later. Bytes known to
+     * have blocks ({@link #reservedEnd}) need no call. Synchronous, on the calling thread.
+     *
+     * @return the bytes admitted ({@code len}, or fewer up to RLIMIT_FSIZE), or {@code -errno}
+     */
+    long reserve(CacheHandle h, long pos, long len) {
+        long end = pos + len;
+        long known;
+        synchronized (sizeLock) {
+            known = reservedEnd;
+        }
+        if (end <= known && end <= fileSizeLimit) {
+            return len;
+        }
+        long limit = dev.jaio.internal.linux.Libc.getrlimitCurrent(dev.jaio.internal.linux.Rlimit.RLIMIT_FSIZE);
+        fileSizeLimit = limit < 0 ? Long.MAX_VALUE : limit;
+        if (pos >= fileSizeLimit) {
+            return -dev.jaio.internal.linux.Errno.EFBIG;
+        }
+        if (end > fileSizeLimit) {
+            end = fileSizeLimit;
+            len = end - pos;
+        }
+        if (known < 0) {
+            // Every byte before the first hole has blocks (the end of the file counts as a hole).
+            long hole = dev.jaio.internal.linux.Libc.lseek(h.bufferedFd(), 0, dev.jaio.internal.linux.Seek.SEEK_HOLE);
+            synchronized (sizeLock) {
+                if (reservedEnd < 0) {
+                    reservedEnd = hole > 0 ? hole / PAGE * PAGE : 0;
+                }
+                known = reservedEnd;
+            }
+        }
+        if (end <= known || noReserve) {
+            return len;
+        }
+        // Whole pages: writeback writes whole pages (but the one ending the file) with O_DIRECT.
+        long from = pos / PAGE * PAGE;
+        long to = (end + PAGE - 1) / PAGE * PAGE;
+        long rc = dev.jaio.internal.linux.Libc.fallocate(h.bufferedFd(),
+                dev.jaio.internal.linux.Falloc.FALLOC_FL_KEEP_SIZE, from, to - from);
+        if (rc == -dev.jaio.internal.linux.Errno.EOPNOTSUPP) {
+            noReserve = true; // such writes are written through instead (see CachedWrite)
+            return len;
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        synchronized (sizeLock) {
+            if (from <= reservedEnd && to > reservedEnd) {
+                reservedEnd = to;
+            }
+        }
+        return len;
+    }
+
+    /**
+     * Whether this file system cannot reserve blocks: a cached write is then written back before it
+     * completes, so that its errors reach its caller.
+     */
+    boolean writesThrough() {
+        return noReserve;
+    }
+
+    /**
+     * Where an integrity sync of pages [first, last] must start: when the range ends past the disk's
+     * end, the dirty pages between the disk's end and {@code first} go first, since the file on
+     * disk may only grow over written data.
+     */
+    long syncStart(long first, long last) {
+        lock.lock();
+        try {
+            long diskPage = diskSize / PAGE;
+            return last >= diskPage ? Math.min(first, diskPage) : first;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The file on disk grew to at least {@code atLeast} (a direct write, an fallocate): the cache's
+     * size follows.
+     */
     public void growSize(long atLeast) {
+        lock.lock();
+        try {
+            diskSize = Math.max(diskSize, atLeast);
+        } finally {
+            lock.unlock();
+        }
+        raiseSize(atLeast);
+    }
+
+    /** Raises the cache's size to at least {@code atLeast}. */
+    private void raiseSize(long atLeast) {
         long s;
         do {
             s = size();
@@ -652,6 +789,64 @@ public final class FileCache {
                 }
                 w.taken[taken++] = p;
             }
+            // Extending writes one at a time, in order (see #extending): the pages past the one
+            // extending run this step may issue wait, still dirty, for the next step.
+            long extFirst = -1;
+            CachedPage waitOn = null;
+            long resumeAt = -1;
+            int keep = taken;
+            lock.lock();
+            try {
+                long eofPage = fileSize % PAGE != 0 ? fileSize / PAGE : -1;
+                int firstExt = 0;
+                while (firstExt < taken && writeEnd(w.taken[firstExt].index(), fileSize, eofPage) <= diskSize) {
+                    firstExt++;
+                }
+                if (firstExt < taken) {
+                    long extIndex = w.taken[firstExt].index();
+                    long gapFrom = Math.max(diskSize / PAGE, firstExt > 0 ? w.taken[firstExt - 1].index() + 1 : 0);
+                    CachedPage gapWb = gapFrom < extIndex ? firstTagged(gapFrom, extIndex - 1, Tag.WRITEBACK) : null;
+                    CachedPage gapDirty = gapFrom < extIndex && gapWb == null && extending == null
+                            ? firstTagged(gapFrom, extIndex - 1, Tag.DIRTY) : null;
+                    keep = firstExt;
+                    if (extending != null || gapWb != null) {
+                        waitOn = extending != null ? extending : gapWb;
+                        waitOn.retain();
+                        resumeAt = extIndex;
+                    } else if (gapDirty != null) {
+                        // Dirty pages lie between the disk's end and this write: they go first.
+                        resumeAt = gapDirty.index();
+                        if (w.integrity) {
+                            tree.tagRange(resumeAt, extIndex - 1, Tag.DIRTY, Tag.TOWRITE, Integer.MAX_VALUE);
+                        }
+                    } else {
+                        int j = firstExt + 1;
+                        if (extIndex != eofPage) {
+                            while (j < taken && w.taken[j].index() == w.taken[j - 1].index() + 1
+                                    && w.taken[j].index() != eofPage && j - firstExt < MAX_WRITE_PAGES) {
+                                j++;
+                            }
+                        }
+                        keep = j;
+                        extFirst = extIndex;
+                        extending = w.taken[j - 1];
+                        extending.retain(); // extending's own, dropped by writeDone
+                        if (j < taken) {
+                            waitOn = extending;
+                            waitOn.retain();
+                            resumeAt = w.taken[j].index();
+                        }
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (int i = keep; i < taken; i++) {
+                w.taken[i].unlock(0, 0); // still dirty and tagged: a later step takes it
+                release(w.taken[i]);
+                w.taken[i] = null;
+            }
+            taken = keep;
             int cleaned = 0;
             lock.lock();
             try {
@@ -705,8 +900,23 @@ public final class FileCache {
             }
             cache.dirtyPagesCleaned(cleaned);
             pagesInWriteback.addAndGet(taken);
-            issueWrites(h, w.taken, taken, fileSize, w.rwFlags);
+            issueWrites(h, w.taken, taken, fileSize, w.rwFlags, extFirst);
             w.pagesWritten += taken;
+            if (resumeAt >= 0) {
+                if (stop != null) {
+                    release(stop); // after the deferred pages: met again from resumeAt
+                }
+                w.next = resumeAt;
+                if (waitOn == null) {
+                    continue; // the pages between the disk's end and the deferred ones, first
+                }
+                if (w.integrity) {
+                    w.blocked = waitOn;
+                } else {
+                    release(waitOn);
+                }
+                return false;
+            }
             if (stop != null) {
                 w.blocked = stop;
                 return false;
@@ -718,12 +928,32 @@ public final class FileCache {
         return w.next > last;
     }
 
-    private void issueWrites(CacheHandle h, CachedPage[] pages, int n, long fileSize, int rwFlags) {
+    /** Where a device write of page {@code index} ends: the page's end, or the file's for the page that ends it. */
+    private static long writeEnd(long index, long fileSize, long eofPage) {
+        return index == eofPage ? fileSize : (index + 1) * PAGE;
+    }
+
+    /** The first page of [from, to] with {@code tag}, or null. Under {@link #lock}. */
+    private CachedPage firstTagged(long from, long to, int tag) {
+        if (tree.gangLookupTag(from, to, tag, scanIndices, scanPages, 1) == 0) {
+            return null;
+        }
+        CachedPage p = scanPages[0];
+        scanPages[0] = null;
+        return p;
+    }
+
+    /**
+     * Issues device writes of {@code pages} (in index order), one per run of adjacent pages; the
+     * page that ends the file and the first page of the extending run ({@code extFirst}, or -1)
+     * start runs of their own, so the extending write is exactly one device write.
+     */
+    private void issueWrites(CacheHandle h, CachedPage[] pages, int n, long fileSize, int rwFlags, long extFirst) {
         int runStart = 0;
         long eofPage = fileSize % PAGE != 0 ? fileSize / PAGE : -1;
         for (int i = 1; i <= n; i++) {
             if (i == n || pages[i].index() != pages[i - 1].index() + 1 || pages[i].index() == eofPage
-                    || i - runStart == MAX_WRITE_PAGES) {
+                    || pages[i].index() == extFirst || i - runStart == MAX_WRITE_PAGES) {
                 CachedPage[] run = java.util.Arrays.copyOfRange(pages, runStart, i);
                 java.util.Arrays.fill(pages, runStart, i, null);
                 if (run[0].index() == eofPage) {
@@ -751,15 +981,24 @@ public final class FileCache {
      */
     void writeDone(CachedPage[] run, long result, int rwFlags) {
         boolean failed = result < 0;
+        CachedPage extended = null;
         if (failed) {
             wbErrno = (int) -result;
             wbErrSeq.incrementAndGet();
-            cache.countWriteError();
+            cache.countWriteError((int) -result);
         } else if ((rwFlags & (RWF_DSYNC | RWF_SYNC)) == 0) {
             unsyncedWrites.incrementAndGet();
         }
         lock.lock();
         try {
+            if (!failed) {
+                diskSize = Math.max(diskSize, run[0].index() * PAGE + result);
+            }
+            if (extending != null && extending.index() >= run[0].index()
+                    && extending.index() <= run[run.length - 1].index() && contains(run, extending)) {
+                extended = extending; // the next extending write may go
+                extending = null;
+            }
             boolean whole = !failed;
             for (CachedPage p : run) {
                 whole &= !p.is(PageState.STALE);
@@ -796,8 +1035,20 @@ public final class FileCache {
         for (CachedPage p : run) {
             release(p);
         }
+        if (extended != null) {
+            release(extended);
+        }
         pagesInWriteback.addAndGet(-run.length);
         cache.writebackEnded(run.length);
+    }
+
+    private static boolean contains(CachedPage[] run, CachedPage p) {
+        for (CachedPage q : run) {
+            if (q == p) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -937,10 +1188,22 @@ public final class FileCache {
                 continue; // closing
             }
             try {
-                Writeback w = new Writeback(false, writebackIndex, 0);
+                // Cyclic, as the kernel's range_cyclic: from where the last batch stopped to the
+                // end, then from the start up to there, so that no dirty page is missed because the
+                // batch began past it.
+                long start = writebackIndex;
+                Writeback w = new Writeback(false, start, 0);
                 boolean finished = writeback(h, w, MAX_INDEX, max);
-                writebackIndex = finished ? 0 : w.next;
-                return w.pagesWritten;
+                long written = w.pagesWritten;
+                if (finished && start > 0 && written < max) {
+                    Writeback wrap = new Writeback(false, 0, 0);
+                    finished = writeback(h, wrap, start - 1, (int) (max - written));
+                    written += wrap.pagesWritten;
+                    writebackIndex = finished ? 0 : wrap.next;
+                } else {
+                    writebackIndex = finished ? 0 : w.next;
+                }
+                return written;
             } finally {
                 h.releaseOp();
             }

@@ -337,7 +337,9 @@ public final class PageCache implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger CLEANERS = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong dirtyPages = new AtomicLong();
     private final AtomicLong writebackPages = new AtomicLong();
-    private final ConcurrentLinkedQueue<Runnable> dirtyWaiters = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CachedWrite<?>> dirtyWaiters = new ConcurrentLinkedQueue<>();
+    /** The errno of the last device write that failed, 0 if none has. */
+    private volatile int lastWriteErrno;
     private final LongAdder pagesDirtied = new LongAdder();
     private final LongAdder pagesWritten = new LongAdder();
     private final LongAdder writeErrors = new LongAdder();
@@ -395,7 +397,8 @@ public final class PageCache implements AutoCloseable {
         wakeDirtyWaiters();
     }
 
-    void countWriteError() {
+    void countWriteError(int errno) {
+        lastWriteErrno = errno;
         writeErrors.increment();
     }
 
@@ -422,7 +425,7 @@ public final class PageCache implements AutoCloseable {
      * Runs {@code retry} once dirty pages may have fallen below the limit; the cleaner is told to
      * write back meanwhile. No thread blocks: the writer's request waits as a queued retry.
      */
-    void retryWhenDirtyBelowLimit(Runnable retry) {
+    void retryWhenDirtyBelowLimit(CachedWrite<?> retry) {
         throttled.increment();
         dirtyWaiters.add(retry);
         kickCleaner();
@@ -436,7 +439,7 @@ public final class PageCache implements AutoCloseable {
             return;
         }
         for (int n = dirtyWaiters.size(); n > 0; n--) {
-            Runnable r = dirtyWaiters.poll();
+            CachedWrite<?> r = dirtyWaiters.poll();
             if (r == null) {
                 break;
             }
@@ -489,6 +492,28 @@ public final class PageCache implements AutoCloseable {
             } catch (RuntimeException e) {
                 // A handle closed under it, say: the next pass starts afresh.
             }
+            failStuckWriters();
+        }
+    }
+
+    /**
+     * A writer waits over the dirty limit only while writeback makes progress for it: when a pass
+     * of the cleaner leaves no page under writeback although dirty pages are over the limit (every
+     * one of them failed its last write, so background writeback leaves them to the next sync),
+     * the waiting writers end with the last writeback error instead of waiting forever.
+     */
+    private void failStuckWriters() {
+        int errno = lastWriteErrno;
+        if (errno == 0 || dirtyWaiters.isEmpty() || !overDirtyLimit() || writebackPages.get() > 0) {
+            return;
+        }
+        for (int n = dirtyWaiters.size(); n > 0; n--) {
+            CachedWrite<?> w = dirtyWaiters.poll();
+            if (w == null) {
+                break;
+            }
+            w.throttleErrno = errno;
+            w.run();
         }
     }
 

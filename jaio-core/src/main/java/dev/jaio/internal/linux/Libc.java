@@ -243,6 +243,46 @@ public final class Libc {
         return r >= 0 ? r : -Downcalls.errno(state);
     }
 
+    /** {@code off_t lseek(int fd, off_t offset, int whence)} with {@link Seek} values. */
+    public static long lseek(int fd, long offset, int whence) {
+        if (lseek.HANDLE == null) {
+            return -Errno.ENOSYS;
+        }
+        MemorySegment state = Downcalls.callState();
+        long r;
+        try {
+            r = (long) lseek.HANDLE.invokeExact(state, fd, offset, whence);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 ? r : -Downcalls.errno(state);
+    }
+
+    /**
+     * The soft limit of {@code resource} ({@code int getrlimit(int resource, struct rlimit *rlim)},
+     * {@link Rlimit}): {@link Long#MAX_VALUE} for RLIM_INFINITY, or {@code -errno}.
+     */
+    public static long getrlimitCurrent(int resource) {
+        if (getrlimit.HANDLE == null) {
+            return -Errno.ENOSYS;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rlim = arena.allocate(Rlimit.RLIMIT);
+            MemorySegment state = Downcalls.callState();
+            int r;
+            try {
+                r = (int) getrlimit.HANDLE.invokeExact(state, resource, rlim);
+            } catch (Throwable t) {
+                throw Downcalls.unexpected(t);
+            }
+            if (r < 0) {
+                return -Downcalls.errno(state);
+            }
+            long cur = rlim.get(JAVA_LONG, Rlimit.RLIM_CUR_OFFSET);
+            return cur == Rlimit.RLIM_INFINITY || cur < 0 ? Long.MAX_VALUE : cur;
+        }
+    }
+
     /** {@code int ftruncate(int fd, off_t length)}. */
     public static long ftruncate(int fd, long length) {
         if (ftruncate.HANDLE == null) {
@@ -435,6 +475,16 @@ public final class Libc {
     private static final class fallocate {
         static final MethodHandle HANDLE = Downcalls.libc("fallocate",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+
+    private static final class lseek {
+        static final MethodHandle HANDLE = Downcalls.libc("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class getrlimit {
+        static final MethodHandle HANDLE = Downcalls.libc("getrlimit",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
 
     private static final class ftruncate {
