@@ -1,0 +1,303 @@
+package dev.jaio;
+
+import static dev.jaio.TestFiles.await;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jaio.internal.linux.Errno;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A CACHED write is one the file system has agreed to hold before it is accepted (issue 11, kind 1):
+ * past the file system's largest file it fails with EFBIG, on a full file system with ENOSPC, at
+ * write time, naming the path and offset, and nothing of it is lost or half-kept; a writer over the
+ * dirty limit never waits forever, nor on a timer; and the file on disk never covers a block that
+ * is still only in jaio's cache. On every available engine, on real file systems (a small tmpfs
+ * mounted for the test: CI runs as root).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CachedWriteAdmissionTest {
+
+    private static final int PAGE = 4096;
+    private static final int MIB = 1 << 20;
+
+    private Path dir;
+    private Path mount;
+    private IoEngine engine;
+
+    static Stream<String> engines() {
+        return IoEngine.probeAll().stream().filter(EngineStatus::available).map(EngineStatus::name);
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = TestFiles.newDirectory("admission");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (engine != null) {
+            engine.close();
+        }
+        if (mount != null) {
+            run("umount", "-l", mount.toString());
+        }
+        TestFiles.deleteRecursively(dir);
+    }
+
+    private static int run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
+    /** A tmpfs of {@code size} mounted for this test; the test is skipped where mounting is not allowed. */
+    private Path tmpfs(String size) throws Exception {
+        Path m = Files.createDirectory(dir.resolve("tmpfs"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", m.toString()) == 0,
+                "mounting a tmpfs needs root");
+        mount = m;
+        return m;
+    }
+
+    private IoEngine engine(String name, PageCacheConfig cache) throws IOException {
+        engine = IoEngine.open(EngineConfig.defaults().withEngine(name).withQueueDepth(64).withPageCache(cache));
+        return engine;
+    }
+
+    private static IoOperationException ioFailure(CompletableFuture<?> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
+        return assertInstanceOf(IoOperationException.class, e.getCause());
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aWritePastTheFileSystemsLargestFileFailsWithEfbigAtWriteTime(String name) throws Exception {
+        assumeTrue("ext4".equals(Files.getFileStore(dir).type()), "ext4's largest file (16 TiB at 4 KiB blocks)");
+        Path path = dir.resolve("huge");
+        long offset = 17L << 40;
+        engine(name, PageCacheConfig.defaults());
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                     FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(PAGE);
+            src.fill((byte) 7);
+            IoOperationException e = ioFailure(f.write(src, offset));
+            assertEquals("EFBIG", e.errnoName());
+            assertTrue(e.getMessage().contains(path.toString()) && e.getMessage().contains(Long.toString(offset)),
+                    e.getMessage());
+            assertEquals(0, f.size(), "a refused write does not move the size");
+            await(f.fsync()); // nothing pending, nothing failing later
+        }
+        assertEquals(0, Files.size(path));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aFullFileSystemFailsTheWriteWithEnospcAndKeepsEveryAcceptedByte(String name) throws Exception {
+        Path m = tmpfs("8m");
+        Path path = m.resolve("full");
+        engine(name, PageCacheConfig.defaults());
+        SplittableRandom rnd = new SplittableRandom(3);
+        byte[] model = new byte[12 * MIB];
+        long accepted = 0;
+        int failures = 0;
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                     FileOption.CACHED)) {
+            for (int i = 0; i < 12; i++) {
+                MemorySegment src = arena.allocate(MIB);
+                byte[] data = new byte[MIB];
+                rnd.nextBytes(data);
+                MemorySegment.copy(data, 0, src, JAVA_BYTE, 0, MIB);
+                CompletableFuture<Integer> w = f.write(src, (long) i * MIB);
+                try {
+                    assertEquals(MIB, w.get(30, TimeUnit.SECONDS));
+                    assertEquals(0, failures, "a write after a refused one fits no more than it");
+                    System.arraycopy(data, 0, model, i * MIB, MIB);
+                    accepted += MIB;
+                } catch (ExecutionException e) {
+                    IoOperationException io = assertInstanceOf(IoOperationException.class, e.getCause());
+                    assertEquals("ENOSPC", io.errnoName());
+                    assertTrue(io.getMessage().contains(path.toString())
+                            && io.getMessage().contains(Long.toString((long) i * MIB)), io.getMessage());
+                    failures++;
+                }
+                assertEquals(accepted, f.size(), "the size covers accepted writes only");
+            }
+            assertTrue(accepted >= 6L * MIB && failures >= 3, "accepted " + accepted + ", refused " + failures);
+            await(f.fsync()); // what was accepted has room: the sync succeeds
+        }
+        byte[] disk = Files.readAllBytes(path);
+        assertEquals(accepted, disk.length);
+        for (int i = 0; i < accepted; i += PAGE) {
+            if (!java.util.Arrays.equals(model, i, i + PAGE, disk, i, i + PAGE)) {
+                fail("page " + i / PAGE + " of an accepted write is not on disk");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aThrottledWriterEndsWithTheWritebackErrorWhenWritebackCannotProgress(String name) throws Exception {
+        RecordingEngine rec = new RecordingEngine(name);
+        engine = rec.open(EngineConfig.defaults().withQueueDepth(64)
+                .withPageCache(PageCacheConfig.defaults().withBudget(4L * MIB)));
+        Path path = dir.resolve("eio");
+        Files.write(path, new byte[8 * MIB]); // allocated: writes need no reservation
+        rec.failWrites(0, Long.MAX_VALUE, Errno.EIO);
+        List<CompletableFuture<Integer>> writes = new ArrayList<>();
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(64 * 1024);
+            src.fill((byte) 1);
+            // 8 MiB into a 4 MiB cache whose writeback always fails: past the dirty limit writers
+            // wait, and since no page can ever be cleaned, they must end with EIO, not hang.
+            IoOperationException first = null;
+            for (int i = 0; i < 128 && first == null; i++) {
+                CompletableFuture<Integer> w = f.write(src, i * 64L * 1024);
+                writes.add(w);
+                try {
+                    w.get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    fail("write " + i + " waited 30 s for writeback that keeps failing");
+                } catch (ExecutionException e) {
+                    first = assertInstanceOf(IoOperationException.class, e.getCause());
+                }
+            }
+            assertTrue(first != null, "some write must fail: the dirty pages can never be written");
+            assertEquals("EIO", first.errnoName());
+            rec.failWrites(0, Long.MAX_VALUE, 0);
+            // The device works again. The first sync reports the writeback error this handle has
+            // not seen yet (errseq, once); the next writes the pages that were kept dirty.
+            try {
+                await(f.fsync());
+            } catch (IoOperationException e) {
+                assertEquals("EIO", e.errnoName());
+            }
+            await(f.fsync());
+        }
+    }
+
+    /**
+     * A writer over the dirty limit waits only while writeback makes progress for it, never for the
+     * cleaner's timer (5 s): the cleaner's cyclic pass resumes past where it stopped and wraps.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aWriterOverTheDirtyLimitNeverWaitsForTheCleanersTimer(String name) throws Exception {
+        engine(name, PageCacheConfig.defaults().withBudget(32L * MIB));
+        Path path = dir.resolve("stall");
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                     FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(256 * 1024);
+            src.fill((byte) 3);
+            for (int round = 0; round < 3; round++) {
+                for (long off = 8L * MIB; off < 24L * MIB; off += src.byteSize()) {
+                    await(f.write(src, off));
+                }
+                await(f.fsync());
+                f.truncate(0);
+                long slowest = 0;
+                for (long off = 0; off < 16L * MIB; off += src.byteSize()) {
+                    long t0 = System.nanoTime();
+                    await(f.write(src, off));
+                    slowest = Math.max(slowest, System.nanoTime() - t0);
+                }
+                await(f.fsync());
+                assertTrue(slowest < TimeUnit.SECONDS.toNanos(4),
+                        "a write waited " + slowest / 1_000_000 + " ms: for the cleaner's 5 s timer, not for writeback");
+                f.truncate(0);
+            }
+        }
+    }
+
+    /**
+     * The file on disk (what another handle, or the disk after a crash, sees) never covers bytes
+     * that are still only in jaio's cache: while a log is appended in chunks of random sizes and the
+     * cleaner writes it back, a plain FileChannel looking again and again finds every byte below
+     * the size it sees holding the log's bytes, never zeros (device writes that extend the file go
+     * one at a time, in order).
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void theDiskNeverCoversZerosWhereAWriteIsPending(String name) throws Exception {
+        engine(name, PageCacheConfig.defaults().withBudget(4L * MIB)
+                .withDirtyLimits(new PageCacheConfig.DirtyLimits(1, 5, 50)));
+        Path path = dir.resolve("log");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> violation = new AtomicReference<>();
+        Files.createFile(path);
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.allocate(4 * MIB);
+                while (!stop.get() && violation.get() == null) {
+                    long size = ch.size();
+                    buf.clear().limit((int) Math.min(size, buf.capacity()));
+                    long at = 0;
+                    while (buf.hasRemaining() && ch.read(buf, at) > 0) {
+                        at = buf.position();
+                    }
+                    for (int i = 0; i < buf.position(); i++) {
+                        if (buf.get(i) == 0) {
+                            violation.set("byte " + i + " reads 0 below the disk's size " + size
+                                    + ": the disk covers a write still only in the cache");
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                violation.set(e.toString());
+            }
+        });
+        SplittableRandom rnd = new SplittableRandom(9);
+        long end = 0;
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            while (end < 3L * MIB && violation.get() == null) {
+                int n = 1 + rnd.nextInt(20_000);
+                MemorySegment src = arena.allocate(n);
+                src.fill((byte) (1 + rnd.nextInt(255)));
+                assertEquals(n, await(f.write(src, end)));
+                end += n;
+            }
+            await(f.fsync());
+        } finally {
+            stop.set(true);
+            reader.join();
+        }
+        assertEquals(null, violation.get());
+        assertEquals(end, Files.size(path));
+    }
+}
