@@ -28,12 +28,17 @@ public enum FileOption {
      * CACHED handle of one file shares its pages. Excludes {@link #DIRECT}; the filesystem must
      * support O_DIRECT with an alignment of at most 4096.
      *
-     * <p>Writes go into the cache too: a write completes once its bytes are in the file's pages
+     * <p>Writes go into the cache too, once the file system has agreed to hold them: a write at or
+     * past RLIMIT_FSIZE fails with EFBIG, and the disk blocks of pages it extends the file into or
+     * fills a hole with are reserved first ({@code fallocate(FALLOC_FL_KEEP_SIZE)}, synchronously
+     * on the calling thread), so EFBIG, ENOSPC or EDQUOT fail the write itself, with nothing
+     * written, never its later writeback. A write completes once its bytes are in the file's pages
      * (dirty), and every later cached read returns them; with {@link #SYNC}, {@link #DSYNC} or the
      * request's {@link IoFlags#SYNC}/{@link IoFlags#DSYNC} it completes only after its range was
      * written back and is durable. fsync and fdatasync write back the whole file first. The
      * engine's cleaner thread writes dirty pages back in the background, writers wait while dirty
-     * pages are over a fifth of the cache, and closing the file's last writable handle writes
+     * pages are over a fifth of the cache (and fail with the writeback error when none can be
+     * written back), and closing the file's last writable handle writes
      * back and syncs what is left. A failed writeback keeps its pages dirty and fails the next sync.
      * Until written back, dirty pages are seen only through this engine's cache: other processes
      * and handles opened without CACHED see the file as it is on disk, and their writes are not
