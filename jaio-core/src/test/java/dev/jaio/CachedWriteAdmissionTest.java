@@ -122,6 +122,58 @@ class CachedWriteAdmissionTest {
         assertEquals(0, Files.size(path));
     }
 
+    /** getrlimit/setrlimit of RLIMIT_FSIZE, for the test only: {rlim_cur, rlim_max}. */
+    private static long[] fileSizeLimit(long[] set) throws Throwable {
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.foreign.FunctionDescriptor fd = java.lang.foreign.FunctionDescriptor.of(
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                java.lang.foreign.ValueLayout.ADDRESS);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment rlim = a.allocate(16, 8);
+            if (set != null) {
+                rlim.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, set[0]);
+                rlim.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, set[1]);
+                int r = (int) linker.downcallHandle(linker.defaultLookup().find("setrlimit").orElseThrow(), fd)
+                        .invokeExact(1, rlim);
+                assertEquals(0, r);
+                return set;
+            }
+            int r = (int) linker.downcallHandle(linker.defaultLookup().find("getrlimit").orElseThrow(), fd)
+                    .invokeExact(1, rlim);
+            assertEquals(0, r);
+            return new long[] {rlim.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0),
+                    rlim.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8)};
+        }
+    }
+
+    /**
+     * Under RLIMIT_FSIZE (ulimit -f), as a kernel buffered write: at or past the limit EFBIG, a
+     * write crossing it is cut there (a short count), and nothing past it is ever pending.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aWriteAtTheProcesssFileSizeLimitFailsWithEfbig(String name) throws Throwable {
+        Path path = dir.resolve("limited");
+        engine(name, PageCacheConfig.defaults());
+        long[] saved = fileSizeLimit(null);
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                     FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(2 * PAGE);
+            src.fill((byte) 9);
+            fileSizeLimit(new long[] {2L * MIB, saved[1]});
+            IoOperationException e = ioFailure(f.write(src, 2L * MIB));
+            assertEquals("EFBIG", e.errnoName());
+            assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
+            assertEquals(PAGE, await(f.write(src, 2L * MIB - PAGE)), "cut at the limit");
+            assertEquals(2L * MIB, f.size());
+            await(f.fsync());
+        } finally {
+            fileSizeLimit(saved);
+        }
+        assertEquals(2L * MIB, Files.size(path));
+    }
+
     @ParameterizedTest
     @MethodSource("engines")
     void aFullFileSystemFailsTheWriteWithEnospcAndKeepsEveryAcceptedByte(String name) throws Exception {
