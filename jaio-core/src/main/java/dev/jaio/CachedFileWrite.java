@@ -26,7 +26,7 @@ final class CachedFileWrite<T> extends CachedWrite<T> {
 
     @Override
     protected void finished(long result) {
-        end.finish(this, result);
+        end.finish(this, result, writebackErrorOffset());
     }
 
     @Override

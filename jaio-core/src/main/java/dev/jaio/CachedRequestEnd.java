@@ -38,9 +38,19 @@ final class CachedRequestEnd {
 
     /** Ends {@code future} with the cache's {@code result} (a count, or -errno). */
     <T> void finish(CompletableFuture<T> future, long result) {
+        finish(future, result, -1);
+    }
+
+    /**
+     * As {@link #finish(CompletableFuture, long)}; a sync that failed because a page's writeback
+     * did names that page's offset ({@code writebackOffset}, -1 if none) in its exception.
+     */
+    <T> void finish(CompletableFuture<T> future, long result, long writebackOffset) {
         ByteBuffer a = advance;
         release();
-        FileOp.settleCached(future, file, op, position, length, resultKind, result, a);
+        boolean atPage = result < 0 && position < 0 && writebackOffset >= 0;
+        FileOp.settleCached(future, file, op, atPage ? writebackOffset : position, atPage ? -1 : length, resultKind,
+                result, a);
     }
 
     /** Ends {@code future} with {@code cause}. */

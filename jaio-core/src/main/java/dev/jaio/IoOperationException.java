@@ -38,7 +38,11 @@ public final class IoOperationException extends IOException {
         return path;
     }
 
-    /** The file offset of the request, or -1 when it has none (fsync). */
+    /**
+     * The file offset of the request, or -1 when it has none (fsync); for a sync of a
+     * {@link FileOption#CACHED} file that failed because writing back its pages did, the offset of
+     * the device write that failed.
+     */
     public long offset() {
         return offset;
     }

@@ -78,6 +78,8 @@ class CachedWriteDurabilityTest {
             IoOperationException e = assertInstanceOf(IoOperationException.class,
                     assertThrows(Exception.class, () -> await(a.fsync())));
             assertEquals("EIO", e.errnoName());
+            assertTrue(e.offset() >= 0 && e.offset() <= 5L * PAGE && e.getMessage().contains("at offset"),
+                    "names where the writeback failed: " + e.getMessage());
             assertTrue(e.getMessage().startsWith("fsync " + path), e.getMessage());
             assertTrue(rec.failedWrites() > 0);
             PageCacheStats s = engine.pageCacheStats();

@@ -73,6 +73,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private long admittedLength;
     /** The file system cannot reserve blocks: the write is written back before it completes. */
     private boolean writeThrough;
+    /** Where the writeback whose error this request reports failed, or -1. */
+    private long errorOffset = -1;
     /** Set by the page cache when this write waited over the dirty limit and writeback cannot go on. */
     volatile int throttleErrno;
     private long done;
@@ -192,6 +194,14 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         return cache;
     }
 
+    /**
+     * When the request failed with a writeback error (a sync, an O_SYNC write): the file offset of
+     * the device write that failed, else -1.
+     */
+    protected final long writebackErrorOffset() {
+        return errorOffset;
+    }
+
     /** The write ended: the byte count (0 for a sync), or -errno. Called once; must not throw. */
     protected abstract void finished(long result);
 
@@ -262,6 +272,9 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                     }
                     default -> {
                         int err = syncFlags != 0 || writeThrough ? handle.checkWritebackError() : 0;
+                        if (err != 0) {
+                            errorOffset = handle.file().lastWritebackErrorOffset();
+                        }
                         endWith(err != 0 ? -err : fileSync ? 0 : admittedLength);
                         return;
                     }

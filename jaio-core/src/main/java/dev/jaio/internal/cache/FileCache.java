@@ -54,6 +54,7 @@ public final class FileCache {
     private long writtenSize;
     /** Writeback errors: the errno of the last one, and how many there were (the kernel's errseq_t). */
     private volatile int wbErrno;
+    private volatile long wbErrOffset = -1;
     private final java.util.concurrent.atomic.AtomicLong wbErrSeq = new java.util.concurrent.atomic.AtomicLong();
     /** Device writes that completed without RWF_DSYNC, and how many of them a flush has made durable. */
     private final java.util.concurrent.atomic.AtomicLong unsyncedWrites = new java.util.concurrent.atomic.AtomicLong();
@@ -983,6 +984,7 @@ public final class FileCache {
         boolean failed = result < 0;
         CachedPage extended = null;
         if (failed) {
+            wbErrOffset = run[0].index() * PAGE;
             wbErrno = (int) -result;
             wbErrSeq.incrementAndGet();
             cache.countWriteError((int) -result);
@@ -1238,6 +1240,11 @@ public final class FileCache {
     /** The errno of the last writeback error. */
     int lastWritebackErrno() {
         return wbErrno;
+    }
+
+    /** The file offset of the device write that failed last (the first page of its run), or -1. */
+    long lastWritebackErrorOffset() {
+        return wbErrOffset;
     }
 
     /** Device writes done without RWF_DSYNC so far (a sync that saw more than were flushed must flush). */
