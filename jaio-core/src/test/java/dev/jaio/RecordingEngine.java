@@ -379,6 +379,11 @@ final class RecordingEngine implements EngineProvider {
         }
 
         @Override
+        public void cancel(long userData) {
+            q.cancel(userData);
+        }
+
+        @Override
         public boolean supportsWakeup() {
             return q.supportsWakeup();
         }

@@ -60,6 +60,8 @@ final class AioQueue implements IoQueue {
     private final long[] userData;
     /** Slots holding a POLL, the one command fs/aio.c can cancel; close cancels them. */
     private final boolean[] polling;
+    /** Slots holding an outstanding request (prepared and not yet delivered), for {@link #cancel(long)}. */
+    private final boolean[] live;
     private final Slots slots;
     /** Requests the kernel refused at io_submit; delivered by the next reap. */
     private final RefusedRequests refused;
@@ -90,6 +92,7 @@ final class AioQueue implements IoQueue {
             this.timespec = arena.allocate(AioAbi.KERNEL_TIMESPEC);
             this.userData = new long[capacity];
             this.polling = new boolean[capacity];
+            this.live = new boolean[capacity];
             this.slots = new Slots(capacity);
             this.refused = new RefusedRequests(capacity);
             this.eventFdCounter = arena.allocate(JAVA_LONG);
@@ -204,6 +207,7 @@ final class AioQueue implements IoQueue {
         int slot = slots.acquire();
         userData[slot] = data;
         polling[slot] = opcode == AioAbi.IOCB_CMD_POLL;
+        live[slot] = true;
         long iocb = IOCB_SIZE * slot;
         // Every field is written, so a reused slot never leaks a previous request's fields.
         iocbs.set(JAVA_LONG, iocb + AioAbi.IOCB_AIO_DATA, slot);
@@ -388,9 +392,39 @@ final class AioQueue implements IoQueue {
     private void deliver(int slot, long res, CompletionSink sink) {
         long data = userData[slot];
         polling[slot] = false;
+        live[slot] = false;
         slots.release(slot);
         outstanding--;
         sink.complete(data, res);
+    }
+
+    /**
+     * Stops a request still waiting for io_submit (it completes with -ECANCELED); asks io_cancel
+     * for a submitted one, which fs/aio.c grants only to polls: a read or write in the kernel
+     * runs to its end.
+     */
+    @Override
+    public void cancel(long data) {
+        int slot = -1;
+        for (int s = 0; s < capacity; s++) {
+            if (live[s] && userData[s] == data) {
+                slot = s;
+                break;
+            }
+        }
+        if (slot < 0) {
+            return;
+        }
+        long iocb = iocbsAddress + IOCB_SIZE * slot;
+        for (int i = 0; i < pendingCount; i++) {
+            if (pending.get(JAVA_LONG, 8L * i) == iocb) {
+                MemorySegment.copy(pending, 8L * (i + 1), pending, 8L * i, 8L * (pendingCount - i - 1));
+                pendingCount--;
+                refused.add(slot, -Errno.ECANCELED);
+                return;
+            }
+        }
+        AioCalls.ioCancel(ctx, iocbs.asSlice(IOCB_SIZE * slot, IOCB_SIZE), MemorySegment.NULL);
     }
 
     @Override

@@ -48,6 +48,9 @@ public final class EventLoop implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment iovecs;
     private final CompletionSink sink = this::onCompletion;
+    /** Ops whose callers asked to cancel them after they were started; drained by the loop each turn. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<IoOp<?>> cancels =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param queue a queue with wakeup support; the loop takes ownership and closes it
@@ -94,7 +97,9 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         if (closing) {
-            op.onRejected(new AsynchronousCloseException());
+            if (op.tryRefuse()) {
+                op.onRejected(closed());
+            }
             return;
         }
         publish(op, op);
@@ -140,8 +145,52 @@ public final class EventLoop implements AutoCloseable {
         } while (!incoming.compareAndSet(head, top));
         // Pairs with the loop's write of parked before its last check of incoming: either the loop
         // sees this op, or this thread sees parked and wakes it.
+        wakeIfParked();
+    }
+
+    private void wakeIfParked() {
         if (parked && !woken.get() && woken.compareAndSet(false, true)) {
             queue.wakeup();
+        }
+    }
+
+    /**
+     * Asks the kernel to stop {@code op}, which its caller could not end before it was started
+     * ({@link IoOp#tryEndUnstarted()} failed), from any thread. Best effort, as the kernel's cancel
+     * is: the op still ends exactly once through {@link IoOp#onResult}, with -ECANCELED (or -EINTR)
+     * when it was stopped, else with its own result. Its memory stays the kernel's until then.
+     */
+    public void cancel(IoOp<?> op) {
+        if (closing) {
+            return; // the close waits for every request anyway
+        }
+        cancels.add(op);
+        wakeIfParked();
+    }
+
+    /** Loop: passes cancel requests of ops still in the queue on to it. */
+    private void processCancels() {
+        IoOp<?> op;
+        while ((op = cancels.poll()) != null) {
+            int slot = op.slot;
+            if (slot >= 0 && inFlight[slot] == op) {
+                queue.cancel(slot);
+            }
+            // Otherwise it completed already, or it is a write between two of its parts: it ends as is.
+        }
+    }
+
+    private static AsynchronousCloseException closed() {
+        return new LoopClosedException();
+    }
+
+    /** Why an op was refused: its engine is closed. Callers put their operation and path around it. */
+    private static final class LoopClosedException extends AsynchronousCloseException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            return "the engine is closed";
         }
     }
 
@@ -149,6 +198,9 @@ public final class EventLoop implements AutoCloseable {
         try {
             while (true) {
                 takeIncoming();
+                if (!cancels.isEmpty()) {
+                    processCancels();
+                }
                 boolean prepared = prepareBacklog();
                 if (queue.unsubmitted() > 0) {
                     queue.submit();
@@ -160,7 +212,8 @@ public final class EventLoop implements AutoCloseable {
                 if (reaped == 0 && !prepared) {
                     woken.set(false);
                     parked = true;
-                    if (incoming.get() == null && (backlogHead == null || slots.available() == 0)) {
+                    if (incoming.get() == null && cancels.isEmpty()
+                            && (backlogHead == null || slots.available() == 0)) {
                         queue.reap(1, capacity, -1, sink);
                     }
                     parked = false;
@@ -211,11 +264,16 @@ public final class EventLoop implements AutoCloseable {
                 backlogTail = null;
             }
             op.plainNext(null);
+            if (!op.tryStart()) {
+                continue; // cancelled before it reached the kernel: its canceller ended it
+            }
             int slot = slots.acquire();
             inFlight[slot] = op;
+            op.slot = slot;
             if (!prepare(op, slot)) {
                 // Cannot happen while slots and queue capacity are equal; fail loudly if it does.
                 inFlight[slot] = null;
+                op.slot = -1;
                 slots.release(slot);
                 op.onResult(-Errno.EAGAIN);
             }
@@ -259,6 +317,7 @@ public final class EventLoop implements AutoCloseable {
         IoOp<?> op = inFlight[slot];
         inFlight[slot] = null;
         slots.release(slot);
+        op.slot = -1;
         op.spilledIovecs = null;
         try {
             op.onResult(result);
@@ -281,11 +340,14 @@ public final class EventLoop implements AutoCloseable {
             IoOp<?> op = inFlight[i];
             if (op != null) {
                 inFlight[i] = null;
+                op.slot = -1;
                 op.onRejected(cause);
             }
         }
         for (IoOp<?> op = backlogHead; op != null; op = op.plainNext()) {
-            op.onRejected(cause);
+            if (op.tryRefuse()) {
+                op.onRejected(cause);
+            }
         }
         backlogHead = backlogTail = null;
     }
@@ -294,7 +356,9 @@ public final class EventLoop implements AutoCloseable {
         IoOp<?> stack = incoming.getAndSet(null);
         while (stack != null) {
             IoOp<?> next = stack.plainNext();
-            stack.onRejected(new AsynchronousCloseException());
+            if (stack.tryRefuse()) {
+                stack.onRejected(closed());
+            }
             stack = next;
         }
     }

@@ -13,8 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Parameters are written by the submitting thread before {@link EventLoop#execute} publishes the
  * op (a volatile CAS), and read by the loop thread after it takes the op (a volatile read).
  *
- * <p>The op's future state is not used by the loop: a caller that completes or cancels the future
- * early changes nothing for the request, whose buffers stay in use until {@link #onResult} runs.
+ * <p>The op's future state is not used by the loop: a subclass handed to callers must not let them
+ * complete the future before {@link #onResult} runs (the kernel may still use its buffers until
+ * then). An op that has not reached the kernel yet can be ended by {@link #tryEndUnstarted()}
+ * (a cancel), after which the loop drops it; one the kernel has is stopped by asking its loop,
+ * {@link EventLoop#cancel}.
  *
  * @param <T> the future's value type
  */
@@ -33,11 +36,20 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     /** fdatasync. */
     public static final int FDATASYNC = 5;
 
+    /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
+    private static final int NEW = 0;
+    /** Prepared into the loop's queue (and kept so while a short write continues). */
+    private static final int STARTED = 1;
+    /** Ended before it reached the kernel (cancelled or refused); the loop drops it. */
+    private static final int ENDED = 2;
+
     private static final VarHandle NEXT;
+    private static final VarHandle PHASE;
 
     static {
         try {
             NEXT = MethodHandles.lookup().findVarHandle(IoOp.class, "next", IoOp.class);
+            PHASE = MethodHandles.lookup().findVarHandle(IoOp.class, "phase", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,12 +59,12 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     protected final int opcode;
     /** File descriptor. */
     protected final int fd;
-    /** The buffer of READ and WRITE. */
-    protected final MemorySegment buffer;
-    /** The buffers of READV and WRITEV. */
-    protected final MemorySegment[] buffers;
-    /** File offset. */
-    protected final long offset;
+    /** The buffer of READ and WRITE; a write that continues after a short count moves it on. */
+    protected MemorySegment buffer;
+    /** The buffers of READV and WRITEV; a write that continues after a short count moves them on. */
+    protected MemorySegment[] buffers;
+    /** File offset; a write that continues after a short count moves it on (loop thread only then). */
+    protected long offset;
     /** RWF_* flags. */
     protected final int rwFlags;
 
@@ -61,6 +73,11 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     private IoOp<?> next;
     /** iovec memory the loop allocated for a vector too long for its inline area. */
     MemorySegment spilledIovecs;
+    /** NEW, STARTED or ENDED. */
+    @SuppressWarnings("unused")
+    private volatile int phase;
+    /** The loop's slot while the op is in its queue, else -1; loop thread only. */
+    int slot = -1;
 
     protected IoOp(int opcode, int fd, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags) {
         this.opcode = opcode;
@@ -79,6 +96,33 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
 
     /** Called instead of {@link #onResult} when the request can never run (its engine is gone). */
     protected abstract void onRejected(IOException cause);
+
+    /**
+     * Ends the op before it reaches the kernel, from any thread: true when it had not been handed
+     * to the kernel yet (the caller then ends it, and the loop will drop it if it ever takes it),
+     * false when the loop already has (or it already ended).
+     */
+    protected final boolean tryEndUnstarted() {
+        return PHASE.compareAndSet(this, NEW, ENDED);
+    }
+
+    /** Whether the op was handed to the kernel (and has not been ended before it). */
+    protected final boolean isStarted() {
+        return (int) PHASE.getVolatile(this) == STARTED;
+    }
+
+    /** Loop: takes the op for the kernel; false when a cancel ended it first (then it is dropped). */
+    final boolean tryStart() {
+        return (int) PHASE.getVolatile(this) == STARTED || PHASE.compareAndSet(this, NEW, STARTED);
+    }
+
+    /**
+     * Loop: claims the op to be refused (the engine is closing or failed); false when a cancel
+     * already ended it. A continuing write (already started) is the loop's to refuse.
+     */
+    final boolean tryRefuse() {
+        return (int) PHASE.getVolatile(this) == STARTED || PHASE.compareAndSet(this, NEW, ENDED);
+    }
 
     final IoOp<?> plainNext() {
         return (IoOp<?>) NEXT.get(this);

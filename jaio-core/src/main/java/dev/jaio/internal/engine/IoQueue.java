@@ -86,6 +86,17 @@ public interface IoQueue extends AutoCloseable {
     int reap(int minComplete, int maxComplete, long timeoutNanos, CompletionSink sink);
 
     /**
+     * Asks the kernel to stop the outstanding request prepared with {@code userData} (io_uring:
+     * IORING_OP_ASYNC_CANCEL; kernel AIO: io_cancel, which stops no file I/O; thread pool: a
+     * request no worker has taken yet). Best effort, and nothing happens for a request not
+     * outstanding: the request still produces exactly one completion, {@code -ECANCELED} (or
+     * {@code -EINTR}) when it was stopped, else its own result, and its buffers stay the
+     * kernel's until then. Kernel AIO and the thread pool stop a request not yet submitted for
+     * certain; io_uring submits it with the cancel after it, so it may finish first.
+     */
+    void cancel(long userData);
+
+    /**
      * Makes a {@link #reap} that is blocked, or the next one that would block, return early.
      * Any thread. Only queues created with wakeup support honour it; see {@link #supportsWakeup()}.
      */

@@ -221,6 +221,45 @@ final class ThreadPoolQueue implements IoQueue {
         return delivered;
     }
 
+    /**
+     * Stops a request no worker has taken yet: it completes with -ECANCELED. One a worker runs is
+     * a blocking system call on a regular file, which no signal interrupts: it runs to its end.
+     */
+    @Override
+    public void cancel(long data) {
+        for (int i = 0; i < preparedCount; i++) {
+            int slot = prepared[i];
+            if (userData[slot] == data) {
+                // Not submitted yet: complete it through the workers' queue, as if one had run it.
+                System.arraycopy(prepared, i + 1, prepared, i, preparedCount - i - 1);
+                preparedCount--;
+                lock.lock();
+                try {
+                    result[slot] = -Errno.ECANCELED;
+                    completed.add(slot);
+                    completionAvailable.signal();
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            }
+        }
+        lock.lock();
+        try {
+            int slot = work.removeFirst(s -> userData[s] == data);
+            if (slot >= 0) {
+                result[slot] = -Errno.ECANCELED;
+                completed.add(slot);
+                completionAvailable.signal();
+                if (--running == 0) {
+                    idle.signalAll();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void wakeup() {
         lock.lock();
@@ -372,6 +411,21 @@ final class ThreadPoolQueue implements IoQueue {
             head = (head + 1) % items.length;
             size--;
             return v;
+        }
+
+        /** Removes and returns the first item that matches, keeping the others' order; -1 if none. */
+        int removeFirst(java.util.function.IntPredicate match) {
+            for (int i = 0; i < size; i++) {
+                int v = items[(head + i) % items.length];
+                if (match.test(v)) {
+                    for (int j = i; j < size - 1; j++) {
+                        items[(head + j) % items.length] = items[(head + j + 1) % items.length];
+                    }
+                    size--;
+                    return v;
+                }
+            }
+            return -1;
         }
     }
 }

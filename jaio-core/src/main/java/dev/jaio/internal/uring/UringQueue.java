@@ -60,7 +60,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     private static final VarHandle INT = JAVA_INT.varHandle();
     /** user_data of the internal wakeup READ; never a slot number. */
     private static final long WAKEUP_DATA = -1L;
-    /** user_data of the cancel requests close() sends. */
+    /** user_data of the cancel requests close() and {@link #cancel(long)} send; their CQEs are dropped. */
     private static final long CLOSE_CANCEL_DATA = -2L;
 
     private final Arena arena = Arena.ofShared();
@@ -101,6 +101,10 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     /** Whether a slot holds a poll or timeout, which may never complete by itself; close cancels those. */
     private final boolean[] lingering;
     private final Slots slots;
+    /** SQ entries (the ring's size): a {@link #cancel(long)} takes an SQE beyond the slots only while one is free. */
+    private int sqEntries;
+    /** {@link #cancel(long)} requests whose CQE has not been reaped; at most {@link #capacity}, so the CQ never overflows. */
+    private int cancelsInFlight;
     /** Per-slot timespec for TIMEOUT and LINK_TIMEOUT, which the kernel reads at submission. */
     private final MemorySegment timespecs;
     private final MemorySegment getEventsArg;
@@ -171,6 +175,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         this.eventFd = w == null ? -1 : w.fd();
         try {
             int sqEntries = params.get(JAVA_INT, UringAbi.PARAMS_SQ_ENTRIES);
+            this.sqEntries = sqEntries;
             int cqEntries = params.get(JAVA_INT, UringAbi.PARAMS_CQ_ENTRIES);
             long sqOff = UringAbi.PARAMS_SQ_OFF;
             long cqOff = UringAbi.PARAMS_CQ_OFF;
@@ -408,6 +413,30 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         // kernel answers -ENOENT as it would for a request that already completed.
         sqes.set(JAVA_LONG, sqe + UringAbi.SQE_ADDR, targetSlot >= 0 ? targetSlot : Long.MIN_VALUE);
         return true;
+    }
+
+    /**
+     * ASYNC_CANCEL of the outstanding request prepared with {@code data}, for a caller who does not
+     * wait for the cancel's own answer (its CQE is dropped). It takes no slot: the SQ has room for
+     * it while fewer than all its entries are pending, and the CQ (twice the SQ) for as many
+     * cancels in flight as slots. Without room it does nothing, as a cancel that came too late.
+     */
+    @Override
+    public void cancel(long data) {
+        int target = slotOf(data);
+        if (target < 0 || cancelsInFlight >= capacity) {
+            return;
+        }
+        ensureEnabled();
+        if (sqeTail - (int) INT.getAcquire(sqRing, sqHeadOff) >= sqEntries) {
+            return;
+        }
+        int flags = nextSqeFlags; // meant for the caller's next request, not for this cancel
+        nextSqeFlags = 0;
+        long sqe = nextSqe(UringAbi.IORING_OP_ASYNC_CANCEL, -1, CLOSE_CANCEL_DATA);
+        nextSqeFlags = flags;
+        sqes.set(JAVA_LONG, sqe + UringAbi.SQE_ADDR, target);
+        cancelsInFlight++;
     }
 
     private int slotOf(long data) {
@@ -742,6 +771,10 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
                 woken = true;
                 continue;
             }
+            if (data == CLOSE_CANCEL_DATA) {
+                cancelsInFlight--;
+                continue; // a cancel's own answer: its target reports what happened
+            }
             n++;
             deliver((int) data, res, sink);
         }
@@ -799,11 +832,11 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             deliverRefused(Integer.MAX_VALUE, discard); // frees their slots: the kernel never had them
             for (int slot = 0; slot < capacity; slot++) {
                 if (inUse[slot] && lingering[slot]) {
-                    cancel(slot);
+                    cancelForClose(slot);
                 }
             }
             if (wakeupArmed) {
-                cancel(WAKEUP_DATA);
+                cancelForClose(WAKEUP_DATA);
             }
             while (slots.inUse() > 0 || wakeupArmed) {
                 enter(1, -1);
@@ -814,7 +847,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     }
 
     /** Queues an ASYNC_CANCEL of the request whose SQE carried {@code targetUserData}. */
-    private void cancel(long targetUserData) {
+    private void cancelForClose(long targetUserData) {
         long sqe = nextSqe(UringAbi.IORING_OP_ASYNC_CANCEL, -1, CLOSE_CANCEL_DATA);
         sqes.set(JAVA_LONG, sqe + UringAbi.SQE_ADDR, targetUserData);
     }

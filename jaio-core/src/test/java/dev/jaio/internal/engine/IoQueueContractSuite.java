@@ -185,6 +185,36 @@ public abstract class IoQueueContractSuite {
         }
     }
 
+    /**
+     * A cancel never costs a request its one completion: one the queue still held is stopped
+     * (-ECANCELED) on the engines that can take it back (io_uring hands it to the kernel together
+     * with the cancel, so it may finish first), an unknown user data changes nothing.
+     */
+    @Test
+    void cancelEndsARequestWithExactlyOneCompletion() throws IOException {
+        try (IoQueue q = open(4, false)) {
+            MemorySegment buf = arena.allocate(4096, 4096);
+            assertTrue(q.prepareRead(fd, buf, 0, 0, 7));
+            assertTrue(q.prepareRead(fd, buf, 0, 0, 8));
+            q.cancel(7);
+            q.cancel(12345); // no such request
+            q.submit();
+            Collected sink = new Collected();
+            reapAll(q, 2, sink);
+            assertEquals(2, sink.got.size());
+            long cancelled = sink.resultOf(7);
+            if (provider().name().equals("uring")) {
+                assertTrue(cancelled == 0 || cancelled == -Errno.ECANCELED, "result " + cancelled);
+            } else {
+                assertEquals(-Errno.ECANCELED, cancelled, "taken back before the kernel saw it");
+            }
+            assertEquals(0, sink.resultOf(8), "the other request is untouched (an empty file reads 0)");
+            assertEquals(0, q.outstanding());
+            q.cancel(8); // completed: nothing happens
+            assertEquals(0, q.reap(0, 4, 0, sink));
+        }
+    }
+
     @Test
     void closeCancelsAPollThatWouldNeverComplete() throws IOException {
         long efd = Libc.eventfd(0, EventFd.EFD_CLOEXEC);
