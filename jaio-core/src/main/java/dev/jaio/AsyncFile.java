@@ -47,12 +47,38 @@ import java.util.concurrent.CountDownLatch;
  * message names the alignment), or a read into read-only memory; {@link IllegalStateException}
  * for a write to a file not opened for writing (or a read from one not opened for reading), or a
  * buffer whose memory was freed. A request on a closed file completes exceptionally with
- * {@link FileClosedException}.
+ * {@link FileClosedException}, one on a closed engine with {@link EngineClosedException}; both
+ * name the operation, path and offset.
+ *
+ * <p>A write writes all of its buffers: when the kernel writes only part (a filesystem filling
+ * up, a file size limit), the rest is written from where it stopped, as FileChannel's write loop
+ * does, and the future completes with the whole length. If a later part fails, the future fails
+ * with an {@link IoOperationException} whose {@link IoOperationException#bytesTransferred()} says
+ * how many bytes from the offset on were written (they stay written).
+ *
+ * <h2>Futures and cancellation</h2>
+ * The future of a request is done only once the kernel is done with the request's memory: when
+ * {@code isDone()} is true (or {@code join()} returned or threw), memory of your own arena may be
+ * freed. Only jaio completes it: {@code complete}, {@code completeExceptionally},
+ * {@code obtrudeValue} and {@code obtrudeException} throw {@link UnsupportedOperationException}.
+ * {@code cancel(mayInterrupt)} asks that the request be stopped: one still queued in the engine
+ * is cancelled at once ({@code cancel} returns true and the future is cancelled); one the kernel
+ * holds is asked to stop (io_uring: IORING_OP_ASYNC_CANCEL; kernel AIO: io_cancel, which stops no
+ * file I/O; the thread pool cannot interrupt a running system call) and {@code cancel} returns
+ * false with the future still pending, unlike {@link java.util.concurrent.Future#cancel}'s general
+ * contract: it completes once the kernel answers, with a
+ * {@link java.util.concurrent.CancellationException} if the kernel stopped the request (a write
+ * may have written part of its bytes), else with its result. {@code orTimeout} and
+ * {@code completeOnTimeout} cancel so when the time is up, and complete with the
+ * {@link java.util.concurrent.TimeoutException} or the given value only if the kernel stopped the
+ * request. Requests of {@link FileOption#CACHED} files are never stopped (jaio's cache copies to
+ * or from your memory until they end, which never waits on more than the device): {@code cancel}
+ * and the timeouts leave them to complete with their result.
  *
  * <h2>Memory</h2>
  * Native memory ({@link MemorySegment}s, direct {@link ByteBuffer}s) is used in place. Memory of a
  * jaio {@link IoBuffer} is pinned until the request completes, so closing the buffer early is
- * safe; memory from the caller's own arena must stay open until the future completes. Heap memory
+ * safe; memory from the caller's own arena must stay open until the future is done. Heap memory
  * (arrays, heap buffers) is copied through a temporary native buffer: correct, but slower.
  *
  * <h2>Cached files</h2>
@@ -404,7 +430,11 @@ public final class AsyncFile implements AutoCloseable {
         return single(IoOp.READ, segmentOf(dst), position, IoFlags.NONE, dst);
     }
 
-    /** Writes all of {@code src} at {@code position}; completes with the count written. */
+    /**
+     * Writes all of {@code src} at {@code position}, continuing after a short count until all is
+     * written; completes with the count written ({@code src.byteSize()}), or fails with an
+     * {@link IoOperationException} that says how many bytes were written before the failure.
+     */
     public CompletableFuture<Integer> write(MemorySegment src, long position) {
         return write(src, position, IoFlags.NONE);
     }
@@ -414,7 +444,10 @@ public final class AsyncFile implements AutoCloseable {
         return single(IoOp.WRITE, src, position, ioFlags, null);
     }
 
-    /** Writes {@code src} from its position to its limit, advancing its position by the count written. */
+    /**
+     * Writes {@code src} from its position to its limit, all of it as {@link #write(MemorySegment, long)}
+     * does, advancing its position by the count written (not when the write fails).
+     */
     public CompletableFuture<Integer> write(ByteBuffer src, long position) {
         return single(IoOp.WRITE, segmentOf(src), position, IoFlags.NONE, src);
     }
@@ -429,7 +462,10 @@ public final class AsyncFile implements AutoCloseable {
         return vectored(IoOp.READV, dsts, position, ioFlags);
     }
 
-    /** Writes the buffers in order, as pwritev(2); completes with the total count. */
+    /**
+     * Writes all of the buffers in order, as pwritev(2), continuing after a short count as
+     * {@link #write(MemorySegment, long)} does; completes with the total count.
+     */
     public CompletableFuture<Long> writev(MemorySegment[] srcs, long position) {
         return writev(srcs, position, IoFlags.NONE);
     }
@@ -509,11 +545,11 @@ public final class AsyncFile implements AutoCloseable {
         IoBuffer[] pins = new IoBuffer[targets.length];
         FileOp<Long> f = new FileOp<>(this, opcode, null, targets, position, ioFlags, total, FileOp.RESULT_LONG);
         if (!begin()) {
-            return CompletableFuture.failedFuture(refused(op));
+            return CompletableFuture.failedFuture(refused(op, position, total));
         }
         try {
             for (int i = 0; i < targets.length; i++) {
-                pins[i] = IoBuffer.pin(targets[i]);
+                pins[i] = IoBuffer.pin(targets[i], op, path, position, total);
             }
         } catch (RuntimeException e) {
             for (IoBuffer b : pins) {
@@ -544,11 +580,11 @@ public final class AsyncFile implements AutoCloseable {
 
     private <T> CompletableFuture<T> submit(String op, FileOp<T> f, MemorySegment pinCandidate) {
         if (!begin()) {
-            return CompletableFuture.failedFuture(refused(op));
+            return CompletableFuture.failedFuture(refused(op, f.offset(), f.length()));
         }
         if (pinCandidate != null) {
             try {
-                f.pin(IoBuffer.pin(pinCandidate));
+                f.pin(IoBuffer.pin(pinCandidate, op, path, f.offset(), f.length()));
             } catch (RuntimeException e) {
                 endOp();
                 throw e;
@@ -655,21 +691,22 @@ public final class AsyncFile implements AutoCloseable {
      * Counts a request of a CACHED file in: null when it may go on (the caller then owes an
      * {@link #endOp()}), else the failed future to return (the file or the engine is closed).
      */
-    private <T> CompletableFuture<T> refuseCached(String op) {
+    private <T> CompletableFuture<T> refuseCached(String op, long position, long length) {
         if (!begin()) {
-            return CompletableFuture.failedFuture(refused(op));
+            return CompletableFuture.failedFuture(refused(op, position, length));
         }
         if (engine.isClosed()) {
             endOp();
-            return CompletableFuture.failedFuture(new EngineClosedException(op, path, engine.name()));
+            return CompletableFuture.failedFuture(
+                    new EngineClosedException(Requests.describe(op, path, position, length), engine.name()));
         }
         return null;
     }
 
     /** {@link #pinAll} for a request already counted in, which ends if pinning throws. */
-    private IoBuffer[] pinAllOrEnd(MemorySegment one, MemorySegment[] many) {
+    private IoBuffer[] pinAllOrEnd(MemorySegment one, MemorySegment[] many, String op, long position, long length) {
         try {
-            return pinAll(one, many);
+            return pinAll(one, many, op, path, position, length);
         } catch (RuntimeException e) {
             endOp();
             throw e;
@@ -678,11 +715,11 @@ public final class AsyncFile implements AutoCloseable {
 
     private <T> CompletableFuture<T> cachedRead(String op, MemorySegment dst, MemorySegment[] dsts, long position,
             long length, int ioFlags, ByteBuffer advance, int resultKind) {
-        CompletableFuture<T> refused = refuseCached(op);
+        CompletableFuture<T> refused = refuseCached(op, position, length);
         if (refused != null) {
             return refused;
         }
-        IoBuffer[] pins = pinAllOrEnd(dst, dsts);
+        IoBuffer[] pins = pinAllOrEnd(dst, dsts, op, position, length);
         CachedFileRead<T> r = new CachedFileRead<>(cache, dst, dsts, position, length,
                 (ioFlags & IoFlags.NOWAIT) != 0,
                 new CachedRequestEnd(this, op, position, length, resultKind, pins, advance));
@@ -700,11 +737,11 @@ public final class AsyncFile implements AutoCloseable {
         if ((ioFlags & IoFlags.NOWAIT) != 0) {
             throw new IllegalArgumentException(op + " " + path + ": NOWAIT writes are not supported on CACHED files");
         }
-        CompletableFuture<T> refused = refuseCached(op);
+        CompletableFuture<T> refused = refuseCached(op, position, length);
         if (refused != null) {
             return refused;
         }
-        IoBuffer[] pins = pinAllOrEnd(src, srcs);
+        IoBuffer[] pins = pinAllOrEnd(src, srcs, op, position, length);
         CachedFileWrite<T> w = new CachedFileWrite<>(cache, src, srcs, position, length, syncFlags(ioFlags),
                 new CachedRequestEnd(this, op, position, length, resultKind, pins, advance));
         w.start();
@@ -723,7 +760,7 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     private CompletableFuture<Void> cachedSync(String op, boolean dataOnly) {
-        CompletableFuture<Void> refused = refuseCached(op);
+        CompletableFuture<Void> refused = refuseCached(op, -1, -1);
         if (refused != null) {
             return refused;
         }
@@ -734,7 +771,8 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /** Pins the jaio buffers among the destinations (null entries for other memory); null if none. */
-    private static IoBuffer[] pinAll(MemorySegment dst, MemorySegment[] dsts) {
+    private static IoBuffer[] pinAll(MemorySegment dst, MemorySegment[] dsts, String op, Path path, long position,
+            long length) {
         MemorySegment[] all = dst != null ? new MemorySegment[] {dst} : dsts;
         IoBuffer[] pins = null;
         try {
@@ -742,7 +780,7 @@ public final class AsyncFile implements AutoCloseable {
                 if (!all[i].isNative()) {
                     continue;
                 }
-                IoBuffer b = IoBuffer.pin(all[i]);
+                IoBuffer b = IoBuffer.pin(all[i], op, path, position, length);
                 if (b != null) {
                     if (pins == null) {
                         pins = new IoBuffer[all.length];
@@ -982,7 +1020,13 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     IoOperationException failure(String op, long offset, long length, int errno) {
-        return new IoOperationException(op, path, offset, length, errno, Errno.name(errno), Errno.describe(errno));
+        return failure(op, offset, length, errno, 0);
+    }
+
+    /** The failure of a request that transferred {@code transferred} bytes before it failed (a continued write). */
+    IoOperationException failure(String op, long offset, long length, int errno, long transferred) {
+        return new IoOperationException(op, path, offset, length, errno, Errno.name(errno), Errno.describe(errno),
+                transferred);
     }
 
     /** Counts a request of the caller in, unless the file is closed or its engine is closing. */
@@ -1014,10 +1058,16 @@ public final class AsyncFile implements AutoCloseable {
      * closing.
      */
     java.nio.channels.ClosedChannelException refused(String op) {
+        return refused(op, -1, -1);
+    }
+
+    /** {@link #refused(String)} for a request at {@code position} of {@code length} bytes, which the message names. */
+    java.nio.channels.ClosedChannelException refused(String op, long position, long length) {
+        String request = Requests.describe(op, path, position, length);
         if (((int) STATE.getVolatile(this) & CLOSED) == 0 && (engine.isClosing() || engine.isClosed())) {
-            return new EngineClosedException(op, path, engine.name());
+            return new EngineClosedException(request, engine.name());
         }
-        return new FileClosedException(op, path);
+        return new FileClosedException(request);
     }
 
     private void beginOrThrow(String op) throws java.nio.channels.ClosedChannelException {

@@ -1,7 +1,6 @@
 package dev.jaio;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * How a request of a {@link FileOption#CACHED} {@link AsyncFile} ends, whichever of the cache's
@@ -37,15 +36,15 @@ final class CachedRequestEnd {
     }
 
     /** Ends {@code future} with the cache's {@code result} (a count, or -errno). */
-    <T> void finish(CompletableFuture<T> future, long result) {
+    void finish(Requests.Future future, long result) {
         finish(future, result, -1);
     }
 
     /**
-     * As {@link #finish(CompletableFuture, long)}; a sync that failed because a page's writeback
+     * As {@link #finish(Requests.Future, long)}; a sync that failed because a page's writeback
      * did names that page's offset ({@code writebackOffset}, -1 if none) in its exception.
      */
-    <T> void finish(CompletableFuture<T> future, long result, long writebackOffset) {
+    void finish(Requests.Future future, long result, long writebackOffset) {
         ByteBuffer a = advance;
         release();
         boolean atPage = result < 0 && position < 0 && writebackOffset >= 0;
@@ -53,10 +52,15 @@ final class CachedRequestEnd {
                 result, a);
     }
 
-    /** Ends {@code future} with {@code cause}. */
-    <T> void fail(CompletableFuture<T> future, Throwable cause) {
+    /** Ends {@code future} with {@code cause}, which names the request. */
+    void fail(Requests.Future future, Throwable cause) {
         release();
-        FileOp.settle(future, file, null, cause);
+        FileOp.settle(future, file, null, Requests.named(describe(), cause));
+    }
+
+    /** The request as messages name it. */
+    String describe() {
+        return Requests.describe(op, file.path(), position, length);
     }
 
     private void release() {

@@ -9,7 +9,8 @@ public interface CompletionHandler {
 
     /**
      * @param userData the cookie given when the request was prepared
-     * @param result bytes transferred (0 for fsync; a short count at end of file), or {@code -errno};
+     * @param result bytes transferred (0 for fsync; a short count at end of file, or for a write the
+     *     kernel did in part), or {@code -errno};
      *     {@link IoContext#errorName(long)} names a negative result
      */
     void onCompletion(long userData, long result);

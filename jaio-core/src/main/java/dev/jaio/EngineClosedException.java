@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * A request on an {@link AsyncFile} whose {@link IoEngine} is closing or closed: the file is still
  * open (close it), but its engine takes no more requests. The message names the operation, the
- * path and the engine.
+ * path, for reads and writes the offset, and the engine, e.g.
+ * {@code "pread /data/f at offset 0 (4096 bytes): the uring engine is closed"}.
  */
 public final class EngineClosedException extends AsynchronousCloseException {
 
@@ -15,7 +16,12 @@ public final class EngineClosedException extends AsynchronousCloseException {
     private final String message;
 
     EngineClosedException(String operation, Path path, String engine) {
-        this.message = operation + " " + path + ": the " + engine + " engine is closed";
+        this(Requests.describe(operation, path, -1, -1), engine);
+    }
+
+    /** @param request the request as {@link Requests#describe} names it */
+    EngineClosedException(String request, String engine) {
+        this.message = request + ": the " + engine + " engine is closed";
     }
 
     @Override

@@ -3,7 +3,10 @@ package dev.jaio;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 
-/** A request on an {@link AsyncFile} that was already closed. */
+/**
+ * A request on an {@link AsyncFile} that was already closed; the message names the operation,
+ * path and, for reads and writes, the offset.
+ */
 public final class FileClosedException extends ClosedChannelException {
 
     private static final long serialVersionUID = 1L;
@@ -11,7 +14,12 @@ public final class FileClosedException extends ClosedChannelException {
     private final String message;
 
     FileClosedException(String operation, Path path) {
-        this.message = operation + " " + path + ": the file is closed";
+        this(Requests.describe(operation, path, -1, -1));
+    }
+
+    /** @param request the request as {@link Requests#describe} names it */
+    FileClosedException(String request) {
+        this.message = request + ": the file is closed";
     }
 
     @Override

@@ -1,17 +1,28 @@
 package dev.jaio;
 
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A request of an {@link AsyncFile} and the future its caller gets. It holds everything the kernel
  * may touch (pinned {@link IoBuffer}s, a bounce buffer for heap memory) until the request completes,
- * then releases it all before completing the future.
+ * then releases it all before completing the future: when the future is done, the kernel is done
+ * with the request's memory. So only jaio completes it: {@link #cancel} asks the kernel to stop
+ * the request, and the caller's {@code complete}, {@code completeExceptionally} and
+ * {@code obtrude*} are refused.
+ *
+ * <p>A write the kernel does in part (a short count: a filesystem filling up, a file size limit)
+ * is continued from where it stopped until all of it is written, as FileChannel's write loop
+ * does; if a later part fails, the request fails with an {@link IoOperationException} that says
+ * how many bytes were written.
  */
-final class FileOp<T> extends IoOp<T> {
+final class FileOp<T> extends IoOp<T> implements Requests.Future {
 
     static final int RESULT_INT = 0;
     static final int RESULT_LONG = 1;
@@ -20,6 +31,10 @@ final class FileOp<T> extends IoOp<T> {
     private final AsyncFile file;
     private final int resultKind;
     private final long length;
+    /** The request's file offset ({@link #offset} moves on as a short write continues). */
+    private final long startOffset;
+    /** Bytes written by the parts of a write done so far; loop thread. */
+    private long written;
     /** Pinned jaio buffers, or null. */
     private IoBuffer pin;
     private IoBuffer[] pins;
@@ -27,6 +42,10 @@ final class FileOp<T> extends IoOp<T> {
     private MemorySegment readTarget;
     /** A ByteBuffer whose position advances by the bytes transferred, or null. */
     private ByteBuffer advance;
+    /** The caller asked to cancel: -ECANCELED (or -EINTR) from the kernel then means it was stopped. */
+    private volatile boolean cancelRequested;
+    /** What a stop by orTimeout or completeOnTimeout ends with: a TimeoutException or a Replacement. */
+    private volatile Object timeoutOutcome;
 
     FileOp(AsyncFile file, int opcode, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags,
             long length, int resultKind) {
@@ -34,6 +53,7 @@ final class FileOp<T> extends IoOp<T> {
         this.file = file;
         this.length = length;
         this.resultKind = resultKind;
+        this.startOffset = offset;
     }
 
     FileOp<T> pin(IoBuffer buffer) {
@@ -58,7 +78,7 @@ final class FileOp<T> extends IoOp<T> {
 
     /** The file offset. */
     long offset() {
-        return offset;
+        return startOffset;
     }
 
     /** Bytes the request transfers. */
@@ -71,9 +91,11 @@ final class FileOp<T> extends IoOp<T> {
         return opcode == WRITE || opcode == WRITEV;
     }
 
-    /** Ends the request without submitting it, as if the kernel had answered -errno. */
+    /** Ends the request without submitting it, as if the kernel had answered -errno (unless a cancel ended it first). */
     void reject(int errno) {
-        onResult(-errno);
+        if (tryEndUnstarted()) {
+            onResult(-errno);
+        }
     }
 
     static String operationName(int opcode) {
@@ -88,38 +110,177 @@ final class FileOp<T> extends IoOp<T> {
         };
     }
 
+    /** The request as messages name it: {@code "pwrite /data/f at offset 8192 (4096 bytes)"}. */
+    private String describe() {
+        return hasOffset() ? Requests.describe(operationName(opcode), file.path(), startOffset, length)
+                : Requests.describe(operationName(opcode), file.path(), -1, -1);
+    }
+
     @Override
     protected void onResult(long result) {
+        if (result > 0 && isWrite() && written + result < length && !cancelRequested) {
+            // A short write: the rest goes on from where the kernel stopped (loop thread, which
+            // takes it back before it next enters the kernel); pins and buffers stay held.
+            continueWrite(result);
+            return;
+        }
         Object value = null;
         Throwable failure = null;
         try {
-            if (opcode == WRITE || opcode == WRITEV) {
-                file.afterUncachedWrite(offset, length, result);
+            if (isWrite()) {
+                file.afterUncachedWrite(startOffset, length, result > 0 ? written + result : written > 0 ? written : result);
             }
-            if (result < 0) {
-                failure = file.failure(operationName(opcode), hasOffset() ? offset : -1, hasOffset() ? length : -1,
-                        (int) -result);
+            boolean stopped = cancelRequested && (result == -Errno.ECANCELED || result == -Errno.EINTR
+                    || (result > 0 && isWrite() && written + result < length));
+            if (stopped) {
+                // The kernel stopped it, or a cancel came between two parts of a write.
+                Object outcome = timeoutOutcome;
+                if (outcome instanceof Requests.Replacement r) {
+                    value = r.value();
+                } else {
+                    failure = Requests.cancelled(describe(), written + Math.max(0, result), outcome);
+                }
+            } else if (result < 0) {
+                failure = file.failure(operationName(opcode), hasOffset() ? startOffset : -1,
+                        hasOffset() ? length : -1, (int) -result, written);
+            } else if (result == 0 && isWrite() && length > 0) {
+                // No progress, and no errno to say why: a loop would spin. Not seen on Linux files.
+                failure = new IoOperationException(operationName(opcode), file.path(), startOffset, length, Errno.EIO,
+                        Errno.name(Errno.EIO), "the kernel wrote 0 of the " + (length - written) + " bytes left",
+                        written);
             } else {
-                if (readTarget != null && result > 0) {
-                    MemorySegment.copy(buffer, 0, readTarget, 0, result);
+                long total = isWrite() ? written + result : result;
+                if (readTarget != null && total > 0) {
+                    MemorySegment.copy(buffer, 0, readTarget, 0, total);
                 }
                 if (advance != null) {
-                    advance.position(advance.position() + (int) result);
+                    advance.position(advance.position() + (int) total);
                 }
-                value = resultValue(resultKind, result);
+                value = resultValue(resultKind, total);
             }
         } catch (RuntimeException e) {
-            failure = e;
+            failure = Requests.named(describe(), e);
         } finally {
             release();
         }
         settle(this, file, value, failure);
     }
 
+    /** Moves the write past the {@code done} bytes the kernel just wrote and hands the rest back to the loop. */
+    private void continueWrite(long done) {
+        written += done;
+        offset += done;
+        if (opcode == WRITE) {
+            buffer = buffer.asSlice(done);
+        } else {
+            long skip = done;
+            int first = 0;
+            while (skip >= buffers[first].byteSize()) {
+                skip -= buffers[first].byteSize();
+                first++;
+            }
+            MemorySegment[] rest = new MemorySegment[buffers.length - first];
+            System.arraycopy(buffers, first, rest, 0, rest.length);
+            rest[0] = rest[0].asSlice(skip);
+            buffers = rest;
+        }
+        file.engine().execute(this);
+    }
+
     @Override
     protected void onRejected(IOException cause) {
         release();
-        settle(this, file, null, cause);
+        Throwable failure = cause instanceof AsynchronousCloseException
+                ? new EngineClosedException(describe(), file.engine().name())
+                : Requests.named(describe(), cause);
+        settle(this, file, null, failure);
+    }
+
+    // ---- the future, as the caller sees it ----
+
+    /**
+     * Asks that the request be stopped. One that has not reached the kernel yet is ended at once:
+     * its future is cancelled and this returns true. One the kernel has is asked to stop
+     * (io_uring: IORING_OP_ASYNC_CANCEL; kernel AIO: io_cancel, which stops no file I/O; threads:
+     * nothing, a running system call is not interrupted) and this returns false: the future stays
+     * pending until the kernel is done with the request's memory, then completes with a
+     * {@link java.util.concurrent.CancellationException} if the kernel stopped it, else with the
+     * request's own result.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (isDone()) {
+            return isCancelled();
+        }
+        cancelRequested = true;
+        if (tryEndUnstarted()) {
+            onResult(-Errno.ECANCELED); // the kernel never saw it: it ends here, on the caller's thread
+            return isCancelled();
+        }
+        file.engine().cancel(this);
+        return false;
+    }
+
+    /**
+     * If the request has not completed after {@code timeout}, it is {@linkplain #cancel cancelled};
+     * when the kernel stops it, the future completes with a {@link java.util.concurrent.TimeoutException}
+     * (once the kernel is done with its memory), else with the request's own result.
+     */
+    @Override
+    public CompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        if (!isDone()) {
+            Requests.after(timeout, unit, () -> {
+                if (!isDone()) {
+                    timeoutOutcome = Requests.timedOut(describe(), timeout, unit);
+                    cancel(false);
+                }
+            });
+        }
+        return this;
+    }
+
+    /** As {@link #orTimeout}, but a request the timeout stopped completes with {@code value}. */
+    @Override
+    public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        if (!isDone()) {
+            Requests.after(timeout, unit, () -> {
+                if (!isDone()) {
+                    timeoutOutcome = new Requests.Replacement(value);
+                    cancel(false);
+                }
+            });
+        }
+        return this;
+    }
+
+    @Override
+    public boolean complete(T value) {
+        throw Requests.refused(describe(), "complete");
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        throw Requests.refused(describe(), "completeExceptionally");
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+        throw Requests.refused(describe(), "obtrudeValue");
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw Requests.refused(describe(), "obtrudeException");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void settle(Object value, Throwable failure) {
+        if (failure != null) {
+            super.completeExceptionally(failure);
+        } else {
+            super.complete((T) value);
+        }
     }
 
     /** The future's value for a non-negative {@code result}: an Integer, a Long, or null (fsync). */
@@ -136,7 +297,7 @@ final class FileOp<T> extends IoOp<T> {
      * or -errno): its value (advancing {@code advance}'s position by the count), or the failure
      * naming the operation, path, offset and errno; then counts it out of its file.
      */
-    static <T> void settleCached(CompletableFuture<T> future, AsyncFile file, String op, long position, long length,
+    static void settleCached(Requests.Future future, AsyncFile file, String op, long position, long length,
             int resultKind, long result, ByteBuffer advance) {
         Object value = null;
         Throwable failure = null;
@@ -150,7 +311,7 @@ final class FileOp<T> extends IoOp<T> {
                 value = resultValue(resultKind, result);
             }
         } catch (RuntimeException e) {
-            failure = e;
+            failure = Requests.named(Requests.describe(op, file.path(), position, length), e);
         }
         settle(future, file, value, failure);
     }
@@ -160,14 +321,9 @@ final class FileOp<T> extends IoOp<T> {
      * counts the request out of its file: last, since AsyncFile.close() returns once that runs, and
      * by then the future must be done.
      */
-    @SuppressWarnings("unchecked")
-    static <T> void settle(CompletableFuture<T> future, AsyncFile file, Object value, Throwable failure) {
+    static void settle(Requests.Future future, AsyncFile file, Object value, Throwable failure) {
         try {
-            if (failure != null) {
-                future.completeExceptionally(failure);
-            } else {
-                future.complete((T) value);
-            }
+            future.settle(value, failure);
         } finally {
             file.endOp();
         }

@@ -83,10 +83,12 @@ public final class IoBuffer implements AutoCloseable {
     /**
      * Pins the jaio buffer that {@code segment} belongs to, if any.
      *
+     * @param op, path, offset, length the request that pins it, for the message of a refusal
+     *     (offset -1 leaves offset and length out; a null path leaves the path out)
      * @return the pinned buffer, or null when the segment is not jaio memory
      * @throws IllegalStateException when the buffer is already closed
      */
-    static IoBuffer pin(MemorySegment segment) {
+    static IoBuffer pin(MemorySegment segment, String op, java.nio.file.Path path, long offset, long length) {
         IoBuffer buffer = BY_SCOPE.get(segment.scope());
         if (buffer == null) {
             return null;
@@ -95,7 +97,8 @@ public final class IoBuffer implements AutoCloseable {
         do {
             s = buffer.state;
             if ((s & CLOSED) != 0) {
-                throw new IllegalStateException("the IoBuffer is closed");
+                throw new IllegalStateException((path == null ? op : Requests.describe(op, path, offset, length))
+                        + ": the IoBuffer is closed; a closed buffer takes no new requests");
             }
         } while (!STATE.compareAndSet(buffer, s, s + 1));
         return buffer;

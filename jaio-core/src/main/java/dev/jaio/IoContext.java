@@ -216,7 +216,11 @@ public final class IoContext implements AutoCloseable {
         return prepareTransfer(file, buffer, position, ioFlags, cookie, true);
     }
 
-    /** Prepares a write of all of {@code buffer} at {@code position}; false when the context is full. */
+    /**
+     * Prepares a write of {@code buffer} at {@code position}; false when the context is full. As
+     * with io_submit, its completion carries the kernel's count, which may be short (a filesystem
+     * filling up): the caller writes the rest, unlike {@link AsyncFile#write}, which continues itself.
+     */
     public boolean prepareWrite(AsyncFile file, MemorySegment buffer, long position, long cookie) {
         return prepareWrite(file, buffer, position, IoFlags.NONE, cookie);
     }
@@ -471,7 +475,7 @@ public final class IoContext implements AutoCloseable {
         MemorySegment[] segments = new MemorySegment[buffers.length];
         try {
             for (int i = 0; i < buffers.length; i++) {
-                pinned[i] = IoBuffer.pin(buffers[i].segment());
+                pinned[i] = IoBuffer.pin(buffers[i].segment(), "registerBuffers", null, -1, -1);
                 segments[i] = buffers[i].segment();
             }
         } catch (RuntimeException e) {
@@ -564,7 +568,7 @@ public final class IoContext implements AutoCloseable {
         }
         IoBuffer pin;
         try {
-            pin = buffer == null ? null : IoBuffer.pin(buffer);
+            pin = buffer == null ? null : IoBuffer.pin(buffer, op, file.path(), -1, -1);
         } catch (RuntimeException e) {
             file.endOp();
             throw e;

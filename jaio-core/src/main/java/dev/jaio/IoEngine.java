@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #close()} stops accepting requests, waits until every request already accepted has
  * completed, writes back the dirty pages of {@link FileOption#CACHED} files still open (not
  * synced); only then is the engine's native memory freed. Requests made after {@code close()}
- * fail with {@link EngineClosedException}, an {@link java.nio.channels.AsynchronousCloseException}.
+ * fail with {@link EngineClosedException}, an {@link java.nio.channels.AsynchronousCloseException}
+ * that names the operation, path and offset.
  */
 public final class IoEngine implements AutoCloseable {
 
@@ -174,6 +175,11 @@ public final class IoEngine implements AutoCloseable {
 
     void execute(IoOp<?> op) {
         loop.execute(op);
+    }
+
+    /** Asks the kernel to stop {@code op}, which already reached the completion thread's queue. */
+    void cancel(IoOp<?> op) {
+        loop.cancel(op);
     }
 
     boolean inCompletionThread() {

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 /**
  * A request the kernel failed. The message names the operation, the path, the offset and the
  * errno, e.g. {@code "pwrite /data/f at offset 8192 (4096 bytes): ENOSPC (No space left on device)"}.
+ * A write that failed after part of it was written says how much, e.g. {@code "pwrite /data/f at
+ * offset 0 (1048576 bytes): ENOSPC (No space left on device) after 524288 bytes were written"}:
+ * see {@link #bytesTransferred()}.
  */
 public final class IoOperationException extends IOException {
 
@@ -16,16 +19,34 @@ public final class IoOperationException extends IOException {
     private final long offset;
     private final int errno;
     private final String errnoName;
+    private final long bytesTransferred;
 
     IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
             String errnoText) {
+        this(operation, path, offset, length, errno, errnoName, errnoText, 0);
+    }
+
+    /** @param bytesTransferred bytes the request wrote before it failed (a write continued after a short count) */
+    IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
+            String errnoText, long bytesTransferred) {
         super(operation + " " + path + (offset >= 0 ? " at offset " + offset : "")
-                + (length >= 0 ? " (" + length + " bytes)" : "") + ": " + errnoText);
+                + (length >= 0 ? " (" + length + " bytes)" : "") + ": " + errnoText
+                + (bytesTransferred > 0 ? " after " + bytesTransferred + " bytes were written" : ""));
         this.operation = operation;
         this.path = path;
         this.offset = offset;
         this.errno = errno;
         this.errnoName = errnoName;
+        this.bytesTransferred = bytesTransferred;
+    }
+
+    /**
+     * Bytes the request transferred before it failed: a write that the kernel wrote in part
+     * (a short count, e.g. a filesystem filling up) and that failed when continued has written
+     * this many bytes from its offset on, and they stay written. 0 for every other failure.
+     */
+    public long bytesTransferred() {
+        return bytesTransferred;
     }
 
     /** The system call or request kind, e.g. {@code pread}, {@code pwritev}, {@code fsync}. */
