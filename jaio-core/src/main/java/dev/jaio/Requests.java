@@ -47,18 +47,20 @@ final class Requests {
         if (timeoutOutcome instanceof TimeoutException t) {
             return t;
         }
-        CancellationException c = new CancellationException(request + ": cancelled"
+        return new CancellationException(request + ": cancelled"
                 + (written > 0 ? " after " + written + " bytes were written" : ""));
-        return c;
     }
 
     /** The TimeoutException of a request that {@code orTimeout} stopped. */
     static TimeoutException timedOut(String request, long timeout, TimeUnit unit) {
-        return new TimeoutException(request + ": not completed within " + timeout + " " + unit.name().toLowerCase()
+        return new TimeoutException(request + ": not completed within " + timeout + " " + unit.name().toLowerCase(java.util.Locale.ROOT)
                 + "; the kernel stopped it");
     }
 
-    /** Runs {@code task} after {@code timeout}, on the JDK's delayer thread. */
+    /**
+     * Runs {@code task} after {@code timeout}, on the JDK's delayer thread (as CompletableFuture's
+     * own timeouts do); the task only asks for a cancel, so it never runs a caller's stage there.
+     */
     static void after(long timeout, TimeUnit unit, Runnable task) {
         CompletableFuture.delayedExecutor(timeout, unit).execute(task);
     }
