@@ -58,8 +58,9 @@ final class Requests {
     }
 
     /**
-     * Runs {@code task} after {@code timeout}, on the JDK's delayer thread (as CompletableFuture's
-     * own timeouts do); the task only asks for a cancel, so it never runs a caller's stage there.
+     * Runs {@code task} after {@code timeout}, on the JDK's delayer thread, as CompletableFuture's
+     * own timeouts do: a request the task's cancel ends before the kernel saw it completes there
+     * (with its dependent stages); one the kernel stops completes on the engine's thread.
      */
     static void after(long timeout, TimeUnit unit, Runnable task) {
         CompletableFuture.delayedExecutor(timeout, unit).execute(task);
