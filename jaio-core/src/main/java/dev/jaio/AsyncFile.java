@@ -59,8 +59,9 @@ import java.util.concurrent.CountDownLatch;
  * <h2>Futures and cancellation</h2>
  * The future of a request is done only once the kernel is done with the request's memory: when
  * {@code isDone()} is true (or {@code join()} returned or threw), memory of your own arena may be
- * freed. Only jaio completes it: {@code complete}, {@code completeExceptionally},
- * {@code obtrudeValue} and {@code obtrudeException} throw {@link UnsupportedOperationException}.
+ * freed. Only jaio completes it: {@code complete}, {@code completeAsync},
+ * {@code completeExceptionally}, {@code obtrudeValue} and {@code obtrudeException} throw
+ * {@link UnsupportedOperationException}.
  * {@code cancel(mayInterrupt)} asks that the request be stopped: one still queued in the engine
  * is cancelled at once ({@code cancel} returns true and the future is cancelled); one the kernel
  * holds is asked to stop (io_uring: IORING_OP_ASYNC_CANCEL; kernel AIO: io_cancel, which stops no

@@ -70,6 +70,17 @@ final class CachedFileWrite<T> extends CachedWrite<T> implements Requests.Future
     }
 
     @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier) {
+        throw Requests.refused(end.describe(), "completeAsync");
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier,
+            java.util.concurrent.Executor executor) {
+        throw Requests.refused(end.describe(), "completeAsync");
+    }
+
+    @Override
     public void obtrudeValue(T value) {
         throw Requests.refused(end.describe(), "obtrudeValue");
     }

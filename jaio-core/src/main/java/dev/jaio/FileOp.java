@@ -264,6 +264,17 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     }
 
     @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier) {
+        throw Requests.refused(describe(), "completeAsync");
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier,
+            java.util.concurrent.Executor executor) {
+        throw Requests.refused(describe(), "completeAsync");
+    }
+
+    @Override
     public void obtrudeValue(T value) {
         throw Requests.refused(describe(), "obtrudeValue");
     }

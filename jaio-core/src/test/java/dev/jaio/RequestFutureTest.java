@@ -197,6 +197,7 @@ class RequestFutureTest {
                             e.getMessage());
                     assertThrows(UnsupportedOperationException.class,
                             () -> read.completeExceptionally(new IOException("mine")));
+                    assertThrows(UnsupportedOperationException.class, () -> read.completeAsync(() -> 3));
                     assertThrows(UnsupportedOperationException.class, () -> read.obtrudeValue(2));
                     assertThrows(UnsupportedOperationException.class, () -> read.obtrudeException(new IOException()));
                     assertEquals(4096, TestFiles.await(read));
