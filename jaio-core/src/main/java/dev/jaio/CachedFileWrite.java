@@ -27,7 +27,7 @@ final class CachedFileWrite<T> extends CachedWrite<T> implements Requests.Future
 
     @Override
     protected void finished(long result) {
-        end.finish(this, result, writebackErrorOffset());
+        end.finish(this, result, writebackErrorOffset(), transferredBeforeFailure());
     }
 
     @Override

@@ -37,19 +37,20 @@ final class CachedRequestEnd {
 
     /** Ends {@code future} with the cache's {@code result} (a count, or -errno). */
     void finish(Requests.Future future, long result) {
-        finish(future, result, -1);
+        finish(future, result, -1, 0);
     }
 
     /**
      * As {@link #finish(Requests.Future, long)}; a sync that failed because a page's writeback
-     * did names that page's offset ({@code writebackOffset}, -1 if none) in its exception.
+     * did names that page's offset ({@code writebackOffset}, -1 if none) in its exception, and a
+     * write that failed after writing {@code transferred} bytes says so.
      */
-    void finish(Requests.Future future, long result, long writebackOffset) {
+    void finish(Requests.Future future, long result, long writebackOffset, long transferred) {
         ByteBuffer a = advance;
         release();
         boolean atPage = result < 0 && position < 0 && writebackOffset >= 0;
         FileOp.settleCached(future, file, op, atPage ? writebackOffset : position, atPage ? -1 : length, resultKind,
-                result, a);
+                result, a, transferred);
     }
 
     /** Ends {@code future} with {@code cause}, which names the request. */

@@ -310,11 +310,17 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
      */
     static void settleCached(Requests.Future future, AsyncFile file, String op, long position, long length,
             int resultKind, long result, ByteBuffer advance) {
+        settleCached(future, file, op, position, length, resultKind, result, advance, 0);
+    }
+
+    /** As above; a failed write had written {@code transferred} bytes before it failed. */
+    static void settleCached(Requests.Future future, AsyncFile file, String op, long position, long length,
+            int resultKind, long result, ByteBuffer advance, long transferred) {
         Object value = null;
         Throwable failure = null;
         try {
             if (result < 0) {
-                failure = file.failure(op, position, length, (int) -result);
+                failure = file.failure(op, position, length, (int) -result, transferred);
             } else {
                 if (advance != null) {
                     advance.position(advance.position() + (int) result);

@@ -73,6 +73,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private long admittedLength;
     /** The file system cannot reserve blocks: the write is written back before it completes. */
     private boolean writeThrough;
+    /** Bytes of a failed write that were written before it failed (they stay written), else 0. */
+    private long transferred;
     /** Where the writeback whose error this request reports failed, or -1. */
     private long errorOffset = -1;
     /** Set by the page cache when this write waited over the dirty limit and writeback cannot go on. */
@@ -202,6 +204,11 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         return errorOffset;
     }
 
+    /** For a write that failed (-errno): the bytes it wrote before the failure (they stay written), else 0. */
+    protected final long transferredBeforeFailure() {
+        return transferred;
+    }
+
     /** The write ended: the byte count (0 for a sync), or -errno. Called once; must not throw. */
     protected abstract void finished(long result);
 
@@ -274,6 +281,12 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                         int err = syncFlags != 0 || writeThrough ? handle.checkWritebackError() : 0;
                         if (err != 0) {
                             errorOffset = handle.file().lastWritebackErrorOffset();
+                        }
+                        if (err == 0 && admittedLength < length) {
+                            // Cut at RLIMIT_FSIZE: what fitted is written, the rest is refused, as
+                            // a continued kernel write would be.
+                            transferred = admittedLength;
+                            err = Errno.EFBIG;
                         }
                         endWith(err != 0 ? -err : fileSync ? 0 : admittedLength);
                         return;
@@ -395,7 +408,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 release(p);
                 if ((s & PageState.ERROR) != 0 && readFor == index) {
                     releaseAhead();
-                    endWith(done > 0 ? done : -p.errno); // reading the old bytes failed
+                    transferred = done; // those bytes are written; reading the old bytes of the next failed
+                    endWith(-p.errno);
                     return false;
                 }
                 continue; // dropped meanwhile: look again
