@@ -33,21 +33,17 @@ public final class IoEngine implements AutoCloseable {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-    private static final class Shared {
-        static final IoEngine INSTANCE = openShared();
-
-        private static IoEngine openShared() {
-            try {
-                EngineConfig config = EngineConfig.defaults();
-                return new IoEngine(config, Engines.byName(config.engine()), true);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open jaio's shared engine", e);
-            }
-        }
-    }
+    /**
+     * The shared engine, opened on first use. Not a holder class: a failed open (say the kernel
+     * refused every engine for now) must leave the next call free to try again and fail with an
+     * IOException of its own, not an ExceptionInInitializerError and then NoClassDefFoundError forever.
+     */
+    private static volatile IoEngine sharedInstance;
 
     private final EngineConfig config;
     private final EngineProvider provider;
+    /** For {@code auto}: which engines were skipped and why; null when the engine was named. */
+    private final String selectionReason;
     private final EventLoop loop;
     private final boolean shared;
     /** Files open on this engine: {@link #close()} waits for their requests. */
@@ -57,13 +53,26 @@ public final class IoEngine implements AutoCloseable {
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
     private volatile PageCache pageCache;
 
-    private IoEngine(EngineConfig config, EngineProvider provider, boolean shared) throws IOException {
+    private IoEngine(EngineConfig config, Engines.Opened opened, boolean shared) throws IOException {
         this.config = config;
-        this.provider = provider;
+        this.provider = opened.provider();
+        this.selectionReason = opened.reason();
         this.shared = shared;
-        var queue = provider.openQueue(new QueueOptions(config.queueDepth(), true, config.threads(),
-                config.sqPollIdleMillis()));
-        this.loop = new EventLoop(queue, "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet());
+        String thread = "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet();
+        try {
+            this.loop = new EventLoop(opened.queue(), thread);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            opened.queue().close(); // nobody else will: the kernel queue must not outlive the failure
+            if (e instanceof OutOfMemoryError) {
+                // pthread_create refused (RLIMIT_NPROC, pids cgroup, memory): a limit, reported as a setup failure.
+                throw new IOException("cannot start the completion thread " + thread + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private static QueueOptions queueOptions(EngineConfig config) {
+        return new QueueOptions(config.queueDepth(), true, config.threads(), config.sqPollIdleMillis());
     }
 
     /** Opens an engine with {@link EngineConfig#defaults()}. */
@@ -72,48 +81,96 @@ public final class IoEngine implements AutoCloseable {
     }
 
     /**
-     * Opens an engine.
+     * Opens an engine. With {@code auto}, the engines are tried in preference order (uring, aio,
+     * threads) and the first whose kernel queue of {@link EngineConfig#queueDepth()} really sets up
+     * is used: io_uring refused for the locked-memory limit falls back to aio, which needs none
+     * ({@link #selectionReason()} says why; the first fallback in a JVM is logged at WARNING to
+     * System.Logger {@code dev.jaio.engine}).
      *
-     * @throws IllegalArgumentException for an unknown engine name
+     * @throws IllegalArgumentException for an unknown engine name, or a queue depth above what the
+     *     named engine can hold (io_uring: 32767)
      * @throws IOException when the named engine is unavailable here, or the kernel refuses the
-     *     context (e.g. fs.aio-max-nr exhausted); the message says which and why
+     *     queue (e.g. fs.aio-max-nr exhausted, or the locked-memory limit for io_uring); the message
+     *     says which and why
      */
     public static IoEngine open(EngineConfig config) throws IOException {
-        EngineProvider provider = Engines.byName(config.engine());
-        String cause = provider.unavailabilityCause();
-        if (cause != null) {
-            throw new IOException("engine " + provider.name() + " is not available: " + cause);
-        }
-        return new IoEngine(config, provider, false);
+        return new IoEngine(config, Engines.open(config.engine(), queueOptions(config)), false);
     }
 
     /** An engine over {@code provider}'s queues (tests: a provider that injects faults or records I/O). */
     static IoEngine openWith(EngineConfig config, EngineProvider provider) throws IOException {
-        return new IoEngine(config, provider, false);
+        return new IoEngine(config, new Engines.Opened(provider, provider.openQueue(queueOptions(config)), null), false);
     }
 
     /**
      * The engine {@link AsyncFile#open(java.nio.file.Path, FileOption...)} uses: opened on first
      * use with {@link EngineConfig#defaults()}, alive for the life of the JVM, never closed.
+     *
+     * @throws IOException when it cannot be opened (no engine could set up its queue); a later call
+     *     tries again
      */
-    public static IoEngine shared() {
-        return Shared.INSTANCE;
+    public static IoEngine shared() throws IOException {
+        IoEngine e = sharedInstance;
+        if (e != null) {
+            return e;
+        }
+        synchronized (IoEngine.class) {
+            e = sharedInstance;
+            if (e == null) {
+                EngineConfig config = EngineConfig.defaults();
+                try {
+                    e = new IoEngine(config, Engines.open(config.engine(), queueOptions(config)), true);
+                } catch (IOException x) {
+                    throw new IOException("cannot open jaio's shared engine: " + x.getMessage(), x);
+                }
+                sharedInstance = e;
+            }
+            return e;
+        }
     }
 
-    /** Every engine this build knows, in the order {@code auto} prefers them, with availability. */
+    /**
+     * Every engine this build knows, in the order {@code auto} prefers them, with availability: an
+     * engine is available when a queue of {@link EngineConfig#defaults()} really sets up (and is
+     * closed again), which is what {@link #open()} will ask of the kernel.
+     */
     public static List<EngineStatus> probeAll() {
+        QueueOptions options = queueOptions(EngineConfig.defaults());
         List<EngineStatus> out = new ArrayList<>();
         for (EngineProvider p : Engines.all()) {
-            String cause = p.unavailabilityCause();
+            String cause;
+            try {
+                Engines.Opened opened = Engines.open(p.name(), options);
+                opened.queue().close();
+                cause = null;
+            } catch (IOException | RuntimeException e) {
+                cause = e.getMessage();
+            }
             out.add(new EngineStatus(p.name(), cause == null, cause == null ? p.description() : cause));
         }
         return List.copyOf(out);
     }
 
-    /** What {@code auto} picks here; the detail names every engine it skipped and why. */
+    /**
+     * What {@code auto} picks here for {@link EngineConfig#defaults()}, found by really setting up
+     * each engine's queue in preference order; the detail names every engine it skipped and why.
+     */
     public static EngineStatus autoChoice() {
-        EngineProvider p = Engines.auto();
-        return new EngineStatus(p.name(), true, Engines.autoReason());
+        try {
+            Engines.Opened opened = Engines.open(Engines.AUTO, queueOptions(EngineConfig.defaults()));
+            opened.queue().close();
+            return new EngineStatus(opened.provider().name(), true, opened.reason());
+        } catch (IOException e) {
+            return new EngineStatus(Engines.AUTO, false, e.getMessage());
+        }
+    }
+
+    /**
+     * For an engine opened as {@code auto}: which engines were skipped and why, and which was picked;
+     * null when the engine was named.
+     */
+    public String selectionReason() {
+        return selectionReason;
     }
 
     /** The engine's name: {@code uring}, {@code aio} or {@code threads} (never {@code auto}). */
@@ -133,7 +190,25 @@ public final class IoEngine implements AutoCloseable {
      * @param depth requests the context may hold at once
      */
     public IoContext newContext(int depth) throws IOException {
-        return new IoContext(provider, new QueueOptions(depth, false, config.threads(), config.sqPollIdleMillis()));
+        // The context's kernel queue holds twice its depth (room for the page reads of cached
+        // requests): check the caller's number against the limit before deriving another from it.
+        int max = maxContextDepth();
+        if (depth < 1 || depth > max) {
+            throw new IllegalArgumentException("newContext(" + depth + "): depth must be in [1, " + max + "] on the "
+                    + provider.name() + " engine (a context's kernel queue holds twice its depth, and "
+                    + provider.capacityLimit(false) + ": " + provider.maxCapacity(false) + ")");
+        }
+        try {
+            return new IoContext(provider, new QueueOptions(depth, false, config.threads(), config.sqPollIdleMillis()));
+        } catch (IOException e) {
+            throw new IOException("newContext(" + depth + ") on the " + provider.name() + " engine (a kernel queue of "
+                    + 2 * depth + " requests): " + e.getMessage(), e);
+        }
+    }
+
+    /** The largest depth {@link #newContext} accepts on this engine. */
+    public int maxContextDepth() {
+        return provider.maxCapacity(false) / 2;
     }
 
     /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */

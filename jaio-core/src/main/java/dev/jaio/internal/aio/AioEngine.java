@@ -17,8 +17,11 @@ public final class AioEngine implements EngineProvider {
     /** Selection name. */
     public static final String NAME = "aio";
 
-    private static final class Probe {
-        static final String CAUSE = probe();
+    /** The probe's answer once it is permanent; null until then (see {@link #unavailabilityCause}). */
+    private static volatile Probed probed;
+
+    /** A probe's answer: {@code cause} null when the engine can run; {@code lasting} false when it may change. */
+    private record Probed(String cause, boolean lasting) {
     }
 
     @Override
@@ -34,7 +37,24 @@ public final class AioEngine implements EngineProvider {
 
     @Override
     public String unavailabilityCause() {
-        return Probe.CAUSE;
+        Probed p = probed;
+        if (p == null) {
+            synchronized (AioEngine.class) {
+                p = probed;
+                if (p == null) {
+                    p = probe();
+                    if (p.lasting()) {
+                        probed = p; // EAGAIN (fs.aio-max-nr in use) or ENOMEM may pass: ask again next time
+                    }
+                }
+            }
+        }
+        return p.cause();
+    }
+
+    @Override
+    public String capacityLimit(boolean wakeup) {
+        return "the largest AIO context jaio sets up; fs.aio-max-nr may allow fewer";
     }
 
     @Override
@@ -46,30 +66,31 @@ public final class AioEngine implements EngineProvider {
         return new AioQueue(options);
     }
 
-    private static String probe() {
+    private static Probed probe() {
         if (!Arch.LINUX) {
-            return "native AIO is Linux-only (os.name=" + System.getProperty("os.name") + ")";
+            return new Probed("native AIO is Linux-only (os.name=" + System.getProperty("os.name") + ")", true);
         }
         if (!Arch.X86_64 && !Arch.AARCH64) {
-            return "no syscall numbers for architecture " + System.getProperty("os.arch");
+            return new Probed("no syscall numbers for architecture " + System.getProperty("os.arch"), true);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ctxp = arena.allocate(ValueLayout.JAVA_LONG);
             long rc = AioCalls.ioSetup(1, ctxp);
             if (rc < 0) {
                 int errno = (int) -rc;
-                return switch (errno) {
+                String cause = switch (errno) {
                     case Errno.ENOSYS -> "io_setup: ENOSYS: kernel built without CONFIG_AIO";
                     case Errno.EPERM -> "io_setup: EPERM: blocked by a seccomp or LSM policy";
                     case Errno.EAGAIN -> "io_setup: EAGAIN: fs.aio-max-nr (" + AioLimits.read("aio-max-nr")
                             + ") exhausted, aio-nr is " + AioLimits.read("aio-nr");
                     default -> "io_setup: " + Errno.describe(errno);
                 };
+                return new Probed(cause, errno != Errno.EAGAIN && errno != Errno.ENOMEM);
             }
             AioCalls.ioDestroy(ctxp.get(ValueLayout.JAVA_LONG, 0));
-            return null;
+            return new Probed(null, true);
         } catch (LinkageError | RuntimeException e) {
-            return "native access failed: " + e;
+            return new Probed("native access failed: " + e, true);
         }
     }
 }

@@ -53,7 +53,9 @@ public final class EventLoop implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
-     * @param queue a queue with wakeup support; the loop takes ownership and closes it
+     * @param queue a queue with wakeup support; the loop takes ownership and closes it, once this
+     *     constructor returned (when it throws, for example because the thread cannot start, the
+     *     caller still owns the queue)
      */
     public EventLoop(IoQueue queue, String threadName) {
         if (!queue.supportsWakeup()) {
@@ -65,7 +67,12 @@ public final class EventLoop implements AutoCloseable {
         this.slots = new Slots(capacity);
         this.iovecs = arena.allocate(Iovec.IOVEC.byteSize() * INLINE_IOVECS * capacity, 8);
         this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
-        thread.start();
+        try {
+            thread.start();
+        } catch (OutOfMemoryError | RuntimeException e) {
+            arena.close(); // the caller still owns the queue and closes it
+            throw e;
+        }
     }
 
     /** The engine name of the queue. */

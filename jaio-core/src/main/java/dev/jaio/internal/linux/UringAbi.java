@@ -454,6 +454,15 @@ public final class UringAbi {
     public static final long RSRC_UPDATE2_RESV2 = offset(IO_URING_RSRC_UPDATE2, "resv2");
 
     // ---------------------------------------------------------------------------------------------
+    // Ring size limits (io_uring/io_uring.c; io_uring_setup fails with EINVAL above them unless
+    // IORING_SETUP_CLAMP is given)
+
+    /** Most SQ entries a ring may have ({@code IORING_MAX_ENTRIES}); the kernel rounds up to a power of two first. */
+    public static final int IORING_MAX_ENTRIES = 32768;
+    /** Most CQ entries a ring may have ({@code IORING_MAX_CQ_ENTRIES}, twice IORING_MAX_ENTRIES). */
+    public static final int IORING_MAX_CQ_ENTRIES = 2 * IORING_MAX_ENTRIES;
+
+    // ---------------------------------------------------------------------------------------------
     // mmap offsets (io_uring.h "Magic offsets for the application to mmap the data it needs")
 
     /** mmap offset of the SQ ring (and, with IORING_FEAT_SINGLE_MMAP, of the CQ ring too). */

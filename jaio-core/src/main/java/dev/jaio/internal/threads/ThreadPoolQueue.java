@@ -13,6 +13,7 @@ import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Iovec;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.Poll;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Condition;
@@ -69,7 +70,7 @@ final class ThreadPoolQueue implements IoQueue {
     private final Thread[] workers;
     private boolean closed;
 
-    ThreadPoolQueue(QueueOptions options) {
+    ThreadPoolQueue(QueueOptions options) throws IOException {
         this.capacity = options.capacity();
         this.op = new int[capacity];
         this.fd = new int[capacity];
@@ -84,9 +85,22 @@ final class ThreadPoolQueue implements IoQueue {
         this.work = new IntRing(capacity);
         this.completed = new IntRing(capacity);
         this.workers = new Thread[options.threads()];
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("jaio-threads-worker-" + i).unstarted(this::workerLoop);
-            workers[i].start();
+        int started = 0;
+        try {
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = Thread.ofPlatform().daemon().name("jaio-threads-worker-" + i).unstarted(this::workerLoop);
+                workers[i].start();
+                started++;
+            }
+        } catch (OutOfMemoryError | RuntimeException e) {
+            // The workers already started would wait for work forever: stop them before failing.
+            close();
+            if (e instanceof OutOfMemoryError) {
+                // pthread_create refused (RLIMIT_NPROC, pids cgroup, memory): a limit, like EAGAIN from a kernel setup.
+                throw new IOException("cannot start worker thread " + (started + 1) + " of " + workers.length
+                        + " of the threads engine: " + e.getMessage(), e);
+            }
+            throw e;
         }
     }
 
@@ -382,7 +396,9 @@ final class ThreadPoolQueue implements IoQueue {
             lock.unlock();
         }
         for (Thread w : workers) {
-            Uninterruptibly.join(w);
+            if (w != null) { // null: the constructor failed to start it
+                Uninterruptibly.join(w);
+            }
         }
         preparedCount = 0;
         outstanding = 0;

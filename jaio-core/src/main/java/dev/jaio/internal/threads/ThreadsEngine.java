@@ -3,6 +3,7 @@ package dev.jaio.internal.threads;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import java.io.IOException;
 
 /** The thread-pool engine: blocking positional I/O on a bounded set of worker threads. */
 public final class ThreadsEngine implements EngineProvider {
@@ -26,7 +27,7 @@ public final class ThreadsEngine implements EngineProvider {
     }
 
     @Override
-    public IoQueue openQueue(QueueOptions options) {
+    public IoQueue openQueue(QueueOptions options) throws IOException {
         return new ThreadPoolQueue(options);
     }
 }

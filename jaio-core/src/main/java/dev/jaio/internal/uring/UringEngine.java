@@ -30,8 +30,11 @@ public final class UringEngine implements EngineProvider {
         UringAbi.IORING_OP_FSYNC, UringAbi.IORING_OP_POLL_ADD, UringAbi.IORING_OP_ASYNC_CANCEL,
     };
 
-    private static final class Probe {
-        static final String CAUSE = probe();
+    /** The probe's answer once it is permanent; null until then (see {@link #unavailabilityCause}). */
+    private static volatile Probed probed;
+
+    /** A probe's answer: {@code cause} null when the engine can run; {@code lasting} false when it may change. */
+    private record Probed(String cause, boolean lasting) {
     }
 
     @Override
@@ -46,7 +49,34 @@ public final class UringEngine implements EngineProvider {
 
     @Override
     public String unavailabilityCause() {
-        return Probe.CAUSE;
+        Probed p = probed;
+        if (p == null) {
+            synchronized (UringEngine.class) {
+                p = probed;
+                if (p == null) {
+                    p = probe();
+                    if (p.lasting()) {
+                        probed = p; // ENOMEM or EAGAIN from a limit others use may pass: ask again next time
+                    }
+                }
+            }
+        }
+        return p.cause();
+    }
+
+    /**
+     * An SQ of at least {@code capacity} entries (one more with a wakeup, whose READ stays armed),
+     * rounded up to a power of two, must fit IORING_MAX_ENTRIES.
+     */
+    @Override
+    public int maxCapacity(boolean wakeup) {
+        return UringAbi.IORING_MAX_ENTRIES - (wakeup ? 1 : 0);
+    }
+
+    @Override
+    public String capacityLimit(boolean wakeup) {
+        return "an io_uring SQ has at most " + UringAbi.IORING_MAX_ENTRIES + " entries (IORING_MAX_ENTRIES)"
+                + (wakeup ? " and the engine keeps one for its wakeup" : "");
     }
 
     @Override
@@ -68,9 +98,25 @@ public final class UringEngine implements EngineProvider {
             case Errno.EPERM -> "; io_uring is disabled for this process (kernel.io_uring_disabled="
                     + disabledSetting() + ", or a seccomp/LSM policy)";
             case Errno.ENOSYS -> "; the kernel has no io_uring (CONFIG_IO_URING off)";
-            case Errno.ENOMEM -> "; the locked-memory limit (ulimit -l) is too low for the rings";
+            case Errno.ENOMEM -> "; the locked-memory limit (ulimit -l, " + memlockLimit()
+                    + ") is too low for the rings, with the rings this user already has";
             default -> "";
         };
+    }
+
+    /** RLIMIT_MEMLOCK as /proc/self/limits shows it ("Max locked memory  65536  65536  bytes"). */
+    private static String memlockLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max locked memory")) {
+                    String[] f = line.substring("Max locked memory".length()).trim().split("\\s+");
+                    return f[0].equals("unlimited") ? "unlimited" : f[0] + " bytes";
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through
+        }
+        return "unknown";
     }
 
     private static String disabledSetting() {
@@ -78,18 +124,30 @@ public final class UringEngine implements EngineProvider {
         return v.isPresent() ? Long.toString(v.getAsLong()) : "unknown";
     }
 
-    private static String probe() {
+    /** Whether a setup failing with {@code errno} may succeed later: a limit other rings or processes hold. */
+    static boolean passing(int errno) {
+        return errno == Errno.ENOMEM || errno == Errno.EAGAIN || errno == Errno.EMFILE || errno == Errno.ENFILE
+                || errno == Errno.EINTR;
+    }
+
+    /**
+     * Whether io_uring works here at all: a 2-entry ring sets up and has the opcodes jaio needs.
+     * What a real queue asks for (its size, its flags) is tried by opening it: see
+     * {@link dev.jaio.internal.engine.Engines#open}.
+     */
+    private static Probed probe() {
         if (!Arch.LINUX) {
-            return "io_uring is Linux-only (os.name=" + System.getProperty("os.name") + ")";
+            return new Probed("io_uring is Linux-only (os.name=" + System.getProperty("os.name") + ")", true);
         }
         if (!Arch.X86_64 && !Arch.AARCH64) {
-            return "no syscall numbers for architecture " + System.getProperty("os.arch");
+            return new Probed("no syscall numbers for architecture " + System.getProperty("os.arch"), true);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(UringAbi.IO_URING_PARAMS);
             long fd = UringCalls.ioUringSetup(2, params);
             if (fd < 0) {
-                return "io_uring_setup: " + Errno.describe((int) -fd) + remedy((int) -fd);
+                int errno = (int) -fd;
+                return new Probed("io_uring_setup: " + Errno.describe(errno) + remedy(errno), !passing(errno));
             }
             try {
                 int ops = 256;
@@ -97,7 +155,8 @@ public final class UringEngine implements EngineProvider {
                         + UringAbi.IO_URING_PROBE_OP.byteSize() * ops, 8);
                 long rc = UringCalls.ioUringRegister((int) fd, UringAbi.IORING_REGISTER_PROBE, probe, ops);
                 if (rc < 0) {
-                    return "io_uring_register(PROBE): " + Errno.describe((int) -rc) + " (kernel older than 5.6)";
+                    return new Probed("io_uring_register(PROBE): " + Errno.describe((int) -rc)
+                            + " (kernel older than 5.6)", true);
                 }
                 int opsLen = Byte.toUnsignedInt(probe.get(JAVA_BYTE, UringAbi.PROBE_OPS_LEN));
                 for (int op : REQUIRED_OPS) {
@@ -105,15 +164,15 @@ public final class UringEngine implements EngineProvider {
                     boolean supported = op < opsLen
                             && (probe.get(JAVA_SHORT, entry + UringAbi.PROBE_OP_FLAGS) & UringAbi.IO_URING_OP_SUPPORTED) != 0;
                     if (!supported) {
-                        return "io_uring has no opcode " + op + " on this kernel";
+                        return new Probed("io_uring has no opcode " + op + " on this kernel", true);
                     }
                 }
-                return null;
+                return new Probed(null, true);
             } finally {
                 Libc.close((int) fd);
             }
         } catch (LinkageError | RuntimeException e) {
-            return "native access failed: " + e;
+            return new Probed("native access failed: " + e, true);
         }
     }
 }

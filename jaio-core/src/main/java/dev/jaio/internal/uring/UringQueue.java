@@ -131,6 +131,12 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         boolean withWakeup = options.wakeup();
         int wanted = capacity + (withWakeup ? 1 : 0);
         int sqWanted = Integer.highestOneBit(Math.max(1, wanted - 1)) << 1;
+        if (sqWanted > UringAbi.IORING_MAX_ENTRIES) {
+            arena.close();
+            throw new IOException("io_uring queue of " + capacity + " requests" + (withWakeup ? " (plus the wakeup)" : "")
+                    + " needs an SQ of " + sqWanted + " entries; the kernel allows at most "
+                    + UringAbi.IORING_MAX_ENTRIES + " (IORING_MAX_ENTRIES)");
+        }
         MemorySegment params = arena.allocate(UringAbi.IO_URING_PARAMS);
         long fd = -Errno.EINVAL;
         int flags = 0;
@@ -147,7 +153,9 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         }
         if (fd < 0) {
             arena.close();
-            throw new IOException("io_uring_setup(" + sqWanted + ") failed: " + Errno.describe((int) -fd)
+            // Name the caller's number: the SQ and CQ sizes are derived from it.
+            throw new IOException("io_uring_setup for a queue of " + capacity + " requests (SQ " + sqWanted
+                    + " entries, CQ " + 2 * sqWanted + ") failed: " + Errno.describe((int) -fd)
                     + UringEngine.remedy((int) -fd));
         }
         this.ringFd = (int) fd;

@@ -42,6 +42,42 @@ class EnginesTest {
         assertThrows(IllegalStateException.class, () -> Engines.firstAvailable(List.of(uring, noAio)));
     }
 
+    /** An engine the static probe accepts but whose real setup the kernel refuses, as io_uring_setup under RLIMIT_MEMLOCK. */
+    private record RefusesSetup(String name) implements EngineProvider {
+        @Override
+        public String description() {
+            return name;
+        }
+
+        @Override
+        public String unavailabilityCause() {
+            return null;
+        }
+
+        @Override
+        public IoQueue openQueue(QueueOptions options) throws IOException {
+            throw new IOException("io_uring_setup for a queue of " + options.capacity() + " requests failed: ENOMEM");
+        }
+    }
+
+    @Test
+    void autoFallsBackWhenTheRealSetupFailsAndNamesTheReason() throws IOException {
+        var uring = new RefusesSetup("uring");
+        Engines.Opened opened = Engines.openFirst(List.of(uring, Engines.byName("threads")),
+                new QueueOptions(256, true, 2, 0));
+        try {
+            assertEquals("threads", opened.provider().name());
+            assertTrue(opened.reason().startsWith("skipped uring: io_uring_setup for a queue of 256 requests failed: ENOMEM; "
+                    + "picked threads"), opened.reason());
+        } finally {
+            opened.queue().close();
+        }
+        IOException none = assertThrows(IOException.class,
+                () -> Engines.openFirst(List.of(uring), new QueueOptions(256, true, 2, 0)));
+        assertTrue(none.getMessage().contains("skipped uring: io_uring_setup for a queue of 256 requests failed: ENOMEM"),
+                none.getMessage());
+    }
+
     @Test
     void everyRealEngineIsKnownByNameAndUnknownNamesAreRefused() {
         assertEquals("uring", Engines.byName("uring").name());
