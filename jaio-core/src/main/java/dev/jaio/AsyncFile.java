@@ -130,7 +130,11 @@ public final class AsyncFile implements AutoCloseable {
     private final boolean readable;
     private final boolean writable;
     private final boolean direct;
-    private final DirectIoAlignment alignment;
+    /**
+     * Probed at open for DIRECT and CACHED files, which need it; for others on first use of
+     * {@link #alignment()}, since without STATX_DIOALIGN the probe reads from the file.
+     */
+    private volatile DirectIoAlignment alignment;
     /** The cache handle of a {@link FileOption#CACHED} file, else null. */
     private final Handle cache;
     /** The file's identity (statx) for a handle that is not CACHED, to find the file in jaio's cache; null if unknown. */
@@ -264,18 +268,20 @@ public final class AsyncFile implements AutoCloseable {
                 case Errno.EACCES, Errno.EPERM -> throw new AccessDeniedException(path.toString(), null, reason);
                 default -> {
                     if (errno == Errno.EINVAL && opts.contains(FileOption.DIRECT)) {
-                        reason += "; the filesystem does not support O_DIRECT";
+                        reason += "; " + DirectIo.whyNoDirect(absolute);
                     }
                     throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
                 }
             }
         }
-        DirectIoAlignment alignment;
-        try {
-            alignment = DirectIo.alignment((int) fd);
-        } catch (RuntimeException | Error e) {
-            Libc.close((int) fd);
-            throw e;
+        DirectIoAlignment alignment = null;
+        if (opts.contains(FileOption.DIRECT) || opts.contains(FileOption.CACHED)) {
+            try {
+                alignment = DirectIo.alignment((int) fd);
+            } catch (RuntimeException | Error e) {
+                Libc.close((int) fd);
+                throw e;
+            }
         }
         if (!opts.contains(FileOption.CACHED)) {
             return new AsyncFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
@@ -295,7 +301,11 @@ public final class AsyncFile implements AutoCloseable {
      */
     private static AsyncFile openCached(IoEngine engine, Path path, int fd, Set<FileOption> opts,
             DirectIoAlignment alignment) throws IOException {
-        if (!alignment.supported() || PageFrames.PAGE_SIZE % alignment.offsetAlignment() != 0
+        if (!alignment.supported()) {
+            throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file"
+                    + " does not support (" + alignment.source() + ")");
+        }
+        if (PageFrames.PAGE_SIZE % alignment.offsetAlignment() != 0
                 || PageFrames.PAGE_SIZE % alignment.memoryAlignment() != 0) {
             throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file's"
                     + " filesystem does not allow in " + PageFrames.PAGE_SIZE + "-byte units (" + alignment + ")");
@@ -390,7 +400,19 @@ public final class AsyncFile implements AutoCloseable {
 
     /** What O_DIRECT requires of buffers, offsets and lengths on this file (also when not opened DIRECT). */
     public DirectIoAlignment alignment() {
-        return alignment;
+        DirectIoAlignment a = alignment;
+        if (a == null) {
+            if (!begin()) {
+                return new DirectIoAlignment(0, 0, "unknown: the file is closed");
+            }
+            try {
+                a = DirectIo.alignment(fd);
+            } finally {
+                endOp();
+            }
+            alignment = a; // racing probes find the same answer
+        }
+        return a;
     }
 
     /** Whether {@link #close()} was called. */
@@ -403,9 +425,10 @@ public final class AsyncFile implements AutoCloseable {
      * the offset alignment.
      */
     public IoBuffer allocateBuffer(long size) {
-        long unit = Math.max(1, alignment.offsetAlignment());
+        DirectIoAlignment a = alignment();
+        long unit = Math.max(1, a.offsetAlignment());
         long rounded = (size + unit - 1) / unit * unit;
-        return IoBuffer.allocate(rounded, alignment.bufferAlignment());
+        return IoBuffer.allocate(rounded, a.bufferAlignment());
     }
 
     // ---- reads and writes ----
@@ -808,7 +831,7 @@ public final class AsyncFile implements AutoCloseable {
 
     private MemorySegment bounce(MemorySegment heap, boolean isRead) {
         // The GC frees this once the op, which holds it until completion, is gone.
-        MemorySegment native_ = Arena.ofAuto().allocate(Math.max(1, heap.byteSize()), alignment.bufferAlignment())
+        MemorySegment native_ = Arena.ofAuto().allocate(Math.max(1, heap.byteSize()), alignment().bufferAlignment())
                 .asSlice(0, heap.byteSize());
         if (!isRead) {
             MemorySegment.copy(heap, 0, native_, 0, heap.byteSize());

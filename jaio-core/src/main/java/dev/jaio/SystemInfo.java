@@ -71,6 +71,9 @@ public final class SystemInfo {
     /**
      * Describes the filesystem holding {@code path}. For a directory, the O_DIRECT alignment is that
      * of a file created in it (and removed at once), because directories do not support O_DIRECT.
+     * Where the filesystem does not report it (statx STATX_DIOALIGN), it is probed: an O_DIRECT open
+     * (refused on ramfs) and a small O_DIRECT read; FIFOs, character devices and other special files
+     * report no O_DIRECT support.
      */
     public static FileSystemInfo fileSystem(Path path) throws IOException {
         long mountId;
@@ -86,11 +89,12 @@ public final class SystemInfo {
             Path probe = null;
             try {
                 probe = Files.createTempFile(path, ".jaio-info-", ".tmp");
+                // A page of data, so that a filesystem without STATX_DIOALIGN can be measured by a read.
+                Files.write(probe, new byte[4096]);
                 dio = DirectIo.alignment(probe);
             } catch (IOException e) {
-                dio = DirectIo.alignment(path);
-                dio = new DirectIoAlignment(dio.memoryAlignment(), dio.offsetAlignment(),
-                        dio.source() + " of the directory (cannot create a file in it: " + e.getMessage() + ")");
+                dio = new DirectIoAlignment(0, 0, "unknown: cannot create a file in the directory to probe it ("
+                        + e.getMessage() + ")");
             } finally {
                 if (probe != null) {
                     Files.deleteIfExists(probe);

@@ -191,7 +191,7 @@ public final class AioStress {
     private static long checkDirect(AsyncFile file, AioStressOptions options) throws IOException {
         DirectIoAlignment a = file.alignment();
         if (!a.supported()) {
-            throw new IOException(file.path() + ": its filesystem does not support O_DIRECT (" + a.source() + ")");
+            throw new IOException(file.path() + ": O_DIRECT is not supported here (" + a.source() + ")");
         }
         long unit = a.offsetAlignment();
         String needs = ": O_DIRECT on " + file.path() + " needs multiples of " + unit + " bytes (" + a.source() + ")";

@@ -186,6 +186,39 @@ public final class Statx {
     /** Want/got stx_dio_read_offset_align (Linux 6.14). */
     public static final int STATX_DIO_READ_ALIGN = 0x0002_0000;
 
+    // File types in stx_mode (include/uapi/linux/stat.h).
+
+    /** Mask of the file type bits of stx_mode. */
+    public static final int S_IFMT = 0xf000;
+    /** Socket. */
+    public static final int S_IFSOCK = 0xc000;
+    /** Symbolic link. */
+    public static final int S_IFLNK = 0xa000;
+    /** Regular file. */
+    public static final int S_IFREG = 0x8000;
+    /** Block device. */
+    public static final int S_IFBLK = 0x6000;
+    /** Directory. */
+    public static final int S_IFDIR = 0x4000;
+    /** Character device. */
+    public static final int S_IFCHR = 0x2000;
+    /** FIFO (named pipe). */
+    public static final int S_IFIFO = 0x1000;
+
+    /** The file type of a stx_mode in words, for messages: "a directory", "a FIFO". */
+    public static String typeName(int mode) {
+        return switch (mode & S_IFMT) {
+            case S_IFREG -> "a regular file";
+            case S_IFDIR -> "a directory";
+            case S_IFBLK -> "a block device";
+            case S_IFCHR -> "a character device";
+            case S_IFIFO -> "a FIFO";
+            case S_IFSOCK -> "a socket";
+            case S_IFLNK -> "a symbolic link";
+            default -> "a file of type 0" + Integer.toOctalString(mode & S_IFMT);
+        };
+    }
+
     private Statx() {
     }
 }
