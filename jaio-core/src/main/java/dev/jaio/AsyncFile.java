@@ -1172,13 +1172,18 @@ public final class AsyncFile implements AutoCloseable {
         } while (!STATE.compareAndSet(this, s, s | DRAINING));
         boolean waited = false;
         boolean interrupted = false;
-        synchronized (this) {
-            while (((int) STATE.getVolatile(this) & COUNT) != 0) {
-                waited = true;
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+        while (((int) STATE.getVolatile(this) & COUNT) != 0) {
+            waited = true;
+            // Requests of an IoContext whose owner thread died are reaped by nobody: close such
+            // contexts, now and every 100 ms while waiting (an owner may die meanwhile).
+            IoContext.closeAbandoned();
+            synchronized (this) {
+                if (((int) STATE.getVolatile(this) & COUNT) != 0) {
+                    try {
+                        wait(100);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
         }
@@ -1199,6 +1204,9 @@ public final class AsyncFile implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (((int) STATE.getVolatile(this) & COUNT) != 0) {
+            IoContext.closeAbandoned(); // requests of a context whose owner died would never end
+        }
         int s;
         do {
             s = (int) STATE.getVolatile(this);
@@ -1217,7 +1225,22 @@ public final class AsyncFile implements AutoCloseable {
         if (engine.inCompletionThread()) {
             return;
         }
-        Uninterruptibly.await(descriptorClosed);
+        // Requests of an IoContext whose owner thread died are reaped by nobody: close such
+        // contexts, now and, since an owner may die while we wait, every 100 ms until the end.
+        boolean interrupted = false;
+        while (true) {
+            IoContext.closeAbandoned();
+            try {
+                if (descriptorClosed.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true; // a close that returned early would free what the kernel may use
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -43,9 +43,13 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p>A context belongs to the thread that first uses it; other threads get a
- * {@link WrongThreadException}. Requests are checked as {@link AsyncFile}'s are (modes, offsets,
- * O_DIRECT alignment) and only native memory is accepted. A request the kernel refuses (say EBADF)
- * is not thrown from {@code submit()}: it completes with {@code -errno} like any other failure.
+ * {@link WrongThreadException}. If that thread dies without closing the context, the next thread
+ * to call it becomes its owner (on io_uring set up with SINGLE_ISSUER, the kernel then refuses new
+ * requests with EEXIST, but {@link #close()} works), and {@link AsyncFile#close()} and
+ * {@link IoEngine#close()} close such abandoned contexts rather than wait forever for their
+ * requests. Requests are checked as {@link AsyncFile}'s are (modes, offsets, O_DIRECT alignment)
+ * and only native memory is accepted. A request the kernel refuses (say EBADF) is not thrown
+ * from {@code submit()}: it completes with {@code -errno} like any other failure.
  *
  * <p>On io_uring, buffers and files can be {@linkplain #registerBuffers registered} with the
  * kernel once; requests on them then skip the per-request page pinning and descriptor lookup
@@ -75,6 +79,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class IoContext implements AutoCloseable {
 
     private static final IoBuffer[] NO_BUFFERS = {};
+    /** Contexts not closed yet, for {@link #closeAbandoned()}. */
+    private static final java.util.Set<IoContext> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final AsyncFile[] NO_FILES = {};
 
     private final IoQueue queue;
@@ -97,7 +103,11 @@ public final class IoContext implements AutoCloseable {
     /** Slots holding a request that names no file (timeouts, cancels). */
     private final boolean[] unbound;
     private final Slots slots;
-    private Thread owner;
+    /**
+     * The thread the context is confined to: the first to call it, or, once that thread has died,
+     * the next (see {@link #checkOwner}). Volatile: completers on other threads unpark it.
+     */
+    private volatile Thread owner;
     private CompletionHandler handler;
     private final CompletionSink sink = this::onCompletion;
     private boolean closed;
@@ -184,6 +194,7 @@ public final class IoContext implements AutoCloseable {
         this.deviceFreeCount = depth;
         this.iovecArena = Arena.ofShared();
         this.deviceIovecs = iovecArena.allocate(Iovec.IOVEC.byteSize() * DEVICE_IOVECS * depth, 8);
+        OPEN.add(this);
     }
 
     /** The engine name of this context ({@code aio}, {@code threads}). */
@@ -1048,10 +1059,40 @@ public final class IoContext implements AutoCloseable {
 
     private void checkOwner() {
         Thread t = Thread.currentThread();
-        if (owner == null) {
+        if (owner != t) {
+            adopt(t);
+        }
+    }
+
+    /**
+     * The first call, or a call from another thread: {@code t} becomes the owner if there is none
+     * or the owner has died (its requests would otherwise never be reaped, and files and engines
+     * waiting for them would wait forever); a live owner keeps the context. Seeing the dead owner's
+     * end makes all its writes to this context visible here (JLS 17.4.4).
+     */
+    private synchronized void adopt(Thread t) {
+        Thread o = owner;
+        if (o == null || !o.isAlive()) {
             owner = t;
-        } else if (owner != t) {
-            throw new WrongThreadException("IoContext is confined to " + owner.getName());
+        } else if (o != t) {
+            throw new WrongThreadException("IoContext is confined to " + o.getName());
+        }
+    }
+
+    /**
+     * Closes every context whose owner thread died without closing it, so that what waits for
+     * their requests (a file's close, an engine's close) does not wait forever.
+     */
+    static void closeAbandoned() {
+        for (IoContext c : OPEN) {
+            Thread o = c.owner;
+            if (o != null && !o.isAlive()) {
+                try {
+                    c.close();
+                } catch (WrongThreadException e) {
+                    // another thread adopted it first and closes it
+                }
+            }
         }
     }
 
@@ -1066,6 +1107,7 @@ public final class IoContext implements AutoCloseable {
         }
         checkOwner();
         closed = true;
+        OPEN.remove(this);
         this.handler = null;
         // Reap what the kernel finishes so files and buffers are released; unsubmitted requests are
         // dropped below, after the queue's close has waited for anything still in the kernel.

@@ -296,6 +296,9 @@ public final class IoEngine implements AutoCloseable {
             return;
         }
         closing = true;
+        // A context whose owner died may hold requests of this engine's files and pages of its
+        // cache forever: close such contexts (the file drain below also does while it waits).
+        IoContext.closeAbandoned();
         if (!loop.inLoop()) {
             // Until a whole pass finds every file idle: a file closed meanwhile runs a close sync.
             boolean waited = true;

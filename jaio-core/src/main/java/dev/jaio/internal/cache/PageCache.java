@@ -380,7 +380,8 @@ public final class PageCache implements AutoCloseable {
     /** {@code n} pages went from clean to dirty. */
     void dirtyPagesAdded(int n) {
         pagesDirtied.add(n);
-        if (dirtyPages.addAndGet(n) > dirtyBackgroundPages() || cleaner == null) {
+        Thread c = cleaner;
+        if (dirtyPages.addAndGet(n) > dirtyBackgroundPages() || c == null || !c.isAlive()) {
             kickCleaner(); // and the first dirty page starts the cleaner, which also expires pages
         }
     }
@@ -453,10 +454,14 @@ public final class PageCache implements AutoCloseable {
             if (closing) {
                 return;
             }
-            if (cleaner == null) {
-                cleaner = Thread.ofPlatform().daemon().name("jaio-writeback-" + CLEANERS.incrementAndGet())
+            Thread c = cleaner;
+            if (c == null || !c.isAlive()) {
+                // First use, or the cleaner died (an Error escaped it) or never started: without
+                // one, dirty pages are never written back and throttled writers wait forever.
+                c = Thread.ofPlatform().daemon().name("jaio-writeback-" + CLEANERS.incrementAndGet())
                         .unstarted(this::cleanerLoop);
-                cleaner.start();
+                c.start(); // may throw OutOfMemoryError; cleaner stays as it was and the next kick tries again
+                cleaner = c;
             }
             if (!cleanerKicked) {
                 cleanerKicked = true;
