@@ -107,6 +107,16 @@ public final class AioStress {
                 }
             }
             for (int t = 0; t < settings.threads(); t++) {
+                // Each thread's IoContext holds depth x its stages requests: check that derived number
+                // here, naming the flag, rather than let newContext refuse a number nobody passed.
+                long pool = (long) options.depth() * perThread.get(t).size();
+                if (pool > engine.maxContextDepth()) {
+                    throw new InvalidOptionException("-d " + options.depth() + ": a thread with " + perThread.get(t).size()
+                            + " files/contexts keeps " + pool + " requests in flight; the " + engine.name()
+                            + " engine allows at most " + engine.maxContextDepth() + " per thread");
+                }
+            }
+            for (int t = 0; t < settings.threads(); t++) {
                 run.workers.add(new Worker(t, run, perThread.get(t), bufferAlignment));
             }
             output.out(Lines.running(settings.threads()));
