@@ -115,13 +115,14 @@ public final class CachedPage extends PageState {
     }
 
     /**
-     * Whether it could be dropped now: clean, not locked, not under writeback, not waited on, and
-     * referenced only by its tree.
+     * Whether it could be dropped now: clean, not locked, not under writeback, and referenced only
+     * by its tree. The {@link PageState#WAITERS} hint does not count, as PG_waiters does not for the
+     * kernel's reclaim: a page is waited on only while it is locked or under writeback, and a
+     * read that needs the page to stay after its wait holds a reference to it, which does count.
      */
     public boolean evictable() {
         int s = get();
-        return (s & (PageState.LOCKED | PageState.DIRTY | PageState.WRITEBACK | PageState.WAITERS)) == 0
-                && refs() == 1;
+        return (s & (PageState.LOCKED | PageState.DIRTY | PageState.WRITEBACK)) == 0 && refs() == 1;
     }
 
     @Override

@@ -52,6 +52,13 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
      */
     private CachedPage[] held;
     private final long heldBase;
+    /**
+     * The page it waits on when that lies past the held range, and its index: held the same way, so
+     * that a waited-for page is never evicted before the retry copies it (one slot is enough: a
+     * request waits for one page at a time).
+     */
+    private CachedPage far;
+    private long farIndex = -1;
     /** A page read for this request alone: its index, its memory, and the result (MIN_VALUE until done). */
     private long bypassIndex = -1;
     private MemorySegment bypassPage;
@@ -93,17 +100,27 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
             held[(int) k] = null;
             return p;
         }
+        if (index == farIndex) {
+            CachedPage p = far;
+            far = null;
+            farIndex = -1;
+            return p;
+        }
         return f.lookupRetained(index);
     }
 
-    /** Keeps the reference on {@code p} for a later iteration; false if it has no place (then drop it). */
-    private boolean hold(long index, CachedPage p) {
+    /** Keeps the reference on {@code p}, the page the request waits on, for its retry. */
+    private void hold(long index, CachedPage p) {
         long k = index - heldBase;
-        if (k < 0 || k >= held().length) {
-            return false;
+        if (k >= 0 && k < held().length) {
+            held[(int) k] = p;
+            return;
         }
-        held[(int) k] = p;
-        return true;
+        if (far != null) {
+            release(far); // not reached: a retry takes the page it waited on before it waits again
+        }
+        far = p;
+        farIndex = index;
     }
 
     private void release(CachedPage p) {
@@ -114,6 +131,11 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
 
     /** Drops every page still held (the request ended before copying them). */
     private void releaseHeld() {
+        if (far != null) {
+            release(far);
+            far = null;
+            farIndex = -1;
+        }
         if (held != null) {
             for (int i = 0; i < held.length; i++) {
                 if (held[i] != null) {
@@ -345,9 +367,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                     startBypass(index);
                     return; // the bypass read's completion runs the retry
                 }
-                if (!hold(index, p)) {
-                    release(p); // past the held range: the retry looks it up again
-                }
+                hold(index, p); // the retry copies it: it must not be evicted meanwhile
                 if (waitedFor != index) {
                     waitedFor = index;
                     cache.countMiss();

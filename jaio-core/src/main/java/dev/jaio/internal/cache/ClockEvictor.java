@@ -6,8 +6,8 @@ import java.util.function.Predicate;
  * CLOCK replacement over the frames of a {@link PageFrames}: a hand sweeps the frames in order;
  * a page used since the hand last passed (its reference bit is set) gets a second chance, and the
  * first page that is neither referenced nor busy ({@link CachedPage#evictable()}) is the victim.
- * Dirty, locked, writeback and waited-on pages are never chosen: eviction never loses data and
- * never pulls memory from under I/O.
+ * Dirty, locked, writeback and referenced-by-a-request pages are never chosen: eviction never
+ * loses data and never pulls memory from under I/O or a copy.
  *
  * <p>Not thread-safe: the cache calls it under its own lock.
  */

@@ -279,6 +279,27 @@ public final class FileCache {
         }
     }
 
+    /** Runs {@code action} on every page in the tree, in index order, under the file's lock (for checks and tests). */
+    void forEachPage(java.util.function.Consumer<CachedPage> action) {
+        lock.lock();
+        try {
+            long from = 0;
+            while (true) {
+                int n = tree.gangLookup(from, MAX_INDEX, scanIndices, scanPages, SCAN);
+                for (int i = 0; i < n; i++) {
+                    action.accept(scanPages[i]);
+                }
+                if (n < SCAN) {
+                    return;
+                }
+                from = scanIndices[n - 1] + 1;
+            }
+        } finally {
+            java.util.Arrays.fill(scanPages, null);
+            lock.unlock();
+        }
+    }
+
     /** The page at {@code index} with a reference taken for the caller, or null. */
     CachedPage lookupRetained(long index) {
         lock.lock();
@@ -483,8 +504,9 @@ public final class FileCache {
             }
         }
         // The read's references go before anyone is woken, so that what a woken request does next
-        // (finish, and its caller drop the range, say) finds the pages idle. A page still waited on
-        // cannot be evicted meanwhile: its WAITERS bit stays set until the wake below.
+        // (finish, and its caller drop the range, say) finds the pages idle. A read that waits for a
+        // page holds a reference to it, so the page cannot be evicted before its retry copies it (a
+        // write that waited looks its page up again, and reads it again if it went meanwhile).
         for (int i = 0; i < run.length; i++) {
             if (run[i].release()) {
                 cache.freeFrame(run[i]);

@@ -15,9 +15,14 @@ import java.lang.invoke.VarHandle;
  * is in flight), {@link #ERROR} (the last I/O failed). A waiter sets WAITERS before it queues
  * (under the bucket lock, inside {@link WaitTable#waitAsync}'s condition test), and a waker that
  * clears a bit reads WAITERS in the same atomic operation: either the waiter's re-test sees the
- * cleared bit, or the waker sees WAITERS and wakes. A wake clears WAITERS, under the bucket lock,
- * once no waiter of the page is left; it stays set after a cancelled wait until the next wake,
- * which costs one extra bucket visit.
+ * cleared bit, or the waker sees WAITERS and wakes.
+ *
+ * <p>Invariant: outside the bucket lock, WAITERS is set exactly while a waiter of the page is
+ * queued. The wait table clears it, under the bucket lock, whenever the last waiter of the page
+ * leaves: woken, cancelled, or never queued because the condition held by the time it tested (the
+ * test sets the bit first). WAITERS is only a hint for wakers; nothing treats it as a holder of the
+ * page (eviction looks at the lock, writeback and the references), so even a bug that left it set
+ * could cost bucket visits but never pin a frame.
  */
 public class PageState {
 
@@ -138,7 +143,17 @@ public class PageState {
     }
 
     private void wakeAndMaybeClearWaiters(int condition) {
-        waits.wake(this, condition, this);
+        waits.wake(this, condition); // clears WAITERS when no waiter of the page is left
+    }
+
+    /**
+     * A wait's condition test, run under the bucket lock: whether none of {@code bits} is set. When
+     * one is, WAITERS is set and the bits are tested again in the same atomic step, so that a waker
+     * clearing them after this either sees WAITERS or is seen. When that second test finds them
+     * clear, the wait table takes WAITERS back (if no other waiter of the page is queued).
+     */
+    private boolean clearOrMarkWaited(int bits) {
+        return (get() & bits) == 0 || (set(WAITERS) & bits) == 0;
     }
 
     /**
@@ -146,22 +161,22 @@ public class PageState {
      * wait is queued: then nothing is queued and the caller goes on itself (returns false).
      */
     public boolean retryWhenUnlocked(Runnable retry) {
-        return waits.waitAsync(this, UNLOCKED, () -> (set(WAITERS) & LOCKED) == 0, retry) != null;
+        return waits.waitAsync(this, UNLOCKED, () -> clearOrMarkWaited(LOCKED), retry) != null;
     }
 
     /** As {@link #retryWhenUnlocked}, for the end of writeback. */
     public boolean retryWhenWritebackEnds(Runnable retry) {
-        return waits.waitAsync(this, WRITEBACK_ENDED, () -> (set(WAITERS) & WRITEBACK) == 0, retry) != null;
+        return waits.waitAsync(this, WRITEBACK_ENDED, () -> clearOrMarkWaited(WRITEBACK), retry) != null;
     }
 
     /** Blocks until the page is unlocked (for callers that may block: fsync, truncate). */
     public void awaitUnlocked() {
-        waits.await(this, UNLOCKED, () -> (set(WAITERS) & LOCKED) == 0);
+        waits.await(this, UNLOCKED, () -> clearOrMarkWaited(LOCKED));
     }
 
     /** Blocks until the page's writeback ends (for callers that may block: truncate). */
     public void awaitWritebackEnded() {
-        waits.await(this, WRITEBACK_ENDED, () -> (set(WAITERS) & WRITEBACK) == 0);
+        waits.await(this, WRITEBACK_ENDED, () -> clearOrMarkWaited(WRITEBACK));
     }
 
     @Override

@@ -134,6 +134,7 @@ public final class WaitTable {
         b.lock.lock();
         try {
             if (satisfied.getAsBoolean()) {
+                keyLeft(b, key); // the test may have set the page's WAITERS bit for nobody
                 return null;
             }
             b.add(w);
@@ -153,6 +154,7 @@ public final class WaitTable {
                 b.lock.lock();
                 try {
                     if (satisfied.getAsBoolean()) {
+                        keyLeft(b, key);
                         return;
                     }
                     b.add(w);
@@ -181,6 +183,7 @@ public final class WaitTable {
                 return false;
             }
             b.remove(w);
+            keyLeft(b, w.key);
             return true;
         } finally {
             b.lock.unlock();
@@ -190,37 +193,17 @@ public final class WaitTable {
     /**
      * Wakes the waiters of (key, condition): callbacks run on this thread, after the bucket lock is
      * released, in the order they were queued; blocked threads are unparked. Call it after the state
-     * change that makes the condition true.
+     * change that makes the condition true. A page ({@link PageState}) none of whose waiters is left
+     * queued loses its {@link PageState#WAITERS} bit here, under the bucket lock, like the kernel's
+     * folio_wake_bit (mm/filemap.c).
      *
      * @return how many waiters were woken
      */
     public int wake(Object key, int condition) {
-        return wake(key, condition, (Runnable) null);
-    }
-
-    /**
-     * As {@link #wake(Object, int, Runnable)} for a page: clears its {@link PageState#WAITERS} bit
-     * when no waiter of it is left (without a callback object per page).
-     */
-    int wake(Object key, int condition, PageState clearWaitersOf) {
-        return wake(key, condition, null, clearWaitersOf);
-    }
-
-    /**
-     * As {@link #wake(Object, int)}, and runs {@code whenKeyHasNoWaiters} under the bucket lock if
-     * no waiter for {@code key} (on any condition) is left: the moment a page may clear its
-     * "waiters" bit without racing a new waiter, which sets it under the same lock.
-     */
-    public int wake(Object key, int condition, Runnable whenKeyHasNoWaiters) {
-        return wake(key, condition, whenKeyHasNoWaiters, null);
-    }
-
-    private int wake(Object key, int condition, Runnable whenKeyHasNoWaiters, PageState clearWaitersOf) {
         Bucket b = bucketOf(key);
         Waiter woken = null;
         Waiter wokenTail = null;
         int n = 0;
-        boolean keyStillWaited = false;
         b.lock.lock();
         try {
             for (Waiter w = b.head; w != null; ) {
@@ -240,16 +223,17 @@ public final class WaitTable {
                     n++;
                 } else {
                     collisions.increment();
-                    keyStillWaited |= w.key == key;
                 }
                 w = next;
             }
-            if (!keyStillWaited) {
-                if (whenKeyHasNoWaiters != null) {
-                    whenKeyHasNoWaiters.run();
-                }
-                if (clearWaitersOf != null) {
-                    clearWaitersOf.clear(PageState.WAITERS);
+            keyLeft(b, key);
+            if (!keyed) {
+                // An unkeyed wake took other pages' waiters off the list too: those pages may have
+                // none left now either.
+                for (Waiter w = woken; w != null; w = w.next) {
+                    if (w.key != key) {
+                        keyLeft(b, w.key);
+                    }
                 }
             }
         } finally {
@@ -266,6 +250,43 @@ public final class WaitTable {
                 w.callback.run();
             }
             w = next;
+        }
+        return n;
+    }
+
+    /**
+     * Called under {@code b}'s lock after a waiter of {@code key} left the list, or did not join it
+     * because its condition already held: if {@code key} is a page and no waiter of it (on any
+     * condition) is queued any more, its {@link PageState#WAITERS} bit goes. The bit is a hint that
+     * only queued waiters may keep set (a waker skips the table without it); one left set with no
+     * waiter would cost every later state change of the page a bucket visit, and used to keep the
+     * page from being evicted or dropped for good. No new waiter can slip in between the scan and
+     * the clear: waiters set the bit under this same lock.
+     */
+    private static void keyLeft(Bucket b, Object key) {
+        if (!(key instanceof PageState page) || (page.get() & PageState.WAITERS) == 0) {
+            return;
+        }
+        for (Waiter w = b.head; w != null; w = w.next) {
+            if (w.key == key) {
+                return;
+            }
+        }
+        page.clear(PageState.WAITERS);
+    }
+
+    /** Waiters queued now, in every bucket (for checks and tests: it takes every bucket's lock). */
+    public int queuedWaiters() {
+        int n = 0;
+        for (Bucket b : buckets) {
+            b.lock.lock();
+            try {
+                for (Waiter w = b.head; w != null; w = w.next) {
+                    n++;
+                }
+            } finally {
+                b.lock.unlock();
+            }
         }
         return n;
     }

@@ -90,4 +90,69 @@ class PageStateTest {
         }
         assertEquals(0, table.spuriousWakeups());
     }
+
+    /**
+     * Issue 11, kind 2: WAITERS is set exactly while a waiter of the page is queued. Every way a
+     * waiter leaves (woken, cancelled, never queued because its condition held by the time it
+     * tested, taken off by an unkeyed wake of another page) takes the bit with it when it was the
+     * last; a bit left behind made the page unevictable and undroppable for good.
+     */
+    @Test
+    void theWaitersBitLeavesWithTheLastWaiter() {
+        WaitTable table = new WaitTable();
+        PageState page = new PageState(table);
+        AtomicInteger runs = new AtomicInteger();
+
+        // The condition test sets the bit, then finds the page unlocked (the race the cache hit:
+        // the read completed between the request's look at the page and its wait).
+        assertTrue(table.waitAsync(page, PageState.UNLOCKED, () -> (page.set(PageState.WAITERS) & PageState.LOCKED) == 0,
+                runs::incrementAndGet) == null);
+        assertFalse(page.is(PageState.WAITERS), "not queued: no bit");
+        assertFalse(page.retryWhenUnlocked(runs::incrementAndGet));
+        assertFalse(page.retryWhenWritebackEnds(runs::incrementAndGet));
+        page.awaitUnlocked();
+        page.awaitWritebackEnded();
+        assertFalse(page.is(PageState.WAITERS), "waits that found their condition true leave no bit");
+
+        // A cancelled wait.
+        assertTrue(page.tryLock());
+        WaitTable.Waiter w = table.waitAsync(page, PageState.UNLOCKED,
+                () -> (page.set(PageState.WAITERS) & PageState.LOCKED) == 0, runs::incrementAndGet);
+        assertTrue(w != null && page.is(PageState.WAITERS));
+        assertTrue(table.cancel(w));
+        assertFalse(page.is(PageState.WAITERS), "the cancelled waiter was the last");
+
+        // Two waiters on two conditions: the bit stays until the second leaves.
+        page.set(PageState.WRITEBACK);
+        assertTrue(page.retryWhenUnlocked(runs::incrementAndGet));
+        assertTrue(page.retryWhenWritebackEnds(runs::incrementAndGet));
+        page.unlock(0, 0);
+        assertTrue(page.is(PageState.WAITERS), "the writeback waiter is still queued");
+        page.endWriteback(false);
+        assertFalse(page.is(PageState.WAITERS));
+        assertEquals(2, runs.get());
+        assertEquals(0, table.queuedWaiters());
+    }
+
+    @Test
+    void anUnkeyedWakeClearsTheBitOfEveryPageItTookTheLastWaiterOf() {
+        WaitTable table = new WaitTable(2, false);
+        PageState a = new PageState(table);
+        PageState b = new PageState(table);
+        while (table.bucketIndex(b) != table.bucketIndex(a)) {
+            b = new PageState(table);
+        }
+        PageState other = b;
+        assertTrue(a.tryLock());
+        assertTrue(other.tryLock());
+        AtomicInteger runs = new AtomicInteger();
+        assertTrue(a.retryWhenUnlocked(runs::incrementAndGet));
+        assertTrue(other.retryWhenUnlocked(runs::incrementAndGet));
+        a.unlock(0, 0); // also runs other's waiter, spuriously
+        assertEquals(2, runs.get());
+        assertEquals(1, table.spuriousWakeups());
+        assertFalse(a.is(PageState.WAITERS));
+        assertFalse(other.is(PageState.WAITERS), "its only waiter was taken off the list");
+        assertEquals(0, table.queuedWaiters());
+    }
 }

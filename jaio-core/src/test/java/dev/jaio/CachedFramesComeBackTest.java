@@ -1,0 +1,119 @@
+package dev.jaio;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jaio.internal.engine.Engines;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 11, kind 2: on a cache much smaller than its working set, concurrent random reads wait on
+ * pages being read by others all the time, and each such wait sets the page's "waiters" bit. A page
+ * must never keep that bit (or a reference, or its lock) once no request holds or waits for it:
+ * otherwise it can be neither evicted nor dropped, the cache runs out of frames one by one, and a
+ * read finally never completes. Here four threads read at random for a few seconds on every
+ * engine, every read must complete, and afterwards DONTNEED must drop every frame.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CachedFramesComeBackTest {
+
+    private static final int PAGE = 4096;
+    private static final int FILE_SIZE = 8 << 20;
+    private static final int READ_SIZE = 16 << 10;
+    private static final int THREADS = 4;
+    private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = TestFiles.newDirectory("frames");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        TestFiles.deleteRecursively(dir);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "uring", "aio"})
+    void randomReadsOnATinyCacheLeaveEveryFrameDroppable(String engineName) throws Exception {
+        String cause = Engines.byName(engineName).unavailabilityCause();
+        assumeTrue(cause == null, () -> engineName + " unavailable: " + cause);
+        Path path = dir.resolve("working-set.dat");
+        byte[] data = TestFiles.randomBytes(FILE_SIZE, 11);
+        java.nio.file.Files.write(path, data);
+        // 64 pages: a 16 KiB read at a random offset touches 4 or 5 of them, and 4 threads with
+        // readahead ask for many more than the cache holds.
+        PageCacheConfig cacheConfig = new PageCacheConfig(64 * PAGE, 64 << 10, ReadaheadPolicy.UPFRONT);
+        try (IoEngine engine = IoEngine.open(EngineConfig.defaults().withEngine(engineName).withQueueDepth(64)
+                .withPageCache(cacheConfig));
+             AsyncFile file = AsyncFile.open(engine, path, FileOption.CACHED)) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            long deadline = System.nanoTime() + RUN_NANOS;
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                long seed = t;
+                threads.add(Thread.ofPlatform().name("reader-" + t).start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    MemorySegment buf = Arena.ofAuto().allocate(READ_SIZE);
+                    try {
+                        while (System.nanoTime() - deadline < 0 && failure.get() == null) {
+                            long pos = rnd.nextLong(FILE_SIZE - READ_SIZE + 1);
+                            int got;
+                            try {
+                                got = file.read(buf, pos).get(10, TimeUnit.SECONDS);
+                            } catch (TimeoutException e) {
+                                throw new AssertionError("a cached read of " + READ_SIZE + " bytes at " + pos
+                                        + " did not complete within 10 s: " + engine.pageCacheStats(), e);
+                            }
+                            assertEquals(READ_SIZE, got);
+                            if (!Arrays.equals(data, (int) pos, (int) pos + READ_SIZE, buf.toArray(JAVA_BYTE), 0,
+                                    READ_SIZE)) {
+                                fail("wrong bytes at " + pos);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e instanceof ExecutionException ee ? ee.getCause() : e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            PageCacheStats s = engine.pageCacheStats();
+            assertTrue(s.evictions() > 0 && s.misses() > 0, "the load must overflow the cache: " + s);
+            // Every request has ended: no page is locked, held or waited on, so every one goes.
+            file.advise(0, 0, FileAdvice.DONTNEED);
+            PageCacheStats after = engine.pageCacheStats();
+            assertEquals(0, after.residentPages(), "frames still held after every request ended: " + after);
+            // And the cache works as new: a read goes to the device again and returns the bytes.
+            MemorySegment buf = Arena.ofAuto().allocate(READ_SIZE);
+            assertEquals(READ_SIZE, file.read(buf, 12345).get(10, TimeUnit.SECONDS));
+            assertArrayEquals(Arrays.copyOfRange(data, 12345, 12345 + READ_SIZE), buf.toArray(JAVA_BYTE));
+        }
+    }
+}
