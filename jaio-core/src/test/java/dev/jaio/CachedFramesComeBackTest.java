@@ -41,7 +41,12 @@ class CachedFramesComeBackTest {
     private static final int FILE_SIZE = 8 << 20;
     private static final int READ_SIZE = 16 << 10;
     private static final int THREADS = 4;
-    private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /**
+     * 3 s by default. A soak by hand, per engine: {@code ./mvnw -pl jaio-core test
+     * -Dtest=CachedFramesComeBackTest -Djaio.soak.seconds=300 -Djunit.jupiter.execution.timeout.mode=disabled}.
+     */
+    private static final long RUN_SECONDS = Long.getLong("jaio.soak.seconds", 3);
+    private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(RUN_SECONDS);
 
     private Path dir;
 
@@ -114,6 +119,44 @@ class CachedFramesComeBackTest {
             MemorySegment buf = Arena.ofAuto().allocate(READ_SIZE);
             assertEquals(READ_SIZE, file.read(buf, 12345).get(10, TimeUnit.SECONDS));
             assertArrayEquals(Arrays.copyOfRange(data, 12345, 12345 + READ_SIZE), buf.toArray(JAVA_BYTE));
+        }
+    }
+
+    /**
+     * A request that found every frame busy waits for one to free up. Frames also come free when a
+     * request lets go of the pages it copied (they become evictable): that must wake the waiter as
+     * a freed frame does. Here a batch context's read holds the whole 16-page cache until its
+     * retry runs in getEvents, after the device read's completion has already told the waiting
+     * read to look again (it found every page still held, and waited again).
+     */
+    @org.junit.jupiter.api.Test
+    void aReadWaitingForAFrameGoesOnWhenAnotherRequestLetsGoOfItsPages() throws Exception {
+        Path path = dir.resolve("starved.dat");
+        byte[] data = TestFiles.randomBytes(1 << 20, 12);
+        java.nio.file.Files.write(path, data);
+        PageCacheConfig cacheConfig = new PageCacheConfig(PageCacheConfig.MIN_BUDGET, 64 << 10, ReadaheadPolicy.UPFRONT);
+        try (IoEngine engine = IoEngine.open(EngineConfig.defaults().withQueueDepth(64).withPageCache(cacheConfig));
+             AsyncFile file = AsyncFile.open(engine, path, FileOption.CACHED);
+             IoContext ctx = engine.newContext(8);
+             IoBuffer whole = IoBuffer.allocate(PageCacheConfig.MIN_BUDGET, PAGE)) {
+            assertTrue(ctx.prepareRead(file, whole.segment(), 0, 1)); // every frame of the cache
+            ctx.submit();
+            MemorySegment one = Arena.ofAuto().allocate(100);
+            var waiting = file.read(one, 512 * 1024 + 7); // no frame: it waits for one
+            long[] res = {Long.MIN_VALUE};
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ctx.getEvents(1, 1, 10, TimeUnit.MILLISECONDS, (c, r) -> res[0] = r) == 0) {
+                assertTrue(System.nanoTime() - until < 0, "the context's read never completed");
+            }
+            assertEquals(PageCacheConfig.MIN_BUDGET, res[0]);
+            assertArrayEquals(Arrays.copyOf(data, (int) PageCacheConfig.MIN_BUDGET), whole.segment().toArray(JAVA_BYTE));
+            try {
+                assertEquals(100, waiting.get(10, TimeUnit.SECONDS));
+            } catch (TimeoutException e) {
+                throw new AssertionError("the read waiting for a frame was never told the pages were let go: "
+                        + engine.pageCacheStats(), e);
+            }
+            assertArrayEquals(Arrays.copyOfRange(data, 512 * 1024 + 7, 512 * 1024 + 107), one.toArray(JAVA_BYTE));
         }
     }
 }

@@ -97,11 +97,16 @@ public final class CachedPage extends PageState {
 
     /** Drops a reference; true when it was the last (the caller then returns the frame). */
     public boolean release() {
+        return releaseAndCount() == 0;
+    }
+
+    /** Drops a reference; returns how many are left (0: the caller returns the frame). */
+    int releaseAndCount() {
         int after = (int) REFS.getAndAdd(this, -1) - 1;
         if (after < 0) {
             throw new IllegalStateException("reference count below zero: " + this);
         }
-        return after == 0;
+        return after;
     }
 
     /** Current references. */

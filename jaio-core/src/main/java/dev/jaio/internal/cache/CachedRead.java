@@ -124,9 +124,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     }
 
     private void release(CachedPage p) {
-        if (p.release()) {
-            cache.freeFrame(p);
-        }
+        cache.release(p);
     }
 
     /** Drops every page still held (the request ended before copying them). */

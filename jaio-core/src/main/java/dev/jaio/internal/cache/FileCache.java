@@ -1289,9 +1289,7 @@ public final class FileCache {
     }
 
     private void release(CachedPage p) {
-        if (p.release()) {
-            cache.freeFrame(p);
-        }
+        cache.release(p);
     }
 
     /** Eviction: takes {@code p} out of the tree if it is still there and idle. Called under the frame lock. */

@@ -29,7 +29,12 @@ public final class PageCache implements AutoCloseable {
     private final ConcurrentHashMap<Object, FileCache> files = new ConcurrentHashMap<>();
     /** Requests waiting for a frame to free up, and the count of frame events so none is missed. */
     private final ConcurrentLinkedQueue<Runnable> frameWaiters = new ConcurrentLinkedQueue<>();
-    private final AtomicLong frameEvents = new AtomicLong();
+    /**
+     * Frame events so far: frees, and pages left idle. A LongAdder because a request counts one
+     * each time it lets go of a page it copied (see {@link #release(CachedPage)}); only the sum's
+     * change matters, and a sum read after an increment completed includes it.
+     */
+    private final LongAdder frameEvents = new LongAdder();
     private final java.util.function.Predicate<CachedPage> detach = p -> ((FileCache) p.owner()).detach(p);
 
     private final LongAdder hits = new LongAdder();
@@ -198,32 +203,85 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
-    /** A frame was freed or a page became idle: retries waiting for a frame may go on. */
+    /**
+     * Drops a reference a request (or the cache's own bookkeeping) held on {@code page}. The last
+     * one returns the frame; one that leaves the page to its tree alone makes it evictable (if it
+     * is clean and unlocked). Either may be what a request waiting for a frame waits for, so both
+     * are frame events: a request that found every page held must not wait for good once their
+     * holders let go of them. Never called under a file lock.
+     */
+    void release(CachedPage page) {
+        int left = page.releaseAndCount();
+        if (left == 0) {
+            freeFrame(page);
+        }
+        if (left <= 1) {
+            framesMayBeFree();
+        }
+    }
+
+    /**
+     * A frame was freed or a page became idle: retries waiting for a frame may go on. Counts the
+     * event whether or not anyone waits (a request about to wait compares the count afterwards,
+     * see {@link #retryWhenFramesFree}), and runs the waiters queued now, on this thread.
+     */
     void framesMayBeFree() {
-        frameEvents.incrementAndGet();
+        frameEvents.increment();
         if (frameWaiters.isEmpty()) {
             return;
         }
-        // Only those queued now: a retry that still finds no frame queues itself again for the next event.
-        for (int n = frameWaiters.size(); n > 0; n--) {
-            Runnable r = frameWaiters.poll();
-            if (r == null) {
-                break;
-            }
-            r.run();
+        FrameDrain d = frameDrain.get();
+        if (d.running) {
+            // A waiter this thread runs let go of a page (or queued itself again after an event):
+            // the running drain takes another turn instead of this call recursing into it.
+            d.again = true;
+            return;
+        }
+        d.running = true;
+        try {
+            do {
+                d.again = false;
+                // Only those queued now: a retry that still finds no frame queues itself again for
+                // the next event.
+                for (int n = frameWaiters.size(); n > 0; n--) {
+                    Runnable r = frameWaiters.poll();
+                    if (r == null) {
+                        break;
+                    }
+                    r.run();
+                }
+            } while (d.again && !frameWaiters.isEmpty());
+        } finally {
+            d.running = false;
         }
     }
 
-    /** A number that changes with every {@link #framesMayBeFree()}: read it before trying to allocate. */
-    long frameEvents() {
-        return frameEvents.get();
+    /** Per thread: whether it is running frame waiters now, and whether an event came meanwhile. */
+    private static final class FrameDrain {
+        boolean running;
+        boolean again;
     }
 
-    /** Runs {@code retry} once a frame may be free, or now if one may have freed since {@code seen}. */
+    private final ThreadLocal<FrameDrain> frameDrain = ThreadLocal.withInitial(FrameDrain::new);
+
+    /** A number that changes with every {@link #framesMayBeFree()}: read it before trying to allocate. */
+    long frameEvents() {
+        return frameEvents.sum();
+    }
+
+    /**
+     * Runs {@code retry} once a frame may be free, or now if one may have freed since {@code seen}.
+     * No event is missed: an event counts before it looks for waiters, and a waiter queues before
+     * it compares the count, so either the event sees the waiter or the waiter sees the count move.
+     * Pages the waiter itself let go of through {@link #release} after reading {@code seen} count
+     * too, and would make it retry at once, again and again: a request lets go of what it holds
+     * before it reads the count (a read holds nothing here; a write's references do not go
+     * through {@link #release}).
+     */
     void retryWhenFramesFree(Runnable retry, long seen) {
         frameWaits.increment();
         frameWaiters.add(retry);
-        if (frameEvents.get() != seen) {
+        if (frameEvents.sum() != seen) {
             framesMayBeFree();
         }
     }
