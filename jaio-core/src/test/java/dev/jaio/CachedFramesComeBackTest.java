@@ -159,4 +159,76 @@ class CachedFramesComeBackTest {
             assertArrayEquals(Arrays.copyOfRange(data, 512 * 1024 + 7, 512 * 1024 + 107), one.toArray(JAVA_BYTE));
         }
     }
+
+    /**
+     * The same on the write path: unaligned writes (their partial pages read first) and random
+     * reads share a 64-page cache; writers wait for frames and for the dirty limit, let go of pages
+     * they made ahead, and every request must complete. After fsync every page is clean and idle,
+     * so DONTNEED drops every frame; the file holds exactly what was written.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "uring", "aio"})
+    void writesAndReadsOnATinyCacheLeaveEveryFrameDroppable(String engineName) throws Exception {
+        String cause = Engines.byName(engineName).unavailabilityCause();
+        assumeTrue(cause == null, () -> engineName + " unavailable: " + cause);
+        Path path = dir.resolve("written.dat");
+        byte[] model = TestFiles.randomBytes(FILE_SIZE, 13);
+        java.nio.file.Files.write(path, model);
+        PageCacheConfig cacheConfig = new PageCacheConfig(64 * PAGE, 64 << 10, ReadaheadPolicy.UPFRONT);
+        try (IoEngine engine = IoEngine.open(EngineConfig.defaults().withEngine(engineName).withQueueDepth(64)
+                .withPageCache(cacheConfig));
+             AsyncFile file = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            long deadline = System.nanoTime() + RUN_NANOS;
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                long seed = 100 + t;
+                boolean writer = t % 2 == 0;
+                int half = t / 2; // writers own disjoint halves of the file
+                threads.add(Thread.ofPlatform().name((writer ? "writer-" : "reader-") + t).start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    MemorySegment buf = Arena.ofAuto().allocate(160 << 10);
+                    try {
+                        while (System.nanoTime() - deadline < 0 && failure.get() == null) {
+                            int len = writer ? 1 + rnd.nextInt(150 << 10) : READ_SIZE;
+                            long base = writer ? (long) half * (FILE_SIZE / 2) : 0;
+                            long span = writer ? FILE_SIZE / 2 : FILE_SIZE;
+                            long pos = base + rnd.nextLong(span - len + 1);
+                            MemorySegment slice = buf.asSlice(0, len);
+                            if (writer) {
+                                byte[] bytes = new byte[len];
+                                rnd.nextBytes(bytes);
+                                MemorySegment.copy(bytes, 0, slice, JAVA_BYTE, 0, len);
+                                synchronized (model) {
+                                    System.arraycopy(bytes, 0, model, (int) pos, len);
+                                }
+                            }
+                            try {
+                                int got = (writer ? file.write(slice, pos) : file.read(slice, pos))
+                                        .get(10, TimeUnit.SECONDS);
+                                assertEquals(len, got);
+                            } catch (TimeoutException e) {
+                                throw new AssertionError((writer ? "a cached write" : "a cached read") + " of " + len
+                                        + " bytes at " + pos + " did not complete within 10 s: "
+                                        + engine.pageCacheStats(), e);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e instanceof ExecutionException ee ? ee.getCause() : e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            file.fsync().get(30, TimeUnit.SECONDS);
+            file.advise(0, 0, FileAdvice.DONTNEED);
+            PageCacheStats after = engine.pageCacheStats();
+            assertEquals(0, after.residentPages(), "frames still held after every request ended: " + after);
+        }
+        assertArrayEquals(model, java.nio.file.Files.readAllBytes(path));
+    }
 }

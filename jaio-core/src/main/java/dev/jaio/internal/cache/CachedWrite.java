@@ -67,6 +67,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private final long last;
     private int phase;
     private boolean throttleChecked;
+    /** No frame was free for the page at {@link #done}: it is tried alone, with no pages made ahead. */
+    private boolean framesShort;
     /** Whether the write was admitted ({@link FileCache#reserve}): its blocks are reserved. */
     private boolean admitted;
     /** The bytes admitted: {@link #length}, or fewer up to RLIMIT_FSIZE. */
@@ -347,17 +349,20 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             int n = (int) Math.min(PAGE - inPage, admittedLength - done);
             long size = f.size();
             boolean needOld = needsOld(index, size);
-            if (index >= aheadBase + aheadCount) {
+            if (!framesShort && index >= aheadBase + aheadCount) {
                 lookAhead(f, index, size);
             }
-            int k = (int) (index - aheadBase);
-            CachedPage p = ahead[k];
-            ahead[k] = null;
-            if (p != null && aheadMade[k]) {
-                aheadMade[k] = false;
-                fillNew(p, inPage, n);
-                advance(pos + n, n);
-                continue;
+            CachedPage p = null;
+            if (index >= aheadBase && index < aheadBase + aheadCount) {
+                int k = (int) (index - aheadBase);
+                p = ahead[k];
+                ahead[k] = null;
+                if (p != null && aheadMade[k]) {
+                    aheadMade[k] = false;
+                    fillNew(p, inPage, n);
+                    advance(pos + n, n);
+                    continue;
+                }
             }
             if (p == null) {
                 p = f.lookupRetained(index);
@@ -380,8 +385,16 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                     if (f.size() != size) {
                         continue; // the size changed under it (a truncate): decide again
                     }
-                    // No frame free: every page is busy or dirty. The cleaner frees some.
-                    beforeWait();
+                    if (!framesShort) {
+                        // No frame free. This write may hold some itself (pages made ahead): it
+                        // lets go of them and tries once more for this page alone, so that the
+                        // event count it then waits on includes no release of its own (one would
+                        // wake it at once, and it would take the same frames again: a livelock).
+                        framesShort = true;
+                        beforeWait();
+                        continue;
+                    }
+                    // Still none: every page is busy or dirty. The cleaner frees some.
                     cache.kickCleaner();
                     cache.retryWhenFramesFree(this, seen);
                     return false;
@@ -512,6 +525,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     }
 
     private void advance(long end, int n) {
+        framesShort = false;
         done += n;
         handle.file().grownByWrite(end);
     }
@@ -562,10 +576,9 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         }
     }
 
+    /** Drops this write's reference: a frame event when the page is left idle or freed ({@link PageCache#release}). */
     private void release(CachedPage p) {
-        if (p.release()) {
-            cache.freeFrame(p);
-        }
+        cache.release(p);
     }
 
     private void endWith(long result) {
