@@ -624,16 +624,21 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     public int submit() {
         ensureEnabled();
         armWakeup();
-        int before = sqeTail - (int) INT.getAcquire(sqRing, sqHeadOff);
-        if (before == 0) {
-            return 0;
-        }
         if (sqPoll) {
+            // Published SQEs were counted by the call that published them, whether or not the
+            // kernel thread has taken them yet.
+            int unpublished = sqeTail - publishedTail;
+            if (unpublished == 0) {
+                return 0;
+            }
             publishTail();
             if (sqThreadSleeping()) {
                 enter(0, -1);
             }
-            return before;
+            return unpublished;
+        }
+        if (sqeTail == (int) INT.getAcquire(sqRing, sqHeadOff)) {
+            return 0;
         }
         return enter(0, -1);
     }
@@ -705,7 +710,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             long data = sqes.get(JAVA_LONG, sqe + UringAbi.SQE_USER_DATA);
             if (data == WAKEUP_DATA) {
                 wakeupArmed = false;
-            } else {
+            } else if (data >= 0) { // not one of close's own cancel requests: a slot
                 refused.add((int) data, rc);
             }
         }
