@@ -265,6 +265,11 @@ final class RecordingEngine implements EngineProvider {
         }
 
         @Override
+        public int cancelUnsubmitted() {
+            return q.cancelUnsubmitted();
+        }
+
+        @Override
         public boolean prepareRead(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
             return q.prepareRead(fd, buffer, offset, rwFlags, userData);
         }

@@ -259,6 +259,17 @@ final class AioQueue implements IoQueue {
         }
     }
 
+    @Override
+    public int cancelUnsubmitted() {
+        int n = pendingCount;
+        for (int i = 0; i < n; i++) {
+            long iocb = pending.get(JAVA_LONG, 8L * i);
+            refused.add((int) ((iocb - iocbsAddress) / IOCB_SIZE), -Errno.ECANCELED);
+        }
+        pendingCount = 0;
+        return n;
+    }
+
     /** Requests the kernel owns: submitted and not yet reaped. */
     private int inKernel() {
         return outstanding - pendingCount - refused.size();
@@ -448,12 +459,8 @@ final class AioQueue implements IoQueue {
         // The kernel may still write into caller buffers and read our iocbs: wait for everything it
         // owns before io_destroy unmaps the ring and before the arena frees the iocbs.
         CompletionSink discard = (d, r) -> { };
-        for (int i = 0; i < pendingCount; i++) {
-            polling[(int) ((pending.get(JAVA_LONG, 8L * i) - iocbsAddress) / IOCB_SIZE)] = false;
-        }
-        outstanding -= pendingCount + refused.size();
-        refused.clear();
-        pendingCount = 0;
+        cancelUnsubmitted();
+        deliverRefused(Integer.MAX_VALUE, discard); // never reached the kernel: their slots are simply free
         // A poll may never complete by itself; cancelled, it still posts its event to the ring.
         MemorySegment cancelled = arena.allocate(AioAbi.IO_EVENT);
         for (int slot = 0; slot < capacity; slot++) {

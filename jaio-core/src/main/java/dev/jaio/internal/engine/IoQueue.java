@@ -106,6 +106,17 @@ public interface IoQueue extends AutoCloseable {
     boolean supportsWakeup();
 
     /**
+     * Takes back every request prepared and not yet accepted by {@link #submit()}: none of them
+     * reaches the kernel (or a worker), and each completes in the next {@link #reap} with
+     * {@code -ECANCELED}, as a refused request does, so that its owner releases it in the one place
+     * it releases every request. For an owner that closes: it drops what it never submitted, then
+     * reaps what it did (io_uring's reap would otherwise submit the rest on its way into the kernel).
+     *
+     * @return how many requests were taken back
+     */
+    int cancelUnsubmitted();
+
+    /**
      * Waits for every submitted request to complete (delivering nothing: completions still in the
      * queue are dropped, so reap first when they matter), then frees the queue's native memory.
      * Requests that were prepared but never submitted are dropped too.

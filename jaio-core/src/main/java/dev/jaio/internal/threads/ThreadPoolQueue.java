@@ -196,6 +196,27 @@ final class ThreadPoolQueue implements IoQueue {
     }
 
     @Override
+    public int cancelUnsubmitted() {
+        int n = preparedCount;
+        if (n == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            // Straight onto the completed ring: no worker ever sees them.
+            for (int i = 0; i < n; i++) {
+                int slot = prepared[i];
+                result[slot] = -Errno.ECANCELED;
+                completed.add(slot);
+            }
+        } finally {
+            lock.unlock();
+        }
+        preparedCount = 0;
+        return n;
+    }
+
+    @Override
     public int reap(int minComplete, int maxComplete, long timeoutNanos, CompletionSink sink) {
         int delivered = 0;
         long remaining = timeoutNanos;

@@ -704,18 +704,44 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         if (sqPoll) {
             return; // the kernel thread may be taking these SQEs right now: they are not ours to take back
         }
-        int head = (int) INT.getAcquire(sqRing, sqHeadOff);
-        for (int i = head; i != sqeTail; i++) {
+        takeBack((int) INT.getAcquire(sqRing, sqHeadOff), rc);
+    }
+
+    @Override
+    public int cancelUnsubmitted() {
+        // Without SQPOLL the kernel reads SQEs only inside this thread's io_uring_enter, so every
+        // SQE past the SQ head is still ours. With SQPOLL a published SQE may be taken by the
+        // kernel thread at any moment (unsubmitted() counts it as submitted): only the SQEs not
+        // yet published are.
+        return takeBack(sqPoll ? publishedTail : (int) INT.getAcquire(sqRing, sqHeadOff), -Errno.ECANCELED);
+    }
+
+    /**
+     * Takes the SQEs from {@code from} to the tail back out of the ring (the kernel has not read
+     * them and never will) and turns each request into a completion with {@code rc} for the next
+     * reap. Returns how many requests (the wakeup READ aside) were taken back.
+     */
+    private int takeBack(int from, long rc) {
+        int n = 0;
+        for (int i = from; i != sqeTail; i++) {
             long sqe = UringAbi.IO_URING_SQE.byteSize() * (i & sqMask);
             long data = sqes.get(JAVA_LONG, sqe + UringAbi.SQE_USER_DATA);
             if (data == WAKEUP_DATA) {
                 wakeupArmed = false;
-            } else if (data >= 0) { // not one of close's own cancel requests: a slot
+            } else if (data == CLOSE_CANCEL_DATA) {
+                // A cancel(), which takes no slot: it goes too, and its target, if submitted, runs
+                // to its end (its completion still comes, as for a cancel that came too late).
+                cancelsInFlight--;
+            } else if (data >= 0) {
                 refused.add((int) data, rc);
+                n++;
             }
         }
-        sqeTail = head;
-        publishTail();
+        sqeTail = from;
+        if (!sqPoll) {
+            publishTail(); // with SQPOLL the kernel's tail is publishedTail, which is from, already
+        }
+        return n;
     }
 
     private boolean taskWorkPending() {
@@ -823,6 +849,9 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             // Take back what never reached the kernel, cancel what may never end by itself (polls,
             // timeouts, the wakeup READ), and wait until every CQE is in: only then may the rings be
             // unmapped and caller buffers be released. Reads and writes are waited for, not cancelled.
+            cancelUnsubmitted();
+            CompletionSink discard = (d, r) -> { };
+            deliverRefused(Integer.MAX_VALUE, discard); // frees their slots: the kernel never had them
             if (sqPoll) {
                 // SQEs already published may be taken by the kernel thread at any moment: let it
                 // take them all, then they are waited for like any submitted request.
@@ -831,18 +860,6 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
                     Thread.onSpinWait();
                 }
             }
-            int head = (int) INT.getAcquire(sqRing, sqHeadOff);
-            for (int i = head; i != sqeTail; i++) {
-                long data = sqes.get(JAVA_LONG, UringAbi.IO_URING_SQE.byteSize() * (i & sqMask) + UringAbi.SQE_USER_DATA);
-                if (data >= 0) {
-                    inUse[(int) data] = false;
-                    slots.release((int) data);
-                }
-            }
-            sqeTail = head;
-            publishTail();
-            CompletionSink discard = (d, r) -> { };
-            deliverRefused(Integer.MAX_VALUE, discard); // frees their slots: the kernel never had them
             for (int slot = 0; slot < capacity; slot++) {
                 if (inUse[slot] && lingering[slot]) {
                     cancelForClose(slot);

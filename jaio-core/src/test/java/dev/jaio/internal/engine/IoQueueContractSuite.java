@@ -267,4 +267,64 @@ public abstract class IoQueueContractSuite {
         q.close();
         assertEquals(64 * 16384, Libc.pread(fd, buf, 1 << 20, 0), "every submitted write finished before close returned");
     }
+
+    @Test
+    void cancelUnsubmittedTakesBackWhatWasNeverSubmittedAsCancelledCompletions() throws IOException {
+        try (IoQueue q = open(8, false)) {
+            MemorySegment buf = arena.allocate(4096, 4096);
+            buf.fill((byte) 3);
+            assertTrue(q.prepareWrite(fd, buf, 0, 0, 1));
+            assertEquals(1, q.submit());
+            assertTrue(q.prepareWrite(fd, buf, 4096, 0, 2));
+            assertTrue(q.prepareWrite(fd, buf, 8192, 0, 3));
+            assertEquals(2, q.cancelUnsubmitted());
+            assertEquals(0, q.unsubmitted());
+            assertEquals(3, q.outstanding(), "taken back, but each still owes its completion");
+            assertEquals(0, q.submit(), "nothing left to submit");
+            Collected sink = new Collected();
+            reapAll(q, 3, sink);
+            assertEquals(4096, sink.resultOf(1));
+            assertEquals(-Errno.ECANCELED, sink.resultOf(2));
+            assertEquals(-Errno.ECANCELED, sink.resultOf(3));
+            assertEquals(0, q.outstanding());
+            assertEquals(0, q.cancelUnsubmitted());
+            assertEquals(4096, Libc.pread(fd, arena.allocate(16384), 16384, 0), "only the submitted write ran");
+            assertTrue(q.prepareWrite(fd, buf, 4096, 0, 4), "the slots came back");
+            assertEquals(1, q.submit());
+            reapAll(q, 4, sink);
+            assertEquals(4096, sink.resultOf(4));
+        }
+    }
+
+    /**
+     * Close with requests in every state: reaped, completed and not reaped, in flight, and prepared
+     * but never submitted. Every submitted one has finished when close returns; none of the others
+     * ever runs; a second close does nothing.
+     */
+    @Test
+    void closeFinishesSubmittedRequestsInEveryStateAndDropsUnsubmittedOnes() throws IOException {
+        MemorySegment buf = arena.allocate(64 * 4096, 4096);
+        buf.fill((byte) 9);
+        for (int round = 0; round < 20; round++) {
+            IoQueue q = open(64, false);
+            int submitted = 8 + round;
+            for (int i = 0; i < submitted; i++) {
+                assertTrue(q.prepareWrite(fd, buf.asSlice(4096L * i, 4096), 4096L * i, 0, i));
+            }
+            int accepted = 0;
+            while (accepted < submitted) {
+                accepted += q.submit();
+            }
+            q.reap(0, round % 4, 0, new Collected()); // some reaped, some not
+            for (int i = 0; i < 4; i++) {
+                // Far past the submitted ones: the file's size shows whether any of these ran.
+                assertTrue(q.prepareWrite(fd, buf.asSlice(0, 4096), (1L << 20) + 4096L * i, 0, 100 + i));
+            }
+            q.close();
+            q.close();
+            long size = Files.size(dir.resolve("f"));
+            assertEquals(4096L * submitted, size, "round " + round + ": the submitted writes, and nothing never submitted");
+            assertEquals(0, Libc.ftruncate(fd, 0));
+        }
+    }
 }
