@@ -73,8 +73,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The context's kernel queue (AIO context or io_uring) holds twice its depth: room for the page
  * reads of as many cached requests.
  *
- * <p>{@link #close()} waits until the kernel has finished every submitted request (their results
- * are dropped), then frees the context. {@link IoBuffer}s passed in stay pinned until then.
+ * <p>{@link #close()} drops the requests prepared and never submitted (none of them reaches the
+ * kernel, on any engine), waits until the kernel has finished every submitted request (their
+ * results are dropped; timers still pending are cancelled), then frees the context.
+ * {@link IoBuffer}s passed in stay pinned until then. After {@code close()}, preparing,
+ * submitting and reaping throw {@link IllegalStateException}; a second {@code close()} does nothing.
  */
 public final class IoContext implements AutoCloseable {
 
@@ -102,6 +105,8 @@ public final class IoContext implements AutoCloseable {
     private final IoBuffer[] pins;
     /** Slots holding a request that names no file (timeouts, cancels). */
     private final boolean[] unbound;
+    /** Slots with {@link #unbound} set. */
+    private int unboundOutstanding;
     private final Slots slots;
     /**
      * The thread the context is confined to: the first to call it, or, once that thread has died,
@@ -244,6 +249,9 @@ public final class IoContext implements AutoCloseable {
     /** Prepares an fsync, or an fdatasync when {@code dataOnly}; false when the context is full. */
     public boolean prepareFsync(AsyncFile file, boolean dataOnly, long cookie) {
         checkOwner();
+        if (closed) {
+            throw new IllegalStateException((dataOnly ? "fdatasync " : "fsync ") + file.path() + ": the IoContext is closed");
+        }
         if (slots.available() == 0) {
             return false;
         }
@@ -267,6 +275,9 @@ public final class IoContext implements AutoCloseable {
             boolean read) {
         checkOwner();
         String op = read ? "pread" : "pwrite";
+        if (closed) {
+            throw new IllegalStateException(op + " " + file.path() + ": the IoContext is closed");
+        }
         IoFlags.check(ioFlags);
         file.checkMode(op, read);
         file.checkPosition(op, position, buffer.byteSize());
@@ -376,6 +387,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareLinkTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
+        requireOpen("prepareLinkTimeout");
         requireChaining("prepareLinkTimeout");
         if (!lastWasLinked) {
             throw new IllegalStateException("prepareLinkTimeout must follow a request prepared after linkNext()");
@@ -395,6 +407,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
+        requireOpen("prepareTimeout");
         requireChaining("prepareTimeout");
         if (slots.available() == 0) {
             return false;
@@ -413,6 +426,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareCancel(long targetCookie, long cookie) {
         checkOwner();
+        requireOpen("prepareCancel");
         requireChaining("prepareCancel");
         if (slots.available() == 0) {
             return false;
@@ -443,6 +457,7 @@ public final class IoContext implements AutoCloseable {
         int slot = slots.acquire();
         userData[slot] = cookie;
         unbound[slot] = true;
+        unboundOutstanding++;
         return slot;
     }
 
@@ -1019,6 +1034,13 @@ public final class IoContext implements AutoCloseable {
             deviceOps[id] = null;
             deviceFree[deviceFreeCount++] = id;
             deviceOutstanding--;
+            if (closed && result == -Errno.ECANCELED) {
+                // close() took it back before it reached the kernel (nothing else cancels a page
+                // I/O: no link or cancel request ever names one). Requests of other threads may be
+                // waiting for its pages: it goes to the file's engine after all.
+                op.resubmitToEngine();
+                return;
+            }
             op.complete(result); // unlocks the pages; the retries it makes due run in getEvents
             return;
         }
@@ -1029,7 +1051,10 @@ public final class IoContext implements AutoCloseable {
         IoBuffer pin = pins[slot];
         files[slot] = null;
         pins[slot] = null;
-        unbound[slot] = false;
+        if (unbound[slot]) {
+            unbound[slot] = false;
+            unboundOutstanding--;
+        }
         slots.release(slot);
         if (pin != null) {
             pin.unpin();
@@ -1097,8 +1122,10 @@ public final class IoContext implements AutoCloseable {
     }
 
     /**
-     * Waits for every submitted request (dropping their results), releases their files and buffers,
-     * and frees the context. Requests prepared and never submitted are dropped.
+     * Drops the requests prepared and never submitted (none of them reaches the kernel), waits for
+     * every submitted request (dropping their results), releases their files and buffers, and frees
+     * the context. Timers ({@link #prepareTimeout}) still pending are cancelled, not waited for.
+     * Idempotent; only the context's thread may close it.
      */
     @Override
     public void close() {
@@ -1109,9 +1136,14 @@ public final class IoContext implements AutoCloseable {
         closed = true;
         OPEN.remove(this);
         this.handler = null;
-        // Reap what the kernel finishes so files and buffers are released; unsubmitted requests are
-        // dropped below, after the queue's close has waited for anything still in the kernel.
-        while (queue.outstanding() - queue.unsubmitted() > 0) {
+        // Never-submitted requests first: on io_uring the waits below enter the kernel, which would
+        // submit them on the way. Each completes with -ECANCELED, which releases its file and buffer
+        // (a page read or write of a submitted cached request goes to the engine instead).
+        queue.cancelUnsubmitted();
+        // Reap what the kernel finishes so files and buffers are released and page I/O unlocks its
+        // pages. Timers and cancels are not waited for (a timeout may be an hour away): the queue's
+        // close cancels what is left of them.
+        while (queue.outstanding() > unboundOutstanding) {
             queue.reap(1, depth, -1, sink);
         }
         queue.close();
@@ -1127,6 +1159,8 @@ public final class IoContext implements AutoCloseable {
         unpinAll(registeredBuffers);
         registeredBuffers = NO_BUFFERS;
         registeredFiles = NO_FILES;
+        // What is left never completed here: cached requests never submitted, timers the queue's
+        // close cancelled. Their slots come back too, so outstanding() reads 0.
         for (int i = 0; i < depth; i++) {
             if (files[i] != null) {
                 if (pins[i] != null) {
@@ -1135,7 +1169,12 @@ public final class IoContext implements AutoCloseable {
                 files[i].endOp();
                 files[i] = null;
                 pins[i] = null;
+                slots.release(i);
+            } else if (unbound[i]) {
+                unbound[i] = false;
+                slots.release(i);
             }
         }
+        unboundOutstanding = 0;
     }
 }

@@ -672,6 +672,308 @@ abstract class EngineConformanceSuite {
         assertEquals(List.of(), uncaught);
     }
 
+    // ---- closing with requests in flight ----
+
+    /**
+     * Contexts closed with requests in every state, many times over: submitted and not yet done,
+     * done and not yet reaped, reaped, and prepared but never submitted. {@link IoContext#close()}
+     * must wait until the kernel has finished every submitted request, so after it each submitted
+     * read has filled its buffer with the file's bytes and each submitted write is in the file;
+     * requests never submitted are dropped (nothing of them reaches the file); the buffers are
+     * released; nothing hangs.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closingContextsWithRequestsInFlightFinishesEverySubmittedOneAndDropsTheRest(Mode mode) throws Exception {
+        final int depth = 32;
+        final int page = 4096;
+        final long refSize = 64L * page;
+        final long writeBase = refSize;
+        final int writePages = 256;
+        final long neverBase = writeBase + (long) writePages * page;
+        Path path = dir.resolve("ctx-close-load.dat");
+        SplittableRandom rnd = new SplittableRandom(0xc105eL + mode.ordinal());
+        byte[] model = new byte[(int) (neverBase + (long) depth * page)];
+        try (AsyncFile file = open(path, mode);
+             IoBuffer ref = file.allocateBuffer(refSize)) {
+            fill(ref.segment(), rnd);
+            await(file.write(ref.segment(), 0));
+            // The never-submitted area is written with zeros first, so the file covers it.
+            try (IoBuffer zeros = file.allocateBuffer((long) depth * page)) {
+                await(file.write(zeros.segment(), neverBase));
+            }
+            MemorySegment.copy(ref.segment(), JAVA_BYTE, 0, model, 0, (int) refSize);
+            for (int round = 0; round < 60; round++) {
+                IoBuffer bufs = file.allocateBuffer((long) depth * page);
+                IoContext ctx = engine.newContext(depth);
+                int n = 1 + rnd.nextInt(depth - 4);
+                long[] offsets = new long[n];
+                boolean[] isWrite = new boolean[n];
+                int[] writeSlots = rnd.ints(0, writePages).distinct().limit(n).toArray();
+                for (int i = 0; i < n; i++) {
+                    MemorySegment s = bufs.segment().asSlice((long) page * i, page);
+                    isWrite[i] = rnd.nextBoolean();
+                    if (isWrite[i]) {
+                        fill(s, rnd);
+                        offsets[i] = writeBase + (long) page * writeSlots[i];
+                        MemorySegment.copy(s, JAVA_BYTE, 0, model, (int) offsets[i], page); // submitted below
+                        assertTrue(ctx.prepareWrite(file, s, offsets[i], i));
+                    } else {
+                        s.fill((byte) 0xEE);
+                        offsets[i] = (long) page * rnd.nextInt((int) (refSize / page));
+                        assertTrue(ctx.prepareRead(file, s, offsets[i], i));
+                    }
+                }
+                int submitted = 0;
+                while (submitted < n) {
+                    submitted += ctx.submit();
+                }
+                long[] results = new long[n];
+                Arrays.fill(results, Long.MIN_VALUE);
+                if (rnd.nextBoolean()) {
+                    ctx.getEvents(0, 1 + rnd.nextInt(n), 0, TimeUnit.SECONDS, (c, r) -> results[(int) c] = r);
+                }
+                // Prepared after the last submit, never submitted: close must drop these.
+                int never = rnd.nextInt(4);
+                for (int j = 0; j < never; j++) {
+                    MemorySegment s = bufs.segment().asSlice((long) page * (n + j), page);
+                    s.fill((byte) 0x5A);
+                    assertTrue(ctx.prepareWrite(file, s, neverBase + (long) page * (n + j), 1000 + j));
+                }
+                boolean closeBufferFirst = rnd.nextInt(4) == 0;
+                if (closeBufferFirst) {
+                    bufs.close(); // pinned by the requests: freed only once the context is done with them
+                }
+                ctx.close();
+                assertThrows(IllegalStateException.class, ctx::submit, "submit after close");
+                assertThrows(IllegalStateException.class,
+                        () -> ctx.getEvents(0, 1, 0, TimeUnit.SECONDS, (c, r) -> { }), "getEvents after close");
+                assertThrows(IllegalStateException.class, () -> ctx.prepareRead(file, bufs.segment().asSlice(0, page), 0, 1),
+                        "prepare after close");
+                ctx.close(); // idempotent
+                assertEquals(0, ctx.outstanding());
+                assertEquals(0, ctx.unsubmitted());
+                assertEquals(0, bufs.pinCount(), "round " + round + ": close released every request's pin");
+                for (int i = 0; i < n; i++) {
+                    if (results[i] != Long.MIN_VALUE) {
+                        assertEquals(page, results[i], "round " + round + ": request " + i + " reaped before close");
+                    }
+                }
+                if (closeBufferFirst) {
+                    assertFalse(bufs.segment().scope().isAlive(), "round " + round
+                            + ": a closed buffer is freed once the closed context no longer uses it");
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    MemorySegment s = bufs.segment().asSlice((long) page * i, page);
+                    if (!isWrite[i]) {
+                        assertEquals(-1, s.mismatch(ref.segment().asSlice(offsets[i], page)), "round " + round
+                                + ": the read at " + offsets[i] + " finished before close returned");
+                    }
+                }
+                bufs.close();
+            }
+            if (mode == Mode.CACHED) {
+                await(file.fsync()); // the context's writes are in jaio's cache: put them in the file
+            }
+        }
+        byte[] onDisk = Files.readAllBytes(path);
+        assertEquals(model.length, onDisk.length);
+        for (int p = 0; p < model.length / page; p++) {
+            int from = p * page;
+            assertArrayEquals(Arrays.copyOfRange(model, from, from + page), Arrays.copyOfRange(onDisk, from, from + page),
+                    (from >= neverBase ? "a write never submitted reached the file" : "a submitted write is missing")
+                            + " at offset " + from);
+        }
+    }
+
+    /**
+     * A cached read's page read waits in the context's own queue, not submitted yet (the kernel
+     * pushed back), when the context closes. Other readers may be waiting for those pages, so it
+     * must still happen (on the engine): dropped with the context's never-submitted requests, its
+     * pages would stay locked and the close itself would wait forever for the cached read.
+     */
+    @Test
+    // A close that hangs must fail the test, not hang the run: the test thread is left behind.
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void closingAContextHandsItsUnsubmittedPageReadsToTheEngine() throws Exception {
+        Path path = dir.resolve("stalled.dat");
+        byte[] data = TestFiles.randomBytes(64 * 1024, 21);
+        Files.write(path, data);
+        StallingProvider provider = new StallingProvider(dev.jaio.internal.engine.Engines.byName(engineName()));
+        try (IoEngine own = IoEngine.openWith(config().withQueueDepth(16), provider);
+             AsyncFile file = AsyncFile.open(own, path, FileOption.READ, FileOption.CACHED);
+             IoBuffer buf = IoBuffer.allocate(8192, 4096)) {
+            IoContext ctx = own.newContext(4);
+            provider.stallContexts = true;
+            assertTrue(ctx.prepareRead(file, buf.segment(), 0, 1));
+            assertEquals(1, ctx.submit());
+            assertTrue(ctx.unsubmitted() > 0, "the page read waits in the context's queue");
+            ctx.close();
+            assertEquals(0, buf.pinCount());
+            assertArrayEquals(Arrays.copyOf(data, 8192), buf.segment().toArray(JAVA_BYTE),
+                    "the closed context's read finished, through the engine");
+            MemorySegment back = Arena.ofAuto().allocate(8192);
+            assertEquals(8192, await(file.read(back, 0)), "the pages were read, not failed");
+            assertArrayEquals(Arrays.copyOf(data, 8192), back.toArray(JAVA_BYTE));
+        }
+    }
+
+    /** Closing a context does not wait for its timers: the queue's close cancels them (io_uring). */
+    @Test
+    // A close that hangs must fail the test, not hang the run: the test thread is left behind.
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void closingAContextCancelsItsPendingTimers() throws Exception {
+        try (AsyncFile file = open(dir.resolve("timer.dat"), Mode.BUFFERED);
+             IoBuffer buf = file.allocateBuffer(4096)) {
+            IoContext ctx = engine.newContext(4);
+            if (!ctx.supportsChaining()) {
+                ctx.close();
+                return; // no timers on this engine
+            }
+            assertTrue(ctx.prepareWrite(file, buf.segment(), 0, 1));
+            assertTrue(ctx.prepareTimeout(1, TimeUnit.HOURS, 2));
+            ctx.submit();
+            long start = System.nanoTime();
+            ctx.close();
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "close waited for an hour-long timer");
+            assertEquals(0, buf.pinCount());
+            assertEquals(4096, Files.size(file.path()), "the submitted write was waited for");
+        }
+    }
+
+    /**
+     * An engine whose contexts' queues can be made to accept nothing on submit, as a kernel that
+     * pushes back (EAGAIN) does: what was prepared stays prepared.
+     */
+    static final class StallingProvider implements dev.jaio.internal.engine.EngineProvider {
+        private final dev.jaio.internal.engine.EngineProvider real;
+        volatile boolean stallContexts;
+
+        StallingProvider(dev.jaio.internal.engine.EngineProvider real) {
+            this.real = real;
+        }
+
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public String description() {
+            return real.description();
+        }
+
+        @Override
+        public String unavailabilityCause() {
+            return real.unavailabilityCause();
+        }
+
+        @Override
+        public dev.jaio.internal.engine.IoQueue openQueue(dev.jaio.internal.engine.QueueOptions options)
+                throws IOException {
+            dev.jaio.internal.engine.IoQueue q = real.openQueue(options);
+            // The engine's own queue (the one with wakeup support) is never stalled.
+            return options.wakeup() ? q : new StallingQueue(q);
+        }
+
+        private final class StallingQueue implements dev.jaio.internal.engine.IoQueue {
+            private final dev.jaio.internal.engine.IoQueue q;
+
+            StallingQueue(dev.jaio.internal.engine.IoQueue q) {
+                this.q = q;
+            }
+
+            @Override
+            public int submit() {
+                return stallContexts ? 0 : q.submit();
+            }
+
+            @Override
+            public String engineName() {
+                return q.engineName();
+            }
+
+            @Override
+            public int capacity() {
+                return q.capacity();
+            }
+
+            @Override
+            public int outstanding() {
+                return q.outstanding();
+            }
+
+            @Override
+            public int unsubmitted() {
+                return q.unsubmitted();
+            }
+
+            @Override
+            public boolean prepareRead(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
+                return q.prepareRead(fd, buffer, offset, rwFlags, userData);
+            }
+
+            @Override
+            public boolean prepareWrite(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
+                return q.prepareWrite(fd, buffer, offset, rwFlags, userData);
+            }
+
+            @Override
+            public boolean prepareReadv(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags,
+                    long userData) {
+                return q.prepareReadv(fd, iovecs, iovCount, offset, rwFlags, userData);
+            }
+
+            @Override
+            public boolean prepareWritev(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags,
+                    long userData) {
+                return q.prepareWritev(fd, iovecs, iovCount, offset, rwFlags, userData);
+            }
+
+            @Override
+            public boolean prepareFsync(int fd, boolean dataOnly, long userData) {
+                return q.prepareFsync(fd, dataOnly, userData);
+            }
+
+            @Override
+            public boolean preparePoll(int fd, int pollEvents, long userData) {
+                return q.preparePoll(fd, pollEvents, userData);
+            }
+
+            @Override
+            public int reap(int minComplete, int maxComplete, long timeoutNanos,
+                    dev.jaio.internal.engine.CompletionSink sink) {
+                return q.reap(minComplete, maxComplete, timeoutNanos, sink);
+            }
+
+            @Override
+            public void wakeup() {
+                q.wakeup();
+            }
+
+            @Override
+            public boolean supportsWakeup() {
+                return q.supportsWakeup();
+            }
+
+            @Override
+            public void cancel(long userData) {
+                q.cancel(userData);
+            }
+
+            @Override
+            public int cancelUnsubmitted() {
+                return q.cancelUnsubmitted();
+            }
+
+            @Override
+            public void close() {
+                q.close();
+            }
+        }
+    }
+
     @Test
     void callbacksMayCloseTheFileOnTheCompletionThread() throws Exception {
         AsyncFile file = open(dir.resolve("callback.dat"), Mode.BUFFERED);

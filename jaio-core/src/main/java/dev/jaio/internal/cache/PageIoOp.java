@@ -58,6 +58,15 @@ public abstract sealed class PageIoOp extends IoOp<Void> permits PageReadOp, Pag
     void toEngine() {
     }
 
+    /**
+     * The {@link DeviceIoSink} that took this op closes before the op reached the kernel: it goes to
+     * the engine after all, since requests of other threads may be waiting for its pages.
+     */
+    public final void resubmitToEngine() {
+        toEngine();
+        file.cache().execute(this);
+    }
+
     /** Ends the I/O with the kernel's result (bytes, or -errno); for a {@link DeviceIoSink}. */
     public final void complete(long result) {
         onResult(result);
