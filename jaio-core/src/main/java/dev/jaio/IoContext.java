@@ -250,7 +250,8 @@ public final class IoContext implements AutoCloseable {
     public boolean prepareFsync(AsyncFile file, boolean dataOnly, long cookie) {
         checkOwner();
         if (closed) {
-            throw new IllegalStateException((dataOnly ? "fdatasync " : "fsync ") + file.path() + ": the IoContext is closed");
+            throw new IllegalStateException((dataOnly ? "fdatasync " : "fsync ") + file.path()
+                    + ": the IoContext is closed");
         }
         if (slots.available() == 0) {
             return false;

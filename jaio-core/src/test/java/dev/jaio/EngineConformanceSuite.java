@@ -748,8 +748,8 @@ abstract class EngineConformanceSuite {
                 assertThrows(IllegalStateException.class, ctx::submit, "submit after close");
                 assertThrows(IllegalStateException.class,
                         () -> ctx.getEvents(0, 1, 0, TimeUnit.SECONDS, (c, r) -> { }), "getEvents after close");
-                assertThrows(IllegalStateException.class, () -> ctx.prepareRead(file, bufs.segment().asSlice(0, page), 0, 1),
-                        "prepare after close");
+                assertThrows(IllegalStateException.class,
+                        () -> ctx.prepareRead(file, bufs.segment().asSlice(0, page), 0, 1), "prepare after close");
                 ctx.close(); // idempotent
                 assertEquals(0, ctx.outstanding());
                 assertEquals(0, ctx.unsubmitted());
@@ -781,10 +781,133 @@ abstract class EngineConformanceSuite {
         assertEquals(model.length, onDisk.length);
         for (int p = 0; p < model.length / page; p++) {
             int from = p * page;
-            assertArrayEquals(Arrays.copyOfRange(model, from, from + page), Arrays.copyOfRange(onDisk, from, from + page),
+            assertArrayEquals(Arrays.copyOfRange(model, from, from + page),
+                    Arrays.copyOfRange(onDisk, from, from + page),
                     (from >= neverBase ? "a write never submitted reached the file" : "a submitted write is missing")
                             + " at offset " + from);
         }
+    }
+
+    /**
+     * Engines closed while other threads keep making requests, many times over. Every request ends:
+     * one the engine accepted completes with its real result (a read with the file's bytes, a write
+     * that is then in the file), one made after close fails with AsynchronousCloseException; nothing
+     * hangs and nothing reaches the uncaught-exception handler.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closingEnginesWithRequestsInFlightCompletesEveryAcceptedOneWithItsResult(Mode mode) throws Exception {
+        final int page = 4096;
+        final int refPages = 64;
+        final int submitters = 2;
+        final int perThread = 300;
+        List<Throwable> uncaught = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            for (int round = 0; round < 9; round++) {
+                Path path = dir.resolve("engine-close-load-" + round + ".dat");
+                byte[] ref = TestFiles.randomBytes(refPages * page, round);
+                Files.write(path, ref);
+                IoEngine own = IoEngine.open(config().withQueueDepth(16));
+                List<FileOption> opts = new ArrayList<>(List.of(FileOption.READ, FileOption.WRITE));
+                if (mode == Mode.DIRECT) {
+                    opts.add(FileOption.DIRECT);
+                } else if (mode == Mode.CACHED) {
+                    opts.add(FileOption.CACHED);
+                }
+                AsyncFile file = AsyncFile.open(own, path, opts.toArray(FileOption[]::new));
+                java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(submitters);
+                List<List<Object[]>> made = new ArrayList<>();
+                Thread[] threads = new Thread[submitters];
+                for (int t = 0; t < submitters; t++) {
+                    List<Object[]> mine = new ArrayList<>();
+                    made.add(mine);
+                    final int id = t;
+                    threads[t] = Thread.ofPlatform().start(() -> {
+                        SplittableRandom rnd = new SplittableRandom(id * 31L + 7);
+                        for (int i = 0; i < perThread; i++) {
+                            if (i == 8) {
+                                started.countDown();
+                            }
+                            MemorySegment buf = Arena.ofAuto().allocate(page, page);
+                            long offset;
+                            CompletableFuture<Integer> f;
+                            if (rnd.nextBoolean()) {
+                                // Each write has its own page past the reference pages, and its own bytes.
+                                offset = (long) page * (refPages + id * perThread + i);
+                                fill(buf, rnd);
+                                f = file.write(buf, offset);
+                            } else {
+                                offset = (long) page * rnd.nextInt(refPages);
+                                buf.fill((byte) 0xEE);
+                                f = file.read(buf, offset);
+                            }
+                            mine.add(new Object[] {f, buf, offset});
+                        }
+                        started.countDown();
+                    });
+                }
+                started.await();
+                // CACHED files are closed from the test thread only: closed from a completion
+                // callback, IoEngine.close cannot wait for the cache's steps, and CACHED writes whose
+                // futures succeeded are not written back (issue 11, kind 3, IoEngine.close).
+                if (round % 3 == 2 && mode != Mode.CACHED) {
+                    // From a completion callback, close only starts the close; the loop still
+                    // finishes every request it accepted.
+                    file.read(Arena.ofAuto().allocate(page, page), 0).whenComplete((n, e) -> own.close());
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (!own.isClosed()) {
+                        assertTrue(System.nanoTime() < deadline, "round " + round + ": the engine closed");
+                        Thread.sleep(1);
+                    }
+                } else {
+                    own.close();
+                }
+                assertTrue(own.isClosed(), "round " + round);
+                for (Thread t : threads) {
+                    t.join();
+                }
+                file.close();
+                byte[] onDisk = Files.readAllBytes(path);
+                int accepted = 0;
+                int rejected = 0;
+                for (List<Object[]> mine : made) {
+                    for (Object[] req : mine) {
+                        @SuppressWarnings("unchecked")
+                        CompletableFuture<Integer> f = (CompletableFuture<Integer>) req[0];
+                        MemorySegment buf = (MemorySegment) req[1];
+                        long offset = (long) req[2];
+                        Integer n;
+                        try {
+                            n = f.get(10, TimeUnit.SECONDS);
+                        } catch (ExecutionException e) {
+                            assertInstanceOf(AsynchronousCloseException.class, e.getCause(), "round " + round
+                                    + ": a request the engine did not take is refused as closed, not " + e.getCause());
+                            rejected++;
+                            continue;
+                        }
+                        accepted++;
+                        assertEquals(page, n, "round " + round + ": request at " + offset);
+                        if (offset < (long) refPages * page) {
+                            assertArrayEquals(Arrays.copyOfRange(ref, (int) offset, (int) offset + page),
+                                    buf.toArray(JAVA_BYTE), "round " + round + ": read at " + offset);
+                        } else {
+                            String what = "round " + round + ": a write whose future succeeded is in the file, at "
+                                    + offset;
+                            assertTrue(onDisk.length >= offset + page, what);
+                            assertArrayEquals(buf.toArray(JAVA_BYTE),
+                                    Arrays.copyOfRange(onDisk, (int) offset, (int) offset + page), what);
+                        }
+                    }
+                }
+                assertTrue(accepted > 0, "round " + round + ": " + rejected + " refused, none accepted");
+                Files.delete(path);
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertEquals(List.of(), uncaught);
     }
 
     /**

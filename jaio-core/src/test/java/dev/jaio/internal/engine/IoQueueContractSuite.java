@@ -323,7 +323,8 @@ public abstract class IoQueueContractSuite {
             q.close();
             q.close();
             long size = Files.size(dir.resolve("f"));
-            assertEquals(4096L * submitted, size, "round " + round + ": the submitted writes, and nothing never submitted");
+            assertEquals(4096L * submitted, size,
+                    "round " + round + ": the submitted writes, and nothing never submitted");
             assertEquals(0, Libc.ftruncate(fd, 0));
         }
     }
