@@ -740,6 +740,12 @@ abstract class EngineConformanceSuite {
                     s.fill((byte) 0x5A);
                     assertTrue(ctx.prepareWrite(file, s, neverBase + (long) page * (n + j), 1000 + j));
                 }
+                if (round == 0) {
+                    // Only the owner closes it: another thread would race it for the queue.
+                    CompletableFuture<Void> other = CompletableFuture.runAsync(ctx::close);
+                    ExecutionException e = assertThrows(ExecutionException.class, () -> other.get(10, TimeUnit.SECONDS));
+                    assertInstanceOf(WrongThreadException.class, e.getCause());
+                }
                 boolean closeBufferFirst = rnd.nextInt(4) == 0;
                 if (closeBufferFirst) {
                     bufs.close(); // pinned by the requests: freed only once the context is done with them
@@ -865,6 +871,7 @@ abstract class EngineConformanceSuite {
                     own.close();
                 }
                 assertTrue(own.isClosed(), "round " + round);
+                own.close(); // idempotent
                 for (Thread t : threads) {
                     t.join();
                 }
