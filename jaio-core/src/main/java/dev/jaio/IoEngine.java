@@ -5,6 +5,7 @@ import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.cache.PageCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +51,9 @@ public final class IoEngine implements AutoCloseable {
     private final java.util.Set<AsyncFile> files = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** {@link #close()} began: files refuse new requests. */
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Counted down when the close's steps are done. */
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
     private volatile PageCache pageCache;
 
@@ -287,8 +291,8 @@ public final class IoEngine implements AutoCloseable {
      * is closed and its native memory freed. Requests made after {@code close()} began fail with
      * {@link EngineClosedException} (an {@link java.nio.channels.AsynchronousCloseException}). The
      * shared engine ignores this. Called from this engine's own completion thread, it cannot wait for
-     * requests that complete on that thread: it starts the close and returns, and requests still
-     * in the page cache's steps then may fail with ECANCELED.
+     * requests that complete on that thread: it starts the same close on a thread of its own
+     * ({@code jaio-ENGINE-N-close}) and returns. A second call waits for the first to finish.
      */
     @Override
     public void close() {
@@ -296,10 +300,24 @@ public final class IoEngine implements AutoCloseable {
             return;
         }
         closing = true;
-        // A context whose owner died may hold requests of this engine's files and pages of its
-        // cache forever: close such contexts (the file drain below also does while it waits).
-        IoContext.closeAbandoned();
-        if (!loop.inLoop()) {
+        if (closeStarted.compareAndSet(false, true)) {
+            if (loop.inLoop()) {
+                // The steps below wait for requests that complete on this very thread: they run on
+                // a thread of their own, and this returns.
+                Thread.ofPlatform().name(Thread.currentThread().getName() + "-close").start(this::closeNow);
+                return;
+            }
+            closeNow();
+        } else if (!loop.inLoop()) {
+            Uninterruptibly.await(closed);
+        }
+    }
+
+    private void closeNow() {
+        try {
+            // A context whose owner died may hold requests of this engine's files and pages of its
+            // cache forever: close such contexts (the file drain below also does while it waits).
+            IoContext.closeAbandoned();
             // Until a whole pass finds every file idle: a file closed meanwhile runs a close sync.
             boolean waited = true;
             while (waited) {
@@ -314,9 +332,7 @@ public final class IoEngine implements AutoCloseable {
                 // while the engine still takes I/O.
                 cache.writeBackAll();
             }
-        }
-        loop.close();
-        if (!loop.inLoop() && loop.isTerminated()) {
+            loop.close();
             PageCache c;
             synchronized (this) {
                 c = pageCache;
@@ -325,6 +341,8 @@ public final class IoEngine implements AutoCloseable {
             if (c != null) {
                 c.close(); // every page read has completed: the loop waited for them
             }
+        } finally {
+            closed.countDown();
         }
     }
 

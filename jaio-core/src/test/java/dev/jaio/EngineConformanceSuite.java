@@ -855,10 +855,7 @@ abstract class EngineConformanceSuite {
                     });
                 }
                 started.await();
-                // CACHED files are closed from the test thread only: closed from a completion
-                // callback, IoEngine.close cannot wait for the cache's steps, and CACHED writes whose
-                // futures succeeded are not written back (issue 11, kind 3, IoEngine.close).
-                if (round % 3 == 2 && mode != Mode.CACHED) {
+                if (round % 3 == 2) {
                     // From a completion callback, close only starts the close; the loop still
                     // finishes every request it accepted.
                     file.read(Arena.ofAuto().allocate(page, page), 0).whenComplete((n, e) -> own.close());
