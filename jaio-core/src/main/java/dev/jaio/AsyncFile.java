@@ -932,12 +932,14 @@ public final class AsyncFile implements AutoCloseable {
         checkMode("fallocate", false);
         beginOrThrow("fallocate");
         try {
+            FileCache fc = cache != null ? cache.file() : coherentCache();
+            writeBackBeforeGrowing("fallocate", fc, position + length);
             long rc = Libc.fallocate(fd, 0, position, length);
             if (rc < 0) {
                 throw failure("fallocate", position, length, (int) -rc);
             }
-            if (cache != null) {
-                cache.file().growSize(position + length);
+            if (fc != null) {
+                fc.growSize(position + length);
             }
         } finally {
             endOp();
@@ -1010,6 +1012,7 @@ public final class AsyncFile implements AutoCloseable {
             // jaio's cache of the file: this handle's, or that of CACHED handles of the file on
             // this engine (a truncate through any handle must reach it).
             FileCache fc = cache != null ? cache.file() : coherentCache();
+            writeBackBeforeGrowing("ftruncate", fc, size);
             if (fc != null) {
                 // The cache's size first (writeback then skips pages past it), and writes of pages
                 // past it must be over before the file shrinks: one finishing later would extend it.
@@ -1029,6 +1032,26 @@ public final class AsyncFile implements AutoCloseable {
             }
         } finally {
             endOp();
+        }
+    }
+
+    /**
+     * Before the file on disk grows to {@code newEnd} (a truncate up, an fallocate): jaio's dirty
+     * pages between the disk's end and there are written back first, so that the disk never covers
+     * bytes still only in the cache (they would read as zeros). A writeback that fails refuses the
+     * call with EIO: growing the file would show zeros where the caller's writes are.
+     */
+    private void writeBackBeforeGrowing(String op, FileCache fc, long newEnd) throws IOException {
+        if (fc == null) {
+            return;
+        }
+        try {
+            fc.writeBackBeforeGrowing(newEnd).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw failure(op, newEnd, -1, Errno.EIO);
+        }
+        if (fc.dirtyBeforeGrowing(newEnd)) {
+            throw failure(op, newEnd, -1, Errno.EIO);
         }
     }
 

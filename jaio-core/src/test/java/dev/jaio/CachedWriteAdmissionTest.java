@@ -354,4 +354,39 @@ class CachedWriteAdmissionTest {
         assertEquals(null, violation.get());
         assertEquals(end, Files.size(path));
     }
+
+    /**
+     * Growing the file by other means (truncate up, allocate) never makes the disk cover bytes still
+     * only in jaio's cache: the dirty pages between the disk's end and the new end are written back
+     * first, so the file as the kernel has it shows the writes, then zeros past them.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void growingTheFileWritesBackWhatItWouldCover(String name) throws Exception {
+        engine(name, PageCacheConfig.defaults());
+        for (boolean viaTruncate : new boolean[] {true, false}) {
+            Path path = dir.resolve("grow-" + viaTruncate);
+            try (Arena arena = Arena.ofShared();
+                 AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                         FileOption.CACHED)) {
+                MemorySegment src = arena.allocate(3 * PAGE + 100);
+                src.fill((byte) 5);
+                assertEquals((int) src.byteSize(), await(f.write(src, 0)));
+                if (viaTruncate) {
+                    f.truncate(MIB);
+                } else {
+                    f.allocate(0, MIB);
+                }
+                byte[] disk = Files.readAllBytes(path);
+                assertEquals(MIB, disk.length);
+                for (int i = 0; i < src.byteSize(); i++) {
+                    if (disk[i] != 5) {
+                        fail((viaTruncate ? "truncate" : "allocate") + " grew the file over byte " + i
+                                + " of a write still only in the cache");
+                    }
+                }
+                assertEquals(0, disk[(int) src.byteSize()]);
+            }
+        }
+    }
 }

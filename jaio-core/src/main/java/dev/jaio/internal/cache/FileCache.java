@@ -1145,6 +1145,41 @@ public final class FileCache {
         return range;
     }
 
+    /**
+     * The file on disk is about to grow to {@code newEnd} by other means than a cached page's
+     * writeback (a truncate up, an fallocate): the dirty pages between the disk's end and there are
+     * written back first (and waited for), so the disk never covers bytes still only in the cache.
+     * Done at once when there are none.
+     */
+    public java.util.concurrent.CompletableFuture<Void> writeBackBeforeGrowing(long newEnd) {
+        if (!dirtyBeforeGrowing(newEnd)) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        long disk;
+        lock.lock();
+        try {
+            disk = diskSize;
+        } finally {
+            lock.unlock();
+        }
+        return writeBackRange(disk / PAGE, (newEnd - 1) / PAGE);
+    }
+
+    /** Whether dirty pages lie between the disk's end and {@code newEnd} (growing the file there would cover them). */
+    public boolean dirtyBeforeGrowing(long newEnd) {
+        if (!mayHoldUnwrittenData()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return newEnd > diskSize
+                    && tree.gangLookupTag(diskSize / PAGE, (newEnd - 1) / PAGE, Tag.DIRTY, scanIndices, scanPages, 1) > 0;
+        } finally {
+            scanPages[0] = null;
+            lock.unlock();
+        }
+    }
+
     private java.util.concurrent.CompletableFuture<Void> writeBackRange(long firstIndex, long lastIndex) {
         for (CacheHandle h : writers) {
             if (h.tryRetainOp()) {
