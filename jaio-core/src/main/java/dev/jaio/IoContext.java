@@ -43,13 +43,15 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p>A context belongs to the thread that first uses it; other threads get a
- * {@link WrongThreadException}. If that thread dies without closing the context, the next thread
- * to call it becomes its owner (on io_uring set up with SINGLE_ISSUER, the kernel then refuses new
- * requests with EEXIST, but {@link #close()} works), and {@link AsyncFile#close()} and
- * {@link IoEngine#close()} close such abandoned contexts rather than wait forever for their
- * requests. Requests are checked as {@link AsyncFile}'s are (modes, offsets, O_DIRECT alignment)
- * and only native memory is accepted. A request the kernel refuses (say EBADF) is not thrown
- * from {@code submit()}: it completes with {@code -errno} like any other failure.
+ * {@link WrongThreadException}. That thread may be virtual: the context's kernel queue is bound to
+ * no OS thread (an io_uring ring is set up without IORING_SETUP_SINGLE_ISSUER), since a virtual
+ * thread makes each call from whichever carrier thread it is mounted on. If that thread dies
+ * without closing the context, the next thread to call it becomes its owner, and
+ * {@link AsyncFile#close()} and {@link IoEngine#close()} close such abandoned contexts rather than
+ * wait forever for their requests. Requests are checked as {@link AsyncFile}'s are (modes,
+ * offsets, O_DIRECT alignment) and only native memory is accepted. A request the kernel refuses
+ * (say EBADF) is not thrown from {@code submit()}: it completes with {@code -errno} like any other
+ * failure.
  *
  * <p>On io_uring, buffers and files can be {@linkplain #registerBuffers registered} with the
  * kernel once; requests on them then skip the per-request page pinning and descriptor lookup
@@ -170,9 +172,10 @@ public final class IoContext implements AutoCloseable {
     private volatile int wakeAt = 1;
 
     IoContext(EngineProvider provider, QueueOptions options) throws IOException {
-        // Room for as many page reads of cached requests as for the caller's own requests.
+        // Room for as many page reads of cached requests as for the caller's own requests. Not
+        // platformOwner: the owner may be a virtual thread, which changes OS thread as it runs.
         this.queue = provider.openQueue(new QueueOptions(options.capacity() * 2, options.wakeup(),
-                options.threads(), options.sqPollIdleMillis()));
+                options.threads(), options.sqPollIdleMillis(), false));
         this.fixed = queue instanceof FixedResources f ? f : null;
         this.chaining = queue instanceof RequestChaining c ? c : null;
         this.depth = options.capacity();

@@ -75,8 +75,9 @@ public final class IoEngine implements AutoCloseable {
         }
     }
 
+    /** The engine's own queue: driven only by its event loop's platform thread, so an io_uring ring may be bound to it. */
     private static QueueOptions queueOptions(EngineConfig config) {
-        return new QueueOptions(config.queueDepth(), true, config.threads(), config.sqPollIdleMillis());
+        return new QueueOptions(config.queueDepth(), true, config.threads(), config.sqPollIdleMillis(), true);
     }
 
     /** Opens an engine with {@link EngineConfig#defaults()}. */

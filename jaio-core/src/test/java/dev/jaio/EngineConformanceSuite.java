@@ -1159,6 +1159,116 @@ abstract class EngineConformanceSuite {
         }
     }
 
+    /**
+     * A context made on one (platform) thread and driven by one virtual thread, which moves between
+     * carrier threads while other virtual threads keep the carriers busy: every read completes with
+     * the file's bytes. An io_uring ring bound to one OS thread (IORING_SETUP_SINGLE_ISSUER) would
+     * refuse every call made from another carrier with EEXIST. Registration and close, also ring
+     * operations, run on that virtual thread too.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aContextDrivenByAVirtualThreadLosesNoRequestWhileItMovesBetweenCarriers(Mode mode) throws Exception {
+        final int rounds = 200;
+        final int batch = 8;
+        try (AsyncFile file = open(dir.resolve("virtual.dat"), mode);
+             IoBuffer data = file.allocateBuffer(batch * 4096);
+             IoBuffer back = file.allocateBuffer(batch * 4096)) {
+            fill(data.segment(), new SplittableRandom(21));
+            assertEquals(batch * 4096, await(file.write(data.segment(), 0)));
+            IoContext ctx = engine.newContext(batch); // made here, on the test's platform thread
+            java.util.Set<String> carriers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> busy = new ArrayList<>();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                busy.add(Thread.ofVirtual().start(() -> {
+                    while (!stop.get()) {
+                        long until = System.nanoTime() + 50_000;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait(); // holds its carrier for a while
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000); // then lets it go
+                    }
+                }));
+            }
+            AtomicInteger lost = new AtomicInteger();
+            List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread driver = Thread.ofVirtual().start(() -> {
+                try (IoContext c = ctx) { // closed on this thread too
+                    for (int round = 0; round < rounds; round++) {
+                        if (round == rounds / 2 && c.supportsRegistration()) {
+                            c.registerBuffers(back); // io_uring_register, from whichever carrier this is on now
+                            c.registerFiles(file);
+                        }
+                        back.segment().fill((byte) 0);
+                        for (int i = 0; i < batch; i++) {
+                            assertTrue(c.prepareRead(file, back.segment().asSlice(4096L * i, 4096), 4096L * i, i));
+                        }
+                        carriers.add(carrierOf(Thread.currentThread()));
+                        moveOn(); // most likely to another carrier
+                        c.submit();
+                        int done = 0;
+                        int lostBefore = lost.get();
+                        while (done < batch) {
+                            carriers.add(carrierOf(Thread.currentThread()));
+                            moveOn();
+                            int n = c.getEvents(1, batch, 10, TimeUnit.SECONDS, (cookie, r) -> {
+                                if (r != 4096) {
+                                    lost.incrementAndGet();
+                                    if (errors.size() < 5) {
+                                        errors.add("read " + cookie + ": " + IoContext.errorName(r));
+                                    }
+                                }
+                            });
+                            assertTrue(n > 0, "no completion within 10 s");
+                            done += n;
+                            carriers.add(carrierOf(Thread.currentThread()));
+                        }
+                        if (lost.get() == lostBefore && back.segment().mismatch(data.segment()) != -1) {
+                            errors.add("round " + round + ": the bytes read differ from the file's");
+                        }
+                    }
+                    if (c.supportsRegistration()) {
+                        moveOn();
+                        c.unregisterBuffers();
+                        c.unregisterFiles();
+                    }
+                    moveOn();
+                } catch (Throwable t) {
+                    errors.add(t.toString());
+                }
+            });
+            try {
+                assertTrue(driver.join(java.time.Duration.ofSeconds(60)), "the driving thread finished");
+            } finally {
+                stop.set(true);
+                for (Thread t : busy) {
+                    t.join();
+                }
+            }
+            assertEquals(List.of(), errors);
+            assertEquals(0, lost.get(), "reads lost of " + rounds * batch);
+            if (Runtime.getRuntime().availableProcessors() > 1) {
+                assertTrue(carriers.size() > 1, "the virtual thread ran on more than one carrier: " + carriers);
+            }
+        }
+    }
+
+    /**
+     * Unmounts the calling virtual thread for a few microseconds: the timer's wakeup puts it back in
+     * the scheduler's shared queue, where whichever carrier is free takes it (a yield would put it on
+     * its own carrier's queue).
+     */
+    private static void moveOn() throws InterruptedException {
+        Thread.sleep(java.time.Duration.ofNanos(10_000));
+    }
+
+    /** The carrier of a mounted virtual thread, from its toString: {@code VirtualThread[#22]/runnable@ForkJoinPool-1-worker-3}. */
+    private static String carrierOf(Thread virtual) {
+        String s = virtual.toString();
+        return s.substring(s.indexOf('@') + 1);
+    }
+
     /** io_submit / io_getevents without allocation: prepare, submit and reap 64 requests, many times. */
     @Test
     void theBatchInterfaceAllocatesNothingPerRequestInSteadyState() throws Exception {

@@ -16,7 +16,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Threading: a queue has one owner thread. Every method except {@link #wakeup()} must be called
  * from it; the owner is whichever thread calls first (queues are created on one thread and may be
- * handed to another before first use). {@link #wakeup()} may be called from any thread.
+ * handed to another before first use). {@link #wakeup()} may be called from any thread. The owner
+ * is a Java thread, not an OS thread: a virtual owner makes its calls from whichever carrier it is
+ * mounted on, so an engine binds nothing to the calling OS thread unless
+ * {@link QueueOptions#platformOwner()} says one platform thread owns the queue for life.
  *
  * <p>Memory: the queue keeps its own native memory (iocbs, rings, events) alive until {@link #close()}
  * returns, and {@code close()} returns only after every submitted request has completed. Buffers

@@ -10,8 +10,13 @@ package dev.jaio.internal.engine;
  * @param threads worker threads, for engines that use them
  * @param sqPollIdleMillis for io_uring: 0 for no kernel submission thread, otherwise IORING_SETUP_SQPOLL
  *     with a kernel thread that polls the SQ and sleeps after this many idle milliseconds
+ * @param platformOwner the queue's owner is one platform thread for the queue's whole life (an
+ *     event loop's), so an io_uring ring may be bound to that OS thread (IORING_SETUP_SINGLE_ISSUER,
+ *     with DEFER_TASKRUN). False for a queue its caller drives: the caller may be a virtual thread,
+ *     which runs on whichever carrier thread is free, and the kernel checks the OS thread, not the
+ *     Java one.
  */
-public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis) {
+public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis, boolean platformOwner) {
 
     /** Largest capacity accepted: the kernel rejects larger AIO contexts anyway. */
     public static final int MAX_CAPACITY = 1 << 16;
@@ -28,7 +33,12 @@ public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPoll
         }
     }
 
-    /** Options without SQPOLL. */
+    /** Options of a queue its caller drives, from any thread (see {@link #platformOwner()}). */
+    public QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis) {
+        this(capacity, wakeup, threads, sqPollIdleMillis, false);
+    }
+
+    /** Options without SQPOLL, of a queue its caller drives. */
     public QueueOptions(int capacity, boolean wakeup, int threads) {
         this(capacity, wakeup, threads, 0);
     }

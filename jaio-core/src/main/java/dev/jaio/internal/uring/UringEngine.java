@@ -85,11 +85,12 @@ public final class UringEngine implements EngineProvider {
         if (cause != null) {
             throw new IOException("engine uring is not available: " + cause);
         }
-        // An event loop (wakeup) always runs on its own platform thread, so it can be the ring's
-        // single issuer; a caller-driven queue may be used from a virtual thread, which moves
-        // between carrier threads, and then SINGLE_ISSUER would refuse it with EEXIST.
-        boolean singleIssuer = options.wakeup() || !Thread.currentThread().isVirtual();
-        return new UringQueue(options, singleIssuer);
+        // SINGLE_ISSUER binds the ring to the OS thread (task) that enables it, and the kernel
+        // refuses io_uring_enter and io_uring_register from any other with EEXIST. Only a queue
+        // owned by one platform thread for life (an event loop) may be bound: a virtual thread
+        // runs on whichever carrier is free, and the thread that creates a caller-driven queue
+        // says nothing about the thread that will drive it.
+        return new UringQueue(options, options.platformOwner());
     }
 
     /** The usual way out of an io_uring_setup failure, appended to its message. */

@@ -46,10 +46,17 @@ import java.lang.invoke.VarHandle;
  * kernel reports one).
  *
  * <h2>Threads</h2>
- * The ring is created disabled (IORING_SETUP_R_DISABLED) and enabled by its owner's first call,
- * so that with IORING_SETUP_SINGLE_ISSUER the kernel binds it to the thread that really drives
+ * The kernel knows OS threads (tasks), not Java threads. With IORING_SETUP_SINGLE_ISSUER it binds
+ * the ring to one task and refuses io_uring_enter and io_uring_register from any other with
+ * EEXIST, so only a queue whose owner is one platform thread for life
+ * ({@link QueueOptions#platformOwner()}, an event loop) asks for it, with DEFER_TASKRUN, which
+ * needs it. The ring is then created disabled (IORING_SETUP_R_DISABLED) and enabled by its owner's
+ * first call, so the kernel binds it to the thread that really drives it, not the one that made
  * it; with DEFER_TASKRUN, completion work runs only when that thread enters the kernel, which
- * every reap does when the ring's TASKRUN flag says work is pending.
+ * every reap does when the ring's TASKRUN flag says work is pending. Any other ring (IoContext's)
+ * is bound to no task: its owner may be a virtual thread, whose calls come from whichever carrier
+ * it is mounted on, and every call of the ring (submit, wait, register, close) may come from a
+ * different one. Task work then runs with COOP_TASKRUN on the task that submitted the request.
  *
  * <h2>Wakeup</h2>
  * With {@link QueueOptions#wakeup()}, an 8-byte READ of an eventfd is kept armed in the ring;
@@ -125,6 +132,8 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
 
     private boolean enabled;
     private boolean closed;
+    /** -errno of the last io_uring_enter that failed as a whole (not EINTR, ETIME, EAGAIN, EBUSY); 0 if none. */
+    private long enterFailure;
 
     UringQueue(QueueOptions options, boolean singleIssuer) throws IOException {
         this.capacity = options.capacity();
@@ -601,6 +610,11 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
 
     private void ensureEnabled() {
         if (!enabled) {
+            if ((setupFlags & UringAbi.IORING_SETUP_SINGLE_ISSUER) != 0 && Thread.currentThread().isVirtual()) {
+                // Bound to the carrier it runs on now, the ring would refuse it (EEXIST) on the next.
+                throw new IllegalStateException("an io_uring ring with IORING_SETUP_SINGLE_ISSUER cannot be driven by"
+                        + " virtual thread " + Thread.currentThread() + ": it changes OS thread as it runs");
+            }
             enabled = true;
             if ((setupFlags & UringAbi.IORING_SETUP_R_DISABLED) != 0) {
                 long rc = UringCalls.ioUringRegister(ringFd, UringAbi.IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
@@ -693,6 +707,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             return 0; // interrupted, timed out, or back-pressure: the SQEs stay queued
         }
         refuseUnsubmitted(rc);
+        enterFailure = rc;
         return 0;
     }
 
@@ -778,8 +793,18 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             if (slots.inUse() == 0 && eventFd < 0) {
                 break; // nothing can complete
             }
+            enterFailure = 0;
             enter(1, remaining);
+            delivered += deliverRefused(maxComplete - delivered, sink); // what that enter could not submit
             delivered += reapCq(maxComplete - delivered, sink);
+            if (enterFailure != 0 && delivered < minComplete) {
+                // The kernel refuses to wait (EEXIST: the ring is bound to another OS thread), so
+                // nothing would ever come: fail instead of spinning.
+                throw new IllegalStateException("io_uring_enter(GETEVENTS) failed: " + Errno.describe((int) -enterFailure)
+                        + (enterFailure == -Errno.EEXIST ? "; the ring is bound (IORING_SETUP_SINGLE_ISSUER) to another"
+                                + " thread than " + Thread.currentThread() : "")
+                        + "; " + slots.inUse() + " requests still in flight");
+            }
         }
         return delivered;
     }
@@ -869,8 +894,17 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
                 cancelForClose(WAKEUP_DATA);
             }
             while (slots.inUse() > 0 || wakeupArmed) {
+                enterFailure = 0;
                 enter(1, -1);
                 reapForClose(discard);
+                if (enterFailure != 0 && (slots.inUse() > 0 || wakeupArmed)) {
+                    // This thread may not wait (EEXIST: bound to another); requests may still write
+                    // into their buffers, so the rings and the descriptor are left to them (leaked)
+                    // rather than freed under the kernel.
+                    throw new IllegalStateException("io_uring close cannot wait for " + slots.inUse()
+                            + " requests: io_uring_enter failed with " + Errno.describe((int) -enterFailure)
+                            + " on " + Thread.currentThread() + "; the ring is leaked");
+                }
             }
         }
         unmapAndClose();

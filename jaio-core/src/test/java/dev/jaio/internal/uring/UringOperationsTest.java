@@ -43,7 +43,8 @@ class UringOperationsTest {
         fd = (int) Libc.open(arena.allocateFrom(dir.resolve("f").toString()), Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_DIRECT, 0644);
         assertTrue(fd >= 0);
         efd = (int) Libc.eventfd(0, EventFd.EFD_CLOEXEC);
-        q = (UringQueue) new UringEngine().openQueue(new QueueOptions(16, false, 1));
+        // Owned by one platform thread, the test's, as an event loop's queue is: SINGLE_ISSUER.
+        q = (UringQueue) new UringEngine().openQueue(new QueueOptions(16, false, 1, 0, true));
     }
 
     @AfterEach
@@ -68,7 +69,7 @@ class UringOperationsTest {
     }
 
     @Test
-    void platformThreadQueuesUseSingleIssuerWithDeferredTaskRun() {
+    void queuesOwnedByOnePlatformThreadUseSingleIssuerWithDeferredTaskRun() {
         q.prepareNop(1);
         assertEquals(Map.of(1L, 0L), run(1));
         int want = UringAbi.IORING_SETUP_SINGLE_ISSUER | UringAbi.IORING_SETUP_DEFER_TASKRUN;
@@ -84,6 +85,77 @@ class UringOperationsTest {
             return run(1).get(9L);
         }, r -> Thread.ofPlatform().start(r)).get(10, TimeUnit.SECONDS);
         assertEquals(0L, res);
+    }
+
+    /**
+     * A queue its caller drives (IoContext's) is bound to no OS thread: its owner may be a virtual
+     * thread, whose calls come from whichever carrier it is on. Here each step runs on another
+     * platform thread, each its own OS thread, as the carriers of one virtual thread would be.
+     */
+    @Test
+    void aCallerDrivenQueueIsBoundToNoThread() throws Exception {
+        try (UringQueue free = (UringQueue) new UringEngine().openQueue(new QueueOptions(16, false, 1))) {
+            assertEquals(0, free.setupFlags() & (UringAbi.IORING_SETUP_SINGLE_ISSUER | UringAbi.IORING_SETUP_DEFER_TASKRUN));
+            MemorySegment buf = arena.allocate(8192, 4096);
+            onAnotherThread(() -> assertEquals(0, free.registerBuffers(buf)));
+            onAnotherThread(() -> assertEquals(0, free.registerFiles(fd)));
+            onAnotherThread(() -> {
+                free.prepareWriteFixed(fd, buf.asSlice(0, 4096), 0, 0, 0, 1);
+                free.prepareNop(2);
+                assertEquals(2, free.submit());
+            });
+            Map<Long, Long> got = new LinkedHashMap<>();
+            while (got.size() < 2) {
+                onAnotherThread(() -> free.reap(1, 16, TimeUnit.SECONDS.toNanos(10), got::put));
+            }
+            assertEquals(Map.of(1L, 4096L, 2L, 0L), got);
+            onAnotherThread(() -> {
+                free.preparePoll(efd, Poll.POLLIN, 3); // never completes by itself: close cancels it
+                free.submit();
+            });
+            onAnotherThread(() -> assertEquals(0, free.unregisterFiles()));
+            onAnotherThread(() -> assertEquals(0, free.unregisterBuffers()));
+            onAnotherThread(free::close);
+        }
+    }
+
+    /** Runs {@code step} on a new platform thread and waits for it; its failure is this thread's. */
+    private static void onAnotherThread(Runnable step) throws Exception {
+        CompletableFuture.runAsync(step, r -> Thread.ofPlatform().start(r)).get(20, TimeUnit.SECONDS);
+    }
+
+    /** A queue bound to its OS thread must not be driven by a virtual thread; it says so instead of EEXIST later. */
+    @Test
+    void aBoundQueueRefusesAVirtualThreadClearly() throws Exception {
+        IllegalStateException e = CompletableFuture.supplyAsync(() -> {
+            try {
+                q.prepareNop(1);
+                return null;
+            } catch (IllegalStateException x) {
+                return x;
+            }
+        }, r -> Thread.ofVirtual().start(r)).get(10, TimeUnit.SECONDS);
+        assertTrue(e != null && e.getMessage().contains("SINGLE_ISSUER") && e.getMessage().contains("virtual"),
+                String.valueOf(e));
+    }
+
+    /**
+     * Misuse: a wait on a bound ring from another thread. The kernel refuses it (EEXIST) and would
+     * refuse every retry; reap says so instead of spinning forever.
+     */
+    @Test
+    void aWaitTheKernelRefusesFailsInsteadOfSpinning() throws Exception {
+        q.preparePoll(efd, Poll.POLLIN, 1); // never becomes readable
+        q.submit(); // binds the ring to this thread
+        IllegalStateException e = CompletableFuture.supplyAsync(() -> {
+            try {
+                q.reap(1, 16, -1, (d, r) -> { });
+                return null;
+            } catch (IllegalStateException x) {
+                return x;
+            }
+        }, r -> Thread.ofPlatform().start(r)).get(10, TimeUnit.SECONDS);
+        assertTrue(e != null && e.getMessage().contains("EEXIST"), String.valueOf(e));
     }
 
     /**
