@@ -1,5 +1,6 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Mman;
 import java.lang.foreign.MemorySegment;
 
@@ -50,7 +51,7 @@ public final class PageFrames implements AutoCloseable {
         this.length = bytes + SLAB_BYTES;
         long addr = Mman.mmap(0, length, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
         if (addr < 0) {
-            throw new IllegalStateException("cannot map " + length + " bytes for the page cache: errno " + -addr);
+            throw new IllegalStateException("cannot map " + length + " bytes for the page cache: " + Errno.describe((int) -addr));
         }
         this.base = addr;
         long aligned = (addr + SLAB_BYTES - 1) & -SLAB_BYTES;

@@ -192,44 +192,109 @@ class ConstantsTest {
                 () -> assertEquals(0x20000, Statx.STATX_DIO_READ_ALIGN));
     }
 
+    /**
+     * Every errno of include/uapi/asm-generic/errno-base.h and errno.h (which x86_64 and aarch64
+     * both use), as the headers define them, in their order.
+     */
+    private static final String UAPI_ERRNOS = """
+            EPERM 1 ENOENT 2 ESRCH 3 EINTR 4 EIO 5 ENXIO 6 E2BIG 7 ENOEXEC 8 EBADF 9 ECHILD 10
+            EAGAIN 11 ENOMEM 12 EACCES 13 EFAULT 14 ENOTBLK 15 EBUSY 16 EEXIST 17 EXDEV 18 ENODEV 19
+            ENOTDIR 20 EISDIR 21 EINVAL 22 ENFILE 23 EMFILE 24 ENOTTY 25 ETXTBSY 26 EFBIG 27 ENOSPC 28
+            ESPIPE 29 EROFS 30 EMLINK 31 EPIPE 32 EDOM 33 ERANGE 34 EDEADLK 35 ENAMETOOLONG 36
+            ENOLCK 37 ENOSYS 38 ENOTEMPTY 39 ELOOP 40 EWOULDBLOCK 11 ENOMSG 42 EIDRM 43 ECHRNG 44
+            EL2NSYNC 45 EL3HLT 46 EL3RST 47 ELNRNG 48 EUNATCH 49 ENOCSI 50 EL2HLT 51 EBADE 52
+            EBADR 53 EXFULL 54 ENOANO 55 EBADRQC 56 EBADSLT 57 EDEADLOCK 35 EBFONT 59 ENOSTR 60
+            ENODATA 61 ETIME 62 ENOSR 63 ENONET 64 ENOPKG 65 EREMOTE 66 ENOLINK 67 EADV 68 ESRMNT 69
+            ECOMM 70 EPROTO 71 EMULTIHOP 72 EDOTDOT 73 EBADMSG 74 EOVERFLOW 75 ENOTUNIQ 76 EBADFD 77
+            EREMCHG 78 ELIBACC 79 ELIBBAD 80 ELIBSCN 81 ELIBMAX 82 ELIBEXEC 83 EILSEQ 84 ERESTART 85
+            ESTRPIPE 86 EUSERS 87 ENOTSOCK 88 EDESTADDRREQ 89 EMSGSIZE 90 EPROTOTYPE 91 ENOPROTOOPT 92
+            EPROTONOSUPPORT 93 ESOCKTNOSUPPORT 94 EOPNOTSUPP 95 EPFNOSUPPORT 96 EAFNOSUPPORT 97
+            EADDRINUSE 98 EADDRNOTAVAIL 99 ENETDOWN 100 ENETUNREACH 101 ENETRESET 102 ECONNABORTED 103
+            ECONNRESET 104 ENOBUFS 105 EISCONN 106 ENOTCONN 107 ESHUTDOWN 108 ETOOMANYREFS 109
+            ETIMEDOUT 110 ECONNREFUSED 111 EHOSTDOWN 112 EHOSTUNREACH 113 EALREADY 114 EINPROGRESS 115
+            ESTALE 116 EUCLEAN 117 ENOTNAM 118 ENAVAIL 119 EISNAM 120 EREMOTEIO 121 EDQUOT 122
+            ENOMEDIUM 123 EMEDIUMTYPE 124 ECANCELED 125 ENOKEY 126 EKEYEXPIRED 127 EKEYREVOKED 128
+            EKEYREJECTED 129 EOWNERDEAD 130 ENOTRECOVERABLE 131 ERFKILL 132 EHWPOISON 133
+            """;
+
+    /** include/linux/errno.h: kernel-internal codes that still reach user space now and then. */
+    private static final String INTERNAL_ERRNOS = """
+            ERESTARTSYS 512 ERESTARTNOINTR 513 ERESTARTNOHAND 514 ENOIOCTLCMD 515
+            ERESTART_RESTARTBLOCK 516 EPROBE_DEFER 517 EOPENSTALE 518 ENOPARAM 519 EBADHANDLE 521
+            ENOTSYNC 522 EBADCOOKIE 523 ENOTSUPP 524 ETOOSMALL 525 ESERVERFAULT 526 EBADTYPE 527
+            EJUKEBOX 528 EIOCBQUEUED 529 ERECALLCONFLICT 530 ENOGRACE 531
+            """;
+
+    private static java.util.Map<String, Integer> table(String text) {
+        String[] t = text.trim().split("\\s+");
+        java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < t.length; i += 2) {
+            m.put(t[i], Integer.parseInt(t[i + 1]));
+        }
+        return m;
+    }
+
+    /** Each errno constant has the kernel's value, and Errno has a constant for each. */
     @Test
-    void errnoValuesAndNames() {
+    void errnoValuesAreTheKernels() throws ReflectiveOperationException {
+        java.util.Map<String, Integer> all = new java.util.LinkedHashMap<>(table(UAPI_ERRNOS));
+        all.putAll(table(INTERNAL_ERRNOS));
+        assertEquals(131 + 2, table(UAPI_ERRNOS).size(), "131 numbers, 2 aliases (EWOULDBLOCK, EDEADLOCK)");
+        for (var e : all.entrySet()) {
+            assertEquals(e.getValue(), Errno.class.getField(e.getKey()).getInt(null), e.getKey());
+        }
+        java.util.Set<String> constants = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : Errno.class.getFields()) {
+            if (f.getType() == int.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                constants.add(f.getName());
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(all.keySet()), constants, "no errno constant the headers do not define");
+    }
+
+    /** Every errno has its name: 1 to 133 but the unused 41 and 58, and the kernel-internal 512 to 531 but 520. */
+    @Test
+    void everyErrnoHasItsName() {
+        java.util.Map<Integer, String> byValue = new java.util.HashMap<>();
+        table(UAPI_ERRNOS).forEach((n, v) -> byValue.putIfAbsent(v, n)); // the first name of a number
+        table(INTERNAL_ERRNOS).forEach((n, v) -> byValue.putIfAbsent(v, n));
+        for (int e = 1; e <= 133; e++) {
+            if (e == 41 || e == 58) {
+                assertEquals("errno " + e, Errno.name(e), "no errno has number " + e);
+            } else {
+                assertEquals(byValue.get(e), Errno.name(e), "errno " + e);
+                assertEquals(byValue.get(e), Errno.name(-e), "negated errno " + e);
+            }
+        }
+        for (int e = 512; e <= 531; e++) {
+            assertEquals(e == 520 ? "errno 520" : byValue.get(e), Errno.name(e), "errno " + e);
+        }
         assertAll(
-                () -> assertEquals(1, Errno.EPERM),
-                () -> assertEquals(2, Errno.ENOENT),
-                () -> assertEquals(4, Errno.EINTR),
-                () -> assertEquals(5, Errno.EIO),
-                () -> assertEquals(6, Errno.ENXIO),
-                () -> assertEquals(9, Errno.EBADF),
-                () -> assertEquals(11, Errno.EAGAIN),
-                () -> assertEquals(11, Errno.EWOULDBLOCK),
-                () -> assertEquals(12, Errno.ENOMEM),
-                () -> assertEquals(13, Errno.EACCES),
-                () -> assertEquals(14, Errno.EFAULT),
-                () -> assertEquals(16, Errno.EBUSY),
-                () -> assertEquals(17, Errno.EEXIST),
-                () -> assertEquals(20, Errno.ENOTDIR),
-                () -> assertEquals(21, Errno.EISDIR),
-                () -> assertEquals(22, Errno.EINVAL),
-                () -> assertEquals(23, Errno.ENFILE),
-                () -> assertEquals(24, Errno.EMFILE),
-                () -> assertEquals(27, Errno.EFBIG),
-                () -> assertEquals(28, Errno.ENOSPC),
-                () -> assertEquals(29, Errno.ESPIPE),
-                () -> assertEquals(30, Errno.EROFS),
-                () -> assertEquals(38, Errno.ENOSYS),
-                () -> assertEquals(62, Errno.ETIME),
-                () -> assertEquals(75, Errno.EOVERFLOW),
-                () -> assertEquals(95, Errno.EOPNOTSUPP),
-                () -> assertEquals(110, Errno.ETIMEDOUT),
-                () -> assertEquals(114, Errno.EALREADY),
-                () -> assertEquals(115, Errno.EINPROGRESS),
-                () -> assertEquals(122, Errno.EDQUOT),
-                () -> assertEquals(125, Errno.ECANCELED),
-                () -> assertEquals("EINVAL", Errno.name(Errno.EINVAL)),
+                () -> assertEquals("ENAMETOOLONG", Errno.name(36)),
+                () -> assertEquals("ELOOP", Errno.name(40)),
                 () -> assertEquals("EAGAIN", Errno.name(Errno.EWOULDBLOCK)),
-                () -> assertEquals("EBADF", Errno.name(-Errno.EBADF)),
-                () -> assertEquals("errno 123", Errno.name(123)));
+                () -> assertEquals("EDEADLK", Errno.name(Errno.EDEADLOCK)),
+                () -> assertEquals("ENOTSUPP", Errno.name(524)),
+                () -> assertEquals("errno 134", Errno.name(134)),
+                () -> assertEquals("errno 4000", Errno.name(4000)));
+    }
+
+    /**
+     * The names agree with the C library: it has a message for exactly the errnos that have a name
+     * in 1..511 (glibc and musl say "Unknown error" otherwise); the kernel-internal ones, which it
+     * does not know, are described from the kernel header.
+     */
+    @Test
+    void errnoNamesCoverWhatTheCLibraryKnows() {
+        for (int e = 1; e < 512; e++) {
+            String d = Errno.describe(e);
+            boolean named = !Errno.name(e).startsWith("errno ");
+            boolean known = !d.contains("Unknown error") && !d.contains("No error information");
+            assertEquals(known, named, d);
+        }
+        assertEquals("ENOTSUPP (Operation is not supported; a kernel-internal errno)", Errno.describe(-524));
+        assertEquals("ENAMETOOLONG (File name too long)", Errno.describe(36));
+        assertEquals("ELOOP (Too many levels of symbolic links)", Errno.describe(40));
     }
 
     @Test
