@@ -11,6 +11,7 @@ import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.PathBytes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -216,11 +217,14 @@ public final class AsyncFile implements AutoCloseable {
 
     /**
      * Opens a file on {@code engine}. Without {@link FileOption#READ} or {@link FileOption#WRITE}
-     * it is opened for reading.
+     * it is opened for reading. {@code path} names the file {@link java.nio.channels.FileChannel#open}
+     * would open: the kernel gets the Path's own bytes, even for a name read from a directory that
+     * the JDK's charset cannot decode (its toString() then differs from the name).
      *
      * @throws NoSuchFileException, FileAlreadyExistsException, AccessDeniedException as
      *     {@link java.nio.file.Files} does; {@link IoOperationException} for other open(2) errors,
      *     including a filesystem that refuses O_DIRECT
+     * @throws java.nio.file.ProviderMismatchException for a path of another file system than the default
      */
     public static AsyncFile open(IoEngine engine, Path path, Set<FileOption> options) throws IOException {
         Set<FileOption> opts = options.isEmpty() ? EnumSet.noneOf(FileOption.class) : EnumSet.copyOf(options);
@@ -254,10 +258,10 @@ public final class AsyncFile implements AutoCloseable {
         } else if (opts.contains(FileOption.DSYNC)) {
             flags |= Fcntl.O_DSYNC;
         }
-        Path absolute = path.toAbsolutePath();
         long fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = Libc.open(arena.allocateFrom(absolute.toString()), flags, 0644);
+            // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.
+            fd = Libc.open(PathBytes.allocate(arena, path), flags, 0644);
         }
         if (fd < 0) {
             int errno = (int) -fd;
@@ -268,7 +272,7 @@ public final class AsyncFile implements AutoCloseable {
                 case Errno.EACCES, Errno.EPERM -> throw new AccessDeniedException(path.toString(), null, reason);
                 default -> {
                     if (errno == Errno.EINVAL && opts.contains(FileOption.DIRECT)) {
-                        reason += "; " + DirectIo.whyNoDirect(absolute);
+                        reason += "; " + DirectIo.whyNoDirect(path);
                     }
                     throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
                 }

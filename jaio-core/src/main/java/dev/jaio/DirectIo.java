@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.PathBytes;
 import dev.jaio.internal.linux.ProcFs;
 import dev.jaio.internal.linux.Statx;
 import java.io.IOException;
@@ -48,7 +49,7 @@ final class DirectIo {
                 return new DirectIoAlignment(0, 0, "unknown: statx failed with " + Errno.name((int) -rc));
             }
             // Through /proc/self/fd: the same open file, so a rename in between cannot give another.
-            return fromStatx(buf, "/proc/self/fd/" + fd);
+            return fromStatx(buf, ("/proc/self/fd/" + fd).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
     }
 
@@ -56,7 +57,7 @@ final class DirectIo {
     static DirectIoAlignment alignment(Path path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = statx(arena, path);
-            return fromStatx(buf, path.toAbsolutePath().toString());
+            return fromStatx(buf, PathBytes.of(path)); // the name's own bytes, as statx had them
         }
     }
 
@@ -80,7 +81,7 @@ final class DirectIo {
 
     static MemorySegment statx(Arena arena, Path path) throws IOException {
         MemorySegment buf = arena.allocate(Statx.STATX);
-        long rc = Libc.statx(Fcntl.AT_FDCWD, arena.allocateFrom(path.toAbsolutePath().toString()), 0,
+        long rc = Libc.statx(Fcntl.AT_FDCWD, PathBytes.allocate(arena, path), 0,
                 Statx.STATX_BASIC_STATS | Statx.STATX_MNT_ID | Statx.STATX_DIOALIGN, buf);
         if (rc < 0) {
             int errno = (int) -rc;
@@ -93,10 +94,10 @@ final class DirectIo {
     }
 
     /**
-     * @param reopen a path that opens the same file again (never opened unless the file is a
-     *     regular file: opening a FIFO would block)
+     * @param reopen the bytes of a name that opens the same file again (never opened unless the file
+     *     is a regular file: opening a FIFO would block)
      */
-    private static DirectIoAlignment fromStatx(MemorySegment buf, String reopen) {
+    private static DirectIoAlignment fromStatx(MemorySegment buf, byte[] reopen) {
         int mask = buf.get(JAVA_INT, Statx.STX_MASK);
         if ((mask & Statx.STATX_DIOALIGN) != 0) {
             int mem = buf.get(JAVA_INT, Statx.STX_DIO_MEM_ALIGN);
@@ -130,11 +131,11 @@ final class DirectIo {
      * a misaligned O_DIRECT read with EINVAL before it reads anything, so data back proves the unit.
      * Not the hot path: this runs when a file is opened.
      */
-    private static DirectIoAlignment probe(String reopen, int deviceBlock, String device) {
+    private static DirectIoAlignment probe(byte[] reopen, int deviceBlock, String device) {
         String fallback = deviceBlock > 0 ? "logical block size of device " + device : "assumed " + ASSUMED;
         int guess = deviceBlock > 0 ? deviceBlock : ASSUMED;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment path = arena.allocateFrom(reopen);
+            MemorySegment path = PathBytes.allocate(arena, reopen);
             long fd = Libc.open(path, Fcntl.O_RDONLY | Fcntl.O_DIRECT | Fcntl.O_CLOEXEC, 0);
             if (fd == -Errno.EACCES || fd == -Errno.EPERM) {
                 // Not readable by us: opening is still a test of O_DIRECT support, reading is not possible.

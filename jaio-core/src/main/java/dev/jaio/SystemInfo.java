@@ -5,15 +5,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.jaio.internal.aio.AioLimits;
 import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.PathBytes;
 import dev.jaio.internal.linux.ProcFs;
 import dev.jaio.internal.linux.Statx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -107,26 +108,78 @@ public final class SystemInfo {
         return new FileSystemInfo(path, mount[0], mount[1], mount[2], blockSize, dio);
     }
 
-    /** {type, mount point, source} of a mount id from /proc/self/mountinfo (proc(5)). */
+    /**
+     * {type, mount point, source} of a mount id from /proc/self/mountinfo (proc(5)). Read as bytes:
+     * a mount point is a file name, any bytes but NUL and '/', and a strict UTF-8 reader would give up
+     * on the whole file for one name that is not UTF-8. Names are decoded as the JDK decodes the
+     * names it reads ({@link PathBytes#decode}), so a mount point equals the Path's toString.
+     */
     private static String[] mountOf(long mountId) {
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
-            for (String line : lines) {
-                String[] f = line.split(" ");
-                if (f.length < 10 || Long.parseLong(f[0]) != mountId) {
-                    continue;
-                }
-                int dash = line.indexOf(" - ");
-                String[] tail = line.substring(dash + 3).split(" ");
-                return new String[] {tail[0], unescape(f[4]), tail.length > 1 ? unescape(tail[1]) : "unknown"};
-            }
+        byte[] all;
+        try (InputStream in = Files.newInputStream(Path.of("/proc/self/mountinfo"))) {
+            all = in.readAllBytes(); // to the end: procfs reports a size of 0
         } catch (IOException | RuntimeException e) {
-            // fall through
+            return new String[] {"unknown", "unknown", "unknown"};
+        }
+        String id = Long.toString(mountId) + " ";
+        int start = 0;
+        while (start < all.length) {
+            int end = indexOf(all, (byte) '\n', start);
+            if (end < 0) {
+                end = all.length;
+            }
+            // The id, parent id, major:minor, root and mount point fields, and after " - " the type
+            // and source, are separated by single spaces; spaces in names are escaped as \040.
+            String line = new String(all, start, end - start, StandardCharsets.ISO_8859_1); // byte i is char i
+            if (line.startsWith(id)) {
+                String[] f = line.split(" ");
+                int dash = line.indexOf(" - ");
+                if (f.length >= 5 && dash >= 0) {
+                    String[] tail = line.substring(dash + 3).split(" ");
+                    return new String[] {unescape(tail[0]), unescape(f[4]),
+                        tail.length > 1 ? unescape(tail[1]) : "unknown"};
+                }
+            }
+            start = end + 1;
         }
         return new String[] {"unknown", "unknown", "unknown"};
     }
 
-    private static String unescape(String s) {
-        return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    private static int indexOf(byte[] a, byte b, int from) {
+        for (int i = from; i < a.length; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A mountinfo field, one char per byte, with the kernel's octal escapes (\ooo, for space, tab,
+     * newline and backslash: seq_path's " \t\n\\") turned back into bytes, decoded as a file name.
+     */
+    private static String unescape(String field) {
+        byte[] out = new byte[field.length()];
+        int n = 0;
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && isOctal(field, i + 1)) {
+                out[n++] = (byte) Integer.parseInt(field, i + 1, i + 4, 8);
+                i += 3;
+            } else {
+                out[n++] = (byte) c;
+            }
+        }
+        return PathBytes.decode(java.util.Arrays.copyOf(out, n));
+    }
+
+    private static boolean isOctal(String s, int from) {
+        for (int i = from; i < from + 3; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '7') {
+                return false;
+            }
+        }
+        return true;
     }
 }

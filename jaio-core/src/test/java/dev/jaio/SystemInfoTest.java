@@ -47,6 +47,47 @@ class SystemInfoTest {
         assertThrows(NoSuchFileException.class, () -> SystemInfo.fileSystem(dir.resolve("nope")));
     }
 
+    /**
+     * A mount point whose name is not UTF-8: /proc/self/mountinfo is bytes, and a strict UTF-8
+     * reader gives up on the whole file (every filesystem then reads "unknown"). Needs root for the
+     * tmpfs mount.
+     */
+    @Test
+    void aMountPointWhoseNameIsNotUtf8IsFound() throws Exception {
+        Path dir = TestFiles.newDirectory("sysinfo-mnt");
+        String mnt = "\"$DIR/$(printf 'mnt\\377\\376 x')\"";
+        try {
+            FileNameBytesTest.shell(dir, "mkdir " + mnt);
+            boolean mounted = false;
+            try {
+                FileNameBytesTest.shell(dir, "mount -t tmpfs -o size=1m jaio-test-tmpfs " + mnt);
+                mounted = true;
+            } catch (AssertionError e) {
+                org.junit.jupiter.api.Assumptions.assumeTrue(false, "cannot mount tmpfs here (not root?): " + e.getMessage());
+            }
+            try {
+                Path m = FileNameBytesTest.onlyEntry(dir);
+                FileSystemInfo fs = SystemInfo.fileSystem(m);
+                assertEquals("tmpfs", fs.type(), fs.toString());
+                assertEquals("jaio-test-tmpfs", fs.device(), fs.toString());
+                assertEquals(m.toString(), fs.mountPoint(), "decoded as the JDK decodes the name");
+                FileSystemInfo here = SystemInfo.fileSystem(dir);
+                assertTrue(!here.type().equals("unknown"), "the other mounts are still found: " + here);
+                // A file under that name: where statx has no STATX_DIOALIGN (tmpfs), the O_DIRECT
+                // probe reopens it by name, which must be the name's own bytes too.
+                FileNameBytesTest.shell(dir, "head -c 8192 /dev/zero > " + mnt.replace("x')\"", "x')/f\""));
+                FileSystemInfo f = SystemInfo.fileSystem(m.resolve("f"));
+                assertTrue(f.directIo().supported() && !f.directIo().source().contains("ENOENT"), f.toString());
+            } finally {
+                if (mounted) {
+                    FileNameBytesTest.shell(dir, "umount " + mnt);
+                }
+            }
+        } finally {
+            TestFiles.deleteRecursively(dir);
+        }
+    }
+
     @Test
     void everyEngineIsListedAndAutoPicksAnAvailableOne() {
         var all = IoEngine.probeAll();

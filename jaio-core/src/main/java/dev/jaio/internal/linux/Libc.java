@@ -14,7 +14,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * glibc wrappers for the file, eventfd, poll and uname calls.
  *
  * <p>Each returns the call's non-negative result, or {@code -errno}; EINTR is returned, not retried.
- * Paths are NUL-terminated segments ({@code arena.allocateFrom(String)}). See the package
+ * Paths are NUL-terminated segments of the name's bytes: {@link PathBytes#allocate} for a
+ * {@link java.nio.file.Path}, never {@code arena.allocateFrom(path.toString())}, which encodes the
+ * decoded name again in UTF-8 and can name another file. See the package
  * documentation for the shared conventions (errno capture, buffer bounds checks, -ENOSYS for a
  * missing symbol).
  */
