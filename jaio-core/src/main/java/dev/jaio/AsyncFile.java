@@ -93,6 +93,21 @@ import java.util.concurrent.CountDownLatch;
  * written back and durable): see {@link FileOption#CACHED}. {@link IoEngine#pageCacheStats()}
  * counts what the cache did.
  *
+ * <h2 id="threads">Threads</h2>
+ * An AsyncFile may be used by many threads at once. A request's arguments are checked on the
+ * calling thread, which then hands the request to the engine and returns without waiting for the
+ * I/O. Its future completes on the engine's completion thread ({@code jaio-ENGINE-N}, see
+ * {@link IoEngine}), so dependent stages added with non-async methods ({@code thenApply},
+ * {@code whenComplete}, ...) run there: keep them short and never block in them, or add them with
+ * an {@code *Async} method. A request on a {@link FileOption#CACHED} file that has nothing to
+ * wait for (a read of cached pages, a write copied into the cache with no writeback to wait for)
+ * completes on the calling thread, before the method returns; one that waits for a page read, a
+ * writeback or the cleaner continues, and completes, on the engine's completion thread. A request
+ * that {@code cancel} stops before the kernel saw it completes on the cancelling thread
+ * ({@code orTimeout} and {@code completeOnTimeout}: the JDK's delayer thread).
+ * {@link #size()}, {@link #allocate}, {@link #advise} and {@link #truncate} are synchronous system
+ * calls on the calling thread.
+ *
  * <h2>Closing</h2>
  * {@link #close()} makes new requests fail, waits until every request already made on the file has
  * completed, and only then closes the descriptor. Dependent stages of the futures run on the
@@ -201,12 +216,48 @@ public final class AsyncFile implements AutoCloseable {
         }
     }
 
-    /** Opens a file on the {@linkplain IoEngine#shared() shared engine}. */
+    /**
+     * Opens a file on the {@linkplain IoEngine#shared() shared engine}, as
+     * {@link #open(IoEngine, Path, Set)} does.
+     *
+     * @param path the file, of the default file system; relative paths are resolved against the
+     *     working directory
+     * @param options how to open it; none means read-only
+     * @return the open file, to be closed by the caller
+     * @throws NoSuchFileException when the file (or a directory on the path) does not exist and
+     *     neither {@link FileOption#CREATE} nor {@link FileOption#CREATE_NEW} is given
+     * @throws FileAlreadyExistsException with {@link FileOption#CREATE_NEW} when the file exists
+     * @throws AccessDeniedException when open(2) fails with EACCES or EPERM
+     * @throws IoOperationException for any other open(2) error, naming the errno
+     * @throws IOException when the shared engine cannot be opened, or see
+     *     {@link #open(IoEngine, Path, Set)}
+     * @throws IllegalArgumentException for options that exclude each other, see
+     *     {@link #open(IoEngine, Path, Set)}
+     * @throws java.nio.file.ProviderMismatchException for a path of another file system than the default
+     */
     public static AsyncFile open(Path path, FileOption... options) throws IOException {
         return open(IoEngine.shared(), path, options);
     }
 
-    /** Opens a file on {@code engine}. */
+    /**
+     * Opens a file on {@code engine}, as {@link #open(IoEngine, Path, Set)} does.
+     *
+     * @param engine the engine that runs the file's requests and completes their futures
+     * @param path the file, of the default file system; relative paths are resolved against the
+     *     working directory
+     * @param options how to open it; none means read-only
+     * @return the open file, to be closed by the caller
+     * @throws NoSuchFileException when the file (or a directory on the path) does not exist and
+     *     neither {@link FileOption#CREATE} nor {@link FileOption#CREATE_NEW} is given
+     * @throws FileAlreadyExistsException with {@link FileOption#CREATE_NEW} when the file exists
+     * @throws AccessDeniedException when open(2) fails with EACCES or EPERM
+     * @throws IoOperationException for any other open(2) error, naming the errno
+     * @throws IOException see {@link #open(IoEngine, Path, Set)}
+     * @throws IllegalArgumentException for options that exclude each other, see
+     *     {@link #open(IoEngine, Path, Set)}
+     * @throws java.nio.file.ProviderMismatchException for a path of another file system than the default
+     * @throws IllegalStateException when {@code engine} is closed
+     */
     public static AsyncFile open(IoEngine engine, Path path, FileOption... options) throws IOException {
         Set<FileOption> set = EnumSet.noneOf(FileOption.class);
         for (FileOption o : options) {
@@ -216,14 +267,34 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /**
-     * Opens a file on {@code engine}. Without {@link FileOption#READ} or {@link FileOption#WRITE}
-     * it is opened for reading. {@code path} names the file {@link java.nio.channels.FileChannel#open}
-     * would open: the kernel gets the Path's own bytes, even for a name read from a directory that
-     * the JDK's charset cannot decode (its toString() then differs from the name).
+     * Opens a file on {@code engine}: open(2) with O_CLOEXEC and the flags of {@code options}, and
+     * statx(2) for the file's O_DIRECT alignment. Without {@link FileOption#READ} or
+     * {@link FileOption#WRITE} it is opened for reading. {@code path} names the file
+     * {@link java.nio.channels.FileChannel#open} would open: the kernel gets the Path's own bytes,
+     * even for a name read from a directory that the JDK's charset cannot decode (its toString()
+     * then differs from the name). A {@link FileOption#CACHED} file also gets a second, O_DIRECT
+     * descriptor for the page cache's device I/O, and makes the engine's page cache on first use.
+     * Runs on the calling thread.
      *
-     * @throws NoSuchFileException, FileAlreadyExistsException, AccessDeniedException as
-     *     {@link java.nio.file.Files} does; {@link IoOperationException} for other open(2) errors,
-     *     including a filesystem that refuses O_DIRECT
+     * @param engine the engine that runs the file's requests and completes their futures
+     * @param path the file, of the default file system; relative paths are resolved against the
+     *     working directory
+     * @param options how to open it; empty means read-only
+     * @return the open file, to be closed by the caller
+     * @throws NoSuchFileException when the file (or a directory on the path) does not exist and
+     *     neither {@link FileOption#CREATE} nor {@link FileOption#CREATE_NEW} is given, as
+     *     {@link java.nio.file.Files} reports it
+     * @throws FileAlreadyExistsException with {@link FileOption#CREATE_NEW} when the file exists
+     * @throws AccessDeniedException when open(2) fails with EACCES or EPERM
+     * @throws IoOperationException for any other open(2) or statx(2) error, naming the errno
+     *     (EINVAL with {@link FileOption#DIRECT} or {@link FileOption#CACHED}: the filesystem refuses
+     *     O_DIRECT)
+     * @throws IOException for any other failure to open the file
+     * @throws IllegalArgumentException for {@link FileOption#TRUNCATE} without
+     *     {@link FileOption#WRITE}, for {@link FileOption#CACHED} together with
+     *     {@link FileOption#DIRECT}, or for CACHED on a filesystem whose O_DIRECT alignment does not
+     *     divide jaio's 4096-byte page
+     * @throws IllegalStateException when {@code engine} is closed
      * @throws java.nio.file.ProviderMismatchException for a path of another file system than the default
      */
     public static AsyncFile open(IoEngine engine, Path path, Set<FileOption> options) throws IOException {
@@ -353,22 +424,38 @@ public final class AsyncFile implements AutoCloseable {
         return new AsyncFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
 
-    /** The path the file was opened with. */
+    /**
+     * The path the file was opened with.
+     *
+     * @return the path as given to {@code open}, not made absolute
+     */
     public Path path() {
         return path;
     }
 
-    /** The engine requests run on. */
+    /**
+     * The engine requests run on.
+     *
+     * @return the engine whose completion thread completes this file's futures
+     */
     public IoEngine engine() {
         return engine;
     }
 
-    /** The options the file was opened with. */
+    /**
+     * The options the file was opened with.
+     *
+     * @return an unmodifiable set of the options given to {@code open}
+     */
     public Set<FileOption> options() {
         return options;
     }
 
-    /** Whether the file was opened with {@link FileOption#CACHED}: reads go through jaio's page cache. */
+    /**
+     * Whether the file was opened with {@link FileOption#CACHED}.
+     *
+     * @return true when reads and writes go through jaio's page cache
+     */
     public boolean isCached() {
         return cache != null;
     }
@@ -377,6 +464,7 @@ public final class AsyncFile implements AutoCloseable {
      * Sets the readahead policy of this handle (a {@link FileOption#CACHED} file); the new policy
      * starts from a fresh readahead state. Other handles of the same file keep theirs.
      *
+     * @param policy the readahead policy for this handle's later reads
      * @throws IllegalStateException when the file is not CACHED
      */
     public void setReadahead(ReadaheadPolicy policy) {
@@ -384,7 +472,13 @@ public final class AsyncFile implements AutoCloseable {
         cache.setLegacyReadahead(policy == ReadaheadPolicy.LEGACY);
     }
 
-    /** The readahead policy of this handle (a {@link FileOption#CACHED} file). */
+    /**
+     * The readahead policy of this handle (a {@link FileOption#CACHED} file).
+     *
+     * @return the policy set by {@link #setReadahead}, or else the one of the engine's
+     *     {@link PageCacheConfig#readahead()}
+     * @throws IllegalStateException when the file is not CACHED
+     */
     public ReadaheadPolicy readahead() {
         requireCached("readahead");
         return cache.legacyReadahead() ? ReadaheadPolicy.LEGACY : ReadaheadPolicy.UPFRONT;
@@ -397,12 +491,23 @@ public final class AsyncFile implements AutoCloseable {
         }
     }
 
-    /** Whether the file was opened with {@link FileOption#DIRECT}. */
+    /**
+     * Whether the file was opened with {@link FileOption#DIRECT}.
+     *
+     * @return true when requests bypass the kernel page cache and must be aligned as
+     *     {@link #alignment()} says
+     */
     public boolean isDirect() {
         return direct;
     }
 
-    /** What O_DIRECT requires of buffers, offsets and lengths on this file (also when not opened DIRECT). */
+    /**
+     * What O_DIRECT requires of buffers, offsets and lengths on this file (also when not opened
+     * DIRECT), found when the file was opened: statx(2) STATX_DIOALIGN, or the fallback that
+     * {@link DirectIoAlignment#source()} names.
+     *
+     * @return the file's O_DIRECT alignment, in bytes
+     */
     public DirectIoAlignment alignment() {
         DirectIoAlignment a = alignment;
         if (a == null) {
@@ -419,7 +524,11 @@ public final class AsyncFile implements AutoCloseable {
         return a;
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once close has begun; requests made since fail with {@link FileClosedException}
+     */
     public boolean isClosed() {
         return ((int) STATE.getVolatile(this) & CLOSED) != 0;
     }
@@ -427,6 +536,11 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Allocates an {@link IoBuffer} fit for this file: aligned for O_DIRECT, its size rounded up to
      * the offset alignment.
+     *
+     * @param size bytes wanted, at least 1
+     * @return zeroed native memory of at least {@code size} bytes, at an address aligned to
+     *     {@link DirectIoAlignment#bufferAlignment()}; the caller closes it
+     * @throws IllegalArgumentException when {@code size} is not positive
      */
     public IoBuffer allocateBuffer(long size) {
         DirectIoAlignment a = alignment();
@@ -437,19 +551,50 @@ public final class AsyncFile implements AutoCloseable {
 
     // ---- reads and writes ----
 
-    /** Reads up to {@code dst.byteSize()} bytes at {@code position}; completes with the count. */
+    /**
+     * Reads up to {@code dst.byteSize()} bytes at {@code position}, as pread(2): IORING_OP_READ,
+     * IOCB_CMD_PREAD or pread on a worker thread, depending on the engine; on a
+     * {@link FileOption#CACHED} file, through jaio's page cache. Errors are described in the class
+     * documentation; arguments that can be checked are checked on the calling thread.
+     *
+     * @param dst where the bytes go; native memory is used in place, heap memory through a copy
+     * @param position the file offset in bytes, at least 0
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the number of bytes
+     *     read (fewer than asked at the end of the file, 0 at or past it), or exceptionally with an
+     *     {@link IoOperationException}, {@link FileClosedException} or {@link EngineClosedException}
+     * @throws IllegalArgumentException for a negative offset, read-only or misaligned memory (with
+     *     {@link FileOption#DIRECT}) or more than {@link #MAX_TRANSFER} bytes
+     * @throws IllegalStateException when the file is not open for reading or {@code dst}'s memory is freed
+     */
     public CompletableFuture<Integer> read(MemorySegment dst, long position) {
         return read(dst, position, IoFlags.NONE);
     }
 
-    /** Reads with per-request {@link IoFlags}. */
+    /**
+     * Reads with per-request {@link IoFlags}; otherwise as {@link #read(MemorySegment, long)}.
+     *
+     * @param dst where the bytes go; native memory is used in place, heap memory through a copy
+     * @param position the file offset in bytes, at least 0
+     * @param ioFlags {@link IoFlags} constants or'ed together (RWF_* of preadv2(2)), 0 for none
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the number of bytes read
+     * @throws IllegalArgumentException as {@link #read(MemorySegment, long)}, or for unknown flags
+     * @throws IllegalStateException as {@link #read(MemorySegment, long)}
+     */
     public CompletableFuture<Integer> read(MemorySegment dst, long position, int ioFlags) {
         return single(IoOp.READ, dst, position, ioFlags, null);
     }
 
     /**
      * Reads into {@code dst} from its position to its limit, advancing its position by the count
-     * when the request completes (as {@link java.nio.channels.AsynchronousFileChannel} does).
+     * when the request completes (as {@link java.nio.channels.AsynchronousFileChannel} does);
+     * otherwise as {@link #read(MemorySegment, long)}.
+     *
+     * @param dst where the bytes go; a direct buffer is used in place, a heap buffer through a copy
+     * @param position the file offset in bytes, at least 0
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the number of bytes read
+     * @throws IllegalArgumentException when {@code dst} is read-only, or as
+     *     {@link #read(MemorySegment, long)}
+     * @throws IllegalStateException as {@link #read(MemorySegment, long)}
      */
     public CompletableFuture<Integer> read(ByteBuffer dst, long position) {
         if (dst.isReadOnly()) {
@@ -459,56 +604,144 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code src} at {@code position}, continuing after a short count until all is
-     * written; completes with the count written ({@code src.byteSize()}), or fails with an
-     * {@link IoOperationException} that says how many bytes were written before the failure.
+     * Writes all of {@code src} at {@code position}, as pwrite(2) (IORING_OP_WRITE, IOCB_CMD_PWRITE
+     * or pwrite on a worker thread, depending on the engine; on a {@link FileOption#CACHED} file, a
+     * copy into jaio's page cache), continuing after a short count until all is written. Errors are
+     * described in the class documentation; arguments that can be checked are checked on the
+     * calling thread.
+     *
+     * @param src the bytes to write; native memory is used in place, heap memory through a copy
+     * @param position the file offset in bytes, at least 0
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the count written
+     *     ({@code src.byteSize()}), or exceptionally with an {@link IoOperationException} (e.g.
+     *     ENOSPC) whose {@link IoOperationException#bytesTransferred()} says how many bytes were
+     *     written before the failure, a {@link FileClosedException} or an {@link EngineClosedException}
+     * @throws IllegalArgumentException for a negative offset, misaligned memory (with
+     *     {@link FileOption#DIRECT}) or more than {@link #MAX_TRANSFER} bytes
+     * @throws IllegalStateException when the file is not open for writing or {@code src}'s memory is freed
      */
     public CompletableFuture<Integer> write(MemorySegment src, long position) {
         return write(src, position, IoFlags.NONE);
     }
 
-    /** Writes with per-request {@link IoFlags}, e.g. {@link IoFlags#DSYNC}. */
+    /**
+     * Writes with per-request {@link IoFlags}, e.g. {@link IoFlags#DSYNC}; otherwise as
+     * {@link #write(MemorySegment, long)}.
+     *
+     * @param src the bytes to write; native memory is used in place, heap memory through a copy
+     * @param position the file offset in bytes, at least 0
+     * @param ioFlags {@link IoFlags} constants or'ed together (RWF_* of pwritev2(2)), 0 for none;
+     *     {@link IoFlags#NOWAIT} is refused on a {@link FileOption#CACHED} file
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the number of bytes written
+     * @throws IllegalArgumentException as {@link #write(MemorySegment, long)}, or for unknown or
+     *     refused flags
+     * @throws IllegalStateException as {@link #write(MemorySegment, long)}
+     */
     public CompletableFuture<Integer> write(MemorySegment src, long position, int ioFlags) {
         return single(IoOp.WRITE, src, position, ioFlags, null);
     }
 
     /**
      * Writes {@code src} from its position to its limit, all of it as {@link #write(MemorySegment, long)}
-     * does, advancing its position by the count written (not when the write fails).
+     * does, advancing its position by the count written when the request completes (not when the
+     * write fails).
+     *
+     * @param src the bytes to write; a direct buffer is used in place, a heap buffer through a copy
+     * @param position the file offset in bytes, at least 0
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the number of bytes written
+     * @throws IllegalArgumentException as {@link #write(MemorySegment, long)}
+     * @throws IllegalStateException as {@link #write(MemorySegment, long)}
      */
     public CompletableFuture<Integer> write(ByteBuffer src, long position) {
         return single(IoOp.WRITE, segmentOf(src), position, IoFlags.NONE, src);
     }
 
-    /** Reads into the buffers in order, as preadv(2); completes with the total count. */
+    /**
+     * Reads into the buffers in order, as preadv(2): one request for all of them.
+     *
+     * @param dsts 1 to {@link #MAX_BUFFERS} native segments, filled in order; together at most
+     *     {@link #MAX_TRANSFER} bytes
+     * @param position the file offset of the first byte, at least 0
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the total number of
+     *     bytes read (short at the end of the file), or exceptionally as {@link #read(MemorySegment, long)}'s
+     * @throws IllegalArgumentException for no or too many buffers, heap memory, or as
+     *     {@link #read(MemorySegment, long)}
+     * @throws IllegalStateException as {@link #read(MemorySegment, long)}
+     */
     public CompletableFuture<Long> readv(MemorySegment[] dsts, long position) {
         return readv(dsts, position, IoFlags.NONE);
     }
 
-    /** Vectored read with per-request {@link IoFlags}. */
+    /**
+     * Vectored read with per-request {@link IoFlags} (preadv2(2)); otherwise as
+     * {@link #readv(MemorySegment[], long)}.
+     *
+     * @param dsts 1 to {@link #MAX_BUFFERS} native segments, filled in order
+     * @param position the file offset of the first byte, at least 0
+     * @param ioFlags {@link IoFlags} constants or'ed together, 0 for none
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the total number of bytes read
+     * @throws IllegalArgumentException as {@link #readv(MemorySegment[], long)}, or for unknown flags
+     * @throws IllegalStateException as {@link #read(MemorySegment, long)}
+     */
     public CompletableFuture<Long> readv(MemorySegment[] dsts, long position, int ioFlags) {
         return vectored(IoOp.READV, dsts, position, ioFlags);
     }
 
     /**
-     * Writes all of the buffers in order, as pwritev(2), continuing after a short count as
-     * {@link #write(MemorySegment, long)} does; completes with the total count.
+     * Writes all of the buffers in order, as pwritev(2): one request for all of them, continuing
+     * after a short count as {@link #write(MemorySegment, long)} does.
+     *
+     * @param srcs 1 to {@link #MAX_BUFFERS} native segments, written in order; together at most
+     *     {@link #MAX_TRANSFER} bytes
+     * @param position the file offset of the first byte, at least 0
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the total count
+     *     written, or exceptionally as {@link #write(MemorySegment, long)}'s
+     * @throws IllegalArgumentException for no or too many buffers, heap memory, or as
+     *     {@link #write(MemorySegment, long)}
+     * @throws IllegalStateException as {@link #write(MemorySegment, long)}
      */
     public CompletableFuture<Long> writev(MemorySegment[] srcs, long position) {
         return writev(srcs, position, IoFlags.NONE);
     }
 
-    /** Vectored write with per-request {@link IoFlags}. */
+    /**
+     * Vectored write with per-request {@link IoFlags} (pwritev2(2)); otherwise as
+     * {@link #writev(MemorySegment[], long)}.
+     *
+     * @param srcs 1 to {@link #MAX_BUFFERS} native segments, written in order
+     * @param position the file offset of the first byte, at least 0
+     * @param ioFlags {@link IoFlags} constants or'ed together, 0 for none; {@link IoFlags#NOWAIT}
+     *     is refused on a {@link FileOption#CACHED} file
+     * @return a future, completed as {@linkplain ##threads Threads} says, with the total number of
+     *     bytes written
+     * @throws IllegalArgumentException as {@link #writev(MemorySegment[], long)}, or for unknown or
+     *     refused flags
+     * @throws IllegalStateException as {@link #write(MemorySegment, long)}
+     */
     public CompletableFuture<Long> writev(MemorySegment[] srcs, long position, int ioFlags) {
         return vectored(IoOp.WRITEV, srcs, position, ioFlags);
     }
 
-    /** Flushes data and metadata to stable storage (fsync(2)), asynchronously. */
+    /**
+     * Flushes data and metadata to stable storage (fsync(2)), asynchronously: IORING_OP_FSYNC,
+     * IOCB_CMD_FSYNC or fsync on a worker thread. On a {@link FileOption#CACHED} file the dirty
+     * pages of jaio's cache are written back first.
+     *
+     * @return a future of null, completed as {@linkplain ##threads Threads} says, once the data
+     *     is durable, or exceptionally with an {@link IoOperationException} (e.g. EIO, also for a
+     *     failed writeback of the cache), {@link FileClosedException} or {@link EngineClosedException}
+     */
     public CompletableFuture<Void> fsync() {
         return sync(IoOp.FSYNC);
     }
 
-    /** Flushes data, and metadata only as needed to read it back (fdatasync(2)), asynchronously. */
+    /**
+     * Flushes data, and metadata only as needed to read it back (fdatasync(2)), asynchronously;
+     * otherwise as {@link #fsync()}.
+     *
+     * @return a future of null, completed as {@linkplain ##threads Threads} says, once the data
+     *     is durable, or exceptionally as {@link #fsync()}'s
+     */
     public CompletableFuture<Void> fdatasync() {
         return sync(IoOp.FDATASYNC);
     }
@@ -905,7 +1138,16 @@ public final class AsyncFile implements AutoCloseable {
 
     // ---- synchronous metadata operations ----
 
-    /** The file's size in bytes (statx). */
+    /**
+     * The file's size (statx(2)). Synchronous: runs on the calling thread.
+     *
+     * @return the size in bytes; for a {@link FileOption#CACHED} file, including writes still in
+     *     jaio's cache
+     * @throws FileClosedException when the file is closed
+     * @throws EngineClosedException when the file's engine is closing or closed
+     * @throws IoOperationException when statx fails, naming the errno
+     * @throws IOException for another failure to read the size
+     */
     public long size() throws IOException {
         beginOrThrow("statx");
         try {
@@ -927,6 +1169,16 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Reserves disk space for {@code [position, position + length)} (fallocate(2) mode 0), extending
      * the file size if the range ends past it. Synchronous: runs on the calling thread.
+     *
+     * @param position the first byte to reserve, at least 0
+     * @param length bytes to reserve, at least 1
+     * @throws IllegalArgumentException for a negative offset or a length below 1
+     * @throws IllegalStateException when the file is not open for writing
+     * @throws FileClosedException when the file is closed
+     * @throws EngineClosedException when the file's engine is closing or closed
+     * @throws IoOperationException when fallocate fails, naming the errno (e.g. ENOSPC, or
+     *     EOPNOTSUPP on a filesystem without it)
+     * @throws IOException for another failure to allocate
      */
     public void allocate(long position, long length) throws IOException {
         if (position < 0 || length <= 0) {
@@ -957,6 +1209,15 @@ public final class AsyncFile implements AutoCloseable {
      * jaio's cache: DONTNEED drops the range's idle pages, WILLNEED starts reading the range into it
      * (without waiting), RANDOM turns this handle's readahead off, SEQUENTIAL doubles its window and
      * NORMAL restores both. Synchronous: runs on the calling thread.
+     *
+     * @param offset the first byte of the range, at least 0
+     * @param length bytes in the range, at least 0; 0 means to the end of the file
+     * @param advice what to tell the kernel (and jaio's cache)
+     * @throws IllegalArgumentException for a negative offset or length
+     * @throws FileClosedException when the file is closed
+     * @throws EngineClosedException when the file's engine is closing or closed
+     * @throws IoOperationException when posix_fadvise fails, naming the errno
+     * @throws IOException for another failure to advise
      */
     public void advise(long offset, long length, FileAdvice advice) throws IOException {
         if (offset < 0 || length < 0) {
@@ -1005,7 +1266,20 @@ public final class AsyncFile implements AutoCloseable {
         }
     }
 
-    /** Sets the file size (ftruncate(2)). Synchronous: runs on the calling thread. */
+    /**
+     * Sets the file size (ftruncate(2)): shrinks the file, or extends it with zeros. Synchronous:
+     * runs on the calling thread. jaio's cached pages of the file (of this handle, or of
+     * {@link FileOption#CACHED} handles of the same file on this engine) past the new end are
+     * dropped, dirty or not.
+     *
+     * @param size the new size in bytes, at least 0
+     * @throws IllegalArgumentException for a negative size
+     * @throws IllegalStateException when the file is not open for writing
+     * @throws FileClosedException when the file is closed
+     * @throws EngineClosedException when the file's engine is closing or closed
+     * @throws IoOperationException when ftruncate fails, naming the errno (e.g. EFBIG)
+     * @throws IOException for another failure to truncate
+     */
     public void truncate(long size) throws IOException {
         if (size < 0) {
             throw new IllegalArgumentException("ftruncate " + path + ": negative size " + size);

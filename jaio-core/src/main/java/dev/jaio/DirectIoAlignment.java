@@ -9,12 +9,21 @@ package dev.jaio;
  */
 public record DirectIoAlignment(int memoryAlignment, int offsetAlignment, String source) {
 
-    /** Whether the file supports O_DIRECT at all. */
+    /**
+     * Whether the file supports O_DIRECT at all.
+     *
+     * @return true when both alignments are known and positive
+     */
     public boolean supported() {
         return memoryAlignment > 0 && offsetAlignment > 0;
     }
 
-    /** The alignment to allocate buffers with: both requirements, and at least 4096 (a page). */
+    /**
+     * The alignment to allocate buffers with.
+     *
+     * @return the larger of both requirements and 4096 (a page), in bytes: a power of two for
+     *     {@link IoBuffer#allocate(long, long)}
+     */
     public long bufferAlignment() {
         return Math.max(4096, Math.max(memoryAlignment, offsetAlignment));
     }

@@ -22,6 +22,18 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
     /** Default {@link #threads()}: enough to keep a disk queue busy on a small machine. */
     public static final int DEFAULT_THREADS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
 
+    /**
+     * Checks the values; see the record's components for their meaning.
+     *
+     * @param engine {@code "auto"}, {@code "uring"}, {@code "aio"} or {@code "threads"}; an unknown
+     *     name is refused only by {@link IoEngine#open(EngineConfig)}
+     * @param queueDepth requests in flight at once, 1 to {@link #MAX_QUEUE_DEPTH}
+     * @param threads worker threads of the {@code threads} engine, 1 to 4096
+     * @param sqPollIdleMillis io_uring SQPOLL idle time in milliseconds, 0 for no SQPOLL
+     * @param pageCache the page cache of the engine's {@link FileOption#CACHED} files, not null
+     * @throws IllegalArgumentException when a value is empty, null or out of range; the message
+     *     names it and its range
+     */
     public EngineConfig {
         if (engine == null || engine.isBlank()) {
             throw new IllegalArgumentException("engine name is empty; use auto, uring, aio or threads");
@@ -40,42 +52,94 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
         }
     }
 
-    /** A configuration with the default page cache. */
+    /**
+     * A configuration with the default page cache, {@link PageCacheConfig#defaults()}.
+     *
+     * @param engine {@code "auto"}, {@code "uring"}, {@code "aio"} or {@code "threads"}
+     * @param queueDepth requests in flight at once, 1 to {@link #MAX_QUEUE_DEPTH}
+     * @param threads worker threads of the {@code threads} engine, 1 to 4096
+     * @param sqPollIdleMillis io_uring SQPOLL idle time in milliseconds, 0 for no SQPOLL
+     * @throws IllegalArgumentException when a value is empty or out of range
+     */
     public EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis) {
         this(engine, queueDepth, threads, sqPollIdleMillis, PageCacheConfig.defaults());
     }
 
-    /** A configuration without SQPOLL, with the default page cache. */
+    /**
+     * A configuration without SQPOLL, with the default page cache.
+     *
+     * @param engine {@code "auto"}, {@code "uring"}, {@code "aio"} or {@code "threads"}
+     * @param queueDepth requests in flight at once, 1 to {@link #MAX_QUEUE_DEPTH}
+     * @param threads worker threads of the {@code threads} engine, 1 to 4096
+     * @throws IllegalArgumentException when a value is empty or out of range
+     */
     public EngineConfig(String engine, int queueDepth, int threads) {
         this(engine, queueDepth, threads, 0);
     }
 
-    /** {@code auto}, depth {@value #DEFAULT_QUEUE_DEPTH}, {@link #DEFAULT_THREADS} threads. */
+    /**
+     * The default configuration.
+     *
+     * @return {@code auto}, depth {@value #DEFAULT_QUEUE_DEPTH}, {@link #DEFAULT_THREADS} threads,
+     *     no SQPOLL, {@link PageCacheConfig#defaults()}
+     */
     public static EngineConfig defaults() {
         return new EngineConfig("auto", DEFAULT_QUEUE_DEPTH, DEFAULT_THREADS);
     }
 
-    /** The same configuration with another engine name. */
+    /**
+     * The same configuration with another engine name.
+     *
+     * @param name {@code "auto"}, {@code "uring"}, {@code "aio"} or {@code "threads"}
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code name} is null or blank
+     */
     public EngineConfig withEngine(String name) {
         return new EngineConfig(name, queueDepth, threads, sqPollIdleMillis, pageCache);
     }
 
-    /** The same configuration with another queue depth. */
+    /**
+     * The same configuration with another queue depth.
+     *
+     * @param depth requests in flight at once, 1 to {@link #MAX_QUEUE_DEPTH}
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code depth} is out of range
+     */
     public EngineConfig withQueueDepth(int depth) {
         return new EngineConfig(engine, depth, threads, sqPollIdleMillis, pageCache);
     }
 
-    /** The same configuration with another thread count. */
+    /**
+     * The same configuration with another thread count.
+     *
+     * @param count worker threads of the {@code threads} engine, 1 to 4096
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code count} is out of range
+     */
     public EngineConfig withThreads(int count) {
         return new EngineConfig(engine, queueDepth, count, sqPollIdleMillis, pageCache);
     }
 
-    /** The same configuration with io_uring SQPOLL idling after {@code idleMillis} (0: off). */
+    /**
+     * The same configuration with io_uring SQPOLL (IORING_SETUP_SQPOLL) idling after
+     * {@code idleMillis}; ignored by the other engines.
+     *
+     * @param idleMillis milliseconds without submissions after which the kernel's polling thread
+     *     sleeps; 0 turns SQPOLL off
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code idleMillis} is negative
+     */
     public EngineConfig withSqPoll(int idleMillis) {
         return new EngineConfig(engine, queueDepth, threads, idleMillis, pageCache);
     }
 
-    /** The same configuration with another page cache. */
+    /**
+     * The same configuration with another page cache.
+     *
+     * @param config the page cache of the engine's {@link FileOption#CACHED} files
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code config} is null
+     */
     public EngineConfig withPageCache(PageCacheConfig config) {
         return new EngineConfig(engine, queueDepth, threads, sqPollIdleMillis, config);
     }

@@ -11,6 +11,7 @@ public final class FileClosedException extends ClosedChannelException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The operation, the path and why it failed, e.g. {@code "pread /data/f: the file is closed"}. */
     private final String message;
 
     FileClosedException(String operation, Path path) {
@@ -22,6 +23,11 @@ public final class FileClosedException extends ClosedChannelException {
         this.message = request + ": the file is closed";
     }
 
+    /**
+     * The detail message.
+     *
+     * @return the operation and the path, e.g. {@code "pread /data/f: the file is closed"}
+     */
     @Override
     public String getMessage() {
         return message;

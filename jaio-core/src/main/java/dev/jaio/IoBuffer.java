@@ -45,10 +45,16 @@ public final class IoBuffer implements AutoCloseable {
     }
 
     /**
-     * Allocates zeroed native memory.
+     * Allocates zeroed native memory, in a shared arena of its own (so any thread may use it).
+     * {@link AsyncFile#allocateBuffer(long)} picks the size and alignment for a file.
      *
-     * @param alignment a power of two; use {@link AsyncFile#alignment()}'s
+     * @param size bytes, at least 1
+     * @param alignment of the address in bytes, a power of two; use {@link AsyncFile#alignment()}'s
      *     {@link DirectIoAlignment#bufferAlignment()} for O_DIRECT
+     * @return the buffer; the caller closes it
+     * @throws IllegalArgumentException when {@code size} is not positive or {@code alignment} is not
+     *     a power of two
+     * @throws OutOfMemoryError when the memory cannot be allocated
      */
     public static IoBuffer allocate(long size, long alignment) {
         if (size <= 0) {
@@ -60,22 +66,40 @@ public final class IoBuffer implements AutoCloseable {
         return new IoBuffer(size, alignment);
     }
 
-    /** The memory; valid until the buffer is closed and unpinned. */
+    /**
+     * The memory.
+     *
+     * @return the whole buffer, {@link #size()} bytes; valid until the buffer is closed and
+     *     unpinned, after which accessing it throws {@link IllegalStateException}
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** Bytes in the buffer. */
+    /**
+     * The buffer's size.
+     *
+     * @return the size in bytes, as allocated
+     */
     public long size() {
         return segment.byteSize();
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed, whether or not requests still pin the memory
+     */
     public boolean isClosed() {
         return (state & CLOSED) != 0;
     }
 
-    /** Requests currently pinning the buffer. */
+    /**
+     * Requests currently pinning the buffer (and io_uring registrations, see
+     * {@link IoContext#registerBuffers}).
+     *
+     * @return the number of pins, 0 when the memory could be freed at once
+     */
     public int pinCount() {
         return state & ~CLOSED;
     }
@@ -112,6 +136,11 @@ public final class IoBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees the memory now when no request pins it, and otherwise when the last pinning request
+     * completes (on the thread that completes it). New requests on the buffer are refused from now
+     * on. Calling it again does nothing.
+     */
     @Override
     public void close() {
         int s;

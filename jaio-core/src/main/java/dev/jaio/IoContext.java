@@ -205,51 +205,157 @@ public final class IoContext implements AutoCloseable {
         OPEN.add(this);
     }
 
-    /** The engine name of this context ({@code aio}, {@code threads}). */
+    /**
+     * The engine kind of this context.
+     *
+     * @return {@code uring}, {@code aio} or {@code threads}, as {@link IoEngine#name()}
+     */
     public String engineName() {
         return queue.engineName();
     }
 
-    /** Requests the context can hold at once. */
+    /**
+     * Requests the context can hold at once.
+     *
+     * @return the depth given to {@link IoEngine#newContext(int)}
+     */
     public int depth() {
         return depth;
     }
 
-    /** Requests prepared or in flight and not yet reaped. */
+    /**
+     * Requests prepared or in flight and not yet reaped.
+     *
+     * @return 0 to {@link #depth()}; at {@code depth()} the {@code prepare*} methods return false
+     */
     public int outstanding() {
         return slots.inUse();
     }
 
-    /** Requests prepared and not yet accepted by {@link #submit()}. */
+    /**
+     * Requests prepared and not yet accepted by {@link #submit()}.
+     *
+     * @return the number of prepared requests the kernel has not taken yet
+     */
     public int unsubmitted() {
         return (queueClosed ? 0 : queue.unsubmitted()) + cachedPreparedCount;
     }
 
-    /** Prepares a read of {@code buffer.byteSize()} bytes at {@code position}; false when the context is full. */
+    /**
+     * Prepares a read of {@code buffer.byteSize()} bytes at {@code position} (IORING_OP_READ,
+     * IOCB_CMD_PREAD or pread on a worker, or through jaio's page cache for a
+     * {@link FileOption#CACHED} file). Nothing reaches the kernel before {@link #submit()}; the
+     * result, the bytes read or {@code -errno}, is delivered by {@link #getEvents}.
+     *
+     * @param file an open file, opened for reading
+     * @param buffer native memory to read into; an {@link IoBuffer}'s stays pinned until the
+     *     request is reaped, other memory must stay alive until then
+     * @param position the file offset in bytes, at least 0
+     * @param cookie any value, handed back to the {@link CompletionHandler} with the result
+     * @return true when prepared, false when the context is full ({@link #outstanding()} equals
+     *     {@link #depth()})
+     * @throws IllegalArgumentException for a negative offset, heap memory, more than
+     *     {@link AsyncFile#MAX_TRANSFER} bytes, memory or offsets off the O_DIRECT alignment of a
+     *     {@link FileOption#DIRECT} file
+     * @throws IllegalStateException when the file is not open for reading, the file, the context or
+     *     the buffer's memory is closed, or a {@link FileOption#CACHED} request follows
+     *     {@link #linkNext()}
+     * @throws WrongThreadException when called from another thread than the context's
+     */
     public boolean prepareRead(AsyncFile file, MemorySegment buffer, long position, long cookie) {
         return prepareRead(file, buffer, position, IoFlags.NONE, cookie);
     }
 
-    /** Prepares a read with per-request {@link IoFlags}. */
+    /**
+     * Prepares a read with per-request {@link IoFlags}; otherwise as
+     * {@link #prepareRead(AsyncFile, MemorySegment, long, long)}.
+     *
+     * @param file an open file, opened for reading
+     * @param buffer native memory to read into
+     * @param position the file offset in bytes, at least 0
+     * @param ioFlags {@link IoFlags} constants or'ed together (RWF_*), 0 for none
+     * @param cookie any value, handed back to the {@link CompletionHandler} with the result
+     * @return true when prepared, false when the context is full
+     * @throws IllegalArgumentException for unknown flags, a negative offset, heap memory, more
+     *     than {@link AsyncFile#MAX_TRANSFER} bytes, memory or offsets off the O_DIRECT alignment of a
+     *     {@link FileOption#DIRECT} file
+     * @throws IllegalStateException when the file is not open for reading, the file, the context or
+     *     the buffer's memory is closed, or a {@link FileOption#CACHED} request follows
+     *     {@link #linkNext()}
+     * @throws WrongThreadException when called from another thread than the context's
+     */
     public boolean prepareRead(AsyncFile file, MemorySegment buffer, long position, int ioFlags, long cookie) {
         return prepareTransfer(file, buffer, position, ioFlags, cookie, true);
     }
 
     /**
-     * Prepares a write of {@code buffer} at {@code position}; false when the context is full. As
-     * with io_submit, its completion carries the kernel's count, which may be short (a filesystem
+     * Prepares a write of {@code buffer} at {@code position} (IORING_OP_WRITE, IOCB_CMD_PWRITE or
+     * pwrite on a worker, or into jaio's page cache for a {@link FileOption#CACHED} file). Nothing
+     * reaches the kernel before {@link #submit()}; the result, the bytes written or {@code -errno},
+     * is delivered by {@link #getEvents}. As with io_submit, the count may be short (a filesystem
      * filling up): the caller writes the rest, unlike {@link AsyncFile#write}, which continues itself.
+     *
+     * @param file an open file, opened for writing
+     * @param buffer native memory to write; an {@link IoBuffer}'s stays pinned until the request
+     *     is reaped, other memory must stay alive until then
+     * @param position the file offset in bytes, at least 0
+     * @param cookie any value, handed back to the {@link CompletionHandler} with the result
+     * @return true when prepared, false when the context is full ({@link #outstanding()} equals
+     *     {@link #depth()})
+     * @throws IllegalArgumentException for a negative offset, heap memory, more than
+     *     {@link AsyncFile#MAX_TRANSFER} bytes, memory or offsets off the O_DIRECT alignment of a
+     *     {@link FileOption#DIRECT} file
+     * @throws IllegalStateException when the file is not open for writing, the file, the context or
+     *     the buffer's memory is closed, or a {@link FileOption#CACHED} request follows
+     *     {@link #linkNext()}
+     * @throws WrongThreadException when called from another thread than the context's
+     * @throws java.io.UncheckedIOException (an {@link IoOperationException}, EIO) when dirty pages
+     *     of the range in jaio's cache, from a CACHED handle of the same file, cannot be written back
+     *     first
      */
     public boolean prepareWrite(AsyncFile file, MemorySegment buffer, long position, long cookie) {
         return prepareWrite(file, buffer, position, IoFlags.NONE, cookie);
     }
 
-    /** Prepares a write with per-request {@link IoFlags}, e.g. {@link IoFlags#DSYNC}. */
+    /**
+     * Prepares a write with per-request {@link IoFlags}, e.g. {@link IoFlags#DSYNC}; otherwise as
+     * {@link #prepareWrite(AsyncFile, MemorySegment, long, long)}.
+     *
+     * @param file an open file, opened for writing
+     * @param buffer native memory to write
+     * @param position the file offset in bytes, at least 0
+     * @param ioFlags {@link IoFlags} constants or'ed together (RWF_*), 0 for none;
+     *     {@link IoFlags#NOWAIT} is refused on a {@link FileOption#CACHED} file
+     * @param cookie any value, handed back to the {@link CompletionHandler} with the result
+     * @return true when prepared, false when the context is full
+     * @throws IllegalArgumentException for unknown flags, a negative offset, heap memory, more
+     *     than {@link AsyncFile#MAX_TRANSFER} bytes, memory or offsets off the O_DIRECT alignment of a
+     *     {@link FileOption#DIRECT} file, or NOWAIT on a CACHED file
+     * @throws IllegalStateException when the file is not open for writing, the file, the context or
+     *     the buffer's memory is closed, or a {@link FileOption#CACHED} request follows
+     *     {@link #linkNext()}
+     * @throws WrongThreadException when called from another thread than the context's
+     * @throws java.io.UncheckedIOException as
+     *     {@link #prepareWrite(AsyncFile, MemorySegment, long, long)}
+     */
     public boolean prepareWrite(AsyncFile file, MemorySegment buffer, long position, int ioFlags, long cookie) {
         return prepareTransfer(file, buffer, position, ioFlags, cookie, false);
     }
 
-    /** Prepares an fsync, or an fdatasync when {@code dataOnly}; false when the context is full. */
+    /**
+     * Prepares an fsync(2), or an fdatasync(2) when {@code dataOnly} (IORING_OP_FSYNC,
+     * IOCB_CMD_FSYNC or IOCB_CMD_FDSYNC, or a worker's call); for a {@link FileOption#CACHED} file
+     * the dirty pages of jaio's cache are written back first. The result, 0 or {@code -errno}, is
+     * delivered by {@link #getEvents}.
+     *
+     * @param file an open file
+     * @param dataOnly true for fdatasync, false for fsync
+     * @param cookie any value, handed back to the {@link CompletionHandler} with the result
+     * @return true when prepared, false when the context is full
+     * @throws IllegalStateException when the file or the context is closed, or a CACHED file's
+     *     sync follows {@link #linkNext()}
+     * @throws WrongThreadException when called from another thread than the context's
+     */
     public boolean prepareFsync(AsyncFile file, boolean dataOnly, long cookie) {
         checkOwner();
         if (closed) {
@@ -363,7 +469,13 @@ public final class IoContext implements AutoCloseable {
 
     // ---- links, timeouts and cancellation (io_uring) ----
 
-    /** Whether this context's engine has links, timeouts and cancellation (io_uring). */
+    /**
+     * Whether this context's engine has links, timeouts and cancellation.
+     *
+     * @return true on io_uring; false on {@code aio} and {@code threads}, whose contexts throw
+     *     {@link UnsupportedOperationException} from {@link #linkNext()} and the timeout and cancel
+     *     methods
+     */
     public boolean supportsChaining() {
         return chaining != null;
     }
@@ -372,9 +484,10 @@ public final class IoContext implements AutoCloseable {
      * Links the next request you prepare to the one you prepare after it: the later one starts only
      * once the earlier one has completed in full. If the earlier one fails or transfers fewer bytes
      * than asked, the later one completes with {@code -ECANCELED}. Chains end at the first request
-     * not linked, and never span a {@link #submit()}.
+     * not linked, and never span a {@link #submit()}. Sets IOSQE_IO_LINK on the earlier request.
      *
      * @throws UnsupportedOperationException unless {@link #supportsChaining()}
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public void linkNext() {
         checkOwner();
@@ -385,9 +498,17 @@ public final class IoContext implements AutoCloseable {
     /**
      * Bounds the request prepared just before, which must have been linked with {@link #linkNext()}:
      * if it has not completed after {@code timeout}, it is cancelled ({@code -ECANCELED}) and this
-     * completes with {@code -ETIME}; otherwise this completes with {@code -ECANCELED}.
+     * completes with {@code -ETIME}; otherwise this completes with {@code -ECANCELED}
+     * (IORING_OP_LINK_TIMEOUT).
      *
-     * @return false when the context is full
+     * @param timeout how long the linked request may take, in {@code unit}
+     * @param unit the unit of {@code timeout}
+     * @param cookie any value, handed back to the {@link CompletionHandler} with this request's result
+     * @return true when prepared, false when the context is full
+     * @throws UnsupportedOperationException unless {@link #supportsChaining()}
+     * @throws IllegalStateException when the request prepared just before was not linked, or the
+     *     context is closed
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public boolean prepareLinkTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
@@ -405,9 +526,15 @@ public final class IoContext implements AutoCloseable {
     }
 
     /**
-     * A timer: completes with {@code -ETIME} after {@code timeout}.
+     * A timer: completes with {@code -ETIME} after {@code timeout} (IORING_OP_TIMEOUT).
      *
-     * @return false when the context is full
+     * @param timeout how long until it completes, in {@code unit}
+     * @param unit the unit of {@code timeout}
+     * @param cookie any value, handed back to the {@link CompletionHandler} with the result
+     * @return true when prepared, false when the context is full
+     * @throws UnsupportedOperationException unless {@link #supportsChaining()}
+     * @throws IllegalStateException when the context is closed
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public boolean prepareTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
@@ -424,9 +551,15 @@ public final class IoContext implements AutoCloseable {
     /**
      * Asks the kernel to cancel the outstanding request prepared with {@code targetCookie}. The
      * target completes with {@code -ECANCELED} if it could be stopped; this request completes with
-     * 0, {@code -ENOENT} (no such request) or {@code -EALREADY} (already running, it will finish).
+     * 0, {@code -ENOENT} (no such request) or {@code -EALREADY} (already running, it will finish)
+     * (IORING_OP_ASYNC_CANCEL).
      *
-     * @return false when the context is full
+     * @param targetCookie the cookie of the request to cancel; the first outstanding one with it
+     * @param cookie any value, handed back to the {@link CompletionHandler} with this request's result
+     * @return true when prepared, false when the context is full
+     * @throws UnsupportedOperationException unless {@link #supportsChaining()}
+     * @throws IllegalStateException when the context is closed
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public boolean prepareCancel(long targetCookie, long cookie) {
         checkOwner();
@@ -483,7 +616,12 @@ public final class IoContext implements AutoCloseable {
 
     // ---- registration (io_uring) ----
 
-    /** Whether this context's engine can register buffers and files with the kernel (io_uring). */
+    /**
+     * Whether this context's engine can register buffers and files with the kernel.
+     *
+     * @return true on io_uring; false on {@code aio} and {@code threads}, whose contexts throw
+     *     {@link UnsupportedOperationException} from the register and unregister methods
+     */
     public boolean supportsRegistration() {
         return fixed != null;
     }
@@ -492,10 +630,13 @@ public final class IoContext implements AutoCloseable {
      * Registers buffers with the kernel, replacing any registered before: it pins their pages once,
      * and every later request whose memory lies inside one of them uses READ_FIXED / WRITE_FIXED.
      * The buffers stay pinned (closing them is deferred) until {@link #unregisterBuffers()} or
-     * {@link #close()}.
+     * {@link #close()}. Calls io_uring_register(2) IORING_REGISTER_BUFFERS.
      *
+     * @param buffers the buffers; their index in this array is the kernel's buffer index
      * @throws UnsupportedOperationException unless {@link #supportsRegistration()}
+     * @throws IllegalStateException when a buffer is closed
      * @throws IOException when the kernel refuses, e.g. ENOMEM past the locked-memory limit
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public void registerBuffers(IoBuffer... buffers) throws IOException {
         checkOwner();
@@ -521,7 +662,14 @@ public final class IoContext implements AutoCloseable {
         registeredBuffers = pinned;
     }
 
-    /** Drops the registered buffers; requests already submitted keep working. */
+    /**
+     * Drops the registered buffers (IORING_UNREGISTER_BUFFERS) and their pins; requests already
+     * submitted keep working. Does nothing when none are registered.
+     *
+     * @throws UnsupportedOperationException unless {@link #supportsRegistration()}
+     * @throws IOException when the kernel refuses; the buffers are unpinned anyway
+     * @throws WrongThreadException when called from another thread than the context's
+     */
     public void unregisterBuffers() throws IOException {
         checkOwner();
         requireRegistration("unregisterBuffers");
@@ -539,7 +687,14 @@ public final class IoContext implements AutoCloseable {
     /**
      * Registers files with the kernel, replacing any registered before; later requests on them name
      * them by index (IOSQE_FIXED_FILE). The kernel keeps a reference to each file until
-     * {@link #unregisterFiles()} or {@link #close()}, even after the AsyncFile is closed.
+     * {@link #unregisterFiles()} or {@link #close()}, even after the AsyncFile is closed. Calls
+     * io_uring_register(2) IORING_REGISTER_FILES.
+     *
+     * @param files open files; their index in this array is the kernel's file index
+     * @throws UnsupportedOperationException unless {@link #supportsRegistration()}
+     * @throws IllegalStateException when a file is closed
+     * @throws IOException when the kernel refuses, e.g. EMFILE past the open-files limit
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public void registerFiles(AsyncFile... files) throws IOException {
         checkOwner();
@@ -560,7 +715,13 @@ public final class IoContext implements AutoCloseable {
         registeredFiles = files.clone();
     }
 
-    /** Drops the registered files. */
+    /**
+     * Drops the registered files (IORING_UNREGISTER_FILES). Does nothing when none are registered.
+     *
+     * @throws UnsupportedOperationException unless {@link #supportsRegistration()}
+     * @throws IOException when the kernel refuses
+     * @throws WrongThreadException when called from another thread than the context's
+     */
     public void unregisterFiles() throws IOException {
         checkOwner();
         requireRegistration("unregisterFiles");
@@ -612,10 +773,15 @@ public final class IoContext implements AutoCloseable {
     }
 
     /**
-     * Submits every prepared request with as few system calls as the kernel allows.
+     * Submits every prepared request with as few system calls as the kernel allows:
+     * io_uring_enter(2) or io_submit(2) on the kernel engines, a hand-off to the pool on
+     * {@code threads}. The first iteration of each {@link FileOption#CACHED} request runs here, on
+     * the calling thread.
      *
      * @return how many were accepted; fewer than prepared means the kernel is full (back-pressure):
      *     reap some completions and call again
+     * @throws IllegalStateException when the context is closed
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public int submit() {
         checkOwner();
@@ -968,12 +1134,23 @@ public final class IoContext implements AutoCloseable {
     }
 
     /**
-     * Reaps completions, as io_getevents does.
+     * Reaps completions, as io_getevents(2) does, and hands each to {@code handler} on the calling
+     * thread before returning. On io_uring it reads the completion ring, and enters the kernel
+     * (io_uring_enter(2) with IORING_ENTER_GETEVENTS, submitting what was prepared since) only to
+     * wait; on aio it reads the user-mapped completion ring, and waits in io_getevents(2). Nothing
+     * is allocated per completion.
      *
-     * @param min wait until at least this many completions were delivered (0 polls)
-     * @param max deliver at most this many
-     * @param timeout how long to wait for {@code min}; negative waits without limit
-     * @return the number delivered to {@code handler}
+     * @param min wait until at least this many completions were delivered (0 polls), at most {@code max}
+     * @param max deliver at most this many, at least 1
+     * @param timeout how long to wait for {@code min}, in {@code unit}; negative waits without limit
+     * @param unit the unit of {@code timeout}
+     * @param handler receives each completion: the request's cookie and its result (bytes, or
+     *     {@code -errno})
+     * @return the number delivered to {@code handler}; fewer than {@code min} when the timeout
+     *     passed, or when no more requests were outstanding
+     * @throws IllegalArgumentException when {@code min} or {@code max} is out of range
+     * @throws IllegalStateException when the context is closed
+     * @throws WrongThreadException when called from another thread than the context's
      */
     public int getEvents(int min, int max, long timeout, TimeUnit unit, CompletionHandler handler) {
         checkOwner();
@@ -1075,7 +1252,13 @@ public final class IoContext implements AutoCloseable {
         }
     }
 
-    /** Names a negative result: {@code "EIO (Input/output error)"}; for a non-negative one, the count. */
+    /**
+     * Names a result delivered to a {@link CompletionHandler}.
+     *
+     * @param result a result: bytes transferred, or {@code -errno}
+     * @return for a negative result the errno's name and text, e.g. {@code "EIO (Input/output error)"};
+     *     for another, the count in decimal
+     */
     public static String errorName(long result) {
         return result < 0 ? Errno.describe((int) -result) : Long.toString(result);
     }

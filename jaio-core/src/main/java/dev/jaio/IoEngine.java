@@ -80,18 +80,28 @@ public final class IoEngine implements AutoCloseable {
         return new QueueOptions(config.queueDepth(), true, config.threads(), config.sqPollIdleMillis(), true);
     }
 
-    /** Opens an engine with {@link EngineConfig#defaults()}. */
+    /**
+     * Opens an engine with {@link EngineConfig#defaults()}: {@code auto}, the first available of
+     * {@code uring}, {@code aio} and {@code threads} that sets up (see {@link #open(EngineConfig)}).
+     *
+     * @return a new engine with its completion thread started; the caller closes it
+     * @throws IOException when no engine could set up its queue (io_uring_setup(2), io_setup(2));
+     *     the message says which call failed and why
+     */
     public static IoEngine open() throws IOException {
         return open(EngineConfig.defaults());
     }
 
     /**
-     * Opens an engine. With {@code auto}, the engines are tried in preference order (uring, aio,
-     * threads) and the first whose kernel queue of {@link EngineConfig#queueDepth()} really sets up
-     * is used: io_uring refused for the locked-memory limit falls back to aio, which needs none
-     * ({@link #selectionReason()} says why; the first fallback in a JVM is logged at WARNING to
-     * System.Logger {@code dev.jaio.engine}).
+     * Opens an engine: sets up its kernel queue (io_uring_setup(2), io_setup(2), or the worker pool
+     * of {@code threads}) and starts its completion thread. With {@code auto}, the engines are tried
+     * in preference order (uring, aio, threads) and the first whose kernel queue of
+     * {@link EngineConfig#queueDepth()} really sets up is used: io_uring refused for the
+     * locked-memory limit falls back to aio, which needs none ({@link #selectionReason()} says why;
+     * the first fallback in a JVM is logged at WARNING to System.Logger {@code dev.jaio.engine}).
      *
+     * @param config the engine name, queue depth, threads and page cache to use
+     * @return a new engine; the caller closes it
      * @throws IllegalArgumentException for an unknown engine name, or a queue depth above what the
      *     named engine can hold (io_uring: 32767)
      * @throws IOException when the named engine is unavailable here, or the kernel refuses the
@@ -111,6 +121,7 @@ public final class IoEngine implements AutoCloseable {
      * The engine {@link AsyncFile#open(java.nio.file.Path, FileOption...)} uses: opened on first
      * use with {@link EngineConfig#defaults()}, alive for the life of the JVM, never closed.
      *
+     * @return the shared engine
      * @throws IOException when it cannot be opened (no engine could set up its queue); a later call
      *     tries again
      */
@@ -137,7 +148,10 @@ public final class IoEngine implements AutoCloseable {
     /**
      * Every engine this build knows, in the order {@code auto} prefers them, with availability: an
      * engine is available when a queue of {@link EngineConfig#defaults()} really sets up (and is
-     * closed again), which is what {@link #open()} will ask of the kernel.
+     * closed again), which is what {@link #open()} will ask of the kernel. Runs on the calling
+     * thread; opens no engine.
+     *
+     * @return an unmodifiable list, one entry per engine ({@code uring}, {@code aio}, {@code threads})
      */
     public static List<EngineStatus> probeAll() {
         QueueOptions options = queueOptions(EngineConfig.defaults());
@@ -159,6 +173,9 @@ public final class IoEngine implements AutoCloseable {
     /**
      * What {@code auto} picks here for {@link EngineConfig#defaults()}, found by really setting up
      * each engine's queue in preference order; the detail names every engine it skipped and why.
+     *
+     * @return the chosen engine, available; or, when no engine could set up its queue, an
+     *     unavailable status named {@code auto} whose detail says why
      */
     public static EngineStatus autoChoice() {
         try {
@@ -178,12 +195,20 @@ public final class IoEngine implements AutoCloseable {
         return selectionReason;
     }
 
-    /** The engine's name: {@code uring}, {@code aio} or {@code threads} (never {@code auto}). */
+    /**
+     * The engine's name.
+     *
+     * @return {@code uring}, {@code aio} or {@code threads} (never {@code auto})
+     */
     public String name() {
         return provider.name();
     }
 
-    /** The configuration it was opened with. */
+    /**
+     * The configuration it was opened with.
+     *
+     * @return the configuration, with the engine name as given (possibly {@code auto})
+     */
     public EngineConfig config() {
         return config;
     }
@@ -191,8 +216,16 @@ public final class IoEngine implements AutoCloseable {
     /**
      * Opens a batch context of this engine's kind: a separate io_uring, kernel AIO context or pool that the
      * calling thread drives itself with {@link IoContext#submit()} and {@link IoContext#getEvents}.
+     * Its kernel queue is its own: it shares nothing with this engine but the engine kind, the
+     * thread count and the page cache of {@link FileOption#CACHED} files.
      *
-     * @param depth requests the context may hold at once
+     * @param depth requests the context may hold at once, 1 to 32768: half of
+     *     {@link EngineConfig#MAX_QUEUE_DEPTH}, since its kernel queue holds twice as many (see
+     *     {@link IoContext})
+     * @return a new context, confined to the first thread that uses it; the caller closes it
+     * @throws IllegalArgumentException when {@code depth} is out of range
+     * @throws IOException when the kernel refuses the queue (io_uring_setup(2) or io_setup(2), e.g.
+     *     EAGAIN when fs.aio-max-nr is exhausted); the message says which call and why
      */
     public IoContext newContext(int depth) throws IOException {
         // The context's kernel queue holds twice its depth (room for the page reads of cached
@@ -216,12 +249,12 @@ public final class IoEngine implements AutoCloseable {
         return provider.maxCapacity(false) / 2;
     }
 
-    /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */
     /** The page cache if a CACHED file made it, else null (no allocation: for the O_DIRECT hot path). */
     PageCache existingPageCache() {
         return pageCache;
     }
 
+    /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */
     synchronized PageCache pageCache() {
         if (pageCache == null) {
             PageCacheConfig c = config.pageCache();
@@ -236,7 +269,10 @@ public final class IoEngine implements AutoCloseable {
 
     /**
      * Counters of the engine's page cache (hits, misses, readahead, evictions, retries, spurious
-     * wakeups); {@link PageCacheStats#NONE} when no {@link FileOption#CACHED} file was opened.
+     * wakeups, dirty pages and writeback).
+     *
+     * @return a snapshot of the counters since the cache was made; {@link PageCacheStats#NONE} when
+     *     no {@link FileOption#CACHED} file was opened
      */
     public PageCacheStats pageCacheStats() {
         PageCache c;
@@ -279,7 +315,11 @@ public final class IoEngine implements AutoCloseable {
         return closing;
     }
 
-    /** Whether {@link #close()} has finished. */
+    /**
+     * Whether {@link #close()} has finished.
+     *
+     * @return true once the engine takes no more requests and every accepted one has completed
+     */
     public boolean isClosed() {
         return loop.isTerminated();
     }

@@ -14,10 +14,15 @@ public final class IoOperationException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The system call or request kind. */
     private final String operation;
+    /** The file; not serialized (Path is not serializable), so null after deserialization. */
     private final transient Path path;
+    /** The file offset of the request, or -1. */
     private final long offset;
+    /** The errno value. */
     private final int errno;
+    /** The errno name. */
     private final String errnoName;
     private final long bytesTransferred;
 
@@ -49,31 +54,49 @@ public final class IoOperationException extends IOException {
         return bytesTransferred;
     }
 
-    /** The system call or request kind, e.g. {@code pread}, {@code pwritev}, {@code fsync}. */
+    /**
+     * The system call or request kind.
+     *
+     * @return e.g. {@code pread}, {@code pwritev}, {@code fsync}, {@code open}
+     */
     public String operation() {
         return operation;
     }
 
-    /** The file. */
+    /**
+     * The file.
+     *
+     * @return the path the file was opened with; null in an exception that was deserialized
+     */
     public Path path() {
         return path;
     }
 
     /**
-     * The file offset of the request, or -1 when it has none (fsync); for a sync of a
-     * {@link FileOption#CACHED} file that failed because writing back its pages did, the offset of
-     * the device write that failed.
+     * The file offset of the request.
+     *
+     * @return the offset in bytes, or -1 when the request has none (open, fsync); for a sync of a
+     *     {@link FileOption#CACHED} file that failed because writing back its pages did, the offset
+     *     of the device write that failed
      */
     public long offset() {
         return offset;
     }
 
-    /** The errno value, e.g. 28. */
+    /**
+     * The errno value.
+     *
+     * @return the positive errno, e.g. 28
+     */
     public int errno() {
         return errno;
     }
 
-    /** The errno name, e.g. {@code ENOSPC}. */
+    /**
+     * The errno name.
+     *
+     * @return the symbolic name, e.g. {@code ENOSPC}
+     */
     public String errnoName() {
         return errnoName;
     }

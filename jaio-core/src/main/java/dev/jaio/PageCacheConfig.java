@@ -30,6 +30,14 @@ public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, Readahead
      */
     public record DirtyLimits(int backgroundPercent, int limitPercent, long expireMillis) {
 
+        /**
+         * Checks the values; see the record's components for their meaning.
+         *
+         * @param backgroundPercent percent of the budget, at least 1 and below {@code limitPercent}
+         * @param limitPercent percent of the budget, above {@code backgroundPercent} and at most 90
+         * @param expireMillis milliseconds, at least 1
+         * @throws IllegalArgumentException when a value is out of range; the message names the values
+         */
         public DirtyLimits {
             if (backgroundPercent < 1 || limitPercent <= backgroundPercent || limitPercent > 90) {
                 throw new IllegalArgumentException("dirty limits need 1 <= background (" + backgroundPercent
@@ -40,7 +48,11 @@ public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, Readahead
             }
         }
 
-        /** 10%, 20%, 30 s: the kernel's defaults. */
+        /**
+         * The kernel's defaults.
+         *
+         * @return background 10%, limit 20%, expiry 30 s
+         */
         public static DirtyLimits defaults() {
             return new DirtyLimits(10, 20, 30_000);
         }
@@ -53,6 +65,17 @@ public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, Readahead
     /** Smallest {@link #budgetBytes()}: 16 pages. */
     public static final long MIN_BUDGET = 16 * 4096;
 
+    /**
+     * Checks the values; see the record's components for their meaning.
+     *
+     * @param budgetBytes page memory in bytes, {@link #MIN_BUDGET} to 2<sup>31</sup>-1 pages of 4 KiB
+     * @param maxReadaheadBytes the largest readahead window in bytes, 0 (off) to 64 MiB
+     * @param readahead the policy new handles start with, not null
+     * @param preTouch whether to take the whole budget from the system when the cache is made
+     * @param dirty the dirty-page policy, not null
+     * @throws IllegalArgumentException when a value is null or out of range; the message names it
+     *     and its range
+     */
     public PageCacheConfig {
         if (budgetBytes < MIN_BUDGET || budgetBytes / 4096 > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("page cache budget must be between " + MIN_BUDGET + " bytes and "
@@ -69,42 +92,95 @@ public record PageCacheConfig(long budgetBytes, int maxReadaheadBytes, Readahead
         }
     }
 
-    /** A configuration with the default {@link DirtyLimits}. */
+    /**
+     * A configuration with the default {@link DirtyLimits}.
+     *
+     * @param budgetBytes page memory in bytes, {@link #MIN_BUDGET} to 2<sup>31</sup>-1 pages of 4 KiB
+     * @param maxReadaheadBytes the largest readahead window in bytes, 0 (off) to 64 MiB
+     * @param readahead the policy new handles start with, not null
+     * @param preTouch whether to take the whole budget from the system when the cache is made
+     * @throws IllegalArgumentException when a value is null or out of range
+     */
     public PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead, boolean preTouch) {
         this(budgetBytes, maxReadaheadBytes, readahead, preTouch, DirtyLimits.defaults());
     }
 
-    /** A configuration that takes its memory as pages are first read (no {@link #preTouch()}). */
+    /**
+     * A configuration that takes its memory as pages are first read (no {@link #preTouch()}), with
+     * the default {@link DirtyLimits}.
+     *
+     * @param budgetBytes page memory in bytes, {@link #MIN_BUDGET} to 2<sup>31</sup>-1 pages of 4 KiB
+     * @param maxReadaheadBytes the largest readahead window in bytes, 0 (off) to 64 MiB
+     * @param readahead the policy new handles start with, not null
+     * @throws IllegalArgumentException when a value is null or out of range
+     */
     public PageCacheConfig(long budgetBytes, int maxReadaheadBytes, ReadaheadPolicy readahead) {
         this(budgetBytes, maxReadaheadBytes, readahead, false);
     }
 
-    /** The same configuration with other dirty limits. */
+    /**
+     * The same configuration with other dirty limits.
+     *
+     * @param limits when the cleaner writes dirty pages back and when writers wait
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code limits} is null
+     */
     public PageCacheConfig withDirtyLimits(DirtyLimits limits) {
         return new PageCacheConfig(budgetBytes, maxReadaheadBytes, readahead, preTouch, limits);
     }
 
-    /** 256 MiB, 128 KiB readahead, {@link ReadaheadPolicy#UPFRONT}, memory taken as needed. */
+    /**
+     * The default configuration.
+     *
+     * @return a 256 MiB budget, 128 KiB readahead, {@link ReadaheadPolicy#UPFRONT}, memory taken as
+     *     needed, {@link DirtyLimits#defaults()}
+     */
     public static PageCacheConfig defaults() {
         return new PageCacheConfig(DEFAULT_BUDGET, DEFAULT_MAX_READAHEAD, ReadaheadPolicy.UPFRONT);
     }
 
-    /** The same configuration, taking (or not) its whole budget when the cache is made. */
+    /**
+     * The same configuration, taking (or not) its whole budget when the cache is made.
+     *
+     * @param on true to take the whole budget when the cache is made, false to take it 2 MiB at a
+     *     time as pages are first read
+     * @return a new configuration
+     */
     public PageCacheConfig withPreTouch(boolean on) {
         return new PageCacheConfig(budgetBytes, maxReadaheadBytes, readahead, on, dirty);
     }
 
-    /** The same configuration with another budget. */
+    /**
+     * The same configuration with another budget.
+     *
+     * @param bytes page memory in bytes, {@link #MIN_BUDGET} to 2<sup>31</sup>-1 pages of 4 KiB;
+     *     rounded down to whole pages
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code bytes} is out of range
+     */
     public PageCacheConfig withBudget(long bytes) {
         return new PageCacheConfig(bytes, maxReadaheadBytes, readahead, preTouch, dirty);
     }
 
-    /** The same configuration with another maximum readahead window. */
+    /**
+     * The same configuration with another maximum readahead window.
+     *
+     * @param bytes the largest readahead window in bytes, 0 (off) to 64 MiB
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code bytes} is out of range
+     */
     public PageCacheConfig withMaxReadahead(int bytes) {
         return new PageCacheConfig(budgetBytes, bytes, readahead, preTouch, dirty);
     }
 
-    /** The same configuration with another default policy. */
+    /**
+     * The same configuration with another default readahead policy.
+     *
+     * @param policy the policy new handles start with ({@link AsyncFile#setReadahead} changes one
+     *     handle's)
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code policy} is null
+     */
     public PageCacheConfig withReadahead(ReadaheadPolicy policy) {
         return new PageCacheConfig(budgetBytes, maxReadaheadBytes, policy, preTouch, dirty);
     }

@@ -25,7 +25,12 @@ public final class SystemInfo {
     private SystemInfo() {
     }
 
-    /** This library's version. */
+    /**
+     * This library's version.
+     *
+     * @return the Maven version of jaio-core (e.g. {@code 0.1.0-SNAPSHOT}), or
+     *     {@code "development build"} when run from classes without Maven metadata
+     */
     public static String jaioVersion() {
         try (InputStream in = SystemInfo.class.getResourceAsStream("/META-INF/maven/dev.jaio/jaio-core/pom.properties")) {
             if (in != null) {
@@ -39,30 +44,51 @@ public final class SystemInfo {
         return "development build";
     }
 
-    /** The running kernel's release, as {@code uname -r} prints it. */
+    /**
+     * The running kernel's release (uname(2)), read once.
+     *
+     * @return the release as {@code uname -r} prints it, e.g. {@code 6.8.0-45-generic}
+     */
     public static String kernelRelease() {
         return Libc.kernelRelease();
     }
 
-    /** The CPU architecture in kernel terms, e.g. {@code x86_64} or {@code aarch64}. */
+    /**
+     * The CPU architecture in kernel terms.
+     *
+     * @return e.g. {@code x86_64} or {@code aarch64}
+     */
     public static String architecture() {
         String arch = System.getProperty("os.arch", "unknown");
         return arch.equals("amd64") ? "x86_64" : arch;
     }
 
-    /** {@code /proc/sys/fs/aio-max-nr}: AIO events all contexts together may reserve. */
+    /**
+     * The system-wide limit of native AIO: every io_setup(2) reserves events against it, and fails
+     * with EAGAIN past it.
+     *
+     * @return {@code /proc/sys/fs/aio-max-nr}, the events all AIO contexts together may reserve;
+     *     empty when it cannot be read (no /proc, or a kernel without CONFIG_AIO)
+     */
     public static OptionalLong aioMaxNr() {
         return AioLimits.maxEvents();
     }
 
-    /** {@code /proc/sys/fs/aio-nr}: AIO events reserved right now. */
+    /**
+     * The native AIO events reserved right now, by every process.
+     *
+     * @return {@code /proc/sys/fs/aio-nr}; empty when it cannot be read (no /proc, or a kernel
+     *     without CONFIG_AIO)
+     */
     public static OptionalLong aioNr() {
         return AioLimits.eventsInUse();
     }
 
     /**
-     * {@code /proc/sys/kernel/io_uring_disabled}: 0 io_uring enabled, 1 only for privileged users or
-     * the group in io_uring_group, 2 disabled; empty when the kernel has no such knob.
+     * Whether the kernel lets this process use io_uring.
+     *
+     * @return {@code /proc/sys/kernel/io_uring_disabled}: 0 io_uring enabled, 1 only for privileged
+     *     users or the group in io_uring_group, 2 disabled; empty when the kernel has no such knob
      */
     public static OptionalInt ioUringDisabled() {
         OptionalLong v = ProcFs.number(Path.of("/proc/sys/kernel/io_uring_disabled"));
@@ -74,7 +100,15 @@ public final class SystemInfo {
      * of a file created in it (and removed at once), because directories do not support O_DIRECT.
      * Where the filesystem does not report it (statx STATX_DIOALIGN), it is probed: an O_DIRECT open
      * (refused on ramfs) and a small O_DIRECT read; FIFOs, character devices and other special files
-     * report no O_DIRECT support.
+     * report no O_DIRECT support. Runs statx(2) on the path and reads /proc/self/mountinfo, on the
+     * calling thread.
+     *
+     * @param path an existing file or directory
+     * @return the filesystem's type, mount point, device, block size and O_DIRECT alignment
+     *     ({@code "unknown"} for what /proc/self/mountinfo does not say)
+     * @throws java.nio.file.NoSuchFileException when {@code path} does not exist
+     * @throws IoOperationException when statx fails otherwise, naming the errno
+     * @throws IOException for another failure to read the path
      */
     public static FileSystemInfo fileSystem(Path path) throws IOException {
         long mountId;
