@@ -13,6 +13,7 @@ public final class EngineClosedException extends AsynchronousCloseException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The request, its path and the engine, e.g. {@code "fsync /data/f: the aio engine is closed"}. */
     private final String message;
 
     EngineClosedException(String operation, Path path, String engine) {
@@ -24,6 +25,12 @@ public final class EngineClosedException extends AsynchronousCloseException {
         this.message = request + ": the " + engine + " engine is closed";
     }
 
+    /**
+     * The detail message.
+     *
+     * @return the request (operation, path, and for reads and writes the offset and length) and
+     *     the engine
+     */
     @Override
     public String getMessage() {
         return message;

@@ -11,7 +11,7 @@ public final class FileClosedException extends ClosedChannelException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The operation, the path and why it failed, e.g. {@code "pread /data/f: the file is closed"}. */
+    /** The request and why it failed, e.g. {@code "pread /data/f at offset 0 (4096 bytes): the file is closed"}. */
     private final String message;
 
     FileClosedException(String operation, Path path) {
@@ -26,7 +26,8 @@ public final class FileClosedException extends ClosedChannelException {
     /**
      * The detail message.
      *
-     * @return the operation and the path, e.g. {@code "pread /data/f: the file is closed"}
+     * @return the request (operation, path, and for reads and writes the offset and length), e.g.
+     *     {@code "fsync /data/f: the file is closed"}
      */
     @Override
     public String getMessage() {

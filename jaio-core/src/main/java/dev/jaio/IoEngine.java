@@ -188,8 +188,10 @@ public final class IoEngine implements AutoCloseable {
     }
 
     /**
-     * For an engine opened as {@code auto}: which engines were skipped and why, and which was picked;
-     * null when the engine was named.
+     * Why this engine runs on the engine it does.
+     *
+     * @return for an engine opened as {@code auto}, which engines were skipped and why, and which
+     *     was picked; null when the engine was named
      */
     public String selectionReason() {
         return selectionReason;
@@ -219,13 +221,12 @@ public final class IoEngine implements AutoCloseable {
      * Its kernel queue is its own: it shares nothing with this engine but the engine kind, the
      * thread count and the page cache of {@link FileOption#CACHED} files.
      *
-     * @param depth requests the context may hold at once, 1 to 32768: half of
-     *     {@link EngineConfig#MAX_QUEUE_DEPTH}, since its kernel queue holds twice as many (see
-     *     {@link IoContext})
+     * @param depth requests the context may hold at once, 1 to {@link #maxContextDepth()}
      * @return a new context, confined to the first thread that uses it; the caller closes it
-     * @throws IllegalArgumentException when {@code depth} is out of range
+     * @throws IllegalArgumentException when {@code depth} is out of range; the message names the
+     *     range and the engine's limit
      * @throws IOException when the kernel refuses the queue (io_uring_setup(2) or io_setup(2), e.g.
-     *     EAGAIN when fs.aio-max-nr is exhausted); the message says which call and why
+     *     EAGAIN when fs.aio-max-nr is exhausted); the message names the depth, the engine and why
      */
     public IoContext newContext(int depth) throws IOException {
         // The context's kernel queue holds twice its depth (room for the page reads of cached
@@ -244,7 +245,13 @@ public final class IoEngine implements AutoCloseable {
         }
     }
 
-    /** The largest depth {@link #newContext} accepts on this engine. */
+    /**
+     * The largest depth {@link #newContext} accepts on this engine.
+     *
+     * @return half of the largest kernel queue this engine sets up, since a context's kernel queue
+     *     holds twice its depth (see {@link IoContext}): 16384 on io_uring (IORING_MAX_ENTRIES is
+     *     32768), 32768 on the others
+     */
     public int maxContextDepth() {
         return provider.maxCapacity(false) / 2;
     }

@@ -24,6 +24,7 @@ public final class IoOperationException extends IOException {
     private final int errno;
     /** The errno name. */
     private final String errnoName;
+    /** Bytes written before the failure, or 0. */
     private final long bytesTransferred;
 
     IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
@@ -49,6 +50,9 @@ public final class IoOperationException extends IOException {
      * Bytes the request transferred before it failed: a write that the kernel wrote in part
      * (a short count, e.g. a filesystem filling up) and that failed when continued has written
      * this many bytes from its offset on, and they stay written. 0 for every other failure.
+     *
+     * @return the byte count written before the failure, from the request's offset on; 0 when
+     *     nothing was
      */
     public long bytesTransferred() {
         return bytesTransferred;
