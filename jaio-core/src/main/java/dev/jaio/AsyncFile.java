@@ -1177,7 +1177,8 @@ public final class AsyncFile implements AutoCloseable {
      * @throws FileClosedException when the file is closed
      * @throws EngineClosedException when the file's engine is closing or closed
      * @throws IoOperationException when fallocate fails, naming the errno (e.g. ENOSPC, or
-     *     EOPNOTSUPP on a filesystem without it)
+     *     EOPNOTSUPP on a filesystem without it); EIO when the file grows and the dirty pages of
+     *     jaio's cache between the disk's end and the new end could not be written back first
      * @throws IOException for another failure to allocate
      */
     public void allocate(long position, long length) throws IOException {
@@ -1277,7 +1278,9 @@ public final class AsyncFile implements AutoCloseable {
      * @throws IllegalStateException when the file is not open for writing
      * @throws FileClosedException when the file is closed
      * @throws EngineClosedException when the file's engine is closing or closed
-     * @throws IoOperationException when ftruncate fails, naming the errno (e.g. EFBIG)
+     * @throws IoOperationException when ftruncate fails, naming the errno (e.g. EFBIG); EIO when
+     *     the file grows and the dirty pages of jaio's cache between the disk's end and the new end
+     *     could not be written back first
      * @throws IOException for another failure to truncate
      */
     public void truncate(long size) throws IOException {
