@@ -543,6 +543,9 @@ public final class AsyncFile implements AutoCloseable {
      * @throws IllegalArgumentException when {@code size} is not positive
      */
     public IoBuffer allocateBuffer(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("allocateBuffer for " + path + ": size must be positive, got " + size);
+        }
         DirectIoAlignment a = alignment();
         long unit = Math.max(1, a.offsetAlignment());
         long rounded = (size + unit - 1) / unit * unit;

@@ -468,6 +468,8 @@ abstract class EngineConformanceSuite {
             IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
                     () -> file.read(buf.segment(), -4096));
             assertTrue(negative.getMessage().contains("negative offset -4096"), negative.getMessage());
+            IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> file.allocateBuffer(-5));
+            assertTrue(size.getMessage().contains("-5"), "names the caller's value: " + size.getMessage());
             assertThrows(IllegalArgumentException.class, () -> file.write(buf.segment(), 0, 0x100));
             assertThrows(IllegalArgumentException.class, () -> file.readv(new MemorySegment[0], 0));
         }
