@@ -159,6 +159,8 @@ public final class AsyncFile implements AutoCloseable {
     @SuppressWarnings("unused")
     private volatile int state;
     private final CountDownLatch descriptorClosed = new CountDownLatch(1);
+    /** What an engine's close waits on for this file's requests to end (private: no caller can hold it). */
+    private final Object drainLock = new Object();
     /** Whether the last writable handle's close sync was started (it runs once, after the last request). */
     private boolean closeSyncStarted;
 
@@ -1297,15 +1299,19 @@ public final class AsyncFile implements AutoCloseable {
             // this engine (a truncate through any handle must reach it).
             FileCache fc = cache != null ? cache.file() : coherentCache();
             writeBackBeforeGrowing("ftruncate", fc, size);
+            if (fc != null && fc.mayHoldUnwrittenData()) {
+                refuseWaitOnCompletionThread("ftruncate", size); // beginTruncate may wait for writeback
+            }
+            long[] saved = null;
             if (fc != null) {
                 // The cache's size first (writeback then skips pages past it), and writes of pages
                 // past it must be over before the file shrinks: one finishing later would extend it.
-                fc.beginTruncate(size);
+                saved = fc.beginTruncate(size);
             }
             long rc = Libc.ftruncate(fd, size);
             if (rc < 0) {
                 if (fc != null) {
-                    fc.refreshSize(DirectIo.size(fd));
+                    fc.abortTruncate(saved); // refused: the sizes stay as they were
                 }
                 throw failure("ftruncate", size, -1, (int) -rc);
             }
@@ -1326,16 +1332,34 @@ public final class AsyncFile implements AutoCloseable {
      * call with EIO: growing the file would show zeros where the caller's writes are.
      */
     private void writeBackBeforeGrowing(String op, FileCache fc, long newEnd) throws IOException {
-        if (fc == null) {
+        if (fc == null || !fc.dirtyBeforeGrowing(newEnd)) {
             return;
         }
-        try {
-            fc.writeBackBeforeGrowing(newEnd).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw failure(op, newEnd, -1, Errno.EIO);
+        refuseWaitOnCompletionThread(op, newEnd);
+        // A concurrent append may dirty another page there meanwhile: a few turns, then the grow
+        // goes on (that append is not older than this call).
+        for (int turn = 0; turn < 4 && fc.dirtyBeforeGrowing(newEnd); turn++) {
+            try {
+                fc.writeBackBeforeGrowing(newEnd).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw failure(op, newEnd, -1, Errno.EIO);
+            }
+            int errno = fc.writebackErrnoBefore(newEnd);
+            if (errno != 0) {
+                throw failure(op, newEnd, -1, errno); // the writeback failed: growing would show zeros
+            }
         }
-        if (fc.dirtyBeforeGrowing(newEnd)) {
-            throw failure(op, newEnd, -1, Errno.EIO);
+    }
+
+    /**
+     * A metadata call that must wait for the cache's device I/O cannot run on the engine's
+     * completion thread: that thread completes the I/O, so it would wait for itself.
+     */
+    private void refuseWaitOnCompletionThread(String op, long offset) {
+        if (engine.inCompletionThread()) {
+            throw new IllegalStateException(op + " " + path + " at offset " + offset + ": it must wait for jaio's"
+                    + " cache to write pages back, which completes on this thread (the " + engine.name()
+                    + " engine's completion thread); call it from another thread");
         }
     }
 
@@ -1372,12 +1396,17 @@ public final class AsyncFile implements AutoCloseable {
         return true;
     }
 
-    /** Counts a request of the cache in (its writeback through this handle), unless the file is closed. */
+    /**
+     * Counts a request of the cache in (its writeback through this handle), unless the file's
+     * descriptors are closing: closed with no request left. A closed file whose requests have not
+     * all ended (writers waiting for the cleaner, say) still lends its descriptors to writeback,
+     * or those requests could wait for it forever.
+     */
     private boolean retainUnlessClosed() {
         int s;
         do {
             s = (int) STATE.getVolatile(this);
-            if ((s & CLOSED) != 0) {
+            if ((s & CLOSED) != 0 && (s & COUNT) == 0) {
                 return false;
             }
         } while (!STATE.compareAndSet(this, s, s + 1));
@@ -1418,8 +1447,8 @@ public final class AsyncFile implements AutoCloseable {
                 lastOut();
             }
             if ((s & DRAINING) != 0 || engine.isClosing()) {
-                synchronized (this) {
-                    notifyAll();
+                synchronized (drainLock) {
+                    drainLock.notifyAll();
                 }
             }
         }
@@ -1459,7 +1488,18 @@ public final class AsyncFile implements AutoCloseable {
         } finally {
             Libc.close(fd);
             descriptorClosed.countDown();
+            synchronized (drainLock) {
+                drainLock.notifyAll();
+            }
         }
+    }
+
+    /** The engine began closing as this file opened: its caller's requests are refused, as those of the others. */
+    void markDraining() {
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+        } while ((s & DRAINING) == 0 && !STATE.compareAndSet(this, s, s | DRAINING));
     }
 
     /**
@@ -1479,15 +1519,19 @@ public final class AsyncFile implements AutoCloseable {
         } while (!STATE.compareAndSet(this, s, s | DRAINING));
         boolean waited = false;
         boolean interrupted = false;
-        while (((int) STATE.getVolatile(this) & COUNT) != 0) {
+        // A closed file is done when its descriptors are: between its last request and its close
+        // sync the count passes through 0 (lastOut), which must not end the drain.
+        while (((int) STATE.getVolatile(this) & COUNT) != 0
+                || (((int) STATE.getVolatile(this) & CLOSED) != 0 && descriptorClosed.getCount() > 0)) {
             waited = true;
             // Requests of an IoContext whose owner thread died are reaped by nobody: close such
             // contexts, now and every 100 ms while waiting (an owner may die meanwhile).
             IoContext.closeAbandoned();
-            synchronized (this) {
-                if (((int) STATE.getVolatile(this) & COUNT) != 0) {
+            synchronized (drainLock) {
+                int now = (int) STATE.getVolatile(this);
+                if ((now & COUNT) != 0 || ((now & CLOSED) != 0 && descriptorClosed.getCount() > 0)) {
                     try {
-                        wait(100);
+                        drainLock.wait(100);
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }

@@ -311,6 +311,9 @@ public final class IoEngine implements AutoCloseable {
 
     void fileOpened(AsyncFile f) {
         files.add(f);
+        if (closing) {
+            f.markDraining(); // opened as the engine closes: its requests are refused too
+        }
     }
 
     void fileClosed(AsyncFile f) {
@@ -352,7 +355,7 @@ public final class IoEngine implements AutoCloseable {
             if (loop.inLoop()) {
                 // The steps below wait for requests that complete on this very thread: they run on
                 // a thread of their own, and this returns.
-                Thread.ofPlatform().name(Thread.currentThread().getName() + "-close").start(this::closeNow);
+                Thread.ofPlatform().daemon(false).name(Thread.currentThread().getName() + "-close").start(this::closeNow);
                 return;
             }
             closeNow();

@@ -389,4 +389,74 @@ class CachedWriteAdmissionTest {
             }
         }
     }
+
+    /**
+     * Closing a file while its writers wait for the cleaner (over the dirty limit): the closed
+     * file still lends its descriptors to writeback until its last request ends, so close neither
+     * hangs nor loses them; every write completes and is in the file.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void closeWithThrottledWritesInFlightKeepsThemAll(String name) throws Exception {
+        engine(name, PageCacheConfig.defaults().withBudget(4L * MIB)
+                .withDirtyLimits(new PageCacheConfig.DirtyLimits(1, 5, 30_000)));
+        Path path = dir.resolve("throttled");
+        List<CompletableFuture<Integer>> writes = new ArrayList<>();
+        try (Arena arena = Arena.ofShared()) {
+            AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                    FileOption.CACHED);
+            for (int i = 0; i < 64; i++) {
+                MemorySegment src = arena.allocate(256 << 10);
+                src.fill((byte) (1 + i));
+                writes.add(f.write(src, (long) i * (256 << 10)));
+            }
+            Thread closer = Thread.ofPlatform().start(f::close);
+            closer.join(TimeUnit.SECONDS.toMillis(60));
+            assertTrue(!closer.isAlive(), "close waited 60 s for writers that wait for writeback: "
+                    + engine.pageCacheStats());
+            for (CompletableFuture<Integer> w : writes) {
+                assertEquals(256 << 10, w.get(1, TimeUnit.SECONDS));
+            }
+        }
+        byte[] disk = Files.readAllBytes(path);
+        assertEquals(16L * MIB, disk.length);
+        for (int i = 0; i < 64; i++) {
+            assertEquals((byte) (1 + i), disk[i * (256 << 10)], "write " + i);
+            assertEquals((byte) (1 + i), disk[(i + 1) * (256 << 10) - 1], "write " + i);
+        }
+    }
+
+    /**
+     * A call that must wait for the cache's writeback (growing the file over dirty pages) is refused
+     * on the engine's completion thread, which completes that writeback, with a message saying so:
+     * never a deadlock.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void growingFromTheCompletionThreadIsRefusedNotDeadlocked(String name) throws Exception {
+        engine(name, PageCacheConfig.defaults());
+        Path path = dir.resolve("callback");
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                     FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(64 << 10);
+            src.fill((byte) 7);
+            await(f.write(src, 0));
+            CompletableFuture<Throwable> r = f.fsync().thenApply(v -> {
+                try {
+                    f.write(src, 64 << 10).join();
+                    f.allocate(0, MIB);
+                    return null;
+                } catch (Throwable e) {
+                    return e;
+                }
+            });
+            Throwable e = r.get(30, TimeUnit.SECONDS);
+            IllegalStateException refused = assertInstanceOf(IllegalStateException.class, e);
+            assertTrue(refused.getMessage().contains("completion thread") && refused.getMessage().contains(path.toString()),
+                    refused.getMessage());
+            f.allocate(0, MIB); // from another thread it works
+            assertEquals(MIB, Files.size(path));
+        }
+    }
 }

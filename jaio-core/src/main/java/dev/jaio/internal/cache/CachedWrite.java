@@ -71,6 +71,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private boolean framesShort;
     /** Whether the write was admitted ({@link FileCache#reserve}): its blocks are reserved. */
     private boolean admitted;
+    /** {@link FileCache#truncations()} when the write was admitted. */
+    private long admittedAt;
     /** The bytes admitted: {@link #length}, or fewer up to RLIMIT_FSIZE. */
     private long admittedLength;
     /** The file system cannot reserve blocks: the write is written back before it completes. */
@@ -228,8 +230,9 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                         phase = syncFlags != 0 || writeThrough ? TAG : DONE;
                     }
                     case TAG -> {
-                        handle.file().tagToWrite(handle.file().syncStart(first, last), last);
-                        writeback = new Writeback(true, first, syncFlags, (int) Math.min(64, last - first + 1));
+                        long start = handle.file().syncStart(first, last);
+                        handle.file().tagToWrite(start, last);
+                        writeback = new Writeback(true, start, syncFlags, (int) Math.min(256, last - start + 1));
                         phase = WRITEBACK;
                     }
                     case WRITEBACK -> {
@@ -316,6 +319,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         FileCache f = handle.file();
         if (!admitted) {
             admitted = true;
+            admittedAt = f.truncations();
             long n = length == 0 ? 0 : f.reserve(handle, position, length);
             if (n < 0) {
                 endWith(n); // EFBIG, ENOSPC, EDQUOT...: nothing was copied
@@ -343,6 +347,20 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             aheadMade = new boolean[pages];
         }
         while (done < admittedLength) {
+            if (f.truncations() != admittedAt) {
+                // A truncate since admission may have freed the blocks reserved for the rest:
+                // admitted again, from here on.
+                admittedAt = f.truncations();
+                long n = f.reserve(handle, position + done, admittedLength - done);
+                if (n < 0) {
+                    releaseAhead();
+                    transferred = done;
+                    endWith(n);
+                    return false;
+                }
+                admittedLength = done + n;
+                continue;
+            }
             long pos = position + done;
             long index = pos / PAGE;
             int inPage = (int) (pos % PAGE);
@@ -546,8 +564,10 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         if (newlyDirtyCount == 0) {
             return;
         }
-        handle.file().tagDirty(newlyDirty, newlyDirtyCount);
-        cache.dirtyPagesAdded(newlyDirtyCount);
+        int counted = handle.file().tagDirty(newlyDirty, newlyDirtyCount);
+        if (counted > 0) {
+            cache.dirtyPagesAdded(counted);
+        }
         for (int i = 0; i < newlyDirtyCount; i++) {
             release(newlyDirty[i]);
             newlyDirty[i] = null;

@@ -74,6 +74,16 @@ public final class FileCache {
      * (SEEK_HOLE). Guarded by {@link #sizeLock}.
      */
     private long reservedEnd = -1;
+    /**
+     * The last range reserved past a hole (a sparse file's writes past {@link #reservedEnd}):
+     * [reservedFrom, reservedTo); guarded by {@link #sizeLock}.
+     */
+    private long reservedFrom;
+    private long reservedTo;
+    /** How far past its end a write that extends the file reserves (one fallocate per this many appended bytes). */
+    private static final long RESERVE_AHEAD = 256 << 10;
+    /** Truncates begun (see {@link #truncations()}). */
+    private final java.util.concurrent.atomic.AtomicLong truncations = new java.util.concurrent.atomic.AtomicLong();
     /** The file system cannot reserve blocks (fallocate says EOPNOTSUPP): cached writes are written through. */
     private volatile boolean noReserve;
     /** The largest file this process may write (RLIMIT_FSIZE), as last read. */
@@ -123,6 +133,7 @@ public final class FileCache {
             if (reservedEnd > newSize) {
                 reservedEnd = newSize / PAGE * PAGE; // the truncate frees the blocks past it
             }
+            reservedTo = Math.min(reservedTo, newSize / PAGE * PAGE);
         }
         lock.lock();
         try {
@@ -166,7 +177,10 @@ public final class FileCache {
      * there), and the disk blocks of pages the write extends the file into or fills a hole with are
      * reserved with {@code fallocate(FALLOC_FL_KEEP_SIZE)}, so that ENOSPC, EDQUOT or EFBIG (past
      * the file system's largest file) fail the write now, not its writeback later. Bytes known to
-     * have blocks ({@link #reservedEnd}) need no call. Synchronous, on the calling thread.
+     * have blocks ({@link #reservedEnd}, or the last range reserved past a hole) need no call, and a
+     * write that extends the file reserves {@link #RESERVE_AHEAD} past its end (blocks past EOF, as
+     * ext4 and XFS preallocate; just its own pages when that much does not fit), so an append
+     * stream calls fallocate (and getrlimit) once per 256 KiB. Synchronous, on the calling thread.
      *
      * @return the bytes admitted ({@code len}, or fewer up to RLIMIT_FSIZE), or {@code -errno}
      */
@@ -175,9 +189,9 @@ public final class FileCache {
         long known;
         synchronized (sizeLock) {
             known = reservedEnd;
-        }
-        if (end <= known && end <= fileSizeLimit) {
-            return len;
+            if (end <= fileSizeLimit && (end <= known || (pos >= reservedFrom && end <= reservedTo))) {
+                return len;
+            }
         }
         long limit = dev.jaio.internal.linux.Libc.getrlimitCurrent(dev.jaio.internal.linux.Rlimit.RLIMIT_FSIZE);
         fileSizeLimit = limit < 0 ? Long.MAX_VALUE : limit;
@@ -204,8 +218,16 @@ public final class FileCache {
         // Whole pages: writeback writes whole pages (but the one ending the file) with O_DIRECT.
         long from = pos / PAGE * PAGE;
         long to = (end + PAGE - 1) / PAGE * PAGE;
+        // A write that extends the file reserves ahead (an append stream then calls fallocate once
+        // per RESERVE_AHEAD bytes, not once per write); if that much does not fit, just its own.
+        long ahead = end > size() ? (end + RESERVE_AHEAD - 1) / RESERVE_AHEAD * RESERVE_AHEAD : to;
         long rc = dev.jaio.internal.linux.Libc.fallocate(h.bufferedFd(),
-                dev.jaio.internal.linux.Falloc.FALLOC_FL_KEEP_SIZE, from, to - from);
+                dev.jaio.internal.linux.Falloc.FALLOC_FL_KEEP_SIZE, from, ahead - from);
+        if (rc < 0 && ahead > to && rc != -dev.jaio.internal.linux.Errno.EOPNOTSUPP) {
+            ahead = to;
+            rc = dev.jaio.internal.linux.Libc.fallocate(h.bufferedFd(),
+                    dev.jaio.internal.linux.Falloc.FALLOC_FL_KEEP_SIZE, from, to - from);
+        }
         if (rc == -dev.jaio.internal.linux.Errno.EOPNOTSUPP) {
             noReserve = true; // such writes are written through instead (see CachedWrite)
             return len;
@@ -214,12 +236,18 @@ public final class FileCache {
             return rc;
         }
         synchronized (sizeLock) {
-            if (from <= reservedEnd && to > reservedEnd) {
-                reservedEnd = to;
+            if (from <= reservedEnd) {
+                reservedEnd = Math.max(reservedEnd, ahead);
+            } else if (from >= reservedFrom && from <= reservedTo) {
+                reservedTo = Math.max(reservedTo, ahead);
+            } else {
+                reservedFrom = from;
+                reservedTo = ahead;
             }
         }
         return len;
     }
+
 
     /**
      * Whether this file system cannot reserve blocks: a cached write is then written back before it
@@ -680,17 +708,30 @@ public final class FileCache {
     }
 
     /**
-     * Tags pages whose DIRTY bit the caller just set (from clear) as DIRTY in the tree. A page
-     * writeback cleaned meanwhile, or one dropped from the file, is left untagged: both change the
-     * bit under this lock too.
+     * Tags pages whose DIRTY bit the caller just set (from clear) as DIRTY in the tree, and returns
+     * how many of them the dirty count must take ({@link PageCache#dirtyPagesAdded}): a page dropped
+     * from the file (STALE) meanwhile is left untagged, and counted only if the drop already counted
+     * it gone, so that the count never keeps a page that is not dirty (a leak there would throttle
+     * writers for good). Drop and this change DIRTY and its tag under this lock.
      */
-    void tagDirty(CachedPage[] pages, int n) {
+    int tagDirty(CachedPage[] pages, int n) {
+        int counted = 0;
         lock.lock();
         try {
             for (int i = 0; i < n; i++) {
                 CachedPage p = pages[i];
-                if (p.is(PageState.DIRTY) && !p.is(PageState.STALE)) {
-                    tree.setTag(p.index(), Tag.DIRTY);
+                if (!p.is(PageState.STALE)) {
+                    if (p.is(PageState.DIRTY)) {
+                        tree.setTag(p.index(), Tag.DIRTY);
+                        counted++;
+                    }
+                } else if (p.is(PageState.DIRTY)) {
+                    // Dropped before its writer dirtied it: drop() did not count it gone, so it is
+                    // not counted in either; the bit goes (the page is no part of the file).
+                    p.state().clear(PageState.DIRTY);
+                } else {
+                    // Dropped after its writer dirtied it: drop() counted it gone already.
+                    counted++;
                 }
             }
             if (dirtiedAt == 0 && tree.anyTagged(Tag.DIRTY)) {
@@ -699,6 +740,7 @@ public final class FileCache {
         } finally {
             lock.unlock();
         }
+        return counted;
     }
 
     /** Whether some page of [first, last] is dirty. */
@@ -836,6 +878,13 @@ public final class FileCache {
                         waitOn = extending != null ? extending : gapWb;
                         waitOn.retain();
                         resumeAt = extIndex;
+                    } else if (gapDirty != null && gapDirty.is(PageState.ERROR)) {
+                        // A page between the disk's end and this write failed its last write (this
+                        // sync's own try, if it was in its range: an integrity sync takes its pages
+                        // in index order). The file cannot grow past it: the pages after it stay
+                        // dirty, and the sync ends, reporting the error (errseq); the next sync
+                        // tries that page again. Background writeback leaves the file alone.
+                        resumeAt = Long.MAX_VALUE;
                     } else if (gapDirty != null) {
                         // Dirty pages lie between the disk's end and this write: they go first.
                         resumeAt = gapDirty.index();
@@ -928,6 +977,10 @@ public final class FileCache {
             if (resumeAt >= 0) {
                 if (stop != null) {
                     release(stop); // after the deferred pages: met again from resumeAt
+                }
+                if (resumeAt == Long.MAX_VALUE) {
+                    w.next = last + 1; // blocked by a failed page: done for now (see above)
+                    return true;
                 }
                 w.next = resumeAt;
                 if (waitOn == null) {
@@ -1061,6 +1114,11 @@ public final class FileCache {
         }
         if (extended != null) {
             release(extended);
+            if (dirtiedAt != 0) {
+                // The next extending write of this file may go now: background writeback goes on
+                // (it stopped at this one), rather than wait for the cleaner's next pass.
+                cache.kickCleaner();
+            }
         }
         pagesInWriteback.addAndGet(-run.length);
         cache.writebackEnded(run.length);
@@ -1080,7 +1138,18 @@ public final class FileCache {
      * device write of a page at or past the page the new end falls in is waited for (blocking),
      * since one that finished after the file shrank would extend it again.
      */
-    public void beginTruncate(long newSize) {
+    public long[] beginTruncate(long newSize) {
+        long[] saved;
+        synchronized (sizeLock) {
+            saved = new long[] {size(), writtenSize};
+        }
+        lock.lock();
+        try {
+            saved = new long[] {saved[0], saved[1], diskSize};
+        } finally {
+            lock.unlock();
+        }
+        truncations.incrementAndGet();
         setSize(newSize);
         long from = newSize / PAGE;
         CachedPage p;
@@ -1089,6 +1158,30 @@ public final class FileCache {
             from = p.index() + 1;
             release(p);
         }
+        return saved;
+    }
+
+    /**
+     * The truncate {@link #beginTruncate} began failed (ftruncate refused it): the sizes go back to
+     * what they were, so that cached writes not yet on disk keep their bytes and the disk's end stays
+     * where it is.
+     */
+    public void abortTruncate(long[] saved) {
+        synchronized (sizeLock) {
+            writtenSize = saved[1];
+            SIZE.setVolatile(this, saved[0]);
+        }
+        lock.lock();
+        try {
+            diskSize = saved[2];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Truncates begun so far: a write admitted before one is admitted again (its blocks may be gone). */
+    long truncations() {
+        return truncations.get();
     }
 
     /**
@@ -1163,6 +1256,37 @@ public final class FileCache {
             lock.unlock();
         }
         return writeBackRange(disk / PAGE, (newEnd - 1) / PAGE);
+    }
+
+    /**
+     * The errno of the last writeback error if a page between the disk's end and {@code newEnd}
+     * failed its last write (it stays dirty), else 0.
+     */
+    public int writebackErrnoBefore(long newEnd) {
+        lock.lock();
+        try {
+            if (newEnd <= diskSize) {
+                return 0;
+            }
+            long from = diskSize / PAGE;
+            long to = (newEnd - 1) / PAGE;
+            while (from <= to) {
+                int n = tree.gangLookupTag(from, to, Tag.DIRTY, scanIndices, scanPages, SCAN);
+                for (int i = 0; i < n; i++) {
+                    if (scanPages[i].is(PageState.ERROR)) {
+                        return wbErrno != 0 ? wbErrno : dev.jaio.internal.linux.Errno.EIO;
+                    }
+                }
+                if (n < SCAN) {
+                    break;
+                }
+                from = scanIndices[n - 1] + 1;
+            }
+            return 0;
+        } finally {
+            java.util.Arrays.fill(scanPages, null);
+            lock.unlock();
+        }
     }
 
     /** Whether dirty pages lie between the disk's end and {@code newEnd} (growing the file there would cover them). */

@@ -550,20 +550,24 @@ public final class PageCache implements AutoCloseable {
                     return;
                 }
             }
+            long issued = -1;
             try {
-                cleanOnce();
+                issued = cleanOnce();
             } catch (RuntimeException e) {
                 // A handle closed under it, say: the next pass starts afresh.
             }
-            failStuckWriters();
+            if (issued == 0) {
+                failStuckWriters();
+            }
         }
     }
 
     /**
      * A writer waits over the dirty limit only while writeback makes progress for it: when a pass
-     * of the cleaner leaves no page under writeback although dirty pages are over the limit (every
-     * one of them failed its last write, so background writeback leaves them to the next sync),
-     * the waiting writers end with the last writeback error instead of waiting forever.
+     * of the cleaner could put no page under writeback and none is in flight although dirty pages
+     * are over the limit (every one of them failed its last write, so background writeback leaves
+     * them to the next sync), the waiting writers end with the last writeback error instead of
+     * waiting forever. Called only after such a pass (it issued nothing).
      */
     private void failStuckWriters() {
         int errno = lastWriteErrno;
@@ -580,7 +584,9 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
-    private void cleanOnce() {
+    /** One pass of the cleaner; returns the pages it put under writeback (-1 when it stopped at the in-flight cap). */
+    private long cleanOnce() {
+        long issued = 0;
         boolean progress = true;
         while (progress && !closing) {
             progress = false;
@@ -588,21 +594,25 @@ public final class PageCache implements AutoCloseable {
             long now = System.nanoTime();
             for (FileCache f : files.values()) {
                 if (writebackPages.get() >= CLEANER_IN_FLIGHT) {
-                    return; // writebackEnded kicks again
+                    return -1; // writebackEnded kicks again
                 }
                 long since = f.dirtiedAt;
                 if (since == 0 || (!over && now - since < dirtyExpireNanos)) {
                     continue;
                 }
-                if (f.backgroundWriteback(CLEANER_BATCH) > 0) {
+                long n = f.backgroundWriteback(CLEANER_BATCH);
+                if (n > 0) {
                     progress = true;
+                    issued += n;
                 }
             }
             if (dirtyPages.get() <= dirtyBackgroundPages()) {
-                return; // expired files were written once this pass
+                return issued; // expired files were written once this pass
             }
         }
+        return issued;
     }
+
 
     /** Counts toward a request's retries. */
     void countStarted(int pages, boolean readahead) {

@@ -8,7 +8,8 @@ package dev.jaio.internal.cache;
  */
 final class Writeback {
 
-    private static final int BATCH = 64;
+    /** Pages looked at per step: up to one device write's worth (an extending run is one write). */
+    private static final int BATCH = 256;
 
     final boolean integrity;
     final int rwFlags;
@@ -32,7 +33,7 @@ final class Writeback {
         this(integrity, first, rwFlags, BATCH);
     }
 
-    /** As above, looking at {@code batch} pages (at most 64) per step: a short range needs no more. */
+    /** As above, looking at {@code batch} pages (at most 256) per step: a short range needs no more. */
     Writeback(boolean integrity, long first, int rwFlags, int batch) {
         this.integrity = integrity;
         this.next = first;
