@@ -1,5 +1,10 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Falloc;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.Rlimit;
+import dev.jaio.internal.linux.Seek;
 import dev.jaio.internal.radix.RadixTree;
 import dev.jaio.internal.radix.Tag;
 import java.lang.foreign.MemorySegment;
@@ -193,10 +198,10 @@ public final class FileCache {
                 return len;
             }
         }
-        long limit = dev.jaio.internal.linux.Libc.getrlimitCurrent(dev.jaio.internal.linux.Rlimit.RLIMIT_FSIZE);
+        long limit = Libc.getrlimitCurrent(Rlimit.RLIMIT_FSIZE);
         fileSizeLimit = limit < 0 ? Long.MAX_VALUE : limit;
         if (pos >= fileSizeLimit) {
-            return -dev.jaio.internal.linux.Errno.EFBIG;
+            return -Errno.EFBIG;
         }
         if (end > fileSizeLimit) {
             end = fileSizeLimit;
@@ -204,7 +209,7 @@ public final class FileCache {
         }
         if (known < 0) {
             // Every byte before the first hole has blocks (the end of the file counts as a hole).
-            long hole = dev.jaio.internal.linux.Libc.lseek(h.bufferedFd(), 0, dev.jaio.internal.linux.Seek.SEEK_HOLE);
+            long hole = Libc.lseek(h.bufferedFd(), 0, Seek.SEEK_HOLE);
             synchronized (sizeLock) {
                 if (reservedEnd < 0) {
                     reservedEnd = hole > 0 ? hole / PAGE * PAGE : 0;
@@ -221,14 +226,14 @@ public final class FileCache {
         // A write that extends the file reserves ahead (an append stream then calls fallocate once
         // per RESERVE_AHEAD bytes, not once per write); if that much does not fit, just its own.
         long ahead = end > size() ? (end + RESERVE_AHEAD - 1) / RESERVE_AHEAD * RESERVE_AHEAD : to;
-        long rc = dev.jaio.internal.linux.Libc.fallocate(h.bufferedFd(),
-                dev.jaio.internal.linux.Falloc.FALLOC_FL_KEEP_SIZE, from, ahead - from);
-        if (rc < 0 && ahead > to && rc != -dev.jaio.internal.linux.Errno.EOPNOTSUPP) {
+        long rc = Libc.fallocate(h.bufferedFd(),
+                Falloc.FALLOC_FL_KEEP_SIZE, from, ahead - from);
+        if (rc < 0 && ahead > to && rc != -Errno.EOPNOTSUPP) {
             ahead = to;
-            rc = dev.jaio.internal.linux.Libc.fallocate(h.bufferedFd(),
-                    dev.jaio.internal.linux.Falloc.FALLOC_FL_KEEP_SIZE, from, to - from);
+            rc = Libc.fallocate(h.bufferedFd(),
+                    Falloc.FALLOC_FL_KEEP_SIZE, from, to - from);
         }
-        if (rc == -dev.jaio.internal.linux.Errno.EOPNOTSUPP) {
+        if (rc == -Errno.EOPNOTSUPP) {
             noReserve = true; // such writes are written through instead (see CachedWrite)
             return len;
         }
@@ -1274,7 +1279,7 @@ public final class FileCache {
                 int n = tree.gangLookupTag(from, to, Tag.DIRTY, scanIndices, scanPages, SCAN);
                 for (int i = 0; i < n; i++) {
                     if (scanPages[i].is(PageState.ERROR)) {
-                        return wbErrno != 0 ? wbErrno : dev.jaio.internal.linux.Errno.EIO;
+                        return wbErrno != 0 ? wbErrno : Errno.EIO;
                     }
                 }
                 if (n < SCAN) {
