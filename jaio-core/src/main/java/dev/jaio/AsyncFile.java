@@ -320,9 +320,9 @@ public final class AsyncFile implements AutoCloseable {
         } else if (opts.contains(FileOption.CREATE)) {
             flags |= Fcntl.O_CREAT;
         }
-        if (opts.contains(FileOption.TRUNCATE)) {
-            flags |= Fcntl.O_TRUNC;
-        }
+        // No O_TRUNC: it would empty the file under jaio's cache of it (pages other handles have
+        // dirty, device writes in flight that would extend it again, cached writes copying). The
+        // handle truncates once it is open (below), as truncate(0) does.
         if (opts.contains(FileOption.DIRECT)) {
             flags |= Fcntl.O_DIRECT;
         }
@@ -360,15 +360,31 @@ public final class AsyncFile implements AutoCloseable {
                 throw e;
             }
         }
+        AsyncFile file;
         if (!opts.contains(FileOption.CACHED)) {
-            return new AsyncFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
+            file = new AsyncFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
+        } else {
+            try {
+                file = openCached(engine, path, (int) fd, opts, alignment);
+            } catch (IOException | RuntimeException | Error e) {
+                Libc.close((int) fd);
+                throw e;
+            }
         }
-        try {
-            return openCached(engine, path, (int) fd, opts, alignment);
-        } catch (IOException | RuntimeException | Error e) {
-            Libc.close((int) fd);
-            throw e;
+        if (opts.contains(FileOption.TRUNCATE) && FileStat.isRegular((int) fd)) {
+            // O_TRUNC's effect (on a regular file only, as O_TRUNC), coherent with jaio's cache.
+            try {
+                file.truncate(0);
+            } catch (IOException | RuntimeException | Error e) {
+                try {
+                    file.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
         }
+        return file;
     }
 
     /**
@@ -418,11 +434,6 @@ public final class AsyncFile implements AutoCloseable {
             throw e;
         }
         FileCache fileCache = pages.acquire(id, size);
-        if (opts.contains(FileOption.TRUNCATE)) {
-            // O_TRUNC emptied the file under any pages other handles have cached.
-            fileCache.setSize(0);
-            fileCache.invalidate(0, Long.MAX_VALUE);
-        }
         return new AsyncFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
 
@@ -763,7 +774,7 @@ public final class AsyncFile implements AutoCloseable {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
-        if (cache != null) {
+        if (cache != null && (isRead || !writesThroughKernel(op, ioFlags))) {
             return isRead ? cachedRead(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT)
                     : cachedWrite(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT);
         }
@@ -804,7 +815,7 @@ public final class AsyncFile implements AutoCloseable {
             throw new IllegalArgumentException(op + " " + path + ": " + total
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
-        if (cache != null) {
+        if (cache != null && (isRead || !writesThroughKernel(op, ioFlags))) {
             return isRead ? cachedRead(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG)
                     : cachedWrite(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG);
         }
@@ -866,7 +877,9 @@ public final class AsyncFile implements AutoCloseable {
      * device does not have yet, the range is written back (and its writeback waited for) first,
      * asynchronously; a write also drops the range's cached pages before it starts (and again when
      * it completes, {@link #afterUncachedWrite}), so no cached read returns bytes older than it.
-     * Without such a handle this is one volatile read more than a plain submit.
+     * A write holds the cache's write gate from before its writeback to its end, so no cached
+     * write copies into the file meanwhile (its page would be dropped, or seen dirty and taken for
+     * a failed writeback). Without such a handle this is one volatile read more than a plain submit.
      */
     private void dispatch(FileOp<?> f, long position, long length, boolean write) {
         FileCache fc = coherentCache();
@@ -876,24 +889,34 @@ public final class AsyncFile implements AutoCloseable {
         }
         long first = position / PageFrames.PAGE_SIZE;
         long last = (position + length - 1) / PageFrames.PAGE_SIZE;
-        if (!fc.mayHoldUnwrittenData()) {
-            if (write) {
-                fc.invalidate(first, last);
+        if (!write) {
+            if (!fc.mayHoldUnwrittenData()) {
+                engine.execute(f);
+            } else {
+                fc.writeBackForDirect(first, last).whenComplete((v, t) -> engine.execute(f));
             }
-            engine.execute(f);
             return;
         }
-        fc.writeBackForDirect(first, last).whenComplete((v, t) -> {
-            if (write) {
+        fc.enterDirectWrite(() -> {
+            if (!f.holdGate(fc)) {
+                return; // cancelled while it waited for the gate
+            }
+            if (!fc.mayHoldUnwrittenData()) {
+                fc.invalidate(first, last);
+                engine.execute(f);
+                return;
+            }
+            fc.writeBackForDirect(first, last).whenComplete((v, t) -> {
                 if (fc.hasDirtyPages(first, last)) {
-                    // The writeback failed: dropping those pages would lose their other bytes, and a
+                    // The writeback failed (no cached write can dirty the range while this write
+                    // holds the gate): dropping those pages would lose their other bytes, and a
                     // later writeback of them would overwrite this write. Refused, as the kernel does.
                     f.reject(Errno.EIO);
                     return;
                 }
                 fc.invalidate(first, last);
-            }
-            engine.execute(f);
+                engine.execute(f);
+            });
         });
     }
 
@@ -911,25 +934,54 @@ public final class AsyncFile implements AutoCloseable {
         }
     }
 
-    /** As {@link #beforeUncachedReadInContext}, for a write: then the range's cached pages are dropped too. */
-    void beforeUncachedWriteInContext(String op, long position, long length) {
+    /**
+     * As {@link #beforeUncachedReadInContext}, for a write: then the range's cached pages are
+     * dropped too. The write enters the cache's write gate (blocking while a cached write copies)
+     * and holds it until {@link #afterUncachedWrite} or {@link #abandonUncachedWrite}, as
+     * {@link #dispatch} does; returns the cache whose gate it holds, or null.
+     */
+    FileCache beforeUncachedWriteInContext(String op, long position, long length) {
         FileCache fc = coherentCache();
         if (fc == null || length <= 0) {
-            return;
+            return null;
         }
         long first = position / PageFrames.PAGE_SIZE;
         long last = (position + length - 1) / PageFrames.PAGE_SIZE;
-        if (fc.mayHoldUnwrittenData()) {
-            fc.writeBackForDirect(first, last).join();
-            if (fc.hasDirtyPages(first, last)) {
-                throw new java.io.UncheckedIOException(failure(op, position, length, Errno.EIO));
-            }
+        if (fc.copyingOnThisThread()) {
+            throw new IllegalStateException(op + " " + path + " at offset " + position + ": prepared inside a cached"
+                    + " write of the file on this thread (a callback it ran), which the write must wait for");
         }
-        fc.invalidate(first, last);
+        fc.enterDirectWriteNow();
+        try {
+            if (fc.mayHoldUnwrittenData()) {
+                fc.writeBackForDirect(first, last).join();
+                if (fc.hasDirtyPages(first, last)) {
+                    throw new java.io.UncheckedIOException(failure(op, position, length, Errno.EIO));
+                }
+            }
+            fc.invalidate(first, last);
+        } catch (RuntimeException | Error e) {
+            fc.leaveDirectWrite();
+            throw e;
+        }
+        return fc;
     }
 
-    /** The cache of this file on this engine if a CACHED handle has it open (this handle is not CACHED). */
+    /** A context write that entered the gate ({@link #beforeUncachedWriteInContext}) will never complete. */
+    static void abandonUncachedWrite(FileCache held) {
+        if (held != null) {
+            held.leaveDirectWrite();
+        }
+    }
+
+    /**
+     * The cache of this file on this engine: this handle's own (a CACHED handle's write that goes
+     * through the kernel, {@link #writesThroughKernel}), or that of a CACHED handle of the file.
+     */
     private FileCache coherentCache() {
+        if (cache != null) {
+            return cache.file();
+        }
         if (identity == null) {
             return null;
         }
@@ -940,10 +992,12 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * A write of this (non-CACHED) handle completed: cached pages of its range are dropped (they
      * may have been read back while it ran) and the cached size grows to its end, before its future
-     * completes. The size grows only now, after the data is on the device (§4.2).
+     * completes. The size grows only now, after the data is on the device (§4.2). {@code held} is
+     * the cache whose write gate the write holds (the caller leaves it afterwards), or null: then
+     * the cache of a CACHED handle opened meanwhile, if any.
      */
-    void afterUncachedWrite(long position, long length, long result) {
-        FileCache fc = coherentCache();
+    void afterUncachedWrite(FileCache held, long position, long length, long result) {
+        FileCache fc = held != null ? held : coherentCache();
         if (fc == null || length <= 0) {
             return;
         }
@@ -1012,6 +1066,24 @@ public final class AsyncFile implements AutoCloseable {
                 new CachedRequestEnd(this, op, position, length, resultKind, pins, advance));
         w.start();
         return w;
+    }
+
+    /**
+     * Whether a write of this CACHED handle goes through the kernel's buffered path (a plain
+     * pwrite on this handle's descriptor, coherent with jaio's cache as a write of another handle
+     * is): the file system cannot reserve blocks, so jaio's cache could not fail the write at write
+     * time (see {@link FileCache#writesThroughKernel}). NOWAIT is refused on CACHED files either way.
+     */
+    private boolean writesThroughKernel(String op, int ioFlags) {
+        if ((ioFlags & IoFlags.NOWAIT) != 0) {
+            return false; // refused by cachedWrite, with its message
+        }
+        return cache.file().writesThroughKernel(cache);
+    }
+
+    /** Whether a write of this CACHED handle through {@code ctx} goes through the kernel (see above). */
+    boolean cachedWritesGoThroughKernel() {
+        return cache != null && cache.file().writesThroughKernel(cache);
     }
 
     /** RWF_SYNC or RWF_DSYNC for a write with {@code ioFlags} on this file, or 0. */
@@ -1276,11 +1348,16 @@ public final class AsyncFile implements AutoCloseable {
      * Sets the file size (ftruncate(2)): shrinks the file, or extends it with zeros. Synchronous:
      * runs on the calling thread. jaio's cached pages of the file (of this handle, or of
      * {@link FileOption#CACHED} handles of the same file on this engine) past the new end are
-     * dropped, dirty or not.
+     * dropped, dirty or not. Cached writes of the file are kept out while it runs, as the kernel's
+     * i_rwsem keeps buffered writes out: each lies wholly before or wholly after the truncate (one
+     * that was waiting, for a page read say, starts over after it).
      *
      * @param size the new size in bytes, at least 0
      * @throws IllegalArgumentException for a negative size
-     * @throws IllegalStateException when the file is not open for writing
+     * @throws IllegalStateException when the file is not open for writing; when called on the
+     *     engine's completion thread while jaio's cache of the file has pages to write back, or from
+     *     a callback that a cached write of the file runs on this thread (the truncate would wait
+     *     for itself)
      * @throws FileClosedException when the file is closed
      * @throws EngineClosedException when the file's engine is closing or closed
      * @throws IoOperationException when ftruncate fails, naming the errno (e.g. EFBIG); EIO when
@@ -1298,6 +1375,11 @@ public final class AsyncFile implements AutoCloseable {
             // jaio's cache of the file: this handle's, or that of CACHED handles of the file on
             // this engine (a truncate through any handle must reach it).
             FileCache fc = cache != null ? cache.file() : coherentCache();
+            if (fc != null && fc.copyingOnThisThread()) {
+                throw new IllegalStateException("ftruncate " + path + " to " + size + ": called inside a cached write"
+                        + " of the file on this thread (a callback it ran), which the truncate must wait for;"
+                        + " call it from another thread");
+            }
             writeBackBeforeGrowing("ftruncate", fc, size);
             if (fc != null && fc.mayHoldUnwrittenData()) {
                 refuseWaitOnCompletionThread("ftruncate", size); // beginTruncate may wait for writeback
@@ -1308,11 +1390,15 @@ public final class AsyncFile implements AutoCloseable {
                 // past it must be over before the file shrinks: one finishing later would extend it.
                 saved = fc.beginTruncate(size);
             }
-            long rc = Libc.ftruncate(fd, size);
-            if (rc < 0) {
-                if (fc != null) {
-                    fc.abortTruncate(saved); // refused: the sizes stay as they were
+            long rc = Long.MIN_VALUE; // a throw from the call: refused too
+            try {
+                rc = Libc.ftruncate(fd, size);
+            } finally {
+                if (fc != null && rc < 0) {
+                    fc.abortTruncate(saved); // refused: the sizes stay as they were, writes go on
                 }
+            }
+            if (rc < 0) {
                 throw failure("ftruncate", size, -1, (int) -rc);
             }
             if (fc != null) {

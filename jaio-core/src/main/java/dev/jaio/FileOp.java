@@ -1,5 +1,6 @@
 package dev.jaio;
 
+import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
@@ -46,6 +47,21 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     private volatile boolean cancelRequested;
     /** What a stop by orTimeout or completeOnTimeout ends with: a TimeoutException or a Replacement. */
     private volatile Object timeoutOutcome;
+    /**
+     * The write gate of jaio's cache of the file this write holds (a write of a handle that is not
+     * CACHED while a CACHED handle has the file open), or null; left once, when the request ends.
+     */
+    @SuppressWarnings("unused") // through GATE
+    private volatile FileCache gate;
+    private static final java.lang.invoke.VarHandle GATE;
+
+    static {
+        try {
+            GATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(FileOp.class, "gate", FileCache.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     FileOp(AsyncFile file, int opcode, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags,
             long length, int resultKind) {
@@ -91,6 +107,31 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         return opcode == WRITE || opcode == WRITEV;
     }
 
+    /**
+     * The write entered {@code fc}'s write gate ({@link FileCache#enterDirectWrite}); false when
+     * it had already ended (cancelled before it started): then the gate is left again at once.
+     */
+    boolean holdGate(FileCache fc) {
+        GATE.setVolatile(this, fc);
+        if (isEndedUnstarted()) {
+            leaveGate(); // its end may have come before the gate was set: exactly one of the two leaves
+            return false;
+        }
+        return true;
+    }
+
+    private void leaveGate() {
+        FileCache fc = (FileCache) GATE.getAndSet(this, (FileCache) null);
+        if (fc != null) {
+            fc.leaveDirectWrite();
+        }
+    }
+
+    /** The cache whose gate this write holds, or null. */
+    FileCache heldGate() {
+        return (FileCache) GATE.getVolatile(this);
+    }
+
     /** Ends the request without submitting it, as if the kernel had answered -errno (unless a cancel ended it first). */
     void reject(int errno) {
         if (tryEndUnstarted()) {
@@ -128,7 +169,8 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         Throwable failure = null;
         try {
             if (isWrite()) {
-                file.afterUncachedWrite(startOffset, length, result > 0 ? written + result : written > 0 ? written : result);
+                file.afterUncachedWrite(heldGate(), startOffset, length,
+                        result > 0 ? written + result : written > 0 ? written : result);
             }
             boolean stopped = cancelRequested && (result == -Errno.ECANCELED || result == -Errno.EINTR
                     || (result > 0 && isWrite() && written + result < length));
@@ -350,8 +392,12 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         return opcode != FSYNC && opcode != FDATASYNC;
     }
 
-    /** Drops every reference the kernel could have used, so a buffer closed early is freed now. */
+    /**
+     * Drops every reference the kernel could have used, so a buffer closed early is freed now, and
+     * leaves the write gate: once per request, when it ends.
+     */
     private void release() {
+        leaveGate();
         if (pin != null) {
             pin.unpin();
             pin = null;

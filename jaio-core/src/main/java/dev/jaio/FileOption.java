@@ -12,7 +12,13 @@ public enum FileOption {
     CREATE,
     /** Create the file and fail if it exists (O_CREAT|O_EXCL). */
     CREATE_NEW,
-    /** Truncate an existing file to length 0 (O_TRUNC); needs {@link #WRITE}. */
+    /**
+     * Truncate an existing regular file to length 0 once it is open, as {@code O_TRUNC} does; needs
+     * {@link #WRITE}. jaio opens without {@code O_TRUNC} and then truncates through the handle
+     * ({@link AsyncFile#truncate}), so that the truncate is coherent with jaio's cache of the file
+     * (pages other CACHED handles hold, their writes in flight); unlike {@code O_TRUNC} it is not
+     * atomic with the open.
+     */
     TRUNCATE,
     /**
      * Bypass the kernel page cache (O_DIRECT). Buffers, file offsets and lengths must then be

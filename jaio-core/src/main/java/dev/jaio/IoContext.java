@@ -132,6 +132,8 @@ public final class IoContext implements AutoCloseable {
     /** Offset and length of a kernel write in a slot (length 0 for other requests), for coherence with jaio's cache. */
     private final long[] writePosition;
     private final long[] writeLength;
+    /** Per slot: the cache whose write gate an uncached write holds until it completes, or null. */
+    private final dev.jaio.internal.cache.FileCache[] writeGate;
     private int cachedInFlight;
     /** Due retries a getEvents left for the next (its retry budget ran out); owner only. */
     private ContextRetry backlog;
@@ -191,6 +193,7 @@ public final class IoContext implements AutoCloseable {
         this.cachedKind = new int[depth];
         this.writePosition = new long[depth];
         this.writeLength = new long[depth];
+        this.writeGate = new dev.jaio.internal.cache.FileCache[depth];
         this.doneNext = new int[depth];
         this.doneResult = new long[depth];
         this.ready = new int[depth];
@@ -402,7 +405,7 @@ public final class IoContext implements AutoCloseable {
         if (slots.available() == 0) {
             return false;
         }
-        if (file.isCached()) {
+        if (file.isCached() && (read || (ioFlags & IoFlags.NOWAIT) != 0 || !file.cachedWritesGoThroughKernel())) {
             if (linkPending) {
                 throw new IllegalStateException(op + " " + file.path() + ": a request on a CACHED file runs in jaio's"
                         + " page cache and cannot be linked");
@@ -419,12 +422,20 @@ public final class IoContext implements AutoCloseable {
             cachedPrepared[cachedPreparedCount++] = slot;
             return true;
         }
+        dev.jaio.internal.cache.FileCache gate = null;
         if (!read) {
-            file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
+            gate = file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
         } else {
             file.beforeUncachedReadInContext(position, buffer.byteSize());
         }
-        int slot = claim(file, buffer, cookie, op);
+        int slot;
+        try {
+            slot = claim(file, buffer, cookie, op);
+        } catch (RuntimeException | Error e) {
+            AsyncFile.abandonUncachedWrite(gate);
+            throw e;
+        }
+        writeGate[slot] = gate;
         writeLength[slot] = read ? 0 : buffer.byteSize();
         writePosition[slot] = position;
         int fd = descriptor(file);
@@ -1242,8 +1253,15 @@ public final class IoContext implements AutoCloseable {
         }
         if (file != null) {
             if (writeLength[slot] > 0) {
-                file.afterUncachedWrite(writePosition[slot], writeLength[slot], result);
+                dev.jaio.internal.cache.FileCache gate = writeGate[slot];
+                long length = writeLength[slot];
+                writeGate[slot] = null;
                 writeLength[slot] = 0;
+                try {
+                    file.afterUncachedWrite(gate, writePosition[slot], length, result);
+                } finally {
+                    AsyncFile.abandonUncachedWrite(gate); // the write ended: the gate is left
+                }
             }
             file.endOp();
         }
@@ -1353,6 +1371,9 @@ public final class IoContext implements AutoCloseable {
                 if (pins[i] != null) {
                     pins[i].unpin();
                 }
+                AsyncFile.abandonUncachedWrite(writeGate[i]);
+                writeGate[i] = null;
+                writeLength[i] = 0;
                 files[i].endOp();
                 files[i] = null;
                 pins[i] = null;

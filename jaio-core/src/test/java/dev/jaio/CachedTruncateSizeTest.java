@@ -65,4 +65,50 @@ class CachedTruncateSizeTest {
             TestFiles.deleteRecursively(dir);
         }
     }
+
+    /**
+     * Opening with TRUNCATE while a CACHED handle of the file has dirty pages and their writeback
+     * in flight: the open empties the file coherently with jaio's cache (as truncate(0)). With a
+     * bare O_TRUNC the cache kept its size and a device write finishing after the open extended
+     * the file again with the old bytes.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void openWithTruncateEmptiesTheFileUnderCachedWrites(boolean cachedToo) throws Exception {
+        Path dir = TestFiles.newDirectory("trunc-open");
+        Path path = dir.resolve("f");
+        try (IoEngine engine = IoEngine.open(EngineConfig.defaults());
+             Arena arena = Arena.ofShared();
+             AsyncFile a = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                     FileOption.CACHED)) {
+            MemorySegment old = arena.allocate(1 << 20);
+            old.fill((byte) 1);
+            assertEquals(1 << 20, await(a.write(old, 0)));
+            var sync = a.fdatasync(); // writeback in flight while the other handle opens
+            java.util.Set<FileOption> opts = cachedToo
+                    ? java.util.EnumSet.of(FileOption.READ, FileOption.WRITE, FileOption.TRUNCATE, FileOption.CACHED)
+                    : java.util.EnumSet.of(FileOption.READ, FileOption.WRITE, FileOption.TRUNCATE);
+            try (AsyncFile b = AsyncFile.open(engine, path, opts)) {
+                assertEquals(0, a.size(), "the cached handle sees the empty file");
+                MemorySegment fresh = arena.allocate(100);
+                fresh.fill((byte) 2);
+                assertEquals(100, await(b.write(fresh, 0)));
+                await(b.fsync());
+            }
+            try {
+                await(sync);
+            } catch (Exception e) {
+                fail("the sync of pages the truncate dropped: " + e);
+            }
+            await(a.fsync());
+            assertEquals(100, a.size());
+        } finally {
+            byte[] disk = Files.readAllBytes(path);
+            TestFiles.deleteRecursively(dir);
+            assertEquals(100, disk.length, "only the bytes written after the truncating open");
+            for (byte x : disk) {
+                assertEquals(2, x);
+            }
+        }
+    }
 }

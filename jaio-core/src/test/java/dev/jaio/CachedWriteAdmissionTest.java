@@ -467,4 +467,61 @@ class CachedWriteAdmissionTest {
             assertEquals(MIB, Files.size(path));
         }
     }
+
+    /**
+     * On a file system that cannot reserve blocks (ext2: fallocate says EOPNOTSUPP), a CACHED
+     * write goes through the kernel's buffered path, which finds out at write time what fits.
+     * With 512 KiB free, 128 KiB writes go in until one fails with ENOSPC, saying how many of its
+     * bytes it wrote (what the kernel's write says: a short write, or none); exactly the accepted
+     * bytes are in the file, also after room comes back and the file is synced. jaio's cache used
+     * to accept such a write, fail only its writeback (saying 0 bytes were written while part of
+     * it was on disk) and keep the rest dirty, to write it once room came back.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void withoutBlockReservationAFailedWriteSaysWhatItWroteAndLeavesNothingElse(String name) throws Exception {
+        Path m = TestMounts.loop(dir, "mkfs.ext2", 16, "-m", "0");
+        mount = m;
+        Path path = m.resolve("f");
+        Files.write(path, new byte[0]);
+        Path filler = TestMounts.fill(m);
+        try (var ch = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - (512 << 10));
+            ch.force(true);
+        }
+        int chunk = 128 << 10;
+        byte[] model = new byte[16 * chunk];
+        new SplittableRandom(9).nextBytes(model);
+        engine(name, PageCacheConfig.defaults());
+        long accepted = 0;
+        try (Arena arena = Arena.ofShared();
+             AsyncFile f = AsyncFile.open(engine, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(chunk);
+            IoOperationException failure = null;
+            for (int i = 0; i < 16 && failure == null; i++) {
+                MemorySegment.copy(model, i * chunk, src, JAVA_BYTE, 0, chunk);
+                CompletableFuture<Integer> w = f.write(src, accepted);
+                try {
+                    assertEquals(chunk, w.get(30, TimeUnit.SECONDS));
+                    accepted += chunk;
+                } catch (ExecutionException e) {
+                    failure = assertInstanceOf(IoOperationException.class, e.getCause());
+                }
+            }
+            assertTrue(failure != null, "16 x 128 KiB cannot fit in 512 KiB");
+            assertEquals("ENOSPC", failure.errnoName());
+            long transferred = failure.bytesTransferred();
+            assertTrue(transferred >= 0 && transferred < chunk, "bytes of the failed write written: " + transferred);
+            accepted += transferred;
+            assertTrue(accepted > 0, "some writes fit");
+            assertEquals(accepted, f.size(), "the size covers the bytes written");
+            assertEquals(accepted, Files.size(path));
+            Files.delete(filler); // room again: the failed part must not appear now
+            await(f.fsync());
+            assertEquals(accepted, f.size());
+        }
+        byte[] disk = Files.readAllBytes(path);
+        assertEquals(accepted, disk.length, "exactly the bytes accepted");
+        assertTrue(java.util.Arrays.equals(model, 0, (int) accepted, disk, 0, (int) accepted));
+    }
 }

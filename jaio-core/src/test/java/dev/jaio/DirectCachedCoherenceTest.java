@@ -280,4 +280,92 @@ class DirectCachedCoherenceTest {
             assertArrayEquals(viaCache, Files.readAllBytes(path));
         }
     }
+
+    /**
+     * A CACHED write and a write of a kernel-buffered handle to different bytes of one page, at
+     * the same moment, round after round: both must land. The uncached write writes the page back
+     * and drops it before and after it runs; a cached write copying in between had its page
+     * dropped (an acknowledged write lost: up to a quarter of the rounds), or left the page dirty
+     * right after the writeback, which the uncached write took for a failed writeback (a false
+     * EIO). The uncached write goes through a future and through an IoContext in turn.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"threads", "uring", "aio"})
+    void cachedAndUncachedWritesOfOnePageAtOnceBothLand(String engineName) throws Exception {
+        String cause = dev.jaio.internal.engine.Engines.byName(engineName).unavailabilityCause();
+        org.junit.jupiter.api.Assumptions.assumeTrue(cause == null, () -> engineName + " unavailable: " + cause);
+        Path path = dir.resolve("one-page");
+        Files.write(path, new byte[2 * PAGE]);
+        int rounds = 1000;
+        int lost = 0;
+        String firstLoss = null;
+        try (IoEngine e = IoEngine.open(EngineConfig.defaults().withEngine(engineName));
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+             AsyncFile cached = AsyncFile.open(e, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED);
+             AsyncFile buffered = AsyncFile.open(e, path, FileOption.READ, FileOption.WRITE)) {
+            MemorySegment mine = arena.allocate(100);
+            MemorySegment theirs = arena.allocate(100);
+            MemorySegment check = arena.allocate(PAGE);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread other = Thread.ofPlatform().start(() -> {
+                try (IoContext ctx = e.newContext(4)) {
+                    for (int round = 1; round <= rounds; round++) {
+                        start.await();
+                        if (round % 2 == 0) {
+                            assertEquals(100, (int) buffered.write(theirs, 0).get(10, TimeUnit.SECONDS));
+                        } else {
+                            assertTrue(ctx.prepareWrite(buffered, theirs, 0, round));
+                            assertEquals(1, ctx.submit());
+                            long[] result = {Long.MIN_VALUE};
+                            while (ctx.getEvents(1, 1, 10, TimeUnit.SECONDS, (c, r) -> result[0] = r) == 0) {
+                                // waits
+                            }
+                            assertEquals(100, result[0], "the context's write");
+                        }
+                        start.await();
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                    start.reset();
+                }
+            });
+            try {
+                for (int round = 1; round <= rounds; round++) {
+                    byte v = (byte) round;
+                    mine.fill(v);
+                    theirs.fill((byte) ~v);
+                    start.await(10, TimeUnit.SECONDS);
+                    assertEquals(100, (int) cached.write(mine, 1000).get(10, TimeUnit.SECONDS));
+                    start.await(10, TimeUnit.SECONDS); // both writes ended
+                    assertEquals(PAGE, (int) cached.read(check, 0).get(10, TimeUnit.SECONDS));
+                    for (int i = 0; i < 100; i++) {
+                        if (check.get(JAVA_BYTE, 1000 + i) != v || check.get(JAVA_BYTE, i) != (byte) ~v) {
+                            if (firstLoss == null) {
+                                firstLoss = "round " + round + " (uncached write through "
+                                        + (round % 2 == 0 ? "a future" : "an IoContext") + "): cached bytes "
+                                        + check.get(JAVA_BYTE, 1000 + i) + ", want " + v + "; uncached bytes "
+                                        + check.get(JAVA_BYTE, i) + ", want " + (byte) ~v;
+                            }
+                            lost++;
+                            break;
+                        }
+                    }
+                }
+            } catch (java.util.concurrent.BrokenBarrierException | java.util.concurrent.TimeoutException ex) {
+                other.join();
+                throw new AssertionError("the uncached writer failed", failure.get() != null ? failure.get() : ex);
+            }
+            other.join();
+            if (failure.get() != null) {
+                throw new AssertionError("the uncached writer failed", failure.get());
+            }
+            await(cached.fsync());
+        }
+        assertEquals(0, lost, engineName + ": rounds in which a write that completed is not in the file, first "
+                + firstLoss);
+        byte[] disk = Files.readAllBytes(path);
+        assertEquals((byte) rounds, disk[1000]);
+        assertEquals((byte) ~(byte) rounds, disk[0]);
+    }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param <T> the future's value type
  */
-public abstract class CachedWrite<T> extends CompletableFuture<T> implements Runnable {
+public abstract class CachedWrite<T> extends CompletableFuture<T> implements Runnable, WriteGate.Copier {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
     /** RWF_DSYNC and RWF_SYNC (include/uapi/linux/fs.h). */
@@ -73,6 +73,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private boolean admitted;
     /** {@link FileCache#truncations()} when the write was admitted. */
     private long admittedAt;
+    /** Whether this write holds the file's write gate ({@link FileCache#enterCopy}): it copies now. */
+    private boolean copying;
     /** The bytes admitted: {@link #length}, or fewer up to RLIMIT_FSIZE. */
     private long admittedLength;
     /** The file system cannot reserve blocks: the write is written back before it completes. */
@@ -176,6 +178,12 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
      */
     protected Object readOwner() {
         return null;
+    }
+
+    /** The write gate opened for copies (this write was queued on it): the retry is due. */
+    @Override
+    public final void gateOpened() {
+        scheduleRetry();
     }
 
     /** A wait ended: the retry is due. */
@@ -314,23 +322,24 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         return queued;
     }
 
-    /** The copy phase; false when it queued a wait (or ended the request). */
+    /**
+     * The copy phase; false when it queued a wait (or ended the request).
+     *
+     * <p>It copies holding the file's copy gate, and lets go of it before every wait: a truncate
+     * waits only for copies in progress on some thread, never for this write's I/O. A write that
+     * waited while a truncate ran starts over (admitted again, every byte copied again: the same
+     * bytes, so what it copied before the truncate and the truncate kept is unchanged), so each
+     * write lies wholly before or wholly after a truncate.
+     */
     private boolean copyIntoPages() {
         FileCache f = handle.file();
-        if (!admitted) {
-            admitted = true;
-            admittedAt = f.truncations();
-            long n = length == 0 ? 0 : f.reserve(handle, position, length);
-            if (n < 0) {
-                endWith(n); // EFBIG, ENOSPC, EDQUOT...: nothing was copied
-                return false;
-            }
-            admittedLength = n;
-            writeThrough = f.writesThrough();
+        if (!enterAndAdmit(f)) {
+            return false;
         }
         if (!throttleChecked) {
             throttleChecked = true;
             if (cache.overDirtyLimit()) {
+                leaveCopy();
                 cache.retryWhenDirtyBelowLimit(this);
                 return false;
             }
@@ -347,20 +356,6 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             aheadMade = new boolean[pages];
         }
         while (done < admittedLength) {
-            if (f.truncations() != admittedAt) {
-                // A truncate since admission may have freed the blocks reserved for the rest:
-                // admitted again, from here on.
-                admittedAt = f.truncations();
-                long n = f.reserve(handle, position + done, admittedLength - done);
-                if (n < 0) {
-                    releaseAhead();
-                    transferred = done;
-                    endWith(n);
-                    return false;
-                }
-                admittedLength = done + n;
-                continue;
-            }
             long pos = position + done;
             long index = pos / PAGE;
             int inPage = (int) (pos % PAGE);
@@ -414,6 +409,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                     }
                     // Still none: every page is busy or dirty. The cleaner frees some.
                     cache.kickCleaner();
+                    leaveCopy();
                     cache.retryWhenFramesFree(this, seen);
                     return false;
                 }
@@ -431,8 +427,12 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 }
                 if ((s & PageState.LOCKED) != 0) {
                     beforeWait();
+                    leaveCopy();
                     if (waitFor(p, false)) {
                         return false; // its read is in flight
+                    }
+                    if (!enterAndAdmit(f)) {
+                        return false;
                     }
                     continue;
                 }
@@ -447,7 +447,11 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             }
             if (!p.state().tryLock()) {
                 beforeWait();
+                leaveCopy();
                 if (waitFor(p, false)) {
+                    return false;
+                }
+                if (!enterAndAdmit(f)) {
                     return false;
                 }
                 continue;
@@ -469,7 +473,50 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         }
         releaseAhead();
         tagDirtyPages();
+        leaveCopy();
         return true;
+    }
+
+    /**
+     * Takes the copy gate and, the first time or when a truncate ran since, admits the write
+     * ({@link FileCache#reserve}) from its start. False when the write waits for a truncate to end
+     * (queued) or was refused (ended).
+     */
+    private boolean enterAndAdmit(FileCache f) {
+        if (!f.enterCopy(this)) {
+            return false; // a truncate or a direct write holds the gate: this write goes on after it
+        }
+        copying = true;
+        if (admitted && f.truncations() == admittedAt) {
+            return true;
+        }
+        if (admitted) {
+            // A truncate ran while this write waited: it may have dropped pages this write filled
+            // and freed the blocks reserved for it. The write starts over, after the truncate.
+            done = 0;
+            segment = 0;
+            segmentOffset = 0;
+            readFor = -1;
+            framesShort = false;
+        }
+        admitted = true;
+        admittedAt = f.truncations();
+        long n = length == 0 ? 0 : f.reserve(handle, position, length);
+        if (n < 0) {
+            endWith(n); // EFBIG, ENOSPC, EDQUOT...: nothing was copied (since the truncate)
+            return false;
+        }
+        admittedLength = n;
+        writeThrough = f.writesThrough();
+        return true;
+    }
+
+    /** Lets go of the copy gate, if held: before every wait, and when the copy ends. */
+    private void leaveCopy() {
+        if (copying) {
+            copying = false;
+            handle.file().leaveCopy();
+        }
     }
 
     /**
@@ -604,6 +651,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private void endWith(long result) {
         releaseAhead();
         tagDirtyPages();
+        leaveCopy();
         finished(result);
     }
 
@@ -614,7 +662,11 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             }
             tagDirtyPages();
         } finally {
-            failed(t);
+            try {
+                leaveCopy();
+            } finally {
+                failed(t);
+            }
         }
     }
 

@@ -89,8 +89,12 @@ public final class FileCache {
     private static final long RESERVE_AHEAD = 256 << 10;
     /** Truncates begun (see {@link #truncations()}). */
     private final java.util.concurrent.atomic.AtomicLong truncations = new java.util.concurrent.atomic.AtomicLong();
+    /** i_rwsem's part: cached writes' copies against direct writes and truncate ({@link WriteGate}). */
+    private final WriteGate gate = new WriteGate();
     /** The file system cannot reserve blocks (fallocate says EOPNOTSUPP): cached writes are written through. */
     private volatile boolean noReserve;
+    /** Whether {@link #noReserve} is known ({@link #writesThroughKernel}). */
+    private volatile boolean reserveProbed;
     /** The largest file this process may write (RLIMIT_FSIZE), as last read. */
     private static volatile long fileSizeLimit = Long.MAX_VALUE;
     /**
@@ -259,6 +263,26 @@ public final class FileCache {
      * completes, so that its errors reach its caller.
      */
     boolean writesThrough() {
+        return noReserve;
+    }
+
+    /**
+     * Whether writes of this file must go through the kernel's own buffered path instead of jaio's
+     * cache: the file system cannot reserve blocks (fallocate says EOPNOTSUPP: ext2, ext3 without
+     * extents, some FUSE and network file systems), so only the kernel's write can find out at write
+     * time that a block does not fit, and say how many bytes did (a short write, then ENOSPC),
+     * without leaving bytes of a failed write behind. Asked before the first write: it tries
+     * {@code fallocate(FALLOC_FL_KEEP_SIZE)} once for the page at the file's end (the blocks a
+     * first extending write reserves anyway).
+     */
+    public boolean writesThroughKernel(CacheHandle h) {
+        if (!reserveProbed) {
+            long at = size() / PAGE * PAGE;
+            if (Libc.fallocate(h.bufferedFd(), Falloc.FALLOC_FL_KEEP_SIZE, at, PAGE) == -Errno.EOPNOTSUPP) {
+                noReserve = true;
+            }
+            reserveProbed = true; // any other answer (ENOSPC too) says the call is supported
+        }
         return noReserve;
     }
 
@@ -576,6 +600,7 @@ public final class FileCache {
         CachedPage[] found = new CachedPage[batch];
         long[] indices = new long[batch];
         long from = firstIndex;
+        int dirtyGone = 0;
         lock.lock();
         try {
             while (from <= lastIndex) {
@@ -590,7 +615,7 @@ public final class FileCache {
                     }
                     tree.remove(indices[i]);
                     if ((p.state().clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
-                        cache.dirtyPageGone();
+                        dirtyGone++;
                     }
                     p.state().set(PageState.STALE);
                     if (p.release()) {
@@ -604,6 +629,11 @@ public final class FileCache {
             }
         } finally {
             lock.unlock();
+        }
+        // After the lock: fewer dirty pages may run throttled writers on this thread, and a writer
+        // that ran inside the walk above could take (or evict) pages it is halfway through dropping.
+        if (dirtyGone > 0) {
+            cache.dirtyPagesGone(dirtyGone);
         }
         for (CachedPage p : toFree) {
             cache.freeFrame(p);
@@ -961,6 +991,10 @@ public final class FileCache {
                         }
                     }
                 }
+                // Counted under writeback before the file may look clean: a direct request that
+                // sees neither (mayHoldUnwrittenData) would skip waiting for these writes, and
+                // its own write could land before them.
+                pagesInWriteback.addAndGet(taken);
                 if (!tree.anyTagged(Tag.DIRTY)) {
                     dirtiedAt = 0;
                 }
@@ -975,8 +1009,7 @@ public final class FileCache {
             for (int i = 0; i < taken; i++) {
                 w.taken[i].unlock(0, 0); // writers may dirty it again while it is written
             }
-            cache.dirtyPagesCleaned(cleaned);
-            pagesInWriteback.addAndGet(taken);
+            cache.writebackStarted(taken, cleaned);
             issueWrites(h, w.taken, taken, fileSize, w.rwFlags, extFirst);
             w.pagesWritten += taken;
             if (resumeAt >= 0) {
@@ -1138,12 +1171,67 @@ public final class FileCache {
         return false;
     }
 
+    // ---- the write gate ----
+
     /**
-     * The first half of a truncate to {@code newSize}: the cache takes the new size, and every
-     * device write of a page at or past the page the new end falls in is waited for (blocking),
-     * since one that finished after the file shrank would extend it again.
+     * A cached write is about to copy into pages (on this thread, without waiting): true when it
+     * may; false when a truncate or a direct write holds the gate, and then {@code w} is queued and
+     * told when the gate opens ({@link WriteGate.Copier#gateOpened}). Every true is matched by one
+     * {@link #leaveCopy()}.
+     */
+    boolean enterCopy(WriteGate.Copier w) {
+        return gate.enterCopy(w);
+    }
+
+    /** The write stopped copying (it waits, or its copy is over). */
+    void leaveCopy() {
+        gate.leaveCopy();
+    }
+
+    /**
+     * A write of a handle that is not CACHED, coherent with this cache (§4): {@code start} runs
+     * once no cached write copies and no truncate runs (now, on this thread, or later on the thread
+     * that lets the gate open), and from then until {@link #leaveDirectWrite()} no cached write
+     * copies into the file: the direct write's writeback, invalidation and I/O are not raced by
+     * a cached write of the same pages.
+     */
+    public void enterDirectWrite(Runnable start) {
+        gate.enterDirect(start);
+    }
+
+    /** {@link #enterDirectWrite} for a caller that must hold the gate when this returns (blocking). */
+    public void enterDirectWriteNow() {
+        gate.enterDirectNow();
+    }
+
+    /** The direct write that entered the gate ended, or will never be issued. */
+    public void leaveDirectWrite() {
+        gate.leaveDirect();
+    }
+
+    /**
+     * Whether the current thread runs inside a cached write's copy of this file (a callback run
+     * inline by it): a truncate or an IoContext write of the file there would wait for itself.
+     */
+    public boolean copyingOnThisThread() {
+        return gate.heldByThisThread();
+    }
+
+    /** The gate, for tests. */
+    WriteGate writeGate() {
+        return gate;
+    }
+
+    /**
+     * The first half of a truncate to {@code newSize}: cached writes are kept out until
+     * {@link #endTruncate} or {@link #abortTruncate} (the one that copies now finishes its copy
+     * first, and one that waited meanwhile starts over after it: each write lies wholly before or
+     * wholly after the truncate, as POSIX asks), the cache takes the new size, and every device
+     * write of a page at or past the page the new end falls in is waited for (blocking), since one
+     * that finished after the file shrank would extend it again. The caller must call one of the two.
      */
     public long[] beginTruncate(long newSize) {
+        gate.lockForTruncate();
         long[] saved;
         synchronized (sizeLock) {
             saved = new long[] {size(), writtenSize};
@@ -1172,15 +1260,19 @@ public final class FileCache {
      * where it is.
      */
     public void abortTruncate(long[] saved) {
-        synchronized (sizeLock) {
-            writtenSize = saved[1];
-            SIZE.setVolatile(this, saved[0]);
-        }
-        lock.lock();
         try {
-            diskSize = saved[2];
+            synchronized (sizeLock) {
+                writtenSize = saved[1];
+                SIZE.setVolatile(this, saved[0]);
+            }
+            lock.lock();
+            try {
+                diskSize = saved[2];
+            } finally {
+                lock.unlock();
+            }
         } finally {
-            lock.unlock();
+            gate.unlockAfterTruncate();
         }
     }
 
@@ -1195,25 +1287,29 @@ public final class FileCache {
      * zeros after it (blocking until it can lock the page).
      */
     public void endTruncate(long newSize) {
-        long firstGone = (newSize + PAGE - 1) / PAGE;
-        invalidate(firstGone, MAX_INDEX);
-        if (newSize % PAGE == 0) {
-            return;
-        }
-        CachedPage p = lookupRetained(newSize / PAGE);
-        if (p == null) {
-            return;
-        }
         try {
-            while (!p.state().tryLock()) {
-                p.state().awaitUnlocked();
+            long firstGone = (newSize + PAGE - 1) / PAGE;
+            invalidate(firstGone, MAX_INDEX);
+            if (newSize % PAGE == 0) {
+                return;
             }
-            if (p.is(PageState.UPTODATE)) {
-                cache.frames().frame(p.frame()).asSlice(newSize % PAGE).fill((byte) 0);
+            CachedPage p = lookupRetained(newSize / PAGE);
+            if (p == null) {
+                return;
             }
-            p.state().unlock(0, 0);
+            try {
+                while (!p.state().tryLock()) {
+                    p.state().awaitUnlocked();
+                }
+                if (p.is(PageState.UPTODATE)) {
+                    cache.frames().frame(p.frame()).asSlice(newSize % PAGE).fill((byte) 0);
+                }
+                p.state().unlock(0, 0);
+            } finally {
+                release(p);
+            }
         } finally {
-            release(p);
+            gate.unlockAfterTruncate();
         }
     }
 
@@ -1453,6 +1549,7 @@ public final class FileCache {
     }
 
     private void release(CachedPage p) {
+        assert !lock.isHeldByCurrentThread() : "a release may run waiting requests: never under the file's lock";
         cache.release(p);
     }
 

@@ -8,6 +8,7 @@ import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.Statx;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** The statx facts the cache needs about an open file: its identity and its size. */
 public final class FileStat {
@@ -32,6 +33,16 @@ public final class FileStat {
             }
             return new Identity(buf.get(JAVA_INT, Statx.STX_DEV_MAJOR), buf.get(JAVA_INT, Statx.STX_DEV_MINOR),
                     buf.get(JAVA_LONG, Statx.STX_INO));
+        }
+    }
+
+    /** Whether {@code fd} names a regular file (false when statx fails). */
+    public static boolean isRegular(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Statx.STATX);
+            long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, Statx.STATX_TYPE, buf);
+            return rc >= 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, Statx.STX_MODE)) & Statx.S_IFMT)
+                    == Statx.S_IFREG;
         }
     }
 

@@ -444,15 +444,23 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
-    /** {@code n} dirty pages went under writeback. */
-    void dirtyPagesCleaned(int n) {
-        dirtyPages.addAndGet(-n);
-        writebackPages.addAndGet(n);
-        pagesWritten.add(n);
+    /**
+     * {@code pages} pages went under writeback, {@code cleaned} of them still counted dirty (a
+     * truncate may have dropped, and uncounted, the others since they were taken). Each of the
+     * {@code pages} ends with {@link #writebackEnded}, so that count is what writeback adds.
+     */
+    void writebackStarted(int pages, int cleaned) {
+        dirtyPages.addAndGet(-cleaned);
+        writebackPages.addAndGet(pages);
+        pagesWritten.add(pages);
     }
 
-    void dirtyPageGone() {
-        dirtyPages.decrementAndGet();
+    /**
+     * {@code n} dirty pages left the cache unwritten (truncate, invalidation). Runs throttled
+     * writers on this thread, so never under a file's lock.
+     */
+    void dirtyPagesGone(int n) {
+        dirtyPages.addAndGet(-n);
         wakeDirtyWaiters();
     }
 

@@ -106,6 +106,11 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
         return PHASE.compareAndSet(this, NEW, ENDED);
     }
 
+    /** Whether the op was ended before it reached the kernel ({@link #tryEndUnstarted}, or refused). */
+    protected final boolean isEndedUnstarted() {
+        return (int) PHASE.getVolatile(this) == ENDED;
+    }
+
     /** Whether the op was handed to the kernel (and has not been ended before it). */
     protected final boolean isStarted() {
         return (int) PHASE.getVolatile(this) == STARTED;
