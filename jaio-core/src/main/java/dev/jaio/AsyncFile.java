@@ -12,6 +12,7 @@ import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.PathBytes;
+import dev.jaio.internal.linux.Statx;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -102,7 +103,10 @@ import java.util.concurrent.CountDownLatch;
  * an {@code *Async} method. A request on a {@link FileOption#CACHED} file that has nothing to
  * wait for (a read of cached pages, a write copied into the cache with no writeback to wait for)
  * completes on the calling thread, before the method returns; one that waits for a page read, a
- * writeback or the cleaner continues, and completes, on the engine's completion thread. A request
+ * writeback or the cleaner continues, and completes, on the thread that ends its wait: usually the
+ * engine's completion thread, but also a thread whose own request lets go of the frames it waited
+ * for, the cleaner thread ({@code jaio-writeback-N}) when it ends a throttled write with the
+ * writeback's error, or a thread whose {@link #truncate} held the write back. A request
  * that {@code cancel} stops before the kernel saw it completes on the cancelling thread
  * ({@code orTimeout} and {@code completeOnTimeout}: the JDK's delayer thread).
  * {@link #size()}, {@link #allocate}, {@link #advise} and {@link #truncate} are synchronous system
@@ -290,7 +294,9 @@ public final class AsyncFile implements AutoCloseable {
      * @throws AccessDeniedException when open(2) fails with EACCES or EPERM
      * @throws IoOperationException for any other open(2) or statx(2) error, naming the errno
      *     (EINVAL with {@link FileOption#DIRECT} or {@link FileOption#CACHED}: the filesystem refuses
-     *     O_DIRECT)
+     *     O_DIRECT), or when {@link FileOption#TRUNCATE}'s ftruncate(2) fails (see {@link #truncate},
+     *     whose IllegalStateExceptions it throws too: on the engine's completion thread when jaio's
+     *     cache has the file)
      * @throws IOException for any other failure to open the file
      * @throws IllegalArgumentException for {@link FileOption#TRUNCATE} without
      *     {@link FileOption#WRITE}, for {@link FileOption#CACHED} together with
@@ -371,10 +377,17 @@ public final class AsyncFile implements AutoCloseable {
                 throw e;
             }
         }
-        if (opts.contains(FileOption.TRUNCATE) && FileStat.isRegular((int) fd)) {
+        if (opts.contains(FileOption.TRUNCATE)) {
             // O_TRUNC's effect (on a regular file only, as O_TRUNC), coherent with jaio's cache.
             try {
-                file.truncate(0);
+                long type = FileStat.fileType((int) fd);
+                if (type < 0) {
+                    throw new IoOperationException("statx", path, -1, -1, (int) -type, Errno.name((int) -type),
+                            Errno.describe((int) -type));
+                }
+                if (type == Statx.S_IFREG) {
+                    file.truncate(0);
+                }
             } catch (IOException | RuntimeException | Error e) {
                 try {
                     file.close();
@@ -902,7 +915,7 @@ public final class AsyncFile implements AutoCloseable {
                 return; // cancelled while it waited for the gate
             }
             if (!fc.mayHoldUnwrittenData()) {
-                fc.invalidate(first, last);
+                fc.invalidateClean(first, last);
                 engine.execute(f);
                 return;
             }
@@ -914,7 +927,7 @@ public final class AsyncFile implements AutoCloseable {
                     f.reject(Errno.EIO);
                     return;
                 }
-                fc.invalidate(first, last);
+                fc.invalidateClean(first, last);
                 engine.execute(f);
             });
         });
@@ -947,11 +960,11 @@ public final class AsyncFile implements AutoCloseable {
         }
         long first = position / PageFrames.PAGE_SIZE;
         long last = (position + length - 1) / PageFrames.PAGE_SIZE;
-        if (fc.copyingOnThisThread()) {
-            throw new IllegalStateException(op + " " + path + " at offset " + position + ": prepared inside a cached"
-                    + " write of the file on this thread (a callback it ran), which the write must wait for");
+        try {
+            fc.enterDirectWriteNow();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(op + " " + path + " at offset " + position + ": " + e.getMessage(), e);
         }
-        fc.enterDirectWriteNow();
         try {
             if (fc.mayHoldUnwrittenData()) {
                 fc.writeBackForDirect(first, last).join();
@@ -959,7 +972,7 @@ public final class AsyncFile implements AutoCloseable {
                     throw new java.io.UncheckedIOException(failure(op, position, length, Errno.EIO));
                 }
             }
-            fc.invalidate(first, last);
+            fc.invalidateClean(first, last);
         } catch (RuntimeException | Error e) {
             fc.leaveDirectWrite();
             throw e;
@@ -993,15 +1006,29 @@ public final class AsyncFile implements AutoCloseable {
      * A write of this (non-CACHED) handle completed: cached pages of its range are dropped (they
      * may have been read back while it ran) and the cached size grows to its end, before its future
      * completes. The size grows only now, after the data is on the device (§4.2). {@code held} is
-     * the cache whose write gate the write holds (the caller leaves it afterwards), or null: then
-     * the cache of a CACHED handle opened meanwhile, if any.
+     * the cache whose write gate the write holds (the caller leaves it afterwards), or null; the
+     * cache of the file now (a CACHED handle opened meanwhile) is brought up to date too. Dirty
+     * pages stay: the write held the gate, so none is newer than it, and one whose writeback
+     * failed must not lose its bytes. Called only for a write that reached the kernel.
      */
     void afterUncachedWrite(FileCache held, long position, long length, long result) {
-        FileCache fc = held != null ? held : coherentCache();
-        if (fc == null || length <= 0) {
+        if (length <= 0) {
             return;
         }
-        fc.invalidate(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE);
+        FileCache now = coherentCache();
+        afterUncachedWriteIn(held, position, length, result);
+        if (now != null && now != held) {
+            // The cache the write held was dropped (its last CACHED handle closed) and another
+            // made meanwhile, which may have read the range while the write ran.
+            afterUncachedWriteIn(now, position, length, result);
+        }
+    }
+
+    private static void afterUncachedWriteIn(FileCache fc, long position, long length, long result) {
+        if (fc == null) {
+            return;
+        }
+        fc.invalidateClean(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE);
         if (result > 0) {
             fc.growSize(position + result);
         }
@@ -1075,15 +1102,19 @@ public final class AsyncFile implements AutoCloseable {
      * time (see {@link FileCache#writesThroughKernel}). NOWAIT is refused on CACHED files either way.
      */
     private boolean writesThroughKernel(String op, int ioFlags) {
-        if ((ioFlags & IoFlags.NOWAIT) != 0) {
-            return false; // refused by cachedWrite, with its message
+        if ((ioFlags & IoFlags.NOWAIT) != 0 || !begin()) {
+            return false; // refused by cachedWrite, with its message (NOWAIT, or the file closed)
         }
-        return cache.file().writesThroughKernel(cache);
+        try {
+            return cache.file().writesThroughKernel(cache); // (a probe on an open descriptor only)
+        } finally {
+            endOp();
+        }
     }
 
     /** Whether a write of this CACHED handle through {@code ctx} goes through the kernel (see above). */
     boolean cachedWritesGoThroughKernel() {
-        return cache != null && cache.file().writesThroughKernel(cache);
+        return cache != null && writesThroughKernel("pwrite", 0);
     }
 
     /** RWF_SYNC or RWF_DSYNC for a write with {@code ioFlags} on this file, or 0. */
@@ -1355,9 +1386,9 @@ public final class AsyncFile implements AutoCloseable {
      * @param size the new size in bytes, at least 0
      * @throws IllegalArgumentException for a negative size
      * @throws IllegalStateException when the file is not open for writing; when called on the
-     *     engine's completion thread while jaio's cache of the file has pages to write back, or from
-     *     a callback that a cached write of the file runs on this thread (the truncate would wait
-     *     for itself)
+     *     engine's completion thread while jaio's cache has the file (the truncate may wait for
+     *     I/O that thread completes), or from a callback that a cached write runs inline on this
+     *     thread (the truncate could wait for that write)
      * @throws FileClosedException when the file is closed
      * @throws EngineClosedException when the file's engine is closing or closed
      * @throws IoOperationException when ftruncate fails, naming the errno (e.g. EFBIG); EIO when
@@ -1375,20 +1406,21 @@ public final class AsyncFile implements AutoCloseable {
             // jaio's cache of the file: this handle's, or that of CACHED handles of the file on
             // this engine (a truncate through any handle must reach it).
             FileCache fc = cache != null ? cache.file() : coherentCache();
-            if (fc != null && fc.copyingOnThisThread()) {
-                throw new IllegalStateException("ftruncate " + path + " to " + size + ": called inside a cached write"
-                        + " of the file on this thread (a callback it ran), which the truncate must wait for;"
-                        + " call it from another thread");
+            if (fc != null) {
+                // beginTruncate may wait for writeback, a page read or another truncate that waits
+                // for them: I/O this thread completes.
+                refuseWaitOnCompletionThread("ftruncate", size);
             }
             writeBackBeforeGrowing("ftruncate", fc, size);
-            if (fc != null && fc.mayHoldUnwrittenData()) {
-                refuseWaitOnCompletionThread("ftruncate", size); // beginTruncate may wait for writeback
-            }
             long[] saved = null;
             if (fc != null) {
                 // The cache's size first (writeback then skips pages past it), and writes of pages
                 // past it must be over before the file shrinks: one finishing later would extend it.
-                saved = fc.beginTruncate(size);
+                try {
+                    saved = fc.beginTruncate(size);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("ftruncate " + path + " to " + size + ": " + e.getMessage(), e);
+                }
             }
             long rc = Long.MIN_VALUE; // a throw from the call: refused too
             try {

@@ -5,6 +5,8 @@ import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,16 @@ import java.util.concurrent.TimeUnit;
  * how many bytes were written.
  */
 final class FileOp<T> extends IoOp<T> implements Requests.Future {
+
+    private static final VarHandle GATE;
+
+    static {
+        try {
+            GATE = MethodHandles.lookup().findVarHandle(FileOp.class, "gate", FileCache.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     static final int RESULT_INT = 0;
     static final int RESULT_LONG = 1;
@@ -53,15 +65,6 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
      */
     @SuppressWarnings("unused") // through GATE
     private volatile FileCache gate;
-    private static final java.lang.invoke.VarHandle GATE;
-
-    static {
-        try {
-            GATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(FileOp.class, "gate", FileCache.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     FileOp(AsyncFile file, int opcode, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags,
             long length, int resultKind) {
@@ -168,7 +171,9 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         Object value = null;
         Throwable failure = null;
         try {
-            if (isWrite()) {
+            if (isWrite() && (isStarted() || written > 0)) {
+                // Only a write that reached the kernel changed the file (one cancelled or refused
+                // before it did must not drop the cache's pages of its range).
                 file.afterUncachedWrite(heldGate(), startOffset, length,
                         result > 0 ? written + result : written > 0 ? written : result);
             }

@@ -38,7 +38,13 @@ public enum FileOption {
      * past RLIMIT_FSIZE fails with EFBIG, and the disk blocks of pages it extends the file into or
      * fills a hole with are reserved first ({@code fallocate(FALLOC_FL_KEEP_SIZE)}, synchronously
      * on the calling thread), so EFBIG, ENOSPC or EDQUOT fail the write itself, with nothing
-     * written, never its later writeback. A write completes once its bytes are in the file's pages
+     * written, never its later writeback. On a file system that cannot reserve blocks (fallocate
+     * says EOPNOTSUPP: ext2, some FUSE and network file systems) writes go through the kernel's
+     * buffered write instead, coherent with the cache, and fail as it fails (a write that fills the
+     * disk writes what fits, then fails with ENOSPC saying how many bytes it wrote). Cached writes
+     * are ordered against {@link AsyncFile#truncate} and against writes of handles without CACHED
+     * on the same engine as the kernel's inode lock orders them: each lies wholly before or after
+     * the other. A write completes once its bytes are in the file's pages
      * (dirty), and every later cached read returns them; with {@link #SYNC}, {@link #DSYNC} or the
      * request's {@link IoFlags#SYNC}/{@link IoFlags#DSYNC} it completes only after its range was
      * written back and is durable. fsync and fdatasync write back the whole file first. The
@@ -47,9 +53,10 @@ public enum FileOption {
      * written back), and closing the file's last writable handle writes
      * back and syncs what is left. A failed writeback keeps its pages dirty and fails the next sync.
      * Until written back, dirty pages are seen only through this engine's cache: other processes
-     * and handles opened without CACHED see the file as it is on disk, and their writes are not
-     * seen by pages already cached. Truncate and allocate go through the kernel and keep the
-     * cache coherent.
+     * see the file as it is on disk, and their writes are not seen by pages already cached;
+     * handles without CACHED on the same engine write the range back before they read or write it
+     * and drop its cached pages around their writes (§4 of the paper). Truncate and allocate go
+     * through the kernel and keep the cache coherent.
      */
     CACHED,
     /** Every write completes only when data and metadata are durable (O_SYNC). */

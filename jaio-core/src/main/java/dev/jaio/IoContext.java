@@ -13,6 +13,7 @@ import java.io.IOException;
 import dev.jaio.internal.cache.CachedRead;
 import dev.jaio.internal.cache.CachedWrite;
 import dev.jaio.internal.cache.DeviceIoSink;
+import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.PageCache;
 import dev.jaio.internal.cache.PageIoOp;
 import dev.jaio.internal.linux.Iovec;
@@ -70,7 +71,14 @@ import java.util.concurrent.locks.LockSupport;
  * kernel for its own requests. Writes, fsync and fdatasync of CACHED files go through the cache
  * the same way: the copy into the file's pages runs in {@code submit()}, and the page writes of an
  * O_SYNC/O_DSYNC write or a sync go into this context's queue and are reaped (and the write
- * completed) in {@code getEvents}. Such requests cannot be linked.
+ * completed) in {@code getEvents}. Such requests cannot be linked. (On a file system that cannot
+ * reserve blocks, a CACHED file's writes are kernel writes of its descriptor instead: see
+ * {@link FileOption#CACHED}.)
+ *
+ * <p>A write of a handle without CACHED, of a file that a CACHED handle on the same engine has
+ * open, holds that file's write gate from {@code prepareWrite} until its result is delivered by
+ * {@code getEvents} (or the context closes): cached writes of the file wait meanwhile, so reap
+ * such writes promptly. {@code prepareWrite} waits while a cached write copies into the file.
  *
  * <p>The context's kernel queue (AIO context or io_uring) holds twice its depth: room for the page
  * reads of as many cached requests.
@@ -132,8 +140,11 @@ public final class IoContext implements AutoCloseable {
     /** Offset and length of a kernel write in a slot (length 0 for other requests), for coherence with jaio's cache. */
     private final long[] writePosition;
     private final long[] writeLength;
-    /** Per slot: the cache whose write gate an uncached write holds until it completes, or null. */
-    private final dev.jaio.internal.cache.FileCache[] writeGate;
+    /**
+     * Per slot: the cache whose write gate an uncached write holds until its result is delivered
+     * (or the context closes), or null.
+     */
+    private final FileCache[] writeGate;
     private int cachedInFlight;
     /** Due retries a getEvents left for the next (its retry budget ran out); owner only. */
     private ContextRetry backlog;
@@ -193,7 +204,7 @@ public final class IoContext implements AutoCloseable {
         this.cachedKind = new int[depth];
         this.writePosition = new long[depth];
         this.writeLength = new long[depth];
-        this.writeGate = new dev.jaio.internal.cache.FileCache[depth];
+        this.writeGate = new FileCache[depth];
         this.doneNext = new int[depth];
         this.doneResult = new long[depth];
         this.ready = new int[depth];
@@ -315,6 +326,8 @@ public final class IoContext implements AutoCloseable {
      * @throws java.io.UncheckedIOException (an {@link IoOperationException}, EIO) when dirty pages
      *     of the range in jaio's cache, from a CACHED handle of the same file, cannot be written back
      *     first
+     * @throws IllegalStateException also when called inside a cached write's copy on this thread
+     *     (a callback it ran), which the write would wait for (see the class comment on the gate)
      */
     public boolean prepareWrite(AsyncFile file, MemorySegment buffer, long position, long cookie) {
         return prepareWrite(file, buffer, position, IoFlags.NONE, cookie);
@@ -422,7 +435,7 @@ public final class IoContext implements AutoCloseable {
             cachedPrepared[cachedPreparedCount++] = slot;
             return true;
         }
-        dev.jaio.internal.cache.FileCache gate = null;
+        FileCache gate = null;
         if (!read) {
             gate = file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
         } else {
@@ -1253,7 +1266,7 @@ public final class IoContext implements AutoCloseable {
         }
         if (file != null) {
             if (writeLength[slot] > 0) {
-                dev.jaio.internal.cache.FileCache gate = writeGate[slot];
+                FileCache gate = writeGate[slot];
                 long length = writeLength[slot];
                 writeGate[slot] = null;
                 writeLength[slot] = 0;

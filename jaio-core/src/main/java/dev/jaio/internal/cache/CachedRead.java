@@ -59,6 +59,11 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
      */
     private CachedPage far;
     private long farIndex = -1;
+    /**
+     * No frame was free for the page at {@link #done} and the request let go of the pages it held
+     * ahead: the next time, it waits. Cleared when it copies again.
+     */
+    private boolean framesShort;
     /** A page read for this request alone: its index, its memory, and the result (MIN_VALUE until done). */
     private long bypassIndex = -1;
     private MemorySegment bypassPage;
@@ -125,6 +130,21 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
 
     private void release(CachedPage p) {
         cache.release(p);
+    }
+
+    /** Whether the request holds a page it has not copied yet. */
+    private boolean holdsPages() {
+        if (far != null) {
+            return true;
+        }
+        if (held != null) {
+            for (CachedPage p : held) {
+                if (p != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Drops every page still held (the request ended before copying them). */
@@ -283,6 +303,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                     copyOut(page, inPage, n);
                     done += n;
                     progressed = true;
+                    framesShort = false;
                     continue;
                 }
                 Readahead ra = handle.readahead();
@@ -311,6 +332,17 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                                 end = Math.min(end, f.size());
                                 continue; // the file shrank under the read
                             }
+                            if (!framesShort && holdsPages()) {
+                                // No frame, and this read holds pages ahead of where it copies (its
+                                // readahead's): on a cache not much larger than a read those can be
+                                // every frame but the ones it needs, and it would wait for itself.
+                                // It lets go of them (they stay cached) and tries once more; the
+                                // event count is read again after that, so its own releases do not
+                                // wake it at once.
+                                framesShort = true;
+                                releaseHeld();
+                                continue;
+                            }
                             // No frame: every page is busy. Go on when one is freed.
                             if (retry && !progressed) {
                                 cache.countIdleRetry();
@@ -332,6 +364,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                         copyOut(cache.frames().frame(p.frame()), inPage, n);
                         done += n;
                         progressed = true;
+                        framesShort = false;
                     } finally {
                         release(p);
                     }

@@ -29,8 +29,9 @@ import java.util.concurrent.CompletableFuture;
  * </ol>
  *
  * <p>Threads: the first iteration runs on the caller's thread; a retry runs on the thread that ends
- * the wait (the engine's completion thread, or the batch context's own thread in getEvents: see
- * {@link #scheduleRetry()}).
+ * the wait (the engine's completion thread, a thread that frees a frame or lowers dirty memory,
+ * the thread that opens the file's write gate after a truncate or an uncached write, or the batch
+ * context's own thread in getEvents: see {@link #scheduleRetry()}).
  *
  * @param <T> the future's value type
  */
@@ -325,7 +326,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     /**
      * The copy phase; false when it queued a wait (or ended the request).
      *
-     * <p>It copies holding the file's copy gate, and lets go of it before every wait: a truncate
+     * <p>It copies holding the file's write gate, and lets go of it before every wait: a truncate
      * waits only for copies in progress on some thread, never for this write's I/O. A write that
      * waited while a truncate ran starts over (admitted again, every byte copied again: the same
      * bytes, so what it copied before the truncate and the truncate kept is unchanged), so each
@@ -461,7 +462,13 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 release(p);
                 continue; // truncated away between the lookup and the lock
             }
-            copyIn(cache.frames().frame(p.frame()), inPage, n);
+            try {
+                copyIn(cache.frames().frame(p.frame()), inPage, n);
+            } catch (RuntimeException | Error e) {
+                p.state().unlock(0, 0); // the source went away (closed arena): the page stays as it was
+                release(p);
+                throw e;
+            }
             int before = p.state().unlockQuietly(PageState.DIRTY, 0);
             p.state().wakeUnlocked(before);
             if ((before & PageState.DIRTY) == 0) {
@@ -478,19 +485,21 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     }
 
     /**
-     * Takes the copy gate and, the first time or when a truncate ran since, admits the write
-     * ({@link FileCache#reserve}) from its start. False when the write waits for a truncate to end
-     * (queued) or was refused (ended).
+     * Admits the write the first time (on the thread that runs it first: the caller's, before the
+     * gate, so that the system calls of {@link FileCache#reserve} never run on a thread that opens
+     * the gate for a queued write), then takes the gate; when a truncate ran since admission, the
+     * write starts over, admitted again. False when the write waits for the gate (queued) or was
+     * refused (ended).
      */
     private boolean enterAndAdmit(FileCache f) {
+        if (!admitted && !admit(f)) {
+            return false;
+        }
         if (!f.enterCopy(this)) {
             return false; // a truncate or a direct write holds the gate: this write goes on after it
         }
         copying = true;
-        if (admitted && f.truncations() == admittedAt) {
-            return true;
-        }
-        if (admitted) {
+        if (f.truncations() != admittedAt) {
             // A truncate ran while this write waited: it may have dropped pages this write filled
             // and freed the blocks reserved for it. The write starts over, after the truncate.
             done = 0;
@@ -498,7 +507,13 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             segmentOffset = 0;
             readFor = -1;
             framesShort = false;
+            return admit(f);
         }
+        return true;
+    }
+
+    /** Reserves the write's blocks ({@link FileCache#reserve}); false when refused (the write ended). */
+    private boolean admit(FileCache f) {
         admitted = true;
         admittedAt = f.truncations();
         long n = length == 0 ? 0 : f.reserve(handle, position, length);
@@ -584,7 +599,13 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         if (inPage + n < PAGE) {
             frame.asSlice(inPage + n).fill((byte) 0);
         }
-        copyIn(frame, inPage, n);
+        try {
+            copyIn(frame, inPage, n);
+        } catch (RuntimeException | Error e) {
+            handle.file().abandon(p); // never filled: out of the tree, unlocked, for waiters to look again
+            release(p);
+            throw e;
+        }
         p.state().unlock(PageState.UPTODATE | PageState.DIRTY, 0);
         dirtied(p);
     }

@@ -91,7 +91,11 @@ public final class FileCache {
     private final java.util.concurrent.atomic.AtomicLong truncations = new java.util.concurrent.atomic.AtomicLong();
     /** i_rwsem's part: cached writes' copies against direct writes and truncate ({@link WriteGate}). */
     private final WriteGate gate = new WriteGate();
-    /** The file system cannot reserve blocks (fallocate says EOPNOTSUPP): cached writes are written through. */
+    /**
+     * The file system cannot reserve blocks (fallocate says EOPNOTSUPP): writes of CACHED handles go
+     * through the kernel ({@link #writesThroughKernel}); one admitted before that was known (or on
+     * a file system that refuses only some ranges) is written back before it completes.
+     */
     private volatile boolean noReserve;
     /** Whether {@link #noReserve} is known ({@link #writesThroughKernel}). */
     private volatile boolean reserveProbed;
@@ -590,10 +594,24 @@ public final class FileCache {
 
     /** POSIX_FADV_DONTNEED: drops the clean, idle pages of [firstIndex, lastIndex]; pages in use stay. */
     public void dropIdle(long firstIndex, long lastIndex) {
-        drop(firstIndex, lastIndex, false);
+        drop(firstIndex, lastIndex, false, false);
+    }
+
+    /**
+     * Around a write of another handle to [firstIndex, lastIndex] (§4): drops the range's clean
+     * pages, busy or not, as {@link #invalidate} does, but never a dirty one, whose bytes no device
+     * holds yet (the kernel's invalidate_inode_pages2 fails on such a page rather than lose it). The
+     * caller wrote the range back first; a page dirty still is one whose writeback failed.
+     */
+    public void invalidateClean(long firstIndex, long lastIndex) {
+        drop(firstIndex, lastIndex, true, true);
     }
 
     private void drop(long firstIndex, long lastIndex, boolean evenBusy) {
+        drop(firstIndex, lastIndex, evenBusy, false);
+    }
+
+    private void drop(long firstIndex, long lastIndex, boolean evenBusy, boolean keepDirty) {
         List<CachedPage> toFree = new ArrayList<>();
         int batch = 64;
         @SuppressWarnings("unchecked")
@@ -610,7 +628,7 @@ public final class FileCache {
                 }
                 for (int i = 0; i < n; i++) {
                     CachedPage p = found[i];
-                    if (!evenBusy && !p.evictable()) {
+                    if ((!evenBusy && !p.evictable()) || (keepDirty && p.is(PageState.DIRTY))) {
                         continue;
                     }
                     tree.remove(indices[i]);
@@ -1209,14 +1227,6 @@ public final class FileCache {
         gate.leaveDirect();
     }
 
-    /**
-     * Whether the current thread runs inside a cached write's copy of this file (a callback run
-     * inline by it): a truncate or an IoContext write of the file there would wait for itself.
-     */
-    public boolean copyingOnThisThread() {
-        return gate.heldByThisThread();
-    }
-
     /** The gate, for tests. */
     WriteGate writeGate() {
         return gate;
@@ -1228,10 +1238,22 @@ public final class FileCache {
      * first, and one that waited meanwhile starts over after it: each write lies wholly before or
      * wholly after the truncate, as POSIX asks), the cache takes the new size, and every device
      * write of a page at or past the page the new end falls in is waited for (blocking), since one
-     * that finished after the file shrank would extend it again. The caller must call one of the two.
+     * that finished after the file shrank would extend it again. The caller must call one of the two
+     * (unless this throws).
+     *
+     * @throws IllegalStateException when called inside a cached write's copy (a callback it ran)
      */
     public long[] beginTruncate(long newSize) {
         gate.lockForTruncate();
+        try {
+            return truncateSizes(newSize);
+        } catch (RuntimeException | Error e) {
+            gate.unlockAfterTruncate();
+            throw e;
+        }
+    }
+
+    private long[] truncateSizes(long newSize) {
         long[] saved;
         synchronized (sizeLock) {
             saved = new long[] {size(), writtenSize};

@@ -36,13 +36,12 @@ public final class FileStat {
         }
     }
 
-    /** Whether {@code fd} names a regular file (false when statx fails). */
-    public static boolean isRegular(int fd) {
+    /** The file type of {@code fd} (its mode's {@link Statx#S_IFMT} bits), or -errno when statx fails. */
+    public static long fileType(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Statx.STATX);
             long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, Statx.STATX_TYPE, buf);
-            return rc >= 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, Statx.STX_MODE)) & Statx.S_IFMT)
-                    == Statx.S_IFREG;
+            return rc < 0 ? rc : Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, Statx.STX_MODE)) & Statx.S_IFMT;
         }
     }
 

@@ -281,6 +281,9 @@ public final class PageCache implements AutoCloseable {
     void retryWhenFramesFree(Runnable retry, long seen) {
         frameWaits.increment();
         frameWaiters.add(retry);
+        if (dirtyPages.get() > 0) {
+            kickCleaner(); // dirty pages may be all that is not busy: the cleaner writes them now
+        }
         if (frameEvents.sum() != seen) {
             framesMayBeFree();
         }
@@ -598,7 +601,10 @@ public final class PageCache implements AutoCloseable {
         boolean progress = true;
         while (progress && !closing) {
             progress = false;
-            boolean over = dirtyPages.get() > dirtyBackgroundPages();
+            // Requests waiting for a frame are memory pressure: dirty pages are written back then
+            // whatever their number or age (the kernel's reclaim wakes the flushers), since a
+            // dirty page can never be evicted.
+            boolean over = dirtyPages.get() > dirtyBackgroundPages() || !frameWaiters.isEmpty();
             long now = System.nanoTime();
             for (FileCache f : files.values()) {
                 if (writebackPages.get() >= CLEANER_IN_FLIGHT) {
@@ -614,7 +620,7 @@ public final class PageCache implements AutoCloseable {
                     issued += n;
                 }
             }
-            if (dirtyPages.get() <= dirtyBackgroundPages()) {
+            if (dirtyPages.get() <= dirtyBackgroundPages() && frameWaiters.isEmpty()) {
                 return issued; // expired files were written once this pass
             }
         }

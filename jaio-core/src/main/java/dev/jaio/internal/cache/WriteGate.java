@@ -11,23 +11,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li><b>copies</b>: cached writes copying into pages ({@link CachedWrite}). A copy holds the
- *       gate only while it copies on some thread, never across a wait or a hop to another thread
- *       (it lets go first), so for microseconds. Copies share the gate with each other.
+ *       gate only while it copies on some thread, never across a wait for I/O, a frame or the
+ *       cleaner, nor across a hop to another thread (it lets go first): for as long as its memcpy
+ *       takes. Copies share the gate with each other.
  *   <li><b>direct writes</b>: writes of handles that are not CACHED, from before their writeback
  *       and invalidation of the range to their completion (§4 of the paper). They share the gate
  *       with each other and exclude copies: a copy in the middle of a direct write would dirty a
  *       page the write then drops (an acknowledged cached write lost), or make the write's
  *       "writeback failed" check see a page dirtied a moment ago (a false EIO).
  *   <li><b>a truncate</b>: excludes copies (one copy's pages must not be dropped halfway) and other
- *       truncates. It waits for the copies in progress, never for I/O: direct writes in flight go
- *       on (the kernel orders them against the truncate; a context's may end only when the
- *       truncating thread reaps them), and queued ones start after it.
+ *       truncates; direct writes go on beside it (the kernel orders them against the truncate;
+ *       an IoContext's may end only when its owner reaps them). While it holds the gate it may
+ *       wait for I/O (writeback past the new end, a read of the page the end falls in).
  * </ul>
  *
- * <p>Only a truncate and {@link #enterDirectNow()} block, and only for copies in progress (and a
- * truncate in progress): since no holder of a count ever waits for anything, neither can deadlock
- * on the gate. Everything else that cannot enter is queued, and runs on the thread that opens
- * the gate for it; a queued copy then enters again like a new one. A stream of copies can keep a
+ * <p>Only a truncate and {@link #enterDirectNow()} block. {@link #enterDirectNow()} waits only for
+ * copies in progress, and a truncate for copies and for an earlier truncate; a copy never waits
+ * while it holds the gate, so those waits end unless the waiting thread is itself inside a copy
+ * (a callback a copy ran inline): such calls are refused ({@link #insideCopy}). A truncate that
+ * waits for another, which waits for I/O only the engine's completion thread ends, must not run on
+ * that thread: the caller refuses it there. Everything else that cannot enter is queued, and runs
+ * on the thread that opens the gate for it; a queued copy then enters again like a new one. A stream of copies can keep a
  * queued direct write waiting, and a stream of direct writes a queued copy, as a stream of
  * readers can keep a writer out of a reader-writer lock; the gate is for coherence between the
  * rare writers of one file through both kinds of handle, not for fairness. The fast path of a
@@ -48,8 +52,9 @@ final class WriteGate {
     /**
      * The gates the current thread holds for copies, innermost last. A copy can run other requests'
      * retries, and so their callbacks, inline (a page it unlocks, a frame it frees); a callback that
-     * then truncated the file, or made an IoContext write of it, would wait for this very copy.
-     * {@link #heldByThisThread()} lets such calls refuse instead.
+     * then truncated a file, or made an IoContext write of one, could wait for this very copy (of
+     * this file, or of another whose truncate waits for this one). {@link #insideCopy()} lets such
+     * calls refuse instead.
      */
     private static final ThreadLocal<ArrayList<WriteGate>> HELD = ThreadLocal.withInitial(() -> new ArrayList<>(2));
 
@@ -81,9 +86,13 @@ final class WriteGate {
 
     /** A copy stopped (it waits, or its copy is over), on the thread that entered. */
     void leaveCopy() {
+        int left = state.decrementAndGet();
         ArrayList<WriteGate> held = HELD.get();
-        held.remove(held.lastIndexOf(this));
-        if (state.decrementAndGet() == CLOSED) {
+        int i = held.lastIndexOf(this);
+        if (i >= 0) {
+            held.remove(i);
+        }
+        if (left == CLOSED) {
             List<Object> go;
             synchronized (this) {
                 notifyAll(); // a truncate or a direct write waiting for the last copy
@@ -100,7 +109,7 @@ final class WriteGate {
     void enterDirect(Runnable start) {
         synchronized (this) {
             close();
-            if (truncating || copies() > 0) {
+            if (copies() > 0) {
                 directStarts.add(start);
                 return;
             }
@@ -110,14 +119,13 @@ final class WriteGate {
     }
 
     /**
-     * A direct write that must hold the gate when this returns (an {@link dev.jaio.IoContext}
-     * prepares its requests in order): waits while a truncate runs or copies are in progress.
+     * A direct write that must hold the gate when this returns (an IoContext
+     * prepares its requests in order): waits while copies are in progress.
+     *
+     * @throws IllegalStateException when this thread is inside a copy ({@link #insideCopy})
      */
     void enterDirectNow() {
-        if (heldByThisThread()) {
-            throw new IllegalStateException("this thread is inside a cached write of the file (a callback run by"
-                    + " it), which an uncached write must wait for");
-        }
+        refuseInsideCopy();
         boolean interrupted = false;
         synchronized (this) {
             while (true) {
@@ -125,7 +133,7 @@ final class WriteGate {
                 // and a copy that takes the fast path after the check below would copy while
                 // this write holds the gate. Closed before the check, it cannot.
                 close();
-                if (!truncating && copies() == 0) {
+                if (copies() == 0) {
                     break;
                 }
                 try {
@@ -159,10 +167,7 @@ final class WriteGate {
      * Uninterruptible, as down_write(i_rwsem); an interrupt stays pending.
      */
     void lockForTruncate() {
-        if (heldByThisThread()) {
-            throw new IllegalStateException("this thread is inside a cached write of the file (a callback run by"
-                    + " it), which a truncate must wait for");
-        }
+        refuseInsideCopy();
         boolean interrupted = false;
         synchronized (this) {
             while (truncating) {
@@ -198,9 +203,19 @@ final class WriteGate {
         run(go);
     }
 
-    /** Whether the current thread holds this gate for a copy (it runs inside one, a callback say). */
-    boolean heldByThisThread() {
-        return HELD.get().contains(this);
+    /**
+     * Whether the current thread runs inside a copy, of any file (a callback that copy ran inline):
+     * it must not wait on a gate, which could be waiting for that copy.
+     */
+    static boolean insideCopy() {
+        return !HELD.get().isEmpty();
+    }
+
+    private static void refuseInsideCopy() {
+        if (insideCopy()) {
+            throw new IllegalStateException("called inside a cached write's copy on this thread (a callback it"
+                    + " ran), which the call would have to wait for; call it from another thread");
+        }
     }
 
     /** Copies holding the gate now. */
@@ -233,15 +248,13 @@ final class WriteGate {
      */
     private List<Object> admit() {
         List<Object> go = List.of();
-        if (!truncating) {
-            if (!directStarts.isEmpty() && copies() == 0) {
-                go = new ArrayList<>(directStarts);
-                directWrites += directStarts.size();
-                directStarts.clear();
-            } else if (directWrites == 0 && !copiers.isEmpty()) {
-                go = new ArrayList<>(copiers);
-                copiers.clear();
-            }
+        if (!directStarts.isEmpty() && copies() == 0) {
+            go = new ArrayList<>(directStarts);
+            directWrites += directStarts.size();
+            directStarts.clear();
+        } else if (!truncating && directWrites == 0 && !copiers.isEmpty()) {
+            go = new ArrayList<>(copiers);
+            copiers.clear();
         }
         if (!truncating && directWrites == 0 && directStarts.isEmpty()) {
             int s;
@@ -252,13 +265,26 @@ final class WriteGate {
         return go;
     }
 
+    /** Runs every admitted entry, even when one throws (a direct start already counted must run). */
     private static void run(List<Object> go) {
+        RuntimeException first = null;
         for (Object o : go) {
-            if (o instanceof Copier c) {
-                c.gateOpened();
-            } else {
-                ((Runnable) o).run();
+            try {
+                if (o instanceof Copier c) {
+                    c.gateOpened();
+                } else {
+                    ((Runnable) o).run();
+                }
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

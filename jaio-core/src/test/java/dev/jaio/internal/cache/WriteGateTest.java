@@ -55,16 +55,38 @@ class WriteGateTest {
         WriteGate gate = new WriteGate();
         WriteGate other = new WriteGate();
         assertTrue(gate.enterCopy(() -> { }));
-        assertTrue(gate.heldByThisThread());
-        // A callback run inline by the copy that truncates, or prepares a context write: refused, not a hang.
+        assertTrue(WriteGate.insideCopy());
+        // A callback run inline by the copy that truncates, or prepares a context write: refused,
+        // not a hang; of another file too (its truncate could wait for a copy waiting for this one).
         assertThrows(IllegalStateException.class, gate::lockForTruncate);
         assertThrows(IllegalStateException.class, gate::enterDirectNow);
-        other.lockForTruncate(); // another file's gate is free
-        other.unlockAfterTruncate();
+        assertThrows(IllegalStateException.class, other::lockForTruncate);
         gate.leaveCopy();
-        assertFalse(gate.heldByThisThread());
+        assertFalse(WriteGate.insideCopy());
         gate.lockForTruncate();
         gate.unlockAfterTruncate();
+        other.lockForTruncate();
+        other.unlockAfterTruncate();
+    }
+
+    @Test
+    void directWritesGoOnBesideATruncate() throws Exception {
+        WriteGate gate = new WriteGate();
+        gate.lockForTruncate(); // a truncate that waits for I/O (writeback past the new end, say)
+        // An IoContext owner preparing an uncached write must not wait for it: the truncate's I/O
+        // may be that owner's to reap.
+        Thread owner = Thread.ofPlatform().start(gate::enterDirectNow);
+        owner.join(5000);
+        assertFalse(owner.isAlive(), "enterDirectNow waited for a truncate");
+        List<String> ran = new ArrayList<>();
+        gate.enterDirect(() -> ran.add("direct"));
+        assertEquals(List.of("direct"), ran);
+        assertFalse(gate.enterCopy(() -> ran.add("copy")), "copies wait for the truncate");
+        gate.leaveDirect();
+        gate.leaveDirect();
+        assertEquals(List.of("direct"), ran);
+        gate.unlockAfterTruncate();
+        assertEquals(List.of("direct", "copy"), ran);
     }
 
     @Test
