@@ -1,5 +1,6 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.engine.Uninterruptibly;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,26 +127,15 @@ final class WriteGate {
      */
     void enterDirectNow() {
         refuseInsideCopy();
-        boolean interrupted = false;
         synchronized (this) {
-            while (true) {
-                // Closed again on every turn: the gate may have opened (admit) while this waited,
-                // and a copy that takes the fast path after the check below would copy while
-                // this write holds the gate. Closed before the check, it cannot.
+            // Closed again on every test: the gate may have opened (admit) while this waited, and
+            // a copy that takes the fast path after the test would copy while this write holds the
+            // gate. Closed before the test, it cannot.
+            Uninterruptibly.waitUntil(this, () -> {
                 close();
-                if (copies() == 0) {
-                    break;
-                }
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+                return copies() == 0;
+            });
             directWrites++;
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -168,27 +158,11 @@ final class WriteGate {
      */
     void lockForTruncate() {
         refuseInsideCopy();
-        boolean interrupted = false;
         synchronized (this) {
-            while (truncating) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Uninterruptibly.waitUntil(this, () -> !truncating); // one truncate at a time
             truncating = true;
             close(); // stays closed while truncating: admit() does not open it
-            while (copies() > 0) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            Uninterruptibly.waitUntil(this, () -> copies() == 0);
         }
     }
 

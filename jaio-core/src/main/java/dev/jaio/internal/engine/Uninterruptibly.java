@@ -42,4 +42,22 @@ public final class Uninterruptibly {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * Waits on {@code monitor}, which the caller holds, until {@code done} is true (tested first, and
+     * after every wakeup, under the monitor), whatever interrupts arrive meanwhile.
+     */
+    public static void waitUntil(Object monitor, java.util.function.BooleanSupplier done) {
+        boolean interrupted = false;
+        while (!done.getAsBoolean()) {
+            try {
+                monitor.wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
