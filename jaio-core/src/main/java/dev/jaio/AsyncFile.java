@@ -942,6 +942,8 @@ public final class AsyncFile implements AutoCloseable {
     void beforeUncachedReadInContext(long position, long length) {
         FileCache fc = coherentCache();
         if (fc != null && length > 0 && fc.mayHoldUnwrittenData()) {
+            refuseWaitOnOwnContext("pread", position, fc, position / PageFrames.PAGE_SIZE,
+                    (position + length - 1) / PageFrames.PAGE_SIZE, false);
             fc.writeBackForDirect(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE)
                     .join();
         }
@@ -967,6 +969,7 @@ public final class AsyncFile implements AutoCloseable {
         }
         try {
             if (fc.mayHoldUnwrittenData()) {
+                refuseWaitOnOwnContext(op, position, fc, first, last, false);
                 fc.writeBackForDirect(first, last).join();
                 if (fc.hasDirtyPages(first, last)) {
                     throw new java.io.UncheckedIOException(failure(op, position, length, Errno.EIO));
@@ -1387,8 +1390,9 @@ public final class AsyncFile implements AutoCloseable {
      * @throws IllegalArgumentException for a negative size
      * @throws IllegalStateException when the file is not open for writing; when called on the
      *     engine's completion thread while jaio's cache has the file (the truncate may wait for
-     *     I/O that thread completes), or from a callback that a cached write runs inline on this
-     *     thread (the truncate could wait for that write)
+     *     I/O that thread completes), from a callback that a cached write runs inline on this
+     *     thread (the truncate could wait for that write), or on a thread whose {@link IoContext}
+     *     carries page I/O of the file past the new end that it has not reaped yet
      * @throws FileClosedException when the file is closed
      * @throws EngineClosedException when the file's engine is closing or closed
      * @throws IoOperationException when ftruncate fails, naming the errno (e.g. EFBIG); EIO when
@@ -1408,8 +1412,15 @@ public final class AsyncFile implements AutoCloseable {
             FileCache fc = cache != null ? cache.file() : coherentCache();
             if (fc != null) {
                 // beginTruncate may wait for writeback, a page read or another truncate that waits
-                // for them: I/O this thread completes.
+                // for them: I/O this thread may be the one to complete.
                 refuseWaitOnCompletionThread("ftruncate", size);
+                // It waits for writeback at and past the page the new end falls in, and for the
+                // lock of that page when the end falls inside it (a read of it holds the lock).
+                long endPage = size / PageFrames.PAGE_SIZE;
+                refuseWaitOnOwnContext("ftruncate", size, fc, endPage, Long.MAX_VALUE, true);
+                if (size % PageFrames.PAGE_SIZE != 0) {
+                    refuseWaitOnOwnContext("ftruncate", size, fc, endPage, endPage, false);
+                }
             }
             writeBackBeforeGrowing("ftruncate", fc, size);
             long[] saved = null;
@@ -1454,6 +1465,7 @@ public final class AsyncFile implements AutoCloseable {
             return;
         }
         refuseWaitOnCompletionThread(op, newEnd);
+        refuseWaitOnOwnContext(op, newEnd, fc, 0, Long.MAX_VALUE, true);
         // A concurrent append may dirty another page there meanwhile: a few turns, then the grow
         // goes on (that append is not older than this call).
         for (int turn = 0; turn < 4 && fc.dirtyBeforeGrowing(newEnd); turn++) {
@@ -1466,6 +1478,20 @@ public final class AsyncFile implements AutoCloseable {
             if (errno != 0) {
                 throw failure(op, newEnd, -1, errno); // the writeback failed: growing would show zeros
             }
+        }
+    }
+
+    /**
+     * A call that must wait for the cache's device I/O of pages [firstIndex, lastIndex] cannot run
+     * on a thread whose own {@link IoContext} carries such page I/O unreaped: only its getEvents
+     * completes it, so the call would wait for itself.
+     */
+    private void refuseWaitOnOwnContext(String op, long offset, FileCache fc, long firstIndex, long lastIndex,
+            boolean writesOnly) {
+        if (IoContext.thisThreadOwesPageIo(fc, firstIndex, lastIndex, writesOnly)) {
+            throw new IllegalStateException(op + " " + path + " at offset " + offset + ": it may wait for page I/O"
+                    + " of jaio's cache that an IoContext of this thread holds and only its getEvents reaps;"
+                    + " reap that context's cached requests first");
         }
     }
 

@@ -327,7 +327,9 @@ public final class IoContext implements AutoCloseable {
      *     of the range in jaio's cache, from a CACHED handle of the same file, cannot be written back
      *     first
      * @throws IllegalStateException also when called inside a cached write's copy on this thread
-     *     (a callback it ran), which the write would wait for (see the class comment on the gate)
+     *     (a callback it ran), which the write would wait for (see the class comment on the gate),
+     *     or when the range must be written back first while this thread's contexts carry page
+     *     I/O of it they have not reaped (the writeback would wait for them)
      */
     public boolean prepareWrite(AsyncFile file, MemorySegment buffer, long position, long cookie) {
         return prepareWrite(file, buffer, position, IoFlags.NONE, cookie);
@@ -1320,6 +1322,27 @@ public final class IoContext implements AutoCloseable {
         } else if (o != t) {
             throw new WrongThreadException("IoContext is confined to " + o.getName());
         }
+    }
+
+    /**
+     * Whether a context this thread owns carries, in its own queue, page I/O (writes only, if
+     * {@code writesOnly}) of {@code file}'s pages in [first, last], which only this thread's
+     * {@code getEvents} reaps: a blocking call
+     * that waits for those pages (a truncate waiting for their writeback, say) would wait for itself.
+     */
+    static boolean thisThreadOwesPageIo(FileCache file, long first, long last, boolean writesOnly) {
+        Thread me = Thread.currentThread();
+        for (IoContext c : OPEN) {
+            if (c.owner != me || c.closed || c.deviceOutstanding == 0) {
+                continue;
+            }
+            for (PageIoOp op : c.deviceOps) {
+                if (op != null && (op.isWrite() || !writesOnly) && op.covers(file, first, last)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

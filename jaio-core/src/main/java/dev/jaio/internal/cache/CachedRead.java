@@ -265,6 +265,17 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     protected abstract void failed(Throwable cause);
 
     private void iterate(boolean retry) {
+        DeviceIoSink foreign = cache.liftForeignDiversion(readOwner());
+        try {
+            step(retry);
+        } finally {
+            if (foreign != null) {
+                cache.divertDeviceIo(foreign);
+            }
+        }
+    }
+
+    private void step(boolean retry) {
         boolean progressed = false;
         try {
             if (retry) {

@@ -229,6 +229,17 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     protected abstract void failed(Throwable cause);
 
     private void iterate() {
+        DeviceIoSink foreign = cache.liftForeignDiversion(readOwner());
+        try {
+            step();
+        } finally {
+            if (foreign != null) {
+                cache.divertDeviceIo(foreign);
+            }
+        }
+    }
+
+    private void step() {
         try {
             while (true) {
                 switch (phase) {

@@ -333,6 +333,24 @@ public final class PageCache implements AutoCloseable {
         return sinks.get();
     }
 
+    /**
+     * Before a request's step runs on this thread: when the thread diverts page I/O to a context's
+     * queue that is not the request's own ({@code owner}, its {@code readOwner()}), the request
+     * runs inline inside that context's work (woken by a page it unlocked, a frame it freed, a gate
+     * it opened), and its page I/O must not go into that queue, which only the context's owner
+     * reaps, when it likes: a writeback there could stay in flight for good. The diversion is
+     * lifted and returned, for the caller to restore with {@link #divertDeviceIo}; null when there
+     * is none to lift.
+     */
+    DeviceIoSink liftForeignDiversion(Object owner) {
+        DeviceIoSink s = sinks.get();
+        if (s == null || s == owner) {
+            return null;
+        }
+        sinks.remove();
+        return s;
+    }
+
     /** Page reads and writes this thread starts go to {@code sink} (null: to the engine again). */
     public void divertDeviceIo(DeviceIoSink sink) {
         if (sink == null) {
