@@ -892,8 +892,7 @@ public final class AsyncFile implements AutoCloseable {
      * it completes, {@link #afterUncachedWrite}), so no cached read returns bytes older than it.
      * A write holds the cache's write gate from before its writeback to its end, so no cached
      * write copies into the file meanwhile (its page would be dropped, or seen dirty and taken for
-     * a failed writeback); so does a read of a kernel-buffered handle (not {@link FileOption#DIRECT}).
-     * Without such a handle this is one volatile read more than a plain submit.
+     * a failed writeback). Without such a handle this is one volatile read more than a plain submit.
      */
     private void dispatch(FileOp<?> f, long position, long length, boolean write) {
         FileCache fc = coherentCache();
@@ -904,30 +903,11 @@ public final class AsyncFile implements AutoCloseable {
         long first = position / PageFrames.PAGE_SIZE;
         long last = (position + length - 1) / PageFrames.PAGE_SIZE;
         if (!write) {
-            if (direct) {
-                if (!fc.mayHoldUnwrittenData()) {
-                    engine.execute(f);
-                } else {
-                    fc.writeBackForDirect(first, last).whenComplete((v, t) -> engine.execute(f));
-                }
-                return;
+            if (!fc.mayHoldUnwrittenData()) {
+                engine.execute(f);
+            } else {
+                fc.writeBackForDirect(first, last).whenComplete((v, t) -> engine.execute(f));
             }
-            // A kernel-buffered read fills the kernel's page cache, which jaio's O_DIRECT
-            // writeback of the same page may not be able to invalidate while it does ("Page cache
-            // invalidation failure on direct I/O"): a later read would return bytes older than a
-            // cached write it came after. It holds the gate, as a write does, after the range is
-            // written back: no cached write can dirty the range, so no writeback of it runs while
-            // the read does.
-            fc.enterDirectWrite(() -> {
-                if (!f.holdGate(fc)) {
-                    return; // cancelled while it waited for the gate
-                }
-                if (!fc.mayHoldUnwrittenData()) {
-                    engine.execute(f);
-                } else {
-                    fc.writeBackForDirect(first, last).whenComplete((v, t) -> engine.execute(f));
-                }
-            });
             return;
         }
         fc.enterDirectWrite(() -> {
@@ -957,37 +937,16 @@ public final class AsyncFile implements AutoCloseable {
      * An {@link IoContext} read of this (non-CACHED) handle is about to be prepared: when jaio's
      * cache may hold data of the range the device does not have, it is written back first. This
      * waits (the context's thread, in prepare), a slow path taken only when a CACHED handle of the
-     * file wrote and its pages are not written back yet. A kernel-buffered read also holds the
-     * cache's write gate until it is reaped ({@link #dispatch} says why); returns the cache whose
-     * gate it holds, or null.
+     * file wrote and its pages are not written back yet.
      */
-    FileCache beforeUncachedReadInContext(long position, long length) {
+    void beforeUncachedReadInContext(long position, long length) {
         FileCache fc = coherentCache();
-        if (fc == null || length <= 0) {
-            return null;
+        if (fc != null && length > 0 && fc.mayHoldUnwrittenData()) {
+            refuseWaitOnOwnContext("pread", position, fc, position / PageFrames.PAGE_SIZE,
+                    (position + length - 1) / PageFrames.PAGE_SIZE, false);
+            fc.writeBackForDirect(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE)
+                    .join();
         }
-        if (!direct) {
-            // A kernel-buffered read holds the gate until it is reaped (see dispatch).
-            try {
-                fc.enterDirectWriteNow();
-            } catch (IllegalStateException e) {
-                throw new IllegalStateException("pread " + path + " at offset " + position + ": " + e.getMessage(), e);
-            }
-        }
-        try {
-            if (fc.mayHoldUnwrittenData()) {
-                refuseWaitOnOwnContext("pread", position, fc, position / PageFrames.PAGE_SIZE,
-                        (position + length - 1) / PageFrames.PAGE_SIZE, false);
-                fc.writeBackForDirect(position / PageFrames.PAGE_SIZE, (position + length - 1) / PageFrames.PAGE_SIZE)
-                        .join();
-            }
-        } catch (RuntimeException | Error e) {
-            if (!direct) {
-                fc.leaveDirectWrite();
-            }
-            throw e;
-        }
-        return direct ? null : fc;
     }
 
     /**

@@ -75,11 +75,10 @@ import java.util.concurrent.locks.LockSupport;
  * reserve blocks, a CACHED file's writes are kernel writes of its descriptor instead: see
  * {@link FileOption#CACHED}.)
  *
- * <p>A write of a handle without CACHED, or a read of a kernel-buffered one, of a file that a
- * CACHED handle on the same engine has open, holds that file's write gate from its prepare until
- * its result is delivered by {@code getEvents} (or the context closes): cached writes of the file
- * wait meanwhile, so reap such requests promptly. The prepare waits while a cached write copies
- * into the file.
+ * <p>A write of a handle without CACHED, of a file that a CACHED handle on the same engine has
+ * open, holds that file's write gate from {@code prepareWrite} until its result is delivered by
+ * {@code getEvents} (or the context closes): cached writes of the file wait meanwhile, so reap
+ * such writes promptly. {@code prepareWrite} waits while a cached write copies into the file.
  *
  * <p>The context's kernel queue (AIO context or io_uring) holds twice its depth: room for the page
  * reads of as many cached requests.
@@ -142,8 +141,8 @@ public final class IoContext implements AutoCloseable {
     private final long[] writePosition;
     private final long[] writeLength;
     /**
-     * Per slot: the cache whose write gate an uncached write (or kernel-buffered read) holds until
-     * its result is delivered (or the context closes), or null.
+     * Per slot: the cache whose write gate an uncached write holds until its result is delivered
+     * (or the context closes), or null.
      */
     private final FileCache[] writeGate;
     private int cachedInFlight;
@@ -438,8 +437,12 @@ public final class IoContext implements AutoCloseable {
             cachedPrepared[cachedPreparedCount++] = slot;
             return true;
         }
-        FileCache gate = read ? file.beforeUncachedReadInContext(position, buffer.byteSize())
-                : file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
+        FileCache gate = null;
+        if (!read) {
+            gate = file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
+        } else {
+            file.beforeUncachedReadInContext(position, buffer.byteSize());
+        }
         int slot;
         try {
             slot = claim(file, buffer, cookie, op);
@@ -1264,11 +1267,6 @@ public final class IoContext implements AutoCloseable {
             pin.unpin();
         }
         if (file != null) {
-            if (writeLength[slot] == 0 && writeGate[slot] != null) {
-                FileCache gate = writeGate[slot]; // a kernel-buffered read's
-                writeGate[slot] = null;
-                AsyncFile.abandonUncachedWrite(gate);
-            }
             if (writeLength[slot] > 0) {
                 FileCache gate = writeGate[slot];
                 long length = writeLength[slot];

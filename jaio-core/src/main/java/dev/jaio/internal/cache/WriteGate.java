@@ -16,13 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       cleaner, nor across a hop to another thread (it lets go first): for as long as its memcpy
  *       takes. Copies share the gate with each other.
  *   <li><b>direct writes</b>: writes of handles that are not CACHED, from before their writeback
- *       and invalidation of the range to their completion (§4 of the paper), and reads of
- *       kernel-buffered handles likewise. They share the gate with each other and exclude copies: a
- *       copy in the middle of a direct write would dirty a page the write then drops (an
- *       acknowledged cached write lost), or make the write's "writeback failed" check see a page
- *       dirtied a moment ago (a false EIO); and a page a copy dirties during a kernel-buffered read
- *       could be written back with O_DIRECT while that read fills the kernel's page cache, which
- *       the kernel then cannot invalidate (a later read returns bytes older than the copy).
+ *       and invalidation of the range to their completion (§4 of the paper). They share the gate
+ *       with each other and exclude copies: a copy in the middle of a direct write would dirty a
+ *       page the write then drops (an acknowledged cached write lost), or make the write's
+ *       "writeback failed" check see a page dirtied a moment ago (a false EIO).
  *   <li><b>a truncate</b>: excludes copies (one copy's pages must not be dropped halfway) and other
  *       truncates; direct writes go on beside it (the kernel orders them against the truncate;
  *       an IoContext's may end only when its owner reaps them). While it holds the gate it may
