@@ -1693,8 +1693,9 @@ public final class AsyncFile implements AutoCloseable {
      * then closes the descriptor. A write accepted before close, whatever its state, is in the
      * file's pages when its future completes; the last writable handle of a {@link FileOption#CACHED}
      * file then writes the file's dirty pages back and makes them durable before the descriptors
-     * close. Called on the engine's completion thread (from a callback) it does not wait: the
-     * descriptor closes when the last request completes. Do not call it from the thread that drives
+     * close. Called on the engine's completion thread (from a callback), or from a callback that a
+     * cached request runs inline inside another request's step, it does not wait: the descriptor
+     * closes when the last request completes. Do not call it from the thread that drives
      * an {@link IoContext} holding requests on this file: only that thread can reap them.
      */
     @Override
@@ -1717,7 +1718,10 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     private void awaitClosed() {
-        if (engine.inCompletionThread()) {
+        if (engine.inCompletionThread() || PageCache.inRequestStep()) {
+            // A callback on the thread that completes requests, or run inline inside a step of
+            // another request: waiting would keep that request from ending. The descriptors close
+            // when the last request ends.
             return;
         }
         // Requests of an IoContext whose owner thread died are reaped by nobody: close such

@@ -29,7 +29,7 @@ public final class CachedPage extends PageState {
     private final Object owner;
     private final long index;
     private final int frame;
-    /** CLOCK's reference bit: set on every use, cleared as the hand passes. */
+    /** CLOCK's reference bit: set when placed and on every later use (a hit, a write), cleared as the hand passes. */
     private volatile boolean referenced;
     /** References (see the class comment); starts at 1, the tree's. */
     @SuppressWarnings("unused") // accessed through REFS
@@ -77,9 +77,16 @@ public final class CachedPage extends PageState {
         return this;
     }
 
-    /** Marks it used (CLOCK gives it another turn). */
+    /**
+     * Marks it used, as the kernel's folio_mark_accessed: CLOCK gives it another turn. Called when
+     * it is placed, on every cached read that hits it and on every write into it. The store is
+     * skipped when the bit is set already, so that hot pages read by many threads do not bounce a
+     * cache line.
+     */
     public void touch() {
-        referenced = true;
+        if (!referenced) {
+            referenced = true;
+        }
     }
 
     boolean referenced() {

@@ -266,9 +266,11 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
 
     private void iterate(boolean retry) {
         DeviceIoSink foreign = cache.liftForeignDiversion(readOwner());
+        int[] depth = PageCache.stepBegins();
         try {
             step(retry);
         } finally {
+            PageCache.stepEnded(depth);
             if (foreign != null) {
                 cache.divertDeviceIo(foreign);
             }
@@ -380,9 +382,10 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                         release(p);
                     }
                     if (waitedFor == index) {
-                        waitedFor = -1;
+                        waitedFor = -1; // its first use, right after its read (placing it set the bit)
                     } else {
                         cache.countHit();
+                        p.touch(); // used again: CLOCK gives it another turn (folio_mark_accessed)
                     }
                     continue;
                 }

@@ -230,9 +230,11 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
 
     private void iterate() {
         DeviceIoSink foreign = cache.liftForeignDiversion(readOwner());
+        int[] depth = PageCache.stepBegins();
         try {
             step();
         } finally {
+            PageCache.stepEnded(depth);
             if (foreign != null) {
                 cache.divertDeviceIo(foreign);
             }
@@ -473,6 +475,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 release(p);
                 continue; // truncated away between the lookup and the lock
             }
+            p.touch(); // written again: CLOCK keeps it (the kernel's write_begin marks it accessed)
             try {
                 copyIn(cache.frames().frame(p.frame()), inPage, n);
             } catch (RuntimeException | Error e) {

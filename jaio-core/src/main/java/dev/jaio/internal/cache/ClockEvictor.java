@@ -6,6 +6,10 @@ import java.util.function.Predicate;
  * CLOCK replacement over the frames of a {@link PageFrames}: a hand sweeps the frames in order;
  * a page used since the hand last passed (its reference bit is set) gets a second chance, and the
  * first page that is neither referenced nor busy ({@link CachedPage#evictable()}) is the victim.
+ * A page enters with the bit set (readahead a stream has not reached yet keeps its turn), and
+ * every later use sets it again: a hit of a read, a write into it ({@link CachedPage#touch}). So
+ * a page used again and again outlives pages read once (a scan), which lose their bit when the
+ * hand passes and go at its next pass.
  * Dirty, locked, writeback and referenced-by-a-request pages are never chosen: eviction never
  * loses data and never pulls memory from under I/O or a copy.
  *

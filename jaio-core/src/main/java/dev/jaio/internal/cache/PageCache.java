@@ -342,6 +342,30 @@ public final class PageCache implements AutoCloseable {
      * lifted and returned, for the caller to restore with {@link #divertDeviceIo}; null when there
      * is none to lift.
      */
+    /** Per thread: how deep it is in steps of cached requests (a step can run others' steps inline). */
+    private static final ThreadLocal<int[]> STEP_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
+     * Whether this thread is running a step of a cached request (of any file), so that a callback
+     * it runs inline must not block waiting for requests: the one whose step it is cannot end
+     * meanwhile. {@code AsyncFile.close()} then returns without waiting, as on the completion thread.
+     */
+    public static boolean inRequestStep() {
+        return STEP_DEPTH.get()[0] > 0;
+    }
+
+    /** A step of a cached request begins on this thread; returns the counter to hand to {@link #stepEnded}. */
+    static int[] stepBegins() {
+        int[] d = STEP_DEPTH.get();
+        d[0]++;
+        return d;
+    }
+
+    /** The step {@link #stepBegins} began has ended. */
+    static void stepEnded(int[] depth) {
+        depth[0]--;
+    }
+
     DeviceIoSink liftForeignDiversion(Object owner) {
         DeviceIoSink s = sinks.get();
         if (s == null || s == owner) {
