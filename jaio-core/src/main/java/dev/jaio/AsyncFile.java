@@ -787,7 +787,7 @@ public final class AsyncFile implements AutoCloseable {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
-        if (cache != null && (isRead || !writesThroughKernel(op, ioFlags))) {
+        if (cache != null && (isRead || !writesThroughKernel(ioFlags))) {
             return isRead ? cachedRead(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT)
                     : cachedWrite(op, seg, null, position, seg.byteSize(), ioFlags, advance, FileOp.RESULT_INT);
         }
@@ -828,7 +828,7 @@ public final class AsyncFile implements AutoCloseable {
             throw new IllegalArgumentException(op + " " + path + ": " + total
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
-        if (cache != null && (isRead || !writesThroughKernel(op, ioFlags))) {
+        if (cache != null && (isRead || !writesThroughKernel(ioFlags))) {
             return isRead ? cachedRead(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG)
                     : cachedWrite(op, null, targets, position, total, ioFlags, null, FileOp.RESULT_LONG);
         }
@@ -1104,12 +1104,19 @@ public final class AsyncFile implements AutoCloseable {
      * is): the file system cannot reserve blocks, so jaio's cache could not fail the write at write
      * time (see {@link FileCache#writesThroughKernel}). NOWAIT is refused on CACHED files either way.
      */
-    private boolean writesThroughKernel(String op, int ioFlags) {
-        if ((ioFlags & IoFlags.NOWAIT) != 0 || !begin()) {
-            return false; // refused by cachedWrite, with its message (NOWAIT, or the file closed)
+    private boolean writesThroughKernel(int ioFlags) {
+        if ((ioFlags & IoFlags.NOWAIT) != 0) {
+            return false; // refused by cachedWrite, with its message
+        }
+        FileCache fc = cache.file();
+        if (fc.reserveProbed()) {
+            return fc.writesThroughKernel(cache); // known: no system call, no operation count
+        }
+        if (!begin()) {
+            return false; // closed: cachedWrite refuses it, with its message
         }
         try {
-            return cache.file().writesThroughKernel(cache); // (a probe on an open descriptor only)
+            return fc.writesThroughKernel(cache); // the probe, on an open descriptor only
         } finally {
             endOp();
         }
@@ -1117,7 +1124,7 @@ public final class AsyncFile implements AutoCloseable {
 
     /** Whether a write of this CACHED handle through {@code ctx} goes through the kernel (see above). */
     boolean cachedWritesGoThroughKernel() {
-        return cache != null && writesThroughKernel("pwrite", 0);
+        return cache != null && writesThroughKernel(0);
     }
 
     /** RWF_SYNC or RWF_DSYNC for a write with {@code ioFlags} on this file, or 0. */

@@ -270,6 +270,11 @@ public final class FileCache {
         return noReserve;
     }
 
+    /** Whether {@link #writesThroughKernel} has asked the file system already (it then makes no call). */
+    public boolean reserveProbed() {
+        return reserveProbed;
+    }
+
     /**
      * Whether writes of this file must go through the kernel's own buffered path instead of jaio's
      * cache: the file system cannot reserve blocks (fallocate says EOPNOTSUPP: ext2, ext3 without
