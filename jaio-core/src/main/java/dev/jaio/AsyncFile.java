@@ -12,6 +12,7 @@ import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.PathBytes;
+import dev.jaio.internal.linux.Rwf;
 import dev.jaio.internal.linux.Statx;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -1130,10 +1131,10 @@ public final class AsyncFile implements AutoCloseable {
     /** RWF_SYNC or RWF_DSYNC for a write with {@code ioFlags} on this file, or 0. */
     int syncFlags(int ioFlags) {
         if (options.contains(FileOption.SYNC) || (ioFlags & IoFlags.SYNC) != 0) {
-            return CachedWrite.RWF_SYNC;
+            return Rwf.RWF_SYNC;
         }
         if (options.contains(FileOption.DSYNC) || (ioFlags & IoFlags.DSYNC) != 0) {
-            return CachedWrite.RWF_DSYNC;
+            return Rwf.RWF_DSYNC;
         }
         return 0;
     }

@@ -72,11 +72,6 @@ public final class CachedPage extends PageState {
         return frame;
     }
 
-    /** Its state word: the page itself (one object per page, not two). */
-    public PageState state() {
-        return this;
-    }
-
     /**
      * Marks it used, as the kernel's folio_mark_accessed: CLOCK gives it another turn. Called when
      * it is placed, on every cached read that hits it and on every write into it. The store is

@@ -365,9 +365,9 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                         }
                     }
                 }
-                int s = p.state().get();
+                int s = p.get();
                 if ((s & PageState.READAHEAD) != 0 && !ra.pageAtATime()
-                        && (p.state().clear(PageState.READAHEAD) & PageState.READAHEAD) != 0) {
+                        && (p.clear(PageState.READAHEAD) & PageState.READAHEAD) != 0) {
                     ra.markerReached(handle, index, lastIndex);
                 }
                 if ((s & PageState.UPTODATE) != 0) {
@@ -419,7 +419,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                 }
                 waitingOn = p;
                 boolean idle = retry && !progressed;
-                if (p.state().retryWhenUnlocked(this)) {
+                if (p.retryWhenUnlocked(this)) {
                     if (idle) {
                         cache.countIdleRetry(); // woken, yet made no progress before waiting again
                     }
@@ -437,7 +437,7 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     }
 
     private static boolean failedPage(CachedPage p) {
-        int s = p.state().get();
+        int s = p.get();
         return (s & (PageState.ERROR | PageState.UPTODATE)) == PageState.ERROR;
     }
 

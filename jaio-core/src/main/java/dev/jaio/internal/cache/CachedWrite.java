@@ -2,6 +2,7 @@ package dev.jaio.internal.cache;
 
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Rwf;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
@@ -18,12 +19,12 @@ import java.util.concurrent.CompletableFuture;
  *       cleaner has written some back (balance_dirty_pages).
  *   <li><b>writeback</b> (O_SYNC, O_DSYNC, fsync): the dirty pages of the range are tagged TOWRITE
  *       and exactly those are moved to WRITEBACK and written, adjacent pages in one device write
- *       with RWF_SYNC or RWF_DSYNC. A page that is locked or already under writeback is waited for,
+ *       with Rwf.RWF_SYNC or Rwf.RWF_DSYNC. A page that is locked or already under writeback is waited for,
  *       then written. No file-wide lock is held across any wait: syncs of other ranges go on.
  *   <li><b>wait</b>: every page of the range under writeback, whoever started it, is waited for
  *       once (filemap_fdatawait_range). A retry never dirties pages again or issues their writes
  *       again (§7.1): each phase resumes where it stopped.
- *   <li><b>flush</b>: when a device write the range relied on completed without RWF_DSYNC (the
+ *   <li><b>flush</b>: when a device write the range relied on completed without Rwf.RWF_DSYNC (the
  *       cleaner's), or for fsync itself, an fsync/fdatasync of the descriptor makes it durable.
  *   <li>a writeback error this handle has not reported yet fails the request with its errno.
  * </ol>
@@ -38,9 +39,6 @@ import java.util.concurrent.CompletableFuture;
 public abstract class CachedWrite<T> extends CompletableFuture<T> implements Runnable, WriteGate.Copier {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
-    /** RWF_DSYNC and RWF_SYNC (include/uapi/linux/fs.h). */
-    public static final int RWF_DSYNC = 0x02;
-    public static final int RWF_SYNC = 0x04;
 
     /** Pages looked up (or made) together ahead of the copy. */
     private static final int LOOKAHEAD = 64;
@@ -58,7 +56,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private final MemorySegment[] srcs;
     private final long position;
     private final long length;
-    /** RWF_SYNC, RWF_DSYNC, or 0 (a plain buffered write). */
+    /** Rwf.RWF_SYNC, Rwf.RWF_DSYNC, or 0 (a plain buffered write). */
     private final int syncFlags;
     /** A sync of the whole file (fsync/fdatasync), no copy. */
     private final boolean fileSync;
@@ -112,7 +110,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
      * A write of {@code length} bytes from {@code src} (or, in order, {@code srcs}) at
      * {@code position}.
      *
-     * @param syncFlags {@link #RWF_SYNC}, {@link #RWF_DSYNC} or 0
+     * @param syncFlags {@link Rwf#Rwf.RWF_SYNC}, {@link Rwf#Rwf.RWF_DSYNC} or 0
      */
     protected CachedWrite(CacheHandle handle, MemorySegment src, MemorySegment[] srcs, long position, long length,
             int syncFlags) {
@@ -122,7 +120,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         this.srcs = srcs;
         this.position = position;
         this.length = length;
-        this.syncFlags = syncFlags & (RWF_SYNC | RWF_DSYNC);
+        this.syncFlags = syncFlags & (Rwf.RWF_SYNC | Rwf.RWF_DSYNC);
         this.fileSync = false;
         this.rangeOnly = false;
         this.first = position / PAGE;
@@ -139,7 +137,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         this.srcs = null;
         this.position = 0;
         this.length = 0;
-        this.syncFlags = dataOnly ? RWF_DSYNC : RWF_SYNC;
+        this.syncFlags = dataOnly ? Rwf.RWF_DSYNC : Rwf.RWF_SYNC;
         this.fileSync = true;
         this.rangeOnly = false;
         this.first = 0;
@@ -290,7 +288,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                             phase = FLUSHING;
                             handle.retainOp();
                             cache.countFlush();
-                            cache.execute(new FlushOp(this, handle.directFd(), syncFlags == RWF_DSYNC));
+                            cache.execute(new FlushOp(this, handle.directFd(), syncFlags == Rwf.RWF_DSYNC));
                             return;
                         }
                         phase = DONE;
@@ -331,7 +329,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
      * condition already holds.
      */
     private boolean waitFor(CachedPage p, boolean writebackEnd) {
-        boolean queued = writebackEnd ? p.state().retryWhenWritebackEnds(this) : p.state().retryWhenUnlocked(this);
+        boolean queued = writebackEnd ? p.retryWhenWritebackEnds(this) : p.retryWhenUnlocked(this);
         release(p);
         return queued;
     }
@@ -428,7 +426,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                     return false;
                 }
             }
-            int s = p.state().get();
+            int s = p.get();
             if ((s & PageState.UPTODATE) == 0) {
                 Object owner = p.readOwner;
                 if ((s & PageState.LOCKED) != 0 && owner != null && owner != readOwner()) {
@@ -459,7 +457,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 }
                 continue; // dropped meanwhile: look again
             }
-            if (!p.state().tryLock()) {
+            if (!p.tryLock()) {
                 beforeWait();
                 leaveCopy();
                 if (waitFor(p, false)) {
@@ -471,7 +469,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 continue;
             }
             if (p.is(PageState.STALE)) {
-                p.state().unlock(0, 0);
+                p.unlock(0, 0);
                 release(p);
                 continue; // truncated away between the lookup and the lock
             }
@@ -479,12 +477,12 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             try {
                 copyIn(cache.frames().frame(p.frame()), inPage, n);
             } catch (RuntimeException | Error e) {
-                p.state().unlock(0, 0); // the source went away (closed arena): the page stays as it was
+                p.unlock(0, 0); // the source went away (closed arena): the page stays as it was
                 release(p);
                 throw e;
             }
-            int before = p.state().unlockQuietly(PageState.DIRTY, 0);
-            p.state().wakeUnlocked(before);
+            int before = p.unlockQuietly(PageState.DIRTY, 0);
+            p.wakeUnlocked(before);
             if ((before & PageState.DIRTY) == 0) {
                 dirtied(p);
             } else {
@@ -620,7 +618,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             release(p);
             throw e;
         }
-        p.state().unlock(PageState.UPTODATE | PageState.DIRTY, 0);
+        p.unlock(PageState.UPTODATE | PageState.DIRTY, 0);
         dirtied(p);
     }
 

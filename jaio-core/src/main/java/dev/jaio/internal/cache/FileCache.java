@@ -4,6 +4,7 @@ import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Falloc;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.Rlimit;
+import dev.jaio.internal.linux.Rwf;
 import dev.jaio.internal.linux.Seek;
 import dev.jaio.internal.radix.RadixTree;
 import dev.jaio.internal.radix.Tag;
@@ -29,11 +30,9 @@ public final class FileCache {
     private static final int PAGE = PageFrames.PAGE_SIZE;
     /** Most pages in one device write (1 MiB). */
     private static final int MAX_WRITE_PAGES = 256;
-    private static final int RWF_DSYNC = 0x02;
     /** The tags a page leaves and takes when it goes under writeback. */
     private static final int TO_WRITEBACK_CLEAR = (1 << Tag.DIRTY) | (1 << Tag.TOWRITE);
     private static final int TO_WRITEBACK_SET = 1 << Tag.WRITEBACK;
-    private static final int RWF_SYNC = 0x04;
     private static final VarHandle SIZE;
 
     static {
@@ -450,7 +449,7 @@ public final class FileCache {
                 }
                 CachedPage p = new CachedPage(this, i, frame, cache.waits());
                 p.readOwner = owner; // before the page is visible: nobody else may wait on a context's read
-                p.state().set(PageState.LOCKED | (i == markerIndex ? PageState.READAHEAD : 0));
+                p.set(PageState.LOCKED | (i == markerIndex ? PageState.READAHEAD : 0));
                 p.retain(); // the device read's reference
                 if (out != null && i >= outBase && i - outBase < out.length && out[(int) (i - outBase)] == null) {
                     p.retain(); // the requesting read's
@@ -534,7 +533,7 @@ public final class FileCache {
                     p.errno = (int) -result;
                     if (tree.get(p.index()) == p) {
                         tree.remove(p.index());
-                        p.state().set(PageState.STALE); // out of the tree: see detach
+                        p.set(PageState.STALE); // out of the tree: see detach
                         p.release(); // the tree's reference; the read's is still held
                     }
                 }
@@ -637,10 +636,10 @@ public final class FileCache {
                         continue;
                     }
                     tree.remove(indices[i]);
-                    if ((p.state().clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
+                    if ((p.clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
                         dirtyGone++;
                     }
-                    p.state().set(PageState.STALE);
+                    p.set(PageState.STALE);
                     if (p.release()) {
                         toFree.add(p);
                     }
@@ -686,7 +685,7 @@ public final class FileCache {
                 return null;
             }
             p = new CachedPage(this, index, frame, cache.waits());
-            p.state().set(PageState.LOCKED);
+            p.set(PageState.LOCKED);
             p.retain(); // the writer's
             tree.put(index, p);
         } finally {
@@ -731,7 +730,7 @@ public final class FileCache {
                     continue;
                 }
                 CachedPage p = new CachedPage(this, idx, frame, cache.waits());
-                p.state().set(PageState.LOCKED);
+                p.set(PageState.LOCKED);
                 p.retain(); // the writer's
                 tree.put(idx, p);
                 out[i] = p;
@@ -762,7 +761,7 @@ public final class FileCache {
         } finally {
             lock.unlock();
         }
-        p.state().unlock(PageState.STALE, 0);
+        p.unlock(PageState.STALE, 0);
     }
 
     /**
@@ -786,7 +785,7 @@ public final class FileCache {
                 } else if (p.is(PageState.DIRTY)) {
                     // Dropped before its writer dirtied it: drop() did not count it gone, so it is
                     // not counted in either; the bit goes (the page is no part of the file).
-                    p.state().clear(PageState.DIRTY);
+                    p.clear(PageState.DIRTY);
                 } else {
                     // Dropped after its writer dirtied it: drop() counted it gone already.
                     counted++;
@@ -1000,8 +999,8 @@ public final class FileCache {
                     CachedPage p = w.taken[i];
                     // Both bits change under this lock while the page is locked: tagDirty and
                     // writeDone see DIRTY and its tag agree.
-                    p.state().set(PageState.WRITEBACK);
-                    if ((p.state().clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
+                    p.set(PageState.WRITEBACK);
+                    if ((p.clear(PageState.DIRTY) & PageState.DIRTY) != 0) {
                         cleaned++;
                     }
                 }
@@ -1124,7 +1123,7 @@ public final class FileCache {
             wbErrno = (int) -result;
             wbErrSeq.incrementAndGet();
             cache.countWriteError((int) -result);
-        } else if ((rwFlags & (RWF_DSYNC | RWF_SYNC)) == 0) {
+        } else if ((rwFlags & (Rwf.RWF_DSYNC | Rwf.RWF_SYNC)) == 0) {
             unsyncedWrites.incrementAndGet();
         }
         lock.lock();
@@ -1152,7 +1151,7 @@ public final class FileCache {
                 }
                 tree.clearTag(idx, Tag.WRITEBACK);
                 if (failed) {
-                    if ((p.state().set(PageState.DIRTY) & PageState.DIRTY) == 0) {
+                    if ((p.set(PageState.DIRTY) & PageState.DIRTY) == 0) {
                         cache.dirtyPageAdded();
                     }
                     tree.setTag(idx, Tag.DIRTY);
@@ -1166,7 +1165,7 @@ public final class FileCache {
         }
         for (CachedPage p : run) {
             if (!failed) {
-                p.state().clear(PageState.ERROR);
+                p.clear(PageState.ERROR);
             }
             p.endWriteback(failed);
         }
@@ -1274,7 +1273,7 @@ public final class FileCache {
         long from = newSize / PAGE;
         CachedPage p;
         while ((p = firstUnderWriteback(from, MAX_INDEX)) != null) {
-            p.state().awaitWritebackEnded();
+            p.awaitWritebackEnded();
             from = p.index() + 1;
             release(p);
         }
@@ -1325,13 +1324,13 @@ public final class FileCache {
                 return;
             }
             try {
-                while (!p.state().tryLock()) {
-                    p.state().awaitUnlocked();
+                while (!p.tryLock()) {
+                    p.awaitUnlocked();
                 }
                 if (p.is(PageState.UPTODATE)) {
                     cache.frames().frame(p.frame()).asSlice(newSize % PAGE).fill((byte) 0);
                 }
-                p.state().unlock(0, 0);
+                p.unlock(0, 0);
             } finally {
                 release(p);
             }

@@ -65,7 +65,7 @@ class PageFramesAndClockTest {
         List<CachedPage> pages = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             CachedPage p = new CachedPage("file", i, i, waits);
-            p.state().set(PageState.UPTODATE);
+            p.set(PageState.UPTODATE);
             clock.placed(p);
             pages.add(p);
         }
@@ -91,17 +91,17 @@ class PageFramesAndClockTest {
         WaitTable waits = new WaitTable();
         ClockEvictor clock = new ClockEvictor(6);
         List<CachedPage> pages = fill(clock, 6, waits);
-        pages.get(0).state().set(PageState.DIRTY);
-        assertTrue(pages.get(1).state().tryLock());
-        pages.get(2).state().set(PageState.WRITEBACK);
+        pages.get(0).set(PageState.DIRTY);
+        assertTrue(pages.get(1).tryLock());
+        pages.get(2).set(PageState.WRITEBACK);
         pages.get(3).retain(); // a request copies it, or waits for it and will copy it
         // WAITERS is a hint for wakers, not a hold (the kernel's reclaim ignores PG_waiters too):
         // a page that has it and nothing else is idle. Issue 11: such pages were never evicted.
-        pages.get(4).state().set(PageState.WAITERS);
+        pages.get(4).set(PageState.WAITERS);
         assertEquals(4, clock.evict(p -> true), "clean and held by nothing");
         assertEquals(5, clock.evict(p -> true), "clean and idle");
         assertEquals(-1, clock.evict(p -> true), "everything left is busy: the caller must write back or wait");
-        pages.get(2).state().endWriteback(false);
+        pages.get(2).endWriteback(false);
         assertEquals(2, clock.evict(p -> true));
         assertFalse(pages.get(3).release(), "the tree's reference is left");
         assertEquals(3, clock.evict(p -> true), "the request let it go");
