@@ -1,7 +1,6 @@
 package dev.jaio;
 
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.file.Path;
 
 /**
  * A request on an {@link AsyncFile} whose {@link IoEngine} is closing or closed: the file is still
@@ -16,12 +15,14 @@ public final class EngineClosedException extends AsynchronousCloseException {
     /** The request, its path and the engine, e.g. {@code "fsync /data/f: the aio engine is closed"}. */
     private final String message;
 
-    EngineClosedException(String operation, Path path, String engine) {
-        this(Requests.describe(operation, path, -1, -1), engine);
-    }
-
-    /** @param request the request as {@link Requests#describe} names it */
-    EngineClosedException(String request, String engine) {
+    /**
+     * A refusal of {@code request} by the closed engine {@code engine}.
+     *
+     * @param request the request as messages name it: operation, path, and for reads and writes
+     *     the offset and length, e.g. {@code "pread /data/f at offset 0 (4096 bytes)"}
+     * @param engine the engine's name
+     */
+    public EngineClosedException(String request, String engine) {
         this.message = request + ": the " + engine + " engine is closed";
     }
 

@@ -18,9 +18,18 @@ public enum FileAdvice {
     /** The data will be accessed once (POSIX_FADV_NOREUSE). */
     NOREUSE(5);
 
-    final int value;
+    private final int value;
 
     FileAdvice(int value) {
         this.value = value;
+    }
+
+    /**
+     * The advice as posix_fadvise(2) takes it.
+     *
+     * @return the POSIX_FADV_* value (include/uapi/linux/fadvise.h)
+     */
+    public int value() {
+        return value;
     }
 }

@@ -1,7 +1,6 @@
 package dev.jaio;
 
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.Path;
 
 /**
  * A request on an {@link AsyncFile} that was already closed; the message names the operation,
@@ -14,12 +13,13 @@ public final class FileClosedException extends ClosedChannelException {
     /** The request and why it failed, e.g. {@code "pread /data/f at offset 0 (4096 bytes): the file is closed"}. */
     private final String message;
 
-    FileClosedException(String operation, Path path) {
-        this(Requests.describe(operation, path, -1, -1));
-    }
-
-    /** @param request the request as {@link Requests#describe} names it */
-    FileClosedException(String request) {
+    /**
+     * A refusal of {@code request} by a closed file.
+     *
+     * @param request the request as messages name it: operation, path, and for reads and writes
+     *     the offset and length, e.g. {@code "pread /data/f at offset 0 (4096 bytes)"}
+     */
+    public FileClosedException(String request) {
         this.message = request + ": the file is closed";
     }
 

@@ -1,11 +1,7 @@
 package dev.jaio;
 
-import java.lang.foreign.Arena;
+import dev.jaio.internal.file.PinnedMemory;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Aligned native memory whose lifetime jaio controls, so that it can never be freed while the
@@ -15,33 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * request on it pins the buffer until the request completes. {@link #close()} frees the memory at
  * once when nothing is pinned, and otherwise when the last pinned request completes; after
  * {@code close()} new requests on the buffer are refused. Memory from the caller's own
- * {@link Arena} cannot be pinned this way: it must stay open until its requests complete.
+ * {@link java.lang.foreign.Arena} cannot be pinned this way: it must stay open until its requests complete.
  */
 public final class IoBuffer implements AutoCloseable {
 
-    private static final int CLOSED = 1 << 31;
-    private static final VarHandle STATE;
-    /** Finds the jaio buffer behind any slice of it, by the arena scope slices share. */
-    private static final Map<MemorySegment.Scope, IoBuffer> BY_SCOPE = new ConcurrentHashMap<>();
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(IoBuffer.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final Arena arena;
-    private final MemorySegment segment;
-    /** CLOSED bit plus the number of pinning requests. */
-    @SuppressWarnings("unused")
-    private volatile int state;
+    private final PinnedMemory memory;
 
     private IoBuffer(long size, long alignment) {
-        this.arena = Arena.ofShared();
-        this.segment = arena.allocate(size, alignment);
-        BY_SCOPE.put(segment.scope(), this);
+        this.memory = new PinnedMemory(size, alignment);
     }
 
     /**
@@ -73,7 +50,7 @@ public final class IoBuffer implements AutoCloseable {
      *     unpinned, after which accessing it throws {@link IllegalStateException}
      */
     public MemorySegment segment() {
-        return segment;
+        return memory.segment();
     }
 
     /**
@@ -82,7 +59,7 @@ public final class IoBuffer implements AutoCloseable {
      * @return the size in bytes, as allocated
      */
     public long size() {
-        return segment.byteSize();
+        return memory.segment().byteSize();
     }
 
     /**
@@ -91,7 +68,7 @@ public final class IoBuffer implements AutoCloseable {
      * @return true once closed, whether or not requests still pin the memory
      */
     public boolean isClosed() {
-        return (state & CLOSED) != 0;
+        return memory.isClosed();
     }
 
     /**
@@ -101,39 +78,12 @@ public final class IoBuffer implements AutoCloseable {
      * @return the number of pins, 0 when the memory could be freed at once
      */
     public int pinCount() {
-        return state & ~CLOSED;
+        return memory.pinCount();
     }
 
-    /**
-     * Pins the jaio buffer that {@code segment} belongs to, if any.
-     *
-     * @param op, path, offset, length the request that pins it, for the message of a refusal
-     *     (offset -1 leaves offset and length out; a null path leaves the path out)
-     * @return the pinned buffer, or null when the segment is not jaio memory
-     * @throws IllegalStateException when the buffer is already closed
-     */
-    static IoBuffer pin(MemorySegment segment, String op, java.nio.file.Path path, long offset, long length) {
-        IoBuffer buffer = BY_SCOPE.get(segment.scope());
-        if (buffer == null) {
-            return null;
-        }
-        int s;
-        do {
-            s = buffer.state;
-            if ((s & CLOSED) != 0) {
-                throw new IllegalStateException((path == null ? op : Requests.describe(op, path, offset, length))
-                        + ": the IoBuffer is closed; a closed buffer takes no new requests");
-            }
-        } while (!STATE.compareAndSet(buffer, s, s + 1));
-        return buffer;
-    }
-
-    /** Releases one pin; frees the memory when it was the last pin of a closed buffer. */
-    void unpin() {
-        int s = (int) STATE.getAndAdd(this, -1) - 1;
-        if (s == CLOSED) {
-            free();
-        }
+    /** The buffer's memory and pins, for the engine's requests. */
+    PinnedMemory memory() {
+        return memory;
     }
 
     /**
@@ -143,20 +93,6 @@ public final class IoBuffer implements AutoCloseable {
      */
     @Override
     public void close() {
-        int s;
-        do {
-            s = state;
-            if ((s & CLOSED) != 0) {
-                return;
-            }
-        } while (!STATE.compareAndSet(this, s, s | CLOSED));
-        if (s == 0) {
-            free();
-        }
-    }
-
-    private void free() {
-        BY_SCOPE.remove(segment.scope());
-        arena.close();
+        memory.close();
     }
 }

@@ -1,27 +1,14 @@
 package dev.jaio;
 
-import dev.jaio.internal.engine.CompletionSink;
+import dev.jaio.internal.context.Kioctx;
 import dev.jaio.internal.engine.EngineProvider;
-import dev.jaio.internal.engine.FixedResources;
-import dev.jaio.internal.engine.IoOp;
-import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
-import dev.jaio.internal.engine.RequestChaining;
-import dev.jaio.internal.engine.Slots;
-import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.file.Failures;
+import dev.jaio.internal.file.OpenFile;
+import dev.jaio.internal.file.PinnedMemory;
 import java.io.IOException;
-import dev.jaio.internal.cache.CachedRead;
-import dev.jaio.internal.cache.CachedWrite;
-import dev.jaio.internal.cache.DeviceIoSink;
-import dev.jaio.internal.cache.FileCache;
-import dev.jaio.internal.cache.PageCache;
-import dev.jaio.internal.cache.PageIoOp;
-import dev.jaio.internal.linux.Iovec;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A batch submission and completion queue driven by its caller, mirroring io_submit and
@@ -91,168 +78,34 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class IoContext implements AutoCloseable {
 
-    private static final IoBuffer[] NO_BUFFERS = {};
-    /** Contexts not closed yet, for {@link #closeAbandoned()}. */
-    private static final java.util.Set<IoContext> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final AsyncFile[] NO_FILES = {};
-
-    private final IoQueue queue;
-    /** The queue's registration interface, or null when its engine has none. */
-    private final FixedResources fixed;
-    /** The queue's links, timeouts and cancellation, or null when its engine has none. */
-    private final RequestChaining chaining;
-    /** linkNext() was called and no request has been prepared since. */
-    private boolean linkPending;
-    /** The last request prepared was linked to the next one. */
-    private boolean lastWasLinked;
-    private final int depth;
-    /** Registered buffers, pinned while registered; index i is the kernel's buffer index. */
-    private IoBuffer[] registeredBuffers = NO_BUFFERS;
-    /** Registered files; index i is the kernel's file index. */
-    private AsyncFile[] registeredFiles = NO_FILES;
-    private final long[] userData;
-    private final AsyncFile[] files;
-    private final IoBuffer[] pins;
-    /** Slots holding a request that names no file (timeouts, cancels). */
-    private final boolean[] unbound;
-    /** Slots with {@link #unbound} set. */
-    private int unboundOutstanding;
-    private final Slots slots;
-    /**
-     * The thread the context is confined to: the first to call it, or, once that thread has died,
-     * the next (see {@link #checkOwner}). Volatile: completers on other threads unpark it.
-     */
-    private volatile Thread owner;
-    private CompletionHandler handler;
-    private final CompletionSink sink = this::onCompletion;
-    private boolean closed;
-    /** {@link #queue} is closed (close() is waiting for cached reads the engine still runs). */
-    private boolean queueClosed;
-
-    // Reads of CACHED files: prepared (slot order), started and not yet delivered, and finished.
-    private final int[] cachedPrepared;
-    private int cachedPreparedCount;
-    private final MemorySegment[] cachedBuffer;
-    private final long[] cachedPosition;
-    private final int[] cachedFlags;
-    /** What the prepared cached request in a slot is: IoOp.READ, WRITE, FSYNC or FDATASYNC. */
-    private final int[] cachedKind;
-    /** Offset and length of a kernel write in a slot (length 0 for other requests), for coherence with jaio's cache. */
-    private final long[] writePosition;
-    private final long[] writeLength;
-    /**
-     * Per slot: the cache whose write gate an uncached write holds until its result is delivered
-     * (or the context closes), or null.
-     */
-    private final FileCache[] writeGate;
-    private int cachedInFlight;
-    /** Due retries a getEvents left for the next (its retry budget ran out); owner only. */
-    private ContextRetry backlog;
-    /** Fewest retries one getEvents runs. */
-    private static final int RETRY_BUDGET_MIN = 4;
-    /** Cached reads whose retry is due, newest first. */
-    private final java.util.concurrent.atomic.AtomicReference<ContextRetry> dueRetries =
-            new java.util.concurrent.atomic.AtomicReference<>();
-    /** Finished cached reads, a Treiber stack of slots linked through {@link #doneNext}; -1 is empty. */
-    private final AtomicInteger doneHead = new AtomicInteger(-1);
-    private final int[] doneNext;
-    private final long[] doneResult;
-    /** Finished cached reads taken off the stack and not yet delivered, oldest first. */
-    private final int[] ready;
-    private int readyHead;
-    private int readyCount;
-    /** user_data bit of this context's page reads (the rest is the index in {@link #deviceOps}). */
-    private static final long DEVICE = 1L << 40;
-    /** Most pages of one page read taken into this context's queue. */
-    private static final int DEVICE_IOVECS = 32;
-    private final PageIoOp[] deviceOps;
-    private final int[] deviceFree;
-    private int deviceFreeCount;
-    private int deviceOutstanding;
-    private final Arena iovecArena;
-    private final MemorySegment deviceIovecs;
-    private final DeviceIoSink deviceSink = this::offerDeviceIo;
-    /** User completions delivered by the current getEvents (page reads do not count). */
-    private int delivered;
-    /** The owner is about to park, or parked, waiting for a cached read. */
-    private volatile boolean parked;
-    /**
-     * Finished cached reads and due retries pushed and not yet taken by the owner: a due retry
-     * almost always finishes its read when run, so both count toward the owner's wakeup.
-     */
-    private final AtomicInteger doneCount = new AtomicInteger();
-    /** How many of those the parked owner waits for: completers wake it only at that count. */
-    private volatile int wakeAt = 1;
+    /** The context's body: its kernel queue, slots, cached requests and their page I/O. */
+    private final Kioctx body;
 
     IoContext(EngineProvider provider, QueueOptions options) throws IOException {
-        // Room for as many page reads of cached requests as for the caller's own requests. Not
-        // platformOwner: the owner may be a virtual thread, which changes OS thread as it runs.
-        this.queue = provider.openQueue(new QueueOptions(options.capacity() * 2, options.wakeup(),
-                options.threads(), options.sqPollIdleMillis(), false));
-        this.fixed = queue instanceof FixedResources f ? f : null;
-        this.chaining = queue instanceof RequestChaining c ? c : null;
-        this.depth = options.capacity();
-        this.userData = new long[depth];
-        this.files = new AsyncFile[depth];
-        this.pins = new IoBuffer[depth];
-        this.unbound = new boolean[depth];
-        this.slots = new Slots(depth);
-        this.cachedPrepared = new int[depth];
-        this.cachedBuffer = new MemorySegment[depth];
-        this.cachedPosition = new long[depth];
-        this.cachedFlags = new int[depth];
-        this.cachedKind = new int[depth];
-        this.writePosition = new long[depth];
-        this.writeLength = new long[depth];
-        this.writeGate = new FileCache[depth];
-        this.doneNext = new int[depth];
-        this.doneResult = new long[depth];
-        this.ready = new int[depth];
-        this.deviceOps = new PageIoOp[depth];
-        this.deviceFree = new int[depth];
-        for (int i = 0; i < depth; i++) {
-            deviceFree[i] = depth - 1 - i;
-        }
-        this.deviceFreeCount = depth;
-        this.iovecArena = Arena.ofShared();
-        this.deviceIovecs = iovecArena.allocate(Iovec.IOVEC.byteSize() * DEVICE_IOVECS * depth, 8);
-        OPEN.add(this);
+        this.body = new Kioctx(provider, options);
     }
 
-    /**
-     * The engine kind of this context.
-     *
-     * @return {@code uring}, {@code aio} or {@code threads}, as {@link IoEngine#name()}
-     */
+    /** {@return the engine kind of this context: {@code uring}, {@code aio} or {@code threads}} */
     public String engineName() {
-        return queue.engineName();
+        return body.engineName();
     }
 
-    /**
-     * Requests the context can hold at once.
-     *
-     * @return the depth given to {@link IoEngine#newContext(int)}
-     */
+    /** {@return the requests the context can hold at once: the depth given to {@link IoEngine#newContext(int)}} */
     public int depth() {
-        return depth;
+        return body.depth();
     }
 
     /**
-     * Requests prepared or in flight and not yet reaped.
-     *
-     * @return 0 to {@link #depth()}; at {@code depth()} the {@code prepare*} methods return false
+     * {@return the requests prepared or in flight and not yet reaped: 0 to {@link #depth()}; at
+     * {@code depth()} the {@code prepare*} methods return false}
      */
     public int outstanding() {
-        return slots.inUse();
+        return body.outstanding();
     }
 
-    /**
-     * Requests prepared and not yet accepted by {@link #submit()}.
-     *
-     * @return the number of prepared requests the kernel has not taken yet
-     */
+    /** {@return the requests prepared and not yet accepted by {@link #submit()}} */
     public int unsubmitted() {
-        return (queueClosed ? 0 : queue.unsubmitted()) + cachedPreparedCount;
+        return body.unsubmitted();
     }
 
     /**
@@ -360,6 +213,28 @@ public final class IoContext implements AutoCloseable {
         return prepareTransfer(file, buffer, position, ioFlags, cookie, false);
     }
 
+    private boolean prepareTransfer(AsyncFile file, MemorySegment buffer, long position, int ioFlags, long cookie,
+            boolean read) {
+        checkOwner();
+        String op = read ? "pread" : "pwrite";
+        OpenFile f = file.body();
+        if (body.isClosed()) {
+            throw new IllegalStateException(op + " " + f.path() + ": the IoContext is closed");
+        }
+        IoFlags.check(ioFlags);
+        f.checkMode(op, read);
+        f.checkPosition(op, position, buffer.byteSize());
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException(op + " " + f.path() + ": IoContext needs native memory, got a heap segment");
+        }
+        if (buffer.byteSize() > AsyncFile.MAX_TRANSFER) {
+            throw new IllegalArgumentException(op + " " + f.path() + ": " + buffer.byteSize()
+                    + " bytes exceed the largest single transfer, " + AsyncFile.MAX_TRANSFER + " bytes");
+        }
+        f.checkBuffer(op, buffer, read, position);
+        return body.prepareTransfer(f, buffer, position, ioFlags, cookie, read);
+    }
+
     /**
      * Prepares an fsync(2), or an fdatasync(2) when {@code dataOnly} (IORING_OP_FSYNC,
      * IOCB_CMD_FSYNC or IOCB_CMD_FDSYNC, or a worker's call); for a {@link FileOption#CACHED} file
@@ -376,134 +251,16 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareFsync(AsyncFile file, boolean dataOnly, long cookie) {
         checkOwner();
-        if (closed) {
-            throw new IllegalStateException((dataOnly ? "fdatasync " : "fsync ") + file.path()
-                    + ": the IoContext is closed");
-        }
-        if (slots.available() == 0) {
-            return false;
-        }
-        if (file.isCached()) {
-            // Through the cache: its dirty pages are written back first, then the descriptor synced.
-            if (linkPending) {
-                throw new IllegalStateException((dataOnly ? "fdatasync " : "fsync ") + file.path()
-                        + ": a request on a CACHED file runs in jaio's page cache and cannot be linked");
-            }
-            int slot = claim(file, null, cookie, dataOnly ? "fdatasync" : "fsync");
-            cachedKind[slot] = dataOnly ? IoOp.FDATASYNC : IoOp.FSYNC;
-            cachedPrepared[cachedPreparedCount++] = slot;
-            return true;
-        }
-        int slot = claim(file, null, cookie, dataOnly ? "fdatasync" : "fsync");
-        queue.prepareFsync(descriptor(file), dataOnly, slot);
-        return true;
+        return body.prepareFsync(file.body(), dataOnly, cookie);
     }
-
-    private boolean prepareTransfer(AsyncFile file, MemorySegment buffer, long position, int ioFlags, long cookie,
-            boolean read) {
-        checkOwner();
-        String op = read ? "pread" : "pwrite";
-        if (closed) {
-            throw new IllegalStateException(op + " " + file.path() + ": the IoContext is closed");
-        }
-        IoFlags.check(ioFlags);
-        file.checkMode(op, read);
-        file.checkPosition(op, position, buffer.byteSize());
-        if (!buffer.isNative()) {
-            throw new IllegalArgumentException(op + " " + file.path() + ": IoContext needs native memory, got a heap segment");
-        }
-        if (buffer.byteSize() > AsyncFile.MAX_TRANSFER) {
-            throw new IllegalArgumentException(op + " " + file.path() + ": " + buffer.byteSize()
-                    + " bytes exceed the largest single transfer, " + AsyncFile.MAX_TRANSFER + " bytes");
-        }
-        file.checkBuffer(op, buffer, read, position);
-        if (slots.available() == 0) {
-            return false;
-        }
-        if (file.isCached() && (read || (ioFlags & IoFlags.NOWAIT) != 0 || !file.cachedWritesGoThroughKernel())) {
-            if (linkPending) {
-                throw new IllegalStateException(op + " " + file.path() + ": a request on a CACHED file runs in jaio's"
-                        + " page cache and cannot be linked");
-            }
-            if (!read && (ioFlags & IoFlags.NOWAIT) != 0) {
-                throw new IllegalArgumentException(op + " " + file.path()
-                        + ": NOWAIT writes are not supported on CACHED files");
-            }
-            int slot = claim(file, buffer, cookie, op);
-            cachedKind[slot] = read ? IoOp.READ : IoOp.WRITE;
-            cachedBuffer[slot] = buffer;
-            cachedPosition[slot] = position;
-            cachedFlags[slot] = ioFlags;
-            cachedPrepared[cachedPreparedCount++] = slot;
-            return true;
-        }
-        FileCache gate = null;
-        if (!read) {
-            gate = file.beforeUncachedWriteInContext(op, position, buffer.byteSize());
-        } else {
-            file.beforeUncachedReadInContext(position, buffer.byteSize());
-        }
-        int slot;
-        try {
-            slot = claim(file, buffer, cookie, op);
-        } catch (RuntimeException | Error e) {
-            AsyncFile.abandonUncachedWrite(gate);
-            throw e;
-        }
-        writeGate[slot] = gate;
-        writeLength[slot] = read ? 0 : buffer.byteSize();
-        writePosition[slot] = position;
-        int fd = descriptor(file);
-        int bufIndex = registeredIndexOf(buffer);
-        boolean ok;
-        if (bufIndex >= 0) {
-            ok = read ? fixed.prepareReadFixed(fd, buffer, position, bufIndex, ioFlags, slot)
-                    : fixed.prepareWriteFixed(fd, buffer, position, bufIndex, ioFlags, slot);
-        } else {
-            ok = read ? queue.prepareRead(fd, buffer, position, ioFlags, slot)
-                    : queue.prepareWrite(fd, buffer, position, ioFlags, slot);
-        }
-        assert ok : "queue capacity equals context depth";
-        return true;
-    }
-
-    /** The file's descriptor, or its registered index (marking the next request to use it). */
-    private int descriptor(AsyncFile file) {
-        AsyncFile[] files = registeredFiles;
-        for (int i = 0; i < files.length; i++) {
-            if (files[i] == file) {
-                fixed.nextUsesFixedFile();
-                return i;
-            }
-        }
-        return file.fd();
-    }
-
-    /** The registered buffer that holds all of {@code buffer}, or -1. */
-    private int registeredIndexOf(MemorySegment buffer) {
-        IoBuffer[] buffers = registeredBuffers;
-        long start = buffer.address();
-        long end = start + buffer.byteSize();
-        for (int i = 0; i < buffers.length; i++) {
-            long base = buffers[i].segment().address();
-            if (start >= base && end <= base + buffers[i].size()) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    // ---- links, timeouts and cancellation (io_uring) ----
 
     /**
-     * Whether this context's engine has links, timeouts and cancellation.
-     *
-     * @return true on io_uring; false on {@code aio} and {@code threads}, whose contexts throw
-     *     {@link UnsupportedOperationException} from {@link #linkNext()} and the timeout and cancel
-     *     methods
+     * {@return whether the engine has links, timeouts and cancellation: true on io_uring; on
+     * {@code aio} and {@code threads}, linkNext and the timeout and cancel methods throw
+     * {@link UnsupportedOperationException}}
      */
     public boolean supportsChaining() {
-        return chaining != null;
+        return body.supportsChaining();
     }
 
     /**
@@ -517,8 +274,7 @@ public final class IoContext implements AutoCloseable {
      */
     public void linkNext() {
         checkOwner();
-        requireChaining("linkNext");
-        linkPending = true;
+        body.linkNext();
     }
 
     /**
@@ -538,17 +294,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareLinkTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
-        requireOpen("prepareLinkTimeout");
-        requireChaining("prepareLinkTimeout");
-        if (!lastWasLinked) {
-            throw new IllegalStateException("prepareLinkTimeout must follow a request prepared after linkNext()");
-        }
-        if (slots.available() == 0) {
-            return false;
-        }
-        int slot = claimUnbound(cookie);
-        chaining.prepareLinkTimeout(unit.toNanos(timeout), slot);
-        return true;
+        return body.prepareLinkTimeout(unit.toNanos(timeout), cookie);
     }
 
     /**
@@ -564,14 +310,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
-        requireOpen("prepareTimeout");
-        requireChaining("prepareTimeout");
-        if (slots.available() == 0) {
-            return false;
-        }
-        int slot = claimUnbound(cookie);
-        chaining.prepareTimeout(unit.toNanos(timeout), 0, slot);
-        return true;
+        return body.prepareTimeout(unit.toNanos(timeout), cookie);
     }
 
     /**
@@ -589,67 +328,15 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareCancel(long targetCookie, long cookie) {
         checkOwner();
-        requireOpen("prepareCancel");
-        requireChaining("prepareCancel");
-        if (slots.available() == 0) {
-            return false;
-        }
-        int target = -1;
-        for (int s = 0; s < depth; s++) {
-            if (userData[s] == targetCookie && isOutstanding(s)) {
-                target = s;
-                break;
-            }
-        }
-        int slot = claimUnbound(cookie);
-        // No such request: aim at a user data no request carries, so the kernel answers -ENOENT.
-        chaining.prepareCancel(target >= 0 ? target : Long.MIN_VALUE, slot);
-        return true;
+        return body.prepareCancel(targetCookie, cookie);
     }
-
-    private boolean isOutstanding(int slot) {
-        return files[slot] != null || unbound[slot];
-    }
-
-    /** Claims a slot for a request that names no file. */
-    private int claimUnbound(long cookie) {
-        if (closed) {
-            throw new IllegalStateException("the IoContext is closed");
-        }
-        takeLink();
-        int slot = slots.acquire();
-        userData[slot] = cookie;
-        unbound[slot] = true;
-        unboundOutstanding++;
-        return slot;
-    }
-
-    /** Applies a pending {@link #linkNext()} to the request being prepared. */
-    private void takeLink() {
-        lastWasLinked = linkPending;
-        if (linkPending) {
-            chaining.linkNext();
-            linkPending = false;
-        }
-    }
-
-    private void requireChaining(String op) {
-        if (chaining == null) {
-            throw new UnsupportedOperationException("IoContext." + op + " needs the uring engine; this context runs on "
-                    + queue.engineName());
-        }
-    }
-
-    // ---- registration (io_uring) ----
 
     /**
-     * Whether this context's engine can register buffers and files with the kernel.
-     *
-     * @return true on io_uring; false on {@code aio} and {@code threads}, whose contexts throw
-     *     {@link UnsupportedOperationException} from the register and unregister methods
+     * {@return whether the engine can register buffers and files with the kernel: true on io_uring;
+     * on {@code aio} and {@code threads} the (un)register methods throw {@link UnsupportedOperationException}}
      */
     public boolean supportsRegistration() {
-        return fixed != null;
+        return body.supportsRegistration();
     }
 
     /**
@@ -666,26 +353,11 @@ public final class IoContext implements AutoCloseable {
      */
     public void registerBuffers(IoBuffer... buffers) throws IOException {
         checkOwner();
-        requireRegistration("registerBuffers");
-        unregisterBuffers();
-        IoBuffer[] pinned = new IoBuffer[buffers.length];
-        MemorySegment[] segments = new MemorySegment[buffers.length];
-        try {
-            for (int i = 0; i < buffers.length; i++) {
-                pinned[i] = IoBuffer.pin(buffers[i].segment(), "registerBuffers", null, -1, -1);
-                segments[i] = buffers[i].segment();
-            }
-        } catch (RuntimeException e) {
-            unpinAll(pinned);
-            throw e;
+        PinnedMemory[] memory = new PinnedMemory[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            memory[i] = buffers[i].memory();
         }
-        long rc = fixed.registerBuffers(segments);
-        if (rc < 0) {
-            unpinAll(pinned);
-            throw new IOException("io_uring_register(BUFFERS) of " + buffers.length + " buffers failed: "
-                    + Errno.describe((int) -rc) + (rc == -Errno.ENOMEM ? "; raise the locked-memory limit (ulimit -l)" : ""));
-        }
-        registeredBuffers = pinned;
+        body.registerBuffers(memory);
     }
 
     /**
@@ -698,16 +370,7 @@ public final class IoContext implements AutoCloseable {
      */
     public void unregisterBuffers() throws IOException {
         checkOwner();
-        requireRegistration("unregisterBuffers");
-        if (registeredBuffers.length == 0) {
-            return;
-        }
-        long rc = fixed.unregisterBuffers();
-        unpinAll(registeredBuffers);
-        registeredBuffers = NO_BUFFERS;
-        if (rc < 0) {
-            throw new IOException("io_uring_register(UNREGISTER_BUFFERS) failed: " + Errno.describe((int) -rc));
-        }
+        body.unregisterBuffers();
     }
 
     /**
@@ -724,21 +387,11 @@ public final class IoContext implements AutoCloseable {
      */
     public void registerFiles(AsyncFile... files) throws IOException {
         checkOwner();
-        requireRegistration("registerFiles");
-        unregisterFiles();
-        int[] fds = new int[files.length];
+        OpenFile[] bodies = new OpenFile[files.length];
         for (int i = 0; i < files.length; i++) {
-            if (files[i].isClosed()) {
-                throw new IllegalStateException("registerFiles " + files[i].path() + ": the file is closed");
-            }
-            fds[i] = files[i].fd();
+            bodies[i] = files[i].body();
         }
-        long rc = fixed.registerFiles(fds);
-        if (rc < 0) {
-            throw new IOException("io_uring_register(FILES) of " + files.length + " files failed: "
-                    + Errno.describe((int) -rc));
-        }
-        registeredFiles = files.clone();
+        body.registerFiles(bodies);
     }
 
     /**
@@ -750,52 +403,7 @@ public final class IoContext implements AutoCloseable {
      */
     public void unregisterFiles() throws IOException {
         checkOwner();
-        requireRegistration("unregisterFiles");
-        if (registeredFiles.length == 0) {
-            return;
-        }
-        long rc = fixed.unregisterFiles();
-        registeredFiles = NO_FILES;
-        if (rc < 0) {
-            throw new IOException("io_uring_register(UNREGISTER_FILES) failed: " + Errno.describe((int) -rc));
-        }
-    }
-
-    private void requireRegistration(String op) {
-        if (fixed == null) {
-            throw new UnsupportedOperationException("IoContext." + op + " needs the uring engine; this context runs on "
-                    + queue.engineName());
-        }
-    }
-
-    private static void unpinAll(IoBuffer[] buffers) {
-        for (IoBuffer b : buffers) {
-            if (b != null) {
-                b.unpin();
-            }
-        }
-    }
-
-    private int claim(AsyncFile file, MemorySegment buffer, long cookie, String op) {
-        if (closed) {
-            throw new IllegalStateException(op + " " + file.path() + ": the IoContext is closed");
-        }
-        if (!file.begin()) {
-            throw new IllegalStateException(file.refused(op).getMessage());
-        }
-        IoBuffer pin;
-        try {
-            pin = buffer == null ? null : IoBuffer.pin(buffer, op, file.path(), -1, -1);
-        } catch (RuntimeException e) {
-            file.endOp();
-            throw e;
-        }
-        int slot = slots.acquire();
-        userData[slot] = cookie;
-        files[slot] = file;
-        pins[slot] = pin;
-        takeLink();
-        return slot;
+        body.unregisterFiles();
     }
 
     /**
@@ -811,352 +419,7 @@ public final class IoContext implements AutoCloseable {
      */
     public int submit() {
         checkOwner();
-        requireOpen("submit");
-        int before = queue.unsubmitted();
-        int cached = cachedPreparedCount;
-        cachedPreparedCount = 0;
-        // The first iteration of each read runs here. The page reads they start go into this
-        // context's own queue (reaped and retried in getEvents, with no other thread in between);
-        // those it has no room for go to the file's engine as one batch: one wakeup, one submission.
-        PageCache batchCache = null;
-        try {
-            for (int i = 0; i < cached; i++) {
-                int slot = cachedPrepared[i];
-                MemorySegment buffer = cachedBuffer[slot];
-                cachedBuffer[slot] = null;
-                cachedInFlight++;
-                AsyncFile file = files[slot];
-                PageCache pc = file.cacheHandle().file().cache();
-                if (pc != batchCache) {
-                    if (batchCache != null) {
-                        batchCache.divertDeviceIo(null);
-                        batchCache.endBatch();
-                    }
-                    pc.beginBatch();
-                    pc.divertDeviceIo(deviceSink);
-                    batchCache = pc;
-                }
-                int kind = cachedKind[slot];
-                if (kind == IoOp.FSYNC || kind == IoOp.FDATASYNC) {
-                    new ContextWrite(this, slot, file, kind == IoOp.FDATASYNC).start();
-                } else if (kind == IoOp.WRITE) {
-                    new ContextWrite(this, slot, file, buffer, cachedPosition[slot],
-                            file.syncFlags(cachedFlags[slot])).start();
-                } else {
-                    new ContextRead(this, slot, file, buffer, cachedPosition[slot],
-                            (cachedFlags[slot] & IoFlags.NOWAIT) != 0).start();
-                }
-            }
-        } finally {
-            if (batchCache != null) {
-                batchCache.divertDeviceIo(null);
-                batchCache.endBatch();
-            }
-        }
-        // The caller's requests and the page reads just prepared go to the kernel together.
-        int accepted = queue.submit();
-        return Math.min(before, accepted) + cached;
-    }
-
-    /** A cached request of this context whose retries run on the owner's thread, in getEvents. */
-    private interface ContextRetry {
-        /** Runs the due retry. */
-        void retry();
-
-        /** The page cache it goes through. */
-        PageCache cache();
-
-        /** Next in the context's list of due retries. */
-        ContextRetry nextRetry();
-
-        void nextRetry(ContextRetry next);
-    }
-
-    /** A read of a CACHED file whose result goes back to its context. */
-    private static final class ContextRead extends CachedRead<Void> implements ContextRetry {
-        private final IoContext ctx;
-        private final int slot;
-        private ContextRetry nextRetry;
-
-        ContextRead(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, boolean nowait) {
-            super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), nowait);
-            this.ctx = ctx;
-            this.slot = slot;
-        }
-
-        @Override
-        public ContextRetry nextRetry() {
-            return nextRetry;
-        }
-
-        @Override
-        public void nextRetry(ContextRetry next) {
-            nextRetry = next;
-        }
-
-        @Override
-        public PageCache cache() {
-            return pageCache();
-        }
-
-        @Override
-        protected void finished(long result) {
-            ctx.cachedDone(slot, result);
-        }
-
-        @Override
-        protected void scheduleRetry() {
-            ctx.retryLater(this);
-        }
-
-        @Override
-        public void retry() {
-            retryNow();
-        }
-
-        @Override
-        protected Object readOwner() {
-            return ctx.deviceSink;
-        }
-
-        @Override
-        protected void failed(Throwable cause) {
-            // The engine closed under the read, or the destination memory was freed under it
-            // (memory of the caller's own arena).
-            ctx.cachedDone(slot, cause instanceof java.io.IOException ? -Errno.ECANCELED : -Errno.EFAULT);
-        }
-    }
-
-    /**
-     * A write of a CACHED file whose result goes back to its context: copied into the cache on the
-     * submitting thread; for O_SYNC/O_DSYNC, its page writes go into this context's own queue and
-     * its retries run in getEvents, as its reads' do.
-     */
-    private static final class ContextWrite extends CachedWrite<Void> implements ContextRetry {
-        private final IoContext ctx;
-        private final int slot;
-        private ContextRetry nextRetry;
-
-        ContextWrite(IoContext ctx, int slot, AsyncFile file, MemorySegment buffer, long position, int syncFlags) {
-            super(file.cacheHandle(), buffer, null, position, buffer.byteSize(), syncFlags);
-            this.ctx = ctx;
-            this.slot = slot;
-        }
-
-        /** An fsync or fdatasync of the whole file. */
-        ContextWrite(IoContext ctx, int slot, AsyncFile file, boolean dataOnly) {
-            super(file.cacheHandle(), dataOnly);
-            this.ctx = ctx;
-            this.slot = slot;
-        }
-
-        @Override
-        protected Object readOwner() {
-            return ctx.deviceSink;
-        }
-
-        @Override
-        public ContextRetry nextRetry() {
-            return nextRetry;
-        }
-
-        @Override
-        public void nextRetry(ContextRetry next) {
-            nextRetry = next;
-        }
-
-        @Override
-        public PageCache cache() {
-            return pageCache();
-        }
-
-        @Override
-        protected void finished(long result) {
-            ctx.cachedDone(slot, result);
-        }
-
-        @Override
-        protected void scheduleRetry() {
-            ctx.retryLater(this);
-        }
-
-        @Override
-        public void retry() {
-            retryNow();
-        }
-
-        @Override
-        protected void failed(Throwable cause) {
-            ctx.cachedDone(slot, cause instanceof java.io.IOException ? -Errno.ECANCELED : -Errno.EFAULT);
-        }
-    }
-
-    /** Owner: takes a page read or write of one of its cached requests into this context's queue. */
-    private boolean offerDeviceIo(PageIoOp op) {
-        if (closed || deviceFreeCount == 0) {
-            return false;
-        }
-        MemorySegment[] frames = op.frames();
-        if (frames != null && frames.length > DEVICE_IOVECS) {
-            return false;
-        }
-        int id = deviceFree[--deviceFreeCount];
-        boolean ok;
-        if (frames == null) {
-            ok = op.isWrite() ? queue.prepareWrite(op.fd(), op.frame(), op.offset(), op.rwFlags(), DEVICE | id)
-                    : queue.prepareRead(op.fd(), op.frame(), op.offset(), op.rwFlags(), DEVICE | id);
-        } else {
-            long size = Iovec.IOVEC.byteSize();
-            MemorySegment iov = deviceIovecs.asSlice(size * DEVICE_IOVECS * id, size * frames.length);
-            for (int i = 0; i < frames.length; i++) {
-                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, size * i + Iovec.IOVEC_IOV_BASE, frames[i].address());
-                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, size * i + Iovec.IOVEC_IOV_LEN, frames[i].byteSize());
-            }
-            ok = op.isWrite() ? queue.prepareWritev(op.fd(), iov, frames.length, op.offset(), op.rwFlags(), DEVICE | id)
-                    : queue.prepareReadv(op.fd(), iov, frames.length, op.offset(), op.rwFlags(), DEVICE | id);
-        }
-        if (!ok) {
-            deviceFree[deviceFreeCount++] = id;
-            return false;
-        }
-        deviceOps[id] = op;
-        deviceOutstanding++;
-        return true;
-    }
-
-    /** Any thread: a cached read finished; the owner delivers it in its next getEvents. */
-    private void cachedDone(int slot, long result) {
-        doneResult[slot] = result;
-        int head;
-        do {
-            head = doneHead.get();
-            doneNext[slot] = head;
-        } while (!doneHead.compareAndSet(head, slot));
-        // One wakeup per wait, when enough are in: not one futex call per finished read.
-        if (doneCount.incrementAndGet() == wakeAt && parked) {
-            LockSupport.unpark(owner);
-        }
-    }
-
-    /** Any thread: a cached read's retry is due; the owner runs it in its next getEvents. */
-    private void retryLater(ContextRetry r) {
-        ContextRetry head;
-        do {
-            head = dueRetries.get();
-            r.nextRetry(head);
-        } while (!dueRetries.compareAndSet(head, r));
-        // A retry is progress only the owner can make, but waking it per retry would cost a futex
-        // call each: like finished reads, due retries wake it once enough of them are in.
-        if (doneCount.incrementAndGet() == wakeAt && parked) {
-            LockSupport.unpark(owner);
-        }
-    }
-
-    /** Owner: runs every due retry (they copy, finish, or wait again). */
-    private void runRetries(int budget) {
-        ContextRetry r = backlog;
-        backlog = null;
-        ContextRetry due = dueRetries.getAndSet(null);
-        int n = 0;
-        ContextRetry tail = null;
-        for (ContextRetry c = due; c != null; c = c.nextRetry()) {
-            n++;
-            tail = c;
-        }
-        if (n > 0) {
-            doneCount.addAndGet(-n);
-            // Older ones (the backlog) first; the due list is newest first, which no one relies on.
-            tail.nextRetry(r);
-            r = due;
-        }
-        int ran = 0;
-        while (r != null) {
-            if (ran++ == budget) {
-                backlog = r; // for the next getEvents: the caller has what it waited for
-                break;
-            }
-            ContextRetry next = r.nextRetry();
-            r.nextRetry(null);
-            PageCache pc = r.cache();
-            pc.divertDeviceIo(deviceSink);
-            try {
-                r.retry();
-            } finally {
-                pc.divertDeviceIo(null);
-            }
-            r = next;
-        }
-        if (!queueClosed && queue.unsubmitted() > 0) {
-            queue.submit(); // page reads the retries started
-        }
-    }
-
-    /** Moves finished cached reads to the ready queue, oldest first. */
-    private void takeDone() {
-        int top = doneHead.getAndSet(-1);
-        if (top < 0) {
-            return;
-        }
-        doneCount.addAndGet(-countFrom(top));
-        // The stack is newest first: count, then place from the back.
-        int n = 0;
-        for (int s = top; s >= 0; s = doneNext[s]) {
-            n++;
-        }
-        int pos = readyHead + readyCount + n - 1;
-        for (int s = top; s >= 0; s = doneNext[s]) {
-            ready[pos % depth] = s;
-            pos--;
-        }
-        readyCount += n;
-    }
-
-    private int countFrom(int top) {
-        int n = 0;
-        for (int s = top; s >= 0; s = doneNext[s]) {
-            n++;
-        }
-        return n;
-    }
-
-    /**
-     * Runs due retries (at most {@code retryBudget}) and delivers up to {@code max} finished cached
-     * requests. A budget keeps getEvents from copying for every request the kernel finished before
-     * the caller can resubmit any: the device would idle while the copies run.
-     */
-    private int deliverCached(int max, int retryBudget) {
-        runRetries(retryBudget);
-        takeDone();
-        int n = 0;
-        while (n < max && readyCount > 0) {
-            int slot = ready[readyHead];
-            readyHead = readyHead + 1 == depth ? 0 : readyHead + 1;
-            readyCount--;
-            cachedInFlight--;
-            n++;
-            onCompletion(slot, doneResult[slot]);
-        }
-        return n;
-    }
-
-    /**
-     * Waits up to {@code nanos} (negative: until woken) for {@code wanted} cached reads to finish
-     * (fewer if fewer are in flight).
-     */
-    private void parkForCached(long nanos, int wanted) {
-        wakeAt = Math.max(1, Math.min(wanted, cachedInFlight - readyCount));
-        parked = true;
-        try {
-            if (doneCount.get() < wakeAt) {
-                if (nanos < 0) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, nanos);
-                }
-            }
-        } finally {
-            parked = false;
-        }
+        return body.submit();
     }
 
     /**
@@ -1180,109 +443,11 @@ public final class IoContext implements AutoCloseable {
      */
     public int getEvents(int min, int max, long timeout, TimeUnit unit, CompletionHandler handler) {
         checkOwner();
-        requireOpen("getEvents");
         if (min < 0 || max < 1 || min > max) {
             throw new IllegalArgumentException("getEvents needs 0 <= min <= max and max >= 1, got min " + min
                     + ", max " + max);
         }
-        this.handler = handler;
-        try {
-            long nanos = timeout < 0 ? -1 : unit.toNanos(timeout);
-            if (cachedInFlight == 0 && deviceOutstanding == 0) {
-                return queue.reap(min, max, nanos, sink);
-            }
-            return getEventsWithCached(min, max, nanos);
-        } finally {
-            this.handler = null;
-        }
-    }
-
-    /**
-     * getEvents while cached reads are in flight: their results arrive on the context's own list, not
-     * in the kernel's queue, so a wait for both polls the kernel and parks for short spells.
-     */
-    private int getEventsWithCached(int min, int max, long nanos) {
-        long deadline = nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        delivered = 0;
-        while (true) {
-            // Kernel completions first: page reads of cached requests make their retries due.
-            if (queue.outstanding() > 0) {
-                queue.reap(0, max - delivered, 0, sink);
-            }
-            if (delivered < max) {
-                // counts itself in delivered, through onCompletion
-                deliverCached(max - delivered, Math.max(RETRY_BUDGET_MIN, min - delivered));
-            }
-            int n = delivered;
-            if (n >= min || n >= max) {
-                return n;
-            }
-            long left = deadline == Long.MAX_VALUE ? -1 : deadline - System.nanoTime();
-            if (left == 0 || left < -1) {
-                return n;
-            }
-            if (backlog != null) {
-                continue; // retries still to run: no waiting
-            }
-            if (queue.outstanding() - queue.unsubmitted() > 0) {
-                // Wait in the kernel; other threads' wakeups (pages the engine read) are polled
-                // at least every 200 us.
-                queue.reap(1, max - n, left < 0 ? 200_000 : Math.min(left, 200_000), sink);
-            } else {
-                parkForCached(left, min - n);
-            }
-        }
-    }
-
-    private void onCompletion(long slotData, long result) {
-        if ((slotData & DEVICE) != 0) {
-            int id = (int) (slotData & 0xffff_ffffL);
-            PageIoOp op = deviceOps[id];
-            deviceOps[id] = null;
-            deviceFree[deviceFreeCount++] = id;
-            deviceOutstanding--;
-            if (closed && result == -Errno.ECANCELED) {
-                // close() took it back before it reached the kernel (nothing else cancels a page
-                // I/O: no link or cancel request ever names one). Requests of other threads may be
-                // waiting for its pages: it goes to the file's engine after all.
-                op.resubmitToEngine();
-                return;
-            }
-            op.complete(result); // unlocks the pages; the retries it makes due run in getEvents
-            return;
-        }
-        delivered++;
-        int slot = (int) slotData;
-        long cookie = userData[slot];
-        AsyncFile file = files[slot];
-        IoBuffer pin = pins[slot];
-        files[slot] = null;
-        pins[slot] = null;
-        if (unbound[slot]) {
-            unbound[slot] = false;
-            unboundOutstanding--;
-        }
-        slots.release(slot);
-        if (pin != null) {
-            pin.unpin();
-        }
-        if (file != null) {
-            if (writeLength[slot] > 0) {
-                FileCache gate = writeGate[slot];
-                long length = writeLength[slot];
-                writeGate[slot] = null;
-                writeLength[slot] = 0;
-                try {
-                    file.afterUncachedWrite(gate, writePosition[slot], length, result);
-                } finally {
-                    AsyncFile.abandonUncachedWrite(gate); // the write ended: the gate is left
-                }
-            }
-            file.endOp();
-        }
-        if (handler != null) {
-            handler.onCompletion(cookie, result);
-        }
+        return body.getEvents(min, max, timeout < 0 ? -1 : unit.toNanos(timeout), handler);
     }
 
     /**
@@ -1293,71 +458,15 @@ public final class IoContext implements AutoCloseable {
      *     for another, the count in decimal
      */
     public static String errorName(long result) {
-        return result < 0 ? Errno.describe((int) -result) : Long.toString(result);
-    }
-
-    private void requireOpen(String op) {
-        if (closed) {
-            throw new IllegalStateException(op + ": the IoContext is closed");
-        }
+        return result < 0 ? Failures.describe((int) -result) : Long.toString(result);
     }
 
     private void checkOwner() {
         Thread t = Thread.currentThread();
-        if (owner != t) {
-            adopt(t);
-        }
-    }
-
-    /**
-     * The first call, or a call from another thread: {@code t} becomes the owner if there is none
-     * or the owner has died (its requests would otherwise never be reaped, and files and engines
-     * waiting for them would wait forever); a live owner keeps the context. Seeing the dead owner's
-     * end makes all its writes to this context visible here (JLS 17.4.4).
-     */
-    private synchronized void adopt(Thread t) {
-        Thread o = owner;
-        if (o == null || !o.isAlive()) {
-            owner = t;
-        } else if (o != t) {
-            throw new WrongThreadException("IoContext is confined to " + o.getName());
-        }
-    }
-
-    /**
-     * Whether a context this thread owns carries, in its own queue, page I/O (writes only, if
-     * {@code writesOnly}) of {@code file}'s pages in [first, last], which only this thread's
-     * {@code getEvents} reaps: a blocking call
-     * that waits for those pages (a truncate waiting for their writeback, say) would wait for itself.
-     */
-    static boolean thisThreadOwesPageIo(FileCache file, long first, long last, boolean writesOnly) {
-        Thread me = Thread.currentThread();
-        for (IoContext c : OPEN) {
-            if (c.owner != me || c.closed || c.deviceOutstanding == 0) {
-                continue;
-            }
-            for (PageIoOp op : c.deviceOps) {
-                if (op != null && (op.isWrite() || !writesOnly) && op.covers(file, first, last)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Closes every context whose owner thread died without closing it, so that what waits for
-     * their requests (a file's close, an engine's close) does not wait forever.
-     */
-    static void closeAbandoned() {
-        for (IoContext c : OPEN) {
-            Thread o = c.owner;
-            if (o != null && !o.isAlive()) {
-                try {
-                    c.close();
-                } catch (WrongThreadException e) {
-                    // another thread adopted it first and closes it
-                }
+        if (body.ownerThread() != t) {
+            Thread o = body.adopt(t);
+            if (o != t) {
+                throw new WrongThreadException("IoContext is confined to " + o.getName());
             }
         }
     }
@@ -1370,55 +479,10 @@ public final class IoContext implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (body.isClosed()) {
             return;
         }
         checkOwner();
-        closed = true;
-        OPEN.remove(this);
-        this.handler = null;
-        // Never-submitted requests first: on io_uring the waits below enter the kernel, which would
-        // submit them on the way. Each completes with -ECANCELED, which releases its file and buffer
-        // (a page read or write of a submitted cached request goes to the engine instead).
-        queue.cancelUnsubmitted();
-        // Reap what the kernel finishes so files and buffers are released and page I/O unlocks its
-        // pages. Timers and cancels are not waited for (a timeout may be an hour away): the queue's
-        // close cancels what is left of them.
-        while (queue.outstanding() > unboundOutstanding) {
-            queue.reap(1, depth, -1, sink);
-        }
-        queue.close();
-        queueClosed = true; // its rings are unmapped: nothing may touch the queue from here on
-        // Cached reads in flight copy into their buffers until they finish: wait for them.
-        while (cachedInFlight > 0) {
-            if (deliverCached(depth, Integer.MAX_VALUE) == 0 && backlog == null) {
-                parkForCached(-1, 1);
-            }
-        }
-        cachedPreparedCount = 0;
-        iovecArena.close();
-        unpinAll(registeredBuffers);
-        registeredBuffers = NO_BUFFERS;
-        registeredFiles = NO_FILES;
-        // What is left never completed here: cached requests never submitted, timers the queue's
-        // close cancelled. Their slots come back too, so outstanding() reads 0.
-        for (int i = 0; i < depth; i++) {
-            if (files[i] != null) {
-                if (pins[i] != null) {
-                    pins[i].unpin();
-                }
-                AsyncFile.abandonUncachedWrite(writeGate[i]);
-                writeGate[i] = null;
-                writeLength[i] = 0;
-                files[i].endOp();
-                files[i] = null;
-                pins[i] = null;
-                slots.release(i);
-            } else if (unbound[i]) {
-                unbound[i] = false;
-                slots.release(i);
-            }
-        }
-        unboundOutstanding = 0;
+        body.close();
     }
 }

@@ -6,7 +6,11 @@ import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Uninterruptibly;
+import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.context.Kioctx;
+import dev.jaio.internal.file.FileEngine;
+import dev.jaio.internal.file.OpenFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -48,7 +52,9 @@ public final class IoEngine implements AutoCloseable {
     private final EventLoop loop;
     private final boolean shared;
     /** Files open on this engine: {@link #close()} waits for their requests. */
-    private final java.util.Set<AsyncFile> files = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<OpenFile> files = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** What the files opened on this engine see of it. */
+    private final FileEngine fileEngine = new FileHost();
     /** {@link #close()} began: files refuse new requests. */
     private volatile boolean closing;
     private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -256,9 +262,9 @@ public final class IoEngine implements AutoCloseable {
         return provider.maxCapacity(false) / 2;
     }
 
-    /** The page cache if a CACHED file made it, else null (no allocation: for the O_DIRECT hot path). */
-    PageCache existingPageCache() {
-        return pageCache;
+    /** The engine as its open files see it. */
+    FileEngine files() {
+        return fileEngine;
     }
 
     /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */
@@ -296,28 +302,77 @@ public final class IoEngine implements AutoCloseable {
                 s.pagesDirtied(), s.pagesWritten(), s.deviceWrites(), s.writeErrors(), s.flushes(), s.throttled());
     }
 
-    void execute(IoOp<?> op) {
-        loop.execute(op);
-    }
-
-    /** Asks the kernel to stop {@code op}, which already reached the completion thread's queue. */
-    void cancel(IoOp<?> op) {
-        loop.cancel(op);
-    }
-
-    boolean inCompletionThread() {
-        return loop.inLoop();
-    }
-
-    void fileOpened(AsyncFile f) {
-        files.add(f);
-        if (closing) {
-            f.markDraining(); // opened as the engine closes: its requests are refused too
+    /** The engine as an open file sees it: its loop, its page cache, its state. */
+    private final class FileHost implements FileEngine {
+        @Override
+        public String name() {
+            return IoEngine.this.name();
         }
-    }
 
-    void fileClosed(AsyncFile f) {
-        files.remove(f);
+        @Override
+        public boolean isClosing() {
+            return closing || loop.isTerminated();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return loop.isTerminated();
+        }
+
+        @Override
+        public boolean inCompletionThread() {
+            return loop.inLoop();
+        }
+
+        @Override
+        public void execute(IoOp<?> op) {
+            loop.execute(op);
+        }
+
+        /** Asks the kernel to stop {@code op}, which already reached the completion thread's queue. */
+        @Override
+        public void cancel(IoOp<?> op) {
+            loop.cancel(op);
+        }
+
+        @Override
+        public PageCache pageCache() {
+            return IoEngine.this.pageCache();
+        }
+
+        /** The page cache if a CACHED file made it, else null (no allocation: for the O_DIRECT hot path). */
+        @Override
+        public PageCache existingPageCache() {
+            return pageCache;
+        }
+
+        @Override
+        public boolean legacyReadahead() {
+            return config.pageCache().readahead() == ReadaheadPolicy.LEGACY;
+        }
+
+        @Override
+        public void fileOpened(OpenFile f) {
+            files.add(f);
+            if (closing) {
+                f.markDraining(); // opened as the engine closes: its requests are refused too
+            }
+        }
+
+        @Override
+        public void fileClosed(OpenFile f) {
+            files.remove(f);
+        }
+
+        @Override
+        public boolean thisThreadOwesPageIo(FileCache file, long first, long last, boolean writesOnly) {
+            return Kioctx.thisThreadOwesPageIo(file, first, last, writesOnly);
+        }
+
+        @Override
+        public void closeAbandonedContexts() {
+            Kioctx.closeAbandoned();
+        }
     }
 
     /** Whether {@link #close()} has begun. */
@@ -368,12 +423,12 @@ public final class IoEngine implements AutoCloseable {
         try {
             // A context whose owner died may hold requests of this engine's files and pages of its
             // cache forever: close such contexts (the file drain below also does while it waits).
-            IoContext.closeAbandoned();
+            Kioctx.closeAbandoned();
             // Until a whole pass finds every file idle: a file closed meanwhile runs a close sync.
             boolean waited = true;
             while (waited) {
                 waited = false;
-                for (AsyncFile f : files) {
+                for (OpenFile f : files) {
                     waited |= f.drainForEngineClose();
                 }
             }

@@ -27,13 +27,36 @@ public final class IoOperationException extends IOException {
     /** Bytes written before the failure, or 0. */
     private final long bytesTransferred;
 
-    IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
+    /**
+     * A failure of {@code operation} on {@code path} with {@code errno}, as jaio reports it.
+     *
+     * @param operation the system call or request kind, e.g. {@code "pwrite"}
+     * @param path the file
+     * @param offset the file offset of the request, or -1 (left out of the message)
+     * @param length the request's byte count, or -1 (left out of the message)
+     * @param errno the errno value
+     * @param errnoName its name, e.g. {@code "ENOSPC"}
+     * @param errnoText its description, which ends the message
+     */
+    public IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
             String errnoText) {
         this(operation, path, offset, length, errno, errnoName, errnoText, 0);
     }
 
-    /** @param bytesTransferred bytes the request wrote before it failed (a write continued after a short count) */
-    IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
+    /**
+     * As {@link #IoOperationException(String, Path, long, long, int, String, String)}, for a write
+     * that failed after writing part of its bytes.
+     *
+     * @param operation the system call or request kind
+     * @param path the file
+     * @param offset the file offset of the request, or -1
+     * @param length the request's byte count, or -1
+     * @param errno the errno value
+     * @param errnoName its name
+     * @param errnoText its description
+     * @param bytesTransferred bytes the request wrote before it failed (a write continued after a short count)
+     */
+    public IoOperationException(String operation, Path path, long offset, long length, int errno, String errnoName,
             String errnoText, long bytesTransferred) {
         super(operation + " " + path + (offset >= 0 ? " at offset " + offset : "")
                 + (length >= 0 ? " (" + length + " bytes)" : "") + ": " + errnoText

@@ -2,7 +2,9 @@ package dev.jaio.cli.aiostress;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class GlibcRandomTest {
@@ -36,13 +38,29 @@ class GlibcRandomTest {
     }
 
     @Test
-    void valuesStayInRange() {
+    void deepValuesMatchGlibcAndFollowItsAdditiveRecurrence() {
+        // rand() calls 99,996 to 100,000 of a glibc program that never calls srand (gcc, glibc 2.36).
+        int[] glibcTail = {1969109951, 1694368827, 1814983293, 1427948303, 660658275};
         GlibcRandom r = new GlibcRandom();
-        for (int i = 0; i < 100_000; i++) {
-            int v = r.next();
-            if (v < 0) {
-                throw new AssertionError("negative rand() " + v + " at " + i);
+        int[] o = new int[100_000];
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (int i = 0; i < o.length; i++) {
+            o[i] = r.next();
+            min = Math.min(min, o[i]);
+            max = Math.max(max, o[i]);
+        }
+        assertArrayEquals(glibcTail, Arrays.copyOfRange(o, o.length - 5, o.length));
+        // glibc's TYPE_3 generator: o[i] = (o[i-31] + o[i-3]) mod 2^31, plus the carry of the low bits (0 or 1).
+        for (int i = 31; i < o.length; i++) {
+            int sum = (o[i - 31] + o[i - 3]) & GlibcRandom.RAND_MAX;
+            int carry = (o[i] - sum) & GlibcRandom.RAND_MAX;
+            if (carry > 1) {
+                throw new AssertionError("rand() call " + i + " = " + o[i] + " breaks o[i-31] + o[i-3] = " + sum);
             }
         }
+        // The whole of [0, RAND_MAX] is reached: the top and bottom 2^20 both show up in 100,000 calls.
+        assertTrue(min < 1 << 20, "smallest value " + min);
+        assertTrue(max > GlibcRandom.RAND_MAX - (1 << 20), "largest value " + max);
     }
 }

@@ -5,18 +5,45 @@ package dev.jaio.internal.cache;
  * address_space. It owns the handle's readahead state (readahead is per handle, as
  * {@code file_ra_state} is) and the O_DIRECT descriptor the cache reads through.
  *
- * <p>The public file class extends it to tie the cache's device reads into its own accounting, so
- * that closing the file waits for readahead it started as well as for its requests.
+ * <p>The open file it belongs to counts the cache's device I/O for it among its operations
+ * ({@link OpCount}), so that closing the file waits for readahead it started as well as for its
+ * requests.
  */
-public abstract class CacheHandle {
+public final class CacheHandle {
+
+    /**
+     * The operation count of the open file a handle belongs to, as the kernel's file reference
+     * count: page I/O started for the handle holds one until it completes.
+     */
+    public interface OpCount {
+        /** Counts one more operation; called only while the caller already holds one. */
+        void retain();
+
+        /** Counts one more operation unless the file is closing (then false). */
+        boolean tryRetain();
+
+        /** Ends an operation counted by {@link #retain()} or {@link #tryRetain()}. */
+        void release();
+    }
 
     private final FileCache file;
+    private final int directFd;
+    private final int bufferedFd;
+    private final OpCount ops;
     private volatile Readahead readahead;
     /** The file's writeback error count this handle has reported (the kernel's f_wb_err). */
     private long errorsSeen;
 
-    protected CacheHandle(FileCache file, boolean legacyReadahead) {
+    /**
+     * @param directFd the descriptor, opened with O_DIRECT, that device reads and writes of pages go through
+     * @param bufferedFd the handle's own (buffered) descriptor: the write of the page that holds the
+     *     end of the file goes through it, with its exact length
+     */
+    public CacheHandle(FileCache file, boolean legacyReadahead, int directFd, int bufferedFd, OpCount ops) {
         this.file = file;
+        this.directFd = directFd;
+        this.bufferedFd = bufferedFd;
+        this.ops = ops;
         this.readahead = newReadahead(legacyReadahead);
         this.errorsSeen = file.writebackErrors();
     }
@@ -73,23 +100,27 @@ public abstract class CacheHandle {
     }
 
     /** The descriptor, opened with O_DIRECT, that device reads and writes of pages go through. */
-    protected abstract int directFd();
+    public int directFd() {
+        return directFd;
+    }
 
-    /**
-     * The handle's own (buffered) descriptor: the write of the page that holds the end of the file
-     * goes through it, with its exact length.
-     */
-    protected abstract int bufferedFd();
+    /** The handle's own (buffered) descriptor. */
+    int bufferedFd() {
+        return bufferedFd;
+    }
 
-    /**
-     * Counts one more operation on the handle. Called only while the caller already holds one (a
-     * request in progress), so the handle cannot have finished closing.
-     */
-    protected abstract void retainOp();
+    /** Counts one more operation on the handle's file; only while the caller holds one already. */
+    void retainOp() {
+        ops.retain();
+    }
 
-    /** Counts one more operation unless the handle is closing (then false). */
-    protected abstract boolean tryRetainOp();
+    /** Counts one more operation unless the file is closing (then false). */
+    boolean tryRetainOp() {
+        return ops.tryRetain();
+    }
 
-    /** Ends an operation counted by {@link #retainOp()}. */
-    protected abstract void releaseOp();
+    /** Ends an operation counted by {@link #retainOp()} or {@link #tryRetainOp()}. */
+    void releaseOp() {
+        ops.release();
+    }
 }

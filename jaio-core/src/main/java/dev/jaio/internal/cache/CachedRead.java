@@ -5,7 +5,6 @@ import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A buffered read through jaio's page cache, run as the paper's retry-based continuation (§2.2,
@@ -17,22 +16,22 @@ import java.util.concurrent.CompletableFuture;
  * A retry becomes due on the thread that unlocks
  * the page it waited for, the engine's completion thread finishing the page's device read (or,
  * after a wait for a free frame, whichever thread freed one), and runs there unless
- * {@link #scheduleRetry()} sends it elsewhere: a batch context runs its reads' retries on its own
- * thread, in getEvents, as the kernel ran AIO retries in the submitter's context. Only one
+ * its {@link RequestOwner#retryDue owner} sends it elsewhere: a batch context runs its reads' retries on
+ * its own thread, in getEvents, as the kernel ran AIO retries in the submitter's context. Only one
  * iteration of a request runs at a time: a waiting request has returned before it can be woken.
  *
  * <p>A retry never issues readahead for pages its request already showed the readahead logic;
  * pages readahead covered but that are gone again (evicted, invalidated, failed) are read on demand.
- *
- * @param <T> the future's value type
+ * The read reports its end to its {@link RequestOwner}.
  */
-public abstract class CachedRead<T> extends CompletableFuture<T> implements Runnable {
+public final class CachedRead implements CachedRequest {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
     private static final int HELD_MAX = 64;
 
     private final CacheHandle handle;
     private final PageCache cache;
+    private final RequestOwner owner;
     private final MemorySegment dst;
     private final MemorySegment[] dsts;
     private final long position;
@@ -77,10 +76,11 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
      * @param dsts destinations filled in order (a vectored read), or null
      * @param nowait RWF_NOWAIT: complete with what is cached instead of reading or waiting (EAGAIN if nothing)
      */
-    protected CachedRead(CacheHandle handle, MemorySegment dst, MemorySegment[] dsts, long position, long length,
-            boolean nowait) {
+    public CachedRead(CacheHandle handle, MemorySegment dst, MemorySegment[] dsts, long position, long length,
+            boolean nowait, RequestOwner owner) {
         this.handle = handle;
         this.cache = handle.file().cache();
+        this.owner = owner;
         this.dst = dst;
         this.dsts = dsts;
         this.position = position;
@@ -164,13 +164,8 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         }
     }
 
-    /** The page cache this read goes through. */
-    public final PageCache pageCache() {
-        return cache;
-    }
-
-    /** Runs the first iteration on the calling thread. */
-    public final void start() {
+    @Override
+    public void start() {
         FileCache f = handle.file();
         try {
             if (position + length > f.size()) {
@@ -187,38 +182,17 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         iterate(false);
     }
 
-    /**
-     * A wakeup of the page it waited for, or of a freed frame: the retry is due. It runs at once on
-     * the waking thread unless {@link #scheduleRetry()} sends it elsewhere.
-     */
+    /** A wakeup of the page it waited for, or of a freed frame: the retry is due (see {@link RequestOwner#retryDue}). */
     @Override
-    public final void run() {
-        scheduleRetry();
-    }
-
-    /**
-     * Where a due retry runs. By default on the waking thread (the engine's completion thread); a
-     * batch context overrides it to run its reads' retries on its own thread, in its getEvents,
-     * as the kernel ran AIO retries in the submitter's context: the copying then happens on the
-     * thread that consumes the data, not on the thread that drives the device.
-     */
-    protected void scheduleRetry() {
-        retryNow();
-    }
-
-    /**
-     * The batch context this read belongs to ({@link DeviceIoSink}), or null: pages whose reads
-     * its own context carries are waited for; those of another context are read around.
-     */
-    protected Object readOwner() {
-        return null;
+    public void run() {
+        owner.retryDue(this);
     }
 
     /** A one-page read for this request only, on the engine's event loop. */
     private static final class BypassRead extends IoOp<Void> {
-        private final CachedRead<?> read;
+        private final CachedRead read;
 
-        BypassRead(CachedRead<?> read, int fd, MemorySegment page, long offset) {
+        BypassRead(CachedRead read, int fd, MemorySegment page, long offset) {
             super(READ, fd, page, null, offset, 0);
             this.read = read;
         }
@@ -246,26 +220,17 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
     private void bypassDone(long result) {
         bypassResult = result;
         handle.releaseOp();
-        scheduleRetry();
+        owner.retryDue(this);
     }
 
-    /** Runs the due retry on the calling thread. */
-    protected final void retryNow() {
+    @Override
+    public void retryNow() {
         cache.countRetry();
         iterate(true);
     }
 
-    /**
-     * The read ended: {@code result} is the byte count, or -errno when it failed before copying a
-     * byte. Called exactly once, instead of {@link #failed}; must not throw.
-     */
-    protected abstract void finished(long result);
-
-    /** The read failed with an exception (the destination memory was freed, say). Must not throw. */
-    protected abstract void failed(Throwable cause);
-
     private void iterate(boolean retry) {
-        DeviceIoSink foreign = cache.liftForeignDiversion(readOwner());
+        DeviceIoSink foreign = cache.liftForeignDiversion(owner.deviceQueue());
         int[] depth = PageCache.stepBegins();
         try {
             step(retry);
@@ -402,8 +367,8 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
                     endWith(done > 0 ? done : -Errno.EAGAIN);
                     return;
                 }
-                Object owner = p.readOwner;
-                if (owner != null && owner != readOwner()) {
+                Object reader = p.readOwner;
+                if (reader != null && reader != owner.deviceQueue()) {
                     // Another context's queue reads it: do not depend on that context's thread.
                     release(p);
                     if (retry && !progressed) {
@@ -467,14 +432,14 @@ public abstract class CachedRead<T> extends CompletableFuture<T> implements Runn
         if (done > 0) {
             handle.readahead().readEnded(position + done);
         }
-        finished(result);
+        owner.finished(result, -1, 0);
     }
 
     private void end(Throwable t) {
         try {
             releaseHeld();
         } finally {
-            failed(t);
+            owner.failed(t);
         }
     }
 

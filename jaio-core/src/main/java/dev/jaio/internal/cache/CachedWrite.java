@@ -1,70 +1,42 @@
 package dev.jaio.internal.cache;
 
-import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Rwf;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * A buffered write through jaio's page cache, or a sync of a range of it, run as a retry-based
- * continuation like {@link CachedRead} (§2.2, §5.2, §7.1 of the paper):
+ * A buffered write through jaio's page cache, run as a retry-based continuation like
+ * {@link CachedRead} (§2.2, §5.2 of the paper): each page of the range is found or made, locked
+ * for the copy, filled, and marked dirty (tagged DIRTY in the file's tree). A page the write covers
+ * only in part, and that holds bytes of the file, is read first through the same machinery as a
+ * cached read. A writer that finds dirty memory over the limit waits, as a queued retry, until the
+ * cleaner has written some back (balance_dirty_pages). An O_SYNC or O_DSYNC write, and any write on
+ * a file system that cannot reserve blocks (written through), then synchronises the pages it
+ * wrote with a {@link RangeSync}.
  *
- * <ol>
- *   <li><b>copy</b>: each page of the range is found or made, locked for the copy, filled, and
- *       marked dirty (tagged DIRTY in the file's tree). A page the write covers only in part, and
- *       that holds bytes of the file, is read first through the same machinery as a cached read.
- *       A writer that finds dirty memory over the limit waits, as a queued retry, until the
- *       cleaner has written some back (balance_dirty_pages).
- *   <li><b>writeback</b> (O_SYNC, O_DSYNC, fsync): the dirty pages of the range are tagged TOWRITE
- *       and exactly those are moved to WRITEBACK and written, adjacent pages in one device write
- *       with Rwf.RWF_SYNC or Rwf.RWF_DSYNC. A page that is locked or already under writeback is waited for,
- *       then written. No file-wide lock is held across any wait: syncs of other ranges go on.
- *   <li><b>wait</b>: every page of the range under writeback, whoever started it, is waited for
- *       once (filemap_fdatawait_range). A retry never dirties pages again or issues their writes
- *       again (§7.1): each phase resumes where it stopped.
- *   <li><b>flush</b>: when a device write the range relied on completed without Rwf.RWF_DSYNC (the
- *       cleaner's), or for fsync itself, an fsync/fdatasync of the descriptor makes it durable.
- *   <li>a writeback error this handle has not reported yet fails the request with its errno.
- * </ol>
- *
- * <p>Threads: the first iteration runs on the caller's thread; a retry runs on the thread that ends
- * the wait (the engine's completion thread, a thread that frees a frame or lowers dirty memory,
- * the thread that opens the file's write gate after a truncate or an uncached write, or the batch
- * context's own thread in getEvents: see {@link #scheduleRetry()}).
- *
- * @param <T> the future's value type
+ * <p>Threads: the first iteration runs on the caller's thread; a retry becomes due on the thread
+ * that ends the wait (the engine's completion thread, a thread that frees a frame or lowers dirty
+ * memory, the thread that opens the file's write gate after a truncate or an uncached write), and
+ * its {@link RequestOwner} decides where it runs. The write reports its end to that owner, and is
+ * the owner of its own range sync.
  */
-public abstract class CachedWrite<T> extends CompletableFuture<T> implements Runnable, WriteGate.Copier {
+public final class CachedWrite implements CachedRequest, WriteGate.Copier, RequestOwner {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
-
     /** Pages looked up (or made) together ahead of the copy. */
     private static final int LOOKAHEAD = 64;
-    private static final int COPY = 0;
-    private static final int TAG = 1;
-    private static final int WRITEBACK = 2;
-    private static final int WAIT = 3;
-    private static final int FLUSH = 4;
-    private static final int FLUSHING = 5;
-    private static final int DONE = 6;
 
     private final CacheHandle handle;
     private final PageCache cache;
+    private final RequestOwner owner;
     private final MemorySegment src;
     private final MemorySegment[] srcs;
     private final long position;
     private final long length;
-    /** Rwf.RWF_SYNC, Rwf.RWF_DSYNC, or 0 (a plain buffered write). */
+    /** RWF_SYNC, RWF_DSYNC, or 0 (a plain buffered write). */
     private final int syncFlags;
-    /** A sync of the whole file (fsync/fdatasync), no copy. */
-    private final boolean fileSync;
-    /** Only the writeback and the wait, over [first, last]: no flush, no error report (direct I/O's). */
-    private final boolean rangeOnly;
     private final long first;
     private final long last;
-    private int phase;
     private boolean throttleChecked;
     /** No frame was free for the page at {@link #done}: it is tried alone, with no pages made ahead. */
     private boolean framesShort;
@@ -80,8 +52,6 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private boolean writeThrough;
     /** Bytes of a failed write that were written before it failed (they stay written), else 0. */
     private long transferred;
-    /** Where the writeback whose error this request reports failed, or -1. */
-    private long errorOffset = -1;
     /** Set by the page cache when this write waited over the dirty limit and writeback cannot go on. */
     volatile int throttleErrno;
     private long done;
@@ -101,133 +71,83 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
     private boolean[] aheadMade;
     private long aheadBase = -1;
     private int aheadCount;
-    private Writeback writeback;
-    private long waitNext;
-    private long flushMark;
-    private volatile long flushResult;
+    /** The sync of the written range, once the copy is done (synchronized and written-through writes). */
+    private RangeSync sync;
 
     /**
      * A write of {@code length} bytes from {@code src} (or, in order, {@code srcs}) at
      * {@code position}.
      *
-     * @param syncFlags {@link Rwf#Rwf.RWF_SYNC}, {@link Rwf#Rwf.RWF_DSYNC} or 0
+     * @param syncFlags {@link Rwf#RWF_SYNC}, {@link Rwf#RWF_DSYNC} or 0
      */
-    protected CachedWrite(CacheHandle handle, MemorySegment src, MemorySegment[] srcs, long position, long length,
-            int syncFlags) {
+    public CachedWrite(CacheHandle handle, MemorySegment src, MemorySegment[] srcs, long position, long length,
+            int syncFlags, RequestOwner owner) {
         this.handle = handle;
         this.cache = handle.file().cache();
+        this.owner = owner;
         this.src = src;
         this.srcs = srcs;
         this.position = position;
         this.length = length;
         this.syncFlags = syncFlags & (Rwf.RWF_SYNC | Rwf.RWF_DSYNC);
-        this.fileSync = false;
-        this.rangeOnly = false;
         this.first = position / PAGE;
         this.last = length == 0 ? first : (position + length - 1) / PAGE;
         this.admittedLength = length;
-        this.phase = COPY;
     }
 
-    /** An fsync ({@code dataOnly} false) or fdatasync of the whole file. */
-    protected CachedWrite(CacheHandle handle, boolean dataOnly) {
-        this.handle = handle;
-        this.cache = handle.file().cache();
-        this.src = null;
-        this.srcs = null;
-        this.position = 0;
-        this.length = 0;
-        this.syncFlags = dataOnly ? Rwf.RWF_DSYNC : Rwf.RWF_SYNC;
-        this.fileSync = true;
-        this.rangeOnly = false;
-        this.first = 0;
-        this.last = FileCache.MAX_INDEX;
-        this.phase = TAG;
-    }
-
-    /**
-     * The writeback a direct read or write of pages [first, last] needs first (§4): the range's
-     * dirty pages are written and every page of it under writeback is waited for, so that the
-     * device holds what the cache does. No flush (durability is the direct request's business) and
-     * no error report: a page that fails stays dirty, and the next sync reports it.
-     */
-    protected CachedWrite(CacheHandle handle, long first, long last) {
-        this.handle = handle;
-        this.cache = handle.file().cache();
-        this.src = null;
-        this.srcs = null;
-        this.position = first * PAGE;
-        this.length = 0;
-        this.syncFlags = 0;
-        this.fileSync = false;
-        this.rangeOnly = true;
-        this.first = first;
-        this.last = last;
-        this.phase = TAG;
-    }
-
-    /** Runs the first iteration on the calling thread. */
-    public final void start() {
+    @Override
+    public void start() {
         iterate();
-    }
-
-    /**
-     * The batch context this write belongs to ({@link DeviceIoSink}), or null: a page another
-     * context's queue is reading is never waited for (see {@link CachedRead#readOwner()}).
-     */
-    protected Object readOwner() {
-        return null;
     }
 
     /** The write gate opened for copies (this write was queued on it): the retry is due. */
     @Override
-    public final void gateOpened() {
-        scheduleRetry();
+    public void gateOpened() {
+        owner.retryDue(this);
     }
 
     /** A wait ended: the retry is due. */
     @Override
-    public final void run() {
-        scheduleRetry();
+    public void run() {
+        owner.retryDue(this);
     }
 
-    /** Where a due retry runs: by default on the waking thread (see {@link CachedRead#scheduleRetry()}). */
-    protected void scheduleRetry() {
-        retryNow();
-    }
-
-    /** Runs the due retry on the calling thread. */
-    protected final void retryNow() {
+    @Override
+    public void retryNow() {
         cache.countRetry();
         iterate();
     }
 
-    /** The page cache this write goes through. */
-    public final PageCache pageCache() {
-        return cache;
+    // ---- as the owner of its range sync ----
+
+    /** The range sync's retries run where this write's would. */
+    @Override
+    public void retryDue(CachedRequest request) {
+        owner.retryDue(request);
     }
 
-    /**
-     * When the request failed with a writeback error (a sync, an O_SYNC write): the file offset of
-     * the device write that failed, else -1.
-     */
-    protected final long writebackErrorOffset() {
-        return errorOffset;
+    @Override
+    public DeviceIoSink deviceQueue() {
+        return owner.deviceQueue();
     }
 
-    /** For a write that failed (-errno): the bytes it wrote before the failure (they stay written), else 0. */
-    protected final long transferredBeforeFailure() {
-        return transferred;
+    /** The range sync ended: 0, or -errno (a writeback error, at {@code errorOffset}, or a failed flush). */
+    @Override
+    public void finished(long result, long errorOffset, long transferredBytes) {
+        if (result < 0) {
+            endWith(result, errorOffset);
+        } else {
+            endCopied();
+        }
     }
 
-    /** The write ended: the byte count (0 for a sync), or -errno. Called once; must not throw. */
-    protected abstract void finished(long result);
-
-    /** The write failed with an exception (the source memory was freed, say). Must not throw. */
-    protected abstract void failed(Throwable cause);
+    @Override
+    public void failed(Throwable cause) {
+        end(cause);
+    }
 
     private void iterate() {
-        DeviceIoSink foreign = cache.liftForeignDiversion(readOwner());
+        DeviceIoSink foreign = cache.liftForeignDiversion(owner.deviceQueue());
         int[] depth = PageCache.stepBegins();
         try {
             step();
@@ -241,95 +161,38 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
 
     private void step() {
         try {
-            while (true) {
-                switch (phase) {
-                    case COPY -> {
-                        if (!copyIntoPages()) {
-                            return;
-                        }
-                        phase = syncFlags != 0 || writeThrough ? TAG : DONE;
-                    }
-                    case TAG -> {
-                        long start = handle.file().syncStart(first, last);
-                        handle.file().tagToWrite(start, last);
-                        writeback = new Writeback(true, start, syncFlags, (int) Math.min(256, last - start + 1));
-                        phase = WRITEBACK;
-                    }
-                    case WRITEBACK -> {
-                        if (!handle.file().writeback(handle, writeback, last, Integer.MAX_VALUE)) {
-                            CachedPage b = writeback.takeBlocked();
-                            if (b != null && waitFor(b, b.is(PageState.WRITEBACK))) {
-                                return;
-                            }
-                            continue;
-                        }
-                        phase = WAIT;
-                        waitNext = first;
-                    }
-                    case WAIT -> {
-                        CachedPage p = handle.file().firstUnderWriteback(waitNext, last);
-                        if (p == null) {
-                            if (rangeOnly) {
-                                endWith(0);
-                                return;
-                            }
-                            phase = syncFlags != 0 ? FLUSH : DONE; // a write-through needs no flush
-                            continue;
-                        }
-                        waitNext = p.index() + 1; // each page is waited for once
-                        if (waitFor(p, true)) {
-                            return;
-                        }
-                    }
-                    case FLUSH -> {
-                        FileCache f = handle.file();
-                        if (fileSync || f.needsFlush()) {
-                            flushMark = f.unsyncedWrites();
-                            phase = FLUSHING;
-                            handle.retainOp();
-                            cache.countFlush();
-                            cache.execute(new FlushOp(this, handle.directFd(), syncFlags == Rwf.RWF_DSYNC));
-                            return;
-                        }
-                        phase = DONE;
-                    }
-                    case FLUSHING -> {
-                        long r = flushResult;
-                        if (r < 0) {
-                            endWith(r);
-                            return;
-                        }
-                        handle.file().flushed(flushMark);
-                        phase = DONE;
-                    }
-                    default -> {
-                        int err = syncFlags != 0 || writeThrough ? handle.checkWritebackError() : 0;
-                        if (err != 0) {
-                            errorOffset = handle.file().lastWritebackErrorOffset();
-                        }
-                        if (err == 0 && admittedLength < length) {
-                            // Cut at RLIMIT_FSIZE: what fitted is written, the rest is refused, as
-                            // a continued kernel write would be.
-                            transferred = admittedLength;
-                            err = Errno.EFBIG;
-                        }
-                        endWith(err != 0 ? -err : fileSync ? 0 : admittedLength);
-                        return;
-                    }
-                }
+            if (!copyIntoPages()) {
+                return;
             }
+            if (syncFlags != 0 || writeThrough) {
+                sync = new RangeSync(handle, RangeSync.Kind.WRITE, syncFlags, first, last, this);
+                sync.start();
+                return;
+            }
+            endCopied();
         } catch (Throwable t) {
             end(t);
         }
     }
 
+    /** The bytes admitted are written (and synchronised, when asked): the write ends. */
+    private void endCopied() {
+        if (admittedLength < length) {
+            // Cut at RLIMIT_FSIZE: what fitted is written, the rest is refused, as a continued
+            // kernel write would be.
+            transferred = admittedLength;
+            endWith(-Errno.EFBIG, -1);
+            return;
+        }
+        endWith(admittedLength, -1);
+    }
+
     /**
-     * Queues this request on {@code p} (its writeback's end, or its unlock) and drops the caller's
-     * reference; true when queued (the request must not be touched any more), false when the
-     * condition already holds.
+     * Queues this write on {@code p}'s unlock and drops the caller's reference; true when queued
+     * (the write must not be touched any more), false when the page is unlocked already.
      */
-    private boolean waitFor(CachedPage p, boolean writebackEnd) {
-        boolean queued = writebackEnd ? p.retryWhenWritebackEnds(this) : p.retryWhenUnlocked(this);
+    private boolean waitForUnlock(CachedPage p) {
+        boolean queued = p.retryWhenUnlocked(this);
         release(p);
         return queued;
     }
@@ -359,7 +222,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         int throttled = throttleErrno;
         if (throttled != 0) {
             // Over the dirty limit, and writeback cannot clean anything: its error is this write's.
-            endWith(-throttled);
+            endWith(-throttled, -1);
             return false;
         }
         if (ahead == null) {
@@ -428,8 +291,8 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             }
             int s = p.get();
             if ((s & PageState.UPTODATE) == 0) {
-                Object owner = p.readOwner;
-                if ((s & PageState.LOCKED) != 0 && owner != null && owner != readOwner()) {
+                Object reader = p.readOwner;
+                if ((s & PageState.LOCKED) != 0 && reader != null && reader != owner.deviceQueue()) {
                     // Another context's own queue reads it, and only that context's thread reaps
                     // the read: do not depend on it. The page is dropped (its read goes STALE, its
                     // readers look again and find this write's page) and made anew here.
@@ -440,7 +303,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 if ((s & PageState.LOCKED) != 0) {
                     beforeWait();
                     leaveCopy();
-                    if (waitFor(p, false)) {
+                    if (waitForUnlock(p)) {
                         return false; // its read is in flight
                     }
                     if (!enterAndAdmit(f)) {
@@ -452,7 +315,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
                 if ((s & PageState.ERROR) != 0 && readFor == index) {
                     releaseAhead();
                     transferred = done; // those bytes are written; reading the old bytes of the next failed
-                    endWith(-p.errno);
+                    endWith(-p.errno, -1);
                     return false;
                 }
                 continue; // dropped meanwhile: look again
@@ -460,7 +323,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             if (!p.tryLock()) {
                 beforeWait();
                 leaveCopy();
-                if (waitFor(p, false)) {
+                if (waitForUnlock(p)) {
                     return false;
                 }
                 if (!enterAndAdmit(f)) {
@@ -530,7 +393,7 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         admittedAt = f.truncations();
         long n = length == 0 ? 0 : f.reserve(handle, position, length);
         if (n < 0) {
-            endWith(n); // EFBIG, ENOSPC, EDQUOT...: nothing was copied (since the truncate)
+            endWith(n, -1); // EFBIG, ENOSPC, EDQUOT...: nothing was copied (since the truncate)
             return false;
         }
         admittedLength = n;
@@ -681,11 +544,11 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
         cache.release(p);
     }
 
-    private void endWith(long result) {
+    private void endWith(long result, long errorOffset) {
         releaseAhead();
         tagDirtyPages();
         leaveCopy();
-        finished(result);
+        owner.finished(result, errorOffset, result < 0 ? transferred : 0);
     }
 
     private void end(Throwable t) {
@@ -698,35 +561,13 @@ public abstract class CachedWrite<T> extends CompletableFuture<T> implements Run
             try {
                 leaveCopy();
             } finally {
-                failed(t);
+                owner.failed(t);
             }
-        }
-    }
-
-    /** The fsync/fdatasync of a sync's flush phase, on the engine's loop. */
-    private static final class FlushOp extends IoOp<Void> {
-        private final CachedWrite<?> write;
-
-        FlushOp(CachedWrite<?> write, int fd, boolean dataOnly) {
-            super(dataOnly ? FDATASYNC : FSYNC, fd, null, null, 0, 0);
-            this.write = write;
-        }
-
-        @Override
-        protected void onResult(long result) {
-            write.flushResult = result;
-            write.handle.releaseOp();
-            write.scheduleRetry();
-        }
-
-        @Override
-        protected void onRejected(IOException cause) {
-            onResult(-Errno.ECANCELED);
         }
     }
 
     @Override
     public String toString() {
-        return "CachedWrite[" + position + "+" + length + ", done " + done + ", phase " + phase + "]";
+        return "CachedWrite[" + position + "+" + length + ", done " + done + (sync != null ? ", " + sync : "") + "]";
     }
 }

@@ -1434,31 +1434,31 @@ public final class FileCache {
     private java.util.concurrent.CompletableFuture<Void> writeBackRange(long firstIndex, long lastIndex) {
         for (CacheHandle h : writers) {
             if (h.tryRetainOp()) {
-                RangeWriteback w = new RangeWriteback(h, firstIndex, lastIndex);
-                w.start();
+                RangeWriteback w = new RangeWriteback(h);
+                RangeSync.forDirect(h, firstIndex, lastIndex, w).start();
                 return w;
             }
         }
         return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
-    /** {@link #writeBackForDirect}'s request. */
-    private static final class RangeWriteback extends CachedWrite<Void> {
+    /** {@link #writeBackForDirect}'s future: it completes when the range's sync ends. */
+    private static final class RangeWriteback extends java.util.concurrent.CompletableFuture<Void>
+            implements RequestOwner {
         private final CacheHandle handle;
 
-        RangeWriteback(CacheHandle handle, long first, long last) {
-            super(handle, first, last);
+        RangeWriteback(CacheHandle handle) {
             this.handle = handle;
         }
 
         @Override
-        protected void finished(long result) {
+        public void finished(long result, long errorOffset, long transferred) {
             handle.releaseOp();
             complete(null);
         }
 
         @Override
-        protected void failed(Throwable cause) {
+        public void failed(Throwable cause) {
             handle.releaseOp();
             completeExceptionally(cause);
         }

@@ -440,7 +440,7 @@ public final class PageCache implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger CLEANERS = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong dirtyPages = new AtomicLong();
     private final AtomicLong writebackPages = new AtomicLong();
-    private final ConcurrentLinkedQueue<CachedWrite<?>> dirtyWaiters = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CachedWrite> dirtyWaiters = new ConcurrentLinkedQueue<>();
     /** The errno of the last device write that failed, 0 if none has. */
     private volatile int lastWriteErrno;
     private final LongAdder pagesDirtied = new LongAdder();
@@ -537,7 +537,7 @@ public final class PageCache implements AutoCloseable {
      * Runs {@code retry} once dirty pages may have fallen below the limit; the cleaner is told to
      * write back meanwhile. No thread blocks: the writer's request waits as a queued retry.
      */
-    void retryWhenDirtyBelowLimit(CachedWrite<?> retry) {
+    void retryWhenDirtyBelowLimit(CachedWrite retry) {
         throttled.increment();
         dirtyWaiters.add(retry);
         kickCleaner();
@@ -551,7 +551,7 @@ public final class PageCache implements AutoCloseable {
             return;
         }
         for (int n = dirtyWaiters.size(); n > 0; n--) {
-            CachedWrite<?> r = dirtyWaiters.poll();
+            CachedWrite r = dirtyWaiters.poll();
             if (r == null) {
                 break;
             }
@@ -628,7 +628,7 @@ public final class PageCache implements AutoCloseable {
             return;
         }
         for (int n = dirtyWaiters.size(); n > 0; n--) {
-            CachedWrite<?> w = dirtyWaiters.poll();
+            CachedWrite w = dirtyWaiters.poll();
             if (w == null) {
                 break;
             }

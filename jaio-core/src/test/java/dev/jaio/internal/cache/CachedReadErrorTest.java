@@ -22,37 +22,23 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CachedReadErrorTest {
 
-    /** A handle whose descriptor the kernel refuses. */
-    private static final class BrokenHandle extends CacheHandle {
+    /** The operation count of a test handle, counting its device I/O like the public file does. */
+    private static final class Ops implements CacheHandle.OpCount {
         int ops;
 
-        BrokenHandle(FileCache file) {
-            super(file, false);
-        }
-
         @Override
-        protected int directFd() {
-            return 1 << 20; // never an open descriptor
-        }
-
-        @Override
-        protected int bufferedFd() {
-            return 1 << 20;
-        }
-
-        @Override
-        protected synchronized void retainOp() {
+        public synchronized void retain() {
             ops++;
         }
 
         @Override
-        protected synchronized boolean tryRetainOp() {
+        public synchronized boolean tryRetain() {
             ops++;
             return true;
         }
 
         @Override
-        protected synchronized void releaseOp() {
+        public synchronized void release() {
             ops--;
             notifyAll();
         }
@@ -65,18 +51,28 @@ class CachedReadErrorTest {
         }
     }
 
-    private static final class Read extends CachedRead<Long> {
+    /** A descriptor the kernel refuses: never an open one. */
+    private static final int BROKEN_FD = 1 << 20;
+
+    /** A read's owner and future: the cache's request reports here. */
+    private static final class Read extends CompletableFuture<Long> implements RequestOwner {
+        private final CachedRead request;
+
         Read(CacheHandle h, MemorySegment dst, long position) {
-            super(h, dst, null, position, dst.byteSize(), false);
+            this.request = new CachedRead(h, dst, null, position, dst.byteSize(), false, this);
+        }
+
+        void start() {
+            request.start();
         }
 
         @Override
-        protected void finished(long result) {
+        public void finished(long result, long errorOffset, long transferred) {
             complete(result);
         }
 
         @Override
-        protected void failed(Throwable cause) {
+        public void failed(Throwable cause) {
             completeExceptionally(cause);
         }
     }
@@ -86,7 +82,8 @@ class CachedReadErrorTest {
         EventLoop loop = new EventLoop(Engines.byName("threads").openQueue(new QueueOptions(16, true, 2, 0)), "err-test");
         try (PageCache cache = new PageCache(1 << 20, 128 << 10, true, loop)) {
             FileCache file = cache.acquire("broken", 1 << 20);
-            BrokenHandle h = new BrokenHandle(file);
+            Ops ops = new Ops();
+            CacheHandle h = new CacheHandle(file, false, BROKEN_FD, BROKEN_FD, ops);
             MemorySegment a = Arena.ofAuto().allocate(8192);
             MemorySegment b = Arena.ofAuto().allocate(8192);
             Read first = new Read(h, a, 64 * 1024);
@@ -95,7 +92,7 @@ class CachedReadErrorTest {
             second.start();
             assertEquals(-Errno.EBADF, first.get(10, TimeUnit.SECONDS));
             assertEquals(-Errno.EBADF, second.get(10, TimeUnit.SECONDS));
-            h.awaitIdle();
+            ops.awaitIdle();
             assertEquals(0, file.cachedPages(), "no page is left claiming to hold data");
             PageCache.Stats s = cache.stats();
             // At most two reads per request (its readahead, and a demand read when the readahead
@@ -105,11 +102,11 @@ class CachedReadErrorTest {
             Read again = new Read(h, a, 64 * 1024);
             again.start();
             assertEquals(-Errno.EBADF, again.get(10, TimeUnit.SECONDS));
-            h.awaitIdle();
+            ops.awaitIdle();
             long more = cache.stats().readErrors() - s.readErrors();
             assertTrue(more >= 1 && more <= 2, "the next reader went to the device again, and stopped: " + more);
-            synchronized (h) {
-                assertEquals(0, h.ops, "every device read was accounted back to its handle");
+            synchronized (ops) {
+                assertEquals(0, ops.ops, "every device read was accounted back to its handle");
             }
             cache.release(file);
             assertEquals(0, cache.openFiles());

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,41 +61,23 @@ class PageIdleModelTest {
     private int directFd = -1;
     private int bufferedFd = -1;
 
-    /** A handle over the real file, counting its device reads like the public file does. */
-    private static final class Handle extends CacheHandle {
-        private final int direct;
-        private final int buffered;
-        private int ops;
-
-        Handle(FileCache file, int direct, int buffered) {
-            super(file, false);
-            this.direct = direct;
-            this.buffered = buffered;
-        }
+    /** The operation count of a test handle, counting its device I/O like the public file does. */
+    private static final class Ops implements CacheHandle.OpCount {
+        int ops;
 
         @Override
-        protected int directFd() {
-            return direct;
-        }
-
-        @Override
-        protected int bufferedFd() {
-            return buffered;
-        }
-
-        @Override
-        protected synchronized void retainOp() {
+        public synchronized void retain() {
             ops++;
         }
 
         @Override
-        protected synchronized boolean tryRetainOp() {
+        public synchronized boolean tryRetain() {
             ops++;
             return true;
         }
 
         @Override
-        protected synchronized void releaseOp() {
+        public synchronized void release() {
             ops--;
             notifyAll();
         }
@@ -111,18 +94,25 @@ class PageIdleModelTest {
         }
     }
 
-    private static final class Read extends CachedRead<Long> {
+    /** A read's owner and future: the cache's request reports here. */
+    private static final class Read extends CompletableFuture<Long> implements RequestOwner {
+        private final CachedRead request;
+
         Read(CacheHandle h, MemorySegment dst, long position, boolean nowait) {
-            super(h, dst, null, position, dst.byteSize(), nowait);
+            this.request = new CachedRead(h, dst, null, position, dst.byteSize(), nowait, this);
+        }
+
+        void start() {
+            request.start();
         }
 
         @Override
-        protected void finished(long result) {
+        public void finished(long result, long errorOffset, long transferred) {
             complete(result);
         }
 
         @Override
-        protected void failed(Throwable cause) {
+        public void failed(Throwable cause) {
             completeExceptionally(cause);
         }
     }
@@ -182,7 +172,8 @@ class PageIdleModelTest {
                 "page-idle-" + engine);
         try (PageCache cache = new PageCache((long) FRAMES * PAGE, 64 << 10, keyed, loop)) {
             FileCache file = cache.acquire("model", FILE_SIZE);
-            Handle h = new Handle(file, directFd, bufferedFd);
+            Ops ops = new Ops();
+            CacheHandle h = new CacheHandle(file, false, directFd, bufferedFd, ops);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicBoolean stop = new AtomicBoolean();
             long deadline = System.nanoTime() + RUN_NANOS;
@@ -226,7 +217,7 @@ class PageIdleModelTest {
             if (failure.get() != null) {
                 throw new AssertionError(failure.get());
             }
-            h.awaitIdle(10_000);
+            ops.awaitIdle(10_000);
 
             // The model: nothing holds or waits for any page.
             assertEquals(0, cache.waits().queuedWaiters(), "waiters left in the wait table");
@@ -255,7 +246,7 @@ class PageIdleModelTest {
     }
 
     /** Batches of 1 to 4 concurrent reads until the deadline; each must complete with the right bytes. */
-    private static void readers(Handle h, byte[] data, SplittableRandom rnd, long deadline, AtomicBoolean stop)
+    private static void readers(CacheHandle h, byte[] data, SplittableRandom rnd, long deadline, AtomicBoolean stop)
             throws Exception {
         Read[] reads = new Read[4];
         MemorySegment[] bufs = new MemorySegment[4];

@@ -1,9 +1,11 @@
-package dev.jaio;
+package dev.jaio.internal.file;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.jaio.DirectIoAlignment;
+import dev.jaio.IoOperationException;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
@@ -13,6 +15,7 @@ import dev.jaio.internal.linux.Statx;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -27,9 +30,9 @@ import java.util.OptionalLong;
  * measures the alignment where the file has data. Only when nothing can be measured (an empty
  * file) is the device's logical block size, or 4096, assumed, and the source says so.
  */
-final class DirectIo {
+public final class DirectIo {
 
-    static final String SOURCE_STATX = "statx STATX_DIOALIGN";
+    public static final String SOURCE_STATX = "statx STATX_DIOALIGN";
 
     /** The smallest alignment a probe read tries: the smallest logical block size of a disk. */
     private static final int PROBE_UNIT = 512;
@@ -40,7 +43,7 @@ final class DirectIo {
     }
 
     /** The O_DIRECT alignment of an open file. */
-    static DirectIoAlignment alignment(int fd) {
+    public static DirectIoAlignment alignment(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Statx.STATX);
             long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH,
@@ -49,12 +52,12 @@ final class DirectIo {
                 return new DirectIoAlignment(0, 0, "unknown: statx failed with " + Errno.name((int) -rc));
             }
             // Through /proc/self/fd: the same open file, so a rename in between cannot give another.
-            return fromStatx(buf, ("/proc/self/fd/" + fd).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return fromStatx(buf, ("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII));
         }
     }
 
     /** The O_DIRECT alignment of a path, as statx reports it or as a probe open and read find it. */
-    static DirectIoAlignment alignment(Path path) throws IOException {
+    public static DirectIoAlignment alignment(Path path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = statx(arena, path);
             return fromStatx(buf, PathBytes.of(path)); // the name's own bytes, as statx had them
@@ -65,7 +68,7 @@ final class DirectIo {
      * Why an O_DIRECT open of {@code path} failed with EINVAL, for the message: the path is not a
      * regular file or block device, or its filesystem refuses O_DIRECT.
      */
-    static String whyNoDirect(Path path) {
+    public static String whyNoDirect(Path path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = statx(arena, path);
             int mode = Short.toUnsignedInt(buf.get(JAVA_SHORT, Statx.STX_MODE));
@@ -79,7 +82,7 @@ final class DirectIo {
         return "the filesystem does not support O_DIRECT";
     }
 
-    static MemorySegment statx(Arena arena, Path path) throws IOException {
+    public static MemorySegment statx(Arena arena, Path path) throws IOException {
         MemorySegment buf = arena.allocate(Statx.STATX);
         long rc = Libc.statx(Fcntl.AT_FDCWD, PathBytes.allocate(arena, path), 0,
                 Statx.STATX_BASIC_STATS | Statx.STATX_MNT_ID | Statx.STATX_DIOALIGN, buf);
@@ -88,7 +91,7 @@ final class DirectIo {
             if (errno == Errno.ENOENT) {
                 throw new NoSuchFileException(path.toString(), null, Errno.describe(errno));
             }
-            throw new IoOperationException("statx", path, -1, -1, errno, Errno.name(errno), Errno.describe(errno));
+            throw Failures.of("statx", path, -1, -1, errno);
         }
         return buf;
     }
@@ -194,7 +197,7 @@ final class DirectIo {
     }
 
     /** The size of an open file, or -errno. */
-    static long size(int fd) {
+    public static long size(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Statx.STATX);
             long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, Statx.STATX_SIZE, buf);

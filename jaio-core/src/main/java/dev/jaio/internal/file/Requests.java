@@ -1,25 +1,27 @@
-package dev.jaio;
+package dev.jaio.internal.file;
 
+import dev.jaio.IoOperationException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What the futures of {@link AsyncFile} requests share: how a request is named in messages, the
+ * What the futures of {@code AsyncFile} requests share: how a request is named in messages, the
  * completions its caller may not make (only jaio completes the future, once the kernel, or jaio's
  * cache, is done with the request's memory), and how cancels and timeouts end it.
  */
-final class Requests {
+public final class Requests {
 
     private Requests() {
     }
 
     /** A request's future, which only jaio completes. */
-    interface Future {
+    public interface Future {
         /** Completes the future from inside jaio, with {@code value}, or exceptionally with {@code failure}. */
         void settle(Object value, Throwable failure);
     }
@@ -29,12 +31,12 @@ final class Requests {
     }
 
     /** {@code "pwrite /data/f at offset 8192 (4096 bytes)"}; offset -1 (fsync) leaves offset and length out. */
-    static String describe(String op, Path path, long offset, long length) {
+    public static String describe(String op, Path path, long offset, long length) {
         return op + " " + path + (offset >= 0 ? " at offset " + offset : "") + (length >= 0 ? " (" + length + " bytes)" : "");
     }
 
     /** The refusal of {@code method} (complete, obtrudeValue...) on the future of {@code request}. */
-    static UnsupportedOperationException refused(String request, String method) {
+    public static UnsupportedOperationException refused(String request, String method) {
         return new UnsupportedOperationException(request + ": " + method + "() is refused: the future of a jaio request"
                 + " completes only once the kernel is done with its memory; cancel() asks the kernel to stop it");
     }
@@ -53,7 +55,7 @@ final class Requests {
 
     /** The TimeoutException of a request that {@code orTimeout} stopped. */
     static TimeoutException timedOut(String request, long timeout, TimeUnit unit) {
-        return new TimeoutException(request + ": not completed within " + timeout + " " + unit.name().toLowerCase(java.util.Locale.ROOT)
+        return new TimeoutException(request + ": not completed within " + timeout + " " + unit.name().toLowerCase(Locale.ROOT)
                 + "; the kernel stopped it");
     }
 
@@ -70,7 +72,7 @@ final class Requests {
      * {@code cause} with a message that names {@code request}, of the same kind: failures that
      * already name it (kernel errors, closed files and engines, cancels) are kept as they are.
      */
-    static Throwable named(String request, Throwable cause) {
+    public static Throwable named(String request, Throwable cause) {
         if (cause instanceof IoOperationException || cause instanceof ClosedChannelException
                 || cause instanceof CancellationException || cause instanceof TimeoutException || cause instanceof Error) {
             return cause;

@@ -1,5 +1,7 @@
-package dev.jaio;
+package dev.jaio.internal.file;
 
+import dev.jaio.EngineClosedException;
+import dev.jaio.IoOperationException;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
@@ -10,11 +12,13 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * A request of an {@link AsyncFile} and the future its caller gets. It holds everything the kernel
- * may touch (pinned {@link IoBuffer}s, a bounce buffer for heap memory) until the request completes,
+ * A request of an {@code AsyncFile} and the future its caller gets. It holds everything the kernel
+ * may touch (pinned jaio buffers, a bounce buffer for heap memory) until the request completes,
  * then releases it all before completing the future: when the future is done, the kernel is done
  * with the request's memory. So only jaio completes it: {@link #cancel} asks the kernel to stop
  * the request, and the caller's {@code complete}, {@code completeExceptionally} and
@@ -37,20 +41,16 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         }
     }
 
-    static final int RESULT_INT = 0;
-    static final int RESULT_LONG = 1;
-    static final int RESULT_VOID = 2;
-
-    private final AsyncFile file;
-    private final int resultKind;
+    private final OpenFile file;
+    private final ResultKind resultKind;
     private final long length;
     /** The request's file offset ({@link #offset} moves on as a short write continues). */
     private final long startOffset;
     /** Bytes written by the parts of a write done so far; loop thread. */
     private long written;
     /** Pinned jaio buffers, or null. */
-    private IoBuffer pin;
-    private IoBuffer[] pins;
+    private PinnedMemory pin;
+    private PinnedMemory[] pins;
     /** Where a read through a bounce buffer copies its bytes, or null. */
     private MemorySegment readTarget;
     /** A ByteBuffer whose position advances by the bytes transferred, or null. */
@@ -66,8 +66,8 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     @SuppressWarnings("unused") // through GATE
     private volatile FileCache gate;
 
-    FileOp(AsyncFile file, int opcode, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags,
-            long length, int resultKind) {
+    FileOp(OpenFile file, int opcode, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags,
+            long length, ResultKind resultKind) {
         super(opcode, file.fd(), buffer, buffers, offset, rwFlags);
         this.file = file;
         this.length = length;
@@ -75,12 +75,12 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         this.startOffset = offset;
     }
 
-    FileOp<T> pin(IoBuffer buffer) {
+    FileOp<T> pin(PinnedMemory buffer) {
         this.pin = buffer;
         return this;
     }
 
-    FileOp<T> pins(IoBuffer[] buffers) {
+    FileOp<T> pins(PinnedMemory[] buffers) {
         this.pins = buffers;
         return this;
     }
@@ -174,7 +174,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
             if (isWrite() && (isStarted() || written > 0)) {
                 // Only a write that reached the kernel changed the file (one cancelled or refused
                 // before it did must not drop the cache's pages of its range).
-                file.afterUncachedWrite(heldGate(), startOffset, length,
+                file.coherence().afterUncachedWrite(heldGate(), startOffset, length,
                         result > 0 ? written + result : written > 0 ? written : result);
             }
             boolean stopped = cancelRequested && (result == -Errno.ECANCELED || result == -Errno.EINTR
@@ -188,7 +188,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
                     failure = Requests.cancelled(describe(), written + Math.max(0, result), outcome);
                 }
             } else if (result < 0) {
-                failure = file.failure(operationName(opcode), hasOffset() ? startOffset : -1,
+                failure = Failures.of(operationName(opcode), file.path(), hasOffset() ? startOffset : -1,
                         hasOffset() ? length : -1, (int) -result, written);
             } else if (result == 0 && isWrite() && length > 0) {
                 // No progress, and no errno to say why: a loop would spin. Not seen on Linux files.
@@ -203,7 +203,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
                 if (advance != null) {
                     advance.position(advance.position() + (int) total);
                 }
-                value = resultValue(resultKind, total);
+                value = resultKind.value(total);
             }
         } catch (RuntimeException e) {
             failure = Requests.named(describe(), e);
@@ -311,13 +311,13 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     }
 
     @Override
-    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier) {
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
         throw Requests.refused(describe(), "completeAsync");
     }
 
     @Override
-    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier,
-            java.util.concurrent.Executor executor) {
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier,
+            Executor executor) {
         throw Requests.refused(describe(), "completeAsync");
     }
 
@@ -341,51 +341,12 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         }
     }
 
-    /** The future's value for a non-negative {@code result}: an Integer, a Long, or null (fsync). */
-    static Object resultValue(int resultKind, long result) {
-        return switch (resultKind) {
-            case RESULT_INT -> (int) result;
-            case RESULT_LONG -> result;
-            default -> null;
-        };
-    }
-
-    /**
-     * Ends a request of a {@link FileOption#CACHED} file with the cache's {@code result} (a count,
-     * or -errno): its value (advancing {@code advance}'s position by the count), or the failure
-     * naming the operation, path, offset and errno; then counts it out of its file.
-     */
-    static void settleCached(Requests.Future future, AsyncFile file, String op, long position, long length,
-            int resultKind, long result, ByteBuffer advance) {
-        settleCached(future, file, op, position, length, resultKind, result, advance, 0);
-    }
-
-    /** As above; a failed write had written {@code transferred} bytes before it failed. */
-    static void settleCached(Requests.Future future, AsyncFile file, String op, long position, long length,
-            int resultKind, long result, ByteBuffer advance, long transferred) {
-        Object value = null;
-        Throwable failure = null;
-        try {
-            if (result < 0) {
-                failure = file.failure(op, position, length, (int) -result, transferred);
-            } else {
-                if (advance != null) {
-                    advance.position(advance.position() + (int) result);
-                }
-                value = resultValue(resultKind, result);
-            }
-        } catch (RuntimeException e) {
-            failure = Requests.named(Requests.describe(op, file.path(), position, length), e);
-        }
-        settle(future, file, value, failure);
-    }
-
     /**
      * Completes a request's future with {@code value}, or exceptionally with {@code failure}, then
      * counts the request out of its file: last, since AsyncFile.close() returns once that runs, and
      * by then the future must be done.
      */
-    static void settle(Requests.Future future, AsyncFile file, Object value, Throwable failure) {
+    static void settle(Requests.Future future, OpenFile file, Object value, Throwable failure) {
         try {
             future.settle(value, failure);
         } finally {
@@ -407,14 +368,8 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
             pin.unpin();
             pin = null;
         }
-        if (pins != null) {
-            for (IoBuffer b : pins) {
-                if (b != null) {
-                    b.unpin();
-                }
-            }
-            pins = null;
-        }
+        PinnedMemory.unpinAll(pins);
+        pins = null;
         readTarget = null;
         advance = null;
     }

@@ -1,0 +1,224 @@
+package dev.jaio.internal.file;
+
+import dev.jaio.EngineClosedException;
+import dev.jaio.FileAdvice;
+import dev.jaio.FileOption;
+import dev.jaio.IoFlags;
+import dev.jaio.internal.cache.CacheHandle;
+import dev.jaio.internal.cache.CachedRead;
+import dev.jaio.internal.cache.CachedWrite;
+import dev.jaio.internal.cache.FileCache;
+import dev.jaio.internal.cache.PageFrames;
+import dev.jaio.internal.cache.RangeSync;
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.linux.Rwf;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * I/O through jaio's page cache (§3-§7 of the paper): reads are {@link CachedRead}s, writes
+ * {@link CachedWrite}s and syncs {@link RangeSync}s, each reporting to the {@link CachedFuture}
+ * its caller gets. On a file system that cannot reserve blocks (no fallocate), writes go through
+ * the kernel's buffered pwrite instead ({@link KernelIo}), coherent with the cache, so that they
+ * fail at write time with exactly what they wrote.
+ */
+final class CachedIo implements FileBackend {
+
+    private static final int PAGE = PageFrames.PAGE_SIZE;
+
+    private final OpenFile file;
+    private final CacheHandle handle;
+    private final KernelIo kernel;
+
+    CachedIo(OpenFile file, CacheHandle handle, KernelIo kernel) {
+        this.file = file;
+        this.handle = handle;
+        this.kernel = kernel;
+    }
+
+    @Override
+    public CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags,
+            ByteBuffer advance) {
+        String op = FileOp.operationName(opcode);
+        if (opcode == IoOp.READ) {
+            return read(op, seg, null, position, seg.byteSize(), ioFlags, advance, ResultKind.INT);
+        }
+        if (writesThroughKernel(ioFlags)) {
+            return kernel.single(opcode, seg, position, ioFlags, advance);
+        }
+        return write(op, seg, null, position, seg.byteSize(), ioFlags, advance, ResultKind.INT);
+    }
+
+    @Override
+    public CompletableFuture<Long> vectored(int opcode, MemorySegment[] segs, long position, long total,
+            int ioFlags) {
+        String op = FileOp.operationName(opcode);
+        if (opcode == IoOp.READV) {
+            return read(op, null, segs, position, total, ioFlags, null, ResultKind.LONG);
+        }
+        if (writesThroughKernel(ioFlags)) {
+            return kernel.vectored(opcode, segs, position, total, ioFlags);
+        }
+        return write(op, null, segs, position, total, ioFlags, null, ResultKind.LONG);
+    }
+
+    @Override
+    public CompletableFuture<Void> sync(int opcode) {
+        String op = FileOp.operationName(opcode);
+        CompletableFuture<Void> refused = refuse(op, -1, -1);
+        if (refused != null) {
+            return refused;
+        }
+        CachedFuture<Void> future = new CachedFuture<>(file, op, -1, -1, ResultKind.VOID, null, null);
+        RangeSync.ofFile(handle, opcode == IoOp.FDATASYNC, future).start();
+        return future;
+    }
+
+    /**
+     * The close sync of the last writable handle of the file, when the file has dirty pages: an
+     * fdatasync whose end counts it out of the file (and so closes the descriptors). False when
+     * none is needed.
+     */
+    boolean startCloseSync() {
+        FileCache f = handle.file();
+        f.removeWriter(handle);
+        if (f.hasWriters() || !f.hasDirtyPages()) {
+            return false;
+        }
+        file.retain();
+        RangeSync.ofFile(handle, true, new CachedFuture<Void>(file, "close", -1, -1, ResultKind.VOID, null, null))
+                .start();
+        return true;
+    }
+
+    private <T> CompletableFuture<T> read(String op, MemorySegment dst, MemorySegment[] dsts, long position,
+            long length, int ioFlags, ByteBuffer advance, ResultKind kind) {
+        CompletableFuture<T> refused = refuse(op, position, length);
+        if (refused != null) {
+            return refused;
+        }
+        PinnedMemory[] pins = pinAllOrEnd(dst, dsts, op, position, length);
+        CachedFuture<T> future = new CachedFuture<>(file, op, position, length, kind, pins, advance);
+        new CachedRead(handle, dst, dsts, position, length, (ioFlags & IoFlags.NOWAIT) != 0, future).start();
+        return future;
+    }
+
+    private <T> CompletableFuture<T> write(String op, MemorySegment src, MemorySegment[] srcs, long position,
+            long length, int ioFlags, ByteBuffer advance, ResultKind kind) {
+        if ((ioFlags & IoFlags.NOWAIT) != 0) {
+            throw new IllegalArgumentException(op + " " + file.path()
+                    + ": NOWAIT writes are not supported on CACHED files");
+        }
+        CompletableFuture<T> refused = refuse(op, position, length);
+        if (refused != null) {
+            return refused;
+        }
+        PinnedMemory[] pins = pinAllOrEnd(src, srcs, op, position, length);
+        CachedFuture<T> future = new CachedFuture<>(file, op, position, length, kind, pins, advance);
+        new CachedWrite(handle, src, srcs, position, length, syncFlags(ioFlags), future).start();
+        return future;
+    }
+
+    /**
+     * Whether a write with {@code ioFlags} goes through the kernel's buffered pwrite: the file
+     * system cannot reserve blocks (probed once per file, on an open descriptor).
+     */
+    boolean writesThroughKernel(int ioFlags) {
+        if ((ioFlags & IoFlags.NOWAIT) != 0) {
+            return false; // refused by write, with its message
+        }
+        FileCache fc = handle.file();
+        if (fc.reserveProbed()) {
+            return fc.writesThroughKernel(handle); // known: no system call, no operation count
+        }
+        if (!file.begin()) {
+            return false; // closed: write refuses it, with its message
+        }
+        try {
+            return fc.writesThroughKernel(handle); // the probe, on an open descriptor only
+        } finally {
+            file.endOp();
+        }
+    }
+
+    /** RWF_SYNC or RWF_DSYNC for a write with {@code ioFlags} on this file, or 0. */
+    int syncFlags(int ioFlags) {
+        if (file.options().contains(FileOption.SYNC) || (ioFlags & IoFlags.SYNC) != 0) {
+            return Rwf.RWF_SYNC;
+        }
+        if (file.options().contains(FileOption.DSYNC) || (ioFlags & IoFlags.DSYNC) != 0) {
+            return Rwf.RWF_DSYNC;
+        }
+        return 0;
+    }
+
+    @Override
+    public void advise(long offset, long length, FileAdvice advice) {
+        long first = offset / PAGE;
+        long last = length == 0 ? Long.MAX_VALUE : (offset + length - 1) / PAGE;
+        switch (advice) {
+            case DONTNEED -> handle.file().dropIdle(first, last);
+            case RANDOM -> handle.setRandomAccess(true);
+            case SEQUENTIAL -> {
+                handle.setRandomAccess(false);
+                handle.setSequentialAccess(true);
+            }
+            case NORMAL -> {
+                handle.setRandomAccess(false);
+                handle.setSequentialAccess(false);
+            }
+            case WILLNEED -> {
+                long size = handle.file().size();
+                long end = length == 0 ? size : Math.min(size, offset + length);
+                if (end > offset) {
+                    long lastPage = (end - 1) / PAGE;
+                    // Asynchronous, as the kernel's: the pages are read while this returns.
+                    handle.file().startRead(handle, first, lastPage - first + 1, -1, true);
+                }
+            }
+            case NOREUSE -> {
+            }
+        }
+    }
+
+    /** Counts the request in; a refusal (closed file or engine) as a failed future, else null. */
+    private <T> CompletableFuture<T> refuse(String op, long position, long length) {
+        if (!file.begin()) {
+            return CompletableFuture.failedFuture(file.refused(op, position, length));
+        }
+        if (file.engine().isClosed()) {
+            file.endOp();
+            return CompletableFuture.failedFuture(
+                    new EngineClosedException(Requests.describe(op, file.path(), position, length),
+                            file.engine().name()));
+        }
+        return null;
+    }
+
+    /** Pins the jaio buffers among the request's memory (null when there are none); a refusal counts the request out. */
+    private PinnedMemory[] pinAllOrEnd(MemorySegment one, MemorySegment[] many, String op, long position,
+            long length) {
+        PinnedMemory[] pins = null;
+        try {
+            if (one != null) {
+                PinnedMemory m = one.isNative() ? PinnedMemory.pin(one, op, file.path(), position, length) : null;
+                return m == null ? null : new PinnedMemory[] {m};
+            }
+            for (int i = 0; i < many.length; i++) {
+                PinnedMemory m = PinnedMemory.pin(many[i], op, file.path(), position, length);
+                if (m != null) {
+                    if (pins == null) {
+                        pins = new PinnedMemory[many.length];
+                    }
+                    pins[i] = m;
+                }
+            }
+            return pins;
+        } catch (RuntimeException e) {
+            PinnedMemory.unpinAll(pins);
+            file.endOp();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.jaio.internal.file;
+
+import dev.jaio.internal.cache.CacheHandle;
+import dev.jaio.internal.cache.FileCache;
+import dev.jaio.internal.cache.FileStat;
+import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.cache.PageFrames;
+import dev.jaio.internal.linux.Errno;
+import java.io.UncheckedIOException;
+
+/**
+ * Keeps kernel I/O of a handle (direct, or buffered through the kernel's page cache) coherent with
+ * jaio's cache of the same file, as the kernel keeps O_DIRECT coherent with its own page cache
+ * (§4 of the paper; filemap_write_and_wait_range and invalidate_inode_pages2_range around
+ * generic_file_direct_write):
+ *
+ * <ul>
+ *   <li>before a kernel read, the range's dirty pages are written back (the device must hold what
+ *       the cache does);
+ *   <li>a kernel write holds the file's write gate from before its writeback to its completion, so
+ *       that no cached write copies into the range meanwhile; the range is written back, its clean
+ *       pages dropped, and dropped again after the write, which also raises the cache's size;
+ *   <li>a write whose range stays dirty after the writeback (it failed) is refused with EIO:
+ *       dropping those pages would lose their other bytes, as the kernel refuses too.
+ * </ul>
+ *
+ * <p>The cache is this handle's own (a CACHED handle writing through the kernel), or that of the
+ * CACHED handles of the same file (by its statx identity) on the same engine.
+ */
+public final class Coherence {
+
+    private static final int PAGE = PageFrames.PAGE_SIZE;
+
+    private final OpenFile file;
+    /** The handle's own cache handle (CACHED), else null. */
+    private final CacheHandle handle;
+    /** The file's identity (statx) for a handle that is not CACHED, to find the file in jaio's cache; null if unknown. */
+    private final FileStat.Identity identity;
+
+    Coherence(OpenFile file, CacheHandle handle, FileStat.Identity identity) {
+        this.file = file;
+        this.handle = handle;
+        this.identity = identity;
+    }
+
+    /** jaio's cache of the file on this engine, or null when no CACHED handle has it open. */
+    public FileCache cache() {
+        if (handle != null) {
+            return handle.file();
+        }
+        if (identity == null) {
+            return null;
+        }
+        PageCache pc = file.engine().existingPageCache();
+        return pc == null ? null : pc.lookup(identity);
+    }
+
+    /** Hands a kernel read or write of [position, position + length) to the engine, coherent with the cache. */
+    void dispatch(FileOp<?> f, long position, long length, boolean write) {
+        FileEngine engine = file.engine();
+        FileCache fc = cache();
+        if (fc == null || length <= 0) {
+            engine.execute(f);
+            return;
+        }
+        long first = position / PAGE;
+        long last = (position + length - 1) / PAGE;
+        if (!write) {
+            if (!fc.mayHoldUnwrittenData()) {
+                engine.execute(f);
+            } else {
+                fc.writeBackForDirect(first, last).whenComplete((v, t) -> engine.execute(f));
+            }
+            return;
+        }
+        fc.enterDirectWrite(() -> {
+            if (!f.holdGate(fc)) {
+                return; // cancelled while it waited for the gate
+            }
+            if (!fc.mayHoldUnwrittenData()) {
+                fc.invalidateClean(first, last);
+                engine.execute(f);
+                return;
+            }
+            fc.writeBackForDirect(first, last).whenComplete((v, t) -> {
+                if (fc.hasDirtyPages(first, last)) {
+                    // The writeback failed (no cached write can dirty the range while this write
+                    // holds the gate): dropping those pages would lose their other bytes, and a
+                    // later writeback of them would overwrite this write. Refused, as the kernel does.
+                    f.reject(Errno.EIO);
+                    return;
+                }
+                fc.invalidateClean(first, last);
+                engine.execute(f);
+            });
+        });
+    }
+
+    /**
+     * Before a batch context's kernel read of the range: writes back what the cache holds dirty
+     * there, waiting on the calling thread.
+     */
+    public void beforeReadInContext(long position, long length) {
+        FileCache fc = cache();
+        if (fc != null && length > 0 && fc.mayHoldUnwrittenData()) {
+            long first = position / PAGE;
+            long last = (position + length - 1) / PAGE;
+            refuseWaitOnOwnContext("pread", position, fc, first, last, false);
+            fc.writeBackForDirect(first, last).join();
+        }
+    }
+
+    /**
+     * Before a batch context's kernel write of the range: takes the write gate, writes back and
+     * drops the range; returns the cache whose gate the write now holds (to hand to
+     * {@link #afterUncachedWrite} or {@link #abandon}), or null when no cache has the file.
+     *
+     * @throws UncheckedIOException with EIO when the range stays dirty after its writeback
+     * @throws IllegalStateException when the calling thread is inside a copy, or its own context
+     *     carries the page I/O it would wait for
+     */
+    public FileCache beforeWriteInContext(String op, long position, long length) {
+        FileCache fc = cache();
+        if (fc == null || length <= 0) {
+            return null;
+        }
+        long first = position / PAGE;
+        long last = (position + length - 1) / PAGE;
+        try {
+            fc.enterDirectWriteNow();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(op + " " + file.path() + " at offset " + position + ": " + e.getMessage(),
+                    e);
+        }
+        try {
+            if (fc.mayHoldUnwrittenData()) {
+                refuseWaitOnOwnContext(op, position, fc, first, last, false);
+                fc.writeBackForDirect(first, last).join();
+                if (fc.hasDirtyPages(first, last)) {
+                    throw new UncheckedIOException(file.failure(op, position, length, Errno.EIO));
+                }
+            }
+            fc.invalidateClean(first, last);
+        } catch (RuntimeException | Error e) {
+            fc.leaveDirectWrite();
+            throw e;
+        }
+        return fc;
+    }
+
+    /** A write that held {@code held}'s gate ends without reaching the kernel (or its result was delivered). */
+    public static void abandon(FileCache held) {
+        if (held != null) {
+            held.leaveDirectWrite();
+        }
+    }
+
+    /**
+     * A kernel write of the range ended with {@code result} (a count or -errno): the range's clean
+     * pages go again (the cache may have read them while the write ran), and a count raises the
+     * cache's size. {@code held} is the cache whose gate it holds (or null).
+     */
+    public void afterUncachedWrite(FileCache held, long position, long length, long result) {
+        if (length <= 0) {
+            return;
+        }
+        FileCache now = cache();
+        afterUncachedWriteIn(held, position, length, result);
+        if (now != null && now != held) {
+            // The cache the write held was dropped (its last CACHED handle closed) and another
+            // made meanwhile, which may have read the range while the write ran.
+            afterUncachedWriteIn(now, position, length, result);
+        }
+    }
+
+    private static void afterUncachedWriteIn(FileCache fc, long position, long length, long result) {
+        if (fc == null) {
+            return;
+        }
+        fc.invalidateClean(position / PAGE, (position + length - 1) / PAGE);
+        if (result > 0) {
+            fc.growSize(position + result);
+        }
+    }
+
+    /**
+     * Refuses a wait for page I/O of pages [firstIndex, lastIndex] that a batch context of the
+     * calling thread carries unreaped: only that thread's getEvents would reap it.
+     */
+    void refuseWaitOnOwnContext(String op, long offset, FileCache fc, long firstIndex, long lastIndex,
+            boolean writesOnly) {
+        if (file.engine().thisThreadOwesPageIo(fc, firstIndex, lastIndex, writesOnly)) {
+            throw new IllegalStateException(op + " " + file.path() + " at offset " + offset + ": it may wait for page"
+                    + " I/O of jaio's cache that an IoContext of this thread holds and only its getEvents reaps;"
+                    + " reap that context's cached requests first");
+        }
+    }
+
+    /** Refuses a wait for jaio's writeback on the engine's completion thread, which completes it. */
+    void refuseWaitOnCompletionThread(String op, long offset) {
+        FileEngine engine = file.engine();
+        if (engine.inCompletionThread()) {
+            throw new IllegalStateException(op + " " + file.path() + " at offset " + offset + ": it must wait for"
+                    + " jaio's cache to write pages back, which completes on this thread (the " + engine.name()
+                    + " engine's completion thread); call it from another thread");
+        }
+    }
+}

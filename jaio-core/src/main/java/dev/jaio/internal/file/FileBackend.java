@@ -1,0 +1,27 @@
+package dev.jaio.internal.file;
+
+import dev.jaio.FileAdvice;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How an {@link OpenFile} does its I/O, once its arguments are checked: through the kernel
+ * ({@link KernelIo}) or through jaio's page cache ({@link CachedIo}). Each call counts the request
+ * into its file and hands it on without blocking; the future completes on the engine's thread or
+ * on the thread that ended the cache's last wait.
+ */
+sealed interface FileBackend permits KernelIo, CachedIo {
+
+    /** A read or write of one buffer (IoOp.READ or IoOp.WRITE); {@code advance} moves by the count, or null. */
+    CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags, ByteBuffer advance);
+
+    /** A vectored read or write of native buffers, {@code total} bytes in all. */
+    CompletableFuture<Long> vectored(int opcode, MemorySegment[] segs, long position, long total, int ioFlags);
+
+    /** IoOp.FSYNC or IoOp.FDATASYNC. */
+    CompletableFuture<Void> sync(int opcode);
+
+    /** The part of posix_fadvise that is the backend's own (after the kernel's call). */
+    void advise(long offset, long length, FileAdvice advice);
+}

@@ -1,0 +1,171 @@
+package dev.jaio.internal.file;
+
+import dev.jaio.DirectIoAlignment;
+import dev.jaio.FileOption;
+import dev.jaio.IoOperationException;
+import dev.jaio.internal.cache.FileCache;
+import dev.jaio.internal.cache.FileStat;
+import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.cache.PageFrames;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.PathBytes;
+import dev.jaio.internal.linux.Statx;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * Opens files for {@code AsyncFile.open}: open(2) with O_CLOEXEC and the flags of the options,
+ * statx(2) for the O_DIRECT alignment, and for a CACHED file a second, O_DIRECT descriptor and the
+ * file's shared page tree. Runs on the calling thread. The options were checked by the caller
+ * (TRUNCATE needs WRITE; CACHED and DIRECT exclude each other).
+ */
+public final class FileOpener {
+
+    private FileOpener() {
+    }
+
+    /**
+     * Opens {@code path} with {@code opts} (a copy the caller no longer changes) on {@code engine}.
+     *
+     * @throws NoSuchFileException, FileAlreadyExistsException, AccessDeniedException as
+     *     {@link java.nio.file.Files} reports them; IoOperationException for other errnos
+     */
+    public static OpenFile open(FileEngine engine, Path path, Set<FileOption> opts) throws IOException {
+        int flags = Fcntl.O_CLOEXEC;
+        boolean read = opts.contains(FileOption.READ) || !opts.contains(FileOption.WRITE);
+        boolean write = opts.contains(FileOption.WRITE);
+        flags |= read && write ? Fcntl.O_RDWR : write ? Fcntl.O_WRONLY : Fcntl.O_RDONLY;
+        if (opts.contains(FileOption.CREATE_NEW)) {
+            flags |= Fcntl.O_CREAT | Fcntl.O_EXCL;
+        } else if (opts.contains(FileOption.CREATE)) {
+            flags |= Fcntl.O_CREAT;
+        }
+        // No O_TRUNC: it would empty the file under jaio's cache of it (pages other handles have
+        // dirty, device writes in flight that would extend it again, cached writes copying). The
+        // handle truncates once it is open (below), as truncate(0) does.
+        if (opts.contains(FileOption.DIRECT)) {
+            flags |= Fcntl.O_DIRECT;
+        }
+        if (opts.contains(FileOption.SYNC)) {
+            flags |= Fcntl.O_SYNC;
+        } else if (opts.contains(FileOption.DSYNC)) {
+            flags |= Fcntl.O_DSYNC;
+        }
+        long fd;
+        try (Arena arena = Arena.ofConfined()) {
+            // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.
+            fd = Libc.open(PathBytes.allocate(arena, path), flags, 0644);
+        }
+        if (fd < 0) {
+            int errno = (int) -fd;
+            String reason = Errno.describe(errno);
+            switch (errno) {
+                case Errno.ENOENT -> throw new NoSuchFileException(path.toString(), null, reason);
+                case Errno.EEXIST -> throw new FileAlreadyExistsException(path.toString(), null, reason);
+                case Errno.EACCES, Errno.EPERM -> throw new AccessDeniedException(path.toString(), null, reason);
+                default -> {
+                    if (errno == Errno.EINVAL && opts.contains(FileOption.DIRECT)) {
+                        reason += "; " + DirectIo.whyNoDirect(path);
+                    }
+                    throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
+                }
+            }
+        }
+        DirectIoAlignment alignment = null;
+        if (opts.contains(FileOption.DIRECT) || opts.contains(FileOption.CACHED)) {
+            try {
+                alignment = DirectIo.alignment((int) fd);
+            } catch (RuntimeException | Error e) {
+                Libc.close((int) fd);
+                throw e;
+            }
+        }
+        OpenFile file;
+        if (!opts.contains(FileOption.CACHED)) {
+            file = new OpenFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
+        } else {
+            try {
+                file = openCached(engine, path, (int) fd, opts, alignment);
+            } catch (IOException | RuntimeException | Error e) {
+                Libc.close((int) fd);
+                throw e;
+            }
+        }
+        if (opts.contains(FileOption.TRUNCATE)) {
+            // O_TRUNC's effect (on a regular file only, as O_TRUNC), coherent with jaio's cache.
+            try {
+                long type = FileStat.fileType((int) fd);
+                if (type < 0) {
+                    throw Failures.of("statx", path, -1, -1, (int) -type);
+                }
+                if (type == Statx.S_IFREG) {
+                    file.sizes().truncate(0);
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                try {
+                    file.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+        return file;
+    }
+
+    /**
+     * The rest of opening a CACHED file: a second descriptor on the same open file with O_DIRECT
+     * (through /proc/self/fd, so a rename in between cannot give another file) for the cache's page
+     * reads, and the file's shared page tree.
+     */
+    private static OpenFile openCached(FileEngine engine, Path path, int fd, Set<FileOption> opts,
+            DirectIoAlignment alignment) throws IOException {
+        if (!alignment.supported()) {
+            throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file"
+                    + " does not support (" + alignment.source() + ")");
+        }
+        if (PageFrames.PAGE_SIZE % alignment.offsetAlignment() != 0
+                || PageFrames.PAGE_SIZE % alignment.memoryAlignment() != 0) {
+            throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file's"
+                    + " filesystem does not allow in " + PageFrames.PAGE_SIZE + "-byte units (" + alignment + ")");
+        }
+        long dfd;
+        try (Arena arena = Arena.ofConfined()) {
+            // Read-write for a writable handle: dirty pages are written back through it too.
+            int mode = opts.contains(FileOption.WRITE) ? Fcntl.O_RDWR : Fcntl.O_RDONLY;
+            dfd = Libc.open(arena.allocateFrom("/proc/self/fd/" + fd), mode | Fcntl.O_DIRECT | Fcntl.O_CLOEXEC, 0);
+        }
+        if (dfd < 0) {
+            int errno = (int) -dfd;
+            String reason = Errno.describe(errno);
+            if (errno == Errno.EINVAL) {
+                reason += "; CACHED needs a filesystem that supports O_DIRECT";
+            } else if (errno == Errno.EACCES) {
+                reason += "; CACHED reads pages through a second descriptor, so the file must be readable";
+            }
+            throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
+        }
+        FileStat.Identity id = FileStat.identity((int) dfd);
+        long size = FileStat.size((int) dfd);
+        if (id == null || size < 0) {
+            Libc.close((int) dfd);
+            throw Failures.of("statx", path, -1, -1, size < 0 ? (int) -size : Errno.EIO);
+        }
+        PageCache pages;
+        try {
+            pages = engine.pageCache();
+        } catch (RuntimeException | Error e) {
+            Libc.close((int) dfd);
+            throw e;
+        }
+        FileCache fileCache = pages.acquire(id, size);
+        return new OpenFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
+    }
+}
