@@ -1,20 +1,24 @@
 package dev.jaio;
 
+import dev.jaio.internal.cache.FileCache;
+import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.context.Kioctx;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Uninterruptibly;
-import dev.jaio.internal.cache.FileCache;
-import dev.jaio.internal.cache.PageCache;
-import dev.jaio.internal.context.Kioctx;
 import dev.jaio.internal.file.FileEngine;
 import dev.jaio.internal.file.OpenFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -52,14 +56,14 @@ public final class IoEngine implements AutoCloseable {
     private final EventLoop loop;
     private final boolean shared;
     /** Files open on this engine: {@link #close()} waits for their requests. */
-    private final java.util.Set<OpenFile> files = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<OpenFile> files = ConcurrentHashMap.newKeySet();
     /** What the files opened on this engine see of it. */
     private final FileEngine fileEngine = new FileHost();
     /** {@link #close()} began: files refuse new requests. */
     private volatile boolean closing;
-    private final java.util.concurrent.atomic.AtomicBoolean closeStarted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
     /** Counted down when the close's steps are done. */
-    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
     private volatile PageCache pageCache;
 
