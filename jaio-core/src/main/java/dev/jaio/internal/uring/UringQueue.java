@@ -517,10 +517,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         ensureEnabled();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment iov = a.allocate(Iovec.IOVEC.byteSize() * buffers.length, 8);
-            for (int i = 0; i < buffers.length; i++) {
-                iov.set(JAVA_LONG, Iovec.IOVEC.byteSize() * i + Iovec.IOVEC_IOV_BASE, buffers[i].address());
-                iov.set(JAVA_LONG, Iovec.IOVEC.byteSize() * i + Iovec.IOVEC_IOV_LEN, buffers[i].byteSize());
-            }
+            Iovec.fill(iov, buffers);
             return UringCalls.ioUringRegister(ringFd, UringAbi.IORING_REGISTER_BUFFERS, iov, buffers.length);
         }
     }
