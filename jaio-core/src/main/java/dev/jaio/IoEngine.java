@@ -1,12 +1,12 @@
 package dev.jaio;
 
 import dev.jaio.internal.engine.EngineProvider;
-import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.cache.PageCache;
+import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
