@@ -292,7 +292,7 @@ class DirectCachedCoherenceTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"threads", "uring", "aio"})
     void cachedAndUncachedWritesOfOnePageAtOnceBothLand(String engineName) throws Exception {
-        String cause = dev.jaio.internal.engine.Engines.byName(engineName).unavailabilityCause();
+        String cause = dev.jaio.internal.provider.Engines.byName(engineName).unavailabilityCause();
         org.junit.jupiter.api.Assumptions.assumeTrue(cause == null, () -> engineName + " unavailable: " + cause);
         Path path = dir.resolve("one-page");
         Files.write(path, new byte[2 * PAGE]);

@@ -929,7 +929,7 @@ abstract class EngineConformanceSuite {
         Path path = dir.resolve("stalled.dat");
         byte[] data = TestFiles.randomBytes(64 * 1024, 21);
         Files.write(path, data);
-        StallingProvider provider = new StallingProvider(dev.jaio.internal.engine.Engines.byName(engineName()));
+        StallingProvider provider = new StallingProvider(dev.jaio.internal.provider.Engines.byName(engineName()));
         try (IoEngine own = IoEngine.openWith(config().withQueueDepth(16), provider);
              AsyncFile file = AsyncFile.open(own, path, FileOption.READ, FileOption.CACHED);
              IoBuffer buf = IoBuffer.allocate(8192, 4096)) {

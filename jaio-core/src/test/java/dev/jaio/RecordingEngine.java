@@ -2,10 +2,10 @@ package dev.jaio;
 
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EngineProvider;
-import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.linux.Iovec;
+import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -16,6 +16,7 @@ import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.EventFd;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.Poll;
+import dev.jaio.internal.linux.Timespec;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -89,7 +90,7 @@ final class AioQueue implements IoQueue {
             this.iocbsAddress = iocbs.address();
             this.pending = arena.allocate(8L * capacity, 8);
             this.events = arena.allocate(EVENT_SIZE * capacity, 8);
-            this.timespec = arena.allocate(AioAbi.KERNEL_TIMESPEC);
+            this.timespec = arena.allocate(Timespec.KERNEL_TIMESPEC);
             this.userData = new long[capacity];
             this.polling = new boolean[capacity];
             this.live = new boolean[capacity];
@@ -366,8 +367,7 @@ final class AioQueue implements IoQueue {
     private int getEvents(int min, int max, long timeoutNanos, CompletionSink sink) {
         MemorySegment ts = MemorySegment.NULL;
         if (timeoutNanos >= 0) {
-            timespec.set(JAVA_LONG, AioAbi.KERNEL_TIMESPEC_TV_SEC, timeoutNanos / 1_000_000_000L);
-            timespec.set(JAVA_LONG, AioAbi.KERNEL_TIMESPEC_TV_NSEC, timeoutNanos % 1_000_000_000L);
+            Timespec.set(timespec, 0, timeoutNanos);
             ts = timespec;
         }
         long rc;

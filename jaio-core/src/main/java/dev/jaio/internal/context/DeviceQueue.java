@@ -1,7 +1,5 @@
 package dev.jaio.internal.context;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.jaio.internal.cache.DeviceIoSink;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.PageIoOp;
@@ -67,10 +65,7 @@ final class DeviceQueue implements DeviceIoSink {
         } else {
             long size = Iovec.IOVEC.byteSize();
             MemorySegment iov = iovecs.asSlice(size * IOVECS * id, size * frames.length);
-            for (int i = 0; i < frames.length; i++) {
-                iov.set(JAVA_LONG, size * i + Iovec.IOVEC_IOV_BASE, frames[i].address());
-                iov.set(JAVA_LONG, size * i + Iovec.IOVEC_IOV_LEN, frames[i].byteSize());
-            }
+            Iovec.fill(iov, frames);
             ok = op.isWrite() ? queue.prepareWritev(op.fd(), iov, frames.length, op.offset(), op.rwFlags(), DEVICE | id)
                     : queue.prepareReadv(op.fd(), iov, frames.length, op.offset(), op.rwFlags(), DEVICE | id);
         }

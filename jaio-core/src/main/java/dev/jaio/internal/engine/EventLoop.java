@@ -1,7 +1,5 @@
 package dev.jaio.internal.engine;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Iovec;
 import java.io.IOException;
@@ -312,10 +310,7 @@ public final class EventLoop implements AutoCloseable {
             iov = Arena.ofAuto().allocate(iovSize * bufs.length, 8);
             op.spilledIovecs = iov;
         }
-        for (int i = 0; i < bufs.length; i++) {
-            iov.set(JAVA_LONG, iovSize * i + Iovec.IOVEC_IOV_BASE, bufs[i].address());
-            iov.set(JAVA_LONG, iovSize * i + Iovec.IOVEC_IOV_LEN, bufs[i].byteSize());
-        }
+        Iovec.fill(iov, bufs);
         return iov;
     }
 

@@ -11,8 +11,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The native AIO ABI: {@code include/uapi/linux/aio_abi.h} (torvalds/linux @a94e42b, with
- * IOCB_FLAG_IOPRIO), the completion ring {@code struct aio_ring} of {@code fs/aio.c}, and the two
- * argument structs of io_getevents and io_pgetevents.
+ * IOCB_FLAG_IOPRIO), the completion ring {@code struct aio_ring} of {@code fs/aio.c}, and the
+ * signal-mask argument of io_pgetevents. The timeout of io_getevents and io_pgetevents is a
+ * {@link Timespec}.
  *
  * <p>Layouts assume little-endian LP64 (x86_64, aarch64). Field offsets are named
  * {@code STRUCT_FIELD}; values the kernel compares a field against carry a {@code _VALUE} suffix
@@ -164,22 +165,6 @@ public final class AioAbi {
     public static final int AIO_RING_INCOMPAT_FEATURES_VALUE = 0;
     /** The header_length the kernel stores: {@code sizeof(struct aio_ring)}. */
     public static final int AIO_RING_HEADER_LENGTH_VALUE = 32;
-
-    /**
-     * {@code struct __kernel_timespec} ({@code include/uapi/linux/time_types.h}), 16 bytes: the
-     * io_getevents timeout. NULL waits forever; zero polls.
-     * <pre>
-     * struct __kernel_timespec { __kernel_time64_t tv_sec; long long tv_nsec; };
-     * </pre>
-     */
-    public static final StructLayout KERNEL_TIMESPEC = MemoryLayout.structLayout(
-            JAVA_LONG.withName("tv_sec"),
-            JAVA_LONG.withName("tv_nsec")).withName("__kernel_timespec");
-
-    /** Offset of {@code __kernel_timespec.tv_sec}. */
-    public static final long KERNEL_TIMESPEC_TV_SEC = offset(KERNEL_TIMESPEC, "tv_sec");
-    /** Offset of {@code __kernel_timespec.tv_nsec}. */
-    public static final long KERNEL_TIMESPEC_TV_NSEC = offset(KERNEL_TIMESPEC, "tv_nsec");
 
     /**
      * {@code struct __aio_sigset} ({@code fs/aio.c}), 16 bytes: io_pgetevents' signal mask.

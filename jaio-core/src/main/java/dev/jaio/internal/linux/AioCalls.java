@@ -165,12 +165,12 @@ public final class AioCalls {
      * {@code io_getevents(ctx, long min_nr, long nr, struct io_event *events, struct __kernel_timespec *timeout)}:
      * waits for at least {@code minNr} completions and copies up to {@code nr} into {@code events}
      * ({@code nr} {@link AioAbi#IO_EVENT}s); returns how many. A NULL timeout waits forever, a zero
-     * one polls ({@link AioAbi#KERNEL_TIMESPEC}). EINTR when a signal arrived before any event.
+     * one polls ({@link Timespec#KERNEL_TIMESPEC}). EINTR when a signal arrived before any event.
      * Never call it while a user-space reaper consumes the same ring.
      */
     public static long ioGetevents(long ctx, long minNr, long nr, MemorySegment events, MemorySegment timeoutOrNull) {
         Objects.checkFromIndexSize(0, nr * AioAbi.IO_EVENT.byteSize(), events.byteSize());
-        Downcalls.checkNullableSize(timeoutOrNull, AioAbi.KERNEL_TIMESPEC.byteSize());
+        Downcalls.checkNullableSize(timeoutOrNull, Timespec.KERNEL_TIMESPEC.byteSize());
         if (!SUPPORTED) {
             return -Errno.ENOSYS;
         }
@@ -198,7 +198,7 @@ public final class AioCalls {
     public static long ioPgetevents(long ctx, long minNr, long nr, MemorySegment events,
                                     MemorySegment timeoutOrNull, MemorySegment aioSigsetOrNull) {
         Objects.checkFromIndexSize(0, nr * AioAbi.IO_EVENT.byteSize(), events.byteSize());
-        Downcalls.checkNullableSize(timeoutOrNull, AioAbi.KERNEL_TIMESPEC.byteSize());
+        Downcalls.checkNullableSize(timeoutOrNull, Timespec.KERNEL_TIMESPEC.byteSize());
         Downcalls.checkNullableSize(aioSigsetOrNull, AioAbi.AIO_SIGSET.byteSize());
         if (!SUPPORTED) {
             return -Errno.ENOSYS;

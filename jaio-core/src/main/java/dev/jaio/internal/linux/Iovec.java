@@ -1,6 +1,7 @@
 package dev.jaio.internal.linux;
 
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 import static dev.jaio.internal.linux.Layouts.offset;
@@ -32,5 +33,29 @@ public final class Iovec {
     public static final int UIO_MAXIOV = 1024;
 
     private Iovec() {
+    }
+
+    /**
+     * Sets element {@code i} of the iovec array in {@code iovs} to {@code buf}: its address and
+     * byte size. Allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException when element {@code i} lies outside {@code iovs}
+     */
+    public static void set(MemorySegment iovs, int i, MemorySegment buf) {
+        long iov = IOVEC.byteSize() * i;
+        iovs.set(JAVA_LONG, iov + IOVEC_IOV_BASE, buf.address());
+        iovs.set(JAVA_LONG, iov + IOVEC_IOV_LEN, buf.byteSize());
+    }
+
+    /**
+     * Sets elements 0 to {@code bufs.length - 1} of the iovec array in {@code iovs} to
+     * {@code bufs}, in order. Allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException when {@code iovs} holds fewer than {@code bufs.length} iovecs
+     */
+    public static void fill(MemorySegment iovs, MemorySegment[] bufs) {
+        for (int i = 0; i < bufs.length; i++) {
+            set(iovs, i, bufs[i]);
+        }
     }
 }

@@ -318,7 +318,7 @@ public final class UringAbi {
     public static final long GETEVENTS_ARG_SIGMASK_SZ = offset(IO_URING_GETEVENTS_ARG, "sigmask_sz");
     /** Offset of {@code io_uring_getevents_arg.min_wait_usec} (u32). */
     public static final long GETEVENTS_ARG_MIN_WAIT_USEC = offset(IO_URING_GETEVENTS_ARG, "min_wait_usec");
-    /** Offset of {@code io_uring_getevents_arg.ts} (u64 address of an {@link AioAbi#KERNEL_TIMESPEC}). */
+    /** Offset of {@code io_uring_getevents_arg.ts} (u64 address of an {@link Timespec#KERNEL_TIMESPEC}). */
     public static final long GETEVENTS_ARG_TS = offset(IO_URING_GETEVENTS_ARG, "ts");
 
     // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 package dev.jaio.internal.threads;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.jaio.internal.engine.CompletionSink;
@@ -374,8 +373,7 @@ final class ThreadPoolQueue implements IoQueue {
     }
 
     private static long single(boolean read, int fd, MemorySegment buf, long off, int flags, MemorySegment iov) {
-        iov.set(JAVA_LONG, Iovec.IOVEC_IOV_BASE, buf.address());
-        iov.set(JAVA_LONG, Iovec.IOVEC_IOV_LEN, buf.byteSize());
+        Iovec.set(iov, 0, buf);
         return read ? Libc.preadv2(fd, iov, 1, off, flags) : Libc.pwritev2(fd, iov, 1, off, flags);
     }
 

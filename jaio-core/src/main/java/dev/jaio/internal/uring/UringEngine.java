@@ -133,8 +133,8 @@ public final class UringEngine implements EngineProvider {
 
     /**
      * Whether io_uring works here at all: a 2-entry ring sets up and has the opcodes jaio needs.
-     * What a real queue asks for (its size, its flags) is tried by opening it: see
-     * {@link dev.jaio.internal.engine.Engines#open}.
+     * What a real queue asks for (its size, its flags) is tried by opening it ({@code Engines.open}
+     * falls back to the next engine when that fails).
      */
     private static Probed probe() {
         if (!Arch.LINUX) {

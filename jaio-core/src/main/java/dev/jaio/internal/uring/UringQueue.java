@@ -13,12 +13,12 @@ import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.RefusedRequests;
 import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.engine.Slots;
-import dev.jaio.internal.linux.AioAbi;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.EventFd;
 import dev.jaio.internal.linux.Iovec;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.Mman;
+import dev.jaio.internal.linux.Timespec;
 import dev.jaio.internal.linux.UringAbi;
 import dev.jaio.internal.linux.UringCalls;
 import java.io.IOException;
@@ -175,9 +175,9 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         this.inUse = new boolean[capacity];
         this.lingering = new boolean[capacity];
         this.slots = new Slots(capacity);
-        this.timespecs = arena.allocate(AioAbi.KERNEL_TIMESPEC.byteSize() * capacity, 8);
+        this.timespecs = arena.allocate(Timespec.KERNEL_TIMESPEC.byteSize() * capacity, 8);
         this.getEventsArg = arena.allocate(UringAbi.IO_URING_GETEVENTS_ARG);
-        this.waitTimespec = arena.allocate(AioAbi.KERNEL_TIMESPEC);
+        this.waitTimespec = arena.allocate(Timespec.KERNEL_TIMESPEC);
         this.refused = new RefusedRequests(capacity);
         this.eventFdBuffer = arena.allocate(JAVA_LONG);
         EventFdWakeup w = null;
@@ -503,10 +503,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     }
 
     private long timespec(int slot, long nanos) {
-        long ts = AioAbi.KERNEL_TIMESPEC.byteSize() * slot;
-        timespecs.set(JAVA_LONG, ts + AioAbi.KERNEL_TIMESPEC_TV_SEC, nanos / 1_000_000_000L);
-        timespecs.set(JAVA_LONG, ts + AioAbi.KERNEL_TIMESPEC_TV_NSEC, nanos % 1_000_000_000L);
-        return timespecs.address() + ts;
+        return Timespec.set(timespecs, slot, nanos);
     }
 
     /**
@@ -520,10 +517,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         ensureEnabled();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment iov = a.allocate(Iovec.IOVEC.byteSize() * buffers.length, 8);
-            for (int i = 0; i < buffers.length; i++) {
-                iov.set(JAVA_LONG, Iovec.IOVEC.byteSize() * i + Iovec.IOVEC_IOV_BASE, buffers[i].address());
-                iov.set(JAVA_LONG, Iovec.IOVEC.byteSize() * i + Iovec.IOVEC_IOV_LEN, buffers[i].byteSize());
-            }
+            Iovec.fill(iov, buffers);
             return UringCalls.ioUringRegister(ringFd, UringAbi.IORING_REGISTER_BUFFERS, iov, buffers.length);
         }
     }
@@ -688,10 +682,8 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
             flags |= UringAbi.IORING_ENTER_GETEVENTS;
         }
         if (minComplete > 0 && timeoutNanos >= 0) {
-            waitTimespec.set(JAVA_LONG, AioAbi.KERNEL_TIMESPEC_TV_SEC, timeoutNanos / 1_000_000_000L);
-            waitTimespec.set(JAVA_LONG, AioAbi.KERNEL_TIMESPEC_TV_NSEC, timeoutNanos % 1_000_000_000L);
             getEventsArg.fill((byte) 0);
-            getEventsArg.set(JAVA_LONG, UringAbi.GETEVENTS_ARG_TS, waitTimespec.address());
+            getEventsArg.set(JAVA_LONG, UringAbi.GETEVENTS_ARG_TS, Timespec.set(waitTimespec, 0, timeoutNanos));
             flags |= UringAbi.IORING_ENTER_EXT_ARG;
             arg = getEventsArg;
             argSize = UringAbi.IO_URING_GETEVENTS_ARG.byteSize();

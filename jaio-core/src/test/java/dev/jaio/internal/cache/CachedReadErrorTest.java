@@ -3,10 +3,10 @@ package dev.jaio.internal.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.provider.Engines;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jaio.internal.engine.Engines;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

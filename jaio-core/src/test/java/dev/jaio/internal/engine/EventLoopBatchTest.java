@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,10 +144,7 @@ public abstract class IoQueueContractSuite {
             a.fill((byte) 1);
             b.fill((byte) 2);
             MemorySegment iov = arena.allocate(Iovec.IOVEC.byteSize() * 2, 8);
-            iov.set(JAVA_LONG, Iovec.IOVEC_IOV_BASE, a.address());
-            iov.set(JAVA_LONG, Iovec.IOVEC_IOV_LEN, 4096);
-            iov.set(JAVA_LONG, Iovec.IOVEC.byteSize() + Iovec.IOVEC_IOV_BASE, b.address());
-            iov.set(JAVA_LONG, Iovec.IOVEC.byteSize() + Iovec.IOVEC_IOV_LEN, 4096);
+            Iovec.fill(iov, new MemorySegment[] {a, b});
             q.prepareWritev(fd, iov, 2, 0, 0, 1);
             q.submit();
             Collected sink = new Collected();
@@ -248,7 +246,7 @@ public abstract class IoQueueContractSuite {
                 Thread.onSpinWait();
                 try {
                     blocked.get(10, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     // still blocked: wake again
                 }
             }

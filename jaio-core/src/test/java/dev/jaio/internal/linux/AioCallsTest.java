@@ -52,8 +52,8 @@ class AioCallsTest {
         iocbpp = arena.allocate(ADDRESS);
         iocbpp.set(ADDRESS, 0, iocb);
         events = arena.allocate(AioAbi.IO_EVENT, 4);
-        timeout = arena.allocate(AioAbi.KERNEL_TIMESPEC);
-        timeout.set(JAVA_LONG, AioAbi.KERNEL_TIMESPEC_TV_SEC, TIMEOUT_SECONDS);
+        timeout = arena.allocate(Timespec.KERNEL_TIMESPEC);
+        timeout.set(JAVA_LONG, Timespec.KERNEL_TIMESPEC_TV_SEC, TIMEOUT_SECONDS);
     }
 
     @AfterEach
@@ -177,7 +177,7 @@ class AioCallsTest {
         assertEquals(BLOCK, ring.get(JAVA_LONG, event + AioAbi.IO_EVENT_RES));
         JAVA_INT.varHandle().setRelease(ring, AioAbi.AIO_RING_HEAD, (head + 1) % nr);
 
-        MemorySegment zero = arena.allocate(AioAbi.KERNEL_TIMESPEC);
+        MemorySegment zero = arena.allocate(Timespec.KERNEL_TIMESPEC);
         assertEquals(0, AioCalls.ioGetevents(ctx, 0, 1, events, zero), "the event was consumed from user space");
     }
 
@@ -220,7 +220,7 @@ class AioCallsTest {
 
     @Test
     void getEventsPollsWithZeroTimeoutAndPgeteventsAcceptsNullSigset() {
-        MemorySegment zero = arena.allocate(AioAbi.KERNEL_TIMESPEC);
+        MemorySegment zero = arena.allocate(Timespec.KERNEL_TIMESPEC);
         assertEquals(0, AioCalls.ioGetevents(ctx, 0, 4, events, zero));
         assertEquals(0, AioCalls.ioGetevents(ctx, 1, 4, events, zero), "a zero timeout returns at once");
         long r = AioCalls.ioPgetevents(ctx, 0, 4, events, zero, MemorySegment.NULL);
@@ -254,7 +254,7 @@ class AioCallsTest {
     void submitAndGeteventsDoNotAllocate() {
         int fd = openDirect("alloc");
         MemorySegment buf = arena.allocate(BLOCK, BLOCK);
-        MemorySegment zero = arena.allocate(AioAbi.KERNEL_TIMESPEC);
+        MemorySegment zero = arena.allocate(Timespec.KERNEL_TIMESPEC);
         MemorySegment badIocb = arena.allocate(AioAbi.IOCB);
         badIocb.set(JAVA_SHORT, AioAbi.IOCB_AIO_LIO_OPCODE, AioAbi.IOCB_CMD_PREAD);
         badIocb.set(JAVA_INT, AioAbi.IOCB_AIO_FILDES, Integer.MAX_VALUE);

@@ -305,8 +305,8 @@ class UringCallsTest {
     @Test
     void extArgTimeoutExpiresWithEtime() {
         assumeTrue((features() & UringAbi.IORING_FEAT_EXT_ARG) != 0, "IORING_FEAT_EXT_ARG needs Linux 5.11");
-        MemorySegment ts = arena.allocate(AioAbi.KERNEL_TIMESPEC);
-        ts.set(JAVA_LONG, AioAbi.KERNEL_TIMESPEC_TV_NSEC, 1_000_000L);
+        MemorySegment ts = arena.allocate(Timespec.KERNEL_TIMESPEC);
+        ts.set(JAVA_LONG, Timespec.KERNEL_TIMESPEC_TV_NSEC, 1_000_000L);
         MemorySegment arg = arena.allocate(UringAbi.IO_URING_GETEVENTS_ARG);
         arg.set(JAVA_LONG, UringAbi.GETEVENTS_ARG_TS, ts.address());
         long start = System.nanoTime();

@@ -1,10 +1,13 @@
-package dev.jaio.internal.engine;
+package dev.jaio.internal.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jaio.internal.engine.EngineProvider;
+import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.QueueOptions;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,9 @@
-package dev.jaio.internal.engine;
+package dev.jaio.internal.provider;
 
 import dev.jaio.internal.aio.AioEngine;
+import dev.jaio.internal.engine.EngineProvider;
+import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.threads.ThreadsEngine;
 import dev.jaio.internal.uring.UringEngine;
 import java.io.IOException;
@@ -8,7 +11,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
-/** The engines this build knows, in the order {@code auto} prefers them. */
+/**
+ * The engines this build knows, in the order {@code auto} prefers them, and the choice among them:
+ * by name, or {@code auto} with its fallback.
+ */
 public final class Engines {
 
     /** Name that selects the best available engine. */
@@ -132,11 +138,6 @@ public final class Engines {
         return firstAvailable(ALL);
     }
 
-    /** Why {@code auto} picks what it picks, naming every engine it skipped and why. */
-    public static String autoReason() {
-        return autoReason(ALL);
-    }
-
     /** The first of {@code providers} (in preference order) that reports no unavailability cause. */
     static EngineProvider firstAvailable(List<EngineProvider> providers) {
         for (EngineProvider p : providers) {
@@ -147,6 +148,7 @@ public final class Engines {
         throw new IllegalStateException("no engine available: " + autoReason(providers));
     }
 
+    /** Why {@code auto} picks what it picks from {@code providers}, naming every engine it skipped and why. */
     static String autoReason(List<EngineProvider> providers) {
         StringBuilder sb = new StringBuilder();
         for (EngineProvider p : providers) {
