@@ -3,6 +3,8 @@ package dev.jaio.internal.cache;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Mman;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The page cache's memory: one fixed budget of native memory, aligned for O_DIRECT and cut into
@@ -99,7 +101,7 @@ public final class PageFrames implements AutoCloseable {
         if (any) {
             // Each slab went on top of the free stack: restore lowest-address-on-top, so that the
             // frames are still handed out in address order.
-            java.util.Arrays.sort(free, 0, freeCount);
+            Arrays.sort(free, 0, freeCount);
             for (int i = 0, j = freeCount - 1; i < j; i++, j--) {
                 int t = free[i];
                 free[i] = free[j];
@@ -132,7 +134,7 @@ public final class PageFrames implements AutoCloseable {
         MemorySegment slab = memory.asSlice((long) mapped * PAGE_SIZE, (long) n * PAGE_SIZE);
         if (Mman.madvise(slab.address(), slab.byteSize(), Mman.MADV_POPULATE_WRITE) < 0) {
             for (long off = 0; off < slab.byteSize(); off += PAGE_SIZE) {
-                slab.set(java.lang.foreign.ValueLayout.JAVA_BYTE, off, (byte) 0);
+                slab.set(ValueLayout.JAVA_BYTE, off, (byte) 0);
             }
         }
         for (int i = 0; i < n; i++) {

@@ -24,12 +24,12 @@ public abstract sealed class PageIoOp extends IoOp<Void> permits PageReadOp, Pag
         this.run = run;
     }
 
-    /** Whether it writes pages out (else it reads them in). */
     /** Whether this is I/O of {@code file}'s pages and touches one of [first, last]. */
-    public final boolean covers(Object file, long first, long last) {
+    public final boolean covers(FileCache file, long first, long last) {
         return file == this.file && run[0].index() <= last && run[run.length - 1].index() >= first;
     }
 
+    /** Whether it writes pages out (else it reads them in). */
     public final boolean isWrite() {
         return opcode == WRITE || opcode == WRITEV;
     }
