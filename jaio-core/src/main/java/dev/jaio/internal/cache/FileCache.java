@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds the frame lock, only ever tryLocks a file (a busy file's pages are skipped), so the two
  * cannot deadlock. Frames of dropped pages are returned after the file lock is released.
  */
-public final class FileCache {
+public final class FileCache implements Flusher.DirtyFile {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
     /** Most pages in one device write (1 MiB). */
@@ -426,7 +426,7 @@ public final class FileCache {
         }
         CachedPage[] pages = null;
         int used = 0;
-        Object owner = cache.divertedTo();
+        Object owner = cache.io().divertedTo();
         // One pass under the lock. Taking frames here is safe: eviction only ever tryLocks a file
         // (it skips a busy one), so holding this lock while the frame lock is taken cannot deadlock.
         lock.lock();
@@ -443,7 +443,7 @@ public final class FileCache {
                     nextPresent++;
                     continue;
                 }
-                int frame = cache.allocateFrame();
+                int frame = cache.reclaim().allocateFrame();
                 if (frame < 0) {
                     break; // every frame busy: read what we have, the caller waits for more
                 }
@@ -468,8 +468,8 @@ public final class FileCache {
         if (used == 0) {
             return 0;
         }
-        cache.placed(pages, used);
-        cache.countStarted(used, readahead);
+        cache.reclaim().placed(pages, used);
+        cache.counters().countStarted(used, readahead);
         int runStart = 0;
         for (int i = 1; i <= used; i++) {
             if (i == used || pages[i].index() != pages[i - 1].index() + 1) {
@@ -484,7 +484,7 @@ public final class FileCache {
         CachedPage[] run = from == 0 && to == pages.length ? pages : java.util.Arrays.copyOfRange(pages, from, to);
         MemorySegment single = oneBuffer(run);
         h.retainOp();
-        cache.submit(new PageReadOp(this, h, run, single, single == null ? frameArray(run) : null));
+        cache.io().submit(new PageReadOp(this, h, run, single, single == null ? frameArray(run) : null));
     }
 
     /**
@@ -540,7 +540,7 @@ public final class FileCache {
             } finally {
                 lock.unlock();
             }
-            cache.countReadError();
+            cache.counters().readErrors.increment();
             for (int i = 0; i < run.length; i++) {
                 before[i] = run[i].unlockQuietly(PageState.ERROR, PageState.READAHEAD);
             }
@@ -574,7 +574,7 @@ public final class FileCache {
         // write that waited looks its page up again, and reads it again if it went meanwhile).
         for (int i = 0; i < run.length; i++) {
             if (run[i].release()) {
-                cache.freeFrame(run[i]);
+                cache.reclaim().freeFrame(run[i]);
             }
         }
         // Wake only once every page of the run is ready: a request woken for the first page then
@@ -582,7 +582,7 @@ public final class FileCache {
         for (int i = 0; i < run.length; i++) {
             run[i].wakeUnlocked(before[i]);
         }
-        cache.framesMayBeFree();
+        cache.reclaim().framesMayBeFree();
     }
 
 
@@ -655,13 +655,13 @@ public final class FileCache {
         // After the lock: fewer dirty pages may run throttled writers on this thread, and a writer
         // that ran inside the walk above could take (or evict) pages it is halfway through dropping.
         if (dirtyGone > 0) {
-            cache.dirtyPagesGone(dirtyGone);
+            cache.flusher().dirtyPagesGone(dirtyGone);
         }
         for (CachedPage p : toFree) {
-            cache.freeFrame(p);
+            cache.reclaim().freeFrame(p);
         }
         if (!toFree.isEmpty()) {
-            cache.framesMayBeFree();
+            cache.reclaim().framesMayBeFree();
         }
     }
 
@@ -680,7 +680,7 @@ public final class FileCache {
             if (tree.get(index) != null) {
                 return null;
             }
-            int frame = cache.allocateFrame();
+            int frame = cache.reclaim().allocateFrame();
             if (frame < 0) {
                 return null;
             }
@@ -691,7 +691,7 @@ public final class FileCache {
         } finally {
             lock.unlock();
         }
-        cache.placed(p);
+        cache.reclaim().placed(p);
         return p;
     }
 
@@ -725,7 +725,7 @@ public final class FileCache {
                 if (idx < createFrom || idx > createTo) {
                     continue;
                 }
-                int frame = cache.allocateFrame();
+                int frame = cache.reclaim().allocateFrame();
                 if (frame < 0) {
                     continue;
                 }
@@ -742,7 +742,7 @@ public final class FileCache {
             lock.unlock();
         }
         if (made > 0) {
-            cache.placed(out, created, n);
+            cache.reclaim().placed(out, created, n);
         }
     }
 
@@ -1031,7 +1031,7 @@ public final class FileCache {
             for (int i = 0; i < taken; i++) {
                 w.taken[i].unlock(0, 0); // writers may dirty it again while it is written
             }
-            cache.writebackStarted(taken, cleaned);
+            cache.flusher().writebackStarted(taken, cleaned);
             issueWrites(h, w.taken, taken, fileSize, w.rwFlags, extFirst);
             w.pagesWritten += taken;
             if (resumeAt >= 0) {
@@ -1096,13 +1096,13 @@ public final class FileCache {
                     // The page that holds the end of the file: its exact bytes, through the buffered
                     // descriptor. A whole-page O_DIRECT write would make the file that much longer.
                     h.retainOp();
-                    cache.submit(new PageWriteOp(this, h, run, h.bufferedFd(),
+                    cache.io().submit(new PageWriteOp(this, h, run, h.bufferedFd(),
                             cache.frames().frame(run[0].frame()).asSlice(0, fileSize - eofPage * PAGE), null,
                             fileSize - eofPage * PAGE, rwFlags));
                 } else {
                     MemorySegment single = oneBuffer(run);
                     h.retainOp();
-                    cache.submit(new PageWriteOp(this, h, run, h.directFd(), single,
+                    cache.io().submit(new PageWriteOp(this, h, run, h.directFd(), single,
                             single == null ? frameArray(run) : null, (long) run.length * PAGE, rwFlags));
                 }
                 runStart = i;
@@ -1122,7 +1122,7 @@ public final class FileCache {
             wbErrOffset = run[0].index() * PAGE;
             wbErrno = (int) -result;
             wbErrSeq.incrementAndGet();
-            cache.countWriteError((int) -result);
+            cache.counters().countWriteError((int) -result);
         } else if ((rwFlags & (Rwf.RWF_DSYNC | Rwf.RWF_SYNC)) == 0) {
             unsyncedWrites.incrementAndGet();
         }
@@ -1152,7 +1152,7 @@ public final class FileCache {
                 tree.clearTag(idx, Tag.WRITEBACK);
                 if (failed) {
                     if ((p.set(PageState.DIRTY) & PageState.DIRTY) == 0) {
-                        cache.dirtyPageAdded();
+                        cache.flusher().dirtyPagesAdded(1);
                     }
                     tree.setTag(idx, Tag.DIRTY);
                     if (dirtiedAt == 0) {
@@ -1181,7 +1181,7 @@ public final class FileCache {
             }
         }
         pagesInWriteback.addAndGet(-run.length);
-        cache.writebackEnded(run.length);
+        cache.flusher().writebackEnded(run.length);
     }
 
     private static boolean contains(CachedPage[] run, CachedPage p) {
@@ -1486,13 +1486,20 @@ public final class FileCache {
         return !writers.isEmpty();
     }
 
+    /** When the file went from clean to dirty (System.nanoTime), for the cleaner's expiry; 0 when clean. */
+    @Override
+    public long dirtiedAt() {
+        return dirtiedAt;
+    }
+
     /**
      * One batch of background writeback: up to {@code max} dirty pages from where the last batch
      * stopped (wrapping to the start at the end of the file), through a writable handle.
      *
      * @return pages put under writeback
      */
-    long backgroundWriteback(int max) {
+    @Override
+    public long writeBackBatch(int max) {
         for (CacheHandle h : writers) {
             if (!h.tryRetainOp()) {
                 continue; // closing
