@@ -51,10 +51,10 @@ public final class PageCache implements AutoCloseable {
         this.frames = new PageFrames(budgetBytes);
         this.waits = new WaitTable(WaitTable.DEFAULT_BUCKETS, keyedWaits);
         this.maxReadaheadPages = maxReadaheadBytes / PageFrames.PAGE_SIZE;
-        this.reclaim = new PageReclaim(frames, counters, p -> ((FileCache) p.owner()).detach(p),
+        this.reclaim = new PageReclaim(frames, counters, p -> ((FileCache) p.owner()).filemap.detach(p),
                 this::kickCleaner);
         this.flusher = new Flusher(counters, reclaim, frames.capacity(),
-                () -> files.values().stream().<Flusher.DirtyFile>map(f -> f).iterator());
+                () -> files.values().stream().<Flusher.DirtyFile>map(f -> f.writeback).iterator());
         this.io = new DeviceIo(loop, counters);
     }
 

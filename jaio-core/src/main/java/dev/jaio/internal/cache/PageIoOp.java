@@ -94,4 +94,35 @@ public abstract sealed class PageIoOp extends IoOp<Void> permits PageReadOp, Pag
         // The engine is closing: the I/O never happens. Waiters see it fail as on an I/O error.
         onResult(-Errno.ECANCELED);
     }
+
+    /**
+     * The memory of a run of pages as one buffer: its frame, or its frames when they are next to
+     * each other (the clock evicts in frame order, so a run's frames usually are: one plain read or
+     * write, which the device does faster than a vector of pages); null when they are scattered.
+     */
+    static MemorySegment oneBuffer(PageFrames frames, CachedPage[] run) {
+        if (run.length == 1) {
+            return frames.frame(run[0].frame());
+        }
+        return contiguousFrames(run) ? frames.span(run[0].frame(), run.length) : null;
+    }
+
+    /** The frames of a run of pages, for a vectored read or write. */
+    static MemorySegment[] frameArray(PageFrames frames, CachedPage[] run) {
+        MemorySegment[] segments = new MemorySegment[run.length];
+        for (int i = 0; i < run.length; i++) {
+            segments[i] = frames.frame(run[i].frame());
+        }
+        return segments;
+    }
+
+    private static boolean contiguousFrames(CachedPage[] run) {
+        int f = run[0].frame();
+        for (int i = 1; i < run.length; i++) {
+            if (run[i].frame() != f + i) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

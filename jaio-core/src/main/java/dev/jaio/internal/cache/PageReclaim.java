@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 /**
  * Frame allocation and reclaim (the kernel's mm/vmscan.c over jaio's fixed budget): a page gets a
  * free frame of {@link PageFrames}, or, when none is free, the frame of a clean idle page the
- * {@link ClockEvictor} chooses and its file gives up ({@link FileCache#detach}); a request that finds
+ * {@link ClockEvictor} chooses and its file gives up ({@link Filemap#detach}); a request that finds
  * every page busy waits, as a queued retry, for a frame event (a frame freed, a page left idle).
  *
  * <p>Locking: {@link #frameLock} guards allocation, eviction and the clock. It may be taken under a
@@ -21,7 +21,7 @@ final class PageReclaim {
     private final PageFrames frames;
     private final ClockEvictor clock;
     private final CacheCounters counters;
-    /** Takes an idle page out of its file's tree ({@link FileCache#detach}); false when it is busy after all. */
+    /** Takes an idle page out of its file's tree ({@link Filemap#detach}); false when it is busy after all. */
     private final Predicate<CachedPage> detach;
     /** Wakes the flusher (the kernel's wakeup_flusher_threads from reclaim). */
     private final Runnable wakeFlusher;
