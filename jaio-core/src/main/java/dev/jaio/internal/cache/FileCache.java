@@ -3,11 +3,9 @@ package dev.jaio.internal.cache;
 import dev.jaio.internal.radix.RadixTree;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * The cached pages of one file (the kernel's address_space): a {@link RadixTree} from page index
@@ -233,37 +231,6 @@ public final class FileCache {
 
     // ---- pages: Filemap ----
 
-    /** Pages in the tree. */
-    public long cachedPages() {
-        lock.lock();
-        try {
-            return tree.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Runs {@code action} on every page in the tree, in index order, under the file's lock (for checks and tests). */
-    void forEachPage(Consumer<CachedPage> action) {
-        lock.lock();
-        try {
-            long from = 0;
-            while (true) {
-                int n = tree.gangLookup(from, MAX_INDEX, scanIndices, scanPages, SCAN);
-                for (int i = 0; i < n; i++) {
-                    action.accept(scanPages[i]);
-                }
-                if (n < SCAN) {
-                    return;
-                }
-                from = scanIndices[n - 1] + 1;
-            }
-        } finally {
-            Arrays.fill(scanPages, null);
-            lock.unlock();
-        }
-    }
-
     /** The page at {@code index} with a reference taken for the caller, or null. */
     CachedPage lookupRetained(long index) {
         return filemap.lookupRetained(index);
@@ -434,11 +401,6 @@ public final class FileCache {
     /** The direct write that entered the gate ended, or will never be issued. */
     public void leaveDirectWrite() {
         gate.leaveDirect();
-    }
-
-    /** The gate, for tests. */
-    WriteGate writeGate() {
-        return gate;
     }
 
     // ---- truncate and size changes: Truncate ----

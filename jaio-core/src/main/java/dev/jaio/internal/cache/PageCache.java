@@ -126,11 +126,6 @@ public final class PageCache implements AutoCloseable {
         return files.get(key);
     }
 
-    /** Files with an open handle. */
-    public int openFiles() {
-        return files.size();
-    }
-
     /**
      * Writes back every dirty page of every file and waits for it (blocking; errors stay in each
      * file's errseq for its next sync). For an engine that closes with files still open.

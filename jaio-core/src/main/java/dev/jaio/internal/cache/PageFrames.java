@@ -35,8 +35,8 @@ public final class PageFrames implements AutoCloseable {
     private final MemorySegment[] frames;
     private final int[] free;
     private int freeCount;
-    /** Frames whose memory exists (a multiple of the slab size, or the capacity). */
-    private int mapped;
+    /** Frames whose memory exists (a multiple of the slab size, or the capacity); guarded by the instance's lock. */
+    int mapped;
 
     /**
      * @param budgetBytes total bytes of page memory; rounded down to whole pages, at least one page
@@ -108,11 +108,6 @@ public final class PageFrames implements AutoCloseable {
                 free[j] = t;
             }
         }
-    }
-
-    /** Frames whose memory is taken from the system (for tests: all of them after {@link #preTouch()}). */
-    public synchronized int mappedFrames() {
-        return mapped;
     }
 
     /** Takes a free frame, or returns -1 when all are in use (the caller evicts and retries). */
