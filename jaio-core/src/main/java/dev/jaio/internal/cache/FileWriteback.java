@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #writeBackBatch}; syncs drive {@link #writeback} themselves ({@link CachedWrite}).
  *
  * <p>Locking: the file's {@link FileCache#lock} is held only to find pages and change tags, never
- * across I/O; DIRTY and its tag change together under it. A page's reference is never dropped
- * under it ({@link FileCache#release}).
+ * across I/O; DIRTY and its tag change together under it. A reference this writeback took is dropped
+ * only after it is released ({@link FileCache#release}: that may run waiting requests).
  */
 final class FileWriteback implements Flusher.DirtyFile {
 

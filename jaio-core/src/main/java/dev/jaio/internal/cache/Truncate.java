@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * invalidation of pages whose bytes changed elsewhere, POSIX_FADV_DONTNEED, and what must be
  * written back before the file on disk grows (a truncate up, an fallocate).
  *
- * <p>Locking: the file's {@link FileCache#lock} is held only to remove pages and change their bits;
- * references are dropped, frames returned and throttled writers run after it is released.
+ * <p>Locking: the file's {@link FileCache#lock} is held only to remove pages and change their bits,
+ * never across a wait; frames are returned, and waiting requests and throttled writers run, only
+ * after it is released.
  */
 final class Truncate {
 
