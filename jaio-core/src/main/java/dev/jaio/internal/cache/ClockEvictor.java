@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * Dirty, locked, writeback and referenced-by-a-request pages are never chosen: eviction never
  * loses data and never pulls memory from under I/O or a copy.
  *
- * <p>Not thread-safe: the cache calls it under its own lock.
+ * <p>Not thread-safe: {@link PageReclaim} calls it under its frame lock.
  */
 public final class ClockEvictor {
 

@@ -3,6 +3,8 @@ package dev.jaio.internal.cache;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Mman;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * The page cache's memory: one fixed budget of native memory, aligned for O_DIRECT and cut into
@@ -33,8 +35,8 @@ public final class PageFrames implements AutoCloseable {
     private final MemorySegment[] frames;
     private final int[] free;
     private int freeCount;
-    /** Frames whose memory exists (a multiple of the slab size, or the capacity). */
-    private int mapped;
+    /** Frames whose memory exists (a multiple of the slab size, or the capacity); guarded by the instance's lock. */
+    int mapped;
 
     /**
      * @param budgetBytes total bytes of page memory; rounded down to whole pages, at least one page
@@ -99,18 +101,13 @@ public final class PageFrames implements AutoCloseable {
         if (any) {
             // Each slab went on top of the free stack: restore lowest-address-on-top, so that the
             // frames are still handed out in address order.
-            java.util.Arrays.sort(free, 0, freeCount);
+            Arrays.sort(free, 0, freeCount);
             for (int i = 0, j = freeCount - 1; i < j; i++, j--) {
                 int t = free[i];
                 free[i] = free[j];
                 free[j] = t;
             }
         }
-    }
-
-    /** Frames whose memory is taken from the system (for tests: all of them after {@link #preTouch()}). */
-    public synchronized int mappedFrames() {
-        return mapped;
     }
 
     /** Takes a free frame, or returns -1 when all are in use (the caller evicts and retries). */
@@ -132,7 +129,7 @@ public final class PageFrames implements AutoCloseable {
         MemorySegment slab = memory.asSlice((long) mapped * PAGE_SIZE, (long) n * PAGE_SIZE);
         if (Mman.madvise(slab.address(), slab.byteSize(), Mman.MADV_POPULATE_WRITE) < 0) {
             for (long off = 0; off < slab.byteSize(); off += PAGE_SIZE) {
-                slab.set(java.lang.foreign.ValueLayout.JAVA_BYTE, off, (byte) 0);
+                slab.set(ValueLayout.JAVA_BYTE, off, (byte) 0);
             }
         }
         for (int i = 0; i < n; i++) {

@@ -24,12 +24,12 @@ public abstract sealed class PageIoOp extends IoOp<Void> permits PageReadOp, Pag
         this.run = run;
     }
 
-    /** Whether it writes pages out (else it reads them in). */
     /** Whether this is I/O of {@code file}'s pages and touches one of [first, last]. */
-    public final boolean covers(Object file, long first, long last) {
+    public final boolean covers(FileCache file, long first, long last) {
         return file == this.file && run[0].index() <= last && run[run.length - 1].index() >= first;
     }
 
+    /** Whether it writes pages out (else it reads them in). */
     public final boolean isWrite() {
         return opcode == WRITE || opcode == WRITEV;
     }
@@ -93,5 +93,36 @@ public abstract sealed class PageIoOp extends IoOp<Void> permits PageReadOp, Pag
     protected final void onRejected(IOException cause) {
         // The engine is closing: the I/O never happens. Waiters see it fail as on an I/O error.
         onResult(-Errno.ECANCELED);
+    }
+
+    /**
+     * The memory of a run of pages as one buffer: its frame, or its frames when they are next to
+     * each other (the clock evicts in frame order, so a run's frames usually are: one plain read or
+     * write, which the device does faster than a vector of pages); null when they are scattered.
+     */
+    static MemorySegment oneBuffer(PageFrames frames, CachedPage[] run) {
+        if (run.length == 1) {
+            return frames.frame(run[0].frame());
+        }
+        return contiguousFrames(run) ? frames.span(run[0].frame(), run.length) : null;
+    }
+
+    /** The frames of a run of pages, for a vectored read or write. */
+    static MemorySegment[] frameArray(PageFrames frames, CachedPage[] run) {
+        MemorySegment[] segments = new MemorySegment[run.length];
+        for (int i = 0; i < run.length; i++) {
+            segments[i] = frames.frame(run[i].frame());
+        }
+        return segments;
+    }
+
+    private static boolean contiguousFrames(CachedPage[] run) {
+        int f = run[0].frame();
+        for (int i = 1; i < run.length; i++) {
+            if (run[i].frame() != f + i) {
+                return false;
+            }
+        }
+        return true;
     }
 }

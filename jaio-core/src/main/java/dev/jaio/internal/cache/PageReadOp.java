@@ -20,6 +20,6 @@ public final class PageReadOp extends PageIoOp {
 
     @Override
     void done(long result) {
-        file.readDone(handle, run, result);
+        file.filemap.readDone(handle, run, result);
     }
 }

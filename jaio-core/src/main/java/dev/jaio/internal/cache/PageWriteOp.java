@@ -1,5 +1,6 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.linux.Errno;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -21,7 +22,6 @@ public final class PageWriteOp extends PageIoOp {
     @Override
     void done(long result) {
         // A short write is an error here (the pages are not all on disk): ENOSPC is the usual cause.
-        file.writeDone(run, result < 0 ? result : result < expected ? -dev.jaio.internal.linux.Errno.ENOSPC : result,
-                rwFlags);
+        file.writeback.writeDone(run, result < 0 ? result : result < expected ? -Errno.ENOSPC : result, rwFlags);
     }
 }

@@ -1,7 +1,7 @@
 package dev.jaio.internal.cache;
 
 /**
- * The progress of one writeback of a range of a file ({@link FileCache#writeback}): an integrity
+ * The progress of one writeback of a range of a file ({@link FileWriteback#writeback}): an integrity
  * sync (O_SYNC write, fsync; writes the pages tagged TOWRITE and waits for busy ones) or a batch of
  * background writeback (writes DIRTY pages, skips busy ones). Scratch arrays live here so that a
  * step allocates nothing but its device writes. Used by one thread at a time.

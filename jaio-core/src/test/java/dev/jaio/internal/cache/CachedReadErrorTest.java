@@ -1,6 +1,7 @@
 package dev.jaio.internal.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jaio.internal.engine.EventLoop;
@@ -93,7 +94,7 @@ class CachedReadErrorTest {
             assertEquals(-Errno.EBADF, first.get(10, TimeUnit.SECONDS));
             assertEquals(-Errno.EBADF, second.get(10, TimeUnit.SECONDS));
             ops.awaitIdle();
-            assertEquals(0, file.cachedPages(), "no page is left claiming to hold data");
+            assertEquals(0, PageTrees.cachedPages(file), "no page is left claiming to hold data");
             PageCache.Stats s = cache.stats();
             // At most two reads per request (its readahead, and a demand read when the readahead
             // failed before the request looked at the page): never a loop of reads.
@@ -109,7 +110,7 @@ class CachedReadErrorTest {
                 assertEquals(0, ops.ops, "every device read was accounted back to its handle");
             }
             cache.release(file);
-            assertEquals(0, cache.openFiles());
+            assertNull(cache.lookup("broken"), "the last handle's release closed the file");
         } finally {
             loop.close();
         }

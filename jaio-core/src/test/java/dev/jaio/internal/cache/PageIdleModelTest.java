@@ -223,7 +223,7 @@ class PageIdleModelTest {
             assertEquals(0, cache.waits().queuedWaiters(), "waiters left in the wait table");
             List<String> busy = new ArrayList<>();
             int[] inTree = new int[1];
-            file.forEachPage(p -> {
+            PageTrees.forEachPage(file, p -> {
                 inTree[0]++;
                 int s = p.get();
                 int transient_ = PageState.LOCKED | PageState.WAITERS | PageState.WRITEBACK | PageState.DIRTY
@@ -237,7 +237,7 @@ class PageIdleModelTest {
             assertTrue(s.evictions() > 0, "the load must overflow the cache: " + s);
             assertEquals(inTree[0], s.residentPages(), "frames held by pages out of the tree: " + s);
             file.dropIdle(0, FileCache.MAX_INDEX);
-            assertEquals(0, file.cachedPages(), "DONTNEED left pages");
+            assertEquals(0, PageTrees.cachedPages(file), "DONTNEED left pages");
             assertEquals(0, cache.stats().residentPages(), "DONTNEED left frames in use");
             cache.release(file);
         } finally {

@@ -1,0 +1,129 @@
+package dev.jaio.internal.cache;
+
+import dev.jaio.internal.engine.EventLoop;
+import dev.jaio.internal.engine.IoOp;
+import java.util.Arrays;
+
+/**
+ * Where the cache's device I/O goes (the kernel's submit_bio, with blk_plug's batching): page reads
+ * and writes ({@link PageIoOp}) go to the engine's {@link EventLoop}, or, on a thread that diverts
+ * them, to a batch context's own queue ({@link DeviceIoSink}); between {@link #beginBatch()} and
+ * {@link #endBatch()} a thread's reads are held back and handed to the engine together.
+ */
+final class DeviceIo {
+
+    private final EventLoop loop;
+    private final CacheCounters counters;
+    /** This thread's held-back reads, between beginBatch and endBatch; null outside. */
+    private final ThreadLocal<Batch> batch = new ThreadLocal<>();
+    /** This thread's batch, kept for its next beginBatch. */
+    private final ThreadLocal<Batch> spareBatch = ThreadLocal.withInitial(Batch::new);
+    /** The sink this thread's page I/O goes to; none: the engine. */
+    private final ThreadLocal<DeviceIoSink> sinks = new ThreadLocal<>();
+
+    DeviceIo(EventLoop loop, CacheCounters counters) {
+        this.loop = loop;
+        this.counters = counters;
+    }
+
+    /** Starts a page read or write: to this thread's sink if it takes it, else to the engine. */
+    void submit(PageIoOp op) {
+        if (op.isWrite()) {
+            counters.deviceWrites.increment();
+        } else {
+            counters.deviceReads.increment();
+        }
+        DeviceIoSink sink = sinks.get();
+        if (sink != null) {
+            if (sink.offer(op)) {
+                return;
+            }
+            op.toEngine();
+        }
+        Batch b = batch.get();
+        if (b != null) {
+            b.add(op);
+        } else {
+            loop.execute(op);
+        }
+    }
+
+    /** The sink this thread's page reads go to, or null (the engine). */
+    DeviceIoSink divertedTo() {
+        return sinks.get();
+    }
+
+    /**
+     * Before a request's step runs on this thread: when the thread diverts page I/O to a context's
+     * queue that is not the request's own ({@code owner}, its {@code readOwner()}), the request
+     * runs inline inside that context's work (woken by a page it unlocked, a frame it freed, a gate
+     * it opened), and its page I/O must not go into that queue, which only the context's owner
+     * reaps, when it likes: a writeback there could stay in flight for good. The diversion is
+     * lifted and returned, for the caller to restore with {@link #divert}; null when there
+     * is none to lift.
+     */
+    DeviceIoSink liftForeignDiversion(Object owner) {
+        DeviceIoSink s = sinks.get();
+        if (s == null || s == owner) {
+            return null;
+        }
+        sinks.remove();
+        return s;
+    }
+
+    /** Page reads and writes this thread starts go to {@code sink} (null: to the engine again). */
+    void divert(DeviceIoSink sink) {
+        if (sink == null) {
+            sinks.remove();
+        } else {
+            sinks.set(sink);
+        }
+    }
+
+    /**
+     * From here to {@link #endBatch()}, device reads this thread starts are held back and then
+     * handed to the engine together: one publication, one wakeup, one kernel submission, as one
+     * io_submit of a batch would be. Not on the engine's own thread (its reads batch anyway).
+     */
+    void beginBatch() {
+        if (!loop.inLoop()) {
+            batch.set(spareBatch.get());
+        }
+    }
+
+    /** Hands the device reads held back since {@link #beginBatch()} to the engine. */
+    void endBatch() {
+        Batch b = batch.get();
+        if (b == null) {
+            return;
+        }
+        batch.remove();
+        loop.executeAll(b.ops, b.n);
+        Arrays.fill(b.ops, 0, b.n, null);
+        b.n = 0;
+    }
+
+    /** A read of one page for one request only, outside the cache (see {@link CachedRead}). */
+    void bypass(IoOp<?> op) {
+        counters.bypassReads.increment();
+        loop.execute(op);
+    }
+
+    /** An I/O of the cache's own that is not a page read or write (a flush), on the engine's loop. */
+    void execute(IoOp<?> op) {
+        loop.execute(op);
+    }
+
+    /** Device reads collected on one thread between {@link #beginBatch()} and {@link #endBatch()}. */
+    private static final class Batch {
+        IoOp<?>[] ops = new IoOp<?>[64];
+        int n;
+
+        void add(IoOp<?> op) {
+            if (n == ops.length) {
+                ops = Arrays.copyOf(ops, 2 * n);
+            }
+            ops[n++] = op;
+        }
+    }
+}
