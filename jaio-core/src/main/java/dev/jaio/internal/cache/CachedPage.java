@@ -41,7 +41,7 @@ public final class CachedPage extends PageState {
      * engine's event loop does. Only that context reaps the read, so a request of anyone else must
      * not wait for it: it reads the page for itself instead (see {@link CachedRead}).
      */
-    volatile Object readOwner;
+    volatile DeviceIoSink readOwner;
     /** The errno of the failed read that left the page in {@link PageState#ERROR}. */
     volatile int errno;
 

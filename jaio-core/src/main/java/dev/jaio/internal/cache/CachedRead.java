@@ -367,7 +367,7 @@ public final class CachedRead implements CachedRequest {
                     endWith(done > 0 ? done : -Errno.EAGAIN);
                     return;
                 }
-                Object reader = p.readOwner;
+                DeviceIoSink reader = p.readOwner;
                 if (reader != null && reader != owner.deviceQueue()) {
                     // Another context's queue reads it: do not depend on that context's thread.
                     release(p);

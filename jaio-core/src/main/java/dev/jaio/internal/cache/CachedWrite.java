@@ -291,7 +291,7 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
             }
             int s = p.get();
             if ((s & PageState.UPTODATE) == 0) {
-                Object reader = p.readOwner;
+                DeviceIoSink reader = p.readOwner;
                 if ((s & PageState.LOCKED) != 0 && reader != null && reader != owner.deviceQueue()) {
                     // Another context's own queue reads it, and only that context's thread reaps
                     // the read: do not depend on it. The page is dropped (its read goes STALE, its

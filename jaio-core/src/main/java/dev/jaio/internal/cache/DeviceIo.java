@@ -55,14 +55,14 @@ final class DeviceIo {
 
     /**
      * Before a request's step runs on this thread: when the thread diverts page I/O to a context's
-     * queue that is not the request's own ({@code owner}, its {@code readOwner()}), the request
+     * queue that is not the request's own ({@code owner}, its {@link RequestOwner#deviceQueue()}), the request
      * runs inline inside that context's work (woken by a page it unlocked, a frame it freed, a gate
      * it opened), and its page I/O must not go into that queue, which only the context's owner
      * reaps, when it likes: a writeback there could stay in flight for good. The diversion is
      * lifted and returned, for the caller to restore with {@link #divert}; null when there
      * is none to lift.
      */
-    DeviceIoSink liftForeignDiversion(Object owner) {
+    DeviceIoSink liftForeignDiversion(DeviceIoSink owner) {
         DeviceIoSink s = sinks.get();
         if (s == null || s == owner) {
             return null;

@@ -220,7 +220,7 @@ public final class PageCache implements AutoCloseable {
     // ---- device I/O: DeviceIo ----
 
     /** Lifts this thread's diversion of page I/O to a context other than {@code owner} ({@link DeviceIo#liftForeignDiversion}). */
-    DeviceIoSink liftForeignDiversion(Object owner) {
+    DeviceIoSink liftForeignDiversion(DeviceIoSink owner) {
         return io.liftForeignDiversion(owner);
     }
 
