@@ -179,8 +179,7 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /**
-     * Allocates an {@link IoBuffer} fit for this file: aligned for O_DIRECT, its size rounded up to
-     * the offset alignment.
+     * Allocates an {@link IoBuffer} fit for this file: O_DIRECT-aligned, rounded up to the offset alignment.
      *
      * @param size bytes wanted, at least 1
      * @return zeroed native memory of at least {@code size} bytes, which the caller closes
@@ -188,7 +187,8 @@ public final class AsyncFile implements AutoCloseable {
      */
     public IoBuffer allocateBuffer(long size) {
         if (size <= 0) {
-            throw new IllegalArgumentException("allocateBuffer " + body.path() + ": size must be positive, got " + size);
+            throw new IllegalArgumentException("allocateBuffer for " + body.path() + ": size must be positive, got "
+                    + size);
         }
         DirectIoAlignment a = alignment();
         long unit = Math.max(1, a.offsetAlignment());

@@ -81,11 +81,6 @@ public final class IoBuffer implements AutoCloseable {
         return memory.pinCount();
     }
 
-    /** The buffer's memory and pins, for the engine's requests. */
-    PinnedMemory memory() {
-        return memory;
-    }
-
     /**
      * Frees the memory now when no request pins it, and otherwise when the last pinning request
      * completes (on the thread that completes it). New requests on the buffer are refused from now

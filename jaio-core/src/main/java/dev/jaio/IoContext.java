@@ -5,7 +5,6 @@ import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.file.Failures;
 import dev.jaio.internal.file.OpenFile;
-import dev.jaio.internal.file.PinnedMemory;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -294,7 +293,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareLinkTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
-        return body.prepareLinkTimeout(unit.toNanos(timeout), cookie);
+        return body.prepareLinkTimeout(timeout, unit, cookie);
     }
 
     /**
@@ -310,7 +309,7 @@ public final class IoContext implements AutoCloseable {
      */
     public boolean prepareTimeout(long timeout, TimeUnit unit, long cookie) {
         checkOwner();
-        return body.prepareTimeout(unit.toNanos(timeout), cookie);
+        return body.prepareTimeout(timeout, unit, cookie);
     }
 
     /**
@@ -353,11 +352,7 @@ public final class IoContext implements AutoCloseable {
      */
     public void registerBuffers(IoBuffer... buffers) throws IOException {
         checkOwner();
-        PinnedMemory[] memory = new PinnedMemory[buffers.length];
-        for (int i = 0; i < buffers.length; i++) {
-            memory[i] = buffers[i].memory();
-        }
-        body.registerBuffers(memory);
+        body.registerBuffers(buffers.length, i -> buffers[i].segment());
     }
 
     /**
@@ -387,11 +382,7 @@ public final class IoContext implements AutoCloseable {
      */
     public void registerFiles(AsyncFile... files) throws IOException {
         checkOwner();
-        OpenFile[] bodies = new OpenFile[files.length];
-        for (int i = 0; i < files.length; i++) {
-            bodies[i] = files[i].body();
-        }
-        body.registerFiles(bodies);
+        body.registerFiles(files.length, i -> files[i].body());
     }
 
     /**
@@ -443,11 +434,7 @@ public final class IoContext implements AutoCloseable {
      */
     public int getEvents(int min, int max, long timeout, TimeUnit unit, CompletionHandler handler) {
         checkOwner();
-        if (min < 0 || max < 1 || min > max) {
-            throw new IllegalArgumentException("getEvents needs 0 <= min <= max and max >= 1, got min " + min
-                    + ", max " + max);
-        }
-        return body.getEvents(min, max, timeout < 0 ? -1 : unit.toNanos(timeout), handler);
+        return body.getEvents(min, max, timeout, unit, handler);
     }
 
     /**
@@ -463,7 +450,7 @@ public final class IoContext implements AutoCloseable {
 
     private void checkOwner() {
         Thread t = Thread.currentThread();
-        if (body.ownerThread() != t) {
+        if (body.owner() != t) {
             Thread o = body.adopt(t);
             if (o != t) {
                 throw new WrongThreadException("IoContext is confined to " + o.getName());

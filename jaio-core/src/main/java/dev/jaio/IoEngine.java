@@ -314,7 +314,7 @@ public final class IoEngine implements AutoCloseable {
         }
 
         @Override
-        public boolean isClosing() {
+        public boolean refusesRequests() {
             return closing || loop.isTerminated();
         }
 

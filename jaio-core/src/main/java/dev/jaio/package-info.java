@@ -3,7 +3,8 @@
  * pool (an {@link dev.jaio.IoEngine}), with jaio's own page cache over O_DIRECT for buffered I/O
  * that never blocks a thread. {@link dev.jaio.AsyncFile} makes requests one at a time with a
  * {@link java.util.concurrent.CompletableFuture} each; {@link dev.jaio.IoContext} batches them as
- * io_submit and io_getevents do. What follows holds for the requests of both.
+ * io_submit and io_getevents do, with results as {@code -errno} (see its own documentation). What
+ * follows is the contract of {@code AsyncFile}'s requests.
  *
  * <h2 id="results">Results and errors</h2>
  * Reads and writes complete with the number of bytes transferred, as pread(2) and pwrite(2) return

@@ -447,7 +447,7 @@ class CachedWriteAdmissionTest {
             for (int attempt = 0; attempt < 20 && e == null; attempt++) {
                 await(f.write(src, 0));
                 CompletableFuture<Throwable> r = f.fsync().thenApply(v -> {
-                    if (!Thread.currentThread().getName().startsWith("jaio-" + engine.name() + "-")) {
+                    if (!Thread.currentThread().getName().matches("jaio-" + engine.name() + "-[0-9]+")) {
                         return null;
                     }
                     try {

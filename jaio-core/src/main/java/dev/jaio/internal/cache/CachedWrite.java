@@ -71,8 +71,6 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
     private boolean[] aheadMade;
     private long aheadBase = -1;
     private int aheadCount;
-    /** The sync of the written range, once the copy is done (synchronized and written-through writes). */
-    private RangeSync sync;
 
     /**
      * A write of {@code length} bytes from {@code src} (or, in order, {@code srcs}) at
@@ -165,8 +163,7 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
                 return;
             }
             if (syncFlags != 0 || writeThrough) {
-                sync = new RangeSync(handle, RangeSync.Kind.WRITE, syncFlags, first, last, this);
-                sync.start();
+                new RangeSync(handle, RangeSync.Kind.WRITE, syncFlags, first, last, this).start();
                 return;
             }
             endCopied();
@@ -568,6 +565,6 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
 
     @Override
     public String toString() {
-        return "CachedWrite[" + position + "+" + length + ", done " + done + (sync != null ? ", " + sync : "") + "]";
+        return "CachedWrite[" + position + "+" + length + ", done " + done + "]";
     }
 }

@@ -27,9 +27,12 @@ import java.util.concurrent.locks.LockSupport;
  * and delivered there with the kernel's completions.
  *
  * <p>Nothing is allocated per request beyond the cache's own request object: each slot has one
- * preallocated {@link Slot}, the owner its request reports to. Threads: {@link Slot#retryDue} and
- * {@link Slot#finished} may run on any thread (they push onto lock-free stacks and wake the owner
- * once enough are in); everything else runs on the owner thread.
+ * preallocated {@link Slot}, the owner its request reports to. Threads: {@link Slot#retryDue},
+ * {@link Slot#finished} and {@link Slot#failed} may run on any thread (they push onto lock-free
+ * stacks and wake the owner once enough are in); everything else runs on the owner thread.
+ * Invariant: a slot's request has at most one retry queued (a request waits for one thing at a
+ * time, and its range sync starts only after its copy), and a slot is reused only after its
+ * request finished, which no wakeup follows.
  */
 final class CachedBatch {
 
@@ -108,6 +111,7 @@ final class CachedBatch {
 
         @Override
         public void finished(long result, long errorOffset, long transferred) {
+            cache = null;
             batch.done(slot, result);
         }
 
@@ -115,11 +119,13 @@ final class CachedBatch {
         public void failed(Throwable cause) {
             // The engine closed under the request, or its memory was freed under it (memory of
             // the caller's own arena).
+            cache = null;
             batch.done(slot, cause instanceof IOException ? -Errno.ECANCELED : -Errno.EFAULT);
         }
 
         @Override
         public void retryDue(CachedRequest request) {
+            assert due == null && nextRetry == null : "slot " + slot + " already has a retry queued";
             due = request;
             batch.retryLater(this);
         }
@@ -154,6 +160,11 @@ final class CachedBatch {
 
     /** Drops the prepared requests (the context closes; their slots are released by the caller). */
     void dropPrepared() {
+        for (int i = 0; i < preparedCount; i++) {
+            Slot s = slots[prepared[i]];
+            s.file = null;
+            s.buffer = null;
+        }
         preparedCount = 0;
     }
 

@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
  * The page I/O of a batch context's cached requests, in the context's own kernel queue (the
  * paper's buffered AIO: the device reads and writes a request starts go where its other requests
  * go, and are reaped by the same getEvents). One entry per page run, with its iovecs preallocated:
- * nothing is allocated per I/O. Only the context's owner thread touches it, except
- * {@link #covers}'s read of {@link #ops} by that same thread from another call.
+ * nothing is allocated per I/O. Only the context's owner thread touches it (also {@link #covers},
+ * which a truncate or a direct request of that thread calls before it waits).
  *
  * <p>Invariant: an op in {@link #ops} is in the kernel queue (prepared or submitted) and its
  * pages stay locked or under writeback until {@link #complete} runs for it.

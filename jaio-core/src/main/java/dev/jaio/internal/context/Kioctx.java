@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The body of a batch context ({@code dev.jaio.IoContext}), the kernel's {@code struct kioctx}:
@@ -107,10 +109,6 @@ public final class Kioctx {
 
     public boolean isClosed() {
         return closed;
-    }
-
-    Thread owner() {
-        return owner;
     }
 
     // ---- requests ----
@@ -255,7 +253,7 @@ public final class Kioctx {
         linkPending = true;
     }
 
-    public boolean prepareLinkTimeout(long nanos, long cookie) {
+    public boolean prepareLinkTimeout(long timeout, TimeUnit unit, long cookie) {
         requireOpen("prepareLinkTimeout");
         requireChaining("prepareLinkTimeout");
         if (!lastWasLinked) {
@@ -264,16 +262,18 @@ public final class Kioctx {
         if (slots.available() == 0) {
             return false;
         }
+        long nanos = unit.toNanos(timeout); // before the slot is claimed: a null unit claims none
         chaining.prepareLinkTimeout(nanos, claimUnbound(cookie));
         return true;
     }
 
-    public boolean prepareTimeout(long nanos, long cookie) {
+    public boolean prepareTimeout(long timeout, TimeUnit unit, long cookie) {
         requireOpen("prepareTimeout");
         requireChaining("prepareTimeout");
         if (slots.available() == 0) {
             return false;
         }
+        long nanos = unit.toNanos(timeout);
         chaining.prepareTimeout(nanos, 0, claimUnbound(cookie));
         return true;
     }
@@ -330,16 +330,16 @@ public final class Kioctx {
         return fixed != null;
     }
 
-    /** Registers the memory of jaio buffers (pinned until unregistered). */
-    public void registerBuffers(PinnedMemory[] buffers) throws IOException {
+    /** Registers the memory of {@code count} jaio buffers, the i-th {@code buffer.apply(i)} (pinned until unregistered). */
+    public void registerBuffers(int count, IntFunction<MemorySegment> buffer) throws IOException {
         requireRegistration("registerBuffers");
         unregisterBuffers();
-        PinnedMemory[] pinned = new PinnedMemory[buffers.length];
-        MemorySegment[] segments = new MemorySegment[buffers.length];
+        PinnedMemory[] pinned = new PinnedMemory[count];
+        MemorySegment[] segments = new MemorySegment[count];
         try {
-            for (int i = 0; i < buffers.length; i++) {
-                pinned[i] = PinnedMemory.pin(buffers[i].segment(), "registerBuffers", null, -1, -1);
-                segments[i] = buffers[i].segment();
+            for (int i = 0; i < count; i++) {
+                segments[i] = buffer.apply(i);
+                pinned[i] = PinnedMemory.pin(segments[i], "registerBuffers", null, -1, -1);
             }
         } catch (RuntimeException e) {
             PinnedMemory.unpinAll(pinned);
@@ -348,7 +348,7 @@ public final class Kioctx {
         long rc = fixed.registerBuffers(segments);
         if (rc < 0) {
             PinnedMemory.unpinAll(pinned);
-            throw new IOException("io_uring_register(BUFFERS) of " + buffers.length + " buffers failed: "
+            throw new IOException("io_uring_register(BUFFERS) of " + count + " buffers failed: "
                     + Errno.describe((int) -rc) + (rc == -Errno.ENOMEM ? "; raise the locked-memory limit (ulimit -l)" : ""));
         }
         registeredBuffers = pinned;
@@ -367,11 +367,14 @@ public final class Kioctx {
         }
     }
 
-    public void registerFiles(OpenFile[] files) throws IOException {
+    /** Registers the descriptors of {@code count} files, the i-th {@code file.apply(i)}. */
+    public void registerFiles(int count, IntFunction<OpenFile> file) throws IOException {
         requireRegistration("registerFiles");
         unregisterFiles();
-        int[] fds = new int[files.length];
-        for (int i = 0; i < files.length; i++) {
+        OpenFile[] files = new OpenFile[count];
+        int[] fds = new int[count];
+        for (int i = 0; i < count; i++) {
+            files[i] = file.apply(i);
             if (files[i].isClosed()) {
                 throw new IllegalStateException("registerFiles " + files[i].path() + ": the file is closed");
             }
@@ -382,7 +385,7 @@ public final class Kioctx {
             throw new IOException("io_uring_register(FILES) of " + files.length + " files failed: "
                     + Errno.describe((int) -rc));
         }
-        registeredFiles = files.clone();
+        registeredFiles = files;
     }
 
     public void unregisterFiles() throws IOException {
@@ -416,9 +419,14 @@ public final class Kioctx {
         return Math.min(before, accepted) + cachedCount;
     }
 
-    /** io_getevents: {@code nanos} -1 waits without limit. */
-    public int getEvents(int min, int max, long nanos, CompletionHandler handler) {
+    /** io_getevents: a negative {@code timeout} waits without limit. */
+    public int getEvents(int min, int max, long timeout, TimeUnit unit, CompletionHandler handler) {
         requireOpen("getEvents");
+        if (min < 0 || max < 1 || min > max) {
+            throw new IllegalArgumentException("getEvents needs 0 <= min <= max and max >= 1, got min " + min
+                    + ", max " + max);
+        }
+        long nanos = timeout < 0 ? -1 : unit.toNanos(timeout);
         this.handler = handler;
         try {
             if (cached.inFlight() == 0 && device.outstanding() == 0) {
@@ -514,8 +522,8 @@ public final class Kioctx {
         return o;
     }
 
-    /** The current owner, read without locking. */
-    public Thread ownerThread() {
+    /** The current owner thread (null before the first call), read without locking. */
+    public Thread owner() {
         return owner;
     }
 

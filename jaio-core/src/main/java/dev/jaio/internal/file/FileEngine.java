@@ -15,7 +15,7 @@ public interface FileEngine {
     String name();
 
     /** Whether the engine is closing or closed: it takes no more requests of callers. */
-    boolean isClosing();
+    boolean refusesRequests();
 
     /** Whether the engine's loop has stopped. */
     boolean isClosed();

@@ -366,7 +366,7 @@ public final class OpenFile implements CacheHandle.OpCount {
 
     public ClosedChannelException refused(String op, long position, long length) {
         String request = Requests.describe(op, path, position, length);
-        if (((int) STATE.getVolatile(this) & CLOSED) == 0 && engine.isClosing()) {
+        if (((int) STATE.getVolatile(this) & CLOSED) == 0 && engine.refusesRequests()) {
             return new EngineClosedException(request, engine.name());
         }
         return new FileClosedException(request);
@@ -379,7 +379,7 @@ public final class OpenFile implements CacheHandle.OpCount {
             if ((s & CLOSED) != 0) {
                 lastOut();
             }
-            if ((s & DRAINING) != 0 || engine.isClosing()) {
+            if ((s & DRAINING) != 0 || engine.refusesRequests()) {
                 synchronized (drainLock) {
                     drainLock.notifyAll();
                 }

@@ -21,7 +21,7 @@ public final class Requests {
     }
 
     /** A request's future, which only jaio completes. */
-    public interface Future {
+    interface Future {
         /** Completes the future from inside jaio, with {@code value}, or exceptionally with {@code failure}. */
         void settle(Object value, Throwable failure);
     }

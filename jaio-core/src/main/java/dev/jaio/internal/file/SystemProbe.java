@@ -76,6 +76,12 @@ public final class SystemProbe {
         return new FileSystemInfo(path, mount[0], mount[1], mount[2], blockSize, dio);
     }
 
+    /**
+     * {type, mount point, source} of a mount id from /proc/self/mountinfo (proc(5)). Read as bytes:
+     * a mount point is a file name, any bytes but NUL and '/', and a strict UTF-8 reader would give up
+     * on the whole file for one name that is not UTF-8. Names are decoded as the JDK decodes the
+     * names it reads ({@link PathBytes#decode}), so a mount point equals the Path's toString.
+     */
     private static String[] mountOf(long mountId) {
         byte[] all;
         try (InputStream in = Files.newInputStream(Path.of("/proc/self/mountinfo"))) {
