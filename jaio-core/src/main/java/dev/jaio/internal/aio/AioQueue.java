@@ -48,8 +48,11 @@ final class AioQueue implements IoQueue {
     private final Arena arena = Arena.ofShared();
     private final int capacity;
     private final long ctx;
-    /** The user-mapped completion ring, or null when its header is not one we can safely consume. */
-    private final MemorySegment ring;
+    /**
+     * The user-mapped completion ring, or null when its header is not one we can safely consume;
+     * package-private so that tests can tell which way completions are reaped.
+     */
+    final MemorySegment ring;
     private final int ringEntries;
     private final MemorySegment iocbs;
     private final long iocbsAddress;
@@ -142,11 +145,6 @@ final class AioQueue implements IoQueue {
         }
         int nr = header.get(JAVA_INT, AioAbi.AIO_RING_NR);
         return MemorySegment.ofAddress(ctx).reinterpret(AioAbi.AIO_RING_IO_EVENTS + EVENT_SIZE * nr);
-    }
-
-    /** Whether completions are reaped from the user-mapped ring (exposed for tests and info). */
-    boolean reapsFromRing() {
-        return ring != null;
     }
 
     @Override

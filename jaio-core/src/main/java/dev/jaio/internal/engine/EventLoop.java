@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,7 +35,7 @@ public final class EventLoop implements AutoCloseable {
     /** Set while the loop is about to block or blocked; submitters wake it only then. */
     private volatile boolean parked;
     /** A submitter has already woken the parked loop: others need not (one eventfd write per park). */
-    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean woken = new AtomicBoolean();
     private volatile boolean closing;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Throwable failure;
@@ -47,8 +49,7 @@ public final class EventLoop implements AutoCloseable {
     private final MemorySegment iovecs;
     private final CompletionSink sink = this::onCompletion;
     /** Ops whose callers asked to cancel them after they were started; drained by the loop each turn. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<IoOp<?>> cancels =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<IoOp<?>> cancels = new ConcurrentLinkedQueue<>();
 
     /**
      * @param queue a queue with wakeup support; the loop takes ownership and closes it, once this

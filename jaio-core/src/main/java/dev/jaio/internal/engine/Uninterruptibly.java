@@ -1,6 +1,7 @@
 package dev.jaio.internal.engine;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 
 /**
  * Waits that must not be cut short: a close that returned early on interrupt would free memory the
@@ -47,7 +48,7 @@ public final class Uninterruptibly {
      * Waits on {@code monitor}, which the caller holds, until {@code done} is true (tested first, and
      * after every wakeup, under the monitor), whatever interrupts arrive meanwhile.
      */
-    public static void waitUntil(Object monitor, java.util.function.BooleanSupplier done) {
+    public static void waitUntil(Object monitor, BooleanSupplier done) {
         boolean interrupted = false;
         while (!done.getAsBoolean()) {
             try {

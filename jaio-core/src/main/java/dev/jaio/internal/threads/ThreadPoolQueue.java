@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.Condition;
+import java.util.function.IntPredicate;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,16 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ThreadPoolQueue implements IoQueue {
 
-    private static final int OP_READ = 0;
-    private static final int OP_WRITE = 1;
-    private static final int OP_READV = 2;
-    private static final int OP_WRITEV = 3;
-    private static final int OP_FSYNC = 4;
-    private static final int OP_FDATASYNC = 5;
-    private static final int OP_POLL = 6;
-
     private final int capacity;
-    private final int[] op;
+    private final Op[] op;
     private final int[] fd;
     private final MemorySegment[] buffer;
     private final int[] count;
@@ -71,7 +64,7 @@ final class ThreadPoolQueue implements IoQueue {
 
     ThreadPoolQueue(QueueOptions options) throws IOException {
         this.capacity = options.capacity();
-        this.op = new int[capacity];
+        this.op = new Op[capacity];
         this.fd = new int[capacity];
         this.buffer = new MemorySegment[capacity];
         this.count = new int[capacity];
@@ -125,35 +118,35 @@ final class ThreadPoolQueue implements IoQueue {
 
     @Override
     public boolean prepareRead(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
-        return prepare(OP_READ, fd, buffer, 0, offset, rwFlags, userData);
+        return prepare(Op.READ, fd, buffer, 0, offset, rwFlags, userData);
     }
 
     @Override
     public boolean prepareWrite(int fd, MemorySegment buffer, long offset, int rwFlags, long userData) {
-        return prepare(OP_WRITE, fd, buffer, 0, offset, rwFlags, userData);
+        return prepare(Op.WRITE, fd, buffer, 0, offset, rwFlags, userData);
     }
 
     @Override
     public boolean prepareReadv(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags, long userData) {
-        return prepare(OP_READV, fd, iovecs, iovCount, offset, rwFlags, userData);
+        return prepare(Op.READV, fd, iovecs, iovCount, offset, rwFlags, userData);
     }
 
     @Override
     public boolean prepareWritev(int fd, MemorySegment iovecs, int iovCount, long offset, int rwFlags, long userData) {
-        return prepare(OP_WRITEV, fd, iovecs, iovCount, offset, rwFlags, userData);
+        return prepare(Op.WRITEV, fd, iovecs, iovCount, offset, rwFlags, userData);
     }
 
     @Override
     public boolean prepareFsync(int fd, boolean dataOnly, long userData) {
-        return prepare(dataOnly ? OP_FDATASYNC : OP_FSYNC, fd, null, 0, 0, 0, userData);
+        return prepare(dataOnly ? Op.FDATASYNC : Op.FSYNC, fd, null, 0, 0, 0, userData);
     }
 
     @Override
     public boolean preparePoll(int fd, int pollEvents, long userData) {
-        return prepare(OP_POLL, fd, null, pollEvents, 0, 0, userData);
+        return prepare(Op.POLL, fd, null, pollEvents, 0, 0, userData);
     }
 
-    private boolean prepare(int opcode, int fd, MemorySegment buf, int cnt, long off, int flags, long data) {
+    private boolean prepare(Op opcode, int fd, MemorySegment buf, int cnt, long off, int flags, long data) {
         if (slots.available() == 0) {
             return false;
         }
@@ -359,14 +352,13 @@ final class ThreadPoolQueue implements IoQueue {
         long rc;
         do {
             rc = switch (op[slot]) {
-                case OP_READ -> flags == 0 ? Libc.pread(f, buf, buf.byteSize(), off) : single(true, f, buf, off, flags, iov);
-                case OP_WRITE -> flags == 0 ? Libc.pwrite(f, buf, buf.byteSize(), off) : single(false, f, buf, off, flags, iov);
-                case OP_READV -> Libc.preadv2(f, buf, count[slot], off, flags);
-                case OP_WRITEV -> Libc.pwritev2(f, buf, count[slot], off, flags);
-                case OP_FSYNC -> Libc.fsync(f);
-                case OP_FDATASYNC -> Libc.fdatasync(f);
-                case OP_POLL -> poll(f, count[slot], pollFd, this);
-                default -> -Errno.EINVAL;
+                case READ -> flags == 0 ? Libc.pread(f, buf, buf.byteSize(), off) : single(true, f, buf, off, flags, iov);
+                case WRITE -> flags == 0 ? Libc.pwrite(f, buf, buf.byteSize(), off) : single(false, f, buf, off, flags, iov);
+                case READV -> Libc.preadv2(f, buf, count[slot], off, flags);
+                case WRITEV -> Libc.pwritev2(f, buf, count[slot], off, flags);
+                case FSYNC -> Libc.fsync(f);
+                case FDATASYNC -> Libc.fdatasync(f);
+                case POLL -> poll(f, count[slot], pollFd);
             };
         } while (rc == -Errno.EINTR);
         return rc;
@@ -378,7 +370,7 @@ final class ThreadPoolQueue implements IoQueue {
     }
 
     /** Polls in slices so that close can cancel a poll that would never complete. */
-    private static long poll(int fd, int events, MemorySegment pollFd, ThreadPoolQueue queue) {
+    private long poll(int fd, int events, MemorySegment pollFd) {
         pollFd.set(JAVA_INT, Poll.POLLFD_FD, fd);
         pollFd.set(JAVA_SHORT, Poll.POLLFD_EVENTS, (short) events);
         while (true) {
@@ -390,7 +382,7 @@ final class ThreadPoolQueue implements IoQueue {
             if (rc > 0) {
                 return pollFd.get(JAVA_SHORT, Poll.POLLFD_REVENTS) & 0xffff;
             }
-            if (queue.cancelPolls) {
+            if (cancelPolls) {
                 return -Errno.ECANCELED;
             }
         }
@@ -423,6 +415,22 @@ final class ThreadPoolQueue implements IoQueue {
         outstanding = 0;
     }
 
+    /** What a slot's request does: the system call a worker makes for it. */
+    private enum Op {
+        /** pread, or preadv2 of one iovec with RWF flags. */
+        READ,
+        /** pwrite, or pwritev2 of one iovec with RWF flags. */
+        WRITE,
+        /** preadv2 of {@code count} iovecs. */
+        READV,
+        /** pwritev2 of {@code count} iovecs. */
+        WRITEV,
+        FSYNC,
+        FDATASYNC,
+        /** poll for the events in {@code count}, in slices that close can end. */
+        POLL
+    }
+
     /** A bounded FIFO of ints; capacity never exceeded because slots are unique. */
     private static final class IntRing {
         private final int[] items;
@@ -449,7 +457,7 @@ final class ThreadPoolQueue implements IoQueue {
         }
 
         /** Removes and returns the first item that matches, keeping the others' order; -1 if none. */
-        int removeFirst(java.util.function.IntPredicate match) {
+        int removeFirst(IntPredicate match) {
             for (int i = 0; i < size; i++) {
                 int v = items[(head + i) % items.length];
                 if (match.test(v)) {

@@ -15,6 +15,7 @@ import dev.jaio.internal.linux.UringCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
@@ -108,13 +109,13 @@ public final class UringEngine implements EngineProvider {
     /** RLIMIT_MEMLOCK as /proc/self/limits shows it ("Max locked memory  65536  65536  bytes"). */
     private static String memlockLimit() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max locked memory")) {
                     String[] f = line.substring("Max locked memory".length()).trim().split("\\s+");
                     return f[0].equals("unlimited") ? "unlimited" : f[0] + " bytes";
                 }
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // fall through
         }
         return "unknown";

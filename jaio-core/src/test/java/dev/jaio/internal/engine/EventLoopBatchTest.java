@@ -1,5 +1,6 @@
 package dev.jaio.internal.engine;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,7 +85,7 @@ class EventLoopBatchTest {
             for (int i = 0; i < 300; i++) {
                 assertEquals(i, done.get(i), "batches keep their order, and so do consecutive batches");
                 assertEquals(16, all.get(i).result);
-                assertEquals((byte) i, all.get(i).buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+                assertEquals((byte) i, all.get(i).buffer.get(JAVA_BYTE, 0));
             }
         } finally {
             loop.close();

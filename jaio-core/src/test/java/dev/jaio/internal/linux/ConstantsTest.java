@@ -1,5 +1,12 @@
 package dev.jaio.internal.linux;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -225,9 +232,9 @@ class ConstantsTest {
             EJUKEBOX 528 EIOCBQUEUED 529 ERECALLCONFLICT 530 ENOGRACE 531
             """;
 
-    private static java.util.Map<String, Integer> table(String text) {
+    private static Map<String, Integer> table(String text) {
         String[] t = text.trim().split("\\s+");
-        java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        Map<String, Integer> m = new LinkedHashMap<>();
         for (int i = 0; i < t.length; i += 2) {
             m.put(t[i], Integer.parseInt(t[i + 1]));
         }
@@ -237,25 +244,25 @@ class ConstantsTest {
     /** Each errno constant has the kernel's value, and Errno has a constant for each. */
     @Test
     void errnoValuesAreTheKernels() throws ReflectiveOperationException {
-        java.util.Map<String, Integer> all = new java.util.LinkedHashMap<>(table(UAPI_ERRNOS));
+        Map<String, Integer> all = new LinkedHashMap<>(table(UAPI_ERRNOS));
         all.putAll(table(INTERNAL_ERRNOS));
         assertEquals(131 + 2, table(UAPI_ERRNOS).size(), "131 numbers, 2 aliases (EWOULDBLOCK, EDEADLOCK)");
         for (var e : all.entrySet()) {
             assertEquals(e.getValue(), Errno.class.getField(e.getKey()).getInt(null), e.getKey());
         }
-        java.util.Set<String> constants = new java.util.TreeSet<>();
-        for (java.lang.reflect.Field f : Errno.class.getFields()) {
-            if (f.getType() == int.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        Set<String> constants = new TreeSet<>();
+        for (Field f : Errno.class.getFields()) {
+            if (f.getType() == int.class && Modifier.isStatic(f.getModifiers())) {
                 constants.add(f.getName());
             }
         }
-        assertEquals(new java.util.TreeSet<>(all.keySet()), constants, "no errno constant the headers do not define");
+        assertEquals(new TreeSet<>(all.keySet()), constants, "no errno constant the headers do not define");
     }
 
     /** Every errno has its name: 1 to 133 but the unused 41 and 58, and the kernel-internal 512 to 531 but 520. */
     @Test
     void everyErrnoHasItsName() {
-        java.util.Map<Integer, String> byValue = new java.util.HashMap<>();
+        Map<Integer, String> byValue = new HashMap<>();
         table(UAPI_ERRNOS).forEach((n, v) -> byValue.putIfAbsent(v, n)); // the first name of a number
         table(INTERNAL_ERRNOS).forEach((n, v) -> byValue.putIfAbsent(v, n));
         for (int e = 1; e <= 133; e++) {

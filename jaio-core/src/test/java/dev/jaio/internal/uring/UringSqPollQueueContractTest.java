@@ -25,7 +25,7 @@ class UringSqPollQueueContractTest extends IoQueueContractSuite {
     @Test
     void theRingReallyUsesAKernelSubmissionThread() throws IOException {
         try (UringQueue q = (UringQueue) provider().openQueue(options(4, false))) {
-            assertTrue((q.setupFlags() & UringAbi.IORING_SETUP_SQPOLL) != 0);
+            assertTrue((q.ring.setupFlags & UringAbi.IORING_SETUP_SQPOLL) != 0);
         }
     }
 }
