@@ -46,10 +46,4 @@ public final class RefusedRequests {
         head = (head + 1) % slots.length;
         count--;
     }
-
-    /** Forgets every refused request. */
-    public void clear() {
-        head = 0;
-        count = 0;
-    }
 }
