@@ -134,7 +134,7 @@ public final class AsyncFile implements AutoCloseable {
         return body.options();
     }
 
-    /** {@return whether the file was opened {@link FileOption#CACHED}: reads and writes go through jaio's page cache} */
+    /** {@return whether the file is {@link FileOption#CACHED}: its I/O goes through jaio's page cache} */
     public boolean isCached() {
         return body.cacheHandle() != null;
     }
@@ -160,7 +160,7 @@ public final class AsyncFile implements AutoCloseable {
     }
 
 
-    /** {@return whether the file was opened {@link FileOption#DIRECT}: requests aligned as {@link #alignment()} says} */
+    /** {@return whether the file is {@link FileOption#DIRECT}: requests aligned as {@link #alignment()} says} */
     public boolean isDirect() {
         return body.isDirect();
     }
@@ -248,9 +248,8 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Writes all of {@code src} at {@code position}, as pwrite(2) (IORING_OP_WRITE, IOCB_CMD_PWRITE
      * or pwrite on a worker thread, depending on the engine; on a {@link FileOption#CACHED} file, a
-     * copy into jaio's page cache), continuing after a short count until all is written. Errors are
-     * described in the {@linkplain dev.jaio##results package overview}; arguments that can be checked are checked on the
-     * calling thread.
+     * copy into jaio's page cache), continuing after a short count until all is written. Errors:
+     * see the {@linkplain dev.jaio##results package overview}; arguments are checked on the calling thread.
      *
      * @param src the bytes to write; native memory is used in place, heap memory through a copy
      * @param position the file offset in bytes, at least 0

@@ -76,8 +76,8 @@
  * writeback's error, or a thread whose {@link AsyncFile#truncate} held the write back. A request
  * that {@code cancel} stops before the kernel saw it completes on the cancelling thread
  * ({@code orTimeout} and {@code completeOnTimeout}: the JDK's delayer thread).
- * {@link AsyncFile#size()}, {@link AsyncFile#allocate}, {@link AsyncFile#advise} and {@link AsyncFile#truncate} are synchronous system
- * calls on the calling thread.
+ * {@link AsyncFile#size()}, {@link AsyncFile#allocate}, {@link AsyncFile#advise} and
+ * {@link AsyncFile#truncate} are synchronous system calls on the calling thread.
  *
  * <h2>Closing</h2>
  * {@link AsyncFile#close()} makes new requests fail, waits until every request already made on the file has

@@ -330,7 +330,7 @@ final class CachedBatch {
         return n;
     }
 
-    /** Parks the owner until {@code wanted} more requests finished or retries are due, or {@code nanos} (-1: no limit). */
+    /** Parks the owner until {@code wanted} requests finished or retries are due, or {@code nanos} (-1: none). */
     void park(long nanos, int wanted) {
         wakeAt = Math.max(1, Math.min(wanted, inFlight - readyCount));
         parked = true;

@@ -330,7 +330,7 @@ public final class Kioctx {
         return fixed != null;
     }
 
-    /** Registers the memory of {@code count} jaio buffers, the i-th {@code buffer.apply(i)} (pinned until unregistered). */
+    /** Registers {@code count} jaio buffers, the i-th {@code buffer.apply(i)}, pinned until unregistered. */
     public void registerBuffers(int count, IntFunction<MemorySegment> buffer) throws IOException {
         requireRegistration("registerBuffers");
         unregisterBuffers();

@@ -196,7 +196,7 @@ final class CachedIo implements FileBackend {
         return null;
     }
 
-    /** Pins the jaio buffers among the request's memory (null when there are none); a refusal counts the request out. */
+    /** Pins the jaio buffers among the request's memory (null if none); a refusal counts the request out. */
     private PinnedMemory[] pinAllOrEnd(MemorySegment one, MemorySegment[] many, String op, long position,
             long length) {
         PinnedMemory[] pins = null;

@@ -34,7 +34,7 @@ public final class Coherence {
     private final OpenFile file;
     /** The handle's own cache handle (CACHED), else null. */
     private final CacheHandle handle;
-    /** The file's identity (statx) for a handle that is not CACHED, to find the file in jaio's cache; null if unknown. */
+    /** The file's statx identity for a handle that is not CACHED, to find it in jaio's cache; null if unknown. */
     private final FileStat.Identity identity;
 
     Coherence(OpenFile file, CacheHandle handle, FileStat.Identity identity) {

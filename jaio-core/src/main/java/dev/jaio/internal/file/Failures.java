@@ -10,7 +10,7 @@ public final class Failures {
     private Failures() {
     }
 
-    /** {@code op} on {@code path} at {@code offset} ({@code length} bytes; -1 leaves either out) failed with {@code errno}. */
+    /** {@code op} on {@code path} at {@code offset} ({@code length} bytes; -1 leaves either out) failed: errno. */
     public static IoOperationException of(String op, Path path, long offset, long length, int errno) {
         return of(op, path, offset, length, errno, 0);
     }
