@@ -113,11 +113,13 @@ public final class Kioctx {
 
     // ---- requests ----
 
-    /** A read or write of a native buffer, checked by the caller; false when the context is full. */
+    /**
+     * A read or write of a native buffer, checked by the caller (including that the context is
+     * open); false when the context is full.
+     */
     public boolean prepareTransfer(OpenFile file, MemorySegment buffer, long position, int ioFlags, long cookie,
             boolean read) {
         String op = read ? "pread" : "pwrite";
-        requireOpen(op, file);
         if (slots.available() == 0) {
             return false;
         }
