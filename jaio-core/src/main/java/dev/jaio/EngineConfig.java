@@ -11,9 +11,10 @@ package dev.jaio;
  *     a system call and sleeps after this many idle milliseconds (it costs a CPU while busy)
  * @param pageCache the page cache of the engine's {@link FileOption#CACHED} files, made when the
  *     first such file is opened
+ * @param fastPaths which requests are tried on the calling thread first ({@link FastPaths#ALL} by default)
  */
 public record EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis,
-        PageCacheConfig pageCache) {
+        PageCacheConfig pageCache, FastPaths fastPaths) {
 
     /** Default {@link #queueDepth()}. */
     public static final int DEFAULT_QUEUE_DEPTH = 256;
@@ -31,6 +32,7 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
      * @param threads worker threads of the {@code threads} engine, 1 to 4096
      * @param sqPollIdleMillis io_uring SQPOLL idle time in milliseconds, 0 for no SQPOLL
      * @param pageCache the page cache of the engine's {@link FileOption#CACHED} files, not null
+     * @param fastPaths which requests are tried on the calling thread first, not null
      * @throws IllegalArgumentException when a value is empty, null or out of range; the message
      *     names it and its range
      */
@@ -50,6 +52,23 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
         if (pageCache == null) {
             throw new IllegalArgumentException("pageCache is null; use PageCacheConfig.defaults()");
         }
+        if (fastPaths == null) {
+            throw new IllegalArgumentException("fastPaths is null; use FastPaths.ALL or FastPaths.NONE");
+        }
+    }
+
+    /**
+     * A configuration with every fast path on ({@link FastPaths#ALL}).
+     *
+     * @param engine {@code "auto"}, {@code "uring"}, {@code "aio"} or {@code "threads"}
+     * @param queueDepth requests in flight at once, 1 to {@link #MAX_QUEUE_DEPTH}
+     * @param threads worker threads of the {@code threads} engine, 1 to 4096
+     * @param sqPollIdleMillis io_uring SQPOLL idle time in milliseconds, 0 for no SQPOLL
+     * @param pageCache the page cache of the engine's {@link FileOption#CACHED} files, not null
+     * @throws IllegalArgumentException when a value is empty, null or out of range
+     */
+    public EngineConfig(String engine, int queueDepth, int threads, int sqPollIdleMillis, PageCacheConfig pageCache) {
+        this(engine, queueDepth, threads, sqPollIdleMillis, pageCache, FastPaths.ALL);
     }
 
     /**
@@ -95,7 +114,7 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
      * @throws IllegalArgumentException when {@code name} is null or blank
      */
     public EngineConfig withEngine(String name) {
-        return new EngineConfig(name, queueDepth, threads, sqPollIdleMillis, pageCache);
+        return new EngineConfig(name, queueDepth, threads, sqPollIdleMillis, pageCache, fastPaths);
     }
 
     /**
@@ -106,7 +125,7 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
      * @throws IllegalArgumentException when {@code depth} is out of range
      */
     public EngineConfig withQueueDepth(int depth) {
-        return new EngineConfig(engine, depth, threads, sqPollIdleMillis, pageCache);
+        return new EngineConfig(engine, depth, threads, sqPollIdleMillis, pageCache, fastPaths);
     }
 
     /**
@@ -117,7 +136,7 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
      * @throws IllegalArgumentException when {@code count} is out of range
      */
     public EngineConfig withThreads(int count) {
-        return new EngineConfig(engine, queueDepth, count, sqPollIdleMillis, pageCache);
+        return new EngineConfig(engine, queueDepth, count, sqPollIdleMillis, pageCache, fastPaths);
     }
 
     /**
@@ -130,7 +149,7 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
      * @throws IllegalArgumentException when {@code idleMillis} is negative
      */
     public EngineConfig withSqPoll(int idleMillis) {
-        return new EngineConfig(engine, queueDepth, threads, idleMillis, pageCache);
+        return new EngineConfig(engine, queueDepth, threads, idleMillis, pageCache, fastPaths);
     }
 
     /**
@@ -141,6 +160,18 @@ public record EngineConfig(String engine, int queueDepth, int threads, int sqPol
      * @throws IllegalArgumentException when {@code config} is null
      */
     public EngineConfig withPageCache(PageCacheConfig config) {
-        return new EngineConfig(engine, queueDepth, threads, sqPollIdleMillis, config);
+        return new EngineConfig(engine, queueDepth, threads, sqPollIdleMillis, config, fastPaths);
+    }
+
+    /**
+     * The same configuration with other fast paths.
+     *
+     * @param paths which requests are tried on the calling thread first; {@link FastPaths#NONE}
+     *     sends every request through the engine
+     * @return a new configuration
+     * @throws IllegalArgumentException when {@code paths} is null
+     */
+    public EngineConfig withFastPaths(FastPaths paths) {
+        return new EngineConfig(engine, queueDepth, threads, sqPollIdleMillis, pageCache, paths);
     }
 }

@@ -8,6 +8,7 @@ import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Uninterruptibly;
+import dev.jaio.internal.file.FastPathCounters;
 import dev.jaio.internal.file.FileEngine;
 import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.provider.Engines;
@@ -64,6 +65,8 @@ public final class IoEngine implements AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     /** Counted down when the close's steps are done. */
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** The files' fast paths: the policy of {@link EngineConfig#fastPaths()} and its counters. */
+    private final FastPathCounters fastPaths;
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
     private volatile PageCache pageCache;
 
@@ -72,6 +75,7 @@ public final class IoEngine implements AutoCloseable {
         this.provider = opened.provider();
         this.selectionReason = opened.reason();
         this.shared = shared;
+        this.fastPaths = new FastPathCounters(config.fastPaths());
         String thread = "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet();
         try {
             this.loop = new EventLoop(opened.queue(), thread);
@@ -306,8 +310,23 @@ public final class IoEngine implements AutoCloseable {
                 s.pagesDirtied(), s.pagesWritten(), s.deviceWrites(), s.writeErrors(), s.flushes(), s.throttled());
     }
 
+    /**
+     * What the {@link FastPaths} of this engine's files did: requests served on the calling
+     * thread, and those that went to the engine after a try.
+     *
+     * @return a snapshot of the counters since the engine was opened
+     */
+    public FastPathStats fastPathStats() {
+        return fastPaths.snapshot();
+    }
+
     /** The engine as an open file sees it: its loop, its page cache, its state. */
     private final class FileHost implements FileEngine {
+        @Override
+        public FastPathCounters fastPaths() {
+            return fastPaths;
+        }
+
         @Override
         public String name() {
             return IoEngine.this.name();

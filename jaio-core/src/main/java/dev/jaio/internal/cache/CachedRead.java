@@ -164,6 +164,52 @@ public final class CachedRead implements CachedRequest {
         }
     }
 
+    /**
+     * The fast path of a read whose pages are all in the cache and uptodate ({@code
+     * FastPaths.cachedHits}): copies [position, position + length) into {@code dst} on the calling
+     * thread and returns the count, doing for each page what an iteration of a request does for a
+     * hit (a reference while it copies, the hit count, the CLOCK reference bit) and, at the end,
+     * the readahead state's {@code readEnded}. Returns -1 when the read is not all hits: it reaches
+     * past the size the cache knows (the file may have grown), the handle uses the legacy
+     * page-at-a-time readahead, or a page is missing, not uptodate or carries the readahead marker
+     * (its async readahead is the request's to start). Then bytes may have been copied into
+     * {@code dst} already; the request's own iterations copy them again. Never waits, never starts
+     * I/O, takes no lock but the file's for each lookup.
+     */
+    public static long tryHits(CacheHandle handle, MemorySegment dst, long position, long length) {
+        FileCache f = handle.file();
+        Readahead ra = handle.readahead();
+        if (length <= 0 || position + length > f.size() || ra.pageAtATime()) {
+            return -1;
+        }
+        PageCache cache = f.cache();
+        long done = 0;
+        while (done < length) {
+            long pos = position + done;
+            CachedPage p = f.lookupRetained(pos / PAGE);
+            if (p == null) {
+                return -1;
+            }
+            int n;
+            try {
+                int s = p.get();
+                if ((s & (PageState.UPTODATE | PageState.READAHEAD)) != PageState.UPTODATE) {
+                    return -1;
+                }
+                int inPage = (int) (pos % PAGE);
+                n = (int) Math.min(PAGE - inPage, length - done);
+                MemorySegment.copy(cache.frames().frame(p.frame()), inPage, dst, done, n);
+            } finally {
+                cache.release(p);
+            }
+            cache.countHit();
+            p.touch();
+            done += n;
+        }
+        ra.readEnded(position + done);
+        return done;
+    }
+
     @Override
     public void start() {
         FileCache f = handle.file();

@@ -28,7 +28,12 @@ final class OnDemandReadahead extends Readahead {
     private long size;
     private long asyncSize;
     /** Page index the last read ended in; -1 before the first. */
-    private long prevIndex = -1;
+    /**
+     * The last page a read of the handle ended in (the kernel's prev_pos): written without the
+     * lock by {@link #readEnded}, as the kernel writes prev_pos without one; a heuristic that a
+     * racing read may overwrite.
+     */
+    private volatile long prevIndex = -1;
 
     OnDemandReadahead(int maxPages) {
         super(maxPages);
@@ -137,7 +142,7 @@ final class OnDemandReadahead extends Readahead {
     }
 
     @Override
-    synchronized void readEnded(long endPosition) {
+    void readEnded(long endPosition) {
         prevIndex = endPosition > 0 ? (endPosition - 1) / PageFrames.PAGE_SIZE : 0;
     }
 

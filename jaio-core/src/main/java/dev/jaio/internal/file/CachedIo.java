@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 final class CachedIo implements FileBackend {
 
     private static final int PAGE = PageFrames.PAGE_SIZE;
+    /** Longest read the cached-hit fast path tries: 16 pages (a longer read's cost is its copy). */
+    private static final long HITS_MAX = 16L * PAGE;
 
     private final OpenFile file;
     private final CacheHandle handle;
@@ -98,10 +100,57 @@ final class CachedIo implements FileBackend {
         if (refused != null) {
             return refused;
         }
+        if (dst != null && length <= HITS_MAX) {
+            FastPathCounters fp = file.engine().fastPaths();
+            if (fp.policy().cachedHits()) {
+                CompletableFuture<T> hit = tryHits(fp, op, dst, position, length, advance, kind);
+                if (hit != null) {
+                    return hit;
+                }
+            }
+        }
         PinnedMemory[] pins = pinAllOrEnd(dst, dsts, op, position, length);
         CachedFuture<T> future = new CachedFuture<>(file, op, position, length, kind, pins, advance);
         new CachedRead(handle, dst, dsts, position, length, (ioFlags & IoFlags.NOWAIT) != 0, future).start();
         return future;
+    }
+
+    /**
+     * The cached-hit fast path: the read copied on the calling thread when all its pages are
+     * uptodate ({@link CachedRead#tryHits}); its future is returned done. Null when it is not all
+     * hits, or the copy failed (the request's own way then reports it): the request stays counted
+     * in and goes the retry-based way.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> tryHits(FastPathCounters fp, String op, MemorySegment dst, long position,
+            long length, ByteBuffer advance, ResultKind kind) {
+        PinnedMemory pin;
+        try {
+            pin = dst.isNative() ? PinnedMemory.pin(dst, op, file.path(), position, length) : null;
+        } catch (RuntimeException e) {
+            file.endOp(); // a closed IoBuffer: refused on the calling thread, as the request's own way refuses it
+            throw e;
+        }
+        long n;
+        try {
+            n = CachedRead.tryHits(handle, dst, position, length);
+        } catch (RuntimeException e) {
+            n = -1;
+        } finally {
+            if (pin != null) {
+                pin.unpin();
+            }
+        }
+        if (n < 0) {
+            fp.cachedFallbacks.increment();
+            return null;
+        }
+        if (advance != null) {
+            advance.position(advance.position() + (int) n);
+        }
+        fp.cachedHits.increment();
+        file.endOp();
+        return new DoneFuture<>(file, op, position, length, (T) kind.value(n));
     }
 
     private <T> CompletableFuture<T> write(String op, MemorySegment src, MemorySegment[] srcs, long position,

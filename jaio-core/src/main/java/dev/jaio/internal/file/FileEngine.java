@@ -53,4 +53,7 @@ public interface FileEngine {
 
     /** Closes batch contexts whose owner thread died: nobody else reaps their requests. */
     void closeAbandonedContexts();
+
+    /** The engine's fast-path policy and counters. */
+    FastPathCounters fastPaths();
 }

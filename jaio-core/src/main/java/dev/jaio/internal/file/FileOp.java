@@ -46,8 +46,12 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     private final long length;
     /** The request's file offset ({@link #offset} moves on as a short write continues). */
     private final long startOffset;
-    /** Bytes written by the parts of a write done so far; loop thread. */
-    private long written;
+    /**
+     * Bytes of the request done before the part now in flight: the earlier parts of a write, or
+     * what a read's or write's try on the calling thread did ({@link #startAfter}); loop thread,
+     * or the submitting thread before the request is handed on.
+     */
+    private long done;
     /** Pinned jaio buffers, or null. */
     private PinnedMemory pin;
     private PinnedMemory[] pins;
@@ -162,7 +166,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
 
     @Override
     protected void onResult(long result) {
-        if (result > 0 && isWrite() && written + result < length && !cancelRequested) {
+        if (result > 0 && isWrite() && done + result < length && !cancelRequested) {
             // A short write: the rest goes on from where the kernel stopped (loop thread, which
             // takes it back before it next enters the kernel); pins and buffers stay held.
             continueWrite(result);
@@ -171,32 +175,34 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         Object value = null;
         Throwable failure = null;
         try {
-            if (isWrite() && (isStarted() || written > 0)) {
+            if (isWrite() && (isStarted() || done > 0)) {
                 // Only a write that reached the kernel changed the file (one cancelled or refused
                 // before it did must not drop the cache's pages of its range).
                 file.coherence().afterUncachedWrite(heldGate(), startOffset, length,
-                        result > 0 ? written + result : written > 0 ? written : result);
+                        result > 0 ? done + result : done > 0 ? done : result);
             }
             boolean stopped = cancelRequested && (result == -Errno.ECANCELED || result == -Errno.EINTR
-                    || (result > 0 && isWrite() && written + result < length));
+                    || (result > 0 && isWrite() && done + result < length));
             if (stopped) {
                 // The kernel stopped it, or a cancel came between two parts of a write.
                 Object outcome = timeoutOutcome;
                 if (outcome instanceof Requests.Replacement r) {
                     value = r.value();
                 } else {
-                    failure = Requests.cancelled(describe(), written + Math.max(0, result), outcome);
+                    failure = Requests.cancelled(describe(), done + Math.max(0, result), outcome);
                 }
+            } else if (result < 0 && !isWrite() && done > 0) {
+                value = resultKind.value(done); // the try's bytes, as a pread that copied some returns them
             } else if (result < 0) {
                 failure = Failures.of(operationName(opcode), file.path(), hasOffset() ? startOffset : -1,
-                        hasOffset() ? length : -1, (int) -result, written);
+                        hasOffset() ? length : -1, (int) -result, done);
             } else if (result == 0 && isWrite() && length > 0) {
                 // No progress, and no errno to say why: a loop would spin. Not seen on Linux files.
                 failure = new IoOperationException(operationName(opcode), file.path(), startOffset, length, Errno.EIO,
-                        Errno.name(Errno.EIO), "the kernel wrote 0 of the " + (length - written) + " bytes left",
-                        written);
+                        Errno.name(Errno.EIO), "the kernel wrote 0 of the " + (length - done) + " bytes left",
+                        done);
             } else {
-                long total = isWrite() ? written + result : result;
+                long total = done + result;
                 if (readTarget != null && total > 0) {
                     MemorySegment.copy(buffer, 0, readTarget, 0, total);
                 }
@@ -213,14 +219,25 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         settle(this, file, value, failure);
     }
 
-    /** Moves the write past the {@code done} bytes the kernel just wrote and hands the rest back to the loop. */
-    private void continueWrite(long done) {
-        written += done;
-        offset += done;
-        if (opcode == WRITE) {
-            buffer = buffer.asSlice(done);
+    /** Moves the write past the {@code part} bytes the kernel just wrote and hands the rest back to the loop. */
+    private void continueWrite(long part) {
+        startAfter(part);
+        file.engine().execute(this);
+    }
+
+    /**
+     * Moves the request past {@code part} bytes already transferred: by the kernel (a short write),
+     * or by a try on the calling thread before the request is handed to the engine. Its future
+     * then counts them in: a write's count, and a read's, which ends with them if the rest fails
+     * (as a pread that copied some bytes returns them).
+     */
+    FileOp<T> startAfter(long part) {
+        done += part;
+        offset += part;
+        if (buffer != null) {
+            buffer = buffer.asSlice(part);
         } else {
-            long skip = done;
+            long skip = part;
             int first = 0;
             while (skip >= buffers[first].byteSize()) {
                 skip -= buffers[first].byteSize();
@@ -231,7 +248,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
             rest[0] = rest[0].asSlice(skip);
             buffers = rest;
         }
-        file.engine().execute(this);
+        return this;
     }
 
     @Override

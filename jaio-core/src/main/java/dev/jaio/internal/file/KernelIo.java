@@ -1,7 +1,13 @@
 package dev.jaio.internal.file;
 
 import dev.jaio.FileAdvice;
+import dev.jaio.IoFlags;
+import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Iovec;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.Rwf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -15,7 +21,36 @@ import java.util.concurrent.CompletableFuture;
  */
 final class KernelIo implements FileBackend {
 
+    /** What a file's NOWAIT tries met: not yet known, taken, or refused by its file system (EOPNOTSUPP). */
+    private static final int UNKNOWN = 0;
+    private static final int TAKEN = 1;
+    private static final int REFUSED = 2;
+    /** Flags a try leaves to the engine: the caller's own NOWAIT (its EAGAIN is the answer) and polled I/O. */
+    private static final int NOT_TRIED = IoFlags.NOWAIT | IoFlags.HIPRI;
+
+    /** A try's count when it did nothing on the calling thread: the request goes to the engine whole. */
+    private static final long NOT_DONE = -1;
+    /** Set in a try's count when the read reached the end of the file: the count is the whole answer. */
+    private static final long END_OF_FILE = 1L << 62;
+
     private final OpenFile file;
+    /** Largest back-off: after a run of tries that would block, 1 read in this many is tried. */
+    private static final int BACKOFF_MAX = 64;
+
+    /** Whether the file system took RWF_NOWAIT reads and writes of this file; set by the first failed try. */
+    private volatile int nowaitReads = UNKNOWN;
+    private volatile int nowaitWrites = UNKNOWN;
+    /*
+     * Read back-off. A try of a page the kernel does not hold is not free: it starts the page's
+     * readahead on the calling thread and fails with EAGAIN, 70-150 us on the development VM, that
+     * the engine would otherwise spend. After a try that would block, the next readBackoff reads go
+     * to the engine untried (doubling, up to BACKOFF_MAX, while tries keep blocking; any try that
+     * copies a byte resets it), so a cold random workload pays for a try in at most one read in 64
+     * and a warm one tries every read. A heuristic: plain fields, racy updates from many threads
+     * only change which reads are tried.
+     */
+    private int readBackoff;
+    private int readsToSkip;
 
     KernelIo(OpenFile file) {
         this.file = file;
@@ -24,6 +59,155 @@ final class KernelIo implements FileBackend {
     @Override
     public CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags,
             ByteBuffer advance) {
+        boolean isRead = opcode == IoOp.READ;
+        if (seg.isNative() && !file.isDirect() && (ioFlags & NOT_TRIED) == 0) {
+            FastPathCounters fp = file.engine().fastPaths();
+            if (isRead && fp.policy().nowaitReads() && nowaitReads != REFUSED && readsToSkip > 0) {
+                readsToSkip--;
+                fp.nowaitReadsSkipped.increment();
+            } else if (isRead ? fp.policy().nowaitReads() && nowaitReads != REFUSED
+                    : fp.policy().nowaitWrites() && nowaitWrites != REFUSED && file.kernelWriteMayTry(ioFlags)) {
+                CompletableFuture<Integer> f = tryFirst(fp, opcode, seg, position, ioFlags, advance);
+                if (f != null) {
+                    return f;
+                }
+            }
+        }
+        return submit(opcode, seg, position, ioFlags, advance, 0);
+    }
+
+    /**
+     * The §2.2 try: the request is done on the calling thread with RWF_NOWAIT as far as the
+     * kernel's page cache allows it; what is left goes to the engine. Returns null when nothing was
+     * done (the caller submits the request whole), else the request's future: done, or the rest's.
+     */
+    private CompletableFuture<Integer> tryFirst(FastPathCounters fp, int opcode, MemorySegment seg, long position,
+            int ioFlags, ByteBuffer advance) {
+        boolean isRead = opcode == IoOp.READ;
+        FileCache fc = file.coherence().cache();
+        if (fc != null && (!isRead || fc.mayHoldUnwrittenData())) {
+            // jaio's cache holds the file: a read writes its dirty pages back first, a write takes
+            // its write gate. Both are the engine's way (Coherence.dispatch).
+            return null;
+        }
+        long length = seg.byteSize();
+        String op = FileOp.operationName(opcode);
+        if (!file.begin()) {
+            return null; // closed: the engine's way refuses it, with its message
+        }
+        long done;
+        try {
+            PinnedMemory pin = PinnedMemory.pin(seg, op, file.path(), position, length);
+            try {
+                done = isRead ? tryRead(seg, position, ioFlags) : tryWrite(seg, position, ioFlags);
+            } finally {
+                if (pin != null) {
+                    pin.unpin();
+                }
+            }
+        } finally {
+            file.endOp();
+        }
+        if (done == NOT_DONE) {
+            if (isRead) {
+                readBackoff = Math.min(BACKOFF_MAX, Math.max(1, 2 * readBackoff));
+                readsToSkip = readBackoff;
+                fp.nowaitReadsBlocked.increment();
+            } else {
+                fp.nowaitWritesBlocked.increment();
+            }
+            return null;
+        }
+        if (isRead && readBackoff != 0) {
+            readBackoff = 0;
+        }
+        boolean whole = done == length || isRead && (done & END_OF_FILE) != 0;
+        done &= ~END_OF_FILE;
+        if (whole) {
+            (isRead ? fp.nowaitReads : fp.nowaitWrites).increment();
+            if (advance != null) {
+                advance.position(advance.position() + (int) done);
+            }
+            return new DoneFuture<>(file, op, position, length, (int) done);
+        }
+        (isRead ? fp.nowaitReadsPartial : fp.nowaitWritesPartial).increment();
+        return submit(opcode, seg, position, ioFlags, advance, done);
+    }
+
+    /**
+     * Reads with RWF_NOWAIT until the range is copied, the file ends (the count with
+     * {@link #END_OF_FILE}) or the kernel would wait (the count so far; {@link #NOT_DONE} if 0).
+     */
+    private long tryRead(MemorySegment seg, long position, int ioFlags) {
+        long length = seg.byteSize();
+        long done = 0;
+        while (done < length) {
+            MemorySegment part = done == 0 ? seg : seg.asSlice(done);
+            long r = Libc.preadv2Try(file.fd(), part, position + done, ioFlags | Rwf.RWF_NOWAIT);
+            if (r < 0 && nowaitReads == UNKNOWN) {
+                r = learn(true, part, position + done, ioFlags);
+            }
+            if (r > 0) {
+                done += r;
+            } else if (r == 0) {
+                return done | END_OF_FILE;
+            } else {
+                break;
+            }
+        }
+        return done == 0 && length > 0 ? NOT_DONE : done;
+    }
+
+    /** Writes with RWF_NOWAIT until the range is written or the kernel would wait: the count so far. */
+    private long tryWrite(MemorySegment seg, long position, int ioFlags) {
+        long length = seg.byteSize();
+        long done = 0;
+        while (done < length) {
+            MemorySegment part = done == 0 ? seg : seg.asSlice(done);
+            long r = Libc.pwritev2Try(file.fd(), part, position + done, ioFlags | Rwf.RWF_NOWAIT);
+            if (r < 0 && nowaitWrites == UNKNOWN) {
+                r = learn(false, part, position + done, ioFlags);
+            }
+            if (r <= 0) {
+                break;
+            }
+            done += r;
+        }
+        return done == 0 && length > 0 ? NOT_DONE : done;
+    }
+
+    /**
+     * The first failed try of the file, repeated with errno capture to learn why: EAGAIN means the
+     * file system takes NOWAIT and the data was not ready, anything else (EOPNOTSUPP: ext4's
+     * buffered writes, file systems without FMODE_NOWAIT) that the file's tries stop. Returns what
+     * the repeat returned (it may now succeed).
+     */
+    private long learn(boolean read, MemorySegment part, long offset, int ioFlags) {
+        long r = read ? Libc.preadv2(file.fd(), one(part), 1, offset, ioFlags | Rwf.RWF_NOWAIT)
+                : Libc.pwritev2(file.fd(), one(part), 1, offset, ioFlags | Rwf.RWF_NOWAIT);
+        if (r >= 0 || r == -Errno.EAGAIN) {
+            if (read) {
+                nowaitReads = TAKEN;
+            } else {
+                nowaitWrites = TAKEN;
+            }
+        } else if (read) {
+            nowaitReads = REFUSED;
+        } else {
+            nowaitWrites = REFUSED;
+        }
+        return r < 0 ? -1 : r;
+    }
+
+    private static MemorySegment one(MemorySegment buf) {
+        MemorySegment iov = Arena.ofAuto().allocate(Iovec.IOVEC);
+        Iovec.set(iov, 0, buf);
+        return iov;
+    }
+
+    /** Hands the request to the engine, past the {@code done} bytes a try did on the calling thread. */
+    private CompletableFuture<Integer> submit(int opcode, MemorySegment seg, long position, int ioFlags,
+            ByteBuffer advance, long done) {
         boolean isRead = opcode == IoOp.READ;
         MemorySegment target = seg;
         MemorySegment readBack = null;
@@ -34,6 +218,9 @@ final class KernelIo implements FileBackend {
         FileOp<Integer> f = new FileOp<>(file, opcode, target, null, position, ioFlags, seg.byteSize(),
                 ResultKind.INT);
         f.readInto(readBack).advance(advance);
+        if (done > 0) {
+            f.startAfter(done);
+        }
         String op = FileOp.operationName(opcode);
         if (!file.begin()) {
             return CompletableFuture.failedFuture(file.refused(op, position, seg.byteSize()));

@@ -5,6 +5,7 @@ import dev.jaio.EngineClosedException;
 import dev.jaio.FileAdvice;
 import dev.jaio.FileClosedException;
 import dev.jaio.FileOption;
+import dev.jaio.IoFlags;
 import dev.jaio.IoOperationException;
 import dev.jaio.internal.cache.CacheHandle;
 import dev.jaio.internal.cache.FileCache;
@@ -71,6 +72,8 @@ public final class OpenFile implements CacheHandle.OpCount {
     private final boolean readable;
     private final boolean writable;
     private final boolean direct;
+    /** Opened with SYNC or DSYNC: every write waits for the device. */
+    private final boolean syncWrites;
     /**
      * Probed at open for DIRECT and CACHED files, which need it; for others on first use of
      * {@link #alignment()}, since without STATX_DIOALIGN the probe reads from the file.
@@ -105,6 +108,7 @@ public final class OpenFile implements CacheHandle.OpCount {
         this.readable = options.contains(FileOption.READ) || !options.contains(FileOption.WRITE);
         this.writable = options.contains(FileOption.WRITE);
         this.direct = options.contains(FileOption.DIRECT);
+        this.syncWrites = options.contains(FileOption.SYNC) || options.contains(FileOption.DSYNC);
         this.alignment = alignment;
         this.handle = fileCache == null ? null
                 : new CacheHandle(fileCache, engine.legacyReadahead(), directFd, fd, this);
@@ -135,6 +139,14 @@ public final class OpenFile implements CacheHandle.OpCount {
     /** The descriptor requests go through. */
     public int fd() {
         return fd;
+    }
+
+    /**
+     * Whether a kernel-buffered write with {@code ioFlags} may be tried with RWF_NOWAIT on the
+     * calling thread: not a SYNC or DSYNC write (its flush would wait for the device).
+     */
+    boolean kernelWriteMayTry(int ioFlags) {
+        return (ioFlags & (IoFlags.SYNC | IoFlags.DSYNC)) == 0 && !syncWrites;
     }
 
     public boolean isDirect() {

@@ -37,12 +37,25 @@ final class Downcalls {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
+    /*
+     * One iovec per thread for the tries on the caller's thread (Libc.preadv2Try, pwritev2Try): the
+     * wrapper fills it and the kernel reads it within the call, on this thread, so no other call can
+     * use it meanwhile. Reclaimed with the thread's ThreadLocal entry, as STATE.
+     */
+    private static final ThreadLocal<MemorySegment> IOVEC =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Iovec.IOVEC));
+
     private Downcalls() {
     }
 
     /** The calling thread's errno capture segment. */
     static MemorySegment callState() {
         return STATE.get();
+    }
+
+    /** The calling thread's one-element iovec array, for a call that reads it before returning. */
+    static MemorySegment threadIovec() {
+        return IOVEC.get();
     }
 
     /** The errno the last call on this thread stored into {@code state}. */
@@ -84,6 +97,16 @@ final class Downcalls {
         params[0] = JAVA_LONG;
         System.arraycopy(args, 0, params, 1, args.length);
         return link("syscall", FunctionDescriptor.of(JAVA_LONG, params), Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * Links a libc function without errno capture and as a critical function
+     * ({@link Linker.Option#critical}: no thread-state transition), for a call that returns at once
+     * (a try with RWF_NOWAIT); null if libc lacks the symbol. It must never block: the JVM cannot
+     * reach a safepoint while it runs.
+     */
+    static MethodHandle libcCriticalNoErrno(String symbol, FunctionDescriptor descriptor) {
+        return link(symbol, descriptor, Linker.Option.critical(false));
     }
 
     /** Links a libc function that does not report through errno; null if libc lacks the symbol. */

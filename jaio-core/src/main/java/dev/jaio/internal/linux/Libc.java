@@ -182,6 +182,43 @@ public final class Libc {
     }
 
     /**
+     * A try on the calling thread: {@code preadv2(fd, {buf}, 1, offset, rwfFlags)} of one native
+     * buffer, meant with {@link Rwf#RWF_NOWAIT} (the page cache serves it or it fails with EAGAIN;
+     * it never waits for the device). Linked critical and without errno capture, with a per-thread
+     * iovec, so the try allocates nothing and costs little more than the copy: the count, or -1 on
+     * any failure (call {@link #preadv2} to learn the errno; the failed try changed nothing).
+     */
+    public static long preadv2Try(int fd, MemorySegment buf, long offset, int rwfFlags) {
+        if (preadv2Try.HANDLE == null) {
+            return -1;
+        }
+        MemorySegment iov = Downcalls.threadIovec();
+        Iovec.set(iov, 0, buf);
+        try {
+            return (long) preadv2Try.HANDLE.invokeExact(fd, iov, 1, offset, rwfFlags);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+    }
+
+    /**
+     * A try on the calling thread, as {@link #preadv2Try}: {@code pwritev2(fd, {buf}, 1, offset,
+     * rwfFlags)} with {@link Rwf#RWF_NOWAIT}: the count (possibly short), or -1 on any failure.
+     */
+    public static long pwritev2Try(int fd, MemorySegment buf, long offset, int rwfFlags) {
+        if (pwritev2Try.HANDLE == null) {
+            return -1;
+        }
+        MemorySegment iov = Downcalls.threadIovec();
+        Iovec.set(iov, 0, buf);
+        try {
+            return (long) pwritev2Try.HANDLE.invokeExact(fd, iov, 1, offset, rwfFlags);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+    }
+
+    /**
      * {@code ssize_t pwritev2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags)}
      * (glibc 2.26): pwritev with {@link Rwf} flags; offset -1 writes at the file position.
      */
@@ -458,6 +495,16 @@ public final class Libc {
 
     private static final class preadv2 {
         static final MethodHandle HANDLE = Downcalls.libc("preadv2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class preadv2Try {
+        static final MethodHandle HANDLE = Downcalls.libcCriticalNoErrno("preadv2",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class pwritev2Try {
+        static final MethodHandle HANDLE = Downcalls.libcCriticalNoErrno("pwritev2",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     }
 
