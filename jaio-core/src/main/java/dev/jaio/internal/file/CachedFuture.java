@@ -60,7 +60,7 @@ final class CachedFuture<T> extends CompletableFuture<T> implements RequestOwner
                 if (a != null) {
                     a.position(a.position() + (int) result);
                 }
-                value = kind.value(result);
+                value = kind.value(result, position);
             }
         } catch (RuntimeException e) {
             failure = Requests.named(Requests.describe(op, file.path(), offset, len), e);

@@ -40,16 +40,16 @@ final class CachedIo implements FileBackend {
     }
 
     @Override
-    public CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags,
-            ByteBuffer advance) {
+    public <T> CompletableFuture<T> single(int opcode, MemorySegment seg, long position, int ioFlags,
+            ByteBuffer advance, ResultKind kind) {
         String op = FileOp.operationName(opcode);
         if (opcode == IoOp.READ) {
-            return read(op, seg, null, position, seg.byteSize(), ioFlags, advance, ResultKind.INT);
+            return read(op, seg, null, position, seg.byteSize(), ioFlags, advance, kind);
         }
         if (writesThroughKernel(ioFlags)) {
-            return kernel.single(opcode, seg, position, ioFlags, advance);
+            return kernel.single(opcode, seg, position, ioFlags, advance, kind);
         }
-        return write(op, seg, null, position, seg.byteSize(), ioFlags, advance, ResultKind.INT);
+        return write(op, seg, null, position, seg.byteSize(), ioFlags, advance, kind);
     }
 
     @Override
@@ -150,7 +150,7 @@ final class CachedIo implements FileBackend {
         }
         fp.cachedHits.increment();
         file.endOp();
-        return new DoneFuture<>(file, op, position, length, (T) kind.value(n));
+        return new DoneFuture<>(file, op, position, length, (T) kind.value(n, position));
     }
 
     private <T> CompletableFuture<T> write(String op, MemorySegment src, MemorySegment[] srcs, long position,

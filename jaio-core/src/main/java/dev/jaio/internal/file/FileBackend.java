@@ -13,8 +13,12 @@ import java.util.concurrent.CompletableFuture;
  */
 sealed interface FileBackend permits KernelIo, CachedIo {
 
-    /** A read or write of one buffer (IoOp.READ or IoOp.WRITE); {@code advance} moves by the count, or null. */
-    CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags, ByteBuffer advance);
+    /**
+     * A read or write of one buffer (IoOp.READ or IoOp.WRITE); {@code advance} moves by the count,
+     * or null; the future holds what {@code kind} says (an Integer count, or an append's offset).
+     */
+    <T> CompletableFuture<T> single(int opcode, MemorySegment seg, long position, int ioFlags, ByteBuffer advance,
+            ResultKind kind);
 
     /** A vectored read or write of native buffers, {@code total} bytes in all. */
     CompletableFuture<Long> vectored(int opcode, MemorySegment[] segs, long position, long total, int ioFlags);

@@ -192,7 +192,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
                     failure = Requests.cancelled(describe(), done + Math.max(0, result), outcome);
                 }
             } else if (result < 0 && !isWrite() && done > 0) {
-                value = resultKind.value(done); // the try's bytes, as a pread that copied some returns them
+                value = resultKind.value(done, startOffset); // the try's bytes, as a pread that copied some returns them
             } else if (result < 0) {
                 failure = Failures.of(operationName(opcode), file.path(), hasOffset() ? startOffset : -1,
                         hasOffset() ? length : -1, (int) -result, done);
@@ -209,7 +209,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
                 if (advance != null) {
                     advance.position(advance.position() + (int) total);
                 }
-                value = resultKind.value(total);
+                value = resultKind.value(total, startOffset);
             }
         } catch (RuntimeException e) {
             failure = Requests.named(describe(), e);

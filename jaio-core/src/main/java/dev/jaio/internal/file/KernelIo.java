@@ -57,8 +57,8 @@ final class KernelIo implements FileBackend {
     }
 
     @Override
-    public CompletableFuture<Integer> single(int opcode, MemorySegment seg, long position, int ioFlags,
-            ByteBuffer advance) {
+    public <T> CompletableFuture<T> single(int opcode, MemorySegment seg, long position, int ioFlags,
+            ByteBuffer advance, ResultKind kind) {
         boolean isRead = opcode == IoOp.READ;
         if (seg.isNative() && !file.isDirect() && (ioFlags & NOT_TRIED) == 0) {
             FastPathCounters fp = file.engine().fastPaths();
@@ -67,13 +67,13 @@ final class KernelIo implements FileBackend {
                 fp.nowaitReadsSkipped.increment();
             } else if (isRead ? fp.policy().nowaitReads() && nowaitReads != REFUSED
                     : fp.policy().nowaitWrites() && nowaitWrites != REFUSED && file.kernelWriteMayTry(ioFlags)) {
-                CompletableFuture<Integer> f = tryFirst(fp, opcode, seg, position, ioFlags, advance);
+                CompletableFuture<T> f = tryFirst(fp, opcode, seg, position, ioFlags, advance, kind);
                 if (f != null) {
                     return f;
                 }
             }
         }
-        return submit(opcode, seg, position, ioFlags, advance, 0);
+        return submit(opcode, seg, position, ioFlags, advance, 0, kind);
     }
 
     /**
@@ -81,8 +81,9 @@ final class KernelIo implements FileBackend {
      * kernel's page cache allows it; what is left goes to the engine. Returns null when nothing was
      * done (the caller submits the request whole), else the request's future: done, or the rest's.
      */
-    private CompletableFuture<Integer> tryFirst(FastPathCounters fp, int opcode, MemorySegment seg, long position,
-            int ioFlags, ByteBuffer advance) {
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> tryFirst(FastPathCounters fp, int opcode, MemorySegment seg, long position,
+            int ioFlags, ByteBuffer advance, ResultKind kind) {
         boolean isRead = opcode == IoOp.READ;
         FileCache fc = file.coherence().cache();
         if (fc != null && (!isRead || fc.mayHoldUnwrittenData())) {
@@ -128,10 +129,10 @@ final class KernelIo implements FileBackend {
             if (advance != null) {
                 advance.position(advance.position() + (int) done);
             }
-            return new DoneFuture<>(file, op, position, length, (int) done);
+            return new DoneFuture<>(file, op, position, length, (T) kind.value(done, position));
         }
         (isRead ? fp.nowaitReadsPartial : fp.nowaitWritesPartial).increment();
-        return submit(opcode, seg, position, ioFlags, advance, done);
+        return submit(opcode, seg, position, ioFlags, advance, done, kind);
     }
 
     /**
@@ -206,8 +207,8 @@ final class KernelIo implements FileBackend {
     }
 
     /** Hands the request to the engine, past the {@code done} bytes a try did on the calling thread. */
-    private CompletableFuture<Integer> submit(int opcode, MemorySegment seg, long position, int ioFlags,
-            ByteBuffer advance, long done) {
+    private <T> CompletableFuture<T> submit(int opcode, MemorySegment seg, long position, int ioFlags,
+            ByteBuffer advance, long done, ResultKind kind) {
         boolean isRead = opcode == IoOp.READ;
         MemorySegment target = seg;
         MemorySegment readBack = null;
@@ -215,8 +216,7 @@ final class KernelIo implements FileBackend {
             target = bounce(seg, isRead);
             readBack = isRead ? seg : null;
         }
-        FileOp<Integer> f = new FileOp<>(file, opcode, target, null, position, ioFlags, seg.byteSize(),
-                ResultKind.INT);
+        FileOp<T> f = new FileOp<>(file, opcode, target, null, position, ioFlags, seg.byteSize(), kind);
         f.readInto(readBack).advance(advance);
         if (done > 0) {
             f.startAfter(done);

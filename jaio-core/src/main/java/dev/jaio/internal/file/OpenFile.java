@@ -56,10 +56,12 @@ public final class OpenFile implements CacheHandle.OpCount {
     /** The state's low bits: requests (the caller's and the cache's) started and not finished. */
     private static final int COUNT = DRAINING - 1;
     private static final VarHandle STATE;
+    private static final VarHandle APPEND_AT;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(OpenFile.class, "state", int.class);
+            APPEND_AT = MethodHandles.lookup().findVarHandle(OpenFile.class, "appendAt", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -79,6 +81,11 @@ public final class OpenFile implements CacheHandle.OpCount {
      * {@link #alignment()}, since without STATX_DIOALIGN the probe reads from the file.
      */
     private volatile DirectIoAlignment alignment;
+    /** Where the next {@link #append} goes; -1 until set or first asked for (then the file's size). */
+    @SuppressWarnings("unused") // also through APPEND_AT
+    private volatile long appendAt = -1;
+    /** {@link DirectIo#preferredIoSize}, probed on first use; 0 until then. */
+    private volatile int preferredIoSize;
     /** The cache handle of a CACHED file, else null. */
     private final CacheHandle handle;
     private final Coherence coherence;
@@ -177,6 +184,23 @@ public final class OpenFile implements CacheHandle.OpCount {
         return sizes;
     }
 
+    /** The file's preferred I/O size ({@link DirectIo#preferredIoSize}): a power of two in [4096, 1 MiB]. */
+    public int preferredIoSize() {
+        int p = preferredIoSize;
+        if (p == 0) {
+            if (!begin()) {
+                return DirectIo.MIN_PREFERRED_IO; // closed: the descriptor may be gone
+            }
+            try {
+                p = DirectIo.preferredIoSize(fd);
+            } finally {
+                endOp();
+            }
+            preferredIoSize = p; // racing probes find the same answer
+        }
+        return p;
+    }
+
     /** The O_DIRECT alignment, probed on first use for a file that is neither DIRECT nor CACHED. */
     public DirectIoAlignment alignment() {
         DirectIoAlignment a = alignment;
@@ -208,7 +232,59 @@ public final class OpenFile implements CacheHandle.OpCount {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
-        return backend.single(opcode, seg, position, ioFlags, advance);
+        return backend.single(opcode, seg, position, ioFlags, advance, ResultKind.INT);
+    }
+
+    /**
+     * The offset the next {@link #append} goes to: set by {@link #appendPosition(long)}, else the
+     * file's size when first asked, then moved past each append as it is made (not as it completes).
+     */
+    public long appendPosition() throws IOException {
+        long p = appendAt;
+        if (p >= 0) {
+            return p;
+        }
+        long size = sizes.size();
+        APPEND_AT.compareAndSet(this, -1L, size);
+        return appendAt;
+    }
+
+    /** Sets where the next append goes, e.g. the end of a log's valid records inside a preallocated file. */
+    public void appendPosition(long position) {
+        checkMode("append", false);
+        checkPosition("append", position, 0);
+        if (direct) {
+            long unit = alignment().offsetAlignment();
+            if (unit > 0 && position % unit != 0) {
+                throw new IllegalArgumentException("append " + path + ": position " + position + " is not a multiple"
+                        + " of the O_DIRECT offset alignment, " + unit + " bytes");
+            }
+        }
+        appendAt = position;
+    }
+
+    /**
+     * Reserves {@code seg.byteSize()} bytes at the append position and writes {@code seg} there;
+     * the future holds the offset. Checked before the reservation, so a refused append takes no
+     * range; one that fails in the kernel leaves its range unwritten, and later appends go after it.
+     */
+    public CompletableFuture<Long> append(MemorySegment seg, int ioFlags) {
+        String op = "pwrite";
+        checkMode(op, false);
+        if (seg.byteSize() > MAX_TRANSFER) {
+            throw new IllegalArgumentException("append " + path + ": " + seg.byteSize()
+                    + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
+        }
+        long at;
+        try {
+            at = appendPosition();
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        checkBuffer(op, seg, false, at); // the alignment of every reserved offset, as all appends of a DIRECT file are aligned
+        long reserved = (long) APPEND_AT.getAndAdd(this, seg.byteSize());
+        checkPosition(op, reserved, seg.byteSize());
+        return backend.single(IoOp.WRITE, seg, reserved, ioFlags, null, ResultKind.OFFSET);
     }
 
     /** A vectored read or write (IoOp.READV or IoOp.WRITEV) of native buffers. */
