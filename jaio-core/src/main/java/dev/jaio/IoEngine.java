@@ -8,6 +8,7 @@ import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Uninterruptibly;
+import dev.jaio.internal.file.Admission;
 import dev.jaio.internal.file.FastPathCounters;
 import dev.jaio.internal.file.FileEngine;
 import dev.jaio.internal.file.OpenFile;
@@ -65,6 +66,8 @@ public final class IoEngine implements AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     /** Counted down when the close's steps are done. */
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** At most queueDepth callers' requests in the engine at once; more wait in their calls. */
+    private final Admission admission;
     /** The files' fast paths: the policy of {@link EngineConfig#fastPaths()} and its counters. */
     private final FastPathCounters fastPaths;
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
@@ -76,6 +79,7 @@ public final class IoEngine implements AutoCloseable {
         this.selectionReason = opened.reason();
         this.shared = shared;
         this.fastPaths = new FastPathCounters(config.fastPaths());
+        this.admission = new Admission(config.queueDepth());
         String thread = "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet();
         try {
             this.loop = new EventLoop(opened.queue(), thread);
@@ -320,11 +324,30 @@ public final class IoEngine implements AutoCloseable {
         return fastPaths.snapshot();
     }
 
+    /**
+     * How often a caller of this engine's files waited for room in its queue: requests of
+     * {@link AsyncFile} callers (reads, writes, syncs that reach the engine) take one of
+     * {@link EngineConfig#queueDepth()} places, and a caller that finds none waits in its call,
+     * uninterruptibly, until a request completes. Requests made on the engine's completion thread
+     * (from callbacks) never wait and are not counted; requests served by a {@link FastPaths fast
+     * path} and the page I/O of jaio's cache take no place.
+     *
+     * @return waits since the engine was opened
+     */
+    public long queueWaits() {
+        return admission.waits();
+    }
+
     /** The engine as an open file sees it: its loop, its page cache, its state. */
     private final class FileHost implements FileEngine {
         @Override
         public FastPathCounters fastPaths() {
             return fastPaths;
+        }
+
+        @Override
+        public Admission admission() {
+            return admission;
         }
 
         @Override

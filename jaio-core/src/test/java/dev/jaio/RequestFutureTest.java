@@ -102,27 +102,80 @@ class RequestFutureTest {
     }
 
     @Test
+    void aCallerPastTheQueueDepthWaitsInItsCallUntilARequestCompletes() throws Exception {
+        // Depth 2: two FIFO reads that wait in the kernel take both places.
+        try (IoEngine engine = open("uring", 2)) {
+            Path fifo = fifo("depth.fifo");
+            try (AsyncFile pipe = AsyncFile.open(engine, fifo, FileOption.READ, FileOption.WRITE);
+                 IoBuffer one = IoBuffer.allocate(4096, 4096);
+                 IoBuffer two = IoBuffer.allocate(4096, 4096);
+                 IoBuffer three = IoBuffer.allocate(4096, 4096)) {
+                try {
+                    CompletableFuture<Integer> a = pipe.read(one.segment(), 0);
+                    CompletableFuture<Integer> b = pipe.read(two.segment(), 0);
+                    assertEquals(0, engine.queueWaits());
+                    CompletableFuture<CompletableFuture<Integer>> third = new CompletableFuture<>();
+                    Thread caller = Thread.ofVirtual().start(() -> third.complete(pipe.read(three.segment(), 0)));
+                    // The third call does not return: it waits for a place, visibly.
+                    assertFalse(waitDone(third, 300), "a caller past the queue depth waits in read()");
+                    assertEquals(1, engine.queueWaits());
+                    assertTrue(caller.isAlive());
+                    // A completion gives its place to the waiting caller, whose request then runs.
+                    Files.write(fifo, new byte[4096]);
+                    assertEquals(4096, TestFiles.await(CompletableFuture.anyOf(a, b)));
+                    assertTrue(waitDone(third, 10_000), "the waiting caller got the place");
+                    caller.join();
+                    Files.write(fifo, new byte[8192]);
+                    assertEquals(4096, TestFiles.await(a));
+                    assertEquals(4096, TestFiles.await(b));
+                    assertEquals(4096, TestFiles.await(third.join()));
+                } finally {
+                    feed(fifo);
+                }
+            }
+        }
+    }
+
+    @Test
     void cancelOfARequestNotYetInTheKernelEndsItAtOnce() throws Exception {
-        // Depth 1: the FIFO read fills the engine's queue, so the next request waits in the engine
-        // (no fast path: the page cache holds the data file, and its read would be done at once).
-        try (IoEngine engine = open("uring", 1, FastPaths.NONE)) {
+        // Depth 2, no fast path. A caller past the depth waits in its call, so a request waits
+        // inside the engine only when the completion thread makes it (callbacks never wait): a
+        // callback fills the ring with a FIFO read, and the read it makes next waits in the engine.
+        try (IoEngine engine = open("uring", 2, FastPaths.NONE)) {
             Path fifo = fifo("queue.fifo");
+            Path fifo2 = fifo("queue2.fifo");
             Path data = dir.resolve("data");
             Files.write(data, new byte[8192]);
             try (AsyncFile pipe = AsyncFile.open(engine, fifo, FileOption.READ, FileOption.WRITE);
+                 AsyncFile pipe2 = AsyncFile.open(engine, fifo2, FileOption.READ, FileOption.WRITE);
                  AsyncFile file = AsyncFile.open(engine, data, FileOption.READ);
                  IoBuffer first = IoBuffer.allocate(4096, 4096);
+                 IoBuffer trigger = IoBuffer.allocate(4096, 4096);
+                 IoBuffer third = IoBuffer.allocate(4096, 4096);
                  IoBuffer second = IoBuffer.allocate(4096, 4096)) {
                 try {
                     CompletableFuture<Integer> blocked = pipe.read(first.segment(), 0);
-                    CompletableFuture<Integer> waiting = file.read(second.segment(), 0);
-                    assertFalse(waitDone(waiting, 200), "the queue is full: the read waits in the engine");
+                    CompletableFuture<Integer> armed = pipe2.read(trigger.segment(), 0);
+                    CompletableFuture<CompletableFuture<Integer>> fromCallback = new CompletableFuture<>();
+                    CompletableFuture<CompletableFuture<Integer>> waitingHolder = new CompletableFuture<>();
+                    armed.thenRun(() -> {
+                        // The completion thread: its requests take no place and never wait.
+                        fromCallback.complete(pipe.read(third.segment(), 0));
+                        waitingHolder.complete(file.read(second.segment(), 0));
+                    });
+                    assertFalse(armed.isDone());
+                    Files.write(fifo2, new byte[4096]);
+                    CompletableFuture<Integer> blocked2 = fromCallback.get(10, TimeUnit.SECONDS);
+                    CompletableFuture<Integer> waiting = waitingHolder.get(10, TimeUnit.SECONDS);
+                    assertFalse(waitDone(waiting, 200), "the ring is full: the read waits in the engine");
                     assertTrue(waiting.cancel(true), "never handed to the kernel: cancelled at once");
                     assertTrue(waiting.isCancelled());
                     assertEquals(0, second.pinCount());
                     assertFalse(blocked.cancel(true));
                     assertThrows(CancellationException.class, blocked::join);
                     assertEquals(0, first.pinCount());
+                    assertFalse(blocked2.cancel(true));
+                    assertThrows(CancellationException.class, blocked2::join);
                     // The engine goes on: the cancelled request left no trace in its queue.
                     assertEquals(4096, TestFiles.await(file.read(second.segment(), 4096)));
                 } finally {

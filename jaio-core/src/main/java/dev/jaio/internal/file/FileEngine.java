@@ -54,6 +54,9 @@ public interface FileEngine {
     /** Closes batch contexts whose owner thread died: nobody else reaps their requests. */
     void closeAbandonedContexts();
 
+    /** The back-pressure of the engine's queue on callers' requests. */
+    Admission admission();
+
     /** The engine's fast-path policy and counters. */
     FastPathCounters fastPaths();
 }

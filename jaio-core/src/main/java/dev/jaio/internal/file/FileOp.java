@@ -52,6 +52,8 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
      * or the submitting thread before the request is handed on.
      */
     private long done;
+    /** The place the request holds in its engine's {@link Admission}, or null (not counted). */
+    private Admission admission;
     /** Pinned jaio buffers, or null. */
     private PinnedMemory pin;
     private PinnedMemory[] pins;
@@ -82,6 +84,24 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     FileOp<T> pin(PinnedMemory buffer) {
         this.pin = buffer;
         return this;
+    }
+
+    /** Takes a place in the engine's admission for the request (waiting for one if need be); given back when it ends. */
+    FileOp<T> admit() {
+        Admission a = file.engine().admission();
+        if (a.enter(file.engine())) {
+            admission = a;
+        }
+        return this;
+    }
+
+    /** Gives back its admission place now: the request ends before reaching the engine. */
+    void leaveAdmission() {
+        Admission a = admission;
+        admission = null;
+        if (a != null) {
+            a.leave();
+        }
     }
 
     FileOp<T> pins(PinnedMemory[] buffers) {
@@ -380,6 +400,7 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
      * leaves the write gate: once per request, when it ends.
      */
     private void release() {
+        leaveAdmission();
         leaveGate();
         if (pin != null) {
             pin.unpin();

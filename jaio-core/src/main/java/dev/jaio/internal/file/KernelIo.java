@@ -222,13 +222,16 @@ final class KernelIo implements FileBackend {
             f.startAfter(done);
         }
         String op = FileOp.operationName(opcode);
+        f.admit();
         if (!file.begin()) {
+            f.leaveAdmission();
             return CompletableFuture.failedFuture(file.refused(op, position, seg.byteSize()));
         }
         if (seg.isNative()) {
             try {
                 f.pin(PinnedMemory.pin(seg, op, file.path(), position, seg.byteSize()));
             } catch (RuntimeException e) {
+                f.leaveAdmission();
                 file.endOp();
                 throw e;
             }
@@ -243,7 +246,9 @@ final class KernelIo implements FileBackend {
         String op = FileOp.operationName(opcode);
         PinnedMemory[] pins = new PinnedMemory[segs.length];
         FileOp<Long> f = new FileOp<>(file, opcode, null, segs, position, ioFlags, total, ResultKind.LONG);
+        f.admit();
         if (!file.begin()) {
+            f.leaveAdmission();
             return CompletableFuture.failedFuture(file.refused(op, position, total));
         }
         try {
@@ -252,6 +257,7 @@ final class KernelIo implements FileBackend {
             }
         } catch (RuntimeException e) {
             PinnedMemory.unpinAll(pins);
+            f.leaveAdmission();
             file.endOp();
             throw e;
         }
@@ -263,7 +269,9 @@ final class KernelIo implements FileBackend {
     @Override
     public CompletableFuture<Void> sync(int opcode) {
         FileOp<Void> f = new FileOp<>(file, opcode, null, null, 0, 0, 0, ResultKind.VOID);
+        f.admit();
         if (!file.begin()) {
+            f.leaveAdmission();
             return CompletableFuture.failedFuture(file.refused(FileOp.operationName(opcode)));
         }
         file.engine().execute(f);
