@@ -4,7 +4,8 @@ package dev.jaio;
  * How to build an {@link IoEngine}.
  *
  * @param engine {@code "auto"} (the best available engine), {@code "uring"}, {@code "aio"} or {@code "threads"}
- * @param queueDepth requests the engine keeps in flight at once; more wait in a queue in jaio
+ * @param queueDepth requests the engine keeps in flight at once; a caller with one more waits in its
+ *     call until one completes ({@linkplain dev.jaio##backpressure back-pressure})
  * @param threads worker threads of the {@code threads} engine (ignored by the kernel engines)
  * @param sqPollIdleMillis {@code uring} only: 0 (default) submits with io_uring_enter; a positive
  *     value sets up IORING_SETUP_SQPOLL, a kernel thread that takes submissions from the ring without

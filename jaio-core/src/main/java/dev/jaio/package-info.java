@@ -75,7 +75,21 @@
  * for, the cleaner thread ({@code jaio-writeback-N}) when it ends a throttled write with the
  * writeback's error, or a thread whose {@link AsyncFile#truncate} held the write back. A request
  * that {@code cancel} stops before the kernel saw it completes on the cancelling thread
- * ({@code orTimeout} and {@code completeOnTimeout}: the JDK's delayer thread).
+ * ({@code orTimeout} and {@code completeOnTimeout}: the JDK's delayer thread). A request that a
+ * {@linkplain FastPaths fast path} serves whole (a kernel-buffered read the kernel's page cache
+ * holds, a CACHED read of uptodate pages, a buffered write the file system takes without waiting)
+ * completes on the calling thread before the method returns, so stages added to its future run on
+ * the thread that adds them; a request a try did in part completes on the engine's completion
+ * thread, with the whole count. No path runs a caller's stage while jaio holds a lock.
+ *
+ * <h2 id="backpressure">Queue depth and back-pressure</h2>
+ * At most {@link EngineConfig#queueDepth()} requests of callers are in an engine at once (queued
+ * for, or in, the kernel). A caller that makes one more waits in its call (read, write, fsync,
+ * append; uninterruptibly, parking a virtual thread without pinning its carrier) until a request
+ * completes and gives up its place; {@link IoEngine#queueWaits()} counts such waits. Requests
+ * made on the engine's completion thread (from a stage of another request's future) never wait,
+ * so a callback that starts I/O cannot stall the thread that completes requests; they go over the
+ * bound. Requests served by a fast path, and the page I/O of jaio's cache, take no place.
  * {@link AsyncFile#size()}, {@link AsyncFile#allocate}, {@link AsyncFile#advise} and
  * {@link AsyncFile#truncate} are synchronous system calls on the calling thread.
  *

@@ -81,7 +81,8 @@ class DirectIoProbeTest {
                 }
                 assertTrue(a.source().startsWith(DirectIo.SOURCE_STATX) || a.source().startsWith("measured"), a.toString());
                 try (AsyncFile f = AsyncFile.open(engine, file, FileOption.READ, FileOption.DIRECT);
-                        IoBuffer buf = f.allocateBuffer(a.offsetAlignment())) {
+                        // The minimum O_DIRECT buffer (allocateBuffer rounds up to the preferred I/O size).
+                        IoBuffer buf = IoBuffer.allocate(a.offsetAlignment(), a.bufferAlignment())) {
                     int n = TestFiles.await(f.read(buf.segment(), a.offsetAlignment()));
                     assertEquals(a.offsetAlignment(), n);
                     byte[] got = buf.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
