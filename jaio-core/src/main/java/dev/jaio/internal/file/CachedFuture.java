@@ -3,9 +3,7 @@ package dev.jaio.internal.file;
 import dev.jaio.internal.cache.RequestOwner;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The future of a request of a CACHED file (a read, a write, an fsync), and the owner its cache
@@ -14,7 +12,7 @@ import java.util.function.Supplier;
  * future gets the count, or a failure naming the operation, path, offset and errno. Only the cache
  * completes it.
  */
-final class CachedFuture<T> extends CompletableFuture<T> implements RequestOwner, Requests.Future {
+final class CachedFuture<T> extends JaioFuture<T> implements RequestOwner {
 
     private final OpenFile file;
     private final String op;
@@ -74,7 +72,8 @@ final class CachedFuture<T> extends CompletableFuture<T> implements RequestOwner
         FileOp.settle(this, file, null, Requests.named(describe(), cause));
     }
 
-    private String describe() {
+    @Override
+    String describe() {
         return Requests.describe(op, file.path(), position, length);
     }
 
@@ -106,45 +105,5 @@ final class CachedFuture<T> extends CompletableFuture<T> implements RequestOwner
     @Override
     public CompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
         return this;
-    }
-
-    @Override
-    public boolean complete(T value) {
-        throw Requests.refused(describe(), "complete");
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable ex) {
-        throw Requests.refused(describe(), "completeExceptionally");
-    }
-
-    @Override
-    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
-        throw Requests.refused(describe(), "completeAsync");
-    }
-
-    @Override
-    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-        throw Requests.refused(describe(), "completeAsync");
-    }
-
-    @Override
-    public void obtrudeValue(T value) {
-        throw Requests.refused(describe(), "obtrudeValue");
-    }
-
-    @Override
-    public void obtrudeException(Throwable ex) {
-        throw Requests.refused(describe(), "obtrudeException");
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void settle(Object value, Throwable failure) {
-        if (failure != null) {
-            super.completeExceptionally(failure);
-        } else {
-            super.complete((T) value);
-        }
     }
 }
