@@ -7,6 +7,7 @@ module dev.jaio.cli {
     requires info.picocli;
     requires HdrHistogram;
     requires java.desktop; // java.awt and javax.imageio for jaio sweep's figures (headless)
+    requires jdk.unsupported; // bench --vs=jdk: com.sun.nio.file.ExtendedOpenOption.DIRECT, the JDK's O_DIRECT (looked up by name)
     requires org.jfree.jfreechart;
     requires org.jfree.svg;
 

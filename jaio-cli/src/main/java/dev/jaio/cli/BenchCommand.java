@@ -10,12 +10,19 @@ import dev.jaio.IoEngine;
 import dev.jaio.cli.aiostress.CpuTimes;
 import dev.jaio.cli.aiostress.InvalidOptionException;
 import dev.jaio.cli.aiostress.Sizes;
+import dev.jaio.cli.vsjdk.Timing;
+import dev.jaio.cli.vsjdk.VsJdk;
+import dev.jaio.cli.vsjdk.VsJdkReport;
+import dev.jaio.cli.vsjdk.VsJdkSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -32,13 +39,15 @@ import picocli.CommandLine.Spec;
  * {@code jaio bench}: one job in the shape of fio's, so that jaio's engines can be set beside
  * {@code fio --ioengine=io_uring|libaio} on the same file: a fixed number of requests in flight,
  * each completion reaped (up to {@code --complete-max} per call, fio's
- * {@code iodepth_batch_complete_max}) and replaced by a new request at once.
+ * {@code iodepth_batch_complete_max}) and replaced by a new request at once. With
+ * {@code --vs=jdk}, instead, jaio against the JDK's own file I/O in one run on the same file
+ * ({@link VsJdk}).
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         versionProvider = JaioCommand.Version.class,
-        header = "Run one fio-shaped job on FILE through jaio's batch interface.",
+        header = "Run one fio-shaped job on FILE through jaio's batch interface, or (--vs=jdk) jaio against the JDK.",
         description = {
             "Keeps --iodepth requests of --bs bytes in flight on FILE for --runtime after --ramp, through an"
                     + " IoContext of the chosen engine, and prints IOPS, bandwidth (MiB/s), completion latency"
@@ -47,6 +56,25 @@ import picocli.CommandLine.Spec;
                     + " --iodepth=D --norandommap --time_based --runtime=T --ramp_time=R",
             "FILE must exist and be at least one block long (random offsets cover the whole file). CPU time is"
                     + " the whole process's, from " + CpuTimes.SOURCE + ".",
+            "",
+            "With --vs=jdk: jaio against the JDK on the same FILE in one process. Each workload is a set of"
+                    + " contenders that do the same work one after another, each for --runtime (default 5 s)"
+                    + " after --ramp (default 1 s), and prints a table: ops/s, MiB/s, p50/p99/p99.9 latency (us,"
+                    + " from the call to its result), process CPU us per op, the threads used, and 'vs JDK best',"
+                    + " the row's ops/s over the best jdk-* row's of the workload. Workloads (--workloads):",
+            "  warm  random --bs reads, --iodepth in flight, of FILE read into the kernel's page cache first:"
+                    + " FileChannel on virtual and on platform threads, AsynchronousFileChannel; jaio AsyncFile"
+                    + " on virtual threads (kernel-buffered, and CACHED in jaio's own page cache warmed first),"
+                    + " and one thread on an IoContext.",
+            "  log   a group-commit write-ahead log in FILE.vsjdk-log (made, filled with zeros and deleted):"
+                    + " --producers virtual threads append records of 100-4000 B and wait until durable; one"
+                    + " committer writes each batch: FileChannel with DSYNC, DIRECT+DSYNC or write+force;"
+                    + " jaio with RWF_DSYNC writes, O_DIRECT or buffered, --commit-depth batches in flight."
+                    + " Every log is read back and checked.",
+            "  cold  random O_DIRECT --bs reads, --iodepth in flight: FileChannel with"
+                    + " ExtendedOpenOption.DIRECT on virtual threads; jaio on an IoContext and on virtual threads.",
+            "--rw, --direct, --complete-max and --fixed-buffers do not apply to --vs=jdk; --workloads,"
+                    + " --repeat, --producers, --records, --commit-depth and --size apply only to it.",
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -55,7 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
         randread, randwrite, read, write
     }
 
-    @Parameters(paramLabel = "FILE", description = "The file to read or write.")
+    @Parameters(paramLabel = "FILE", description = "The file to read or write; with --vs=jdk, the file to read, next to"
+            + " which the log workload writes its log.")
     Path file;
 
     @Option(names = "--engine", defaultValue = "auto", description = "auto, uring, aio or threads (default: ${DEFAULT-VALUE}).")
@@ -83,14 +112,51 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--fixed-buffers", description = "Register the buffers with io_uring (fio's fixedbufs).")
     boolean fixedBuffers;
 
-    @Option(names = "--runtime", defaultValue = "10", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
-    double runtimeSeconds;
+    @Option(names = "--runtime", paramLabel = "SECONDS",
+            description = "Measured seconds (default: 10; with --vs=jdk, 5 per contender).")
+    Double runtimeSeconds;
 
-    @Option(names = "--ramp", defaultValue = "3", description = "Unmeasured warm-up seconds first (default: ${DEFAULT-VALUE}).")
-    double rampSeconds;
+    @Option(names = "--ramp", paramLabel = "SECONDS",
+            description = "Unmeasured warm-up seconds first (default: 3; with --vs=jdk, 1 per contender).")
+    Double rampSeconds;
 
-    @Option(names = "--json", description = "Print the result as one JSON object.")
-    boolean json;
+    @Option(names = "--json", paramLabel = "FILE", arity = "0..1",
+            preprocessor = AioStressCommand.JsonFileArgument.class,
+            description = "Print the result as one JSON object instead of text; with =FILE, print the text and write"
+                    + " the JSON to FILE.")
+    String json;
+
+    @Option(names = "--vs", paramLabel = "jdk",
+            description = "Compare jaio against the JDK's file I/O on FILE instead of running one job (see above).")
+    String vs;
+
+    @Option(names = "--workloads", paramLabel = "LIST", split = ",",
+            description = "With --vs=jdk: which workloads to run, in this order: warm, log, cold (default: all three).")
+    List<String> workloads;
+
+    @Option(names = "--repeat", paramLabel = "N",
+            description = "With --vs=jdk: N rounds, the contenders of a workload taking turns; the table shows"
+                    + " medians, the JSON every run (default: 1).")
+    Integer repeat;
+
+    @Option(names = "--producers", paramLabel = "N",
+            description = "With --vs=jdk: producer threads of the log workload (default: 64).")
+    Integer producers;
+
+    @Option(names = "--records", paramLabel = "N",
+            description = "With --vs=jdk: a log contender's measured interval ends once N records were made durable"
+                    + " in it, if --runtime has not ended it before (default: 200000).")
+    Long records;
+
+    @Option(names = "--commit-depth", paramLabel = "N",
+            description = "With --vs=jdk: batches jaio's log contenders keep in flight (default: 4); the JDK's"
+                    + " write one at a time.")
+    Integer commitDepth;
+
+    @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "With --vs=jdk: how much of FILE, from its start, warm and cold read (k/m/g suffix;"
+                    + " default: all of it).")
+    Long regionBytes;
 
     @Spec
     CommandSpec spec;
@@ -119,22 +185,130 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (depth < 1 || completeMax < 1 || blockSize < 1 || runtimeSeconds <= 0 || rampSeconds < 0) {
-            err.println("jaio bench: --iodepth, --complete-max, --bs and --runtime must be positive, --ramp >= 0");
+        String usage = vs != null ? checkVsJdkOptions() : checkJobOptions();
+        if (usage != null) {
+            err.println("jaio bench: " + usage);
             err.flush();
             return CommandLine.ExitCode.USAGE;
         }
+        if (vs != null) {
+            return callVsJdk();
+        }
         try {
             Result r = run();
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(json ? Json.write(toJson(r)) : toText(r));
-            out.flush();
-            return CommandLine.ExitCode.OK;
+            String doc = json == null ? null : Json.write(toJson(r));
+            return print(json == null || !json.equals(AioStressCommand.JsonFileArgument.STDOUT) ? toText(r) : null,
+                    doc, 0);
         } catch (IOException | RuntimeException e) {
             err.println("jaio bench: " + e.getMessage());
             err.flush();
             return 1;
         }
+    }
+
+    /** The options given on the command line, of those in {@code names}. */
+    private List<String> given(String... names) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            CommandLine.Model.OptionSpec o = spec.findOption(n);
+            if (parsed != null && o != null && parsed.hasMatchedOption(o)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** The usage error of the single job's options, or null. */
+    private String checkJobOptions() {
+        List<String> vsOnly = given("--workloads", "--repeat", "--producers", "--records", "--commit-depth", "--size");
+        if (!vsOnly.isEmpty()) {
+            return String.join(", ", vsOnly) + (vsOnly.size() == 1 ? " applies" : " apply") + " only with --vs=jdk";
+        }
+        double runtime = runtimeSeconds == null ? 10 : runtimeSeconds;
+        double ramp = rampSeconds == null ? 3 : rampSeconds;
+        if (depth < 1 || completeMax < 1 || blockSize < 1 || !(runtime > 0) || !(ramp >= 0)) {
+            return "--iodepth, --complete-max, --bs and --runtime must be positive, --ramp >= 0";
+        }
+        return null;
+    }
+
+    /** The usage error of --vs=jdk's options, or null. */
+    private String checkVsJdkOptions() {
+        if (!vs.equals("jdk")) {
+            return "--vs=" + vs + ": the only comparison is --vs=jdk";
+        }
+        List<String> jobOnly = given("--rw", "--direct", "--complete-max", "--fixed-buffers").stream()
+                .map(o -> o.equals("--direct") ? "--[no-]direct" : o).toList();
+        if (!jobOnly.isEmpty()) {
+            return String.join(", ", jobOnly) + " cannot be used with --vs=jdk: each contender has its own access"
+                    + " pattern and I/O mode (see jaio bench --help)";
+        }
+        if (blockSize > Integer.MAX_VALUE / 2) {
+            return "--bs=" + blockSize + " is too large";
+        }
+        try {
+            vsJdkSettings();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    VsJdkSettings vsJdkSettings() {
+        VsJdkSettings d = VsJdkSettings.defaults(file);
+        double runtime = runtimeSeconds == null ? d.timing().runtimeSeconds() : runtimeSeconds;
+        double ramp = rampSeconds == null ? d.timing().rampSeconds() : rampSeconds;
+        if (!(runtime > 0) || !(ramp >= 0)) {
+            throw new IllegalArgumentException("--runtime must be positive and --ramp >= 0");
+        }
+        return new VsJdkSettings(file, engine, workloads == null ? d.workloads() : workloads, new Timing(ramp, runtime),
+                depth, (int) blockSize, regionBytes == null ? d.regionBytes() : regionBytes,
+                producers == null ? d.producers() : producers, records == null ? d.records() : records,
+                commitDepth == null ? d.commitDepth() : commitDepth, repeat == null ? d.repeat() : repeat, d.seed());
+    }
+
+    private int callVsJdk() {
+        PrintWriter err = spec.commandLine().getErr();
+        VsJdkReport report;
+        try {
+            report = VsJdk.run(vsJdkSettings(), err);
+        } catch (IOException | RuntimeException e) {
+            err.println("jaio bench: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        String doc = json == null ? null : Json.write(report.toJson());
+        boolean jsonOnly = json != null && json.equals(AioStressCommand.JsonFileArgument.STDOUT);
+        return print(jsonOnly ? null : report.toText(), doc, report.allOk() ? 0 : 1);
+    }
+
+    /**
+     * Prints {@code text} (unless null) to stdout, and {@code doc} to stdout or the --json file.
+     *
+     * @return {@code status}, or 1 when the JSON file cannot be written
+     */
+    private int print(String text, String doc, int status) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (text != null) {
+            out.println(text);
+        }
+        if (doc != null) {
+            if (json.equals(AioStressCommand.JsonFileArgument.STDOUT)) {
+                out.println(doc);
+            } else {
+                try {
+                    Files.writeString(Path.of(json), doc + "\n");
+                } catch (IOException | InvalidPathException e) {
+                    err.println("jaio bench: cannot write --json=" + json + ": " + e.getMessage());
+                    status = 1;
+                }
+            }
+        }
+        out.flush();
+        err.flush();
+        return status;
     }
 
     Result run() throws IOException {
@@ -161,11 +335,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Loop loop = new Loop(ctx, f, slices, blocks, blockSize, random, write);
             loop.start();
-            loop.runFor(rampSeconds);
+            loop.runFor(rampSeconds == null ? 3 : rampSeconds);
             loop.measuring = true;
             CpuTimes cpu0 = CpuTimes.now();
             long t0 = System.nanoTime();
-            loop.runFor(runtimeSeconds);
+            loop.runFor(runtimeSeconds == null ? 10 : runtimeSeconds);
             double seconds = (System.nanoTime() - t0) / 1e9;
             CpuTimes used = CpuTimes.now().minus(cpu0);
             double cpu = used.userSeconds() + used.systemSeconds();
@@ -302,7 +476,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Override
         public Long convert(String value) {
             try {
-                return Sizes.parseSize("--bs", value, 1);
+                return Sizes.parseSize("SIZE", value, 1);
             } catch (InvalidOptionException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,59 @@ class BenchCommandTest {
             assertEquals("2", run("bench", "--iodepth=0", file.toString())[0]);
             assertEquals("1", run("bench", dir.resolve("missing").toString())[0]);
         } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** {@code --vs=jdk}: options that do not apply are refused with exit 2, and a short run prints its JSON. */
+    @Test
+    void vsJdkRefusesJobOptionsAndReportsItsWorkloads() throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target/jaio-test-files")).toAbsolutePath(), "vsjdk");
+        Path file = dir.resolve("f");
+        Path report = dir.resolve("report.json");
+        Files.write(file, new byte[1 << 20]);
+        try {
+            for (String[] bad : new String[][] {
+                {"--vs=jdk", "--rw=write"}, {"--vs=jdk", "--no-direct"}, {"--vs=jdk", "--complete-max=4"},
+                {"--vs=jdk", "--fixed-buffers"}, {"--vs=fio"}, {"--vs=jdk", "--workloads=warm,hot"},
+                {"--vs=jdk", "--repeat=0"}, {"--vs=jdk", "--producers=0"}, {"--vs=jdk", "--runtime=0"},
+                {"--workloads=warm"}, {"--records=10"},
+            }) {
+                String[] args = new String[bad.length + 2];
+                args[0] = "bench";
+                System.arraycopy(bad, 0, args, 1, bad.length);
+                args[args.length - 1] = file.toString();
+                String[] r = run(args);
+                assertEquals("2", r[0], String.join(" ", args) + ": " + r[2]);
+                assertTrue(r[2].startsWith("jaio bench: "), r[2]);
+                assertEquals(1, r[2].strip().lines().count(), r[2]);
+            }
+            String[] r = run("bench", "--vs=jdk", "--workloads=warm", "--iodepth=4", "--runtime=0.2", "--ramp=0",
+                    "--json", file.toString());
+            assertEquals("0", r[0], r[2]);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> j = (Map<String, Object>) Json.parse(r[1]);
+            assertEquals("bench --vs=jdk", j.get("command"));
+            assertEquals(Boolean.TRUE, j.get("ok"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> workloads = (List<Map<String, Object>>) j.get("workloads");
+            assertEquals(1, workloads.size());
+            assertEquals("warm", workloads.getFirst().get("name"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> contenders = (List<Map<String, Object>>) workloads.getFirst().get("contenders");
+            assertEquals(6, contenders.size());
+            for (Map<String, Object> c : contenders) {
+                assertTrue(((Number) c.get("opsPerSecond")).doubleValue() > 0, c.toString());
+            }
+            String[] text = run("bench", "--vs=jdk", "--workloads=cold", "--iodepth=4", "--runtime=0.2", "--ramp=0",
+                    "--json=" + report, file.toString());
+            assertEquals("0", text[0], text[2]);
+            assertTrue(text[1].contains("\ncold: random 4 KiB O_DIRECT reads of 1 MiB, 4 in flight\n"), text[1]);
+            assertTrue(text[2].contains("jaio bench --vs=jdk: cold jaio-context-direct..."), text[2]);
+            assertTrue(Json.parse(Files.readString(report)) instanceof Map<?, ?>);
+        } finally {
+            Files.deleteIfExists(report);
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
         }

@@ -1,0 +1,86 @@
+package dev.jaio.cli.vsjdk;
+
+import dev.jaio.FileOption;
+import dev.jaio.PageCacheConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+
+/**
+ * {@code warm}: random reads of a file that is entirely in the kernel's page cache (read once
+ * through before each round), {@code --iodepth} in flight: the JDK's three ways against jaio's
+ * three, kernel-buffered, through jaio's own page cache, and batched on an IoContext.
+ */
+final class WarmWorkload implements Workload {
+
+    static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform",
+            AsyncChannelReaders.NAME, "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-context-buffered");
+
+    private final VsJdkSettings settings;
+    private ReadSpec spec;
+
+    WarmWorkload(VsJdkSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "warm";
+    }
+
+    @Override
+    public String title() {
+        return "random " + VsJdk.size(settings.blockSize()) + " reads of " + VsJdk.size(spec.regionBytes())
+                + " in the kernel's page cache, " + settings.depth() + " in flight";
+    }
+
+    @Override
+    public List<String> contenders() {
+        return CONTENDERS;
+    }
+
+    @Override
+    public void prepare() throws IOException {
+        spec = VsJdk.readSpec(settings, Files.size(settings.file()));
+    }
+
+    @Override
+    public void beforeRound() throws IOException {
+        ReadContenders.warmKernelCache(spec.file(), spec.regionBytes());
+    }
+
+    @Override
+    public RunResult run(int index, Timing timing) {
+        String name = CONTENDERS.get(index);
+        String engine = settings.engine();
+        return switch (name) {
+            case "jdk-filechannel-vthreads" -> ReadContenders.fileChannelThreads(name, spec, true, false, timing);
+            case "jdk-filechannel-platform" -> ReadContenders.fileChannelThreads(name, spec, false, false, timing);
+            case AsyncChannelReaders.NAME -> {
+                try {
+                    yield AsyncChannelReaders.run(spec, timing);
+                } catch (Exception e) {
+                    yield RunResult.failed(name, "1 platform + pool", null,
+                            e instanceof ContenderException ? e.getCause() : e);
+                }
+            }
+            case "jaio-buffered-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
+                    List.of(FileOption.READ), 0, timing);
+            case "jaio-cached-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
+                    List.of(FileOption.READ, FileOption.CACHED), cacheBudget(spec.regionBytes()), timing);
+            case "jaio-context-buffered" -> ReadContenders.context(name, spec, engine, List.of(FileOption.READ), timing);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** A page cache for the whole region and a quarter more (2 MiB slabs), at least the smallest allowed. */
+    static long cacheBudget(long regionBytes) {
+        long slab = 2L << 20;
+        long bytes = (regionBytes + regionBytes / 4 + slab - 1) / slab * slab;
+        return Math.max(PageCacheConfig.MIN_BUDGET, bytes);
+    }
+
+    @Override
+    public void close() {
+    }
+}
