@@ -69,7 +69,9 @@ import picocli.CommandLine.Spec;
             "  log   a group-commit write-ahead log in FILE.vsjdk-log (made, filled with zeros and deleted):"
                     + " --producers virtual threads append records of 100-4000 B and wait until durable; one"
                     + " committer writes each batch: FileChannel with DSYNC, DIRECT+DSYNC or write+force;"
-                    + " jaio with RWF_DSYNC writes, O_DIRECT or buffered, --commit-depth batches in flight."
+                    + " jaio with RWF_DSYNC writes (O_DIRECT or buffered), or O_DIRECT writes with one fdatasync"
+                    + " at a time covering every completed write (a log writer and a log flusher), --commit-depth"
+                    + " batches in flight."
                     + " Every log is read back and checked.",
             "  cold  random O_DIRECT --bs reads, --iodepth in flight: FileChannel with"
                     + " ExtendedOpenOption.DIRECT on virtual threads; jaio on an IoContext and on virtual threads.",
@@ -149,7 +151,7 @@ public final class BenchCommand implements Callable<Integer> {
     Long records;
 
     @Option(names = "--commit-depth", paramLabel = "N",
-            description = "With --vs=jdk: batches jaio's log contenders keep in flight (default: 4); the JDK's"
+            description = "With --vs=jdk: batches jaio's log contenders keep in flight (default: 2); the JDK's"
                     + " write one at a time.")
     Integer commitDepth;
 

@@ -36,7 +36,7 @@ import org.HdrHistogram.IntCountsHistogram;
 final class LogWorkload implements Workload {
 
     static final List<String> CONTENDERS = List.of("jdk-dsync", "jdk-direct-dsync", "jdk-write-fdatasync",
-            "jaio-direct-dsync", "jaio-buffered-dsync");
+            "jaio-direct-dsync", "jaio-direct-flusher", "jaio-buffered-dsync");
 
     /** The mean record size: the middle of 100 to 4000. */
     private static final long MEAN_RECORD = (LogRecords.MIN + LogRecords.MAX) / 2;
@@ -144,8 +144,12 @@ final class LogWorkload implements Workload {
             case "jdk-dsync" -> new JdkLogWriter(log, JdkLogWriter.Mode.DSYNC);
             case "jdk-direct-dsync" -> new JdkLogWriter(log, JdkLogWriter.Mode.DIRECT_DSYNC);
             case "jdk-write-fdatasync" -> new JdkLogWriter(log, JdkLogWriter.Mode.FDATASYNC);
-            case "jaio-direct-dsync" -> new JaioLogWriter(log, settings.engine(), true, settings.commitDepth());
-            case "jaio-buffered-dsync" -> new JaioLogWriter(log, settings.engine(), false, settings.commitDepth());
+            case "jaio-direct-dsync" -> new JaioLogWriter(log, settings.engine(), true, settings.commitDepth(),
+                    JaioLogWriter.Durability.DSYNC);
+            case "jaio-direct-flusher" -> new JaioLogWriter(log, settings.engine(), true, settings.commitDepth(),
+                    JaioLogWriter.Durability.FLUSHER);
+            case "jaio-buffered-dsync" -> new JaioLogWriter(log, settings.engine(), false, settings.commitDepth(),
+                    JaioLogWriter.Durability.DSYNC);
             default -> throw new IllegalArgumentException(name);
         };
     }

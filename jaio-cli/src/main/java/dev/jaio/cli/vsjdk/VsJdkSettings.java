@@ -68,7 +68,7 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
 
     /** A settings record with the defaults of every option but the file. */
     public static VsJdkSettings defaults(Path file) {
-        return new VsJdkSettings(file, "auto", WORKLOADS, new Timing(1, 5), 64, 4096, 0, 64, 200_000, 4, 1, 1);
+        return new VsJdkSettings(file, "auto", WORKLOADS, new Timing(1, 5), 64, 4096, 0, 64, 200_000, 2, 1, 1);
     }
 
     /** {@return the same settings with another timing} */

@@ -119,7 +119,7 @@ class VsJdkTest {
         VsJdkReport r = run(settings(file, "log"));
         WorkloadReport w = r.workloads().getFirst();
         assertEquals(List.of("jdk-dsync", "jdk-direct-dsync", "jdk-write-fdatasync", "jaio-direct-dsync",
-                "jaio-buffered-dsync"), names(w));
+                "jaio-direct-flusher", "jaio-buffered-dsync"), names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         for (ContenderSummary c : w.contenders()) {
             RunResult run = c.runs().getFirst();
