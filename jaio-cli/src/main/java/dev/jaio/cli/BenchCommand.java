@@ -64,7 +64,8 @@ import picocli.CommandLine.Spec;
                     + " the row's ops/s over the best jdk-* row's of the workload. Workloads (--workloads):",
             "  warm  random --bs reads, --iodepth in flight, of FILE read into the kernel's page cache first:"
                     + " FileChannel on virtual and on platform threads, AsynchronousFileChannel; jaio AsyncFile"
-                    + " on virtual threads (kernel-buffered, and CACHED in jaio's own page cache warmed first),"
+                    + " on virtual threads (kernel-buffered, and CACHED in jaio's own page cache warmed first), each"
+                    + " with its fast paths and without (-nofast: every read through the engine),"
                     + " and one thread on an IoContext.",
             "  log   a group-commit write-ahead log in FILE.vsjdk-log (made, filled with zeros and deleted):"
                     + " --producers virtual threads append records of 100-4000 B and wait until durable; one"

@@ -2,6 +2,7 @@ package dev.jaio.cli.vsjdk;
 
 import dev.jaio.AsyncFile;
 import dev.jaio.EngineConfig;
+import dev.jaio.FastPaths;
 import dev.jaio.FileOption;
 import dev.jaio.IoBuffer;
 import dev.jaio.IoEngine;
@@ -76,9 +77,15 @@ final class ReadContenders {
      */
     static RunResult asyncFileVirtualThreads(String name, ReadSpec spec, String engine, List<FileOption> options,
             long cacheBytes, Timing timing) {
+        return asyncFileVirtualThreads(name, spec, engine, options, cacheBytes, FastPaths.ALL, timing);
+    }
+
+    /** As above, with the engine's {@link FastPaths} given ({@link FastPaths#NONE}: every read through the engine). */
+    static RunResult asyncFileVirtualThreads(String name, ReadSpec spec, String engine, List<FileOption> options,
+            long cacheBytes, FastPaths fastPaths, Timing timing) {
         String base = spec.depth() + " virtual";
         boolean cached = options.contains(FileOption.CACHED);
-        EngineConfig config = engineConfig(engine, spec.depth());
+        EngineConfig config = engineConfig(engine, spec.depth()).withFastPaths(fastPaths);
         if (cached) {
             config = config.withPageCache(PageCacheConfig.defaults().withBudget(cacheBytes).withPreTouch(true));
         }

@@ -1,5 +1,6 @@
 package dev.jaio.cli.vsjdk;
 
+import dev.jaio.FastPaths;
 import dev.jaio.FileOption;
 import dev.jaio.PageCacheConfig;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.List;
 final class WarmWorkload implements Workload {
 
     static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform",
-            AsyncChannelReaders.NAME, "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-context-buffered");
+            AsyncChannelReaders.NAME, "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
+            "jaio-cached-vthreads-nofast", "jaio-context-buffered");
 
     private final VsJdkSettings settings;
     private ReadSpec spec;
@@ -68,6 +70,10 @@ final class WarmWorkload implements Workload {
                     List.of(FileOption.READ), 0, timing);
             case "jaio-cached-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
                     List.of(FileOption.READ, FileOption.CACHED), cacheBudget(spec.regionBytes()), timing);
+            case "jaio-buffered-vthreads-nofast" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
+                    List.of(FileOption.READ), 0, FastPaths.NONE, timing);
+            case "jaio-cached-vthreads-nofast" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
+                    List.of(FileOption.READ, FileOption.CACHED), cacheBudget(spec.regionBytes()), FastPaths.NONE, timing);
             case "jaio-context-buffered" -> ReadContenders.context(name, spec, engine, List.of(FileOption.READ), timing);
             default -> throw new IllegalArgumentException(name);
         };

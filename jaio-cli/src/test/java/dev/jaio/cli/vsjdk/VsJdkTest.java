@@ -83,7 +83,8 @@ class VsJdkTest {
         WorkloadReport w = r.workloads().getFirst();
         assertEquals("warm", w.name());
         assertEquals(List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform", "jdk-async-filechannel",
-                "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-context-buffered"), names(w));
+                "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
+                "jaio-cached-vthreads-nofast", "jaio-context-buffered"), names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         for (ContenderSummary c : w.contenders()) {
             assertEquals(c.runs().getFirst().bytes(), c.runs().getFirst().ops() * 4096, c.name());
