@@ -92,7 +92,7 @@ class BenchCommandTest {
             assertEquals("warm", workloads.getFirst().get("name"));
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> contenders = (List<Map<String, Object>>) workloads.getFirst().get("contenders");
-            assertEquals(6, contenders.size());
+            assertEquals(8, contenders.size());
             for (Map<String, Object> c : contenders) {
                 assertTrue(((Number) c.get("opsPerSecond")).doubleValue() > 0, c.toString());
             }

@@ -91,7 +91,7 @@ class VsJdkTest {
         }
         assertTrue(w.contenders().get(0).threads().startsWith(DEPTH + " virtual on "), w.contenders().get(0).threads());
         assertTrue(w.contenders().get(1).threads().startsWith(DEPTH + " platform"), w.contenders().get(1).threads());
-        assertTrue(w.contenders().get(5).threads().startsWith("1 platform"), w.contenders().get(5).threads());
+        assertTrue(w.contenders().get(7).threads().startsWith("1 platform"), w.contenders().get(7).threads());
         @SuppressWarnings("unchecked")
         Map<String, Object> cache = (Map<String, Object>) w.contenders().get(4).runs().getFirst().extra()
                 .get("jaioPageCache");
