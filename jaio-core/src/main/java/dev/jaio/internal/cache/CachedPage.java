@@ -97,6 +97,22 @@ public final class CachedPage extends PageState {
         REFS.getAndAdd(this, 1);
     }
 
+    /**
+     * Takes a reference unless the page is dead (no reference left: evicted or dropped, its frame
+     * returned or about to be), as the kernel's {@code folio_try_get}: for a lookup without the
+     * file's lock, which must then check that the tree still maps the index to this page.
+     */
+    boolean tryRetain() {
+        int r;
+        do {
+            r = (int) REFS.getVolatile(this);
+            if (r <= 0) {
+                return false;
+            }
+        } while (!REFS.weakCompareAndSet(this, r, r + 1));
+        return true;
+    }
+
     /** Drops a reference; true when it was the last (the caller then returns the frame). */
     public boolean release() {
         return releaseAndCount() == 0;

@@ -34,8 +34,21 @@ final class Filemap {
         this.counters = cache.counters();
     }
 
-    /** The page at {@code index} with a reference taken for the caller, or null. */
+    /**
+     * The page at {@code index} with a reference taken for the caller, or null. First without the
+     * file's lock, as the kernel's {@code filemap_get_entry}: a lock-free tree walk, a reference
+     * taken only if the page is alive, and a second walk that must find the same page (else it was
+     * removed meanwhile: the reference goes and the locked lookup answers). A hit of many readers
+     * then shares no lock; a miss, or a race with a removal, takes the lock.
+     */
     CachedPage lookupRetained(long index) {
+        CachedPage fast = file.tree.getAcquire(index);
+        if (fast != null && fast.tryRetain()) {
+            if (file.tree.getAcquire(index) == fast) {
+                return fast;
+            }
+            reclaim.release(fast);
+        }
         file.lock.lock();
         try {
             CachedPage p = file.tree.get(index);

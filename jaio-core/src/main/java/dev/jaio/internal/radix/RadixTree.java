@@ -1,5 +1,7 @@
 package dev.jaio.internal.radix;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -64,8 +66,14 @@ import java.util.Objects;
  *
  * Lookups and gang lookups allocate nothing (gang lookups fill the caller's arrays); {@code put}
  * allocates only the nodes the tree grows by. Not thread-safe, and deliberately without locks:
- * the page cache serialises every access to a file's tree (one owner, or the cache's lock for that
- * file), as the kernel serialises modifications with {@code xa_lock}.
+ * the page cache serialises every modification of a file's tree and every other lookup (one owner,
+ * or the cache's lock for that file), as the kernel serialises modifications with {@code xa_lock}.
+ * The one exception is {@link #getAcquire}, the lookup of the kernel's RCU page cache walk
+ * ({@code filemap_get_entry}): it runs without the lock, racing with the one writer, which
+ * publishes every node and value it links in and every new root with a release store. It finds
+ * an entry that was in the tree at some moment of the call, or null (also for an entry that a
+ * concurrent removal or shrink is moving); its caller takes a reference and looks again, as
+ * {@code filemap_get_entry} does with {@code folio_try_get} and {@code xas_reload}.
  *
  * @param <V> the value type (pages); values are non-null, since {@code null} means "no entry"
  */
@@ -81,6 +89,18 @@ public final class RadixTree<V> {
 
     /** The height the largest index, {@code Long.MAX_VALUE} (63 bits), needs: ceil(63 / 6). */
     static final int MAX_HEIGHT = (Long.SIZE - 1 + SHIFT - 1) / SHIFT;
+
+    /** Release stores of slots and acquire loads by {@link #getAcquire}. */
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle ROOT;
+
+    static {
+        try {
+            ROOT = MethodHandles.lookup().findVarHandle(RadixTree.class, "root", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Range-walk filter meaning every present entry, not only tagged ones. */
     private static final int ANY = -1;
@@ -110,7 +130,8 @@ public final class RadixTree<V> {
         }
     }
 
-    /** Null iff the tree is empty (between operations). */
+    /** Null iff the tree is empty (between operations). Written with release stores (see {@link #getAcquire}). */
+    @SuppressWarnings("unused") // also through ROOT
     private Node root;
 
     private long size;
@@ -157,6 +178,31 @@ public final class RadixTree<V> {
     }
 
     /**
+     * The value at {@code index}, or null, without the lock that serialises the tree's other
+     * operations: acquire loads of the root and of each slot on the path, which pair with the
+     * writer's release stores, so a node or value found is seen whole. The answer is an entry that
+     * was in the tree during the call, or null; the caller must confirm a hit after taking its
+     * reference (see the class comment).
+     */
+    @SuppressWarnings("unchecked")
+    public V getAcquire(long index) {
+        if (index < 0) {
+            return null;
+        }
+        Node node = (Node) ROOT.getAcquire(this);
+        if (node == null || index > spanMask(node.shift)) {
+            return null;
+        }
+        while (true) {
+            Object slot = SLOT.getAcquire(node.slots, offset(index, node.shift));
+            if (node.shift == 0 || slot == null) {
+                return (V) slot;
+            }
+            node = (Node) slot;
+        }
+    }
+
+    /**
      * Maps {@code index} to {@code value}, inserting or replacing. A replaced entry keeps its tags: it
      * is the same page slot with new contents, and the page cache changes tags explicitly.
      *
@@ -174,14 +220,14 @@ public final class RadixTree<V> {
             if (child == null) {
                 // A new node has no entries yet, hence no tags: the parent's tag bits stay clear.
                 child = newNode(node.shift - SHIFT, node, off);
-                node.slots[off] = child;
+                SLOT.setRelease(node.slots, off, child);
                 node.present |= 1L << off;
             }
             node = child;
         }
         int off = offset(index, 0);
         Object old = node.slots[off];
-        node.slots[off] = value;
+        SLOT.setRelease(node.slots, off, value);
         if (old == null) {
             node.present |= 1L << off;
             size++;
@@ -221,7 +267,7 @@ public final class RadixTree<V> {
             Node parent = node.parent;
             nodes--;
             if (parent == null) {
-                root = null;
+                ROOT.setRelease(this, (Node) null);
                 return (V) old;
             }
             parent.slots[node.offset] = null;
@@ -513,7 +559,7 @@ public final class RadixTree<V> {
         if (root == null) {
             int bits = Long.SIZE - Long.numberOfLeadingZeros(index);
             int height = Math.max(1, (bits + SHIFT - 1) / SHIFT);
-            root = newNode((height - 1) * SHIFT, null, 0);
+            ROOT.setRelease(this, newNode((height - 1) * SHIFT, null, 0));
             return;
         }
         while (index > spanMask(root.shift)) {
@@ -528,7 +574,7 @@ public final class RadixTree<V> {
             }
             old.parent = top;
             old.offset = 0;
-            root = top;
+            ROOT.setRelease(this, top);
         }
     }
 
@@ -547,7 +593,7 @@ public final class RadixTree<V> {
             nodes--;
             node = child;
         }
-        root = node;
+        ROOT.setRelease(this, node);
     }
 
     /** The leaf whose span holds {@code index}, or null if there is none. */

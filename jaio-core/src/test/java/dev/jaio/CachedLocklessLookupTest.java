@@ -1,0 +1,113 @@
+package dev.jaio;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lookup of a CACHED read takes no lock (a lock-free tree walk, a reference only on a live
+ * page, a second walk): with a cache of a few frames, pages are evicted and their frames reused
+ * for other pages all the time while many threads read. A reader must never copy a frame that
+ * holds another page than the one it looked up: every page of the file holds its own index in
+ * each of its 512 longs, so a copy of a reused frame shows.
+ */
+class CachedLocklessLookupTest {
+
+    private static final int PAGE = 4096;
+    private static final int PAGES = 256;
+
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = TestFiles.newDirectory("lockless");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        TestFiles.deleteRecursively(dir);
+    }
+
+    @Test
+    void readersRacingEvictionAndDropsAlwaysCopyThePageTheyAskedFor() throws Exception {
+        Path p = dir.resolve("pages");
+        ByteBuffer content = ByteBuffer.allocate(PAGES * PAGE).order(ByteOrder.nativeOrder());
+        for (long i = 0; i < PAGES * (PAGE / 8); i++) {
+            content.putLong(i / (PAGE / 8));
+        }
+        Files.write(p, content.array());
+        // 16 frames for 256 pages: nearly every read evicts a page, and a hit races a reuse.
+        EngineConfig config = EngineConfig.defaults()
+                .withPageCache(PageCacheConfig.defaults().withBudget(PageCacheConfig.MIN_BUDGET));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong reads = new AtomicLong();
+        try (IoEngine engine = IoEngine.open(config);
+             AsyncFile f = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int seed = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    MemorySegment buf = MemorySegment.ofArray(new long[PAGE / 8]);
+                    try {
+                        while (!stop.get() && failure.get() == null) {
+                            // Mostly a few hot pages (hits), sometimes any page (misses that evict).
+                            long index = rnd.nextInt(4) == 0 ? rnd.nextInt(PAGES) : rnd.nextInt(8);
+                            assertEquals(PAGE, TestFiles.await(f.read(buf, index * PAGE)));
+                            for (int i = 0; i < PAGE / 8; i += 64) {
+                                long got = buf.getAtIndex(JAVA_LONG, i);
+                                if (got != index) {
+                                    throw new AssertionError("page " + index + " read as page " + got + " at long " + i);
+                                }
+                            }
+                            reads.incrementAndGet();
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            // Meanwhile drop the hot pages again and again (DONTNEED drops idle pages of jaio's cache).
+            Thread dropper = Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop.get() && failure.get() == null) {
+                        f.advise(0, 8L * PAGE, FileAdvice.DONTNEED);
+                        Thread.onSpinWait();
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            Thread.sleep(1500);
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            dropper.join();
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            PageCacheStats s = engine.pageCacheStats();
+            assertTrue(reads.get() > 1000, "reads " + reads.get());
+            assertTrue(s.evictions() > 100 && s.hits() > 100, s.toString());
+            assertTrue(engine.fastPathStats().cachedHits() > 100, engine.fastPathStats().toString());
+        }
+    }
+}
