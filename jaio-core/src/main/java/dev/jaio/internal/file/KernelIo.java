@@ -2,6 +2,7 @@ package dev.jaio.internal.file;
 
 import dev.jaio.FileAdvice;
 import dev.jaio.IoFlags;
+import dev.jaio.IoOperationException;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.linux.Errno;
@@ -222,22 +223,45 @@ final class KernelIo implements FileBackend {
             f.startAfter(done);
         }
         String op = FileOp.operationName(opcode);
+        // Pinned before the wait for a place: a buffer closed meanwhile stays alive for the request.
+        PinnedMemory pin = seg.isNative() ? PinnedMemory.pin(seg, op, file.path(), position, seg.byteSize()) : null;
+        f.pin(pin);
         f.admit();
         if (!file.begin()) {
             f.leaveAdmission();
-            return CompletableFuture.failedFuture(file.refused(op, position, seg.byteSize()));
-        }
-        if (seg.isNative()) {
-            try {
-                f.pin(PinnedMemory.pin(seg, op, file.path(), position, seg.byteSize()));
-            } catch (RuntimeException e) {
-                f.leaveAdmission();
-                file.endOp();
-                throw e;
+            if (pin != null) {
+                pin.unpin();
             }
+            return refusedAfter(op, position, seg.byteSize(), done, isRead, advance, kind);
         }
         file.coherence().dispatch(f, position, seg.byteSize(), !isRead);
         return f;
+    }
+
+    /**
+     * The answer to a request refused (its file or engine closed) after a try on the calling
+     * thread did {@code done} bytes of it: none, the refusal; for a read, the bytes read, as a
+     * pread that copied some returns them; for a write, a failure that says how many bytes were
+     * written (they stay written), with the refusal as its cause.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> refusedAfter(String op, long position, long length, long done, boolean isRead,
+            ByteBuffer advance, ResultKind kind) {
+        Exception refusal = file.refused(op, position, length);
+        if (done == 0) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        if (isRead) {
+            if (advance != null) {
+                advance.position(advance.position() + (int) done);
+            }
+            return new DoneFuture<>(file, op, position, length, (T) kind.value(done, position));
+        }
+        IoOperationException e = new IoOperationException(op, file.path(), position, length, Errno.EBADF,
+                Errno.name(Errno.EBADF), refusal.getMessage() + ", after the first " + done + " bytes were written",
+                done);
+        e.initCause(refusal);
+        return CompletableFuture.failedFuture(e);
     }
 
     @Override
@@ -246,20 +270,20 @@ final class KernelIo implements FileBackend {
         String op = FileOp.operationName(opcode);
         PinnedMemory[] pins = new PinnedMemory[segs.length];
         FileOp<Long> f = new FileOp<>(file, opcode, null, segs, position, ioFlags, total, ResultKind.LONG);
-        f.admit();
-        if (!file.begin()) {
-            f.leaveAdmission();
-            return CompletableFuture.failedFuture(file.refused(op, position, total));
-        }
+        // Pinned before the wait for a place: a buffer closed meanwhile stays alive for the request.
         try {
             for (int i = 0; i < segs.length; i++) {
                 pins[i] = PinnedMemory.pin(segs[i], op, file.path(), position, total);
             }
         } catch (RuntimeException e) {
             PinnedMemory.unpinAll(pins);
-            f.leaveAdmission();
-            file.endOp();
             throw e;
+        }
+        f.admit();
+        if (!file.begin()) {
+            f.leaveAdmission();
+            PinnedMemory.unpinAll(pins);
+            return CompletableFuture.failedFuture(file.refused(op, position, total));
         }
         f.pins(pins);
         file.coherence().dispatch(f, position, total, opcode == IoOp.WRITEV);

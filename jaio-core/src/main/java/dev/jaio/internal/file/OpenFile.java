@@ -266,13 +266,16 @@ public final class OpenFile implements CacheHandle.OpCount {
     /**
      * Reserves {@code seg.byteSize()} bytes at the append position and writes {@code seg} there;
      * the future holds the offset. Checked before the reservation, so a refused append takes no
-     * range; one that fails in the kernel leaves its range unwritten, and later appends go after it.
+     * range (one refused after it, by a race with a close of its buffer or another reservation
+     * that overflows, gives the range back unless a later append took the next one); one that
+     * fails in the kernel leaves its range unwritten, and later appends go after it.
      */
     public CompletableFuture<Long> append(MemorySegment seg, int ioFlags) {
         String op = "pwrite";
         checkMode(op, false);
-        if (seg.byteSize() > MAX_TRANSFER) {
-            throw new IllegalArgumentException("append " + path + ": " + seg.byteSize()
+        long length = seg.byteSize();
+        if (length > MAX_TRANSFER) {
+            throw new IllegalArgumentException("append " + path + ": " + length
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         long at;
@@ -281,10 +284,17 @@ public final class OpenFile implements CacheHandle.OpCount {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+        checkPosition(op, at, length);
         checkBuffer(op, seg, false, at); // the alignment of every reserved offset, as all appends of a DIRECT file are aligned
-        long reserved = (long) APPEND_AT.getAndAdd(this, seg.byteSize());
-        checkPosition(op, reserved, seg.byteSize());
-        return backend.single(IoOp.WRITE, seg, reserved, ioFlags, null, ResultKind.OFFSET);
+        PinnedMemory.checkOpen(seg, op, path, at, length); // a closed IoBuffer takes no range
+        long reserved = (long) APPEND_AT.getAndAdd(this, length);
+        try {
+            checkPosition(op, reserved, length);
+            return backend.single(IoOp.WRITE, seg, reserved, ioFlags, null, ResultKind.OFFSET);
+        } catch (RuntimeException e) {
+            APPEND_AT.compareAndSet(this, reserved + length, reserved); // give the range back if it is the last
+            throw e;
+        }
     }
 
     /** A vectored read or write (IoOp.READV or IoOp.WRITEV) of native buffers. */

@@ -66,11 +66,16 @@ public final class PinnedMemory {
      * @param op, path, offset, length the request that pins it, for the message of a refusal
      *     (offset -1 leaves offset and length out; a null path leaves the path out)
      * @return the pinned memory, or null when the segment is not jaio memory
-     * @throws IllegalStateException when the buffer is already closed
+     * @throws IllegalStateException when the buffer is already closed, or the segment's memory
+     *     (jaio's or not) is already freed: its address must not reach the kernel
      */
     public static PinnedMemory pin(MemorySegment segment, String op, Path path, long offset, long length) {
         PinnedMemory memory = BY_SCOPE.get(segment.scope());
         if (memory == null) {
+            if (!segment.scope().isAlive()) {
+                throw new IllegalStateException((path == null ? op : Requests.describe(op, path, offset, length))
+                        + ": the memory is freed (its arena or IoBuffer is closed)");
+            }
             return null;
         }
         int s;
@@ -82,6 +87,17 @@ public final class PinnedMemory {
             }
         } while (!STATE.compareAndSet(memory, s, s + 1));
         return memory;
+    }
+
+    /**
+     * Throws as {@link #pin} would, without pinning: for a request that must not take anything
+     * (an append's range) for memory it will then refuse.
+     */
+    public static void checkOpen(MemorySegment segment, String op, Path path, long offset, long length) {
+        PinnedMemory m = pin(segment, op, path, offset, length);
+        if (m != null) {
+            m.unpin();
+        }
     }
 
     /** Releases one pin; frees the memory when it was the last pin of a closed buffer. */
