@@ -354,7 +354,8 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Where this handle's next {@link #append} goes: the value set by
      * {@link #appendPosition(long)}, else the file's size when first asked (statx, on the calling
-     * thread). Appends of other handles or processes are not seen: one handle appends to a log.
+     * thread); a {@link #truncate} through this handle to below it brings it back to the new size.
+     * Appends and truncates of other handles or processes are not seen: one handle appends to a log.
      *
      * @return the offset in bytes
      * @throws IOException when the file is closed or its size cannot be read

@@ -136,6 +136,21 @@ class AppendTest {
     }
 
     @Test
+    void aTruncateBelowTheAppendPositionBringsItBack() throws Exception {
+        Path p = dir.resolve("trunc");
+        try (AsyncFile f = open(p, Mode.BUFFERED);
+             IoBuffer b = f.allocateBuffer(100)) {
+            assertEquals(0L, TestFiles.await(f.append(b.segment().asSlice(0, 100))));
+            assertEquals(100L, TestFiles.await(f.append(b.segment().asSlice(0, 100))));
+            f.truncate(50);
+            assertEquals(50, f.appendPosition());
+            assertEquals(50L, TestFiles.await(f.append(b.segment().asSlice(0, 10))));
+            f.truncate(1000); // growing leaves it
+            assertEquals(60, f.appendPosition());
+        }
+    }
+
+    @Test
     void anAppendToAReadOnlyFileIsRefused() throws Exception {
         Path p = dir.resolve("ro");
         Files.write(p, new byte[10]);

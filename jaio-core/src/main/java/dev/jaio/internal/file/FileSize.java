@@ -112,6 +112,7 @@ public final class FileSize {
                 // before the end and gets zeros after it, as a later extension must read.
                 fc.endTruncate(size);
             }
+            file.truncatedTo(size);
         } finally {
             file.endOp();
         }

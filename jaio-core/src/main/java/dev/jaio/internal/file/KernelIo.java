@@ -179,15 +179,20 @@ final class KernelIo implements FileBackend {
     }
 
     /**
-     * The first failed try of the file, repeated with errno capture to learn why: EAGAIN means the
-     * file system takes NOWAIT and the data was not ready, anything else (EOPNOTSUPP: ext4's
-     * buffered writes, file systems without FMODE_NOWAIT) that the file's tries stop. Returns what
+     * The first failed try of the file, repeated with errno capture to learn why: EOPNOTSUPP
+     * (ext4's buffered writes, file systems without FMODE_NOWAIT such as tmpfs), EINVAL, ESPIPE
+     * (pipes), ENOSYS or EBADF mean that the file's tries stop; anything else (EAGAIN: the data
+     * was not ready; a real error, which the engine then reports) that they go on. Returns what
      * the repeat returned (it may now succeed).
      */
     private long learn(boolean read, MemorySegment part, long offset, int ioFlags) {
         long r = read ? Libc.preadv2(file.fd(), one(part), 1, offset, ioFlags | Rwf.RWF_NOWAIT)
                 : Libc.pwritev2(file.fd(), one(part), 1, offset, ioFlags | Rwf.RWF_NOWAIT);
-        if (r >= 0 || r == -Errno.EAGAIN) {
+        // Only an errno that says NOWAIT (or this call) is not supported for the file stops its
+        // tries; any other (EAGAIN, or a real error such as ENOSPC that the engine will report) does not.
+        boolean unsupported = r == -Errno.EOPNOTSUPP || r == -Errno.EINVAL || r == -Errno.ESPIPE
+                || r == -Errno.ENOSYS || r == -Errno.EBADF;
+        if (!unsupported) {
             if (read) {
                 nowaitReads = TAKEN;
             } else {

@@ -249,6 +249,17 @@ public final class OpenFile implements CacheHandle.OpCount {
         return appendAt;
     }
 
+    /** This handle truncated the file to {@code size}: an append position past it comes back to it. */
+    void truncatedTo(long size) {
+        long p;
+        do {
+            p = appendAt;
+            if (p <= size) {
+                return;
+            }
+        } while (!APPEND_AT.compareAndSet(this, p, size));
+    }
+
     /** Sets where the next append goes, e.g. the end of a log's valid records inside a preallocated file. */
     public void appendPosition(long position) {
         checkMode("append", false);

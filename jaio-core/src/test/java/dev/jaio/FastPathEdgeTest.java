@@ -22,8 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Adversarial tests of the issue 13 paths (fast paths, append, back-pressure) that hold up today. */
-class Issue13CoverageTest {
+/**
+ * The fast paths, appends and back-pressure at their edges: deadlock-prone callbacks, interrupts,
+ * close under load, full file systems, odd buffers and devices, coherence with CACHED handles.
+ */
+class FastPathEdgeTest {
 
     private static final int PAGE = 4096;
 

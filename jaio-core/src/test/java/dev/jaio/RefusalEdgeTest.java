@@ -20,8 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Adversarial tests of the issue 13 paths (fast paths, append, back-pressure) that fail today. */
-class Issue13BreakTest {
+/**
+ * Requests refused after they began: a write whose try on the calling thread wrote a part before
+ * its file closed, a buffer closed while its request waited for a place in the queue, appends
+ * refused after their checks. Each must say what it did and take nothing it does not use.
+ */
+class RefusalEdgeTest {
 
     private Path dir;
     private Path mount;
