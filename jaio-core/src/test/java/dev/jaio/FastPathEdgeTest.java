@@ -258,7 +258,7 @@ class FastPathEdgeTest {
      */
     @Test
     void aCallerWaitingForAPlaceWhenTheEngineClosesGetsEngineClosed() throws Exception {
-        Path fifo = Issue13BreakTest.fifo(dir);
+        Path fifo = RefusalEdgeTest.fifo(dir);
         Path p = dir.resolve("f");
         Files.write(p, new byte[8192]);
         IoEngine engine = IoEngine.open(EngineConfig.defaults().withEngine("uring").withQueueDepth(1)
@@ -275,10 +275,10 @@ class FastPathEdgeTest {
                     out.set(e);
                 }
             });
-            Issue13BreakTest.awaitWaits(engine, 1);
+            RefusalEdgeTest.awaitWaits(engine, 1);
             Thread closer = Thread.ofPlatform().start(engine::close);
             Thread.sleep(200);
-            Issue13BreakTest.feed(fifo);
+            RefusalEdgeTest.feed(fifo);
             closer.join(30_000);
             assertTrue(!closer.isAlive(), "engine close returned");
             t.join(30_000);
