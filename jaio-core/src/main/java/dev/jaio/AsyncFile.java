@@ -192,9 +192,10 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /**
-     * Allocates an {@link IoBuffer} fit for this file at full speed: its address aligned to, and
-     * its size rounded up to a multiple of, {@link #preferredIoSize()} (at least 4 KiB, and at
-     * least what {@link #alignment()} requires). For the smallest buffer O_DIRECT accepts, use
+     * Allocates an {@link IoBuffer} fit for this file at full speed: its size rounded up to a
+     * multiple of {@link #preferredIoSize()} (at least 4 KiB, and at least what {@link #alignment()}
+     * requires), its address aligned to a page or more ({@link DirectIoAlignment#bufferAlignment()}:
+     * the kernel needs the preferred size of offsets and lengths, not of addresses). For the smallest buffer O_DIRECT accepts, use
      * {@code IoBuffer.allocate(size, alignment().bufferAlignment())} with a size that is a multiple
      * of {@code alignment().offsetAlignment()}.
      *
@@ -209,7 +210,7 @@ public final class AsyncFile implements AutoCloseable {
         }
         DirectIoAlignment a = alignment();
         long unit = Math.max(preferredIoSize(), Math.max(1, a.offsetAlignment()));
-        return IoBuffer.allocate((size + unit - 1) / unit * unit, Math.max(unit, a.bufferAlignment()));
+        return IoBuffer.allocate((size + unit - 1) / unit * unit, a.bufferAlignment());
     }
 
     /**

@@ -11,8 +11,9 @@ package dev.jaio;
  * @param nowaitReads kernel-buffered reads that {@code preadv2(RWF_NOWAIT)} served whole on the
  *     calling thread (or up to the end of the file)
  * @param nowaitReadsPartial reads of which the try served a part and the engine the rest
- * @param nowaitReadsBlocked reads the try could not start (EAGAIN: nothing cached at the offset),
- *     which went to the engine whole
+ * @param nowaitReadsBlocked reads the try could not start (EAGAIN: nothing cached at the offset;
+ *     or the file's first try, on a file that then turned out to refuse NOWAIT), which went to the
+ *     engine whole
  * @param nowaitReadsSkipped reads sent to the engine untried because the file's recent tries would
  *     have blocked: a try of an uncached page starts its readahead on the calling thread, tens of
  *     microseconds, so after a try that would block the next 1, 2, 4 ... 64 reads (while tries keep

@@ -110,11 +110,12 @@ class AppendTest {
     @Test
     void aDirectLogInAPreallocatedFileAppendsFromThePositionItIsGiven() throws Exception {
         Path p = dir.resolve("prealloc");
+        long unit;
         try (AsyncFile f = open(p, Mode.DIRECT)) {
             f.allocate(0, 1 << 20);
             assertEquals(1 << 20, f.appendPosition(), "the size, until told otherwise");
             f.appendPosition(0);
-            long unit = f.preferredIoSize();
+            unit = f.preferredIoSize();
             try (IoBuffer b = f.allocateBuffer(unit)) {
                 for (int i = 0; i < 4; i++) {
                     b.segment().fill((byte) (i + 1));
@@ -131,7 +132,8 @@ class AppendTest {
         }
         byte[] back = Files.readAllBytes(p);
         for (int i = 0; i < 4; i++) {
-            assertEquals(i + 1, back[i * 4096 + 17]);
+            assertEquals(i + 1, back[(int) (i * unit + 17)]);
+            assertEquals(i + 1, back[(int) ((i + 1) * unit - 1)]);
         }
     }
 

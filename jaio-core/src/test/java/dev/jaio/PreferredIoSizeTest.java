@@ -2,6 +2,7 @@ package dev.jaio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,33 @@ class PreferredIoSizeTest {
 
     @Test
     void buffersAreAlignedAndRoundedToTheFileSystemsPreferredSize() throws Exception {
-        Path p = dir.resolve("f");
+        check(dir.resolve("f"));
+    }
+
+    /**
+     * XFS with a stripe unit of 64 KiB over 2 disks, mounted {@code largeio}: st_blksize is the
+     * stripe width, 128 KiB, above the 4 KiB floor, so a constant 4096 would fail here.
+     */
+    @Test
+    void onAStripedXfsTheBuffersFollowItsLargerPreferredSize() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mkfs.xfs")) || Files.isExecutable(Path.of("/sbin/mkfs.xfs")),
+                "mkfs.xfs (xfsprogs) is needed");
+        Path m = TestMounts.loopWith(dir, "loop,largeio", "mkfs.xfs", 1024, "-d", "su=64k,sw=2");
+        try {
+            Path p = m.resolve("f");
+            assertEquals(128 * 1024, statBlockSize(writeFile(p)), "the mount's st_blksize");
+            check(p);
+        } finally {
+            TestMounts.umount(m);
+        }
+    }
+
+    private static Path writeFile(Path p) throws IOException {
+        Files.write(p, new byte[8192]);
+        return p;
+    }
+
+    private static void check(Path p) throws Exception {
         Files.write(p, new byte[8192]);
         long blksize = statBlockSize(p);
         try (IoEngine engine = IoEngine.open();
@@ -48,7 +75,7 @@ class PreferredIoSizeTest {
                 try (IoBuffer b = f.allocateBuffer(size)) {
                     long got = b.segment().byteSize();
                     assertTrue(got >= size && got % expected == 0 && got - size < expected, size + " -> " + got);
-                    assertEquals(0, b.segment().address() % expected, "aligned to the preferred size");
+                    assertEquals(0, b.segment().address() % f.alignment().bufferAlignment(), "aligned for O_DIRECT");
                     // A whole buffer is a valid O_DIRECT write at an aligned offset.
                     assertEquals((int) got, TestFiles.await(f.write(b.segment(), expected)));
                 }

@@ -95,8 +95,10 @@ class RefusalEdgeTest {
      * failed after a part), not get a FileClosedException that says the write was refused.
      */
     enum Refusal {
-        /** The file is closed while the rest waits for a place. (An engine close does the same when it marks the file draining first.) */
-        FILE_CLOSED
+        /** The file is closed while the rest waits for a place. */
+        FILE_CLOSED,
+        /** The engine is closed while the rest waits for a place (its files refuse new requests at once). */
+        ENGINE_CLOSED
     }
 
     @ParameterizedTest
@@ -152,6 +154,10 @@ class RefusalEdgeTest {
                 Thread closer = null;
                 switch (refusal) {
                     case FILE_CLOSED -> f.close(); // no request of f is in flight: it closes now
+                    case ENGINE_CLOSED -> {
+                        closer = Thread.ofPlatform().start(engine::close); // waits for the FIFO read
+                        Thread.sleep(200);
+                    }
                 }
                 feed(fifo);
                 assertEquals(1, TestFiles.await(held));

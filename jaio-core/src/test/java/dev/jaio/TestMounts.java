@@ -29,6 +29,11 @@ final class TestMounts {
 
     /** A loop-mounted file system of {@code mib} MiB made by {@code mkfs} (e.g. mkfs.ext2). */
     static Path loop(Path dir, String mkfs, int mib, String... mkfsOpts) throws Exception {
+        return loopWith(dir, "loop", mkfs, mib, mkfsOpts);
+    }
+
+    /** As {@link #loop}, mounted with {@code mountOpts} (which include {@code loop}). */
+    static Path loopWith(Path dir, String mountOpts, String mkfs, int mib, String... mkfsOpts) throws Exception {
         Path img = dir.resolve("img");
         assumeTrue(run("truncate", "-s", mib + "M", img.toString()) == 0);
         String[] cmd = new String[mkfsOpts.length + 3];
@@ -38,7 +43,7 @@ final class TestMounts {
         cmd[cmd.length - 1] = img.toString();
         assumeTrue(run(cmd) == 0);
         Path m = Files.createDirectories(dir.resolve("mnt"));
-        assumeTrue(run("mount", "-o", "loop", img.toString(), m.toString()) == 0);
+        assumeTrue(run("mount", "-o", mountOpts, img.toString(), m.toString()) == 0);
         return m;
     }
 

@@ -9,10 +9,14 @@ import java.lang.invoke.VarHandle;
  * CachedPage, so a waiter holding an old one can tell (its state keeps the old story).
  *
  * <p>References, as the kernel's folio refcount: the file's tree holds one while the page is in it,
- * a device read holds one until it completes, and a reader holds one while it copies. Readers take
- * theirs under the file's lock, where eviction also checks the count, so a page with a reader is never
- * evicted; whoever drops the last reference returns the frame. Only then can the frame hold another
- * page, so no copy ever reads bytes of a page that replaced this one.
+ * a device read holds one until it completes, and a reader holds one while it copies. A reader
+ * takes its reference without the file's lock ({@link #tryRetain}, only while the count is above
+ * zero, then a second look in the tree), or under it; eviction takes the tree's reference away
+ * only by a compare-and-set from 1 to 0 under the lock (the kernel's {@code folio_ref_freeze}), so
+ * a page with a reader is never evicted, and every other removal takes the page out of the tree
+ * before it drops the tree's reference. Whoever drops the last reference returns the frame. Only
+ * then can the frame hold another page, so no copy ever reads bytes of a page that replaced this
+ * one.
  */
 public final class CachedPage extends PageState {
 

@@ -174,7 +174,7 @@ public final class CachedRead implements CachedRequest {
      * page-at-a-time readahead, or a page is missing, not uptodate or carries the readahead marker
      * (its async readahead is the request's to start). Then bytes may have been copied into
      * {@code dst} already; the request's own iterations copy them again. Never waits, never starts
-     * I/O, takes no lock but the file's for each lookup.
+     * I/O, takes no lock (the lookups are lock-free when they hit).
      */
     public static long tryHits(CacheHandle handle, MemorySegment dst, long position, long length) {
         FileCache f = handle.file();
@@ -202,10 +202,11 @@ public final class CachedRead implements CachedRequest {
             } finally {
                 cache.release(p);
             }
-            cache.countHit();
             p.touch();
             done += n;
         }
+        // Counted once all are hits: a fallback's own iterations count the pages they copy.
+        cache.countHits((position + length - 1) / PAGE - position / PAGE + 1);
         ra.readEnded(position + done);
         return done;
     }

@@ -27,9 +27,9 @@ final class OnDemandReadahead extends Readahead {
     private long start;
     private long size;
     private long asyncSize;
-    /** Page index the last read ended in; -1 before the first. */
     /**
-     * The last page a read of the handle ended in (the kernel's prev_pos): written without the
+     * The last page a read of the handle ended in (the kernel's prev_pos), -1 before the first:
+     * written without the
      * lock by {@link #readEnded}, as the kernel writes prev_pos without one; a heuristic that a
      * racing read may overwrite.
      */
@@ -81,7 +81,8 @@ final class OnDemandReadahead extends Readahead {
             if (random || max == 0) {
                 return index - 1; // no readahead: the demand read takes the request
             }
-            if (index == 0 || req > max || (prevIndex >= 0 && index - prevIndex <= 1 && index >= prevIndex)) {
+            long prev = prevIndex; // read once: readEnded writes it without the lock
+            if (index == 0 || req > max || (prev >= 0 && index - prev <= 1 && index >= prev)) {
                 return initialWindow(h, index, req, max, out, outBase);
             }
             // A small random read: exactly the request, state untouched.

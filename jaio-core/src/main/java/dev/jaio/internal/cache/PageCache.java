@@ -255,6 +255,10 @@ public final class PageCache implements AutoCloseable {
         counters.hits.increment();
     }
 
+    void countHits(long pages) {
+        counters.hits.add(pages);
+    }
+
     void countMiss() {
         counters.misses.increment();
     }

@@ -134,7 +134,9 @@ final class CachedIo implements FileBackend {
         long n;
         try {
             n = CachedRead.tryHits(handle, dst, position, length);
-        } catch (RuntimeException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            // The destination's memory went (closed, or shorter than its checks saw): the request's
+            // own way meets the same and reports it, naming the request.
             n = -1;
         } finally {
             if (pin != null) {

@@ -212,7 +212,11 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
                     failure = Requests.cancelled(describe(), done + Math.max(0, result), outcome);
                 }
             } else if (result < 0 && !isWrite() && done > 0) {
-                value = resultKind.value(done, startOffset); // the try's bytes, as a pread that copied some returns them
+                // The try's bytes, as a pread that copied some returns them.
+                if (advance != null) {
+                    advance.position(advance.position() + (int) done);
+                }
+                value = resultKind.value(done, startOffset);
             } else if (result < 0) {
                 failure = Failures.of(operationName(opcode), file.path(), hasOffset() ? startOffset : -1,
                         hasOffset() ? length : -1, (int) -result, done);

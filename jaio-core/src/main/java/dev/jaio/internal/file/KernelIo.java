@@ -34,9 +34,10 @@ final class KernelIo implements FileBackend {
     /** Set in a try's count when the read reached the end of the file: the count is the whole answer. */
     private static final long END_OF_FILE = 1L << 62;
 
-    private final OpenFile file;
     /** Largest back-off: after a run of tries that would block, 1 read in this many is tried. */
     private static final int BACKOFF_MAX = 64;
+
+    private final OpenFile file;
 
     /** Whether the file system took RWF_NOWAIT reads and writes of this file; set by the first failed try. */
     private volatile int nowaitReads = UNKNOWN;
@@ -61,7 +62,7 @@ final class KernelIo implements FileBackend {
     public <T> CompletableFuture<T> single(int opcode, MemorySegment seg, long position, int ioFlags,
             ByteBuffer advance, ResultKind kind) {
         boolean isRead = opcode == IoOp.READ;
-        if (seg.isNative() && !file.isDirect() && (ioFlags & NOT_TRIED) == 0) {
+        if (seg.isNative() && !seg.isMapped() && !file.isDirect() && (ioFlags & NOT_TRIED) == 0) {
             FastPathCounters fp = file.engine().fastPaths();
             if (isRead && fp.policy().nowaitReads() && nowaitReads != REFUSED && readsToSkip > 0) {
                 readsToSkip--;
@@ -125,6 +126,11 @@ final class KernelIo implements FileBackend {
         }
         boolean whole = done == length || isRead && (done & END_OF_FILE) != 0;
         done &= ~END_OF_FILE;
+        if (!isRead) {
+            // As the engine's path does after any kernel write: a CACHED handle opened on the
+            // file while the try ran may have read the range, and its size must grow.
+            file.coherence().afterUncachedWrite(null, position, length, done);
+        }
         if (whole) {
             (isRead ? fp.nowaitReads : fp.nowaitWrites).increment();
             if (advance != null) {
@@ -179,7 +185,7 @@ final class KernelIo implements FileBackend {
     }
 
     /**
-     * The first failed try of the file, repeated with errno capture to learn why: EOPNOTSUPP
+     * The first failed try of the file (counted as blocked), repeated with errno capture to learn why: EOPNOTSUPP
      * (ext4's buffered writes, file systems without FMODE_NOWAIT such as tmpfs), EINVAL, ESPIPE
      * (pipes), ENOSYS or EBADF mean that the file's tries stop; anything else (EAGAIN: the data
      * was not ready; a real error, which the engine then reports) that they go on. Returns what

@@ -432,7 +432,9 @@ public final class OpenFile implements CacheHandle.OpCount {
         int s;
         do {
             s = (int) STATE.getVolatile(this);
-            if ((s & (CLOSED | DRAINING)) != 0) {
+            if ((s & (CLOSED | DRAINING)) != 0 || engine.refusesRequests()) {
+                // Closed, or its engine is closing: IoEngine.close() drains its files one at a
+                // time, and a file it has not reached yet must refuse too.
                 return false;
             }
         } while (!STATE.compareAndSet(this, s, s + 1));

@@ -40,7 +40,8 @@ final class Downcalls {
     /*
      * One iovec per thread for the tries on the caller's thread (Libc.preadv2Try, pwritev2Try): the
      * wrapper fills it and the kernel reads it within the call, on this thread, so no other call can
-     * use it meanwhile. Reclaimed with the thread's ThreadLocal entry, as STATE.
+     * use it meanwhile. Allocated on a thread's first try, reclaimed with its ThreadLocal entry, as
+     * STATE: a thread's later tries allocate nothing.
      */
     private static final ThreadLocal<MemorySegment> IOVEC =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Iovec.IOVEC));
@@ -97,16 +98,6 @@ final class Downcalls {
         params[0] = JAVA_LONG;
         System.arraycopy(args, 0, params, 1, args.length);
         return link("syscall", FunctionDescriptor.of(JAVA_LONG, params), Linker.Option.firstVariadicArg(1));
-    }
-
-    /**
-     * Links a libc function without errno capture and as a critical function
-     * ({@link Linker.Option#critical}: no thread-state transition), for a call that returns at once
-     * (a try with RWF_NOWAIT); null if libc lacks the symbol. It must never block: the JVM cannot
-     * reach a safepoint while it runs.
-     */
-    static MethodHandle libcCriticalNoErrno(String symbol, FunctionDescriptor descriptor) {
-        return link(symbol, descriptor, Linker.Option.critical(false));
     }
 
     /** Links a libc function that does not report through errno; null if libc lacks the symbol. */

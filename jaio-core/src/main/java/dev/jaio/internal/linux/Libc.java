@@ -184,9 +184,10 @@ public final class Libc {
     /**
      * A try on the calling thread: {@code preadv2(fd, {buf}, 1, offset, rwfFlags)} of one native
      * buffer, meant with {@link Rwf#RWF_NOWAIT} (the page cache serves it or it fails with EAGAIN;
-     * it never waits for the device). Linked critical and without errno capture, with a per-thread
-     * iovec, so the try allocates nothing and costs little more than the copy: the count, or -1 on
-     * any failure (call {@link #preadv2} to learn the errno; the failed try changed nothing).
+     * it never waits for the device's data, though a try of an uncached page starts its readahead).
+     * Without errno capture and with a per-thread iovec, so a thread's tries allocate nothing after
+     * its first: the count, or -1 on any failure (call {@link #preadv2} to learn the errno). Not
+     * linked critical: the readahead a try starts, or a fault on the destination, may block.
      */
     public static long preadv2Try(int fd, MemorySegment buf, long offset, int rwfFlags) {
         if (preadv2Try.HANDLE == null) {
@@ -499,12 +500,12 @@ public final class Libc {
     }
 
     private static final class preadv2Try {
-        static final MethodHandle HANDLE = Downcalls.libcCriticalNoErrno("preadv2",
+        static final MethodHandle HANDLE = Downcalls.libcNoErrno("preadv2",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     }
 
     private static final class pwritev2Try {
-        static final MethodHandle HANDLE = Downcalls.libcCriticalNoErrno("pwritev2",
+        static final MethodHandle HANDLE = Downcalls.libcNoErrno("pwritev2",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
     }
 

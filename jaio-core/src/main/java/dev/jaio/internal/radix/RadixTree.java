@@ -70,10 +70,11 @@ import java.util.Objects;
  * or the cache's lock for that file), as the kernel serialises modifications with {@code xa_lock}.
  * The one exception is {@link #getAcquire}, the lookup of the kernel's RCU page cache walk
  * ({@code filemap_get_entry}): it runs without the lock, racing with the one writer, which
- * publishes every node and value it links in and every new root with a release store. It finds
- * an entry that was in the tree at some moment of the call, or null (also for an entry that a
- * concurrent removal or shrink is moving); its caller takes a reference and looks again, as
- * {@code filemap_get_entry} does with {@code folio_try_get} and {@code xas_reload}.
+ * publishes every node and value it links in and every new root with a release store (removals
+ * clear slots with plain stores). It finds an entry that was in the tree at some moment, or null
+ * (also for an entry that a concurrent removal or shrink is moving): an entry removed by an
+ * operation the caller has not synchronised with may still be found. Its caller takes a reference
+ * and looks again, as {@code filemap_get_entry} does with {@code folio_try_get} and {@code xas_reload}.
  *
  * @param <V> the value type (pages); values are non-null, since {@code null} means "no entry"
  */
@@ -181,8 +182,9 @@ public final class RadixTree<V> {
      * The value at {@code index}, or null, without the lock that serialises the tree's other
      * operations: acquire loads of the root and of each slot on the path, which pair with the
      * writer's release stores, so a node or value found is seen whole. The answer is an entry that
-     * was in the tree during the call, or null; the caller must confirm a hit after taking its
-     * reference (see the class comment).
+     * was in the tree at some moment (perhaps removed since by an operation the caller has not
+     * synchronised with), or null; the caller must confirm a hit after taking its reference (see
+     * the class comment).
      */
     @SuppressWarnings("unchecked")
     public V getAcquire(long index) {
