@@ -2,6 +2,7 @@ package dev.jaio.cli.vsjdk;
 
 import dev.jaio.AsyncFile;
 import dev.jaio.EngineConfig;
+import dev.jaio.FastPathStats;
 import dev.jaio.FastPaths;
 import dev.jaio.FileOption;
 import dev.jaio.IoBuffer;
@@ -101,6 +102,7 @@ final class ReadContenders {
                 probe = new CacheProbe(e);
             }
             ThreadReaders.Measured m;
+            FastPathStats fastBefore = e.fastPathStats();
             try {
                 m = ThreadReaders.run(spec, true, index -> {
                     IoBuffer b = f.allocateBuffer(spec.blockSize());
@@ -114,7 +116,11 @@ final class ReadContenders {
                 buffers.forEach(IoBuffer::close);
             }
             List<String> notes = probe == null ? List.of() : List.of(probe.note(name));
-            Map<String, Object> extra = probe == null ? Map.of() : Map.of("jaioPageCache", probe.toJson());
+            Map<String, Object> extra = new LinkedHashMap<>();
+            if (probe != null) {
+                extra.put("jaioPageCache", probe.toJson());
+            }
+            extra.put("jaioFastPaths", fastPathDelta(fastBefore, e.fastPathStats()));
             return m.toResult(name, ThreadsLabel.of(spec.depth(), null, m.interval()), engineName, notes, extra);
         } catch (Exception e) {
             return RunResult.failed(name, base + " + engine", engineName, e instanceof ContenderException ? e.getCause() : e);
@@ -134,6 +140,18 @@ final class ReadContenders {
             return RunResult.failed(name, "1 platform + engine", engineName,
                     e instanceof ContenderException ? e.getCause() : e);
         }
+    }
+
+    /** What the engine's fast paths did over a run (ramp and measured interval): counts of reads. */
+    static Map<String, Object> fastPathDelta(FastPathStats before, FastPathStats after) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cachedHits", after.cachedHits() - before.cachedHits());
+        m.put("cachedFallbacks", after.cachedFallbacks() - before.cachedFallbacks());
+        m.put("nowaitReads", after.nowaitReads() - before.nowaitReads());
+        m.put("nowaitReadsPartial", after.nowaitReadsPartial() - before.nowaitReadsPartial());
+        m.put("nowaitReadsBlocked", after.nowaitReadsBlocked() - before.nowaitReadsBlocked());
+        m.put("nowaitReadsSkipped", after.nowaitReadsSkipped() - before.nowaitReadsSkipped());
+        return m;
     }
 
     private static void checkAlignment(AsyncFile f, ReadSpec spec) throws IOException {

@@ -96,6 +96,13 @@ class VsJdkTest {
         Map<String, Object> cache = (Map<String, Object>) w.contenders().get(4).runs().getFirst().extra()
                 .get("jaioPageCache");
         assertEquals(0L, cache.get("misses"), cache.toString());
+        // Which path the reads took, from the engine's own counters: tried on the calling thread
+        // with the fast paths on, never with them off.
+        assertTrue(fastPaths(w, 3).get("nowaitReads") > 0, fastPaths(w, 3).toString());
+        assertTrue(fastPaths(w, 4).get("cachedHits") > 0, fastPaths(w, 4).toString());
+        for (int row : new int[] {5, 6}) {
+            assertTrue(fastPaths(w, row).values().stream().allMatch(v -> v == 0), fastPaths(w, row).toString());
+        }
         assertEquals(0L, cache.get("deviceReads"), cache.toString());
         assertTrue((Long) cache.get("hits") > 0, cache.toString());
         assertTrue(w.notes().stream().anyMatch(n -> n.contains("every read a hit")), w.notes().toString());
@@ -199,5 +206,10 @@ class VsJdkTest {
             return;
         }
         throw new AssertionError("no IOException");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> fastPaths(WorkloadReport w, int row) {
+        return (Map<String, Long>) w.contenders().get(row).runs().getFirst().extra().get("jaioFastPaths");
     }
 }
