@@ -44,15 +44,6 @@ class FastPathEdgeTest {
         TestFiles.deleteRecursively(dir);
     }
 
-    private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
-        try {
-            f.get(30, TimeUnit.SECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-    }
-
     /** Stages on the completion thread that start more requests than the queue depth never wait, at depth 1. */
     @Test
     void callbacksStartingMoreRequestsThanTheDepthDoNotDeadlock() throws Exception {
@@ -162,7 +153,7 @@ class FastPathEdgeTest {
         try (IoEngine engine = IoEngine.open(EngineConfig.defaults().withQueueDepth(8));
              AsyncFile f = AsyncFile.open(engine, mount.resolve("f"), FileOption.READ, FileOption.WRITE, FileOption.CREATE);
              IoBuffer b = IoBuffer.allocate(2 << 20, 4096)) {
-            IoOperationException e = assertInstanceOf(IoOperationException.class, failureOf(f.write(b.segment(), 0)));
+            IoOperationException e = assertInstanceOf(IoOperationException.class, TestFiles.failureOf(f.write(b.segment(), 0)));
             assertEquals(Files.size(mount.resolve("f")), e.bytesTransferred());
             assertTrue(e.getMessage().contains("ENOSPC") && e.getMessage().contains("offset 0"), e.getMessage());
         }
@@ -185,7 +176,7 @@ class FastPathEdgeTest {
                 try (var ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
                     ch.write(ByteBuffer.wrap(new byte[PAGE]), 0); // a fresh mtime: XFS takes the NOWAIT write
                 }
-                Throwable t = failureOf(f.write(big.segment(), 0));
+                Throwable t = TestFiles.failureOf(f.write(big.segment(), 0));
                 IoOperationException e = assertInstanceOf(IoOperationException.class, t);
                 assertEquals(Files.size(p), e.bytesTransferred(), e.getMessage());
             }
@@ -285,7 +276,7 @@ class FastPathEdgeTest {
             assertTrue(!t.isAlive(), "the waiting caller returned");
             assertEquals(1, TestFiles.await(held));
             Object o = out.get();
-            Throwable failure = o instanceof CompletableFuture<?> cf ? failureOf(cf) : (Throwable) o;
+            Throwable failure = o instanceof CompletableFuture<?> cf ? TestFiles.failureOf(cf) : (Throwable) o;
             assertInstanceOf(EngineClosedException.class, failure, String.valueOf(failure));
         } finally {
             engine.close();

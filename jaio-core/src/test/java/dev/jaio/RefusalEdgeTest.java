@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,15 +57,6 @@ class RefusalEdgeTest {
             Thread.sleep(10);
         }
         assertEquals(n, engine.queueWaits(), "a caller waits for a place");
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
-        try {
-            f.get(30, TimeUnit.SECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
     }
 
     /** An XFS loop mount (XFS takes RWF_NOWAIT buffered writes) with about {@code freeKib} KiB left free. */
@@ -165,7 +154,7 @@ class RefusalEdgeTest {
                 if (closer != null) {
                     closer.join(30_000);
                 }
-                Throwable failure = thrown.get() != null ? thrown.get() : failureOf(w.get());
+                Throwable failure = thrown.get() != null ? thrown.get() : TestFiles.failureOf(w.get());
                 IoOperationException e = assertInstanceOf(IoOperationException.class, failure,
                         "the try wrote " + written + " bytes of the request, then it was refused: " + failure);
                 assertEquals(written, e.bytesTransferred());
@@ -232,7 +221,7 @@ class RefusalEdgeTest {
                 }
             }
             Object o = out.get();
-            Throwable failure = o instanceof CompletableFuture<?> cf ? failureOf(cf) : (Throwable) o;
+            Throwable failure = o instanceof CompletableFuture<?> cf ? TestFiles.failureOf(cf) : (Throwable) o;
             byte[] back = Files.readAllBytes(p);
             if (failure == null) {
                 for (int i = 0; i < back.length; i++) {

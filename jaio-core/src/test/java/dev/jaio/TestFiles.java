@@ -32,6 +32,16 @@ final class TestFiles {
         }
     }
 
+    /** The failure the future completed with within 30 s, or null if it completed normally. */
+    static Throwable failureOf(java.util.concurrent.CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
     /** {@code n} random bytes from {@code seed}. */
     static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];
