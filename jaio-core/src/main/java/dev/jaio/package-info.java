@@ -89,7 +89,10 @@
  * completes and gives up its place; {@link IoEngine#queueWaits()} counts such waits. Requests
  * made on the engine's completion thread (from a stage of another request's future) never wait,
  * so a callback that starts I/O cannot stall the thread that completes requests; they go over the
- * bound. Requests served by a fast path, and the page I/O of jaio's cache, take no place.
+ * bound. Requests served by a fast path, and the page I/O of jaio's cache, take no place. A request
+ * that may never complete by itself (a read of an empty FIFO) holds its place until it does: with
+ * {@code queueDepth} of them in flight, other callers of the engine wait until one is fed or
+ * cancelled; give such files an engine of their own, or a larger depth.
  * {@link AsyncFile#size()}, {@link AsyncFile#allocate}, {@link AsyncFile#advise} and
  * {@link AsyncFile#truncate} are synchronous system calls on the calling thread.
  *

@@ -137,6 +137,33 @@ class RequestFutureTest {
     }
 
     @Test
+    void aRequestOfAClosedFileIsRefusedWithoutWaitingForAPlace() throws Exception {
+        try (IoEngine engine = open("uring", 1, FastPaths.NONE)) {
+            Path fifo = fifo("closed.fifo");
+            Path data = dir.resolve("closed-data");
+            Files.write(data, new byte[4096]);
+            try (AsyncFile pipe = AsyncFile.open(engine, fifo, FileOption.READ, FileOption.WRITE);
+                 IoBuffer one = IoBuffer.allocate(4096, 4096);
+                 IoBuffer two = IoBuffer.allocate(4096, 4096)) {
+                CompletableFuture<Integer> held = pipe.read(one.segment(), 0); // holds the only place
+                try {
+                    AsyncFile file = AsyncFile.open(engine, data, FileOption.READ);
+                    file.close();
+                    // Returns at once, refused, though no place is free.
+                    CompletableFuture<Integer> r = file.read(two.segment(), 0);
+                    assertTrue(r.isCompletedExceptionally());
+                    assertThrows(FileClosedException.class, () -> TestFiles.await(r));
+                    assertEquals(0, engine.queueWaits());
+                    assertEquals(0, two.pinCount());
+                } finally {
+                    feed(fifo);
+                }
+                assertEquals(4096, TestFiles.await(held));
+            }
+        }
+    }
+
+    @Test
     void cancelOfARequestNotYetInTheKernelEndsItAtOnce() throws Exception {
         // Depth 2, no fast path. A caller past the depth waits in its call, so a request waits
         // inside the engine only when the completion thread makes it (callbacks never wait): a

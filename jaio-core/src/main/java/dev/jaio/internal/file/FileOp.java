@@ -88,6 +88,9 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
 
     /** Takes a place in the engine's admission for the request (waiting for one if need be); given back when it ends. */
     FileOp<T> admit() {
+        if (file.refusing()) {
+            return this; // refused right after, without waiting for a place
+        }
         Admission a = file.engine().admission();
         if (a.enter(file.engine())) {
             admission = a;

@@ -504,6 +504,11 @@ public final class OpenFile implements CacheHandle.OpCount {
         return ((int) STATE.getVolatile(this) & CLOSED) != 0;
     }
 
+    /** Whether {@link #begin} would refuse now (closed, draining, or the engine closing): no need to wait for a place. */
+    boolean refusing() {
+        return ((int) STATE.getVolatile(this) & (CLOSED | DRAINING)) != 0 || engine.refusesRequests();
+    }
+
     private void lastOut() {
         if (backend instanceof CachedIo c && writable && !closeSyncStarted && !engine.isClosed()) {
             // (A closed engine wrote the pages back before it stopped; its cache is gone.)
