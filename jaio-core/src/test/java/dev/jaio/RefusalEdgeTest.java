@@ -59,6 +59,16 @@ class RefusalEdgeTest {
         assertEquals(n, engine.queueWaits(), "a caller waits for a place");
     }
 
+    /** Whether {@code f}'s calls are refused (its engine closing): its size, a call that takes no place. */
+    private static boolean refused(AsyncFile f) {
+        try {
+            f.size();
+            return false;
+        } catch (IOException e) {
+            return e instanceof EngineClosedException;
+        }
+    }
+
     /** An XFS loop mount (XFS takes RWF_NOWAIT buffered writes) with about {@code freeKib} KiB left free. */
     private Path nearlyFullXfs(int freeKib) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mkfs.xfs")) || Files.isExecutable(Path.of("/sbin/mkfs.xfs")),
@@ -145,7 +155,11 @@ class RefusalEdgeTest {
                     case FILE_CLOSED -> f.close(); // no request of f is in flight: it closes now
                     case ENGINE_CLOSED -> {
                         closer = Thread.ofPlatform().start(engine::close); // waits for the FIFO read
-                        Thread.sleep(200);
+                        // Until the close began: a call that takes no place (statx) is refused then.
+                        for (int i = 0; i < 1000 && !refused(f); i++) {
+                            Thread.sleep(10);
+                        }
+                        assertTrue(refused(f), "the engine's close began");
                     }
                 }
                 feed(fifo);
