@@ -268,7 +268,10 @@ class FastPathEdgeTest {
             });
             RefusalEdgeTest.awaitWaits(engine, 1);
             Thread closer = Thread.ofPlatform().start(engine::close);
-            Thread.sleep(200);
+            for (int i = 0; i < 1000 && !RefusalEdgeTest.refused(f); i++) {
+                Thread.sleep(10); // until the close began (it waits for the FIFO read)
+            }
+            assertTrue(RefusalEdgeTest.refused(f), "the engine's close began");
             RefusalEdgeTest.feed(fifo);
             closer.join(30_000);
             assertTrue(!closer.isAlive(), "engine close returned");

@@ -60,7 +60,7 @@ class RefusalEdgeTest {
     }
 
     /** Whether {@code f}'s calls are refused (its engine closing): its size, a call that takes no place. */
-    private static boolean refused(AsyncFile f) {
+    static boolean refused(AsyncFile f) {
         try {
             f.size();
             return false;
