@@ -356,7 +356,9 @@ public final class AsyncFile implements AutoCloseable {
      * Where this handle's next {@link #append} goes: the value set by
      * {@link #appendPosition(long)}, else the file's size when first asked (statx, on the calling
      * thread); a {@link #truncate} through this handle to below it brings it back to the new size.
-     * Appends and truncates of other handles or processes are not seen: one handle appends to a log.
+     * Only {@code append} and {@code truncate} through this handle move it ({@code write} at any
+     * offset does not), and appends and truncates of other handles or processes are not seen: one
+     * handle appends to a log.
      *
      * @return the offset in bytes
      * @throws IOException when the file is closed or its size cannot be read
@@ -366,8 +368,10 @@ public final class AsyncFile implements AutoCloseable {
     }
 
     /**
-     * Sets where the next {@link #append} goes: in a log preallocated with {@link #allocate}, the
-     * end of its valid records (found by recovery), not the file's size.
+     * Sets where the next {@link #append} goes: in a preallocated log, the end of its valid records
+     * (found by recovery), not the file's size. Preallocate a log by writing zeros, as databases
+     * initialise log segments: {@link #allocate} leaves unwritten extents, and a durable write into
+     * one also commits its conversion (measured here at about twice the time per DSYNC append).
      *
      * @param position the offset in bytes, at least 0; with {@link FileOption#DIRECT} a multiple of
      *     the offset alignment

@@ -20,7 +20,7 @@ package dev.jaio;
  *     tried with {@code preadv2(RWF_NOWAIT)} on the calling thread (the kernel copies from its page
  *     cache or fails with EAGAIN without waiting for the device); what the kernel did not copy goes
  *     to the engine. A try of a page the kernel does not hold still starts its readahead on the
- *     calling thread (tens of microseconds), so a file whose tries keep blocking is tried less
+ *     calling thread (70-150 microseconds on the development VM), so a file whose tries keep blocking is tried less
  *     often ({@link FastPathStats#nowaitReadsSkipped()})
  * @param nowaitWrites a kernel-buffered write without SYNC or DSYNC is first tried with
  *     {@code pwritev2(RWF_NOWAIT)}; file systems that do not take NOWAIT buffered writes (ext4

@@ -245,6 +245,12 @@ final class LogWorkload implements Workload {
             String endReason) {
 
         RunResult result(String name, int producers) {
+            if (group.full() && group.measuredRecords() == 0) {
+                return RunResult.failed(name, ThreadsLabel.of(producers, "1 committer", interval), engine,
+                        new IOException("the log file filled up during the ramp, before the measured interval began:"
+                                + " raise --records (the log holds twice --records records of the mean size) or"
+                                + " shorten --ramp"));
+            }
             List<String> notes = new ArrayList<>();
             if (group.full()) {
                 notes.add(name + ": the log file filled up, which ended the measured interval after "

@@ -282,7 +282,7 @@ public final class OpenFile implements CacheHandle.OpCount {
      * fails in the kernel leaves its range unwritten, and later appends go after it.
      */
     public CompletableFuture<Long> append(MemorySegment seg, int ioFlags) {
-        String op = "pwrite";
+        String op = "append"; // in the messages of refusals; the kernel's pwrite names its own failures
         checkMode(op, false);
         long length = seg.byteSize();
         if (length > MAX_TRANSFER) {
