@@ -255,6 +255,16 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+        if (regionBytes != null) {
+            try {
+                long size = Files.size(file);
+                if (regionBytes > size) {
+                    return "--size=" + regionBytes + " is larger than " + file + " (" + size + " bytes)";
+                }
+            } catch (IOException e) {
+                return null; // the run reports the file's own problem
+            }
+        }
         return null;
     }
 

@@ -68,7 +68,7 @@ class BenchCommandTest {
                 {"--vs=jdk", "--rw=write"}, {"--vs=jdk", "--no-direct"}, {"--vs=jdk", "--complete-max=4"},
                 {"--vs=jdk", "--fixed-buffers"}, {"--vs=fio"}, {"--vs=jdk", "--workloads=warm,hot"},
                 {"--vs=jdk", "--repeat=0"}, {"--vs=jdk", "--producers=0"}, {"--vs=jdk", "--runtime=0"},
-                {"--workloads=warm"}, {"--records=10"},
+                {"--workloads=warm"}, {"--records=10"}, {"--vs=jdk", "--size=2m"},
             }) {
                 String[] args = new String[bad.length + 2];
                 args[0] = "bench";
