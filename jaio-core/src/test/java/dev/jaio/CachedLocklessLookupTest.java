@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +60,8 @@ class CachedLocklessLookupTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong reads = new AtomicLong();
+        // Each reader counts down once it did its share; the run lasts as long as that work.
+        CountDownLatch quota = new CountDownLatch(8);
         try (IoEngine engine = IoEngine.open(config);
              AsyncFile f = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED)) {
             List<Thread> threads = new ArrayList<>();
@@ -66,6 +70,7 @@ class CachedLocklessLookupTest {
                 threads.add(Thread.ofPlatform().start(() -> {
                     SplittableRandom rnd = new SplittableRandom(seed);
                     MemorySegment buf = MemorySegment.ofArray(new long[PAGE / 8]);
+                    int done = 0;
                     try {
                         while (!stop.get() && failure.get() == null) {
                             // Mostly a few hot pages (hits), sometimes any page (misses that evict).
@@ -78,6 +83,9 @@ class CachedLocklessLookupTest {
                                 }
                             }
                             reads.incrementAndGet();
+                            if (++done == 5000) {
+                                quota.countDown();
+                            }
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -95,7 +103,7 @@ class CachedLocklessLookupTest {
                     failure.compareAndSet(null, e);
                 }
             });
-            Thread.sleep(1500);
+            awaitQuota(quota, failure);
             stop.set(true);
             for (Thread t : threads) {
                 t.join();
@@ -131,6 +139,8 @@ class CachedLocklessLookupTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong checked = new AtomicLong();
+        // Each reader counts down once it did its share of reads and every hot page was rewritten often.
+        CountDownLatch quota = new CountDownLatch(4);
         EngineConfig config = EngineConfig.defaults()
                 .withPageCache(PageCacheConfig.defaults().withBudget(PageCacheConfig.MIN_BUDGET * 4));
         try (IoEngine engine = IoEngine.open(config);
@@ -157,6 +167,8 @@ class CachedLocklessLookupTest {
                 readers.add(Thread.ofPlatform().start(() -> {
                     SplittableRandom rnd = new SplittableRandom(seed);
                     MemorySegment buf = MemorySegment.ofArray(new long[PAGE / 8]);
+                    int done = 0;
+                    boolean counted = false;
                     try {
                         while (!stop.get() && failure.get() == null) {
                             int index = rnd.nextInt(hot);
@@ -170,13 +182,17 @@ class CachedLocklessLookupTest {
                                 }
                             }
                             checked.incrementAndGet();
+                            if (++done >= 3000 && !counted && completed[0].get() >= 50 * hot) {
+                                counted = true;
+                                quota.countDown();
+                            }
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
                     }
                 }));
             }
-            Thread.sleep(1500);
+            awaitQuota(quota, failure);
             stop.set(true);
             w.join();
             for (Thread t : readers) {
@@ -187,6 +203,13 @@ class CachedLocklessLookupTest {
             }
             assertTrue(checked.get() > 1000 && completed[1].get() > 10,
                     "reads " + checked.get() + ", writes of page 1 " + completed[1].get());
+        }
+    }
+
+    /** Waits until every racing thread did its share, or one failed (which the caller then throws). */
+    private static void awaitQuota(CountDownLatch quota, AtomicReference<Throwable> failure) throws InterruptedException {
+        while (failure.get() == null && !quota.await(100, TimeUnit.MILLISECONDS)) {
+            // the latch, or a failure, ends the wait
         }
     }
 }

@@ -110,6 +110,7 @@ class FastPathEdgeTest {
         AsyncFile f = AsyncFile.open(engine, p, FileOption.READ, FileOption.WRITE);
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
+        java.util.concurrent.CountDownLatch underLoad = new java.util.concurrent.CountDownLatch(300);
         List<Thread> threads = new ArrayList<>();
         try (IoBuffer shared = IoBuffer.allocate(PAGE, PAGE)) {
             for (int t = 0; t < 16; t++) {
@@ -124,6 +125,7 @@ class FastPathEdgeTest {
                             };
                             r.get(30, TimeUnit.SECONDS);
                             ok.incrementAndGet();
+                            underLoad.countDown();
                         } catch (ExecutionException e) {
                             assertTrue(e.getCause() instanceof java.nio.channels.ClosedChannelException, e.toString());
                             refused.incrementAndGet();
@@ -133,7 +135,7 @@ class FastPathEdgeTest {
                     }
                 }));
             }
-            Thread.sleep(50);
+            underLoad.await(); // the close comes while requests of all three kinds run
             f.close();
             for (Thread t : threads) {
                 t.join(60_000);
