@@ -1,6 +1,5 @@
 package dev.jaio.internal.file;
 
-import dev.jaio.EngineClosedException;
 import dev.jaio.FileAdvice;
 import dev.jaio.FileOption;
 import dev.jaio.IoFlags;
@@ -236,13 +235,8 @@ final class CachedIo implements FileBackend {
     /** Counts the request in; a refusal (closed file or engine) as a failed future, else null. */
     private <T> CompletableFuture<T> refuse(String op, long position, long length) {
         if (!file.begin()) {
+            // Closed, or its engine closing or closed: begin refuses both, and refused names which.
             return CompletableFuture.failedFuture(file.refused(op, position, length));
-        }
-        if (file.engine().isClosed()) {
-            file.endOp();
-            return CompletableFuture.failedFuture(
-                    new EngineClosedException(Requests.describe(op, file.path(), position, length),
-                            file.engine().name()));
         }
         return null;
     }
