@@ -29,44 +29,52 @@ public final class CachedRead implements CachedRequest {
     private static final int PAGE = PageFrames.PAGE_SIZE;
     private static final int HELD_MAX = 64;
 
-    private final CacheHandle handle;
-    private final PageCache cache;
     private final RequestOwner owner;
-    private final MemorySegment dst;
-    private final MemorySegment[] dsts;
-    private final long position;
-    private final long length;
-    private final boolean nowait;
+    /**
+     * Its wait-table waiter, made on its first wait and queued again for each later one, also by the
+     * next requests of a reused read (a request waits for one thing at a time).
+     */
+    private WaitTable.Waiter waiter;
+    // The request: set by reset, for each use of a reusable read.
+    private CacheHandle handle;
+    private PageCache cache;
+    private MemorySegment dst;
+    private MemorySegment[] dsts;
+    private long position;
+    private long length;
+    private boolean nowait;
     /** Bytes copied so far. */
     private long done;
     /** Highest page index already shown to the readahead logic by this request. */
-    private long raSeen = -1;
+    private long raSeen;
     /** The page the request waits for, and its index (a page that had to be waited for is a miss). */
     private CachedPage waitingOn;
-    private long waitedFor = -1;
+    private long waitedFor;
     /**
      * Pages of this request's first {@link #HELD_MAX} pages that it holds a reference to: those its
      * own reads started, and the one it waits on. A retry takes them from here instead of looking
-     * them up under the file's lock, and a held page cannot be evicted before it is copied.
+     * them up under the file's lock, and a held page cannot be evicted before it is copied. Its
+     * length is the request's page count (at most HELD_MAX): a reused read keeps the array for a
+     * next request of as many pages, and it is all null between requests.
      */
     private CachedPage[] held;
-    private final long heldBase;
+    private long heldBase;
     /**
      * The page it waits on when that lies past the held range, and its index: held the same way, so
      * that a waited-for page is never evicted before the retry copies it (one slot is enough: a
      * request waits for one page at a time).
      */
     private CachedPage far;
-    private long farIndex = -1;
+    private long farIndex;
     /**
      * No frame was free for the page at {@link #done} and the request let go of the pages it held
      * ahead: the next time, it waits. Cleared when it copies again.
      */
     private boolean framesShort;
     /** A page read for this request alone: its index, its memory, and the result (MIN_VALUE until done). */
-    private long bypassIndex = -1;
+    private long bypassIndex;
     private MemorySegment bypassPage;
-    private volatile long bypassResult = Long.MIN_VALUE;
+    private volatile long bypassResult;
     /** Position in {@link #dsts}. */
     private int segment;
     private long segmentOffset;
@@ -78,21 +86,57 @@ public final class CachedRead implements CachedRequest {
      */
     public CachedRead(CacheHandle handle, MemorySegment dst, MemorySegment[] dsts, long position, long length,
             boolean nowait, RequestOwner owner) {
+        this(owner);
+        reset(handle, dst, dsts, position, length, nowait);
+    }
+
+    /**
+     * A read to be {@link #reset} and {@link #start started} again for each request of {@code owner}
+     * (a batch context's slot): a request then allocates nothing of its own. It may be reset only
+     * once the last request ended ({@link RequestOwner#finished}/{@link RequestOwner#failed}), after
+     * which nothing wakes it: every wait of a request ends in a retry before the request can end.
+     */
+    public CachedRead(RequestOwner owner) {
+        this.owner = owner;
+    }
+
+    /** Makes this read the request for [position, position + length) of {@code handle}; see {@link #CachedRead(RequestOwner)}. */
+    public void reset(CacheHandle handle, MemorySegment dst, MemorySegment[] dsts, long position, long length,
+            boolean nowait) {
         this.handle = handle;
         this.cache = handle.file().cache();
-        this.owner = owner;
         this.dst = dst;
         this.dsts = dsts;
         this.position = position;
         this.length = length;
         this.nowait = nowait;
+        this.done = 0;
+        this.raSeen = -1;
+        this.waitingOn = null;
+        this.waitedFor = -1;
         this.heldBase = position / PAGE;
+        if (held != null && held.length != heldPages()) {
+            held = null; // a request of another page count: held() sizes a new one
+        }
+        this.far = null;
+        this.farIndex = -1;
+        this.framesShort = false;
+        this.bypassIndex = -1;
+        this.bypassPage = null;
+        this.bypassResult = Long.MIN_VALUE;
+        this.segment = 0;
+        this.segmentOffset = 0;
+    }
+
+    /** The length of {@link #held} for this request: its pages, at most {@link #HELD_MAX}. */
+    private int heldPages() {
+        long pages = length == 0 ? 1 : (position + length - 1) / PAGE - heldBase + 1;
+        return (int) Math.min(HELD_MAX, pages);
     }
 
     private CachedPage[] held() {
         if (held == null) {
-            long pages = length == 0 ? 1 : (position + length - 1) / PAGE - heldBase + 1;
-            held = new CachedPage[(int) Math.min(HELD_MAX, pages)];
+            held = new CachedPage[heldPages()];
         }
         return held;
     }
@@ -277,14 +321,16 @@ public final class CachedRead implements CachedRequest {
     }
 
     private void iterate(boolean retry) {
-        DeviceIoSink foreign = cache.liftForeignDiversion(owner.deviceQueue());
+        // A local: once the step ended the request, its owner may reset this read for another file.
+        PageCache pc = cache;
+        DeviceIoSink foreign = pc.liftForeignDiversion(owner.deviceQueue());
         int[] depth = PageCache.stepBegins();
         try {
             step(retry);
         } finally {
             PageCache.stepEnded(depth);
             if (foreign != null) {
-                cache.divertDeviceIo(foreign);
+                pc.divertDeviceIo(foreign);
             }
         }
     }
@@ -431,7 +477,7 @@ public final class CachedRead implements CachedRequest {
                 }
                 waitingOn = p;
                 boolean idle = retry && !progressed;
-                if (p.retryWhenUnlocked(this)) {
+                if (p.retryWhenUnlocked(waiter())) {
                     if (idle) {
                         cache.countIdleRetry(); // woken, yet made no progress before waiting again
                     }
@@ -493,5 +539,14 @@ public final class CachedRead implements CachedRequest {
     @Override
     public String toString() {
         return "CachedRead[" + position + "+" + length + ", done " + done + "]";
+    }
+
+    private WaitTable.Waiter waiter() {
+        WaitTable.Waiter w = waiter;
+        if (w == null) {
+            w = new WaitTable.Waiter(this);
+            waiter = w;
+        }
+        return w;
     }
 }

@@ -61,6 +61,9 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
     private long readFor = -1;
     /** Pages this write made dirty whose tags are not set yet, with references. */
     private final CachedPage[] newlyDirty = new CachedPage[32];
+    /** Its wait-table waiter, made on its first wait and queued again for each later one (one wait at a time). */
+    private WaitTable.Waiter waiter;
+
     private int newlyDirtyCount;
     /**
      * Pages of the range found or made ahead of the copy under one hold of the file's lock
@@ -189,7 +192,7 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
      * (the write must not be touched any more), false when the page is unlocked already.
      */
     private boolean waitForUnlock(CachedPage p) {
-        boolean queued = p.retryWhenUnlocked(this);
+        boolean queued = p.retryWhenUnlocked(waiter());
         release(p);
         return queued;
     }
@@ -566,5 +569,14 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
     @Override
     public String toString() {
         return "CachedWrite[" + position + "+" + length + ", done " + done + "]";
+    }
+
+    private WaitTable.Waiter waiter() {
+        WaitTable.Waiter w = waiter;
+        if (w == null) {
+            w = new WaitTable.Waiter(this);
+            waiter = w;
+        }
+        return w;
     }
 }

@@ -14,12 +14,12 @@ final class DeviceIo {
 
     private final EventLoop loop;
     private final CacheCounters counters;
-    /** This thread's held-back reads, between beginBatch and endBatch; null outside. */
-    private final ThreadLocal<Batch> batch = new ThreadLocal<>();
-    /** This thread's batch, kept for its next beginBatch. */
-    private final ThreadLocal<Batch> spareBatch = ThreadLocal.withInitial(Batch::new);
-    /** The sink this thread's page I/O goes to; none: the engine. */
-    private final ThreadLocal<DeviceIoSink> sinks = new ThreadLocal<>();
+    /**
+     * This thread's diversion and batch. One holder per thread, set once and then only mutated:
+     * a {@code ThreadLocal.set} after a {@code remove} makes a new map entry (a weak reference), which
+     * per request was the batch context's largest allocation after the request itself.
+     */
+    private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(ThreadState::new);
 
     DeviceIo(EventLoop loop, CacheCounters counters) {
         this.loop = loop;
@@ -33,16 +33,16 @@ final class DeviceIo {
         } else {
             counters.deviceReads.increment();
         }
-        DeviceIoSink sink = sinks.get();
+        ThreadState t = threads.get();
+        DeviceIoSink sink = t.sink;
         if (sink != null) {
             if (sink.offer(op)) {
                 return;
             }
             op.toEngine();
         }
-        Batch b = batch.get();
-        if (b != null) {
-            b.add(op);
+        if (t.batching) {
+            t.batch.add(op);
         } else {
             loop.execute(op);
         }
@@ -50,7 +50,7 @@ final class DeviceIo {
 
     /** The sink this thread's page reads go to, or null (the engine). */
     DeviceIoSink divertedTo() {
-        return sinks.get();
+        return threads.get().sink;
     }
 
     /**
@@ -63,21 +63,18 @@ final class DeviceIo {
      * is none to lift.
      */
     DeviceIoSink liftForeignDiversion(DeviceIoSink owner) {
-        DeviceIoSink s = sinks.get();
+        ThreadState t = threads.get();
+        DeviceIoSink s = t.sink;
         if (s == null || s == owner) {
             return null;
         }
-        sinks.remove();
+        t.sink = null;
         return s;
     }
 
     /** Page reads and writes this thread starts go to {@code sink} (null: to the engine again). */
     void divert(DeviceIoSink sink) {
-        if (sink == null) {
-            sinks.remove();
-        } else {
-            sinks.set(sink);
-        }
+        threads.get().sink = sink;
     }
 
     /**
@@ -87,17 +84,18 @@ final class DeviceIo {
      */
     void beginBatch() {
         if (!loop.inLoop()) {
-            batch.set(spareBatch.get());
+            threads.get().batching = true;
         }
     }
 
     /** Hands the device reads held back since {@link #beginBatch()} to the engine. */
     void endBatch() {
-        Batch b = batch.get();
-        if (b == null) {
+        ThreadState t = threads.get();
+        if (!t.batching) {
             return;
         }
-        batch.remove();
+        t.batching = false;
+        Batch b = t.batch;
         loop.executeAll(b.ops, b.n);
         Arrays.fill(b.ops, 0, b.n, null);
         b.n = 0;
@@ -112,6 +110,15 @@ final class DeviceIo {
     /** An I/O of the cache's own that is not a page read or write (a flush), on the engine's loop. */
     void execute(IoOp<?> op) {
         loop.execute(op);
+    }
+
+    /** One thread's state: where its page I/O goes, and its held-back reads. */
+    private static final class ThreadState {
+        /** The sink this thread's page I/O goes to; null: the engine. */
+        DeviceIoSink sink;
+        /** Between beginBatch and endBatch: device reads go into {@link #batch}. */
+        boolean batching;
+        final Batch batch = new Batch();
     }
 
     /** Device reads collected on one thread between {@link #beginBatch()} and {@link #endBatch()}. */

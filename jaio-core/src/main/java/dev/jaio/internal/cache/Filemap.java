@@ -172,7 +172,6 @@ final class Filemap {
      * reader tries again. Wakes the waiters and drops the read's references.
      */
     void readDone(CacheHandle h, CachedPage[] run, long result) {
-        int[] before = new int[run.length];
         if (result < 0) {
             file.lock.lock();
             try {
@@ -188,8 +187,8 @@ final class Filemap {
                 file.lock.unlock();
             }
             counters.readErrors.increment();
-            for (int i = 0; i < run.length; i++) {
-                before[i] = run[i].unlockQuietly(PageState.ERROR, PageState.READAHEAD);
+            for (CachedPage p : run) {
+                p.unlockQuietly(PageState.ERROR, PageState.READAHEAD);
             }
         } else {
             boolean shortRead = result < (long) run.length * PAGE;
@@ -202,9 +201,9 @@ final class Filemap {
                 }
                 if (p.is(PageState.STALE)) {
                     anyStale = true;
-                    before[i] = p.unlockQuietly(0, PageState.READAHEAD);
+                    p.unlockQuietly(0, PageState.READAHEAD);
                 } else {
-                    before[i] = p.unlockQuietly(PageState.UPTODATE, 0);
+                    p.unlockQuietly(PageState.UPTODATE, 0);
                 }
             }
             if (shortRead && !anyStale) {
@@ -225,9 +224,12 @@ final class Filemap {
             }
         }
         // Wake only once every page of the run is ready: a request woken for the first page then
-        // copies the whole run in one retry instead of one retry per page.
-        for (int i = 0; i < run.length; i++) {
-            run[i].wakeUnlocked(before[i]);
+        // copies the whole run in one retry instead of one retry per page. The state now, not the
+        // state each unlock replaced, tells whether to: WAITERS stays set while a waiter queued
+        // before the unlock is still queued (PageState's invariant; one that came after found the
+        // page unlocked and did not queue), so no array of before-states is needed per read.
+        for (CachedPage p : run) {
+            p.wakeUnlocked(p.get());
         }
         reclaim.framesMayBeFree();
     }

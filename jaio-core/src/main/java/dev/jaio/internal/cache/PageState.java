@@ -152,7 +152,7 @@ public class PageState {
      * clearing them after this either sees WAITERS or is seen. When that second test finds them
      * clear, the wait table takes WAITERS back (if no other waiter of the page is queued).
      */
-    private boolean clearOrMarkWaited(int bits) {
+    boolean clearOrMarkWaited(int bits) {
         return (get() & bits) == 0 || (set(WAITERS) & bits) == 0;
     }
 
@@ -161,12 +161,25 @@ public class PageState {
      * wait is queued: then nothing is queued and the caller goes on itself (returns false).
      */
     public boolean retryWhenUnlocked(Runnable retry) {
-        return waits.waitAsync(this, UNLOCKED, () -> clearOrMarkWaited(LOCKED), retry) != null;
+        return retryWhenUnlocked(new WaitTable.Waiter(retry));
     }
 
-    /** As {@link #retryWhenUnlocked}, for the end of writeback. */
+    /**
+     * As {@link #retryWhenUnlocked(Runnable)}, with the request's own reusable waiter (see
+     * {@link WaitTable.Waiter#Waiter(Runnable)}): a request's wait allocates nothing.
+     */
+    public boolean retryWhenUnlocked(WaitTable.Waiter retry) {
+        return waits.waitAsync(retry, this, UNLOCKED, LOCKED);
+    }
+
+    /** As {@link #retryWhenUnlocked(Runnable)}, for the end of writeback. */
     public boolean retryWhenWritebackEnds(Runnable retry) {
-        return waits.waitAsync(this, WRITEBACK_ENDED, () -> clearOrMarkWaited(WRITEBACK), retry) != null;
+        return retryWhenWritebackEnds(new WaitTable.Waiter(retry));
+    }
+
+    /** As {@link #retryWhenUnlocked(WaitTable.Waiter)}, for the end of writeback. */
+    public boolean retryWhenWritebackEnds(WaitTable.Waiter retry) {
+        return waits.waitAsync(retry, this, WRITEBACK_ENDED, WRITEBACK);
     }
 
     /** Blocks until the page is unlocked (for callers that may block: fsync, truncate). */

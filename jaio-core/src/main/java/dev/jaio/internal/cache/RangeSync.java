@@ -59,6 +59,9 @@ public final class RangeSync implements CachedRequest {
     private final int syncFlags;
     private final long first;
     private final long last;
+    /** Its wait-table waiter, made on its first wait and queued again for each later one (one wait at a time). */
+    private WaitTable.Waiter waiter;
+
     private int phase = TAG;
     private Writeback writeback;
     private long waitNext;
@@ -193,7 +196,7 @@ public final class RangeSync implements CachedRequest {
      * condition already holds.
      */
     private boolean waitFor(CachedPage p, boolean writebackEnd) {
-        boolean queued = writebackEnd ? p.retryWhenWritebackEnds(this) : p.retryWhenUnlocked(this);
+        boolean queued = writebackEnd ? p.retryWhenWritebackEnds(waiter()) : p.retryWhenUnlocked(waiter());
         cache.release(p);
         return queued;
     }
@@ -223,5 +226,14 @@ public final class RangeSync implements CachedRequest {
     @Override
     public String toString() {
         return "RangeSync[" + kind + ", pages " + first + ".." + last + ", phase " + phase + "]";
+    }
+
+    private WaitTable.Waiter waiter() {
+        WaitTable.Waiter w = waiter;
+        if (w == null) {
+            w = new WaitTable.Waiter(this);
+            waiter = w;
+        }
+        return w;
     }
 }

@@ -59,10 +59,16 @@ public final class WaitTable {
         this.keyed = keyed;
     }
 
-    /** One queued wait; {@link #cancel(Waiter)} takes it back. */
+    /**
+     * One queued wait; {@link #cancel(Waiter)} takes it back. A waiter made with
+     * {@link #Waiter(Runnable)} is its owner's for good and queued again for each of its waits
+     * ({@link #waitAsync(Waiter, PageState, int, int)}): a request waits for one thing at a time, so
+     * it needs no new waiter per wait. Its key and condition change only under the lock of the
+     * bucket it joins, and only while it is on no list (its callback ran, or never was queued).
+     */
     public static final class Waiter {
-        final Object key;
-        final int condition;
+        Object key;
+        int condition;
         final Runnable callback;
         final Thread thread;
         Waiter next;
@@ -75,6 +81,11 @@ public final class WaitTable {
             this.condition = condition;
             this.callback = callback;
             this.thread = thread;
+        }
+
+        /** A reusable asynchronous waiter whose wakeups run {@code callback}. */
+        public Waiter(Runnable callback) {
+            this(null, 0, callback, null);
         }
     }
 
@@ -142,6 +153,36 @@ public final class WaitTable {
             b.lock.unlock();
         }
         return w;
+    }
+
+    /**
+     * {@link #waitAsync(Object, int, BooleanSupplier, Runnable)} for a page, with the owner's own
+     * reusable waiter {@code w} and the page's own test (none of {@code bits} set, see
+     * {@link PageState#clearOrMarkWaited}): nothing is allocated per wait.
+     *
+     * @return true when {@code w} was queued (its callback runs once, on the waker's thread);
+     *     false when the condition already held (nothing queued: the caller continues at once)
+     * @throws IllegalStateException when {@code w} is still queued for another wait
+     */
+    boolean waitAsync(Waiter w, PageState page, int condition, int bits) {
+        Bucket b = bucketOf(page);
+        b.lock.lock();
+        try {
+            if (w.queued || w.thread != null) {
+                throw new IllegalStateException("waiter still queued, or a blocking one: " + w.key);
+            }
+            if (page.clearOrMarkWaited(bits)) {
+                keyLeft(b, page); // the test may have set the page's WAITERS bit for nobody
+                return false;
+            }
+            w.key = page;
+            w.condition = condition;
+            w.woken = false;
+            b.add(w);
+        } finally {
+            b.lock.unlock();
+        }
+        return true;
     }
 
     /** Blocks the calling thread until (key, condition) is woken and {@code satisfied} holds. */

@@ -26,8 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * is queued here and run by the owner in {@code getEvents}; a finished request's result is queued
  * and delivered there with the kernel's completions.
  *
- * <p>Nothing is allocated per request beyond the cache's own request object: each slot has one
- * preallocated {@link Slot}, the owner its request reports to. Threads: {@link Slot#retryDue},
+ * <p>A read allocates no request object: each slot has one preallocated {@link Slot}, the owner
+ * its request reports to, and one {@link CachedRead} reset for each read it runs (a write or sync
+ * is still a new cache request each). What a miss allocates is the cache's: the new page and its
+ * device read. Threads: {@link Slot#retryDue},
  * {@link Slot#finished} and {@link Slot#failed} may run on any thread (they push onto lock-free
  * stacks and wake the owner once enough are in); everything else runs on the owner thread.
  * Invariant: a slot's request has at most one retry queued (a request waits for one thing at a
@@ -100,6 +102,8 @@ final class CachedBatch {
         private long position;
         private int ioFlags;
         private int syncFlags;
+        /** The slot's read, reset for each read request it runs (made on its first). */
+        private CachedRead read;
         /** The request whose retry is due, while this slot is on a retry list. */
         private CachedRequest due;
         private Slot nextRetry;
@@ -107,6 +111,17 @@ final class CachedBatch {
         Slot(CachedBatch batch, int slot) {
             this.batch = batch;
             this.slot = slot;
+        }
+
+        /** The slot's reusable read, reset for the prepared read into {@code buffer}. */
+        private CachedRead read(MemorySegment buffer) {
+            CachedRead r = read;
+            if (r == null) {
+                r = new CachedRead(this);
+                read = r;
+            }
+            r.reset(file.cacheHandle(), buffer, null, position, buffer.byteSize(), (ioFlags & IoFlags.NOWAIT) != 0);
+            return r;
         }
 
         @Override
@@ -203,8 +218,7 @@ final class CachedBatch {
                     case FSYNC, FDATASYNC -> RangeSync.ofFile(s.file.cacheHandle(), s.kind == Kind.FDATASYNC, s);
                     case WRITE -> new CachedWrite(s.file.cacheHandle(), buffer, null, s.position, buffer.byteSize(),
                             s.syncFlags, s);
-                    case READ -> new CachedRead(s.file.cacheHandle(), buffer, null, s.position, buffer.byteSize(),
-                            (s.ioFlags & IoFlags.NOWAIT) != 0, s);
+                    case READ -> s.read(buffer);
                 };
                 s.file = null;
                 request.start();

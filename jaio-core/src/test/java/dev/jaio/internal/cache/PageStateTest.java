@@ -46,6 +46,41 @@ class PageStateTest {
         assertEquals(1, retries.get());
     }
 
+    /**
+     * A request's own waiter (one per request, reused for each of its waits: CachedRead,
+     * CachedWrite, RangeSync): queued on one page, woken, queued on another page and another
+     * condition, woken again; refused while still queued (a request waits for one thing at a time,
+     * and a second queueing would corrupt the bucket's list); not queued, and WAITERS not left set,
+     * when the condition already holds.
+     */
+    @Test
+    void aReusedWaiterFollowsItsRequestFromWaitToWait() {
+        WaitTable table = new WaitTable();
+        PageState a = new PageState(table);
+        PageState b = new PageState(table);
+        AtomicInteger runs = new AtomicInteger();
+        WaitTable.Waiter w = new WaitTable.Waiter(runs::incrementAndGet);
+        assertTrue(a.tryLock());
+        assertTrue(a.retryWhenUnlocked(w));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> b.retryWhenUnlocked(w));
+        assertFalse(b.is(PageState.WAITERS), "the refused wait left no mark on the other page");
+        a.unlock(PageState.UPTODATE, 0);
+        assertEquals(1, runs.get());
+        assertFalse(a.is(PageState.WAITERS));
+        b.set(PageState.WRITEBACK);
+        assertTrue(b.retryWhenWritebackEnds(w));
+        a.set(PageState.WRITEBACK);
+        a.endWriteback(false); // the old key and another page's writeback: not this waiter
+        assertEquals(1, runs.get());
+        assertEquals(1, table.queuedWaiters());
+        b.endWriteback(false);
+        assertEquals(2, runs.get());
+        assertEquals(0, table.queuedWaiters());
+        assertFalse(b.retryWhenUnlocked(w), "unlocked already: nothing queued");
+        assertFalse(b.is(PageState.WAITERS));
+        assertEquals(2, runs.get());
+    }
+
     @Test
     void writebackWaitersAreNotWokenByAnUnlockOfTheSamePage() {
         WaitTable table = new WaitTable();
