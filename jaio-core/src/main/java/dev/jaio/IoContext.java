@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
  * io_getevents: {@code prepare*} requests (nothing reaches the kernel yet), {@link #submit()} them
  * with one system call, and reap results with {@link #getEvents}. On io_uring a {@code getEvents}
  * that has to wait also submits whatever was prepared since, in the same system call. Nothing here allocates per request:
- * results come back as the caller's {@code long} cookie and the raw result.
+ * results come back as the caller's {@code long} cookie and the raw result. For files opened
+ * {@link FileOption#CACHED CACHED} this holds for reads that hit jaio's page cache (each slot reuses
+ * one read request); a read that misses allocates the cache's new page and its device read (as the
+ * kernel allocates a folio and a bio), and a write or sync of a CACHED file its cache request.
  *
  * <pre>{@code
  * try (IoContext ctx = engine.newContext(64)) {
