@@ -3,13 +3,18 @@ package dev.jaio;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.file.FileOpener;
 import dev.jaio.internal.file.OpenFile;
+import dev.jaio.internal.file.RangeLocks;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -105,6 +110,10 @@ public final class AsyncFile implements AutoCloseable {
      * @throws java.nio.file.ProviderMismatchException for a path of another file system than the default
      */
     public static AsyncFile open(IoEngine engine, Path path, Set<FileOption> options) throws IOException {
+        return new AsyncFile(engine, FileOpener.open(engine.files(), path, checkedOptions(engine, path, options)));
+    }
+
+    private static Set<FileOption> checkedOptions(IoEngine engine, Path path, Set<FileOption> options) {
         Set<FileOption> opts = options.isEmpty() ? EnumSet.noneOf(FileOption.class) : EnumSet.copyOf(options);
         if (opts.contains(FileOption.TRUNCATE) && !opts.contains(FileOption.WRITE)) {
             throw new IllegalArgumentException("open " + path + ": TRUNCATE needs WRITE");
@@ -116,7 +125,54 @@ public final class AsyncFile implements AutoCloseable {
         if (engine.isClosing() || engine.isClosed()) {
             throw new IllegalStateException("open " + path + ": the " + engine.name() + " engine is closed");
         }
-        return new AsyncFile(engine, FileOpener.open(engine.files(), path, opts));
+        return opts;
+    }
+
+    /**
+     * As {@link #open(IoEngine, Path, Set)}, with the attributes a file it creates gets, as
+     * {@link java.nio.file.Files#newByteChannel(Path, Set, FileAttribute[])} takes them: the POSIX
+     * permissions ({@code "posix:permissions"} or {@code "unix:permissions"}, e.g. from
+     * {@link java.nio.file.attribute.PosixFilePermissions#asFileAttribute}) become open(2)'s mode,
+     * which the process's umask then narrows. Without attributes a created file gets mode 0644, as
+     * {@link FileOption#CREATE} says. An existing file keeps its permissions.
+     *
+     * @param engine the engine that runs the file's requests
+     * @param path the file
+     * @param options how to open it; empty means read-only
+     * @param attributes attributes of a file the open creates
+     * @return the open file, to be closed by the caller
+     * @throws UnsupportedOperationException for an attribute other than the permissions
+     * @throws IOException as {@link #open(IoEngine, Path, Set)}, with its other exceptions
+     */
+    public static AsyncFile open(IoEngine engine, Path path, Set<FileOption> options, FileAttribute<?>... attributes)
+            throws IOException {
+        int mode = 0644;
+        for (FileAttribute<?> a : attributes) {
+            if (!a.name().equals("posix:permissions") && !a.name().equals("unix:permissions")) {
+                throw new UnsupportedOperationException("open " + path + ": the attribute " + a.name()
+                        + " cannot be set when a file is created (only posix:permissions)");
+            }
+            mode = 0;
+            for (Object p : (Set<?>) a.value()) {
+                mode |= permissionBit((PosixFilePermission) p);
+            }
+        }
+        Set<FileOption> opts = checkedOptions(engine, path, options);
+        return new AsyncFile(engine, FileOpener.open(engine.files(), path, opts, mode));
+    }
+
+    private static int permissionBit(PosixFilePermission p) {
+        return switch (p) {
+            case OWNER_READ -> 0400;
+            case OWNER_WRITE -> 0200;
+            case OWNER_EXECUTE -> 0100;
+            case GROUP_READ -> 040;
+            case GROUP_WRITE -> 020;
+            case GROUP_EXECUTE -> 010;
+            case OTHERS_READ -> 04;
+            case OTHERS_WRITE -> 02;
+            case OTHERS_EXECUTE -> 01;
+        };
     }
 
     /** {@return the path the file was opened with, as given to {@code open}, not made absolute} */
@@ -557,6 +613,62 @@ public final class AsyncFile implements AutoCloseable {
             throw new IllegalArgumentException("ftruncate " + body.path() + ": negative size " + size);
         }
         body.sizes().truncate(size);
+    }
+
+    /**
+     * Tries to lock the bytes [position, position + size) of the file, shared (a read lock) or
+     * exclusive (a write lock), without waiting: an open file description lock, fcntl(2)
+     * {@code F_OFD_SETLK}. The lock belongs to this handle (its open file): another handle of the
+     * same file, in this process or another, conflicts with it as another process would, and so
+     * do classic fcntl record locks ({@code F_SETLK}, which {@link java.nio.channels.FileChannel#lock}
+     * takes) of any process. It is advisory: reads and writes are not stopped. It goes with
+     * {@link #unlock}, or when the handle closes. Locking a range this handle already holds changes
+     * its mode (shared to exclusive, or back). Runs on the calling thread and never waits.
+     *
+     * @param position the first byte, at least 0
+     * @param size the number of bytes, at least 0; {@link Long#MAX_VALUE} locks to the end of the
+     *     file however far it grows (as {@code FileChannel.lock()} does); 0 does too, as fcntl(2) reads it
+     * @param shared a shared lock (the handle must be readable), else an exclusive one (writable)
+     * @return true when the lock was taken, false when another handle or process holds a
+     *     conflicting one
+     * @throws IllegalArgumentException when position or size is negative, or position + size overflows
+     * @throws java.nio.channels.NonReadableChannelException for a shared lock of a write-only handle
+     * @throws java.nio.channels.NonWritableChannelException for an exclusive lock of a read-only handle
+     * @throws java.nio.channels.ClosedChannelException when the file or its engine is closed
+     * @throws IoOperationException for another errno of fcntl(2), e.g. ENOLCK
+     */
+    public boolean tryLock(long position, long size, boolean shared) throws IOException {
+        checkLockRange("lock", position, size);
+        if (shared && !body.isReadable()) {
+            throw new NonReadableChannelException();
+        }
+        if (!shared && !body.isWritable()) {
+            throw new NonWritableChannelException();
+        }
+        return RangeLocks.tryLock(body, position, size, shared);
+    }
+
+    /**
+     * Unlocks the bytes [position, position + size) that this handle locked ({@link #tryLock});
+     * unlocking bytes it does not hold changes nothing.
+     *
+     * @param position the first byte, at least 0
+     * @param size the number of bytes, as for {@link #tryLock}
+     * @throws IllegalArgumentException when position or size is negative, or position + size overflows
+     * @throws java.nio.channels.ClosedChannelException when the file or its engine is closed (its
+     *     locks went with it)
+     * @throws IoOperationException for an errno of fcntl(2)
+     */
+    public void unlock(long position, long size) throws IOException {
+        checkLockRange("unlock", position, size);
+        RangeLocks.unlock(body, position, size);
+    }
+
+    private void checkLockRange(String op, long position, long size) {
+        if (position < 0 || size < 0 || (size != Long.MAX_VALUE && position + size < 0)) {
+            throw new IllegalArgumentException(op + " " + body.path() + ": bad range, position " + position
+                    + ", size " + size);
+        }
     }
 
     /** The open file behind this handle, for the engine's batch contexts. */

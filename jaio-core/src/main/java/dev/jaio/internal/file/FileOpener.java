@@ -38,6 +38,14 @@ public final class FileOpener {
      *     {@link java.nio.file.Files} reports them; IoOperationException for other errnos
      */
     public static OpenFile open(FileEngine engine, Path path, Set<FileOption> opts) throws IOException {
+        return open(engine, path, opts, 0644);
+    }
+
+    /**
+     * As {@link #open(FileEngine, Path, Set)}, creating the file (CREATE, CREATE_NEW) with
+     * permission bits {@code mode} (open(2)'s mode: the umask still applies).
+     */
+    public static OpenFile open(FileEngine engine, Path path, Set<FileOption> opts, int mode) throws IOException {
         int flags = Fcntl.O_CLOEXEC;
         boolean read = opts.contains(FileOption.READ) || !opts.contains(FileOption.WRITE);
         boolean write = opts.contains(FileOption.WRITE);
@@ -61,7 +69,7 @@ public final class FileOpener {
         long fd;
         try (Arena arena = Arena.ofConfined()) {
             // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.
-            fd = Libc.open(PathBytes.allocate(arena, path), flags, 0644);
+            fd = Libc.open(PathBytes.allocate(arena, path), flags, mode);
         }
         if (fd < 0) {
             int errno = (int) -fd;

@@ -160,6 +160,16 @@ public final class OpenFile implements CacheHandle.OpCount {
         return direct;
     }
 
+    /** Opened for reading (READ, or no WRITE). */
+    public boolean isReadable() {
+        return readable;
+    }
+
+    /** Opened for writing. */
+    public boolean isWritable() {
+        return writable;
+    }
+
     /** The handle of jaio's cache of a CACHED file, else null. */
     public CacheHandle cacheHandle() {
         return handle;

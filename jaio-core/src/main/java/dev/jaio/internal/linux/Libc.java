@@ -339,6 +339,22 @@ public final class Libc {
     }
 
     /**
+     * {@code int fcntl(int fd, int cmd, struct flock *lock)} for the byte-range lock commands of
+     * {@link Flock} ({@code F_OFD_SETLK}, {@code F_OFD_SETLKW}, {@code F_OFD_GETLK}): 0, or -errno
+     * (EAGAIN or EACCES: a conflicting lock is held; EINTR: a signal ended a wait; EDEADLK).
+     */
+    public static long fcntlLock(int fd, int cmd, MemorySegment flock) {
+        MemorySegment state = Downcalls.callState();
+        int r;
+        try {
+            r = (int) fcntlLock.HANDLE.invokeExact(state, fd, cmd, flock);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 ? r : -Downcalls.errno(state);
+    }
+
+    /**
      * {@code int posix_fadvise(int fd, off_t offset, off_t len, int advice)} with {@link Fadvise}
      * advice; {@code len} 0 means to the end of the file.
      */
@@ -535,6 +551,11 @@ public final class Libc {
     private static final class getrlimit {
         static final MethodHandle HANDLE = Downcalls.libc("getrlimit",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class fcntlLock {
+        static final MethodHandle HANDLE = Downcalls.libcVariadic("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
     }
 
     private static final class ftruncate {

@@ -1,0 +1,61 @@
+package dev.jaio.nio;
+
+import java.nio.channels.OverlappingFileLockException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The JVM's table of the locks jaio channels hold or wait for, per file (its device and inode), as
+ * the JDK's {@code sun.nio.ch.FileLockTable}: {@link java.nio.channels.FileLock}'s contract is that
+ * a lock overlapping one this JVM already holds, or already waits for, on the same file is refused
+ * with {@link OverlappingFileLockException} instead of being left to the kernel (which would grant a
+ * process's overlapping record locks to itself, or, with open file description locks, make one
+ * channel wait for another of the same JVM). Locks of the JDK's own channels are in the JDK's table,
+ * not this one: between the two only the kernel decides.
+ */
+final class ChannelLocks {
+
+    private static final ConcurrentHashMap<Object, List<JaioFileLock>> TABLE = new ConcurrentHashMap<>();
+
+    private ChannelLocks() {
+    }
+
+    /** Enters {@code lock} for file {@code key}; throws if it overlaps a lock of the table. */
+    static void add(Object key, JaioFileLock lock) {
+        TABLE.compute(key, (k, list) -> {
+            List<JaioFileLock> l = list == null ? new ArrayList<>(2) : list;
+            for (JaioFileLock other : l) {
+                if (other.overlaps(lock.position(), lock.size())) {
+                    throw new OverlappingFileLockException();
+                }
+            }
+            l.add(lock);
+            return l;
+        });
+    }
+
+    /** Takes {@code lock} out of the table (released, refused, or its channel closed). */
+    static void remove(Object key, JaioFileLock lock) {
+        TABLE.computeIfPresent(key, (k, list) -> {
+            list.remove(lock);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    /** Takes the locks of {@code channel} out of the table and returns them (the channel closes). */
+    static List<JaioFileLock> removeAll(Object key, JaioAsynchronousFileChannel channel) {
+        List<JaioFileLock> removed = new ArrayList<>();
+        TABLE.computeIfPresent(key, (k, list) -> {
+            list.removeIf(l -> {
+                if (l.acquiredBy() == channel) {
+                    removed.add(l);
+                    return true;
+                }
+                return false;
+            });
+            return list.isEmpty() ? null : list;
+        });
+        return removed;
+    }
+}

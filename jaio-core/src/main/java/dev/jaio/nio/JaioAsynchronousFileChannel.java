@@ -1,0 +1,626 @@
+package dev.jaio.nio;
+
+import dev.jaio.AsyncFile;
+import dev.jaio.FileOption;
+import dev.jaio.IoEngine;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An {@link AsynchronousFileChannel} whose reads and writes are jaio requests: on io_uring or Linux
+ * AIO no thread blocks in the kernel for them, where the JDK's own implementation on Linux runs each
+ * as a blocking pread/pwrite task on a thread pool. Existing code switches by opening the channel
+ * here instead of with {@code AsynchronousFileChannel.open}; everything after the open is the JDK's
+ * interface and contract.
+ *
+ * <p>Options: the JDK's {@link StandardOpenOption}s (READ, WRITE, CREATE, CREATE_NEW,
+ * TRUNCATE_EXISTING, DELETE_ON_CLOSE, SPARSE, SYNC, DSYNC; APPEND is refused as the JDK refuses it
+ * for this class), {@link LinkOption#NOFOLLOW_LINKS}, {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}
+ * (O_DIRECT: buffers, positions and lengths aligned as the file system requires; a misaligned
+ * request fails with an {@code IOException}, as EINVAL does from the JDK's channel), and jaio's
+ * {@link JaioOpenOption}s ({@linkplain JaioOpenOption#CACHED jaio's page cache},
+ * {@linkplain JaioOpenOption#engine the engine}; by default the {@linkplain IoEngine#shared()
+ * shared engine}). Without READ or WRITE the file is opened for reading; CREATE, CREATE_NEW and
+ * TRUNCATE_EXISTING take effect only with WRITE, as in the JDK; a created file gets the
+ * {@code posix:permissions} attribute given, else mode 0666, less the umask.
+ *
+ * <p>Threads: handlers run on the channel's executor (the one given to {@code open}, else the JVM's
+ * {@linkplain dev.jaio.nio default pool}), never on the engine's completion thread. A returned
+ * {@link Future} completes on whichever thread finished the request (it is not a
+ * {@code CompletableFuture}, so nothing runs there).
+ *
+ * <p>Close: {@link #close()} fails every operation still pending with
+ * {@link AsynchronousCloseException} at once (a handler's {@code failed}, a future's
+ * {@code ExecutionException}), invalidates the channel's locks and then waits until the kernel has
+ * finished with every buffer it was given (jaio keeps their memory alive until then); the bytes of
+ * a write that was pending may or may not be in the file.
+ *
+ * <p>Locks are open file description locks (fcntl {@code F_OFD_SETLK}, see {@link AsyncFile#tryLock}):
+ * they belong to the channel, and conflict with every other channel of the file and with the
+ * fcntl record locks other processes take (the JDK's {@code FileChannel.lock} among them). Within
+ * the JVM, a lock overlapping one a jaio channel holds or waits for is refused with
+ * {@link java.nio.channels.OverlappingFileLockException}. A {@code lock} that has to wait tries
+ * again every 1 to 10 ms on a virtual thread of its own (a wait in the kernel could not be ended by
+ * {@code close}).
+ */
+public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
+
+    /** The kernel's largest single transfer: a read or write of more returns a short count. */
+    private static final int MAX_TRANSFER = AsyncFile.MAX_TRANSFER;
+    private static final long LOCK_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long LOCK_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final AsyncFile file;
+    private final ExecutorService executor;
+    private final boolean readable;
+    private final boolean writable;
+    /** The file's identity for the JVM's lock table. */
+    private final Object fileKey;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Operations not yet delivered: close fails them. */
+    private final Set<Pending<?, ?>> pending = ConcurrentHashMap.newKeySet();
+
+    private JaioAsynchronousFileChannel(AsyncFile file, ExecutorService executor, boolean readable, boolean writable,
+            Object fileKey) {
+        this.file = file;
+        this.executor = executor;
+        this.readable = readable;
+        this.writable = writable;
+        this.fileKey = fileKey;
+    }
+
+    /**
+     * Opens or creates a file, as {@link AsynchronousFileChannel#open(Path, OpenOption...)} does,
+     * with the default executor.
+     *
+     * @param file the file, of the default file system
+     * @param options how to open it (see the class comment)
+     * @return the channel
+     * @throws IllegalArgumentException for an invalid combination of options
+     * @throws UnsupportedOperationException for an option jaio does not support (APPEND)
+     * @throws IOException as the JDK's {@code open}: {@code NoSuchFileException},
+     *     {@code FileAlreadyExistsException}, {@code AccessDeniedException}, or jaio's
+     *     {@link dev.jaio.IoOperationException} naming the errno
+     */
+    public static JaioAsynchronousFileChannel open(Path file, OpenOption... options) throws IOException {
+        Set<OpenOption> set = new HashSet<>(options.length);
+        for (OpenOption o : options) {
+            set.add(Objects.requireNonNull(o, "an open option is null"));
+        }
+        return open(file, set, null);
+    }
+
+    /**
+     * Opens or creates a file, as
+     * {@link AsynchronousFileChannel#open(Path, Set, ExecutorService, FileAttribute[])} does.
+     *
+     * @param file the file, of the default file system
+     * @param options how to open it (see the class comment)
+     * @param executor where handlers run, or null for the JVM's default pool; the channel does not
+     *     shut it down
+     * @param attrs attributes of a file the open creates: only {@code posix:permissions}
+     * @return the channel
+     * @throws IllegalArgumentException for an invalid combination of options
+     * @throws UnsupportedOperationException for an option or attribute jaio does not support
+     * @throws IOException as for {@link #open(Path, OpenOption...)}
+     */
+    public static JaioAsynchronousFileChannel open(Path file, Set<? extends OpenOption> options,
+            ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
+        Objects.requireNonNull(file, "file");
+        IoEngine engine = null;
+        Set<FileOption> jaio = EnumSet.noneOf(FileOption.class);
+        boolean read = false;
+        boolean write = false;
+        boolean create = false;
+        boolean createNew = false;
+        boolean truncate = false;
+        boolean deleteOnClose = false;
+        boolean noFollow = false;
+        for (OpenOption o : options) {
+            Objects.requireNonNull(o, "an open option is null");
+            if (o instanceof StandardOpenOption s) {
+                switch (s) {
+                    case READ -> read = true;
+                    case WRITE -> write = true;
+                    case CREATE -> create = true;
+                    case CREATE_NEW -> createNew = true;
+                    case TRUNCATE_EXISTING -> truncate = true;
+                    case DELETE_ON_CLOSE -> deleteOnClose = true;
+                    case SPARSE -> { } // a hint; Linux files are sparse anyway
+                    case SYNC -> jaio.add(FileOption.SYNC);
+                    case DSYNC -> jaio.add(FileOption.DSYNC);
+                    case APPEND -> throw new UnsupportedOperationException("open " + file
+                            + ": APPEND not allowed (AsynchronousFileChannel has no position to append at)");
+                }
+            } else if (o == LinkOption.NOFOLLOW_LINKS) {
+                noFollow = true;
+            } else if (o instanceof JaioOpenOption j) {
+                if (j.engineOrNull() != null) {
+                    engine = j.engineOrNull();
+                } else {
+                    jaio.add(FileOption.CACHED);
+                }
+            } else if (isExtendedDirect(o)) {
+                jaio.add(FileOption.DIRECT);
+            } else {
+                throw new UnsupportedOperationException("open " + file + ": unsupported option " + o);
+            }
+        }
+        if (!read && !write) {
+            read = true;
+        }
+        if (read) {
+            jaio.add(FileOption.READ);
+        }
+        if (write) {
+            jaio.add(FileOption.WRITE);
+            if (createNew) {
+                jaio.add(FileOption.CREATE_NEW);
+            } else if (create) {
+                jaio.add(FileOption.CREATE);
+            }
+            if (truncate) {
+                jaio.add(FileOption.TRUNCATE);
+            }
+        }
+        if (noFollow && Files.isSymbolicLink(file)) {
+            // O_NOFOLLOW's ELOOP, as the JDK reports it (checked before the open: a link made in
+            // between is followed).
+            throw new FileSystemException(file.toString(), null,
+                    "Too many levels of symbolic links or unable to access attributes of symbolic link");
+        }
+        FileAttribute<?>[] create0666 = attrs.length > 0 ? attrs
+                : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                        "rw-rw-rw-"))};
+        AsyncFile f = AsyncFile.open(engine != null ? engine : IoEngine.shared(), file, jaio, create0666);
+        try {
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            if (deleteOnClose) {
+                // As the JDK on Linux: unlinked right after the open; the channel keeps the inode.
+                Files.deleteIfExists(file);
+            }
+            return new JaioAsynchronousFileChannel(f, executor != null ? executor : HandlerPool.get(), read, write,
+                    key != null ? key : file.toAbsolutePath());
+        } catch (IOException | RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private static boolean isExtendedDirect(OpenOption o) {
+        return o instanceof Enum<?> e && e.getDeclaringClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
+                && e.name().equals("DIRECT");
+    }
+
+    /** The jaio file behind the channel (its engine, options, alignment). */
+    public AsyncFile asyncFile() {
+        return file;
+    }
+
+    // ---- reads and writes ----
+
+    @Override
+    public Future<Integer> read(ByteBuffer dst, long position) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        read(dst, position, new Pending<Integer, Object>(this, result, null, null));
+        return new ChannelFuture<>(result);
+    }
+
+    @Override
+    public <A> void read(ByteBuffer dst, long position, A attachment,
+            CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(handler, "handler");
+        read(dst, position, new Pending<Integer, A>(this, null, attachment, handler));
+    }
+
+    private void read(ByteBuffer dst, long position, Pending<Integer, ?> p) {
+        Objects.requireNonNull(dst, "dst");
+        if (position < 0) {
+            throw new IllegalArgumentException("read: negative position " + position);
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read: read-only buffer");
+        }
+        if (!readable) {
+            throw new NonReadableChannelException();
+        }
+        if (!begin(p)) {
+            return;
+        }
+        int remaining = dst.remaining();
+        if (remaining == 0) {
+            p.deliver(0, null);
+            return;
+        }
+        int n = Math.min(remaining, MAX_TRANSFER);
+        CompletableFuture<Integer> io;
+        try {
+            io = file.read(MemorySegment.ofBuffer(dst).asSlice(0, n), position);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            p.deliver(null, requestFailure("pread", position, n, e));
+            return;
+        }
+        io.whenComplete((count, failure) -> {
+            if (failure != null) {
+                p.deliver(null, failure);
+                return;
+            }
+            if (count == 0) {
+                p.deliver(-1, null); // at or past the end of the file
+                return;
+            }
+            dst.position(dst.position() + count);
+            p.deliver(count, null);
+        });
+    }
+
+    @Override
+    public Future<Integer> write(ByteBuffer src, long position) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        write(src, position, new Pending<Integer, Object>(this, result, null, null));
+        return new ChannelFuture<>(result);
+    }
+
+    @Override
+    public <A> void write(ByteBuffer src, long position, A attachment,
+            CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(handler, "handler");
+        write(src, position, new Pending<Integer, A>(this, null, attachment, handler));
+    }
+
+    private void write(ByteBuffer src, long position, Pending<Integer, ?> p) {
+        Objects.requireNonNull(src, "src");
+        if (position < 0) {
+            throw new IllegalArgumentException("write: negative position " + position);
+        }
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        if (!begin(p)) {
+            return;
+        }
+        int remaining = src.remaining();
+        if (remaining == 0) {
+            p.deliver(0, null);
+            return;
+        }
+        int n = Math.min(remaining, MAX_TRANSFER);
+        CompletableFuture<Integer> io;
+        try {
+            io = file.write(MemorySegment.ofBuffer(src).asSlice(0, n), position);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            p.deliver(null, requestFailure("pwrite", position, n, e));
+            return;
+        }
+        io.whenComplete((count, failure) -> {
+            if (failure != null) {
+                p.deliver(null, failure);
+                return;
+            }
+            src.position(src.position() + count);
+            p.deliver(count, null);
+        });
+    }
+
+    /**
+     * A request jaio refused before the kernel saw it (misaligned for O_DIRECT, or memory freed):
+     * an {@code IOException} through the future or handler, as the kernel's EINVAL is from the JDK's
+     * channel, with jaio's message (which names the alignment).
+     */
+    private IOException requestFailure(String op, long position, long length, RuntimeException e) {
+        return new IOException(op + " " + file.path() + " at offset " + position + " (" + length + " bytes): "
+                + e.getMessage(), e);
+    }
+
+    // ---- size, truncate, force ----
+
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        return file.size();
+    }
+
+    @Override
+    public AsynchronousFileChannel truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("truncate: negative size " + size);
+        }
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        ensureOpen();
+        if (size < file.size()) {
+            file.truncate(size);
+        }
+        return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        ensureOpen();
+        CompletableFuture<Void> sync = metaData ? file.fsync() : file.fdatasync();
+        try {
+            sync.join();
+        } catch (CompletionException e) {
+            throw asIOException(e.getCause());
+        }
+    }
+
+    // ---- locks ----
+
+    @Override
+    public Future<FileLock> lock(long position, long size, boolean shared) {
+        CompletableFuture<FileLock> result = new CompletableFuture<>();
+        lock(position, size, shared, new Pending<FileLock, Object>(this, result, null, null));
+        return new ChannelFuture<>(result);
+    }
+
+    @Override
+    public <A> void lock(long position, long size, boolean shared, A attachment,
+            CompletionHandler<FileLock, ? super A> handler) {
+        Objects.requireNonNull(handler, "handler");
+        lock(position, size, shared, new Pending<FileLock, A>(this, null, attachment, handler));
+    }
+
+    private void lock(long position, long size, boolean shared, Pending<FileLock, ?> p) {
+        checkLock(position, size, shared);
+        if (!begin(p)) {
+            return;
+        }
+        JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
+        ChannelLocks.add(fileKey, lock); // OverlappingFileLockException, thrown to the caller
+        if (!isOpen()) {
+            // Closed after begin: its close may have cleared the table before this lock went in.
+            ChannelLocks.remove(fileKey, lock);
+            p.deliver(null, new AsynchronousCloseException());
+            return;
+        }
+        try {
+            if (file.tryLock(position, size, shared)) {
+                grant(lock, p);
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            ChannelLocks.remove(fileKey, lock);
+            p.deliver(null, e);
+            return;
+        }
+        Thread.ofVirtual().name("jaio-nio-lock-wait").start(() -> awaitLock(lock, p));
+    }
+
+    /** Tries again until the lock is granted, the channel closes, or the caller cancels the future. */
+    private void awaitLock(JaioFileLock lock, Pending<FileLock, ?> p) {
+        long pause = LOCK_RETRY_MIN_NANOS;
+        try {
+            while (!p.isDelivered()) {
+                if (file.tryLock(lock.position(), lock.size(), lock.isShared())) {
+                    if (!grant(lock, p)) {
+                        break; // delivered meanwhile (a close, a cancel): give the lock back
+                    }
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+                pause = Math.min(LOCK_RETRY_MAX_NANOS, pause * 2);
+            }
+        } catch (IOException | RuntimeException e) {
+            ChannelLocks.remove(fileKey, lock);
+            p.deliver(null, isOpen() ? e : new AsynchronousCloseException());
+            return;
+        }
+        ChannelLocks.remove(fileKey, lock);
+        lock.invalidate();
+        try {
+            if (isOpen()) {
+                file.unlock(lock.position(), lock.size());
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the channel closed meanwhile: its locks went with its descriptor
+        }
+    }
+
+    /** Delivers a granted lock; false (the lock not delivered) when the operation ended meanwhile. */
+    private boolean grant(JaioFileLock lock, Pending<FileLock, ?> p) {
+        lock.granted();
+        if (p.deliver(lock, null)) {
+            if (!isOpen()) {
+                lock.invalidate(); // close came after the grant: it did not see the lock as held
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        checkLock(position, size, shared);
+        ensureOpen();
+        JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
+        ChannelLocks.add(fileKey, lock);
+        boolean taken = false;
+        try {
+            taken = file.tryLock(position, size, shared);
+        } finally {
+            if (!taken) {
+                ChannelLocks.remove(fileKey, lock);
+            }
+        }
+        if (!taken) {
+            return null;
+        }
+        lock.granted();
+        if (!isOpen()) {
+            lock.invalidate();
+            ChannelLocks.remove(fileKey, lock);
+            throw new AsynchronousCloseException();
+        }
+        return lock;
+    }
+
+    private void checkLock(long position, long size, boolean shared) {
+        if (position < 0) {
+            throw new IllegalArgumentException("lock: negative position " + position);
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("lock: negative size " + size);
+        }
+        if (position + size < 0) {
+            throw new IllegalArgumentException("lock: position + size overflows: " + position + " + " + size);
+        }
+        if (shared && !readable) {
+            throw new NonReadableChannelException();
+        }
+        if (!shared && !writable) {
+            throw new NonWritableChannelException();
+        }
+    }
+
+    // ---- open and close ----
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
+     * Closes the channel: every pending operation fails with {@link AsynchronousCloseException},
+     * the channel's locks become invalid (the kernel drops them with the descriptor), and the call
+     * returns once the kernel has finished with every buffer given to it. Closing a closed channel
+     * does nothing. The engine stays open.
+     */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Pending<?, ?> p : pending.toArray(new Pending<?, ?>[0])) {
+            p.deliver(null, new AsynchronousCloseException());
+        }
+        List<JaioFileLock> locks = ChannelLocks.removeAll(fileKey, this);
+        for (JaioFileLock l : locks) {
+            l.invalidate();
+        }
+        file.close();
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed.get()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** Registers {@code p} as pending, or delivers ClosedChannelException and returns false. */
+    private boolean begin(Pending<?, ?> p) {
+        pending.add(p);
+        if (closed.get()) {
+            p.deliver(null, new ClosedChannelException());
+            return false;
+        }
+        return true;
+    }
+
+    private static IOException asIOException(Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IOException(t);
+    }
+
+    /** Runs a handler on the channel's executor; on a new virtual thread if the executor refuses. */
+    void dispatch(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            Thread.ofVirtual().name("jaio-nio-handler").start(task);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JaioAsynchronousFileChannel[" + file.path() + ", " + file.options() + ", engine "
+                + file.engine().name() + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    /**
+     * One operation until its result is delivered, exactly once: to its future (completed on the
+     * delivering thread) or its handler (run on the executor). Close delivers
+     * {@link AsynchronousCloseException} to those still pending; a result that comes later is dropped.
+     */
+    private static final class Pending<V, A> {
+        private final JaioAsynchronousFileChannel channel;
+        private final CompletableFuture<V> future;
+        private final A attachment;
+        private final CompletionHandler<V, ? super A> handler;
+        private final AtomicBoolean delivered = new AtomicBoolean();
+
+        Pending(JaioAsynchronousFileChannel channel, CompletableFuture<V> future, A attachment,
+                CompletionHandler<V, ? super A> handler) {
+            this.channel = channel;
+            this.future = future;
+            this.attachment = attachment;
+            this.handler = handler;
+        }
+
+        boolean isDelivered() {
+            return delivered.get() || (future != null && future.isDone());
+        }
+
+        /** Delivers the result or failure; false when one was delivered already. */
+        boolean deliver(V value, Throwable failure) {
+            if (!delivered.compareAndSet(false, true)) {
+                return false;
+            }
+            channel.pending.remove(this);
+            Throwable f = failure instanceof CompletionException || failure instanceof ExecutionException
+                    ? failure.getCause() : failure;
+            if (future != null) {
+                boolean taken = f == null ? future.complete(value) : future.completeExceptionally(f);
+                return taken; // false: the caller cancelled the future
+            }
+            channel.dispatch(f == null ? () -> handler.completed(value, attachment)
+                    : () -> handler.failed(f, attachment));
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "Pending[" + (handler != null ? handler : future) + "]";
+        }
+    }
+}
