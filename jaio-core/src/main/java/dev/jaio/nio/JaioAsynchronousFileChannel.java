@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code posix:permissions} attribute given, else mode 0666, less the umask.
  *
  * <p>Threads: handlers run on the channel's executor (the one given to {@code open}, else the JVM's
- * {@linkplain dev.jaio.nio default pool}), never on the engine's completion thread. A returned
+ * {@linkplain dev.jaio.nio default}: a virtual thread per handler unless the JDK's
+ * {@code DefaultThreadPool} properties ask for a pool), never on the engine's completion thread. A returned
  * {@link Future} completes on whichever thread finished the request (it is not a
  * {@code CompletableFuture}, so nothing runs there).
  *
@@ -223,7 +224,7 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
                 && e.name().equals("DIRECT");
     }
 
-    /** The jaio file behind the channel (its engine, options, alignment). */
+    /** {@return the jaio file behind the channel: its engine, options and O_DIRECT alignment} */
     public AsyncFile asyncFile() {
         return file;
     }

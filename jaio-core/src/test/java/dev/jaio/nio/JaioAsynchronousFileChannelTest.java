@@ -70,6 +70,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JaioAsynchronousFileChannelTest {
 
     private static final int PAGE = 4096;
+    /** The JDK's {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}, looked up by name (an internal API). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final OpenOption EXTENDED_DIRECT = (OpenOption) Enum.valueOf((Class<? extends Enum>) loadClass(
+            "com.sun.nio.file.ExtendedOpenOption"), "DIRECT");
+
+    private static Class<?> loadClass(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private Path dir;
     private IoEngine engine;
@@ -243,17 +255,30 @@ class JaioAsynchronousFileChannelTest {
             }
         });
         Thread t = on.get(30, TimeUnit.SECONDS);
-        assertTrue(t.getName().startsWith("jaio-nio-handler-") && t.isDaemon(), t::toString);
+        assertTrue(t.getName().startsWith("jaio-nio-handler-") && t.isVirtual(), t::toString);
     }
 
     @Test
     void theDefaultPoolHonoursTheJdksProperties() throws Exception {
-        ThreadPoolExecutor pool = HandlerPool.create(NamedFactory.class.getName(), "3");
+        ThreadPoolExecutor pool = (ThreadPoolExecutor) HandlerPool.create(NamedFactory.class.getName(), "3");
         try {
             assertEquals(3, pool.getCorePoolSize());
             assertEquals("named-by-test", pool.submit(() -> Thread.currentThread().getName()).get());
         } finally {
             pool.shutdownNow();
+        }
+        ThreadPoolExecutor sized = (ThreadPoolExecutor) HandlerPool.create(null, "1");
+        try {
+            Thread t = sized.submit(Thread::currentThread).get();
+            assertTrue(!t.isVirtual() && t.isDaemon() && t.getName().startsWith("jaio-nio-pool-"), t::toString);
+        } finally {
+            sized.shutdownNow();
+        }
+        ExecutorService virtual = HandlerPool.create(null, null);
+        try {
+            assertTrue(virtual.submit(Thread::currentThread).get().isVirtual(), "neither property: virtual threads");
+        } finally {
+            virtual.shutdownNow();
         }
         assertThrows(Error.class, () -> HandlerPool.create(null, "-1"));
         assertThrows(Error.class, () -> HandlerPool.create(null, "x"));
@@ -527,7 +552,7 @@ class JaioAsynchronousFileChannelTest {
         open(link).close();
 
         JaioAsynchronousFileChannel direct = open(t, StandardOpenOption.READ,
-                com.sun.nio.file.ExtendedOpenOption.DIRECT);
+                EXTENDED_DIRECT);
         assertTrue(direct.asyncFile().isDirect());
         Throwable misaligned = failureOf(direct.read(ByteBuffer.allocateDirect(100), 3));
         assertInstanceOf(IOException.class, misaligned);
@@ -535,7 +560,7 @@ class JaioAsynchronousFileChannelTest {
         assertTrue(cached.asyncFile().isCached());
         assertSame(engine, cached.asyncFile().engine());
         assertThrows(IllegalArgumentException.class,
-                () -> open(t, JaioOpenOption.CACHED, com.sun.nio.file.ExtendedOpenOption.DIRECT));
+                () -> open(t, JaioOpenOption.CACHED, EXTENDED_DIRECT));
     }
 
     @ParameterizedTest

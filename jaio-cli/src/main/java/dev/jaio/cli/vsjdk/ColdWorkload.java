@@ -7,13 +7,13 @@ import java.util.List;
 
 /**
  * {@code cold}: random O_DIRECT reads, {@code --iodepth} in flight, every one from the device:
- * FileChannel with ExtendedOpenOption.DIRECT on virtual threads against jaio's batch interface and
- * jaio's futures on virtual threads.
+ * FileChannel with ExtendedOpenOption.DIRECT on virtual threads and AsynchronousFileChannel with it
+ * against jaio's batch interface, jaio's futures on virtual threads and jaio's AsynchronousFileChannel.
  */
 final class ColdWorkload implements Workload {
 
-    static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads-direct", "jaio-context-direct",
-            "jaio-direct-vthreads");
+    static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads-direct", "jdk-async-filechannel-direct",
+            "jaio-context-direct", "jaio-direct-vthreads", "jaio-nio-async-direct");
 
     private final VsJdkSettings settings;
     private ReadSpec spec;
@@ -56,6 +56,8 @@ final class ColdWorkload implements Workload {
             case "jaio-context-direct" -> ReadContenders.context(name, spec, settings.engine(), direct, timing);
             case "jaio-direct-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, settings.engine(), direct,
                     0, timing);
+            case "jdk-async-filechannel-direct" -> AsyncChannelReaders.run(name, spec, true, null, timing);
+            case "jaio-nio-async-direct" -> AsyncChannelReaders.run(name, spec, true, settings.engine(), timing);
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -16,7 +16,7 @@ final class WarmWorkload implements Workload {
 
     static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform",
             AsyncChannelReaders.NAME, "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
-            "jaio-cached-vthreads-nofast", "jaio-context-buffered");
+            "jaio-cached-vthreads-nofast", "jaio-context-buffered", AsyncChannelReaders.JAIO_NAME);
 
     private final VsJdkSettings settings;
     private ReadSpec spec;
@@ -58,14 +58,8 @@ final class WarmWorkload implements Workload {
         return switch (name) {
             case "jdk-filechannel-vthreads" -> ReadContenders.fileChannelThreads(name, spec, true, false, timing);
             case "jdk-filechannel-platform" -> ReadContenders.fileChannelThreads(name, spec, false, false, timing);
-            case AsyncChannelReaders.NAME -> {
-                try {
-                    yield AsyncChannelReaders.run(spec, timing);
-                } catch (Exception e) {
-                    yield RunResult.failed(name, "1 platform + pool", null,
-                            e instanceof ContenderException ? e.getCause() : e);
-                }
-            }
+            case AsyncChannelReaders.NAME -> AsyncChannelReaders.run(spec, timing);
+            case AsyncChannelReaders.JAIO_NAME -> AsyncChannelReaders.run(name, spec, false, engine, timing);
             case "jaio-buffered-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
                     List.of(FileOption.READ), 0, timing);
             case "jaio-cached-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,

@@ -84,7 +84,7 @@ class VsJdkTest {
         assertEquals("warm", w.name());
         assertEquals(List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform", "jdk-async-filechannel",
                 "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
-                "jaio-cached-vthreads-nofast", "jaio-context-buffered"), names(w));
+                "jaio-cached-vthreads-nofast", "jaio-context-buffered", "jaio-nio-async"), names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         for (ContenderSummary c : w.contenders()) {
             assertEquals(c.runs().getFirst().bytes(), c.runs().getFirst().ops() * 4096, c.name());
@@ -92,6 +92,7 @@ class VsJdkTest {
         assertTrue(w.contenders().get(0).threads().startsWith(DEPTH + " virtual on "), w.contenders().get(0).threads());
         assertTrue(w.contenders().get(1).threads().startsWith(DEPTH + " platform"), w.contenders().get(1).threads());
         assertTrue(w.contenders().get(7).threads().startsWith("1 platform"), w.contenders().get(7).threads());
+        assertFalse(w.contenders().get(8).isJdk(), "jaio's AsynchronousFileChannel is jaio's row");
         @SuppressWarnings("unchecked")
         Map<String, Object> cache = (Map<String, Object>) w.contenders().get(4).runs().getFirst().extra()
                 .get("jaioPageCache");
@@ -115,8 +116,8 @@ class VsJdkTest {
     void coldRunsEveryContender() throws IOException {
         VsJdkReport r = run(settings(file(), "cold"));
         WorkloadReport w = r.workloads().getFirst();
-        assertEquals(List.of("jdk-filechannel-vthreads-direct", "jaio-context-direct", "jaio-direct-vthreads"),
-                names(w));
+        assertEquals(List.of("jdk-filechannel-vthreads-direct", "jdk-async-filechannel-direct", "jaio-context-direct",
+                "jaio-direct-vthreads", "jaio-nio-async-direct"), names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         assertTrue(r.allOk());
     }
