@@ -78,7 +78,7 @@ final class AsyncChannelReaders {
         }
         int align = direct ? (int) Math.max(4096, Files.getFileStore(spec.file()).getBlockSize()) : 1;
         try (AsynchronousFileChannel ch = engine == null ? AsynchronousFileChannel.open(spec.file(), options, pool)
-                : JaioAsynchronousFileChannel.open(spec.file(), options, pool)) {
+                : JaioAsynchronousFileChannel.open(spec.file(), options, null)) {
             for (int i = 0; i < slots.length; i++) {
                 slots[i] = new Slot(spec, ch, gate, spec.random(i), stopped, align);
             }
