@@ -2,6 +2,7 @@ package dev.jaio;
 
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.file.FileOpener;
+import dev.jaio.internal.file.HandleAccess;
 import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.file.RangeLocks;
 import java.io.IOException;
@@ -45,6 +46,10 @@ public final class AsyncFile implements AutoCloseable {
     private final IoEngine engine;
     /** The open file: descriptors, operation count, backend (kernel I/O or jaio's cache). */
     private final OpenFile body;
+
+    static {
+        HandleAccess.register(f -> ((AsyncFile) f).body);
+    }
 
     private AsyncFile(IoEngine engine, OpenFile body) {
         this.engine = engine;
@@ -104,7 +109,8 @@ public final class AsyncFile implements AutoCloseable {
      *     with DIRECT or CACHED: no O_DIRECT there), or when TRUNCATE's ftruncate(2) fails (see
      *     {@link #truncate}, whose IllegalStateExceptions it throws too)
      * @throws IOException for any other failure to open the file
-     * @throws IllegalArgumentException for TRUNCATE without WRITE, for CACHED with DIRECT, or for
+     * @throws IllegalArgumentException for TRUNCATE without WRITE, for CACHED with DIRECT, for APPEND
+     *     without WRITE or with CACHED or TRUNCATE, or for
      *     CACHED on a filesystem whose O_DIRECT alignment does not divide jaio's 4096-byte page
      * @throws IllegalStateException when {@code engine} is closed
      * @throws java.nio.file.ProviderMismatchException for a path of another file system than the default
@@ -117,6 +123,10 @@ public final class AsyncFile implements AutoCloseable {
         Set<FileOption> opts = options.isEmpty() ? EnumSet.noneOf(FileOption.class) : EnumSet.copyOf(options);
         if (opts.contains(FileOption.TRUNCATE) && !opts.contains(FileOption.WRITE)) {
             throw new IllegalArgumentException("open " + path + ": TRUNCATE needs WRITE");
+        }
+        if (opts.contains(FileOption.APPEND) && (!opts.contains(FileOption.WRITE) || opts.contains(FileOption.CACHED)
+                || opts.contains(FileOption.TRUNCATE))) {
+            throw new IllegalArgumentException("open " + path + ": APPEND needs WRITE, and excludes CACHED and TRUNCATE");
         }
         if (opts.contains(FileOption.CACHED) && opts.contains(FileOption.DIRECT)) {
             throw new IllegalArgumentException("open " + path + ": CACHED (jaio's page cache) and DIRECT (no cache)"

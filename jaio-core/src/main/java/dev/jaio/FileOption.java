@@ -62,5 +62,13 @@ public enum FileOption {
     /** Every write completes only when data and metadata are durable (O_SYNC). */
     SYNC,
     /** Every write completes only when its data is durable (O_DSYNC). */
-    DSYNC
+    DSYNC,
+    /**
+     * Every write goes to the end of the file, whatever its offset says (O_APPEND): the kernel
+     * moves to the end and writes in one step, so appends of several handles and processes never
+     * overwrite each other. Needs {@link #WRITE}; excludes {@link #CACHED} (jaio's cache writes
+     * pages back at their offsets) and {@link #TRUNCATE}, as the JDK excludes APPEND with
+     * TRUNCATE_EXISTING.
+     */
+    APPEND
 }

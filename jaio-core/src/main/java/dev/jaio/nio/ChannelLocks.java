@@ -44,7 +44,7 @@ final class ChannelLocks {
     }
 
     /** Takes the locks of {@code channel} out of the table and returns them (the channel closes). */
-    static List<JaioFileLock> removeAll(Object key, JaioAsynchronousFileChannel channel) {
+    static List<JaioFileLock> removeAll(Object key, java.nio.channels.Channel channel) {
         List<JaioFileLock> removed = new ArrayList<>();
         TABLE.computeIfPresent(key, (k, list) -> {
             list.removeIf(l -> {

@@ -1,7 +1,6 @@
 package dev.jaio.nio;
 
 import dev.jaio.AsyncFile;
-import dev.jaio.FileOption;
 import dev.jaio.IoEngine;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -13,16 +12,11 @@ import java.nio.channels.CompletionHandler;
 import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -138,90 +132,10 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
      */
     public static JaioAsynchronousFileChannel open(Path file, Set<? extends OpenOption> options,
             ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
-        Objects.requireNonNull(file, "file");
-        IoEngine engine = null;
-        Set<FileOption> jaio = EnumSet.noneOf(FileOption.class);
-        boolean read = false;
-        boolean write = false;
-        boolean create = false;
-        boolean createNew = false;
-        boolean truncate = false;
-        boolean deleteOnClose = false;
-        boolean noFollow = false;
-        for (OpenOption o : options) {
-            Objects.requireNonNull(o, "an open option is null");
-            if (o instanceof StandardOpenOption s) {
-                switch (s) {
-                    case READ -> read = true;
-                    case WRITE -> write = true;
-                    case CREATE -> create = true;
-                    case CREATE_NEW -> createNew = true;
-                    case TRUNCATE_EXISTING -> truncate = true;
-                    case DELETE_ON_CLOSE -> deleteOnClose = true;
-                    case SPARSE -> { } // a hint; Linux files are sparse anyway
-                    case SYNC -> jaio.add(FileOption.SYNC);
-                    case DSYNC -> jaio.add(FileOption.DSYNC);
-                    case APPEND -> throw new UnsupportedOperationException("open " + file
-                            + ": APPEND not allowed (AsynchronousFileChannel has no position to append at)");
-                }
-            } else if (o == LinkOption.NOFOLLOW_LINKS) {
-                noFollow = true;
-            } else if (o instanceof JaioOpenOption j) {
-                if (j.engineOrNull() != null) {
-                    engine = j.engineOrNull();
-                } else {
-                    jaio.add(FileOption.CACHED);
-                }
-            } else if (isExtendedDirect(o)) {
-                jaio.add(FileOption.DIRECT);
-            } else {
-                throw new UnsupportedOperationException("open " + file + ": unsupported option " + o);
-            }
-        }
-        if (!read && !write) {
-            read = true;
-        }
-        if (read) {
-            jaio.add(FileOption.READ);
-        }
-        if (write) {
-            jaio.add(FileOption.WRITE);
-            if (createNew) {
-                jaio.add(FileOption.CREATE_NEW);
-            } else if (create) {
-                jaio.add(FileOption.CREATE);
-            }
-            if (truncate) {
-                jaio.add(FileOption.TRUNCATE);
-            }
-        }
-        if (noFollow && Files.isSymbolicLink(file)) {
-            // O_NOFOLLOW's ELOOP, as the JDK reports it (checked before the open: a link made in
-            // between is followed).
-            throw new FileSystemException(file.toString(), null,
-                    "Too many levels of symbolic links or unable to access attributes of symbolic link");
-        }
-        FileAttribute<?>[] create0666 = attrs.length > 0 ? attrs
-                : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                        "rw-rw-rw-"))};
-        AsyncFile f = AsyncFile.open(engine != null ? engine : IoEngine.shared(), file, jaio, create0666);
-        try {
-            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            if (deleteOnClose) {
-                // As the JDK on Linux: unlinked right after the open; the channel keeps the inode.
-                Files.deleteIfExists(file);
-            }
-            return new JaioAsynchronousFileChannel(f, executor != null ? executor : HandlerPool.get(), read, write,
-                    key != null ? key : file.toAbsolutePath());
-        } catch (IOException | RuntimeException | Error e) {
-            f.close();
-            throw e;
-        }
-    }
-
-    private static boolean isExtendedDirect(OpenOption o) {
-        return o instanceof Enum<?> e && e.getDeclaringClass().getName().equals("com.sun.nio.file.ExtendedOpenOption")
-                && e.name().equals("DIRECT");
+        ChannelOptions o = ChannelOptions.parse(file, options, true);
+        AsyncFile f = o.open(attrs);
+        return new JaioAsynchronousFileChannel(f, executor != null ? executor : HandlerPool.get(), o.readable(),
+                o.writable(), ChannelOptions.fileKey(f));
     }
 
     /** {@return the jaio file behind the channel: its engine, options and O_DIRECT alignment} */

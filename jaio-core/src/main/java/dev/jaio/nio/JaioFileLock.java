@@ -6,7 +6,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileLock;
 
 /**
- * A lock of a {@link JaioAsynchronousFileChannel}: an open file description lock of the channel's
+ * A lock of a {@link JaioAsynchronousFileChannel} or a {@link JaioFileChannel}: an open file description lock of the channel's
  * file ({@link AsyncFile#tryLock}). Valid from when it is granted until it is released or its
  * channel closes (closing the descriptor drops the kernel's lock).
  */
@@ -20,6 +20,12 @@ final class JaioFileLock extends FileLock {
 
     JaioFileLock(JaioAsynchronousFileChannel channel, AsyncFile file, Object key, long position, long size,
             boolean shared) {
+        super(channel, position, size, shared);
+        this.file = file;
+        this.key = key;
+    }
+
+    JaioFileLock(JaioFileChannel channel, AsyncFile file, Object key, long position, long size, boolean shared) {
         super(channel, position, size, shared);
         this.file = file;
         this.key = key;

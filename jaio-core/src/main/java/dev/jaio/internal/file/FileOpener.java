@@ -66,6 +66,9 @@ public final class FileOpener {
         } else if (opts.contains(FileOption.DSYNC)) {
             flags |= Fcntl.O_DSYNC;
         }
+        if (opts.contains(FileOption.APPEND)) {
+            flags |= Fcntl.O_APPEND;
+        }
         long fd;
         try (Arena arena = Arena.ofConfined()) {
             // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.

@@ -1,0 +1,645 @@
+package dev.jaio.nio;
+
+import dev.jaio.AsyncFile;
+import dev.jaio.internal.file.HandleAccess;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link FileChannel} whose reads and writes are jaio requests: a blocking call waits for its
+ * request's future, so a virtual thread parks (its carrier goes on with other virtual threads, no
+ * compensating platform thread is added) and a platform thread simply blocks. The JDK's own
+ * {@code FileChannel} calls pread/pwrite on the calling thread, which pins a virtual thread's
+ * carrier for the whole read.
+ *
+ * <p>Options are the JDK's {@code FileChannel.open} options, with jaio's {@link JaioOpenOption}s
+ * (see {@link JaioAsynchronousFileChannel} for each); APPEND opens the file O_APPEND, so every
+ * write, relative or positional, goes to the end of the file, as the JDK's does on Linux.
+ *
+ * <p>Interrupts: a thread interrupted while it waits in a read, write, force or transfer closes the
+ * channel and gets {@link java.nio.channels.ClosedByInterruptException}, as the
+ * {@link java.nio.channels.spi.AbstractInterruptibleChannel} contract says. Before it returns, the
+ * request it waited for has ended (the close waits for the kernel), so the caller's buffer is its
+ * own again; a write may or may not have reached the file. A {@link #lock} interrupted while it waits
+ * closes the channel too, and ends with {@link FileLockInterruptionException}, as the JDK's does.
+ *
+ * <p>Locks are open file description locks, as those of {@link JaioAsynchronousFileChannel}, in the
+ * same JVM-wide table; {@code lock} waits by trying again every 1 to 10 ms. {@code transferTo} and
+ * {@code transferFrom} copy through a buffer with the channel's own reads and writes (no
+ * copy_file_range or sendfile yet); {@code map} maps the open file through the JDK
+ * ({@code /proc/self/fd}).
+ */
+public final class JaioFileChannel extends FileChannel {
+
+    private static final int MAX_TRANSFER = AsyncFile.MAX_TRANSFER;
+    /** The buffer of transferTo/transferFrom. */
+    private static final int TRANSFER_BUFFER = 256 * 1024;
+    private static final long LOCK_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long LOCK_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final AsyncFile file;
+    private final boolean readable;
+    private final boolean writable;
+    private final boolean append;
+    private final Object fileKey;
+    /** Guards {@link #position} across a relative operation (one at a time, as the spec says). */
+    private final ReentrantLock positionLock = new ReentrantLock();
+    private long position;
+    /** The JDK's channel of the same open file, for {@code map}; made on first use. */
+    private FileChannel mapper;
+
+    private JaioFileChannel(AsyncFile file, ChannelOptions o) {
+        this.file = file;
+        this.readable = o.readable();
+        this.writable = o.writable();
+        this.append = o.append();
+        this.fileKey = ChannelOptions.fileKey(file);
+    }
+
+    /**
+     * Opens or creates a file, as {@link FileChannel#open(Path, OpenOption...)} does.
+     *
+     * @param path the file, of the default file system
+     * @param options how to open it
+     * @return the channel
+     * @throws IllegalArgumentException for an invalid combination of options
+     * @throws UnsupportedOperationException for an option jaio does not support
+     * @throws IOException as the JDK's {@code open}
+     */
+    public static JaioFileChannel open(Path path, OpenOption... options) throws IOException {
+        Set<OpenOption> set = new HashSet<>(options.length);
+        for (OpenOption o : options) {
+            set.add(Objects.requireNonNull(o, "an open option is null"));
+        }
+        return open(path, set);
+    }
+
+    /**
+     * Opens or creates a file, as {@link FileChannel#open(Path, Set, FileAttribute[])} does.
+     *
+     * @param path the file, of the default file system
+     * @param options how to open it
+     * @param attrs attributes of a file the open creates: only {@code posix:permissions}
+     * @return the channel
+     * @throws IllegalArgumentException for an invalid combination of options
+     * @throws UnsupportedOperationException for an option or attribute jaio does not support
+     * @throws IOException as the JDK's {@code open}
+     */
+    public static JaioFileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        ChannelOptions o = ChannelOptions.parse(path, options, false);
+        AsyncFile f = o.open(attrs);
+        try {
+            return new JaioFileChannel(f, o);
+        } catch (RuntimeException | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /** {@return the jaio file behind the channel: its engine, options and O_DIRECT alignment} */
+    public AsyncFile asyncFile() {
+        return file;
+    }
+
+    // ---- reads ----
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        checkRead(dst);
+        positionLock.lock();
+        try {
+            ensureOpen();
+            int n = readAt(dst, position);
+            if (n > 0) {
+                position += n;
+            }
+            return n;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        checkRead(dst);
+        if (position < 0) {
+            throw new IllegalArgumentException("read: negative position " + position);
+        }
+        ensureOpen();
+        return readAt(dst, position);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        for (int i = offset; i < offset + length; i++) {
+            checkRead(dsts[i]);
+        }
+        positionLock.lock();
+        try {
+            ensureOpen();
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (!dsts[i].hasRemaining()) {
+                    continue;
+                }
+                int want = dsts[i].remaining();
+                int n = readAt(dsts[i], position);
+                if (n < 0) {
+                    return total == 0 ? -1 : total;
+                }
+                position += n;
+                total += n;
+                if (n < want) {
+                    break; // the end of the file: a scattering read stops where a read would
+                }
+            }
+            return total;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    private void checkRead(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read: read-only buffer");
+        }
+        if (!readable) {
+            throw new NonReadableChannelException();
+        }
+    }
+
+    /** One read at {@code at}: the count (its buffer's position moved by it), 0 for no room, -1 at the end. */
+    private int readAt(ByteBuffer dst, long at) throws IOException {
+        int remaining = dst.remaining();
+        if (remaining == 0) {
+            return 0;
+        }
+        int n = Math.min(remaining, MAX_TRANSFER);
+        boolean completed = false;
+        begin();
+        try {
+            CompletableFuture<Integer> io;
+            try {
+                io = file.read(MemorySegment.ofBuffer(dst).asSlice(0, n), at);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                completed = true;
+                throw requestFailure("pread", at, n, e);
+            }
+            int count = await(io);
+            completed = true;
+            if (count == 0) {
+                return -1;
+            }
+            dst.position(dst.position() + count);
+            return count;
+        } finally {
+            end(completed); // ClosedByInterruptException, AsynchronousCloseException
+        }
+    }
+
+    // ---- writes ----
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        checkWrite(src);
+        positionLock.lock();
+        try {
+            ensureOpen();
+            if (append) {
+                position = file.size(); // O_APPEND: the kernel writes at the end, whatever is asked
+            }
+            int n = writeAt(src, position);
+            position = append ? file.size() : position + n;
+            return n;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        checkWrite(src);
+        if (position < 0) {
+            throw new IllegalArgumentException("write: negative position " + position);
+        }
+        ensureOpen();
+        return writeAt(src, position);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        for (int i = offset; i < offset + length; i++) {
+            checkWrite(srcs[i]);
+        }
+        positionLock.lock();
+        try {
+            ensureOpen();
+            if (append) {
+                position = file.size();
+            }
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                int n = writeAt(srcs[i], position);
+                position += n;
+                total += n;
+            }
+            if (append) {
+                position = file.size();
+            }
+            return total;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    private void checkWrite(ByteBuffer src) {
+        Objects.requireNonNull(src, "src");
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+    }
+
+    private int writeAt(ByteBuffer src, long at) throws IOException {
+        int remaining = src.remaining();
+        if (remaining == 0) {
+            return 0;
+        }
+        int n = Math.min(remaining, MAX_TRANSFER);
+        boolean completed = false;
+        begin();
+        try {
+            CompletableFuture<Integer> io;
+            try {
+                io = file.write(MemorySegment.ofBuffer(src).asSlice(0, n), at);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                completed = true;
+                throw requestFailure("pwrite", at, n, e);
+            }
+            int count = await(io);
+            completed = true;
+            src.position(src.position() + count);
+            return count;
+        } finally {
+            end(completed);
+        }
+    }
+
+    private IOException requestFailure(String op, long at, long length, RuntimeException e) {
+        return new IOException(op + " " + file.path() + " at offset " + at + " (" + length + " bytes): "
+                + e.getMessage(), e);
+    }
+
+    /**
+     * Waits for a request of this channel, between {@code begin()} and {@code end()}: parks a
+     * virtual thread, blocks a platform thread. An interrupt closes the channel (through
+     * {@link #implCloseChannel}, which waits until the kernel is done with every request); the wait
+     * goes on for the request's own outcome, so that its buffer is the caller's again before
+     * {@code end} throws ClosedByInterruptException.
+     */
+    private <T> T await(CompletableFuture<T> io) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return io.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the channel is closing: the request ends soon
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException ioe) {
+                        throw ioe; // a close's refusal: end() throws the channel's exception instead
+                    }
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IOException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- position, size, truncate, force ----
+
+    @Override
+    public long position() throws IOException {
+        positionLock.lock();
+        try {
+            ensureOpen();
+            return append ? file.size() : position;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        if (newPosition < 0) {
+            throw new IllegalArgumentException("position: negative " + newPosition);
+        }
+        positionLock.lock();
+        try {
+            ensureOpen();
+            position = newPosition;
+            return this;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        return file.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("truncate: negative size " + size);
+        }
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        positionLock.lock();
+        try {
+            ensureOpen();
+            if (size < file.size()) {
+                file.truncate(size);
+            }
+            if (position > size) {
+                position = size;
+            }
+            return this;
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        ensureOpen();
+        boolean completed = false;
+        begin();
+        try {
+            await(metaData ? file.fsync() : file.fdatasync());
+            completed = true;
+        } finally {
+            end(completed);
+        }
+    }
+
+    // ---- transfers ----
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        Objects.requireNonNull(target, "target");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("transferTo: negative position or count: " + position + ", " + count);
+        }
+        ensureOpen();
+        if (!target.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        if (!readable) {
+            throw new NonReadableChannelException();
+        }
+        long size = file.size();
+        if (position >= size || count == 0) {
+            return 0;
+        }
+        long left = Math.min(count, size - position);
+        long done = 0;
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(TRANSFER_BUFFER, left));
+        while (done < left) {
+            buf.clear().limit((int) Math.min(buf.capacity(), left - done));
+            int n = readAt(buf, position + done);
+            if (n <= 0) {
+                break;
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                int w = target.write(buf);
+                if (w == 0 && buf.hasRemaining()) {
+                    // A non-blocking target that is full: what was written counts, as for the JDK.
+                    return done + (n - buf.remaining());
+                }
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        Objects.requireNonNull(src, "src");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("transferFrom: negative position or count: " + position + ", "
+                    + count);
+        }
+        ensureOpen();
+        if (!src.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        long done = 0;
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(TRANSFER_BUFFER, count)));
+        while (done < count) {
+            buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+            int n = src.read(buf);
+            if (n <= 0) {
+                break; // the end of the source, or nothing there now (a non-blocking one)
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                writeAt(buf, position + done + (n - buf.remaining()));
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    // ---- map ----
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+        return mapper(mode).map(mode, position, size);
+    }
+
+    @Override
+    public MemorySegment map(MapMode mode, long offset, long size, Arena arena) throws IOException {
+        return mapper(mode).map(mode, offset, size, arena);
+    }
+
+    /** The JDK's channel of this open file (through /proc/self/fd), opened once, for the JDK's mapping. */
+    private synchronized FileChannel mapper(MapMode mode) throws IOException {
+        Objects.requireNonNull(mode, "mode");
+        ensureOpen();
+        if (!readable) {
+            throw new NonReadableChannelException(); // every mapping reads, as the JDK's says
+        }
+        if (mode != MapMode.READ_ONLY && mode != MapMode.PRIVATE && !writable) {
+            throw new NonWritableChannelException();
+        }
+        if (mapper == null) {
+            int fd = HandleAccess.openFile(file).fd();
+            mapper = writable ? FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE) : FileChannel.open(Path.of("/proc/self/fd/" + fd));
+        }
+        return mapper;
+    }
+
+    // ---- locks ----
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+        checkLock(position, size, shared);
+        ensureOpen();
+        JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
+        ChannelLocks.add(fileKey, lock); // OverlappingFileLockException
+        boolean granted = false;
+        boolean completed = false;
+        begin();
+        try {
+            long pause = LOCK_RETRY_MIN_NANOS;
+            while (!file.tryLock(position, size, shared)) {
+                LockSupport.parkNanos(pause); // an interrupt returns at once, and has closed the channel
+                pause = Math.min(LOCK_RETRY_MAX_NANOS, pause * 2);
+                if (!isOpen()) {
+                    return null; // end() throws: ClosedByInterruptException or AsynchronousCloseException
+                }
+            }
+            lock.granted();
+            granted = isOpen();
+            completed = true;
+            return lock;
+        } catch (ClosedChannelException e) {
+            return null; // closed meanwhile: end() throws the channel's exception
+        } finally {
+            if (!granted) {
+                lock.invalidate();
+                ChannelLocks.remove(fileKey, lock);
+            }
+            try {
+                end(completed);
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                throw new FileLockInterruptionException(); // as the JDK's FileChannelImpl.lock
+            }
+        }
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        checkLock(position, size, shared);
+        ensureOpen();
+        JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
+        ChannelLocks.add(fileKey, lock);
+        boolean taken = false;
+        try {
+            taken = file.tryLock(position, size, shared) && isOpen();
+        } finally {
+            if (!taken) {
+                ChannelLocks.remove(fileKey, lock);
+            }
+        }
+        if (!taken) {
+            ensureOpen();
+            return null;
+        }
+        lock.granted();
+        return lock;
+    }
+
+    private void checkLock(long position, long size, boolean shared) {
+        if (position < 0) {
+            throw new IllegalArgumentException("lock: negative position " + position);
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("lock: negative size " + size);
+        }
+        if (position + size < 0) {
+            throw new IllegalArgumentException("lock: position + size overflows: " + position + " + " + size);
+        }
+        if (shared && !readable) {
+            throw new NonReadableChannelException();
+        }
+        if (!shared && !writable) {
+            throw new NonWritableChannelException();
+        }
+    }
+
+    // ---- close ----
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * Closes the channel: its locks become invalid (the kernel drops them with the descriptor), a
+     * mapping channel it opened closes (mappings stay valid, as the JDK's do), and the call returns
+     * once every request of the channel has completed. Called by {@code close()}, and by the thread
+     * that interrupts a thread waiting in this channel.
+     */
+    @Override
+    protected void implCloseChannel() throws IOException {
+        for (JaioFileLock l : ChannelLocks.removeAll(fileKey, this)) {
+            l.invalidate();
+        }
+        FileChannel m;
+        synchronized (this) {
+            m = mapper;
+            mapper = null;
+        }
+        try {
+            if (m != null) {
+                m.close();
+            }
+        } finally {
+            file.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JaioFileChannel[" + file.path() + ", " + file.options() + ", engine " + file.engine().name()
+                + (isOpen() ? "" : ", closed") + "]";
+    }
+}
