@@ -5,6 +5,7 @@ import dev.jaio.FileOption;
 import dev.jaio.IoEngine;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.spi.FileSystemProvider;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -38,8 +40,10 @@ import java.util.Set;
 record ChannelOptions(Path file, Set<FileOption> options, IoEngine engine, boolean readable, boolean writable,
         boolean append, boolean deleteOnClose, boolean noFollow) {
 
-    static ChannelOptions parse(Path file, Set<? extends OpenOption> given, boolean async) {
-        Objects.requireNonNull(file, "file");
+    static ChannelOptions parse(Path path, Set<? extends OpenOption> given, boolean async) {
+        Objects.requireNonNull(path, "file");
+        // A path of jaio's provider (JaioFileSystemProvider) is opened as the platform's path it wraps.
+        Path file = path instanceof JaioPath j ? j.delegate() : path;
         IoEngine engine = null;
         Set<FileOption> jaio = EnumSet.noneOf(FileOption.class);
         boolean read = false;
@@ -139,6 +143,12 @@ record ChannelOptions(Path file, Set<FileOption> options, IoEngine engine, boole
             }
         }
         return f;
+    }
+
+    /** The platform's default provider, also when jaio's provider is the default (which wraps it). */
+    static FileSystemProvider platformProvider() {
+        FileSystemProvider d = FileSystems.getDefault().provider();
+        return d instanceof JaioFileSystemProvider j ? j.platform() : d;
     }
 
     /** The file's identity for the JVM's lock table: its device and inode, read from the open descriptor. */

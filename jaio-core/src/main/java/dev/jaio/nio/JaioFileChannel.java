@@ -5,6 +5,7 @@ import dev.jaio.internal.file.HandleAccess;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -20,6 +21,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.spi.FileSystemProvider;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -518,9 +520,12 @@ public final class JaioFileChannel extends FileChannel {
             throw new NonWritableChannelException();
         }
         if (mapper == null) {
-            int fd = HandleAccess.openFile(file).fd();
-            mapper = writable ? FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE) : FileChannel.open(Path.of("/proc/self/fd/" + fd));
+            // The platform's channel, even when jaio's provider is the default: FileChannel.open
+            // would give a channel of jaio's again.
+            FileSystemProvider platform = ChannelOptions.platformProvider();
+            Path self = platform.getPath(URI.create("file:///proc/self/fd/" + HandleAccess.openFile(file).fd()));
+            mapper = platform.newFileChannel(self, writable ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : Set.of(StandardOpenOption.READ));
         }
         return mapper;
     }

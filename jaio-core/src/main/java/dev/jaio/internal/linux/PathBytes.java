@@ -73,7 +73,11 @@ public final class PathBytes {
 
     /** The absolute name of {@code path} as bytes, without a terminating NUL. */
     public static byte[] of(Path path) {
-        if (path.getFileSystem() != FileSystems.getDefault()) {
+        // The default file system's paths, and the platform's own (sun.nio.fs.UnixPath) when another
+        // provider is the default (jaio's switch, dev.jaio.nio.JaioFileSystemProvider, wraps them):
+        // both give the name's bytes in toUri().
+        if (path.getFileSystem() != FileSystems.getDefault()
+                && !path.getClass().getName().equals("sun.nio.fs.UnixPath")) {
             throw new ProviderMismatchException("not a path of the default file system: " + path + " ("
                     + path.getFileSystem().provider().getScheme() + ")");
         }
