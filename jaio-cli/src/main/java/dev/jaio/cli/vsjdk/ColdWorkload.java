@@ -13,7 +13,7 @@ import java.util.List;
 final class ColdWorkload implements Workload {
 
     static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads-direct", "jdk-async-filechannel-direct",
-            "jaio-context-direct", "jaio-direct-vthreads", "jaio-nio-async-direct");
+            "jaio-context-direct", "jaio-direct-vthreads", "jaio-nio-async-direct", "jaio-nio-filechannel-vthreads-direct");
 
     private final VsJdkSettings settings;
     private ReadSpec spec;
@@ -58,6 +58,8 @@ final class ColdWorkload implements Workload {
                     0, timing);
             case "jdk-async-filechannel-direct" -> AsyncChannelReaders.run(name, spec, true, null, timing);
             case "jaio-nio-async-direct" -> AsyncChannelReaders.run(name, spec, true, settings.engine(), timing);
+            case "jaio-nio-filechannel-vthreads-direct" -> ReadContenders.fileChannelThreads(name, spec, true, true,
+                    settings.engine(), timing);
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -2,6 +2,8 @@ package dev.jaio.cli.vsjdk;
 
 import dev.jaio.AsyncFile;
 import dev.jaio.EngineConfig;
+import dev.jaio.nio.JaioFileChannel;
+import dev.jaio.nio.JaioOpenOption;
 import dev.jaio.FastPathStats;
 import dev.jaio.FastPaths;
 import dev.jaio.FileOption;
@@ -18,6 +20,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +46,18 @@ final class ReadContenders {
      * the JDK requires.
      */
     static RunResult fileChannelThreads(String name, ReadSpec spec, boolean virtual, boolean direct, Timing timing) {
+        return fileChannelThreads(name, spec, virtual, direct, null, timing);
+    }
+
+    /**
+     * As {@link #fileChannelThreads(String, ReadSpec, boolean, boolean, Timing)}, on jaio's
+     * {@link JaioFileChannel} over an engine named {@code jaioEngine} when that is not null (the
+     * same code, another channel: what the default-provider switch gives unchanged code).
+     */
+    static RunResult fileChannelThreads(String name, ReadSpec spec, boolean virtual, boolean direct, String jaioEngine,
+            Timing timing) {
         String base = spec.depth() + (virtual ? " virtual" : " platform");
+        IoEngine engine = null;
         try {
             OpenOption[] options = direct ? new OpenOption[] {StandardOpenOption.READ, JdkDirect.DIRECT}
                     : new OpenOption[] {StandardOpenOption.READ};
@@ -52,7 +66,15 @@ final class ReadContenders {
                 throw new IOException("--bs=" + spec.blockSize() + " is not a multiple of the file store's block size "
                         + alignment + ", which ExtendedOpenOption.DIRECT needs");
             }
-            try (FileChannel ch = FileChannel.open(spec.file(), options)) {
+            String engineName = null;
+            if (jaioEngine != null) {
+                engine = IoEngine.open(engineConfig(jaioEngine, spec.depth()));
+                engineName = engine.name();
+                options = Arrays.copyOf(options, options.length + 1);
+                options[options.length - 1] = JaioOpenOption.engine(engine);
+            }
+            try (FileChannel ch = jaioEngine != null ? JaioFileChannel.open(spec.file(), options)
+                    : FileChannel.open(spec.file(), options)) {
                 ThreadReaders.Measured m = ThreadReaders.run(spec, virtual, index -> {
                     ByteBuffer b = direct ? ByteBuffer.allocateDirect(spec.blockSize() + alignment).alignedSlice(alignment)
                             : ByteBuffer.allocateDirect(spec.blockSize());
@@ -61,10 +83,15 @@ final class ReadContenders {
                         return ch.read(b, position);
                     };
                 }, timing, null);
-                return m.toResult(name, (virtual ? ThreadsLabel.of(spec.depth(), null, m.interval()) : ThreadsLabel.of(0, base, m.interval())), null, List.of(), Map.of());
+                return m.toResult(name, (virtual ? ThreadsLabel.of(spec.depth(), null, m.interval())
+                        : ThreadsLabel.of(0, base, m.interval())), engineName, List.of(), Map.of());
             }
         } catch (Exception e) {
             return RunResult.failed(name, base, null, e instanceof ContenderException ? e.getCause() : e);
+        } finally {
+            if (engine != null) {
+                engine.close();
+            }
         }
     }
 

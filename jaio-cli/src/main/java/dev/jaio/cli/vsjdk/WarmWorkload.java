@@ -16,7 +16,8 @@ final class WarmWorkload implements Workload {
 
     static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform",
             AsyncChannelReaders.NAME, "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
-            "jaio-cached-vthreads-nofast", "jaio-context-buffered", AsyncChannelReaders.JAIO_NAME);
+            "jaio-cached-vthreads-nofast", "jaio-context-buffered", AsyncChannelReaders.JAIO_NAME,
+            "jaio-nio-filechannel-vthreads");
 
     private final VsJdkSettings settings;
     private ReadSpec spec;
@@ -60,6 +61,8 @@ final class WarmWorkload implements Workload {
             case "jdk-filechannel-platform" -> ReadContenders.fileChannelThreads(name, spec, false, false, timing);
             case AsyncChannelReaders.NAME -> AsyncChannelReaders.run(spec, timing);
             case AsyncChannelReaders.JAIO_NAME -> AsyncChannelReaders.run(name, spec, false, engine, timing);
+            case "jaio-nio-filechannel-vthreads" -> ReadContenders.fileChannelThreads(name, spec, true, false, engine,
+                    timing);
             case "jaio-buffered-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
                     List.of(FileOption.READ), 0, timing);
             case "jaio-cached-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,

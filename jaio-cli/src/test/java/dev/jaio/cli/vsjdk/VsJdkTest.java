@@ -84,7 +84,8 @@ class VsJdkTest {
         assertEquals("warm", w.name());
         assertEquals(List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform", "jdk-async-filechannel",
                 "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
-                "jaio-cached-vthreads-nofast", "jaio-context-buffered", "jaio-nio-async"), names(w));
+                "jaio-cached-vthreads-nofast", "jaio-context-buffered", "jaio-nio-async", "jaio-nio-filechannel-vthreads"),
+                names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         for (ContenderSummary c : w.contenders()) {
             assertEquals(c.runs().getFirst().bytes(), c.runs().getFirst().ops() * 4096, c.name());
@@ -117,7 +118,7 @@ class VsJdkTest {
         VsJdkReport r = run(settings(file(), "cold"));
         WorkloadReport w = r.workloads().getFirst();
         assertEquals(List.of("jdk-filechannel-vthreads-direct", "jdk-async-filechannel-direct", "jaio-context-direct",
-                "jaio-direct-vthreads", "jaio-nio-async-direct"), names(w));
+                "jaio-direct-vthreads", "jaio-nio-async-direct", "jaio-nio-filechannel-vthreads-direct"), names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         assertTrue(r.allOk());
     }
