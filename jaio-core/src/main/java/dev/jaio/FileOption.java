@@ -70,5 +70,7 @@ public enum FileOption {
      * pages back at their offsets) and {@link #TRUNCATE}, as the JDK excludes APPEND with
      * TRUNCATE_EXISTING.
      */
-    APPEND
+    APPEND,
+    /** Fail with ELOOP when the last name of the path is a symbolic link (O_NOFOLLOW). */
+    NOFOLLOW_LINKS
 }

@@ -25,7 +25,8 @@ import java.util.Set;
  * CREATE, CREATE_NEW and TRUNCATE_EXISTING count only with WRITE; APPEND implies WRITE (a
  * {@code FileChannel}) or is refused (an {@code AsynchronousFileChannel}, as the JDK refuses it);
  * READ with APPEND and APPEND with TRUNCATE_EXISTING are invalid; DELETE_ON_CLOSE unlinks the file
- * right after the open, as the JDK does on Linux; a created file gets the permissions given, else
+ * right after the open, as the JDK does on Linux (and, as it does, opens a file it cannot unlink);
+ * NOFOLLOW_LINKS is O_NOFOLLOW; a created file gets the permissions given, else
  * 0666, less the umask.
  *
  * @param file the file
@@ -71,6 +72,7 @@ record ChannelOptions(Path file, Set<FileOption> options, IoEngine engine, boole
                 }
             } else if (o == LinkOption.NOFOLLOW_LINKS) {
                 noFollow = true;
+                jaio.add(FileOption.NOFOLLOW_LINKS);
             } else if (o instanceof JaioOpenOption j) {
                 if (j.engineOrNull() != null) {
                     engine = j.engineOrNull();
@@ -125,8 +127,8 @@ record ChannelOptions(Path file, Set<FileOption> options, IoEngine engine, boole
     /** Opens the file: jaio's open, then the unlink of DELETE_ON_CLOSE. */
     AsyncFile open(FileAttribute<?>... attrs) throws IOException {
         if (noFollow && Files.isSymbolicLink(file)) {
-            // O_NOFOLLOW's ELOOP, as the JDK reports it (checked before the open: a link made in
-            // between is followed).
+            // The JDK's message for O_NOFOLLOW's ELOOP; a link made after this look fails the open
+            // itself (O_NOFOLLOW), with jaio's IoOperationException naming ELOOP.
             throw new FileSystemException(file.toString(), null,
                     "Too many levels of symbolic links or unable to access attributes of symbolic link");
         }
@@ -137,9 +139,9 @@ record ChannelOptions(Path file, Set<FileOption> options, IoEngine engine, boole
         if (deleteOnClose) {
             try {
                 Files.deleteIfExists(file); // the channel keeps the inode
-            } catch (IOException | RuntimeException e) {
-                f.close();
-                throw e;
+            } catch (IOException e) {
+                // As the JDK's UnixChannelFactory: a file that cannot be unlinked (a read-only file
+                // system, a directory without write permission) is opened all the same.
             }
         }
         return f;

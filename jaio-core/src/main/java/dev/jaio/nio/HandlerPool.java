@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>With either of the JDK's properties for its own default pool set
  * ({@code java.nio.channels.DefaultThreadPool.threadFactory}: a {@link ThreadFactory} class with a
  * public no-argument constructor, loaded by the system class loader;
- * {@code java.nio.channels.DefaultThreadPool.initialSize}: threads kept even when idle, default the
- * number of processors) it is what the JDK's {@code sun.nio.ch.ThreadPool.getDefault()} makes of
- * them: a cached pool whose threads come from that factory (else daemons) and go after 60 s idle.
+ * {@code java.nio.channels.DefaultThreadPool.initialSize}: an integer, which only socket channel
+ * groups use) it is what the JDK's {@code sun.nio.ch.ThreadPool.getDefault()} makes of them: a
+ * cached pool whose threads come from that factory (else daemons) and go after 60 s idle.
  */
 final class HandlerPool {
 
@@ -47,18 +47,17 @@ final class HandlerPool {
         if (factoryClass == null && size == null) {
             return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jaio-nio-handler-", 1).factory());
         }
-        int initial = Runtime.getRuntime().availableProcessors();
         if (size != null) {
             try {
-                initial = Integer.parseInt(size.trim());
+                Integer.parseInt(size.trim()); // negative: the number of processors, as the JDK reads it
             } catch (NumberFormatException e) {
                 throw new Error("Value of property '" + INITIAL_SIZE + "' is invalid: " + size, e);
             }
-            if (initial < 0) {
-                throw new Error("Value of property '" + INITIAL_SIZE + "' is negative: " + size);
-            }
         }
-        return new ThreadPoolExecutor(initial, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        // The JDK's default pool is Executors.newCachedThreadPool(factory): no thread is kept idle.
+        // Its initialSize counts the handler tasks a socket channel group starts; file channels start
+        // none, so for them, and here, it changes nothing but is checked as the JDK checks it.
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 threadFactory(factoryClass));
     }
 

@@ -195,8 +195,10 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
                 p.deliver(-1, null); // at or past the end of the file
                 return;
             }
-            dst.position(dst.position() + count);
-            p.deliver(count, null);
+            if (p.claim()) { // not failed by a close meanwhile: only then is the buffer moved
+                dst.position(dst.position() + count);
+                p.send(count, null);
+            }
         });
     }
 
@@ -243,8 +245,10 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
                 p.deliver(null, failure);
                 return;
             }
-            src.position(src.position() + count);
-            p.deliver(count, null);
+            if (p.claim()) {
+                src.position(src.position() + count);
+                p.send(count, null);
+            }
         });
     }
 
@@ -308,17 +312,19 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
         lock(position, size, shared, new Pending<FileLock, A>(this, null, attachment, handler));
     }
 
-    private void lock(long position, long size, boolean shared, Pending<FileLock, ?> p) {
-        checkLock(position, size, shared);
-        if (!begin(p)) {
+    private void lock(long position, long size0, boolean shared, Pending<FileLock, ?> p) {
+        long size = checkLock(position, size0, shared);
+        if (!isOpen()) {
+            p.deliver(null, new ClosedChannelException());
             return;
         }
         JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
-        ChannelLocks.add(fileKey, lock); // OverlappingFileLockException, thrown to the caller
-        if (!isOpen()) {
-            // Closed after begin: its close may have cleared the table before this lock went in.
+        // OverlappingFileLockException goes to the caller, before the operation is pending: its
+        // handler never runs.
+        ChannelLocks.add(fileKey, lock);
+        if (!begin(p)) {
+            // Closed meanwhile: its close may have cleared the table before this lock went in.
             ChannelLocks.remove(fileKey, lock);
-            p.deliver(null, new AsynchronousCloseException());
             return;
         }
         try {
@@ -353,7 +359,9 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
             p.deliver(null, isOpen() ? e : new AsynchronousCloseException());
             return;
         }
-        ChannelLocks.remove(fileKey, lock);
+        // Given up (a close, a cancel) after the kernel granted it: unlock first, then leave the
+        // table. The other order would let a lock of the same range be granted in between and then
+        // be unlocked here while it says it is valid.
         lock.invalidate();
         try {
             if (isOpen()) {
@@ -361,6 +369,8 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
             }
         } catch (IOException | RuntimeException ignored) {
             // the channel closed meanwhile: its locks went with its descriptor
+        } finally {
+            ChannelLocks.remove(fileKey, lock);
         }
     }
 
@@ -377,8 +387,8 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
     }
 
     @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-        checkLock(position, size, shared);
+    public FileLock tryLock(long position, long size0, boolean shared) throws IOException {
+        long size = checkLock(position, size0, shared);
         ensureOpen();
         JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
         ChannelLocks.add(fileKey, lock);
@@ -402,7 +412,8 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
         return lock;
     }
 
-    private void checkLock(long position, long size, boolean shared) {
+    /** Checks a lock's range and mode; returns its size, with 0 read as the JDK reads it (to the end). */
+    private long checkLock(long position, long size, boolean shared) {
         if (position < 0) {
             throw new IllegalArgumentException("lock: negative position " + position);
         }
@@ -418,6 +429,9 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
         if (!shared && !writable) {
             throw new NonWritableChannelException();
         }
+        // As the JDK's FileChannelImpl: size 0 is everything from the position on. Kept as 0, the
+        // JVM's table would see no overlap while fcntl(2) locks to the end of the file.
+        return size == 0 ? Long.MAX_VALUE - position : size;
     }
 
     // ---- open and close ----
@@ -518,9 +532,16 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
 
         /** Delivers the result or failure; false when one was delivered already. */
         boolean deliver(V value, Throwable failure) {
-            if (!delivered.compareAndSet(false, true)) {
-                return false;
-            }
+            return claim() && send(value, failure);
+        }
+
+        /** Takes the right to deliver, once: false when it was delivered (or is being) already. */
+        boolean claim() {
+            return delivered.compareAndSet(false, true);
+        }
+
+        /** Delivers, after {@link #claim}; false when the caller had cancelled the future. */
+        boolean send(V value, Throwable failure) {
             channel.pending.remove(this);
             Throwable f = failure instanceof CompletionException || failure instanceof ExecutionException
                     ? failure.getCause() : failure;

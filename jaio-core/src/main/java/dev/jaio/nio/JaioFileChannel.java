@@ -533,8 +533,8 @@ public final class JaioFileChannel extends FileChannel {
     // ---- locks ----
 
     @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-        checkLock(position, size, shared);
+    public FileLock lock(long position, long size0, boolean shared) throws IOException {
+        long size = checkLock(position, size0, shared);
         ensureOpen();
         JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
         ChannelLocks.add(fileKey, lock); // OverlappingFileLockException
@@ -559,7 +559,7 @@ public final class JaioFileChannel extends FileChannel {
         } finally {
             if (!granted) {
                 lock.invalidate();
-                ChannelLocks.remove(fileKey, lock);
+                ChannelLocks.remove(fileKey, lock); // not granted by the kernel, or closed: nothing to unlock
             }
             try {
                 end(completed);
@@ -570,8 +570,8 @@ public final class JaioFileChannel extends FileChannel {
     }
 
     @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-        checkLock(position, size, shared);
+    public FileLock tryLock(long position, long size0, boolean shared) throws IOException {
+        long size = checkLock(position, size0, shared);
         ensureOpen();
         JaioFileLock lock = new JaioFileLock(this, file, fileKey, position, size, shared);
         ChannelLocks.add(fileKey, lock);
@@ -591,7 +591,8 @@ public final class JaioFileChannel extends FileChannel {
         return lock;
     }
 
-    private void checkLock(long position, long size, boolean shared) {
+    /** Checks a lock's range and mode; returns its size, with 0 read as the JDK reads it (to the end). */
+    private long checkLock(long position, long size, boolean shared) {
         if (position < 0) {
             throw new IllegalArgumentException("lock: negative position " + position);
         }
@@ -607,6 +608,7 @@ public final class JaioFileChannel extends FileChannel {
         if (!shared && !writable) {
             throw new NonWritableChannelException();
         }
+        return size == 0 ? Long.MAX_VALUE - position : size; // as the JDK's FileChannelImpl
     }
 
     // ---- close ----

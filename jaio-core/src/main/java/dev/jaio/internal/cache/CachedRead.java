@@ -525,6 +525,7 @@ public final class CachedRead implements CachedRequest {
         if (done > 0) {
             handle.readahead().readEnded(position + done);
         }
+        forgetMemory();
         owner.finished(result, -1, 0);
     }
 
@@ -532,8 +533,16 @@ public final class CachedRead implements CachedRequest {
         try {
             releaseHeld();
         } finally {
+            forgetMemory();
             owner.failed(t);
         }
+    }
+
+    /** The request's memory is not kept reachable by a reused read until its next request. */
+    private void forgetMemory() {
+        dst = null;
+        dsts = null;
+        bypassPage = null;
     }
 
     @Override

@@ -69,6 +69,9 @@ public final class FileOpener {
         if (opts.contains(FileOption.APPEND)) {
             flags |= Fcntl.O_APPEND;
         }
+        if (opts.contains(FileOption.NOFOLLOW_LINKS)) {
+            flags |= Fcntl.O_NOFOLLOW;
+        }
         long fd;
         try (Arena arena = Arena.ofConfined()) {
             // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.
