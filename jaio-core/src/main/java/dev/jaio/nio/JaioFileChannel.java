@@ -203,26 +203,63 @@ public final class JaioFileChannel extends FileChannel {
         if (remaining == 0) {
             return 0;
         }
-        int n = Math.min(remaining, MAX_TRANSFER);
+        MemorySegment seg = segmentOf(dst, remaining);
+        int count;
+        if (!Thread.currentThread().isInterrupted()) {
+            // The fast path: a read the kernel's or jaio's cache holds is done by the call itself
+            // (FastPaths), and then there is nothing to wait for or to interrupt.
+            CompletableFuture<Integer> io = submitRead(seg, at);
+            count = io.isDone() ? await(io) : awaitInterruptibly(io);
+        } else {
+            count = readInterruptibly(seg, at); // begin() closes the channel at once, as the JDK's read
+        }
+        if (count == 0) {
+            return -1;
+        }
+        dst.position(dst.position() + count);
+        return count;
+    }
+
+    /** The buffer's remaining bytes as a segment, at most one transfer's worth. */
+    private static MemorySegment segmentOf(ByteBuffer b, int remaining) {
+        MemorySegment seg = MemorySegment.ofBuffer(b);
+        return remaining > MAX_TRANSFER ? seg.asSlice(0, MAX_TRANSFER) : seg;
+    }
+
+    private CompletableFuture<Integer> submitRead(MemorySegment seg, long at) throws IOException {
+        try {
+            return file.read(seg, at);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw requestFailure("pread", at, seg.byteSize(), e);
+        }
+    }
+
+    private int readInterruptibly(MemorySegment seg, long at) throws IOException {
         boolean completed = false;
         begin();
         try {
-            CompletableFuture<Integer> io;
-            try {
-                io = file.read(MemorySegment.ofBuffer(dst).asSlice(0, n), at);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                completed = true;
-                throw requestFailure("pread", at, n, e);
-            }
-            int count = await(io);
+            int count = await(submitRead(seg, at));
             completed = true;
-            if (count == 0) {
-                return -1;
-            }
-            dst.position(dst.position() + count);
             return count;
         } finally {
             end(completed); // ClosedByInterruptException, AsynchronousCloseException
+        }
+    }
+
+    /**
+     * Waits for a request made before {@code begin()}: an interrupt that came in between is seen
+     * by {@code begin()} itself, which closes the channel, so {@code end} throws as if it had come
+     * during the wait.
+     */
+    private <T> T awaitInterruptibly(CompletableFuture<T> io) throws IOException {
+        boolean completed = false;
+        begin();
+        try {
+            T value = await(io);
+            completed = true;
+            return value;
+        } finally {
+            end(completed);
         }
     }
 
@@ -294,23 +331,30 @@ public final class JaioFileChannel extends FileChannel {
         if (remaining == 0) {
             return 0;
         }
-        int n = Math.min(remaining, MAX_TRANSFER);
-        boolean completed = false;
-        begin();
-        try {
-            CompletableFuture<Integer> io;
+        MemorySegment seg = segmentOf(src, remaining);
+        int count;
+        if (!Thread.currentThread().isInterrupted()) {
+            CompletableFuture<Integer> io = submitWrite(seg, at);
+            count = io.isDone() ? await(io) : awaitInterruptibly(io);
+        } else {
+            boolean completed = false;
+            begin();
             try {
-                io = file.write(MemorySegment.ofBuffer(src).asSlice(0, n), at);
-            } catch (IllegalArgumentException | IllegalStateException e) {
+                count = await(submitWrite(seg, at));
                 completed = true;
-                throw requestFailure("pwrite", at, n, e);
+            } finally {
+                end(completed);
             }
-            int count = await(io);
-            completed = true;
-            src.position(src.position() + count);
-            return count;
-        } finally {
-            end(completed);
+        }
+        src.position(src.position() + count);
+        return count;
+    }
+
+    private CompletableFuture<Integer> submitWrite(MemorySegment seg, long at) throws IOException {
+        try {
+            return file.write(seg, at);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw requestFailure("pwrite", at, seg.byteSize(), e);
         }
     }
 
