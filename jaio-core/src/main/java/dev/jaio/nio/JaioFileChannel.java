@@ -187,13 +187,15 @@ public final class JaioFileChannel extends FileChannel {
         }
     }
 
-    private void checkRead(ByteBuffer dst) {
+    /** As the JDK's FileChannelImpl: a closed channel says so before it says what it cannot do. */
+    private void checkRead(ByteBuffer dst) throws ClosedChannelException {
         Objects.requireNonNull(dst, "dst");
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("read: read-only buffer");
-        }
+        ensureOpen();
         if (!readable) {
             throw new NonReadableChannelException();
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read: read-only buffer");
         }
     }
 
@@ -302,7 +304,7 @@ public final class JaioFileChannel extends FileChannel {
         try {
             ensureOpen();
             if (append) {
-                position = file.size();
+                return appendGathered(srcs, offset, length);
             }
             long total = 0;
             for (int i = offset; i < offset + length; i++) {
@@ -310,17 +312,49 @@ public final class JaioFileChannel extends FileChannel {
                 position += n;
                 total += n;
             }
-            if (append) {
-                position = file.size();
-            }
             return total;
         } finally {
             positionLock.unlock();
         }
     }
 
-    private void checkWrite(ByteBuffer src) {
+    /**
+     * A gathering write in append mode: one O_APPEND write of the buffers' bytes together, so that
+     * no other appender's bytes come between two of them (the JDK's is one writev(2)). The bytes
+     * are copied into one buffer first; the buffers' positions move by what was written, in order.
+     */
+    private long appendGathered(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += srcs[i].remaining();
+        }
+        if (total == 0) {
+            return 0;
+        }
+        int n = (int) Math.min(total, MAX_TRANSFER);
+        ByteBuffer all = ByteBuffer.allocateDirect(n);
+        for (int i = offset; i < offset + length && all.hasRemaining(); i++) {
+            ByteBuffer b = srcs[i].duplicate();
+            if (b.remaining() > all.remaining()) {
+                b.limit(b.position() + all.remaining());
+            }
+            all.put(b);
+        }
+        all.flip();
+        int written = writeAt(all, 0); // O_APPEND: the kernel writes at the end
+        int left = written;
+        for (int i = offset; i < offset + length && left > 0; i++) {
+            int take = Math.min(left, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + take);
+            left -= take;
+        }
+        position = file.size();
+        return written;
+    }
+
+    private void checkWrite(ByteBuffer src) throws ClosedChannelException {
         Objects.requireNonNull(src, "src");
+        ensureOpen();
         if (!writable) {
             throw new NonWritableChannelException();
         }
@@ -438,6 +472,7 @@ public final class JaioFileChannel extends FileChannel {
         if (size < 0) {
             throw new IllegalArgumentException("truncate: negative size " + size);
         }
+        ensureOpen();
         if (!writable) {
             throw new NonWritableChannelException();
         }
@@ -484,30 +519,34 @@ public final class JaioFileChannel extends FileChannel {
         if (!readable) {
             throw new NonReadableChannelException();
         }
-        long size = file.size();
-        if (position >= size || count == 0) {
+        // As the JDK's: nothing past the size, but reads until the end of the file otherwise, which
+        // for a file that says size 0 (/proc, /sys) is where its content ends.
+        if (position > file.size() || count == 0) {
             return 0;
         }
-        long left = Math.min(count, size - position);
         long done = 0;
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(TRANSFER_BUFFER, left));
-        while (done < left) {
-            buf.clear().limit((int) Math.min(buf.capacity(), left - done));
-            int n = readAt(buf, position + done);
-            if (n <= 0) {
-                break;
-            }
-            buf.flip();
-            while (buf.hasRemaining()) {
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(TRANSFER_BUFFER, count));
+        try {
+            while (done < count) {
+                buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+                int n = readAt(buf, position + done);
+                if (n <= 0) {
+                    break;
+                }
+                buf.flip();
                 int w = target.write(buf);
-                if (w == 0 && buf.hasRemaining()) {
-                    // A non-blocking target that is full: what was written counts, as for the JDK.
-                    return done + (n - buf.remaining());
+                done += w;
+                if (w != n) {
+                    break; // a non-blocking target that is full: what was written counts, as for the JDK
                 }
             }
-            done += n;
+            return done;
+        } catch (IOException e) {
+            if (done > 0) {
+                return done; // as the JDK: a failure after bytes went out returns their count
+            }
+            throw e;
         }
-        return done;
     }
 
     @Override
@@ -526,19 +565,25 @@ public final class JaioFileChannel extends FileChannel {
         }
         long done = 0;
         ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(TRANSFER_BUFFER, count)));
-        while (done < count) {
-            buf.clear().limit((int) Math.min(buf.capacity(), count - done));
-            int n = src.read(buf);
-            if (n <= 0) {
-                break; // the end of the source, or nothing there now (a non-blocking one)
+        try {
+            while (done < count) {
+                buf.clear().limit((int) Math.min(buf.capacity(), count - done));
+                int n = src.read(buf);
+                if (n <= 0) {
+                    break; // the end of the source, or nothing there now (a non-blocking one)
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    done += writeAt(buf, position + done);
+                }
             }
-            buf.flip();
-            while (buf.hasRemaining()) {
-                writeAt(buf, position + done + (n - buf.remaining()));
+            return done;
+        } catch (IOException e) {
+            if (done > 0) {
+                return done; // as the JDK: a failure after bytes reached the file returns their count
             }
-            done += n;
+            throw e;
         }
-        return done;
     }
 
     // ---- map ----
@@ -636,7 +681,8 @@ public final class JaioFileChannel extends FileChannel {
     }
 
     /** Checks a lock's range and mode; returns its size, with 0 read as the JDK reads it (to the end). */
-    private long checkLock(long position, long size, boolean shared) {
+    private long checkLock(long position, long size, boolean shared) throws ClosedChannelException {
+        ensureOpen();
         if (position < 0) {
             throw new IllegalArgumentException("lock: negative position " + position);
         }

@@ -88,7 +88,7 @@ final class JaioFileSystem extends FileSystem {
 
     @Override
     public WatchService newWatchService() throws IOException {
-        return delegate.newWatchService();
+        return new JaioWatchService(this, delegate.newWatchService());
     }
 
     Path wrap(Path p) {

@@ -16,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileAttributeView;
@@ -169,28 +170,96 @@ public final class JaioFileSystemProvider extends FileSystemProvider {
         Objects.requireNonNull(filter, "filter");
         DirectoryStream<Path> stream = platform.newDirectoryStream(JaioPath.unwrap(dir),
                 entry -> filter.accept(fs.wrap(entry)));
-        return new DirectoryStream<>() {
-            @Override
-            public Iterator<Path> iterator() {
-                Iterator<Path> it = stream.iterator();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
+        return stream instanceof SecureDirectoryStream<Path> secure ? new SecureStream(fs, secure)
+                : new Stream(fs, stream);
+    }
 
-                    @Override
-                    public Path next() {
-                        return fs.wrap(it.next());
-                    }
-                };
-            }
+    /** The platform's directory stream, its entries wrapped. */
+    private static class Stream implements DirectoryStream<Path> {
+        final JaioFileSystem fs;
+        final DirectoryStream<Path> delegate;
 
-            @Override
-            public void close() throws IOException {
-                stream.close();
-            }
-        };
+        Stream(JaioFileSystem fs, DirectoryStream<Path> delegate) {
+            this.fs = fs;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Iterator<Path> iterator() {
+            Iterator<Path> it = delegate.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Path next() {
+                    return fs.wrap(it.next());
+                }
+            };
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
+    }
+
+    /**
+     * The platform's {@link SecureDirectoryStream} (Linux has one: openat, unlinkat, renameat
+     * relative to the open directory), kept secure: code that asks for one (recursive deletes
+     * that refuse to follow links swapped in meanwhile) still gets it.
+     */
+    private static final class SecureStream extends Stream implements SecureDirectoryStream<Path> {
+        private final SecureDirectoryStream<Path> secure;
+
+        SecureStream(JaioFileSystem fs, SecureDirectoryStream<Path> secure) {
+            super(fs, secure);
+            this.secure = secure;
+        }
+
+        private static Path in(Path p) {
+            return p instanceof JaioPath j ? j.delegate() : p; // relative names, as the platform takes them
+        }
+
+        @Override
+        public SecureDirectoryStream<Path> newDirectoryStream(Path path, LinkOption... options) throws IOException {
+            return new SecureStream(fs, secure.newDirectoryStream(in(path), options));
+        }
+
+        @Override
+        public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
+                FileAttribute<?>... attrs) throws IOException {
+            return secure.newByteChannel(in(path), options, attrs);
+        }
+
+        @Override
+        public void deleteFile(Path path) throws IOException {
+            secure.deleteFile(in(path));
+        }
+
+        @Override
+        public void deleteDirectory(Path path) throws IOException {
+            secure.deleteDirectory(in(path));
+        }
+
+        @Override
+        public void move(Path srcpath, SecureDirectoryStream<Path> targetdir, Path targetpath) throws IOException {
+            SecureDirectoryStream<Path> target = targetdir instanceof SecureStream s ? s.secure : targetdir;
+            secure.move(in(srcpath), target, in(targetpath));
+        }
+
+        @Override
+        public <V extends FileAttributeView> V getFileAttributeView(Class<V> type) {
+            return secure.getFileAttributeView(type);
+        }
+
+        @Override
+        public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type,
+                LinkOption... options) {
+            return secure.getFileAttributeView(in(path), type, options);
+        }
     }
 
     @Override
@@ -235,6 +304,7 @@ public final class JaioFileSystemProvider extends FileSystemProvider {
 
     @Override
     public boolean isSameFile(Path path, Path path2) throws IOException {
+        Objects.requireNonNull(path2, "path2");
         if (!(path2 instanceof JaioPath)) {
             return false;
         }

@@ -152,12 +152,16 @@ final class JaioPath implements Path {
     @Override
     public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
             throws IOException {
-        return delegate.register(watcher, events, modifiers);
+        Objects.requireNonNull(watcher, "watcher");
+        if (!(watcher instanceof JaioWatchService w)) {
+            throw new ProviderMismatchException("not a watch service of jaio's default file system: " + watcher);
+        }
+        return w.keyOf(delegate.register(w.delegate(), events, modifiers), this);
     }
 
     @Override
     public int compareTo(Path other) {
-        return delegate.compareTo(unwrap(other));
+        return delegate.compareTo(((JaioPath) other).delegate); // ClassCastException, as the platform's
     }
 
     @Override
