@@ -66,7 +66,8 @@ import picocli.CommandLine.Spec;
                     + " FileChannel on virtual and on platform threads, AsynchronousFileChannel; jaio AsyncFile"
                     + " on virtual threads (kernel-buffered, and CACHED in jaio's own page cache warmed first), each"
                     + " with its fast paths and without (-nofast: every read through the engine),"
-                    + " and one thread on an IoContext.",
+                    + " one thread on an IoContext, and jaio's AsynchronousFileChannel and FileChannel"
+                    + " (dev.jaio.nio).",
             "  log   a group-commit write-ahead log in FILE.vsjdk-log (made, filled with zeros and deleted):"
                     + " --producers virtual threads append records of 100-4000 B and wait until durable; one"
                     + " committer writes each batch: FileChannel with DSYNC, DIRECT+DSYNC or write+force;"
@@ -75,9 +76,14 @@ import picocli.CommandLine.Spec;
                     + " batches in flight."
                     + " Every log is read back and checked.",
             "  cold  random O_DIRECT --bs reads, --iodepth in flight: FileChannel with"
-                    + " ExtendedOpenOption.DIRECT on virtual threads; jaio on an IoContext and on virtual threads.",
+                    + " ExtendedOpenOption.DIRECT on virtual threads and AsynchronousFileChannel; jaio on an"
+                    + " IoContext, on virtual threads, and through its AsynchronousFileChannel and FileChannel.",
+            "  vthreads  (only when named) --threads virtual threads (default 10000), each reading random --bs"
+                    + " blocks through one FileChannel: the JDK's against jaio's (what the default-provider switch"
+                    + " gives unchanged code), warm (in the kernel's page cache) and O_DIRECT; the threads"
+                    + " column shows the carriers each needed.",
             "--rw, --direct, --complete-max and --fixed-buffers do not apply to --vs=jdk; --workloads,"
-                    + " --repeat, --producers, --records, --commit-depth and --size apply only to it.",
+                    + " --repeat, --threads, --producers, --records, --commit-depth and --size apply only to it.",
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -134,13 +140,18 @@ public final class BenchCommand implements Callable<Integer> {
     String vs;
 
     @Option(names = "--workloads", paramLabel = "LIST", split = ",",
-            description = "With --vs=jdk: which workloads to run, in this order: warm, log, cold (default: all three).")
+            description = "With --vs=jdk: which workloads to run, in this order: warm, log, cold, vthreads (default:"
+                    + " warm, log and cold).")
     List<String> workloads;
 
     @Option(names = "--repeat", paramLabel = "N",
             description = "With --vs=jdk: N rounds, the contenders of a workload taking turns; the table shows"
                     + " medians, the JSON every run (default: 1).")
     Integer repeat;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "With --vs=jdk: the virtual threads of the vthreads workload (default: 10000).")
+    Integer threads;
 
     @Option(names = "--producers", paramLabel = "N",
             description = "With --vs=jdk: producer threads of the log workload (default: 64).")
@@ -224,7 +235,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The usage error of the single job's options, or null. */
     private String checkJobOptions() {
-        List<String> vsOnly = given("--workloads", "--repeat", "--producers", "--records", "--commit-depth", "--size");
+        List<String> vsOnly = given("--workloads", "--repeat", "--threads", "--producers", "--records", "--commit-depth",
+                "--size");
         if (!vsOnly.isEmpty()) {
             return String.join(", ", vsOnly) + (vsOnly.size() == 1 ? " applies" : " apply") + " only with --vs=jdk";
         }
@@ -277,6 +289,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         return new VsJdkSettings(file, engine, workloads == null ? d.workloads() : workloads, new Timing(ramp, runtime),
                 depth, (int) blockSize, regionBytes == null ? d.regionBytes() : regionBytes,
+                threads == null ? d.threads() : threads,
                 producers == null ? d.producers() : producers, records == null ? d.records() : records,
                 commitDepth == null ? d.commitDepth() : commitDepth, repeat == null ? d.repeat() : repeat, d.seed());
     }

@@ -33,6 +33,7 @@ final class JsonReport {
         settings.put("runtimeSeconds", s.timing().runtimeSeconds());
         settings.put("repeat", s.repeat());
         settings.put("iodepth", s.depth());
+        settings.put("threads", s.threads());
         settings.put("bs", s.blockSize());
         settings.put("size", s.regionBytes());
         settings.put("producers", s.producers());

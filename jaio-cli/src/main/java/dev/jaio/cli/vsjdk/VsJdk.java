@@ -48,6 +48,7 @@ public final class VsJdk {
             case "warm" -> new WarmWorkload(settings);
             case "log" -> new LogWorkload(settings);
             case "cold" -> new ColdWorkload(settings);
+            case "vthreads" -> new VThreadsWorkload(settings);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }
@@ -104,6 +105,12 @@ public final class VsJdk {
             throw new IOException(s.file() + " is smaller than one block of " + s.blockSize() + " bytes");
         }
         return new ReadSpec(s.file(), s.blockSize(), blocks, s.depth(), s.seed());
+    }
+
+    /** As {@link #readSpec}, with {@code threads} readers instead of {@code --iodepth}. */
+    static ReadSpec readSpec(VsJdkSettings s, long fileSize, int threads) throws IOException {
+        ReadSpec r = readSpec(s, fileSize);
+        return new ReadSpec(r.file(), r.blockSize(), r.blocks(), threads, r.seed());
     }
 
     /** {@return bytes as "4 KiB", "256 MiB", "1.5 GiB" or "100 B"} */

@@ -13,6 +13,7 @@ import java.util.List;
  * @param depth reads in flight in warm and cold
  * @param blockSize bytes per read in warm and cold
  * @param regionBytes how much of the file warm and cold read, from its start; 0 for all of it
+ * @param threads the virtual threads of the vthreads workload
  * @param producers the log's producer threads
  * @param records the log's records per contender: its measured interval ends when this many were made durable
  * @param commitDepth batches jaio's log contenders keep in flight
@@ -20,10 +21,12 @@ import java.util.List;
  * @param seed seed of the read offsets and record sizes
  */
 public record VsJdkSettings(Path file, String engine, List<String> workloads, Timing timing, int depth, int blockSize,
-        long regionBytes, int producers, long records, int commitDepth, int repeat, long seed) {
+        long regionBytes, int threads, int producers, long records, int commitDepth, int repeat, long seed) {
 
     /** The workloads, in the order they run when none are named. */
     public static final List<String> WORKLOADS = List.of("warm", "log", "cold");
+    /** Every workload: the default ones, and vthreads, which runs only when named. */
+    public static final List<String> ALL_WORKLOADS = List.of("warm", "log", "cold", "vthreads");
 
     /**
      * Checks the values.
@@ -33,11 +36,12 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
     public VsJdkSettings {
         workloads = List.copyOf(workloads);
         if (workloads.isEmpty()) {
-            throw new IllegalArgumentException("--workloads names none; use warm, log and/or cold");
+            throw new IllegalArgumentException("--workloads names none; use warm, log, cold and/or vthreads");
         }
         for (String w : workloads) {
-            if (!WORKLOADS.contains(w)) {
-                throw new IllegalArgumentException("--workloads: unknown workload '" + w + "'; use warm, log and/or cold");
+            if (!ALL_WORKLOADS.contains(w)) {
+                throw new IllegalArgumentException("--workloads: unknown workload '" + w
+                        + "'; use warm, log, cold and/or vthreads");
             }
         }
         if (workloads.stream().distinct().count() != workloads.size()) {
@@ -51,6 +55,9 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
         }
         if (regionBytes < 0) {
             throw new IllegalArgumentException("--size must not be negative: " + regionBytes);
+        }
+        if (threads < 1 || threads > 100_000) {
+            throw new IllegalArgumentException("--threads must be 1 to 100000: " + threads);
         }
         if (producers < 1 || producers > 4096) {
             throw new IllegalArgumentException("--producers must be 1 to 4096: " + producers);
@@ -68,12 +75,12 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
 
     /** A settings record with the defaults of every option but the file. */
     public static VsJdkSettings defaults(Path file) {
-        return new VsJdkSettings(file, "auto", WORKLOADS, new Timing(1, 5), 64, 4096, 0, 64, 200_000, 2, 1, 1);
+        return new VsJdkSettings(file, "auto", WORKLOADS, new Timing(1, 5), 64, 4096, 0, 10_000, 64, 200_000, 2, 1, 1);
     }
 
     /** {@return the same settings with another timing} */
     public VsJdkSettings withTiming(double rampSeconds, double runtimeSeconds) {
         return new VsJdkSettings(file, engine, workloads, new Timing(rampSeconds, runtimeSeconds), depth, blockSize,
-                regionBytes, producers, records, commitDepth, repeat, seed);
+                regionBytes, threads, producers, records, commitDepth, repeat, seed);
     }
 }

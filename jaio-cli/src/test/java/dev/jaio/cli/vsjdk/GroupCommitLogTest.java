@@ -39,7 +39,7 @@ class GroupCommitLogTest {
     void everyContenderPutsTheRecordsWhereTheCommitterSaid() throws Exception {
         Path file = dir.resolve("data");
         java.nio.file.Files.write(file, new byte[4096]);
-        VsJdkSettings s = new VsJdkSettings(file, "auto", List.of("log"), new Timing(0.02, 0.2), 8, 4096, 0, 6, 1_000,
+        VsJdkSettings s = new VsJdkSettings(file, "auto", List.of("log"), new Timing(0.02, 0.2), 8, 4096, 0, 100, 6, 1_000,
                 3, 1, 7);
         try (LogWorkload w = new LogWorkload(s)) {
             w.prepare();

@@ -40,7 +40,7 @@ class VsJdkTest {
     }
 
     private VsJdkSettings settings(Path file, String... workloads) {
-        return new VsJdkSettings(file, "auto", List.of(workloads), new Timing(0.05, 0.2), DEPTH, 4096, 0, PRODUCERS,
+        return new VsJdkSettings(file, "auto", List.of(workloads), new Timing(0.05, 0.2), DEPTH, 4096, 0, 200, PRODUCERS,
                 2_000, 4, 1, 1);
     }
 
@@ -121,6 +121,25 @@ class VsJdkTest {
                 "jaio-direct-vthreads", "jaio-nio-async-direct", "jaio-nio-filechannel-vthreads-direct"), names(w));
         w.contenders().forEach(VsJdkTest::assertRan);
         assertTrue(r.allOk());
+    }
+
+    /**
+     * vthreads: --threads virtual threads (200 here) on the JDK's FileChannel and on jaio's, warm and
+     * O_DIRECT; jaio's rows run on as many carriers as the scheduler's parallelism at most, since its
+     * reads park their virtual threads.
+     */
+    @Test
+    void vthreadsRunsTheJdksAndJaiosFileChannelOnManyVirtualThreads() throws IOException {
+        VsJdkReport r = run(settings(file(), "vthreads"));
+        WorkloadReport w = r.workloads().getFirst();
+        assertEquals(List.of("jdk-filechannel-warm", "jaio-nio-filechannel-warm", "jdk-filechannel-direct",
+                "jaio-nio-filechannel-direct"), names(w));
+        w.contenders().forEach(VsJdkTest::assertRan);
+        assertTrue(r.allOk());
+        for (ContenderSummary c : w.contenders()) {
+            assertTrue(c.threads().startsWith("200 virtual on "), c.threads());
+        }
+        assertTrue(r.toText().contains("\nvthreads: 200 virtual threads, each reading random 4 KiB blocks"), r.toText());
     }
 
     @Test
