@@ -5,41 +5,43 @@ import java.nio.file.Files;
 import java.util.List;
 
 /**
- * {@code vthreads}: {@code --threads} virtual threads (10,000 by default) each reading random
- * {@code --bs} blocks through one shared {@code FileChannel}, as a server with a virtual thread per
- * request does: the JDK's channel against jaio's ({@code JaioFileChannel}, which the
- * default-provider switch hands unchanged code), on a file in the kernel's page cache (kernel-buffered
- * reads) and with O_DIRECT (every read from the device). The threads column shows what each
+ * {@code vthreads} and {@code vthreads-direct}: {@code --threads} virtual threads (10,000 by
+ * default) each reading random {@code --bs} blocks through one shared {@code FileChannel}, as a
+ * server with a virtual thread per request does: the JDK's channel against jaio's
+ * ({@code JaioFileChannel}, which the default-provider switch hands unchanged code), on a file in the
+ * kernel's page cache (kernel-buffered reads), or with O_DIRECT (every read from the device). The threads column shows what each
  * costs the scheduler: the JDK's FileChannel blocks the carrier in pread(2) and the scheduler adds
  * carriers to make up for blocked ones; jaio's parks the virtual thread.
  */
 final class VThreadsWorkload implements Workload {
 
-    static final List<String> CONTENDERS = List.of("jdk-filechannel-warm", "jaio-nio-filechannel-warm",
-            "jdk-filechannel-direct", "jaio-nio-filechannel-direct");
+    static final List<String> WARM = List.of("jdk-filechannel-warm", "jaio-nio-filechannel-warm");
+    static final List<String> DIRECT = List.of("jdk-filechannel-direct", "jaio-nio-filechannel-direct");
 
     private final VsJdkSettings settings;
+    private final boolean direct;
     private ReadSpec spec;
 
-    VThreadsWorkload(VsJdkSettings settings) {
+    VThreadsWorkload(VsJdkSettings settings, boolean direct) {
         this.settings = settings;
+        this.direct = direct;
     }
 
     @Override
     public String name() {
-        return "vthreads";
+        return direct ? "vthreads-direct" : "vthreads";
     }
 
     @Override
     public String title() {
         return settings.threads() + " virtual threads, each reading random " + VsJdk.size(settings.blockSize())
-                + " blocks of " + VsJdk.size(spec.regionBytes()) + " through one FileChannel (warm: in the kernel's"
-                + " page cache; direct: O_DIRECT)";
+                + " blocks of " + VsJdk.size(spec.regionBytes()) + " through one FileChannel, "
+                + (direct ? "O_DIRECT" : "in the kernel's page cache");
     }
 
     @Override
     public List<String> contenders() {
-        return CONTENDERS;
+        return direct ? DIRECT : WARM;
     }
 
     @Override
@@ -49,12 +51,14 @@ final class VThreadsWorkload implements Workload {
 
     @Override
     public void beforeRound() throws IOException {
-        ReadContenders.warmKernelCache(spec.file(), spec.regionBytes());
+        if (!direct) {
+            ReadContenders.warmKernelCache(spec.file(), spec.regionBytes());
+        }
     }
 
     @Override
     public RunResult run(int index, Timing timing) {
-        String name = CONTENDERS.get(index);
+        String name = contenders().get(index);
         String engine = settings.engine();
         return switch (name) {
             case "jdk-filechannel-warm" -> ReadContenders.fileChannelThreads(name, spec, true, false, timing);

@@ -48,7 +48,8 @@ public final class VsJdk {
             case "warm" -> new WarmWorkload(settings);
             case "log" -> new LogWorkload(settings);
             case "cold" -> new ColdWorkload(settings);
-            case "vthreads" -> new VThreadsWorkload(settings);
+            case "vthreads" -> new VThreadsWorkload(settings, false);
+            case "vthreads-direct" -> new VThreadsWorkload(settings, true);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }

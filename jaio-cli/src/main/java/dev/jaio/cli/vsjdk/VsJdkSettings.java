@@ -8,12 +8,12 @@ import java.util.List;
  *
  * @param file the file the read workloads read, and next to which the log workload writes its log
  * @param engine the jaio engine of jaio's contenders: auto, uring, aio or threads
- * @param workloads the workloads to run, in order: warm, log, cold
+ * @param workloads the workloads to run, in order: warm, log, cold, vthreads, vthreads-direct
  * @param timing ramp and measured seconds of each contender
  * @param depth reads in flight in warm and cold
  * @param blockSize bytes per read in warm and cold
  * @param regionBytes how much of the file warm and cold read, from its start; 0 for all of it
- * @param threads the virtual threads of the vthreads workload
+ * @param threads the virtual threads of the vthreads workloads
  * @param producers the log's producer threads
  * @param records the log's records per contender: its measured interval ends when this many were made durable
  * @param commitDepth batches jaio's log contenders keep in flight
@@ -25,8 +25,8 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
 
     /** The workloads, in the order they run when none are named. */
     public static final List<String> WORKLOADS = List.of("warm", "log", "cold");
-    /** Every workload: the default ones, and vthreads, which runs only when named. */
-    public static final List<String> ALL_WORKLOADS = List.of("warm", "log", "cold", "vthreads");
+    /** Every workload: the default ones, and vthreads and vthreads-direct, which run only when named. */
+    public static final List<String> ALL_WORKLOADS = List.of("warm", "log", "cold", "vthreads", "vthreads-direct");
 
     /**
      * Checks the values.
@@ -36,12 +36,13 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
     public VsJdkSettings {
         workloads = List.copyOf(workloads);
         if (workloads.isEmpty()) {
-            throw new IllegalArgumentException("--workloads names none; use warm, log, cold and/or vthreads");
+            throw new IllegalArgumentException(
+                    "--workloads names none; use warm, log, cold, vthreads and/or vthreads-direct");
         }
         for (String w : workloads) {
             if (!ALL_WORKLOADS.contains(w)) {
                 throw new IllegalArgumentException("--workloads: unknown workload '" + w
-                        + "'; use warm, log, cold and/or vthreads");
+                        + "'; use warm, log, cold, vthreads and/or vthreads-direct");
             }
         }
         if (workloads.stream().distinct().count() != workloads.size()) {
