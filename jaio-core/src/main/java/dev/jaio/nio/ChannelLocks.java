@@ -21,6 +21,30 @@ final class ChannelLocks {
     private ChannelLocks() {
     }
 
+    /**
+     * Checks a lock request as the JDK's channels do and returns its size, 0 read as the JDK reads
+     * it: everything from the position on. Kept as 0, the table would see no overlap while fcntl(2)
+     * locks to the end of the file.
+     */
+    static long checkedSize(long position, long size, boolean shared, boolean readable, boolean writable) {
+        if (position < 0) {
+            throw new IllegalArgumentException("lock: negative position " + position);
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("lock: negative size " + size);
+        }
+        if (position + size < 0) {
+            throw new IllegalArgumentException("lock: position + size overflows: " + position + " + " + size);
+        }
+        if (shared && !readable) {
+            throw new java.nio.channels.NonReadableChannelException();
+        }
+        if (!shared && !writable) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+        return size == 0 ? Long.MAX_VALUE - position : size;
+    }
+
     /** Enters {@code lock} for file {@code key}; throws if it overlaps a lock of the table. */
     static void add(Object key, JaioFileLock lock) {
         TABLE.compute(key, (k, list) -> {

@@ -412,26 +412,9 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
         return lock;
     }
 
-    /** Checks a lock's range and mode; returns its size, with 0 read as the JDK reads it (to the end). */
+    /** Checks a lock request; returns its size ({@link ChannelLocks#checkedSize}). */
     private long checkLock(long position, long size, boolean shared) {
-        if (position < 0) {
-            throw new IllegalArgumentException("lock: negative position " + position);
-        }
-        if (size < 0) {
-            throw new IllegalArgumentException("lock: negative size " + size);
-        }
-        if (position + size < 0) {
-            throw new IllegalArgumentException("lock: position + size overflows: " + position + " + " + size);
-        }
-        if (shared && !readable) {
-            throw new NonReadableChannelException();
-        }
-        if (!shared && !writable) {
-            throw new NonWritableChannelException();
-        }
-        // As the JDK's FileChannelImpl: size 0 is everything from the position on. Kept as 0, the
-        // JVM's table would see no overlap while fcntl(2) locks to the end of the file.
-        return size == 0 ? Long.MAX_VALUE - position : size;
+        return ChannelLocks.checkedSize(position, size, shared, readable, writable);
     }
 
     // ---- open and close ----

@@ -680,25 +680,10 @@ public final class JaioFileChannel extends FileChannel {
         return lock;
     }
 
-    /** Checks a lock's range and mode; returns its size, with 0 read as the JDK reads it (to the end). */
+    /** Checks a lock request, closed first (as the JDK's); returns its size ({@link ChannelLocks#checkedSize}). */
     private long checkLock(long position, long size, boolean shared) throws ClosedChannelException {
         ensureOpen();
-        if (position < 0) {
-            throw new IllegalArgumentException("lock: negative position " + position);
-        }
-        if (size < 0) {
-            throw new IllegalArgumentException("lock: negative size " + size);
-        }
-        if (position + size < 0) {
-            throw new IllegalArgumentException("lock: position + size overflows: " + position + " + " + size);
-        }
-        if (shared && !readable) {
-            throw new NonReadableChannelException();
-        }
-        if (!shared && !writable) {
-            throw new NonWritableChannelException();
-        }
-        return size == 0 ? Long.MAX_VALUE - position : size; // as the JDK's FileChannelImpl
+        return ChannelLocks.checkedSize(position, size, shared, readable, writable);
     }
 
     // ---- close ----
