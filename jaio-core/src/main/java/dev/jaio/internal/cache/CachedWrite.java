@@ -247,8 +247,8 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
                 ahead[k] = null;
                 if (p != null && aheadMade[k]) {
                     aheadMade[k] = false;
-                    fillNew(p, inPage, n);
-                    advance(pos + n, n);
+                    fillNew(p, inPage, n, pos + n);
+                    advance(n);
                     continue;
                 }
             }
@@ -263,8 +263,8 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
                 } else {
                     p = f.createForWrite(index);
                     if (p != null) {
-                        fillNew(p, inPage, n);
-                        advance(pos + n, n);
+                        fillNew(p, inPage, n, pos + n);
+                        advance(n);
                         continue;
                     }
                 }
@@ -344,6 +344,8 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
                 release(p);
                 throw e;
             }
+            // The file grows before the page is dirty and unlocked (see fillNew).
+            handle.file().grownByWrite(pos + n);
             int before = p.unlockQuietly(PageState.DIRTY, 0);
             p.wakeUnlocked(before);
             if ((before & PageState.DIRTY) == 0) {
@@ -351,7 +353,7 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
             } else {
                 release(p);
             }
-            advance(pos + n, n);
+            advance(n);
         }
         releaseAhead();
         tagDirtyPages();
@@ -465,8 +467,16 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
         tagDirtyPages();
     }
 
-    /** Fills a page this write made (locked, empty): zeros around the bytes written, then dirty. */
-    private void fillNew(CachedPage p, int inPage, int n) {
+    /**
+     * Fills a page this write made (locked, empty): zeros around the bytes written; then the file
+     * grows to {@code end}, and only then is the page dirty and unlocked. Invariant: whoever locks a
+     * dirty page sees a size that covers every byte written into it. Writeback relies on it: it
+     * writes the page that ends the file with exactly the file's bytes, so a size that grew after
+     * the page was dirty and unlocked could be missed by a writeback that took the page in between,
+     * and the bytes past the old end would never reach the disk. (Readers that copy without the
+     * page lock see the new size only once the bytes are in the page.)
+     */
+    private void fillNew(CachedPage p, int inPage, int n, long end) {
         MemorySegment frame = cache.frames().frame(p.frame());
         if (inPage > 0) {
             frame.asSlice(0, inPage).fill((byte) 0);
@@ -481,14 +491,15 @@ public final class CachedWrite implements CachedRequest, WriteGate.Copier, Reque
             release(p);
             throw e;
         }
+        handle.file().grownByWrite(end);
         p.unlock(PageState.UPTODATE | PageState.DIRTY, 0);
         dirtied(p);
     }
 
-    private void advance(long end, int n) {
+    /** {@code n} more bytes are in the cache (the file grew for them before their page was unlocked). */
+    private void advance(int n) {
         framesShort = false;
         done += n;
-        handle.file().grownByWrite(end);
     }
 
     /** {@code p} (with this write's reference) went from clean to dirty: tag (and count) it soon. */

@@ -170,7 +170,6 @@ final class FileWriteback implements Flusher.DirtyFile {
                 break;
             }
             budget -= n;
-            long fileSize = file.size();
             int taken = 0;
             int skipped = 0;
             CachedPage stop = null;
@@ -202,7 +201,7 @@ final class FileWriteback implements Flusher.DirtyFile {
                     file.release(p);
                     continue;
                 }
-                if (!p.is(PageState.DIRTY) || p.index() * PAGE >= fileSize) {
+                if (!p.is(PageState.DIRTY) || p.index() * PAGE >= file.size()) {
                     // Cleaned by another writeback, or past the end (truncate drops it): only the
                     // TOWRITE tag goes, below.
                     w.clean[skipped++] = p;
@@ -210,6 +209,11 @@ final class FileWriteback implements Flusher.DirtyFile {
                 }
                 w.taken[taken++] = p;
             }
+            // The size only now that the pages are locked: a cached write grows the file before it
+            // dirties and unlocks a page (CachedWrite.fillNew), so this size covers every byte of
+            // every page taken. Read before the locks, it could miss a write that extended the file
+            // inside the page that ends it, whose bytes past the old end would then never be written.
+            long fileSize = file.size();
             // Extending writes one at a time, in order (see #extending): the pages past the one
             // extending run this step may issue wait, still dirty, for the next step.
             long extFirst = -1;
