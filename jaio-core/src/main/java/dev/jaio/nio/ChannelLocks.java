@@ -4,6 +4,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The JVM's table of the locks jaio channels hold or wait for, per file (its device and inode), as
@@ -17,6 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ChannelLocks {
 
     private static final ConcurrentHashMap<Object, List<JaioFileLock>> TABLE = new ConcurrentHashMap<>();
+
+    /**
+     * The first pause of a lock that waits, which tries F_OFD_SETLK again after each: a wait in
+     * F_OFD_SETLKW could be ended only by a signal, and a closing channel could not wake it.
+     */
+    static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest pause between two tries. */
+    static final long MAX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** The pause after {@code pause}: doubled, up to {@link #MAX_RETRY_NANOS}. */
+    static long nextRetry(long pause) {
+        return Math.min(MAX_RETRY_NANOS, pause * 2);
+    }
 
     private ChannelLocks() {
     }

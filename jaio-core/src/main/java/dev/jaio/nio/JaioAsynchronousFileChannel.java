@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -73,8 +72,6 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
 
     /** The kernel's largest single transfer: a read or write of more returns a short count. */
     private static final int MAX_TRANSFER = AsyncFile.MAX_TRANSFER;
-    private static final long LOCK_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long LOCK_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final AsyncFile file;
     private final ExecutorService executor;
@@ -170,20 +167,32 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
         if (!readable) {
             throw new NonReadableChannelException();
         }
+        transfer(true, dst, position, p);
+    }
+
+    /**
+     * Starts a read into, or a write from, {@code b}'s remaining bytes (at most one transfer's worth)
+     * at {@code position}; delivers the count to {@code p} and moves {@code b}'s position by it,
+     * unless a close failed the operation first. A read at the end of the file delivers -1.
+     */
+    private void transfer(boolean read, ByteBuffer b, long position, Pending<Integer, ?> p) {
         if (!begin(p)) {
             return;
         }
-        int remaining = dst.remaining();
+        int remaining = b.remaining();
         if (remaining == 0) {
             p.deliver(0, null);
             return;
         }
-        int n = Math.min(remaining, MAX_TRANSFER);
+        MemorySegment seg = MemorySegment.ofBuffer(b);
+        if (remaining > MAX_TRANSFER) {
+            seg = seg.asSlice(0, MAX_TRANSFER);
+        }
         CompletableFuture<Integer> io;
         try {
-            io = file.read(MemorySegment.ofBuffer(dst).asSlice(0, n), position);
+            io = read ? file.read(seg, position) : file.write(seg, position);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            p.deliver(null, requestFailure("pread", position, n, e));
+            p.deliver(null, requestFailure(read ? "pread" : "pwrite", position, seg.byteSize(), e));
             return;
         }
         io.whenComplete((count, failure) -> {
@@ -191,12 +200,12 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
                 p.deliver(null, failure);
                 return;
             }
-            if (count == 0) {
+            if (read && count == 0) {
                 p.deliver(-1, null); // at or past the end of the file
                 return;
             }
             if (p.claim()) { // not failed by a close meanwhile: only then is the buffer moved
-                dst.position(dst.position() + count);
+                b.position(b.position() + count);
                 p.send(count, null);
             }
         });
@@ -224,32 +233,7 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
         if (!writable) {
             throw new NonWritableChannelException();
         }
-        if (!begin(p)) {
-            return;
-        }
-        int remaining = src.remaining();
-        if (remaining == 0) {
-            p.deliver(0, null);
-            return;
-        }
-        int n = Math.min(remaining, MAX_TRANSFER);
-        CompletableFuture<Integer> io;
-        try {
-            io = file.write(MemorySegment.ofBuffer(src).asSlice(0, n), position);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            p.deliver(null, requestFailure("pwrite", position, n, e));
-            return;
-        }
-        io.whenComplete((count, failure) -> {
-            if (failure != null) {
-                p.deliver(null, failure);
-                return;
-            }
-            if (p.claim()) {
-                src.position(src.position() + count);
-                p.send(count, null);
-            }
-        });
+        transfer(false, src, position, p);
     }
 
     /**
@@ -342,7 +326,7 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
 
     /** Tries again until the lock is granted, the channel closes, or the caller cancels the future. */
     private void awaitLock(JaioFileLock lock, Pending<FileLock, ?> p) {
-        long pause = LOCK_RETRY_MIN_NANOS;
+        long pause = ChannelLocks.FIRST_RETRY_NANOS;
         try {
             while (!p.isDelivered()) {
                 if (file.tryLock(lock.position(), lock.size(), lock.isShared())) {
@@ -352,7 +336,7 @@ public final class JaioAsynchronousFileChannel extends AsynchronousFileChannel {
                     return;
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(pause);
-                pause = Math.min(LOCK_RETRY_MAX_NANOS, pause * 2);
+                pause = ChannelLocks.nextRetry(pause);
             }
         } catch (IOException | RuntimeException e) {
             ChannelLocks.remove(fileKey, lock);

@@ -27,7 +27,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -60,8 +59,6 @@ public final class JaioFileChannel extends FileChannel {
     private static final int MAX_TRANSFER = AsyncFile.MAX_TRANSFER;
     /** The buffer of transferTo/transferFrom. */
     private static final int TRANSFER_BUFFER = 256 * 1024;
-    private static final long LOCK_RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long LOCK_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final AsyncFile file;
     private final boolean readable;
@@ -201,50 +198,52 @@ public final class JaioFileChannel extends FileChannel {
 
     /** One read at {@code at}: the count (its buffer's position moved by it), 0 for no room, -1 at the end. */
     private int readAt(ByteBuffer dst, long at) throws IOException {
-        int remaining = dst.remaining();
+        return transferAt(true, dst, at);
+    }
+
+    /**
+     * One read or write of {@code b}'s remaining bytes (at most one transfer's worth) at {@code at}:
+     * the count, by which {@code b}'s position moves; 0 when {@code b} has no room; -1 for a read at
+     * the end of the file.
+     */
+    private int transferAt(boolean read, ByteBuffer b, long at) throws IOException {
+        int remaining = b.remaining();
         if (remaining == 0) {
             return 0;
         }
-        MemorySegment seg = segmentOf(dst, remaining);
+        MemorySegment seg = MemorySegment.ofBuffer(b);
+        if (remaining > MAX_TRANSFER) {
+            seg = seg.asSlice(0, MAX_TRANSFER);
+        }
         int count;
         if (!Thread.currentThread().isInterrupted()) {
-            // The fast path: a read the kernel's or jaio's cache holds is done by the call itself
+            // The fast path: a request the kernel's or jaio's cache serves is done by the call itself
             // (FastPaths), and then there is nothing to wait for or to interrupt.
-            CompletableFuture<Integer> io = submitRead(seg, at);
+            CompletableFuture<Integer> io = submit(read, seg, at);
             count = io.isDone() ? await(io) : awaitInterruptibly(io);
         } else {
-            count = readInterruptibly(seg, at); // begin() closes the channel at once, as the JDK's read
+            // begin() closes the channel at once, as the JDK's does; the request is then refused.
+            boolean completed = false;
+            begin();
+            try {
+                count = await(submit(read, seg, at));
+                completed = true;
+            } finally {
+                end(completed); // ClosedByInterruptException
+            }
         }
-        if (count == 0) {
+        if (read && count == 0) {
             return -1;
         }
-        dst.position(dst.position() + count);
+        b.position(b.position() + count);
         return count;
     }
 
-    /** The buffer's remaining bytes as a segment, at most one transfer's worth. */
-    private static MemorySegment segmentOf(ByteBuffer b, int remaining) {
-        MemorySegment seg = MemorySegment.ofBuffer(b);
-        return remaining > MAX_TRANSFER ? seg.asSlice(0, MAX_TRANSFER) : seg;
-    }
-
-    private CompletableFuture<Integer> submitRead(MemorySegment seg, long at) throws IOException {
+    private CompletableFuture<Integer> submit(boolean read, MemorySegment seg, long at) throws IOException {
         try {
-            return file.read(seg, at);
+            return read ? file.read(seg, at) : file.write(seg, at);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw requestFailure("pread", at, seg.byteSize(), e);
-        }
-    }
-
-    private int readInterruptibly(MemorySegment seg, long at) throws IOException {
-        boolean completed = false;
-        begin();
-        try {
-            int count = await(submitRead(seg, at));
-            completed = true;
-            return count;
-        } finally {
-            end(completed); // ClosedByInterruptException, AsynchronousCloseException
+            throw requestFailure(read ? "pread" : "pwrite", at, seg.byteSize(), e);
         }
     }
 
@@ -274,10 +273,13 @@ public final class JaioFileChannel extends FileChannel {
         try {
             ensureOpen();
             if (append) {
-                position = file.size(); // O_APPEND: the kernel writes at the end, whatever is asked
+                // O_APPEND: the kernel writes at the end, whatever the offset. The size is passed
+                // for what jaio does with the range (coherence with CACHED handles); the position
+                // of an append channel is the size, read when asked (position()).
+                return writeAt(src, file.size());
             }
             int n = writeAt(src, position);
-            position = append ? file.size() : position + n;
+            position += n;
             return n;
         } finally {
             positionLock.unlock();
@@ -341,14 +343,13 @@ public final class JaioFileChannel extends FileChannel {
             all.put(b);
         }
         all.flip();
-        int written = writeAt(all, 0); // O_APPEND: the kernel writes at the end
+        int written = writeAt(all, file.size()); // O_APPEND: at the end, whatever the offset (see write)
         int left = written;
         for (int i = offset; i < offset + length && left > 0; i++) {
             int take = Math.min(left, srcs[i].remaining());
             srcs[i].position(srcs[i].position() + take);
             left -= take;
         }
-        position = file.size();
         return written;
     }
 
@@ -361,35 +362,7 @@ public final class JaioFileChannel extends FileChannel {
     }
 
     private int writeAt(ByteBuffer src, long at) throws IOException {
-        int remaining = src.remaining();
-        if (remaining == 0) {
-            return 0;
-        }
-        MemorySegment seg = segmentOf(src, remaining);
-        int count;
-        if (!Thread.currentThread().isInterrupted()) {
-            CompletableFuture<Integer> io = submitWrite(seg, at);
-            count = io.isDone() ? await(io) : awaitInterruptibly(io);
-        } else {
-            boolean completed = false;
-            begin();
-            try {
-                count = await(submitWrite(seg, at));
-                completed = true;
-            } finally {
-                end(completed);
-            }
-        }
-        src.position(src.position() + count);
-        return count;
-    }
-
-    private CompletableFuture<Integer> submitWrite(MemorySegment seg, long at) throws IOException {
-        try {
-            return file.write(seg, at);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw requestFailure("pwrite", at, seg.byteSize(), e);
-        }
+        return transferAt(false, src, at);
     }
 
     private IOException requestFailure(String op, long at, long length, RuntimeException e) {
@@ -631,10 +604,10 @@ public final class JaioFileChannel extends FileChannel {
         boolean completed = false;
         begin();
         try {
-            long pause = LOCK_RETRY_MIN_NANOS;
+            long pause = ChannelLocks.FIRST_RETRY_NANOS;
             while (!file.tryLock(position, size, shared)) {
                 LockSupport.parkNanos(pause); // an interrupt returns at once, and has closed the channel
-                pause = Math.min(LOCK_RETRY_MAX_NANOS, pause * 2);
+                pause = ChannelLocks.nextRetry(pause);
                 if (!isOpen()) {
                     return null; // end() throws: ClosedByInterruptException or AsynchronousCloseException
                 }
