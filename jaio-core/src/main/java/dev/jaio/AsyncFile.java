@@ -599,7 +599,7 @@ public final class AsyncFile implements AutoCloseable {
     /**
      * Sets the file size (ftruncate(2)): shrinks the file, or extends it with zeros. Synchronous:
      * runs on the calling thread. jaio's cached pages of the file (of this handle, or of
-     * {@link FileOption#CACHED} handles of the same file on this engine) past the new end are
+     * {@link FileOption#CACHED} handles of the same file on any engine) past the new end are
      * dropped, dirty or not. Cached writes of the file are kept out while it runs, as the kernel's
      * i_rwsem keeps buffered writes out: each lies wholly before or wholly after the truncate (one
      * that was waiting, for a page read say, starts over after it).

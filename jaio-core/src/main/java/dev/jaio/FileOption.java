@@ -31,7 +31,10 @@ public enum FileOption {
      * reads pages with O_DIRECT and continues each request when its pages arrive (retry-based, as in
      * the paper), with readahead ({@link ReadaheadPolicy}). No alignment is required of buffers,
      * offsets or lengths. The cache belongs to the engine ({@link EngineConfig#pageCache()}); every
-     * CACHED handle of one file shares its pages. Excludes {@link #DIRECT}; the filesystem must
+     * CACHED handle of one file shares its pages. A file has one jaio cache in the JVM, as the
+     * kernel keeps one page cache per inode: opening it CACHED on another engine while a CACHED
+     * handle of one engine has it open fails with a {@link java.nio.file.FileSystemException}
+     * saying so (two caches of one file would each miss the other's writes). Excludes {@link #DIRECT}; the filesystem must
      * support O_DIRECT with an alignment of at most 4096.
      *
      * <p>Writes go into the cache too, once the file system has agreed to hold them: a write at or
@@ -43,7 +46,7 @@ public enum FileOption {
      * buffered write instead, coherent with the cache, and fail as it fails (a write that fills the
      * disk writes what fits, then fails with ENOSPC saying how many bytes it wrote). Cached writes
      * are ordered against {@link AsyncFile#truncate} and against writes of handles without CACHED
-     * on the same engine as the kernel's inode lock orders them: each lies wholly before or after
+     * (on any engine) as the kernel's inode lock orders them: each lies wholly before or after
      * the other. A write completes once its bytes are in the file's pages
      * (dirty), and every later cached read returns them; with {@link #SYNC}, {@link #DSYNC} or the
      * request's {@link IoFlags#SYNC}/{@link IoFlags#DSYNC} it completes only after its range was
@@ -52,10 +55,11 @@ public enum FileOption {
      * pages are over a fifth of the cache (and fail with the writeback error when none can be
      * written back), and closing the file's last writable handle writes
      * back and syncs what is left. A failed writeback keeps its pages dirty and fails the next sync.
-     * Until written back, dirty pages are seen only through this engine's cache: other processes
-     * see the file as it is on disk, and their writes are not seen by pages already cached;
-     * handles without CACHED on the same engine write the range back before they read or write it
-     * and drop its cached pages around their writes (§4 of the paper). Truncate and allocate go
+     * Until written back, dirty pages are seen only through jaio: other processes see the file as
+     * it is on disk, and their writes are not seen by pages already cached; handles without CACHED
+     * in the JVM (on any engine) write the range back before they read or write it, drop its
+     * cached pages around their writes (§4 of the paper), and write the file's dirty pages back
+     * before their fsync or fdatasync, as fsync(2) does for any descriptor of an inode. Truncate and allocate go
      * through the kernel and keep the cache coherent.
      */
     CACHED,

@@ -64,10 +64,12 @@ import java.util.concurrent.TimeUnit;
  * reserve blocks, a CACHED file's writes are kernel writes of its descriptor instead: see
  * {@link FileOption#CACHED}.)
  *
- * <p>A write of a handle without CACHED, of a file that a CACHED handle on the same engine has
+ * <p>A write of a handle without CACHED, of a file that a CACHED handle (of any engine) has
  * open, holds that file's write gate from {@code prepareWrite} until its result is delivered by
  * {@code getEvents} (or the context closes): cached writes of the file wait meanwhile, so reap
- * such writes promptly. {@code prepareWrite} waits while a cached write copies into the file.
+ * such writes promptly. {@code prepareWrite} waits while a cached write copies into the file; a
+ * read, fsync or fdatasync of such a handle waits on the calling thread in {@code prepare...} for
+ * jaio's cache to write back the dirty pages it covers.
  *
  * <p>The context's kernel queue (AIO context or io_uring) holds twice its depth: room for the page
  * reads of as many cached requests.

@@ -386,12 +386,6 @@ public final class IoEngine implements AutoCloseable {
             return IoEngine.this.pageCache();
         }
 
-        /** The page cache if a CACHED file made it, else null (no allocation: for the O_DIRECT hot path). */
-        @Override
-        public PageCache existingPageCache() {
-            return pageCache;
-        }
-
         @Override
         public boolean legacyReadahead() {
             return config.pageCache().readahead() == ReadaheadPolicy.LEGACY;

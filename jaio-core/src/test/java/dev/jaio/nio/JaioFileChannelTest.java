@@ -128,6 +128,60 @@ class JaioFileChannelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"threads", "uring", "aio"})
+    void channelsOfDifferentEnginesAndModesSeeEachOthersWrites(String engineName) throws Exception {
+        useEngine(engineName);
+        Path p = file("coherent", new byte[16 * PAGE]);
+        // A CACHED FileChannel on this engine, an AsynchronousFileChannel on the shared engine and
+        // an O_DIRECT FileChannel on a third engine: one file, as kernel handles see it.
+        FileChannel cached = open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, JaioOpenOption.CACHED);
+        JaioAsynchronousFileChannel async = JaioAsynchronousFileChannel.open(p, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        toClose.add(async);
+        IoEngine third = IoEngine.open(EngineConfig.defaults().withEngine(engineName));
+        toClose.add(third);
+        FileChannel direct = JaioFileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, DIRECT,
+                JaioOpenOption.engine(third));
+        toClose.add(direct);
+
+        byte[] a = bytes(300, 40);
+        assertEquals(300, cached.write(ByteBuffer.wrap(a), PAGE + 5));
+        ByteBuffer got = ByteBuffer.allocate(300);
+        assertEquals(300, async.read(got, PAGE + 5).get(10, TimeUnit.SECONDS));
+        assertArrayEquals(a, got.array(), "the shared engine's channel sees the CACHED channel's write");
+        ByteBuffer aligned = ByteBuffer.allocateDirect(2 * PAGE).alignedSlice(PAGE);
+        aligned.limit(PAGE);
+        assertEquals(PAGE, direct.read(aligned, PAGE));
+        assertArrayEquals(a, Arrays.copyOfRange(toArray(aligned.flip()), 5, 305), "and so does the O_DIRECT one");
+
+        ByteBuffer cachedPage = ByteBuffer.allocate(PAGE);
+        assertEquals(PAGE, cached.read(cachedPage, 3 * PAGE)); // the page is in jaio's cache now
+        byte[] b = bytes(PAGE, 41);
+        aligned.clear().limit(PAGE);
+        aligned.put(b).flip();
+        assertEquals(PAGE, direct.write(aligned, 3 * PAGE));
+        cachedPage.clear();
+        assertEquals(PAGE, cached.read(cachedPage, 3 * PAGE));
+        assertArrayEquals(b, cachedPage.array(), "the CACHED channel sees the O_DIRECT channel's write");
+        byte[] c = bytes(10, 42);
+        assertEquals(10, async.write(ByteBuffer.wrap(c), 3 * PAGE + 100).get(10, TimeUnit.SECONDS));
+        cachedPage.clear();
+        assertEquals(PAGE, cached.read(cachedPage, 3 * PAGE));
+        assertArrayEquals(c, Arrays.copyOfRange(cachedPage.array(), 100, 110),
+                "the CACHED channel sees the asynchronous channel's write");
+
+        assertEquals(300, cached.write(ByteBuffer.wrap(a), 9 * PAGE));
+        async.force(false); // writes jaio's dirty pages back first, as fsync(2) on any descriptor
+        assertArrayEquals(a, Arrays.copyOfRange(Files.readAllBytes(p), 9 * PAGE, 9 * PAGE + 300));
+    }
+
+    private static byte[] toArray(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "uring", "aio"})
     void relativeAndPositionalReadsAndWritesMoveOnlyWhatTheSpecSays(String engineName) throws Exception {
         useEngine(engineName);
         byte[] data = bytes(3 * PAGE, 1);

@@ -26,6 +26,11 @@ final class DeviceIo {
         this.counters = counters;
     }
 
+    /** Whether the calling thread is the loop's (the engine's completion thread). */
+    boolean inLoop() {
+        return loop.inLoop();
+    }
+
     /** Starts a page read or write: to this thread's sink if it takes it, else to the engine. */
     void submit(PageIoOp op) {
         if (op.isWrite()) {

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FileCache {
 
     /** Largest page index a file can have. */
-    static final long MAX_INDEX = Long.MAX_VALUE / PageFrames.PAGE_SIZE;
+    public static final long MAX_INDEX = Long.MAX_VALUE / PageFrames.PAGE_SIZE;
     /** Indices looked up together in one walk of the tree ({@link #scanIndices}). */
     static final int SCAN = 64;
     private static final int PAGE = PageFrames.PAGE_SIZE;
@@ -336,12 +336,12 @@ public final class FileCache {
     }
 
     /** How many writeback errors the file has had: a handle remembers the count it has reported. */
-    long writebackErrors() {
+    public long writebackErrors() {
         return writeback.errors.count();
     }
 
     /** The errno of the last writeback error. */
-    int lastWritebackErrno() {
+    public int lastWritebackErrno() {
         return writeback.errors.lastErrno();
     }
 

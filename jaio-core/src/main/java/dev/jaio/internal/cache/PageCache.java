@@ -33,6 +33,16 @@ public final class PageCache implements AutoCloseable {
     private final PageFrames frames;
     private final WaitTable waits;
     private final int maxReadaheadPages;
+    /**
+     * The cache of each file that a CACHED handle has open, over every engine of the JVM: one cache
+     * per file (by its statx identity), as the kernel keeps one page cache per inode, so that every
+     * handle of the file in the JVM, whatever its engine, finds the one cache its I/O must be
+     * coherent with. Entries are added and removed only inside its compute with this cache's
+     * {@link #files} updated there too, so the two agree.
+     */
+    private static final ConcurrentHashMap<Object, FileCache> JVM_FILES = new ConcurrentHashMap<>();
+
+    /** This cache's share of {@link #JVM_FILES}: the files whose pages live in its frames. */
     private final ConcurrentHashMap<Object, FileCache> files = new ConcurrentHashMap<>();
     private final CacheCounters counters = new CacheCounters();
     private final PageReclaim reclaim;
@@ -94,13 +104,26 @@ public final class PageCache implements AutoCloseable {
     /**
      * The cache of the file {@code key} names, made on first use with {@code size}; every handle
      * that opens it calls this once and {@link #release(FileCache)} when it closes.
+     *
+     * @throws OtherEngineException when the file's pages live in another engine's cache: a file has
+     *     one cache in the JVM, and its requests run on the engine that owns that cache
      */
-    public FileCache acquire(Object key, long size) {
-        return files.compute(key, (k, f) -> {
+    public FileCache acquire(Object key, long size) throws OtherEngineException {
+        FileCache[] other = new FileCache[1];
+        FileCache made = JVM_FILES.compute(key, (k, f) -> {
+            if (f != null && f.cache() != this) {
+                other[0] = f;
+                return f;
+            }
             FileCache c = f != null ? f : new FileCache(this, k, size);
             c.handles++;
+            files.put(k, c);
             return c;
         });
+        if (other[0] != null) {
+            throw new OtherEngineException(other[0].cache(), other[0].handles);
+        }
+        return made;
     }
 
     /**
@@ -109,9 +132,13 @@ public final class PageCache implements AutoCloseable {
      */
     public void release(FileCache file) {
         boolean[] last = new boolean[1];
-        files.computeIfPresent(file.key(), (k, f) -> {
+        JVM_FILES.computeIfPresent(file.key(), (k, f) -> {
+            if (f != file) {
+                return f; // this cache closed and another engine's took the file since
+            }
             if (--f.handles == 0) {
                 last[0] = true;
+                files.remove(k, f);
                 return null;
             }
             return f;
@@ -121,9 +148,49 @@ public final class PageCache implements AutoCloseable {
         }
     }
 
-    /** The cache of the file {@code key} names if a handle has it open, else null. */
+    /** The cache of the file {@code key} names in this engine's cache if a handle has it open, else null. */
     public FileCache lookup(Object key) {
         return files.get(key);
+    }
+
+    /**
+     * The cache of the file {@code key} names in the JVM, whatever engine's cache holds it, if a
+     * CACHED handle has it open; else null. Kernel I/O of any handle of the file must be coherent
+     * with it.
+     */
+    public static FileCache lookupInJvm(Object key) {
+        return JVM_FILES.get(key);
+    }
+
+    /** Whether the calling thread is the completion thread of the engine whose loop this cache does its I/O on. */
+    public boolean inCompletionThread() {
+        return io.inLoop();
+    }
+
+    /**
+     * A CACHED open of a file whose pages live in another engine's cache: the file has one cache in
+     * the JVM, so that every handle sees the others' writes.
+     */
+    public static final class OtherEngineException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient PageCache owner;
+        private final int handles;
+
+        OtherEngineException(PageCache owner, int handles) {
+            super(null, null, false, false);
+            this.owner = owner;
+            this.handles = handles;
+        }
+
+        /** The cache that holds the file. */
+        public PageCache owner() {
+            return owner;
+        }
+
+        /** How many handles had the file open in it. */
+        public int handles() {
+            return handles;
+        }
     }
 
     /**
@@ -323,6 +390,11 @@ public final class PageCache implements AutoCloseable {
     /** Stops the cleaner and frees the frames. Call only when no I/O or request of the cache can still run. */
     @Override
     public void close() {
+        // The engine closed: its files' pages are gone, so kernel I/O of other engines' handles
+        // has no cache to keep coherent with, and another engine may cache the files now.
+        for (var e : files.entrySet()) {
+            JVM_FILES.remove(e.getKey(), e.getValue());
+        }
         flusher.close();
         frames.close();
     }

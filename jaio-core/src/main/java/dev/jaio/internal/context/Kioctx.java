@@ -180,6 +180,7 @@ public final class Kioctx {
             cached.prepare(slot, file, dataOnly ? CachedBatch.Kind.FDATASYNC : CachedBatch.Kind.FSYNC, null, 0, 0, 0);
             return true;
         }
+        file.coherence().beforeSyncInContext(op);
         int slot = claim(file, null, cookie, op);
         queue.prepareFsync(descriptor(file), dataOnly, slot);
         return true;

@@ -25,7 +25,10 @@ import java.io.UncheckedIOException;
  * </ul>
  *
  * <p>The cache is this handle's own (a CACHED handle writing through the kernel), or that of the
- * CACHED handles of the same file (by its statx identity) on the same engine.
+ * CACHED handles of the same file (by its statx identity) on any engine of the JVM: a file has one
+ * cache in the JVM ({@link PageCache#lookupInJvm}), so a handle of one engine sees what a CACHED
+ * handle of another wrote, as kernel handles see each other's writes through the one page cache of
+ * the inode.
  */
 public final class Coherence {
 
@@ -43,16 +46,12 @@ public final class Coherence {
         this.identity = identity;
     }
 
-    /** jaio's cache of the file on this engine, or null when no CACHED handle has it open. */
+    /** jaio's cache of the file in the JVM (whatever engine's), or null when no CACHED handle has it open. */
     public FileCache cache() {
         if (handle != null) {
             return handle.file();
         }
-        if (identity == null) {
-            return null;
-        }
-        PageCache pc = file.engine().existingPageCache();
-        return pc == null ? null : pc.lookup(identity);
+        return identity == null ? null : PageCache.lookupInJvm(identity);
     }
 
     /** Hands a kernel read or write of [position, position + length) to the engine, coherent with the cache. */
@@ -94,6 +93,48 @@ public final class Coherence {
                 engine.execute(f);
             });
         });
+    }
+
+    /**
+     * Hands a kernel fsync or fdatasync to the engine, after jaio's cache of the file (whatever
+     * engine's) wrote back its dirty pages: fsync(2) writes back the inode's dirty pages whichever
+     * descriptor it is called on. A writeback error among them fails the sync with its errno, as
+     * errseq_t reports it to every descriptor.
+     */
+    void dispatchSync(FileOp<?> f) {
+        FileEngine engine = file.engine();
+        FileCache fc = cache();
+        if (fc == null || !fc.mayHoldUnwrittenData()) {
+            engine.execute(f);
+            return;
+        }
+        long errorsBefore = fc.writebackErrors();
+        fc.writeBackForDirect(0, FileCache.MAX_INDEX).whenComplete((v, t) -> {
+            if (fc.writebackErrors() != errorsBefore) {
+                f.reject(fc.lastWritebackErrno());
+            } else {
+                engine.execute(f);
+            }
+        });
+    }
+
+    /**
+     * Before a batch context's kernel fsync or fdatasync: jaio's cache of the file writes back its
+     * dirty pages, waiting on the calling thread ({@link #dispatchSync}).
+     *
+     * @throws UncheckedIOException with the errno of a writeback error among them
+     * @throws IllegalStateException when the calling thread's own context carries page I/O of the file
+     */
+    public void beforeSyncInContext(String op) {
+        FileCache fc = cache();
+        if (fc != null && fc.mayHoldUnwrittenData()) {
+            refuseWaitOnOwnContext(op, 0, fc, 0, FileCache.MAX_INDEX, false);
+            long errorsBefore = fc.writebackErrors();
+            fc.writeBackForDirect(0, FileCache.MAX_INDEX).join();
+            if (fc.writebackErrors() != errorsBefore) {
+                throw new UncheckedIOException(file.failure(op, -1, -1, fc.lastWritebackErrno()));
+            }
+        }
     }
 
     /**
@@ -196,9 +237,18 @@ public final class Coherence {
         }
     }
 
-    /** Refuses a wait for jaio's writeback on the engine's completion thread, which completes it. */
+    /**
+     * Refuses a wait for jaio's writeback on the completion thread of this handle's engine or of the
+     * engine whose cache holds the file, which completes it.
+     */
     void refuseWaitOnCompletionThread(String op, long offset) {
         FileEngine engine = file.engine();
+        FileCache fc = cache();
+        if (fc != null && fc.cache().inCompletionThread() && !engine.inCompletionThread()) {
+            throw new IllegalStateException(op + " " + file.path() + " at offset " + offset + ": it must wait for"
+                    + " jaio's cache to write pages back, which completes on this thread (the completion thread of"
+                    + " the engine whose cache holds the file); call it from another thread");
+        }
         if (engine.inCompletionThread()) {
             throw new IllegalStateException(op + " " + file.path() + " at offset " + offset + ": it must wait for"
                     + " jaio's cache to write pages back, which completes on this thread (the " + engine.name()

@@ -32,9 +32,6 @@ public interface FileEngine {
     /** The engine's page cache, made on first use. */
     PageCache pageCache();
 
-    /** The engine's page cache if it was made, else null. */
-    PageCache existingPageCache();
-
     /** Whether new CACHED handles start with the 2.6.2 page-at-a-time readahead. */
     boolean legacyReadahead();
 

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -179,7 +180,18 @@ public final class FileOpener {
             Libc.close((int) dfd);
             throw e;
         }
-        FileCache fileCache = pages.acquire(id, size);
+        FileCache fileCache;
+        try {
+            fileCache = pages.acquire(id, size);
+        } catch (PageCache.OtherEngineException e) {
+            Libc.close((int) dfd);
+            // Two caches of one file would each miss the other's writes (and write back stale
+            // pages over them): the file keeps its one cache, on the engine that made it.
+            throw new FileSystemException(path.toString(), null, "CACHED open refused: the file is open CACHED on"
+                    + " another engine (" + e.handles() + " handle(s)), and a file has one jaio page cache in the JVM"
+                    + " so that every handle sees the others' writes; open it CACHED on that engine, or without"
+                    + " CACHED on this one (its reads, writes and syncs are then kept coherent with that cache)");
+        }
         return new OpenFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
 }

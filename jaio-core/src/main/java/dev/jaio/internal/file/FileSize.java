@@ -70,7 +70,7 @@ public final class FileSize {
         try {
             Coherence coherence = file.coherence();
             // jaio's cache of the file: this handle's, or that of CACHED handles of the file on
-            // this engine (a truncate through any handle must reach it).
+            // any engine (a truncate through any handle must reach it).
             FileCache fc = coherence.cache();
             if (fc != null) {
                 // beginTruncate may wait for writeback, a page read or another truncate that waits

@@ -309,7 +309,7 @@ final class KernelIo implements FileBackend {
             f.leaveAdmission();
             return CompletableFuture.failedFuture(file.refused(FileOp.operationName(opcode)));
         }
-        file.engine().execute(f);
+        file.coherence().dispatchSync(f);
         return f;
     }
 
