@@ -78,9 +78,10 @@ import picocli.CommandLine.Spec;
             "  cold  random O_DIRECT --bs reads, --iodepth in flight: FileChannel with"
                     + " ExtendedOpenOption.DIRECT on virtual threads and AsynchronousFileChannel; jaio on an"
                     + " IoContext, on virtual threads, and through its AsynchronousFileChannel and FileChannel.",
-            "  vthreads, vthreads-direct  (only when named) --threads virtual threads (default 10000), each"
-                    + " reading random --bs blocks through one FileChannel: the JDK's against jaio's (what the"
-                    + " default-provider switch gives unchanged code), of FILE in the kernel's page cache, or with"
+            "  vthreads, vthreads-cold, vthreads-direct  (only when named) --threads virtual threads (default"
+                    + " 10000), each reading random --bs blocks through one FileChannel: the JDK's against jaio's"
+                    + " (what the default-provider switch gives unchanged code), of FILE in the kernel's page"
+                    + " cache, dropped from it before each contender (fsync + POSIX_FADV_DONTNEED), or with"
                     + " O_DIRECT; the threads column shows the carriers each needed.",
             "--rw, --direct, --complete-max and --fixed-buffers do not apply to --vs=jdk; --workloads,"
                     + " --repeat, --threads, --producers, --records, --commit-depth and --size apply only to it.",
@@ -141,7 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workloads", paramLabel = "LIST", split = ",",
             description = "With --vs=jdk: which workloads to run, in this order: warm, log, cold, vthreads,"
-                    + " vthreads-direct (default: warm, log and cold).")
+                    + " vthreads-cold, vthreads-direct (default: warm, log and cold).")
     List<String> workloads;
 
     @Option(names = "--repeat", paramLabel = "N",

@@ -1,14 +1,19 @@
 package dev.jaio.nio;
 
 import dev.jaio.AsyncFile;
+import dev.jaio.internal.cache.FileCache;
+import dev.jaio.internal.file.Coherence;
 import dev.jaio.internal.file.HandleAccess;
+import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -22,9 +27,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.spi.FileSystemProvider;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
@@ -50,9 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Locks are open file description locks, as those of {@link JaioAsynchronousFileChannel}, in the
  * same JVM-wide table; {@code lock} waits by trying again every 1 to 10 ms. {@code transferTo} and
- * {@code transferFrom} copy through a buffer with the channel's own reads and writes (no
- * copy_file_range or sendfile yet); {@code map} maps the open file through the JDK
- * ({@code /proc/self/fd}).
+ * {@code transferFrom} between this channel and the JDK's channels or other jaio file channels are
+ * the kernel's copies (copy_file_range, sendfile) through the JDK's channel of the open file
+ * ({@code /proc/self/fd/N}), run on a platform thread of jaio's while a virtual thread caller parks;
+ * {@code map} maps the open file through that channel too.
  */
 public final class JaioFileChannel extends FileChannel {
 
@@ -68,8 +76,8 @@ public final class JaioFileChannel extends FileChannel {
     /** Guards {@link #position} across a relative operation (one at a time, as the spec says). */
     private final ReentrantLock positionLock = new ReentrantLock();
     private long position;
-    /** The JDK's channel of the same open file, for {@code map}; made on first use. */
-    private FileChannel mapper;
+    /** The JDK's channel of the same open file, for {@code map} and transfers; made on first use. */
+    private FileChannel kernelChannel;
 
     private JaioFileChannel(AsyncFile file, ChannelOptions o) {
         this.file = file;
@@ -479,6 +487,17 @@ public final class JaioFileChannel extends FileChannel {
 
     // ---- transfers ----
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>To a channel of the JDK's ({@code FileChannel}, {@code SocketChannel}, a pipe's sink) or to
+     * another {@code JaioFileChannel} that is not in append mode, the kernel copies
+     * (copy_file_range or sendfile through the JDK's channel of the open file; see the class
+     * comment); to any other channel, and when the kernel's copy is not to be had, the bytes go
+     * through a buffer with this channel's reads and the target's writes. Either way the copy is
+     * coherent with jaio's cache of both files: dirty pages of the source range are written back
+     * first, and cached pages of a jaio target's range are written back and dropped around the copy.
+     */
     @Override
     public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -492,11 +511,72 @@ public final class JaioFileChannel extends FileChannel {
         if (!readable) {
             throw new NonReadableChannelException();
         }
-        // As the JDK's: nothing past the size, but reads until the end of the file otherwise, which
-        // for a file that says size 0 (/proc, /sys) is where its content ends.
-        if (position > file.size() || count == 0) {
+        // As the JDK's: nothing at or past the size, but reads until the end of the file otherwise,
+        // which for a file that says size 0 (/proc, /sys) is where its content ends.
+        long size = file.size();
+        if (position > size || count == 0) {
             return 0;
         }
+        long n = Math.min(count, size > 0 ? size - position : Long.MAX_VALUE - position);
+        if (n == 0) {
+            return 0;
+        }
+        if (target instanceof JaioFileChannel t) {
+            if (!t.writable) {
+                throw new NonWritableChannelException();
+            }
+            if (!t.append && size > 0) {
+                long done = kernelCopyToJaio(position, n, t);
+                if (done >= 0) {
+                    return done;
+                }
+            }
+        } else if (KernelTransfer.isJdkChannel(target) && size > 0) {
+            FileChannel kc = kernelChannelOrNull();
+            if (kc != null) {
+                coherence().beforeBlockingRead(position, n);
+                return kernelCopy(() -> kc.transferTo(position, n, target));
+            }
+        }
+        return bufferedTransferTo(position, n, target);
+    }
+
+    /**
+     * The kernel's copy of [position, position + count) to {@code t} at its position, which moves
+     * by the count; -1 when the kernel's channel of either file cannot be had.
+     */
+    private long kernelCopyToJaio(long position, long count, JaioFileChannel t) throws IOException {
+        FileChannel kc = kernelChannelOrNull();
+        if (kc == null) {
+            return -1;
+        }
+        t.positionLock.lock();
+        try {
+            t.ensureOpen();
+            FileChannel tk = t.kernelChannelOrNull();
+            if (tk == null) {
+                return -1;
+            }
+            long at = t.position;
+            coherence().beforeBlockingRead(position, count);
+            long done;
+            try {
+                done = t.kernelWrite(at, Math.min(count, Long.MAX_VALUE - at), () -> {
+                    tk.position(at);
+                    return kc.transferTo(position, count, tk);
+                });
+            } catch (ClosedByInterruptException e) {
+                close(); // an interrupt closes both channels, as the spec says
+                throw e;
+            }
+            t.position = at + done;
+            return done;
+        } finally {
+            t.positionLock.unlock();
+        }
+    }
+
+    private long bufferedTransferTo(long position, long count, WritableByteChannel target) throws IOException {
         long done = 0;
         ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(TRANSFER_BUFFER, count));
         try {
@@ -522,6 +602,15 @@ public final class JaioFileChannel extends FileChannel {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From a channel of the JDK's or another {@code JaioFileChannel}, into this channel when it
+     * is not in append mode, the kernel copies (copy_file_range from a file, the JDK's own loop from
+     * a socket or pipe, through the JDK's channel of the open file); otherwise the bytes go through
+     * a buffer with the source's reads and this channel's writes. The range written is kept
+     * coherent with jaio's cache of the file, as a write is.
+     */
     @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
         Objects.requireNonNull(src, "src");
@@ -536,6 +625,70 @@ public final class JaioFileChannel extends FileChannel {
         if (!writable) {
             throw new NonWritableChannelException();
         }
+        long n = Math.min(count, Long.MAX_VALUE - position);
+        if (n == 0) {
+            return 0;
+        }
+        if (!append) {
+            if (src instanceof JaioFileChannel s) {
+                if (!s.readable) {
+                    throw new NonReadableChannelException();
+                }
+                long done = kernelCopyFromJaio(s, position, n);
+                if (done >= 0) {
+                    return done;
+                }
+            } else if (KernelTransfer.isJdkChannel(src)) {
+                FileChannel kc = kernelChannelOrNull();
+                if (kc != null) {
+                    return kernelWrite(position, n, () -> kc.transferFrom(src, position, n));
+                }
+            }
+        }
+        return bufferedTransferFrom(src, position, n);
+    }
+
+    /**
+     * The kernel's copy from {@code s} at its position (which moves by the count) to [position,
+     * position + count); -1 when the kernel's channel of either file cannot be had.
+     */
+    private long kernelCopyFromJaio(JaioFileChannel s, long position, long count) throws IOException {
+        FileChannel kc = kernelChannelOrNull();
+        if (kc == null) {
+            return -1;
+        }
+        s.positionLock.lock();
+        try {
+            s.ensureOpen();
+            FileChannel sk = s.kernelChannelOrNull();
+            if (sk == null) {
+                return -1;
+            }
+            long from = s.position;
+            long size = s.file.size();
+            if (size == 0 || from >= size) {
+                return size == 0 ? -1 : 0; // a file that says size 0 is read to its end by the buffer's way
+            }
+            long n = Math.min(count, size - from);
+            s.coherence().beforeBlockingRead(from, n);
+            long done;
+            try {
+                done = kernelWrite(position, n, () -> {
+                    sk.position(from);
+                    return kc.transferFrom(sk, position, n);
+                });
+            } catch (ClosedByInterruptException e) {
+                s.close(); // an interrupt closes both channels, as the spec says
+                throw e;
+            }
+            s.position = from + done;
+            return done;
+        } finally {
+            s.positionLock.unlock();
+        }
+    }
+
+    private long bufferedTransferFrom(ReadableByteChannel src, long position, long count) throws IOException {
         long done = 0;
         ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(TRANSFER_BUFFER, count)));
         try {
@@ -559,6 +712,96 @@ public final class JaioFileChannel extends FileChannel {
         }
     }
 
+    /**
+     * A kernel copy into [position, position + length) of this channel's file, coherent with jaio's
+     * cache of it as a write of a handle without CACHED is: the write gate is held and the range
+     * written back and dropped before, and dropped again after (the size raised by what landed).
+     */
+    private long kernelWrite(long position, long length, Callable<Long> copy) throws IOException {
+        Coherence c = coherence();
+        FileCache held;
+        try {
+            held = c.beforeBlockingWrite("copy_file_range", position, length);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        long result = -Errno.EIO;
+        try {
+            long done = kernelCopy(copy);
+            result = done;
+            return done;
+        } finally {
+            try {
+                c.afterUncachedWrite(held, position, length, result);
+            } finally {
+                Coherence.abandon(held);
+            }
+        }
+    }
+
+    /**
+     * Runs a copy in the kernel for this channel, interruptibly: an interrupt closes the channel
+     * (which stops the copy), and the wait goes on until the copy has ended before
+     * ClosedByInterruptException is thrown.
+     */
+    private long kernelCopy(Callable<Long> copy) throws IOException {
+        boolean completed = false;
+        begin();
+        try {
+            long done = awaitCopy(KernelTransfer.start(copy));
+            completed = true;
+            return done;
+        } catch (ClosedByInterruptException e) {
+            // A platform thread runs the JDK's channel's copy itself, and that channel's own begin()
+            // took the interrupt: it closed only itself. This channel closes too, as the spec says,
+            // and the exception stays the interrupt's (end() would make it an asynchronous close).
+            completed = true;
+            close();
+            throw e;
+        } finally {
+            end(completed);
+        }
+    }
+
+    /**
+     * Waits for a kernel copy as {@link #await} waits for a request, and passes an interrupt on to
+     * the thread that runs the copy (a virtual thread's copy runs on a thread of jaio's): the
+     * channel that thread is blocked in closes, as it would had the caller run the copy.
+     */
+    private long awaitCopy(KernelTransfer.Copy copy) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return copy.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    copy.interruptRunner();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException ioe) {
+                        throw ioe;
+                    }
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IOException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Coherence coherence() {
+        return HandleAccess.openFile(file).coherence();
+    }
+
     // ---- map ----
 
     @Override
@@ -571,8 +814,8 @@ public final class JaioFileChannel extends FileChannel {
         return mapper(mode).map(mode, offset, size, arena);
     }
 
-    /** The JDK's channel of this open file (through /proc/self/fd), opened once, for the JDK's mapping. */
-    private synchronized FileChannel mapper(MapMode mode) throws IOException {
+    /** The JDK's channel of this open file, for the JDK's mapping; checks the mode against the channel's. */
+    private FileChannel mapper(MapMode mode) throws IOException {
         Objects.requireNonNull(mode, "mode");
         ensureOpen();
         if (!readable) {
@@ -581,15 +824,45 @@ public final class JaioFileChannel extends FileChannel {
         if (mode != MapMode.READ_ONLY && mode != MapMode.PRIVATE && !writable) {
             throw new NonWritableChannelException();
         }
-        if (mapper == null) {
+        return kernelChannel();
+    }
+
+    /**
+     * The JDK's channel of this open file (through {@code /proc/self/fd/N}, without O_DIRECT or
+     * O_APPEND, readable and writable as this channel is), opened once: for the JDK's mapping and
+     * the kernel's transfers.
+     */
+    private synchronized FileChannel kernelChannel() throws IOException {
+        ensureOpen();
+        if (kernelChannel == null) {
             // The platform's channel, even when jaio's provider is the default: FileChannel.open
             // would give a channel of jaio's again.
             FileSystemProvider platform = ChannelOptions.platformProvider();
             Path self = platform.getPath(URI.create("file:///proc/self/fd/" + HandleAccess.openFile(file).fd()));
-            mapper = platform.newFileChannel(self, writable ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)
-                    : Set.of(StandardOpenOption.READ));
+            Set<StandardOpenOption> modes = EnumSet.noneOf(StandardOpenOption.class);
+            if (readable) {
+                modes.add(StandardOpenOption.READ);
+            }
+            if (writable) {
+                modes.add(StandardOpenOption.WRITE);
+            }
+            kernelChannel = platform.newFileChannel(self, modes);
         }
-        return mapper;
+        return kernelChannel;
+    }
+
+    /**
+     * {@link #kernelChannel()}, or null when the file cannot be opened again so (its permissions no
+     * longer allow the mode it was opened with, say): a transfer then copies through a buffer.
+     */
+    private FileChannel kernelChannelOrNull() throws ClosedChannelException {
+        try {
+            return kernelChannel();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     // ---- locks ----
@@ -680,8 +953,8 @@ public final class JaioFileChannel extends FileChannel {
         }
         FileChannel m;
         synchronized (this) {
-            m = mapper;
-            mapper = null;
+            m = kernelChannel;
+            kernelChannel = null;
         }
         try {
             if (m != null) {

@@ -317,6 +317,178 @@ class JaioFileChannelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"threads", "uring", "aio"})
+    void kernelTransfersMoveTheRightPositionsAndAreCoherentWithJaiosCache(String engineName) throws Exception {
+        useEngine(engineName);
+        byte[] data = bytes(300_000, 50);
+        Path p = file("tsrc", data);
+        FileChannel src = open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, JaioOpenOption.CACHED);
+        // Dirty in jaio's cache only: the kernel's copy must see it.
+        byte[] dirty = bytes(5000, 51);
+        assertEquals(dirty.length, src.write(ByteBuffer.wrap(dirty), 10_000));
+        System.arraycopy(dirty, 0, data, 10_000, dirty.length);
+
+        Path out = dir.resolve("tout");
+        try (FileChannel jdk = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            jdk.position(7);
+            assertEquals(data.length, src.transferTo(0, Long.MAX_VALUE, jdk));
+            assertEquals(7 + data.length, jdk.position(), "the JDK target's position moved by the count");
+        }
+        assertArrayEquals(data, Arrays.copyOfRange(Files.readAllBytes(out), 7, 7 + data.length),
+                "the JDK's file got the bytes, the cache's dirty ones included");
+
+        // jaio to jaio: the target's pages cached before the copy are dropped, its position moves.
+        Path q = file("tdst", new byte[200_000]);
+        FileChannel dst = open(q, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel dstCached = open(q, StandardOpenOption.READ, JaioOpenOption.CACHED);
+        ByteBuffer before = ByteBuffer.allocate(60_000);
+        assertEquals(60_000, dstCached.read(before, 1000)); // cached now
+        dst.position(1000);
+        assertEquals(50_000, src.transferTo(5000, 50_000, dst));
+        assertEquals(51_000, dst.position());
+        assertEquals(0, src.position(), "transferTo leaves the source's position");
+        ByteBuffer after = ByteBuffer.allocate(50_000);
+        assertEquals(50_000, dstCached.read(after, 1000));
+        assertArrayEquals(Arrays.copyOfRange(data, 5000, 55_000), after.array(),
+                "the target's CACHED handle sees the kernel's copy");
+
+        // transferFrom a JDK file channel (whose position moves) and from a jaio one (whose too).
+        try (FileChannel jdkSrc = FileChannel.open(p, StandardOpenOption.READ)) {
+            jdkSrc.position(100);
+            assertEquals(20_000, dst.transferFrom(jdkSrc, 150_000, 20_000));
+            assertEquals(20_100, jdkSrc.position());
+        }
+        ByteBuffer got = ByteBuffer.allocate(20_000);
+        assertEquals(20_000, dstCached.read(got, 150_000));
+        assertArrayEquals(Arrays.copyOfRange(data, 100, 20_100), got.array());
+        src.position(299_000);
+        assertEquals(1000, dst.transferFrom(src, 199_500, 5000), "up to the source's end");
+        assertEquals(300_000, src.position());
+        assertEquals(200_500, dst.size(), "the copy grew the file");
+        assertEquals(200_500, dstCached.size(), "and jaio's cache knows it");
+        got = ByteBuffer.allocate(1000);
+        assertEquals(1000, dstCached.read(got, 199_500));
+        assertArrayEquals(Arrays.copyOfRange(data, 299_000, 300_000), got.array());
+
+        // An append channel appends, whatever the position says (its writes are O_APPEND).
+        FileChannel app = open(q, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        assertEquals(10, src.transferTo(0, 10, app));
+        assertEquals(200_510, dstCached.size());
+        got = ByteBuffer.allocate(10);
+        assertEquals(10, dstCached.read(got, 200_500));
+        assertArrayEquals(Arrays.copyOf(data, 10), got.array());
+    }
+
+    /**
+     * A transfer blocked in the kernel (sendfile to a pipe nobody reads) ends at an interrupt with
+     * ClosedByInterruptException and the channel closed, on a platform thread (which runs the copy)
+     * and on a virtual thread (which parks while a thread of jaio's runs it).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anInterruptEndsAKernelTransferThatBlocks(boolean virtual) throws Exception {
+        useEngine("uring");
+        Path p = file("big", bytes(4 << 20, 52));
+        FileChannel ch = open(p, StandardOpenOption.READ);
+        Pipe pipe = Pipe.open();
+        toClose.add(pipe.sink());
+        toClose.add(pipe.source());
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable task = () -> {
+            try {
+                ch.transferTo(0, 4 << 20, pipe.sink());
+                outcome.set(new AssertionError("the transfer ended without a reader"));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+            stillInterrupted.set(Thread.currentThread().isInterrupted());
+        };
+        Thread t = virtual ? Thread.ofVirtual().start(task) : Thread.ofPlatform().start(task);
+        // Blocked: the pipe (64 KiB) is full and its reader never reads.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!blockedInKernelCopy(t) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(t.isAlive() && outcome.get() == null, () -> "the transfer never blocked: " + outcome.get());
+        t.interrupt();
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(t.isAlive(), "the interrupt ended the transfer");
+        assertTrue(outcome.get() instanceof ClosedByInterruptException, () -> "got " + outcome.get());
+        assertTrue(stillInterrupted.get(), "the interrupt status stays set");
+        assertFalse(ch.isOpen(), "the interrupt closed the channel");
+    }
+
+    /** Whether {@code t} waits for a kernel copy: in the copy itself, or (a virtual thread) parked for it. */
+    private static boolean blockedInKernelCopy(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        boolean inTransfer = Arrays.stream(stack).anyMatch(e -> e.getMethodName().equals("kernelCopy"));
+        if (!inTransfer) {
+            return false;
+        }
+        if (t.isVirtual()) {
+            return t.getState() == Thread.State.WAITING
+                    && Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(x -> x.getName().startsWith("jaio-nio-transfer-")
+                                    && Arrays.stream(x.getStackTrace()).anyMatch(StackTraceElement::isNativeMethod));
+        }
+        return t.getState() == Thread.State.RUNNABLE && Arrays.stream(stack).anyMatch(StackTraceElement::isNativeMethod);
+    }
+
+    /** Virtual threads copying through the kernel park: no pinned carrier, no carrier added. */
+    @Test
+    void kernelTransfersOnVirtualThreadsNeitherPinNorGrowTheScheduler() throws Exception {
+        useEngine("uring");
+        byte[] data = bytes(1 << 20, 53);
+        Path p = file("vtsrc", data);
+        FileChannel ch = open(p, StandardOpenOption.READ);
+        Thread.ofVirtual().start(() -> {
+            try (FileChannel out = FileChannel.open(dir.resolve("warm"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
+                ch.transferTo(0, data.length, out);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).join();
+        Set<String> carriersBefore = carriers();
+        Path jfr = dir.resolve("vt-transfer.jfr");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (Recording r = new Recording()) {
+            r.enable("jdk.VirtualThreadPinned").withThreshold(java.time.Duration.ZERO);
+            r.start();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                Path out = dir.resolve("vtout" + i);
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try (FileChannel target = FileChannel.open(out, StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE)) {
+                        assertEquals(data.length, ch.transferTo(0, data.length, target));
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            r.stop();
+            r.dump(jfr);
+        }
+        assertNull(failure.get());
+        for (int i = 0; i < 32; i++) {
+            assertArrayEquals(data, Files.readAllBytes(dir.resolve("vtout" + i)));
+        }
+        List<RecordedEvent> pinned = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("jdk.VirtualThreadPinned")).toList();
+        assertTrue(pinned.isEmpty(), () -> "virtual threads pinned in transferTo: " + pinned);
+        Set<String> added = new HashSet<>(carriers());
+        added.removeAll(carriersBefore);
+        int parallelism = Runtime.getRuntime().availableProcessors();
+        added.removeIf(name -> workerIndex(name) <= parallelism);
+        assertTrue(added.isEmpty(), () -> "carriers added beyond the parallelism: " + added);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "uring", "aio"})
     void locksShareTheJvmsTableAndConflictWithTheJdksRecordLocks(String engineName) throws Exception {
         useEngine(engineName);
         Path p = file("l", bytes(100, 6));

@@ -203,6 +203,17 @@ final class ReadContenders {
         }
     }
 
+    /**
+     * Drops the file from the kernel's page cache: fsync (dirty pages cannot be dropped), then
+     * POSIX_FADV_DONTNEED over the whole file, as aio-stress's {@code --drop-cache} does.
+     */
+    static void dropKernelCache(java.nio.file.Path file) throws IOException {
+        try (AsyncFile f = AsyncFile.open(file, FileOption.READ, FileOption.WRITE)) {
+            f.fsync().join();
+            f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED);
+        }
+    }
+
     /** Reads {@code [0, bytes)} of a CACHED file once through jaio's page cache. */
     private static void warmThroughJaio(AsyncFile f, long bytes) throws IOException {
         try (IoBuffer b = f.allocateBuffer(WARM_CHUNK)) {

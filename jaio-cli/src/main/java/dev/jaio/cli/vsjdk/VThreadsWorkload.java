@@ -5,43 +5,66 @@ import java.nio.file.Files;
 import java.util.List;
 
 /**
- * {@code vthreads} and {@code vthreads-direct}: {@code --threads} virtual threads (10,000 by
- * default) each reading random {@code --bs} blocks through one shared {@code FileChannel}, as a
- * server with a virtual thread per request does: the JDK's channel against jaio's
- * ({@code JaioFileChannel}, which the default-provider switch hands unchanged code), on a file in the
- * kernel's page cache (kernel-buffered reads), or with O_DIRECT (every read from the device). The threads column shows what each
- * costs the scheduler: the JDK's FileChannel blocks the carrier in pread(2) and the scheduler adds
- * carriers to make up for blocked ones; jaio's parks the virtual thread.
+ * {@code vthreads}, {@code vthreads-cold} and {@code vthreads-direct}: {@code --threads} virtual
+ * threads (10,000 by default) each reading random {@code --bs} blocks through one shared
+ * {@code FileChannel}, as a server with a virtual thread per request does: the JDK's channel against
+ * jaio's ({@code JaioFileChannel}, which the default-provider switch hands unchanged code), with
+ * kernel-buffered reads of a file in the kernel's page cache ({@code vthreads}) or dropped from it
+ * before each contender runs ({@code vthreads-cold}: fsync, then POSIX_FADV_DONTNEED; the cache fills
+ * again as the run reads), or with O_DIRECT (every read from the device). The threads column shows
+ * what each costs the scheduler: the JDK's FileChannel blocks the carrier in pread(2) and the
+ * scheduler adds carriers to make up for blocked ones; jaio's parks the virtual thread.
  */
 final class VThreadsWorkload implements Workload {
 
-    static final List<String> WARM = List.of("jdk-filechannel-warm", "jaio-nio-filechannel-warm");
-    static final List<String> DIRECT = List.of("jdk-filechannel-direct", "jaio-nio-filechannel-direct");
+    /** Where the reads are served from. */
+    enum Mode {
+        /** Kernel-buffered reads of a file in the kernel's page cache. */
+        WARM("vthreads", "warm", "in the kernel's page cache"),
+        /** Kernel-buffered reads of a file dropped from the kernel's page cache before each contender. */
+        COLD("vthreads-cold", "cold", "kernel-buffered, dropped from the page cache before each contender"),
+        /** O_DIRECT reads. */
+        DIRECT("vthreads-direct", "direct", "O_DIRECT");
+
+        final String workload;
+        final String suffix;
+        final String what;
+
+        Mode(String workload, String suffix, String what) {
+            this.workload = workload;
+            this.suffix = suffix;
+            this.what = what;
+        }
+    }
 
     private final VsJdkSettings settings;
-    private final boolean direct;
+    private final Mode mode;
     private ReadSpec spec;
 
-    VThreadsWorkload(VsJdkSettings settings, boolean direct) {
+    VThreadsWorkload(VsJdkSettings settings, Mode mode) {
         this.settings = settings;
-        this.direct = direct;
+        this.mode = mode;
+    }
+
+    /** The contenders of a mode: the JDK's FileChannel, then jaio's. */
+    static List<String> contenders(Mode mode) {
+        return List.of("jdk-filechannel-" + mode.suffix, "jaio-nio-filechannel-" + mode.suffix);
     }
 
     @Override
     public String name() {
-        return direct ? "vthreads-direct" : "vthreads";
+        return mode.workload;
     }
 
     @Override
     public String title() {
         return settings.threads() + " virtual threads, each reading random " + VsJdk.size(settings.blockSize())
-                + " blocks of " + VsJdk.size(spec.regionBytes()) + " through one FileChannel, "
-                + (direct ? "O_DIRECT" : "in the kernel's page cache");
+                + " blocks of " + VsJdk.size(spec.regionBytes()) + " through one FileChannel, " + mode.what;
     }
 
     @Override
     public List<String> contenders() {
-        return direct ? DIRECT : WARM;
+        return contenders(mode);
     }
 
     @Override
@@ -51,7 +74,7 @@ final class VThreadsWorkload implements Workload {
 
     @Override
     public void beforeRound() throws IOException {
-        if (!direct) {
+        if (mode == Mode.WARM) {
             ReadContenders.warmKernelCache(spec.file(), spec.regionBytes());
         }
     }
@@ -59,16 +82,17 @@ final class VThreadsWorkload implements Workload {
     @Override
     public RunResult run(int index, Timing timing) {
         String name = contenders().get(index);
-        String engine = settings.engine();
-        return switch (name) {
-            case "jdk-filechannel-warm" -> ReadContenders.fileChannelThreads(name, spec, true, false, timing);
-            case "jaio-nio-filechannel-warm" -> ReadContenders.fileChannelThreads(name, spec, true, false, engine,
-                    timing);
-            case "jdk-filechannel-direct" -> ReadContenders.fileChannelThreads(name, spec, true, true, timing);
-            case "jaio-nio-filechannel-direct" -> ReadContenders.fileChannelThreads(name, spec, true, true, engine,
-                    timing);
-            default -> throw new IllegalArgumentException(name);
-        };
+        boolean direct = mode == Mode.DIRECT;
+        if (mode == Mode.COLD) {
+            try {
+                ReadContenders.dropKernelCache(spec.file());
+            } catch (IOException e) {
+                return RunResult.failed(name, settings.threads() + " virtual", null,
+                        new IOException("dropping " + spec.file() + " from the page cache: " + e.getMessage(), e));
+            }
+        }
+        return index == 0 ? ReadContenders.fileChannelThreads(name, spec, true, direct, timing)
+                : ReadContenders.fileChannelThreads(name, spec, true, direct, settings.engine(), timing);
     }
 
     @Override

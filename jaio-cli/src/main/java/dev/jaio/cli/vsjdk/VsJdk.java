@@ -48,8 +48,9 @@ public final class VsJdk {
             case "warm" -> new WarmWorkload(settings);
             case "log" -> new LogWorkload(settings);
             case "cold" -> new ColdWorkload(settings);
-            case "vthreads" -> new VThreadsWorkload(settings, false);
-            case "vthreads-direct" -> new VThreadsWorkload(settings, true);
+            case "vthreads" -> new VThreadsWorkload(settings, VThreadsWorkload.Mode.WARM);
+            case "vthreads-cold" -> new VThreadsWorkload(settings, VThreadsWorkload.Mode.COLD);
+            case "vthreads-direct" -> new VThreadsWorkload(settings, VThreadsWorkload.Mode.DIRECT);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }

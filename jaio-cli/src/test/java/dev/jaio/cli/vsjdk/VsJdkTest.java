@@ -124,15 +124,16 @@ class VsJdkTest {
     }
 
     /**
-     * vthreads: --threads virtual threads (200 here) on the JDK's FileChannel and on jaio's, warm and
-     * O_DIRECT; jaio's rows run on as many carriers as the scheduler's parallelism at most, since its
+     * vthreads: --threads virtual threads (200 here) on the JDK's FileChannel and on jaio's, warm,
+     * cold (dropped from the page cache before each contender) and O_DIRECT; jaio's rows run on as many carriers as the scheduler's parallelism at most, since its
      * reads park their virtual threads.
      */
     @Test
     void vthreadsRunsTheJdksAndJaiosFileChannelOnManyVirtualThreads() throws IOException {
-        VsJdkReport r = run(settings(file(), "vthreads", "vthreads-direct"));
+        VsJdkReport r = run(settings(file(), "vthreads", "vthreads-cold", "vthreads-direct"));
         assertEquals(List.of("jdk-filechannel-warm", "jaio-nio-filechannel-warm"), names(r.workloads().get(0)));
-        assertEquals(List.of("jdk-filechannel-direct", "jaio-nio-filechannel-direct"), names(r.workloads().get(1)));
+        assertEquals(List.of("jdk-filechannel-cold", "jaio-nio-filechannel-cold"), names(r.workloads().get(1)));
+        assertEquals(List.of("jdk-filechannel-direct", "jaio-nio-filechannel-direct"), names(r.workloads().get(2)));
         assertTrue(r.allOk());
         for (WorkloadReport w : r.workloads()) {
             w.contenders().forEach(VsJdkTest::assertRan);
@@ -142,6 +143,9 @@ class VsJdkTest {
         }
         assertTrue(r.toText().contains("\nvthreads: 200 virtual threads, each reading random 4 KiB blocks of 1 MiB"
                 + " through one FileChannel, in the kernel's page cache\n"), r.toText());
+        assertTrue(r.toText().contains("\nvthreads-cold: 200 virtual threads, each reading random 4 KiB blocks of"
+                + " 1 MiB through one FileChannel, kernel-buffered, dropped from the page cache before each"
+                + " contender\n"), r.toText());
         assertTrue(r.toText().contains("\nvthreads-direct: 200 virtual threads"), r.toText());
     }
 

@@ -138,9 +138,9 @@ public final class Kioctx {
         Coherence coherence = file.coherence();
         FileCache gate = null;
         if (!read) {
-            gate = coherence.beforeWriteInContext(op, position, buffer.byteSize());
+            gate = coherence.beforeBlockingWrite(op, position, buffer.byteSize());
         } else {
-            coherence.beforeReadInContext(position, buffer.byteSize());
+            coherence.beforeBlockingRead(position, buffer.byteSize());
         }
         int slot;
         try {
@@ -180,7 +180,7 @@ public final class Kioctx {
             cached.prepare(slot, file, dataOnly ? CachedBatch.Kind.FDATASYNC : CachedBatch.Kind.FSYNC, null, 0, 0, 0);
             return true;
         }
-        file.coherence().beforeSyncInContext(op);
+        file.coherence().beforeBlockingSync(op);
         int slot = claim(file, null, cookie, op);
         queue.prepareFsync(descriptor(file), dataOnly, slot);
         return true;

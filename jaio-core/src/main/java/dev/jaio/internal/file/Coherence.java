@@ -119,13 +119,13 @@ public final class Coherence {
     }
 
     /**
-     * Before a batch context's kernel fsync or fdatasync: jaio's cache of the file writes back its
-     * dirty pages, waiting on the calling thread ({@link #dispatchSync}).
+     * Before a kernel fsync or fdatasync that a batch context submits: jaio's cache of the file
+     * writes back its dirty pages, waiting on the calling thread ({@link #dispatchSync}).
      *
      * @throws UncheckedIOException with the errno of a writeback error among them
      * @throws IllegalStateException when the calling thread's own context carries page I/O of the file
      */
-    public void beforeSyncInContext(String op) {
+    public void beforeBlockingSync(String op) {
         FileCache fc = cache();
         if (fc != null && fc.mayHoldUnwrittenData()) {
             refuseWaitOnOwnContext(op, 0, fc, 0, FileCache.MAX_INDEX, false);
@@ -138,10 +138,10 @@ public final class Coherence {
     }
 
     /**
-     * Before a batch context's kernel read of the range: writes back what the cache holds dirty
-     * there, waiting on the calling thread.
+     * Before a kernel read of the range by a batch context or a channel's transfer: writes back
+     * what the cache holds dirty there, waiting on the calling thread.
      */
-    public void beforeReadInContext(long position, long length) {
+    public void beforeBlockingRead(long position, long length) {
         FileCache fc = cache();
         if (fc != null && length > 0 && fc.mayHoldUnwrittenData()) {
             long first = position / PAGE;
@@ -152,15 +152,15 @@ public final class Coherence {
     }
 
     /**
-     * Before a batch context's kernel write of the range: takes the write gate, writes back and
-     * drops the range; returns the cache whose gate the write now holds (to hand to
+     * Before a kernel write of the range by a batch context or a channel's transfer: takes the
+     * write gate, writes back and drops the range; returns the cache whose gate the write now holds (to hand to
      * {@link #afterUncachedWrite} or {@link #abandon}), or null when no cache has the file.
      *
      * @throws UncheckedIOException with EIO when the range stays dirty after its writeback
      * @throws IllegalStateException when the calling thread is inside a copy, or its own context
      *     carries the page I/O it would wait for
      */
-    public FileCache beforeWriteInContext(String op, long position, long length) {
+    public FileCache beforeBlockingWrite(String op, long position, long length) {
         FileCache fc = cache();
         if (fc == null || length <= 0) {
             return null;

@@ -1,0 +1,112 @@
+package dev.jaio.nio;
+
+import java.nio.channels.Channel;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where {@link JaioFileChannel#transferTo} and {@link JaioFileChannel#transferFrom} let the kernel
+ * copy: through the JDK's own channel of the open file ({@code /proc/self/fd/N}), whose transfers
+ * are copy_file_range(2) between files, sendfile(2) to sockets and pipes, with no copy through the
+ * JVM. That call blocks its thread in the kernel: a platform thread calls it itself; a virtual
+ * thread hands it to a platform thread of jaio's ({@code jaio-nio-transfer-N}, a cached pool whose
+ * threads go after 30 s idle) and parks, where the JDK's own channel would pin the virtual thread's
+ * carrier or add a compensating one for the whole copy. One hand-off per transfer call, against a
+ * copy of up to the whole count.
+ */
+final class KernelTransfer {
+
+    private KernelTransfer() {
+    }
+
+    private static final class Holder {
+        static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), new Factory());
+    }
+
+    private static final class Factory implements java.util.concurrent.ThreadFactory {
+        private final AtomicInteger n = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            return Thread.ofPlatform().daemon(true).name("jaio-nio-transfer-" + n.incrementAndGet()).unstarted(r);
+        }
+    }
+
+    /**
+     * Whether {@code c} is one of the JDK's own channels ({@code sun.nio.ch}: its file, socket and
+     * pipe channels), which the JDK's file channel transfers to and from in the kernel.
+     */
+    static boolean isJdkChannel(Channel c) {
+        Class<?> k = c.getClass();
+        return k.getModule() == Object.class.getModule() && "sun.nio.ch".equals(k.getPackageName());
+    }
+
+    /**
+     * Starts {@code copy}: on the calling thread when it is a platform thread (the copy is done on
+     * return), else on a thread of the pool.
+     */
+    static Copy start(Callable<Long> copy) {
+        boolean pooled = Thread.currentThread().isVirtual();
+        Copy c = new Copy(copy, pooled);
+        if (pooled) {
+            Holder.POOL.execute(c);
+        } else {
+            c.run();
+        }
+        return c;
+    }
+
+    /**
+     * A copy and its outcome. An interrupt of the virtual thread that waits for it is passed on to
+     * the thread that runs it ({@link #interruptRunner}), so that the channel that thread is blocked
+     * in (the target a sendfile waits on, say) closes as it would had the caller run the copy itself.
+     */
+    static final class Copy extends CompletableFuture<Long> implements Runnable {
+        private final Callable<Long> copy;
+        /** Whether a thread of the pool runs it (not the caller). */
+        private final boolean pooled;
+        /** The pool thread running the copy while it runs, else null; guarded by this. */
+        private Thread runner;
+
+        private Copy(Callable<Long> copy, boolean pooled) {
+            this.copy = copy;
+            this.pooled = pooled;
+        }
+
+        @Override
+        public void run() {
+            if (pooled) {
+                synchronized (this) {
+                    runner = Thread.currentThread();
+                }
+            }
+            try {
+                complete(copy.call());
+            } catch (Throwable t) {
+                completeExceptionally(t);
+            } finally {
+                if (pooled) {
+                    synchronized (this) {
+                        runner = null;
+                    }
+                    // An interrupt meant for this copy must not reach the pool thread's next one
+                    // (interruptRunner interrupts only while runner is set, so none comes later).
+                    Thread.interrupted();
+                }
+            }
+        }
+
+        /** Interrupts the thread running the copy, if it still runs. */
+        synchronized void interruptRunner() {
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
+    }
+}
