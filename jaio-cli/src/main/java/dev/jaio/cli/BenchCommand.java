@@ -83,6 +83,10 @@ import picocli.CommandLine.Spec;
                     + " (what the default-provider switch gives unchanged code), of FILE in the kernel's page"
                     + " cache, dropped from it before each contender (fsync + POSIX_FADV_DONTNEED), or with"
                     + " O_DIRECT; the threads column shows the carriers each needed.",
+            "  transfer  (only when named) --iodepth threads each copy random 1 MiB blocks of FILE (warm) with"
+                    + " FileChannel.transferTo into a slot of FILE.vsjdk-transfer: the JDK's channel on platform"
+                    + " and virtual threads, jaio's (the kernel's copy on a thread of jaio's), and jaio's with"
+                    + " the bytes through a buffer.",
             "--rw, --direct, --complete-max and --fixed-buffers do not apply to --vs=jdk; --workloads,"
                     + " --repeat, --threads, --producers, --records, --commit-depth and --size apply only to it.",
         })
@@ -142,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workloads", paramLabel = "LIST", split = ",",
             description = "With --vs=jdk: which workloads to run, in this order: warm, log, cold, vthreads,"
-                    + " vthreads-cold, vthreads-direct (default: warm, log and cold).")
+                    + " vthreads-cold, vthreads-direct, transfer (default: warm, log and cold).")
     List<String> workloads;
 
     @Option(names = "--repeat", paramLabel = "N",

@@ -4,6 +4,7 @@ import dev.jaio.AsyncFile;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.file.Coherence;
 import dev.jaio.internal.file.HandleAccess;
+import dev.jaio.internal.linux.Cachestat;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -535,7 +536,10 @@ public final class JaioFileChannel extends FileChannel {
             FileChannel kc = kernelChannelOrNull();
             if (kc != null) {
                 coherence().beforeBlockingRead(position, n);
-                return kernelCopy(() -> kc.transferTo(position, n, target));
+                // A copy between files whose source the page cache holds does not wait for the
+                // device: the calling thread makes it, virtual or not, as the JDK's would.
+                boolean mayWait = !(target instanceof FileChannel) || !resident(position, n, size);
+                return kernelCopy(() -> kc.transferTo(position, n, target), mayWait);
             }
         }
         return bufferedTransferTo(position, n, target);
@@ -559,12 +563,13 @@ public final class JaioFileChannel extends FileChannel {
             }
             long at = t.position;
             coherence().beforeBlockingRead(position, count);
+            boolean mayWait = !resident(position, count, file.size());
             long done;
             try {
                 done = t.kernelWrite(at, Math.min(count, Long.MAX_VALUE - at), () -> {
                     tk.position(at);
                     return kc.transferTo(position, count, tk);
-                });
+                }, mayWait);
             } catch (ClosedByInterruptException e) {
                 close(); // an interrupt closes both channels, as the spec says
                 throw e;
@@ -641,7 +646,7 @@ public final class JaioFileChannel extends FileChannel {
             } else if (KernelTransfer.isJdkChannel(src)) {
                 FileChannel kc = kernelChannelOrNull();
                 if (kc != null) {
-                    return kernelWrite(position, n, () -> kc.transferFrom(src, position, n));
+                    return kernelWrite(position, n, () -> kc.transferFrom(src, position, n), true);
                 }
             }
         }
@@ -671,12 +676,13 @@ public final class JaioFileChannel extends FileChannel {
             }
             long n = Math.min(count, size - from);
             s.coherence().beforeBlockingRead(from, n);
+            boolean mayWait = !s.resident(from, n, size);
             long done;
             try {
                 done = kernelWrite(position, n, () -> {
                     sk.position(from);
                     return kc.transferFrom(sk, position, n);
-                });
+                }, mayWait);
             } catch (ClosedByInterruptException e) {
                 s.close(); // an interrupt closes both channels, as the spec says
                 throw e;
@@ -717,7 +723,7 @@ public final class JaioFileChannel extends FileChannel {
      * cache of it as a write of a handle without CACHED is: the write gate is held and the range
      * written back and dropped before, and dropped again after (the size raised by what landed).
      */
-    private long kernelWrite(long position, long length, Callable<Long> copy) throws IOException {
+    private long kernelWrite(long position, long length, Callable<Long> copy, boolean mayWait) throws IOException {
         Coherence c = coherence();
         FileCache held;
         try {
@@ -727,7 +733,7 @@ public final class JaioFileChannel extends FileChannel {
         }
         long result = -Errno.EIO;
         try {
-            long done = kernelCopy(copy);
+            long done = kernelCopy(copy, mayWait);
             result = done;
             return done;
         } finally {
@@ -742,13 +748,14 @@ public final class JaioFileChannel extends FileChannel {
     /**
      * Runs a copy in the kernel for this channel, interruptibly: an interrupt closes the channel
      * (which stops the copy), and the wait goes on until the copy has ended before
-     * ClosedByInterruptException is thrown.
+     * ClosedByInterruptException is thrown. {@code mayWait}: the copy may wait for the device or a
+     * peer, so a virtual thread hands it to a thread of jaio's (see {@link KernelTransfer}).
      */
-    private long kernelCopy(Callable<Long> copy) throws IOException {
+    private long kernelCopy(Callable<Long> copy, boolean mayWait) throws IOException {
         boolean completed = false;
         begin();
         try {
-            long done = awaitCopy(KernelTransfer.start(copy));
+            long done = awaitCopy(KernelTransfer.start(copy, mayWait));
             completed = true;
             return done;
         } catch (ClosedByInterruptException e) {
@@ -796,6 +803,11 @@ public final class JaioFileChannel extends FileChannel {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Whether the kernel's page cache holds all of [position, position + count) of the file (cachestat). */
+    private boolean resident(long position, long count, long size) {
+        return Cachestat.allResident(HandleAccess.openFile(file).fd(), position, count, size);
     }
 
     private Coherence coherence() {

@@ -13,11 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Where {@link JaioFileChannel#transferTo} and {@link JaioFileChannel#transferFrom} let the kernel
  * copy: through the JDK's own channel of the open file ({@code /proc/self/fd/N}), whose transfers
  * are copy_file_range(2) between files, sendfile(2) to sockets and pipes, with no copy through the
- * JVM. That call blocks its thread in the kernel: a platform thread calls it itself; a virtual
- * thread hands it to a platform thread of jaio's ({@code jaio-nio-transfer-N}, a cached pool whose
- * threads go after 30 s idle) and parks, where the JDK's own channel would pin the virtual thread's
- * carrier or add a compensating one for the whole copy. One hand-off per transfer call, against a
- * copy of up to the whole count.
+ * JVM. That call holds its thread in the kernel for the whole copy. A platform thread makes it
+ * itself, and so does a virtual thread when the copy cannot wait (a copy between files whose source
+ * range the page cache holds, by cachestat(2): CPU work, as any other). A copy that may wait (for
+ * the device, or for a socket or pipe to drain) a virtual thread hands to a platform thread of
+ * jaio's ({@code jaio-nio-transfer-N}, a cached pool whose threads go after 30 s idle) and parks,
+ * where the JDK's own channel would hold its carrier. Measured with 64 virtual threads copying
+ * warm 1 MiB blocks between files ({@code jaio bench --vs=jdk --workloads=transfer}), handing every
+ * copy off cost half the throughput: 64 pool threads took turns on 2 cores.
  */
 final class KernelTransfer {
 
@@ -48,11 +51,11 @@ final class KernelTransfer {
     }
 
     /**
-     * Starts {@code copy}: on the calling thread when it is a platform thread (the copy is done on
-     * return), else on a thread of the pool.
+     * Starts {@code copy}: on the calling thread when it is a platform thread or the copy cannot
+     * wait (the copy is done on return), else on a thread of the pool.
      */
-    static Copy start(Callable<Long> copy) {
-        boolean pooled = Thread.currentThread().isVirtual();
+    static Copy start(Callable<Long> copy, boolean mayWait) {
+        boolean pooled = mayWait && Thread.currentThread().isVirtual();
         Copy c = new Copy(copy, pooled);
         if (pooled) {
             Holder.POOL.execute(c);

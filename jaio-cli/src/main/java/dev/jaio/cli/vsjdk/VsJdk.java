@@ -51,6 +51,7 @@ public final class VsJdk {
             case "vthreads" -> new VThreadsWorkload(settings, VThreadsWorkload.Mode.WARM);
             case "vthreads-cold" -> new VThreadsWorkload(settings, VThreadsWorkload.Mode.COLD);
             case "vthreads-direct" -> new VThreadsWorkload(settings, VThreadsWorkload.Mode.DIRECT);
+            case "transfer" -> new TransferWorkload(settings);
             default -> throw new IllegalArgumentException("unknown workload " + name);
         };
     }

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param file the file the read workloads read, and next to which the log workload writes its log
  * @param engine the jaio engine of jaio's contenders: auto, uring, aio or threads
- * @param workloads the workloads to run, in order: warm, log, cold, vthreads, vthreads-cold, vthreads-direct
+ * @param workloads the workloads to run, in order: warm, log, cold, vthreads, vthreads-cold, vthreads-direct, transfer
  * @param timing ramp and measured seconds of each contender
  * @param depth reads in flight in warm and cold
  * @param blockSize bytes per read in warm and cold
@@ -25,8 +25,9 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
 
     /** The workloads, in the order they run when none are named. */
     public static final List<String> WORKLOADS = List.of("warm", "log", "cold");
-    /** Every workload: the default ones, and the vthreads ones, which run only when named. */
-    public static final List<String> ALL_WORKLOADS = List.of("warm", "log", "cold", "vthreads", "vthreads-cold", "vthreads-direct");
+    /** Every workload: the default ones, and the vthreads ones and transfer, which run only when named. */
+    public static final List<String> ALL_WORKLOADS = List.of("warm", "log", "cold", "vthreads", "vthreads-cold",
+            "vthreads-direct", "transfer");
 
     /**
      * Checks the values.
@@ -37,12 +38,12 @@ public record VsJdkSettings(Path file, String engine, List<String> workloads, Ti
         workloads = List.copyOf(workloads);
         if (workloads.isEmpty()) {
             throw new IllegalArgumentException(
-                    "--workloads names none; use warm, log, cold, vthreads, vthreads-cold and/or vthreads-direct");
+                    "--workloads names none; use warm, log, cold, vthreads, vthreads-cold, vthreads-direct and/or transfer");
         }
         for (String w : workloads) {
             if (!ALL_WORKLOADS.contains(w)) {
                 throw new IllegalArgumentException("--workloads: unknown workload '" + w
-                        + "'; use warm, log, cold, vthreads, vthreads-cold and/or vthreads-direct");
+                        + "'; use warm, log, cold, vthreads, vthreads-cold, vthreads-direct and/or transfer");
             }
         }
         if (workloads.stream().distinct().count() != workloads.size()) {

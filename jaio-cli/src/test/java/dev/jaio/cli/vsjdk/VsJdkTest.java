@@ -149,6 +149,26 @@ class VsJdkTest {
         assertTrue(r.toText().contains("\nvthreads-direct: 200 virtual threads"), r.toText());
     }
 
+    /**
+     * transfer: the JDK's FileChannel and jaio's copy 1 MiB blocks with transferTo into slots of a
+     * second file, which holds exactly those bytes afterwards and is deleted at the end.
+     */
+    @Test
+    void transferCopiesWithTheJdksAndJaiosChannelsIntoASecondFile() throws IOException {
+        Path file = file();
+        VsJdkReport r = run(settings(file, "transfer"));
+        WorkloadReport w = r.workloads().getFirst();
+        assertEquals(List.of("jdk-transferto-platform", "jdk-transferto-vthreads", "jaio-nio-transferto-vthreads",
+                "jaio-nio-transferto-vthreads-copy"), names(w));
+        w.contenders().forEach(VsJdkTest::assertRan);
+        for (ContenderSummary c : w.contenders()) {
+            assertEquals(c.runs().getFirst().ops() * (1 << 20), c.runs().getFirst().bytes(), c.name());
+        }
+        assertTrue(r.toText().contains("\ntransfer: " + DEPTH + " threads, each copying random 1 MiB blocks of"
+                + " 1 MiB"), r.toText());
+        assertFalse(Files.exists(file.resolveSibling("data.vsjdk-transfer")), "the target is deleted");
+    }
+
     @Test
     void logMakesEveryRecordDurableAndTheReadBackFindsThemAll() throws IOException {
         Path file = file();

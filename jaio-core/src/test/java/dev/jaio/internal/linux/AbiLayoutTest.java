@@ -162,4 +162,39 @@ class AbiLayoutTest {
                 () -> assertEquals(0x68, l.byteOffset(PathElement.groupElement("stx_ctime"),
                         PathElement.groupElement("tv_nsec"))));
     }
+
+    /** struct flock of include/uapi/asm-generic/fcntl.h on LP64, and the F_OFD_* commands. */
+    @Test
+    void flock() {
+        var l = Flock.FLOCK;
+        assertAll(
+                () -> assertEquals(32, l.byteSize()),
+                () -> field(l, "l_type", 0, Flock.L_TYPE),
+                () -> field(l, "l_whence", 2, Flock.L_WHENCE),
+                () -> field(l, "l_start", 8, Flock.L_START),
+                () -> field(l, "l_len", 16, Flock.L_LEN),
+                () -> field(l, "l_pid", 24, Flock.L_PID),
+                () -> assertEquals(36, Flock.F_OFD_GETLK),
+                () -> assertEquals(37, Flock.F_OFD_SETLK),
+                () -> assertEquals(38, Flock.F_OFD_SETLKW),
+                () -> assertEquals(0, Flock.F_RDLCK),
+                () -> assertEquals(1, Flock.F_WRLCK),
+                () -> assertEquals(2, Flock.F_UNLCK));
+    }
+
+    /** struct cachestat_range and struct cachestat of include/uapi/linux/mman.h; cachestat is 451. */
+    @Test
+    void cachestat() {
+        var r = Cachestat.CACHESTAT_RANGE;
+        var c = Cachestat.CACHESTAT;
+        assertAll(
+                () -> assertEquals(16, r.byteSize()),
+                () -> field(r, "off", 0, Cachestat.RANGE_OFF),
+                () -> field(r, "len", 8, Cachestat.RANGE_LEN),
+                () -> assertEquals(40, c.byteSize()),
+                () -> field(c, "nr_cache", 0, Cachestat.NR_CACHE),
+                () -> assertEquals(8, c.byteOffset(PathElement.groupElement("nr_dirty"))),
+                () -> assertEquals(32, c.byteOffset(PathElement.groupElement("nr_recently_evicted"))),
+                () -> assertEquals(451, Cachestat.NR_CACHESTAT));
+    }
 }

@@ -183,6 +183,20 @@ class LibcTest {
     }
 
     @Test
+    void cachestatCountsTheResidentPagesOfARange() {
+        int fd = openTemp("cachestat", 0);
+        MemorySegment out = pattern(8 * 4096, 5);
+        assertEquals(8 * 4096, Libc.pwrite(fd, out, 8 * 4096, 0));
+        long resident = Cachestat.residentPages(fd, 0, 8 * 4096);
+        assumeTrue(resident != -Errno.ENOSYS, "cachestat(2) needs Linux 6.5");
+        assertEquals(8, resident, "pages just written are in the page cache");
+        assertEquals(3, Cachestat.residentPages(fd, 4096, 3 * 4096), "a range counts its own pages");
+        assertEquals(8, Cachestat.residentPages(fd, 0, 0), "length 0: to the end of the file");
+        assertEquals(0, Cachestat.residentPages(fd, 1 << 20, 4096), "past the end nothing is cached");
+        assertEquals(-Errno.EBADF, Cachestat.residentPages(-1, 0, 4096));
+    }
+
+    @Test
     void statxReportsSizeModeAndDirectIoAlignment() {
         int fd = openTemp("stx", 0);
         MemorySegment out = pattern(5000, 5);
