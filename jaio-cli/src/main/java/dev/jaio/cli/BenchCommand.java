@@ -81,7 +81,8 @@ import picocli.CommandLine.Spec;
             "  vthreads, vthreads-cold, vthreads-direct  (only when named) --threads virtual threads (default"
                     + " 10000), each reading random --bs blocks through one FileChannel: the JDK's against jaio's"
                     + " (what the default-provider switch gives unchanged code), of FILE in the kernel's page"
-                    + " cache, dropped from it before each contender (fsync + POSIX_FADV_DONTNEED), or with"
+                    + " cache, dropped from it before each contender (fsync + POSIX_FADV_DONTNEED; use a file"
+                    + " much larger than a run reads), or with"
                     + " O_DIRECT; the threads column shows the carriers each needed.",
             "  transfer  (only when named) --iodepth threads each copy random 1 MiB blocks of FILE (warm) with"
                     + " FileChannel.transferTo into a slot of FILE.vsjdk-transfer: the JDK's channel on platform"

@@ -56,6 +56,12 @@ final class ReadContenders {
      */
     static RunResult fileChannelThreads(String name, ReadSpec spec, boolean virtual, boolean direct, String jaioEngine,
             Timing timing) {
+        return fileChannelThreads(name, spec, virtual, direct, jaioEngine, FastPaths.ALL, timing);
+    }
+
+    /** As above, with the jaio engine's {@link FastPaths} given. */
+    static RunResult fileChannelThreads(String name, ReadSpec spec, boolean virtual, boolean direct, String jaioEngine,
+            FastPaths fastPaths, Timing timing) {
         String base = spec.depth() + (virtual ? " virtual" : " platform");
         IoEngine engine = null;
         try {
@@ -68,7 +74,7 @@ final class ReadContenders {
             }
             String engineName = null;
             if (jaioEngine != null) {
-                engine = IoEngine.open(engineConfig(jaioEngine, spec.depth()));
+                engine = IoEngine.open(engineConfig(jaioEngine, spec.depth()).withFastPaths(fastPaths));
                 engineName = engine.name();
                 options = Arrays.copyOf(options, options.length + 1);
                 options[options.length - 1] = JaioOpenOption.engine(engine);

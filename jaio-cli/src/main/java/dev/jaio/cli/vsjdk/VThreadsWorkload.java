@@ -10,10 +10,13 @@ import java.util.List;
  * {@code FileChannel}, as a server with a virtual thread per request does: the JDK's channel against
  * jaio's ({@code JaioFileChannel}, which the default-provider switch hands unchanged code), with
  * kernel-buffered reads of a file in the kernel's page cache ({@code vthreads}) or dropped from it
- * before each contender runs ({@code vthreads-cold}: fsync, then POSIX_FADV_DONTNEED; the cache fills
- * again as the run reads), or with O_DIRECT (every read from the device). The threads column shows
+ * before each contender runs ({@code vthreads-cold}: fsync, then POSIX_FADV_DONTNEED; the reads
+ * fill the cache again, so only a file much larger than a run reads, ops/s x block x (ramp +
+ * runtime), stays mostly cold), or with O_DIRECT (every read from the device). The threads column shows
  * what each costs the scheduler: the JDK's FileChannel blocks the carrier in pread(2) and the
- * scheduler adds carriers to make up for blocked ones; jaio's parks the virtual thread.
+ * scheduler adds carriers to make up for blocked ones; jaio's parks the virtual thread. The
+ * kernel-buffered modes add jaio's channel without its fast paths ({@code -nofast}: every read goes
+ * through the engine, none is tried on the calling thread with RWF_NOWAIT).
  */
 final class VThreadsWorkload implements Workload {
 
@@ -48,7 +51,11 @@ final class VThreadsWorkload implements Workload {
 
     /** The contenders of a mode: the JDK's FileChannel, then jaio's. */
     static List<String> contenders(Mode mode) {
-        return List.of("jdk-filechannel-" + mode.suffix, "jaio-nio-filechannel-" + mode.suffix);
+        String jdk = "jdk-filechannel-" + mode.suffix;
+        String jaio = "jaio-nio-filechannel-" + mode.suffix;
+        // -nofast: jaio's engine without its fast paths (FastPaths.NONE), every read through the
+        // engine; they do nothing for O_DIRECT reads.
+        return mode == Mode.DIRECT ? List.of(jdk, jaio) : List.of(jdk, jaio, jaio + "-nofast");
     }
 
     @Override
@@ -91,8 +98,13 @@ final class VThreadsWorkload implements Workload {
                         new IOException("dropping " + spec.file() + " from the page cache: " + e.getMessage(), e));
             }
         }
+        return read(index, name, direct, timing);
+    }
+
+    private RunResult read(int index, String name, boolean direct, Timing timing) {
         return index == 0 ? ReadContenders.fileChannelThreads(name, spec, true, direct, timing)
-                : ReadContenders.fileChannelThreads(name, spec, true, direct, settings.engine(), timing);
+                : ReadContenders.fileChannelThreads(name, spec, true, direct, settings.engine(),
+                        index == 2 ? dev.jaio.FastPaths.NONE : dev.jaio.FastPaths.ALL, timing);
     }
 
     @Override
