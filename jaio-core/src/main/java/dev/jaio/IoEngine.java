@@ -282,6 +282,10 @@ public final class IoEngine implements AutoCloseable {
     /** The page cache of this engine's {@link FileOption#CACHED} files, made on first use. */
     synchronized PageCache pageCache() {
         if (pageCache == null) {
+            if (closing) {
+                // close() has taken (or will take) the cache away: a new one would never be closed.
+                throw new IllegalStateException("the " + name() + " engine is closed");
+            }
             PageCacheConfig c = config.pageCache();
             pageCache = new PageCache(c.budgetBytes(), c.maxReadaheadBytes(), true, loop);
             pageCache.setDirtyLimits(c.dirty().backgroundPercent(), c.dirty().limitPercent(), c.dirty().expireMillis());

@@ -502,9 +502,7 @@ public final class JaioFileChannel extends FileChannel {
     @Override
     public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
         Objects.requireNonNull(target, "target");
-        if (position < 0 || count < 0) {
-            throw new IllegalArgumentException("transferTo: negative position or count: " + position + ", " + count);
-        }
+        // The JDK's order of checks: this channel, the target, the modes, then the arguments.
         ensureOpen();
         if (!target.isOpen()) {
             throw new ClosedChannelException();
@@ -512,6 +510,20 @@ public final class JaioFileChannel extends FileChannel {
         if (!readable) {
             throw new NonReadableChannelException();
         }
+        try {
+            requireWritable(target); // may take an interrupt itself
+            if (position < 0 || count < 0) {
+                throw new IllegalArgumentException("transferTo: negative position or count: " + position + ", "
+                        + count);
+            }
+            return transferToChecked(position, count, target);
+        } catch (ClosedByInterruptException e) {
+            closeBoth(target); // an interrupt closes both channels, as the spec says
+            throw e;
+        }
+    }
+
+    private long transferToChecked(long position, long count, WritableByteChannel target) throws IOException {
         // As the JDK's: nothing at or past the size, but reads until the end of the file otherwise,
         // which for a file that says size 0 (/proc, /sys) is where its content ends.
         long size = file.size();
@@ -523,9 +535,6 @@ public final class JaioFileChannel extends FileChannel {
             return 0;
         }
         if (target instanceof JaioFileChannel t) {
-            if (!t.writable) {
-                throw new NonWritableChannelException();
-            }
             if (!t.append && size > 0) {
                 long done = kernelCopyToJaio(position, n, t);
                 if (done >= 0) {
@@ -543,6 +552,45 @@ public final class JaioFileChannel extends FileChannel {
             }
         }
         return bufferedTransferTo(position, n, target);
+    }
+
+    /**
+     * Closes this channel and the other one of a transfer that an interrupt ended (whichever of the
+     * two took the interrupt closed only itself), keeping the interrupt's exception.
+     */
+    private void closeBoth(java.nio.channels.Channel other) {
+        for (java.nio.channels.Channel c : new java.nio.channels.Channel[] {other, this}) {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the ClosedByInterruptException is what the caller gets
+            }
+        }
+    }
+
+    /**
+     * NonWritableChannelException unless {@code target} is writable, where that can be known: of
+     * the JDK's file channels only a write says it, so an empty one asks (it writes nothing).
+     */
+    private static void requireWritable(WritableByteChannel target) throws IOException {
+        if (target instanceof JaioFileChannel t) {
+            if (!t.writable) {
+                throw new NonWritableChannelException();
+            }
+        } else if (target instanceof FileChannel fc && KernelTransfer.isJdkChannel(fc)) {
+            fc.write(ByteBuffer.allocate(0), 0);
+        }
+    }
+
+    /** NonReadableChannelException unless {@code src} is readable, where that can be known (as above). */
+    private static void requireReadable(ReadableByteChannel src) throws IOException {
+        if (src instanceof JaioFileChannel s) {
+            if (!s.readable) {
+                throw new NonReadableChannelException();
+            }
+        } else if (src instanceof FileChannel fc && KernelTransfer.isJdkChannel(fc)) {
+            fc.read(ByteBuffer.allocate(0), 0);
+        }
     }
 
     /**
@@ -583,7 +631,7 @@ public final class JaioFileChannel extends FileChannel {
 
     private long bufferedTransferTo(long position, long count, WritableByteChannel target) throws IOException {
         long done = 0;
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(TRANSFER_BUFFER, count));
+        ByteBuffer buf = transferBuffer((int) Math.min(TRANSFER_BUFFER, count));
         try {
             while (done < count) {
                 buf.clear().limit((int) Math.min(buf.capacity(), count - done));
@@ -619,38 +667,48 @@ public final class JaioFileChannel extends FileChannel {
     @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
         Objects.requireNonNull(src, "src");
-        if (position < 0 || count < 0) {
-            throw new IllegalArgumentException("transferFrom: negative position or count: " + position + ", "
-                    + count);
-        }
+        // The JDK's order of checks: this channel, the source, the modes, then the arguments.
         ensureOpen();
         if (!src.isOpen()) {
             throw new ClosedChannelException();
         }
-        if (!writable) {
-            throw new NonWritableChannelException();
+        try {
+            requireReadable(src); // may take an interrupt itself
+            if (!writable) {
+                throw new NonWritableChannelException();
+            }
+            if (position < 0 || count < 0) {
+                throw new IllegalArgumentException("transferFrom: negative position or count: " + position + ", "
+                        + count);
+            }
+            return transferFromChecked(src, position, count);
+        } catch (ClosedByInterruptException e) {
+            closeBoth(src); // an interrupt closes both channels, as the spec says
+            throw e;
         }
-        long n = Math.min(count, Long.MAX_VALUE - position);
-        if (n == 0) {
+    }
+
+    private long transferFromChecked(ReadableByteChannel src, long position, long count) throws IOException {
+        if (count == 0) {
             return 0;
         }
-        if (!append) {
+        // Only a file source is the kernel's copy (copy_file_range): from a socket or pipe the JDK
+        // too reads into a buffer and writes it, and the file's write gate must not be held while
+        // the source has nothing to give.
+        if (!append && src instanceof FileChannel) {
             if (src instanceof JaioFileChannel s) {
-                if (!s.readable) {
-                    throw new NonReadableChannelException();
-                }
-                long done = kernelCopyFromJaio(s, position, n);
+                long done = kernelCopyFromJaio(s, position, count);
                 if (done >= 0) {
                     return done;
                 }
             } else if (KernelTransfer.isJdkChannel(src)) {
                 FileChannel kc = kernelChannelOrNull();
                 if (kc != null) {
-                    return kernelWrite(position, n, () -> kc.transferFrom(src, position, n), true);
+                    return kernelWrite(position, count, () -> kc.transferFrom(src, position, count), true);
                 }
             }
         }
-        return bufferedTransferFrom(src, position, n);
+        return bufferedTransferFrom(src, position, count);
     }
 
     /**
@@ -696,7 +754,7 @@ public final class JaioFileChannel extends FileChannel {
 
     private long bufferedTransferFrom(ReadableByteChannel src, long position, long count) throws IOException {
         long done = 0;
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(TRANSFER_BUFFER, count)));
+        ByteBuffer buf = transferBuffer((int) Math.max(1, Math.min(TRANSFER_BUFFER, count)));
         try {
             while (done < count) {
                 buf.clear().limit((int) Math.min(buf.capacity(), count - done));
@@ -718,6 +776,15 @@ public final class JaioFileChannel extends FileChannel {
         }
     }
 
+    /** The buffer of a transfer through the JVM: aligned as O_DIRECT needs when the channel is DIRECT. */
+    private ByteBuffer transferBuffer(int capacity) {
+        if (!file.isDirect()) {
+            return ByteBuffer.allocateDirect(capacity);
+        }
+        int align = (int) file.alignment().bufferAlignment();
+        return ByteBuffer.allocateDirect(capacity + align).alignedSlice(align).limit(capacity).slice();
+    }
+
     /**
      * A kernel copy into [position, position + length) of this channel's file, coherent with jaio's
      * cache of it as a write of a handle without CACHED is: the write gate is held and the range
@@ -725,9 +792,10 @@ public final class JaioFileChannel extends FileChannel {
      */
     private long kernelWrite(long position, long length, Callable<Long> copy, boolean mayWait) throws IOException {
         Coherence c = coherence();
+        long range = Math.min(length, Long.MAX_VALUE - position); // the pages a write may reach
         FileCache held;
         try {
-            held = c.beforeBlockingWrite("copy_file_range", position, length);
+            held = c.beforeBlockingWrite("copy_file_range", position, range);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -738,7 +806,7 @@ public final class JaioFileChannel extends FileChannel {
             return done;
         } finally {
             try {
-                c.afterUncachedWrite(held, position, length, result);
+                c.afterUncachedWrite(held, position, range, result);
             } finally {
                 Coherence.abandon(held);
             }

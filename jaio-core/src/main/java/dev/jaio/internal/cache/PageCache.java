@@ -44,6 +44,8 @@ public final class PageCache implements AutoCloseable {
 
     /** This cache's share of {@link #JVM_FILES}: the files whose pages live in its frames. */
     private final ConcurrentHashMap<Object, FileCache> files = new ConcurrentHashMap<>();
+    /** Set by {@link #close()}; guarded by this, as {@link #acquire} is, so no file joins a closed cache. */
+    private boolean closed;
     private final CacheCounters counters = new CacheCounters();
     private final PageReclaim reclaim;
     private final Flusher flusher;
@@ -108,7 +110,11 @@ public final class PageCache implements AutoCloseable {
      * @throws OtherEngineException when the file's pages live in another engine's cache: a file has
      *     one cache in the JVM, and its requests run on the engine that owns that cache
      */
-    public FileCache acquire(Object key, long size) throws OtherEngineException {
+    public synchronized FileCache acquire(Object key, long size) throws OtherEngineException {
+        if (closed) {
+            // Its engine closed while the open ran: a file registered now would outlive the cache.
+            throw new IllegalStateException("the engine's page cache is closed");
+        }
         FileCache[] other = new FileCache[1];
         FileCache made = JVM_FILES.compute(key, (k, f) -> {
             if (f != null && f.cache() != this) {
@@ -392,8 +398,11 @@ public final class PageCache implements AutoCloseable {
     public void close() {
         // The engine closed: its files' pages are gone, so kernel I/O of other engines' handles
         // has no cache to keep coherent with, and another engine may cache the files now.
-        for (var e : files.entrySet()) {
-            JVM_FILES.remove(e.getKey(), e.getValue());
+        synchronized (this) {
+            closed = true;
+            for (var e : files.entrySet()) {
+                JVM_FILES.remove(e.getKey(), e.getValue());
+            }
         }
         flusher.close();
         frames.close();

@@ -1,5 +1,6 @@
 package dev.jaio.internal.file;
 
+import dev.jaio.FileOption;
 import dev.jaio.internal.cache.CacheHandle;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.FileStat;
@@ -39,11 +40,18 @@ public final class Coherence {
     private final CacheHandle handle;
     /** The file's statx identity for a handle that is not CACHED, to find it in jaio's cache; null if unknown. */
     private final FileStat.Identity identity;
+    /**
+     * Whether the handle's writes are O_APPEND: the kernel writes them at the end of the file on
+     * disk, wherever their offset says, so every dirty page must reach the disk first (else the
+     * append lands under pages the cache still holds dirty, and their writeback overwrites it).
+     */
+    private final boolean append;
 
     Coherence(OpenFile file, CacheHandle handle, FileStat.Identity identity) {
         this.file = file;
         this.handle = handle;
         this.identity = identity;
+        this.append = file.options().contains(FileOption.APPEND);
     }
 
     /** jaio's cache of the file in the JVM (whatever engine's), or null when no CACHED handle has it open. */
@@ -62,8 +70,9 @@ public final class Coherence {
             engine.execute(f);
             return;
         }
-        long first = position / PAGE;
-        long last = (position + length - 1) / PAGE;
+        // An O_APPEND write: the whole file written back, dropped from the end that leaves (appendFrom).
+        long first = write && append ? 0 : position / PAGE;
+        long last = write && append ? FileCache.MAX_INDEX : (position + length - 1) / PAGE;
         if (!write) {
             if (!fc.mayHoldUnwrittenData()) {
                 engine.execute(f);
@@ -77,7 +86,7 @@ public final class Coherence {
                 return; // cancelled while it waited for the gate
             }
             if (!fc.mayHoldUnwrittenData()) {
-                fc.invalidateClean(first, last);
+                fc.invalidateClean(append ? appendFrom(fc) : first, last);
                 engine.execute(f);
                 return;
             }
@@ -89,10 +98,15 @@ public final class Coherence {
                     f.reject(Errno.EIO);
                     return;
                 }
-                fc.invalidateClean(first, last);
+                fc.invalidateClean(append ? appendFrom(fc) : first, last);
                 engine.execute(f);
             });
         });
+    }
+
+    /** The first page an O_APPEND write may land in: that of the file's end, all dirty pages written back. */
+    private static long appendFrom(FileCache fc) {
+        return fc.size() / PAGE;
     }
 
     /**
@@ -165,8 +179,8 @@ public final class Coherence {
         if (fc == null || length <= 0) {
             return null;
         }
-        long first = position / PAGE;
-        long last = (position + length - 1) / PAGE;
+        long first = append ? 0 : position / PAGE;
+        long last = append ? FileCache.MAX_INDEX : (position + length - 1) / PAGE;
         try {
             fc.enterDirectWriteNow();
         } catch (IllegalStateException e) {
@@ -181,7 +195,7 @@ public final class Coherence {
                     throw new UncheckedIOException(file.failure(op, position, length, Errno.EIO));
                 }
             }
-            fc.invalidateClean(first, last);
+            fc.invalidateClean(append ? appendFrom(fc) : first, last);
         } catch (RuntimeException | Error e) {
             fc.leaveDirectWrite();
             throw e;
@@ -214,8 +228,17 @@ public final class Coherence {
         }
     }
 
-    private static void afterUncachedWriteIn(FileCache fc, long position, long length, long result) {
+    private void afterUncachedWriteIn(FileCache fc, long position, long length, long result) {
         if (fc == null) {
+            return;
+        }
+        if (append) {
+            // Where the kernel put it is known only to the disk's size: read it (the cache grows to it).
+            long disk = DirectIo.size(file.fd());
+            fc.invalidateClean(appendFrom(fc), FileCache.MAX_INDEX);
+            if (disk >= 0) {
+                fc.refreshSize(disk);
+            }
             return;
         }
         fc.invalidateClean(position / PAGE, (position + length - 1) / PAGE);

@@ -174,15 +174,16 @@ public final class FileOpener {
             throw Failures.of("statx", path, -1, -1, size < 0 ? (int) -size : Errno.EIO);
         }
         PageCache pages;
+        FileCache fileCache;
         try {
             pages = engine.pageCache();
+            fileCache = pages.acquire(id, size);
+        } catch (IllegalStateException e) {
+            Libc.close((int) dfd);
+            throw new IllegalStateException("open " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             Libc.close((int) dfd);
             throw e;
-        }
-        FileCache fileCache;
-        try {
-            fileCache = pages.acquire(id, size);
         } catch (PageCache.OtherEngineException e) {
             Libc.close((int) dfd);
             // Two caches of one file would each miss the other's writes (and write back stale

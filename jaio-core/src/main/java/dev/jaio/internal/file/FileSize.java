@@ -1,6 +1,5 @@
 package dev.jaio.internal.file;
 
-import dev.jaio.internal.cache.CacheHandle;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.PageFrames;
 import dev.jaio.internal.linux.Errno;
@@ -24,7 +23,11 @@ public final class FileSize {
         this.file = file;
     }
 
-    /** The file's size; for a CACHED file, with the writes still in jaio's cache. */
+    /**
+     * The file's size, with the writes still in jaio's cache of it (this handle's, or that of the
+     * CACHED handles of the file on any engine): every handle sees the size a completed write made,
+     * as every descriptor of an inode does.
+     */
     public long size() throws IOException {
         file.beginOrThrow("statx");
         try {
@@ -32,11 +35,11 @@ public final class FileSize {
             if (size < 0) {
                 throw file.failure("statx", -1, -1, (int) -size);
             }
-            CacheHandle h = file.cacheHandle();
-            if (h != null) {
+            FileCache fc = file.coherence().cache();
+            if (fc != null) {
                 // Writes still in the cache count: the file is as long as its readers see it.
-                h.file().refreshSize(size);
-                return h.file().size();
+                fc.refreshSize(size);
+                return fc.size();
             }
             return size;
         } finally {
