@@ -149,6 +149,46 @@ class CrossEngineCoherenceTest {
         }
     }
 
+    /**
+     * An O_APPEND handle appends after what a CACHED handle (of this engine or another) wrote past
+     * the end on disk, as a kernel append after a buffered write: the appended bytes follow the
+     * cached ones and survive their writeback.
+     */
+    @ParameterizedTest(name = "cache on {0}, append on {1}")
+    @MethodSource("enginePairs")
+    void anAppendLandsAfterTheCachedWritesPastTheEndOnDisk(String cacheKind, String otherKind) throws Exception {
+        IoEngine a = engine(cacheKind);
+        IoEngine b = engine(otherKind);
+        Path path = dir.resolve("append");
+        byte[] model = randomBytes(3 * PAGE + 100, 30);
+        Files.write(path, model);
+        try (AsyncFile cached = AsyncFile.open(a, path, FileOption.READ, FileOption.WRITE, FileOption.CACHED);
+             AsyncFile appender = AsyncFile.open(b, path, FileOption.WRITE, FileOption.APPEND);
+             AsyncFile sameEngine = AsyncFile.open(a, path, FileOption.WRITE, FileOption.APPEND)) {
+            byte[] tail = randomBytes(2 * PAGE + 7, 31); // extends the file in jaio's cache only
+            write(cached, tail, model.length);
+            model = concat(model, tail);
+            assertEquals(model.length, appender.size(), "the appender sees the size the cached write made");
+            byte[] x = randomBytes(1000, 32);
+            write(appender, x, 0); // O_APPEND: the offset is ignored
+            model = concat(model, x);
+            byte[] y = randomBytes(50, 33);
+            write(sameEngine, y, 0);
+            model = concat(model, y);
+            assertEquals(model.length, cached.size());
+            assertArrayEquals(Arrays.copyOfRange(model, model.length - 1050 - PAGE, model.length),
+                    read(cached, model.length - 1050 - PAGE, 1050 + PAGE), "the cache reads the appends after its data");
+            await(cached.fsync());
+            assertArrayEquals(model, Files.readAllBytes(path), "the disk holds the cached write, then the appends");
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
     @ParameterizedTest(name = "cache on {0}, context on {1}")
     @MethodSource("enginePairs")
     void contextRequestsOfAnotherEngineAreCoherentToo(String cacheKind, String otherKind) throws Exception {
