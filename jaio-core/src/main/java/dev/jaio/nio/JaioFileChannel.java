@@ -4,6 +4,7 @@ import dev.jaio.AsyncFile;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.file.Coherence;
 import dev.jaio.internal.file.HandleAccess;
+import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.linux.Cachestat;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
@@ -70,6 +71,8 @@ public final class JaioFileChannel extends FileChannel {
     private static final int TRANSFER_BUFFER = 256 * 1024;
 
     private final AsyncFile file;
+    /** The open file behind {@link #file}, for reads done on the calling thread ({@link OpenFile#readNow}). */
+    private final OpenFile openFile;
     private final boolean readable;
     private final boolean writable;
     private final boolean append;
@@ -82,6 +85,7 @@ public final class JaioFileChannel extends FileChannel {
 
     private JaioFileChannel(AsyncFile file, ChannelOptions o) {
         this.file = file;
+        this.openFile = HandleAccess.openFile(file);
         this.readable = o.readable();
         this.writable = o.writable();
         this.append = o.append();
@@ -225,6 +229,15 @@ public final class JaioFileChannel extends FileChannel {
             seg = seg.asSlice(0, MAX_TRANSFER);
         }
         int count;
+        long now = read ? openFile.readNow(seg, at) : OpenFile.NOT_DONE;
+        if (now != OpenFile.NOT_DONE) {
+            // Done on this thread from the kernel's cache (FastPaths): no request, no future.
+            if (now == 0) {
+                return -1;
+            }
+            b.position(b.position() + (int) now);
+            return (int) now;
+        }
         if (!Thread.currentThread().isInterrupted()) {
             // The fast path: a request the kernel's or jaio's cache serves is done by the call itself
             // (FastPaths), and then there is nothing to wait for or to interrupt.

@@ -180,6 +180,44 @@ class JaioFileChannelTest {
         return out;
     }
 
+    /**
+     * A read the kernel's page cache holds is done on the calling thread (counted as a fast-path
+     * read, no request made), whole; at and across the end of the file it says what a blocking read
+     * says; a read the cache holds only in part is still whole.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "uring", "aio"})
+    void warmReadsAreDoneOnTheCallingThreadAndWhole(String engineName) throws Exception {
+        useEngine(engineName);
+        byte[] data = bytes(8 * PAGE + 100, 60);
+        Path p = file("warm", data);
+        FileChannel ch = open(p, StandardOpenOption.READ);
+        Files.readAllBytes(p); // into the kernel's page cache
+        dev.jaio.FastPathStats before = engine.fastPathStats();
+        ByteBuffer b = ByteBuffer.allocateDirect(PAGE);
+        assertEquals(PAGE, ch.read(b, 2 * PAGE));
+        assertArrayEquals(Arrays.copyOfRange(data, 2 * PAGE, 3 * PAGE), toArray(b.flip()));
+        assertEquals(before.nowaitReads() + 1, engine.fastPathStats().nowaitReads(), "done on this thread");
+        b.clear();
+        assertEquals(100, ch.read(b, 8 * PAGE), "across the end: what is there");
+        b.clear();
+        assertEquals(-1, ch.read(b, 8 * PAGE + 100), "at the end: -1");
+        assertEquals(-1, ch.read(b, 100 * PAGE), "past the end: -1");
+        // Pages 4 and 5 cached, 6 not: the read is whole all the same.
+        try (dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(engine, p, dev.jaio.FileOption.READ)) {
+            for (int i = 0; i < 1000; i++) {
+                f.advise(6 * PAGE, PAGE, dev.jaio.FileAdvice.DONTNEED);
+                if (dev.jaio.internal.linux.Cachestat.residentPages(
+                        dev.jaio.internal.file.HandleAccess.openFile(f).fd(), 6 * PAGE, PAGE) <= 0) {
+                    break;
+                }
+            }
+        }
+        ByteBuffer three = ByteBuffer.allocateDirect(3 * PAGE);
+        assertEquals(3 * PAGE, ch.read(three, 4 * PAGE));
+        assertArrayEquals(Arrays.copyOfRange(data, 4 * PAGE, 7 * PAGE), toArray(three.flip()));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"threads", "uring", "aio"})
     void relativeAndPositionalReadsAndWritesMoveOnlyWhatTheSpecSays(String engineName) throws Exception {

@@ -20,6 +20,19 @@ sealed interface FileBackend permits KernelIo, CachedIo {
     <T> CompletableFuture<T> single(int opcode, MemorySegment seg, long position, int ioFlags, ByteBuffer advance,
             ResultKind kind);
 
+    /**
+     * For a caller that blocks until the read is done (a {@code FileChannel}): the read done on the
+     * calling thread if the file's fast paths can do all of it there without waiting, the count
+     * (short or 0 only at the end of the file); {@link #NOT_DONE} when it is left to
+     * {@link #single}. No future, no allocation.
+     */
+    default long readNow(MemorySegment seg, long position) {
+        return NOT_DONE;
+    }
+
+    /** What {@link #readNow} returns when it did nothing. */
+    long NOT_DONE = Long.MIN_VALUE;
+
     /** A vectored read or write of native buffers, {@code total} bytes in all. */
     CompletableFuture<Long> vectored(int opcode, MemorySegment[] segs, long position, long total, int ioFlags);
 

@@ -31,6 +31,8 @@ final class KernelIo implements FileBackend {
 
     /** A try's count when it did nothing on the calling thread: the request goes to the engine whole. */
     private static final long NOT_DONE = -1;
+    /** {@link FileBackend#NOT_DONE}: what {@link #readNow} returns when it did nothing. */
+    private static final long NOT_DONE_NOW = FileBackend.NOT_DONE;
     /** Set in a try's count when the read reached the end of the file: the count is the whole answer. */
     private static final long END_OF_FILE = 1L << 62;
 
@@ -76,6 +78,59 @@ final class KernelIo implements FileBackend {
             }
         }
         return submit(opcode, seg, position, ioFlags, advance, 0, kind);
+    }
+
+    @Override
+    public long readNow(MemorySegment seg, long position) {
+        if (seg.isMapped() || file.isDirect()) {
+            return NOT_DONE_NOW;
+        }
+        FastPathCounters fp = file.engine().fastPaths();
+        if (!fp.policy().nowaitReads() || nowaitReads == REFUSED) {
+            return NOT_DONE_NOW;
+        }
+        if (readsToSkip > 0) {
+            readsToSkip--;
+            fp.nowaitReadsSkipped.increment();
+            return NOT_DONE_NOW;
+        }
+        FileCache fc = file.coherence().cache();
+        if (fc != null && fc.mayHoldUnwrittenData()) {
+            return NOT_DONE_NOW; // dirty pages are written back first: the engine's way
+        }
+        if (!file.begin()) {
+            return NOT_DONE_NOW; // closed: the engine's way refuses it, with its message
+        }
+        long done;
+        try {
+            PinnedMemory pin = PinnedMemory.pin(seg, "pread", file.path(), position, seg.byteSize());
+            try {
+                done = tryRead(seg, position, 0);
+            } finally {
+                if (pin != null) {
+                    pin.unpin();
+                }
+            }
+        } finally {
+            file.endOp();
+        }
+        if (done == NOT_DONE) {
+            readBackoff = Math.min(BACKOFF_MAX, Math.max(1, 2 * readBackoff));
+            readsToSkip = readBackoff;
+            fp.nowaitReadsBlocked.increment();
+            return NOT_DONE_NOW;
+        }
+        if (readBackoff != 0) {
+            readBackoff = 0;
+        }
+        if ((done & END_OF_FILE) == 0 && done < seg.byteSize()) {
+            // Part of it: a blocking read of a regular file returns all of it unless the file
+            // ends (code counts on that), so the request goes the whole way (single tries again
+            // and hands the engine the rest).
+            return NOT_DONE_NOW;
+        }
+        fp.nowaitReads.increment();
+        return done & ~END_OF_FILE;
     }
 
     /**

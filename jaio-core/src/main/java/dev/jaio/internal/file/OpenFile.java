@@ -245,6 +245,22 @@ public final class OpenFile implements CacheHandle.OpCount {
         return backend.single(opcode, seg, position, ioFlags, advance, ResultKind.INT);
     }
 
+    /** What {@link #readNow} returns when it did nothing. */
+    public static final long NOT_DONE = FileBackend.NOT_DONE;
+
+    /**
+     * A read of one native buffer done on the calling thread if the file's fast paths can do it
+     * without waiting ({@link FileBackend#readNow}): the count (short or 0 only at the end of the
+     * file), or {@link #NOT_DONE}, when the caller makes the request with
+     * {@link #transfer}, which checks the arguments and says what is wrong with them.
+     */
+    public long readNow(MemorySegment seg, long position) {
+        if (!readable || position < 0 || seg.byteSize() > MAX_TRANSFER || !seg.isNative()) {
+            return NOT_DONE;
+        }
+        return backend.readNow(seg, position);
+    }
+
     /**
      * The offset the next {@link #append} goes to: set by {@link #appendPosition(long)}, else the
      * file's size when first asked, then moved past each append as it is made (not as it completes).
