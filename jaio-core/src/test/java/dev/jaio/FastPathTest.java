@@ -115,7 +115,7 @@ class FastPathTest {
             }
             assertEquals(before.nowaitReadsBlocked() + 1, cold.nowaitReadsBlocked(), "a cold read went to the engine");
 
-            // A blocked try makes the next read go untried (the back-off), and a try that copies resets it.
+            // A blocked try makes the next read go untried (the back-off), and a try that copies halves it (to 0 here).
             assertEquals(PAGE, TestFiles.await(f.read(buf.segment().asSlice(0, PAGE), 0)));
             FastPathStats skipped = engine.fastPathStats();
             assertEquals(cold.nowaitReadsSkipped() + 1, skipped.nowaitReadsSkipped());
