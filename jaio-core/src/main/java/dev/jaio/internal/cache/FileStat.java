@@ -21,6 +21,18 @@ public final class FileStat {
      * shares one {@link FileCache}, as every open file of one inode shares the kernel's page cache.
      */
     public record Identity(int devMajor, int devMinor, long inode) {
+
+        // Written out, not the record's own: those are linked (invokedynamic) at their first call,
+        // a file's first read on a virtual thread, and virtual threads that wait for that pin.
+        @Override
+        public int hashCode() {
+            return (31 * devMajor + devMinor) * 31 + Long.hashCode(inode);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && i.devMajor == devMajor && i.devMinor == devMinor && i.inode == inode;
+        }
     }
 
     /** The identity of {@code fd}, or null when statx fails. */

@@ -39,6 +39,26 @@ final class KernelIo implements FileBackend {
     /** Largest back-off: after a run of tries that would block, 1 read in this many is tried. */
     private static final int BACKOFF_MAX = 64;
 
+    static {
+        // Made on the thread that opens the first file, not by the first of many virtual threads
+        // that read it at once: the others would wait for the class initialization, pinned.
+        Libc.linkRequestPath();
+        MemorySegment.ofBuffer(ByteBuffer.allocateDirect(1)); // the JDK initializes its buffer scopes then
+        try {
+            for (Class<?> c : new Class<?>[] {PinnedMemory.class, ResultKind.class, IoFlags.class, FileCache.class,
+                    dev.jaio.internal.cache.PageCache.class, DoneFuture.class, FileOp.class}) {
+                java.lang.invoke.MethodHandles.lookup().ensureInitialized(c);
+            }
+            // The nodes a waiter of Admission's semaphore queues on: loaded at its first contention.
+            for (String name : new String[] {"java.util.concurrent.locks.AbstractQueuedSynchronizer$SharedNode",
+                    "java.util.concurrent.locks.AbstractQueuedSynchronizer$ExclusiveNode"}) {
+                Class.forName(name, true, KernelIo.class.getClassLoader());
+            }
+        } catch (IllegalAccessException | ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private final OpenFile file;
 
     /** Whether the file system took RWF_NOWAIT reads and writes of this file; set by the first failed try. */

@@ -485,6 +485,20 @@ public final class Libc {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
+    /**
+     * Links the downcalls a file's reads and writes make on the calling thread (the RWF_NOWAIT
+     * tries, preadv2/pwritev2, the engine's eventfd wakeup), which are otherwise linked on first use.
+     * For the thread that opens a file: linking takes milliseconds inside a class initializer, and a
+     * virtual thread that waits for another thread's class initialization pins its carrier (a JDK
+     * limitation), so 10,000 virtual threads making a file's first reads at once would pin.
+     */
+    public static void linkRequestPath() {
+        for (MethodHandle h : new MethodHandle[] {write.HANDLE, preadv2.HANDLE, preadv2Try.HANDLE, pwritev2.HANDLE,
+                pwritev2Try.HANDLE}) {
+            Objects.requireNonNull(h);
+        }
+    }
+
     private static final class write {
         static final MethodHandle HANDLE = Downcalls.libc("write",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
