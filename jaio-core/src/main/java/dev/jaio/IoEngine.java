@@ -481,6 +481,7 @@ public final class IoEngine implements AutoCloseable {
                 // Dirty pages of files still open would be lost with the cache: write them back
                 // while the engine still takes I/O.
                 cache.writeBackAll();
+                cache.detachFromJvm(); // other engines' handles stop finding it before its loop goes
             }
             loop.close();
             PageCache c;

@@ -61,8 +61,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * same JVM-wide table; {@code lock} waits by trying again every 1 to 10 ms. {@code transferTo} and
  * {@code transferFrom} between this channel and the JDK's channels or other jaio file channels are
  * the kernel's copies (copy_file_range, sendfile) through the JDK's channel of the open file
- * ({@code /proc/self/fd/N}), run on a platform thread of jaio's while a virtual thread caller parks;
- * {@code map} maps the open file through that channel too.
+ * ({@code /proc/self/fd/N}): the calling thread makes a copy between files whose source the page
+ * cache holds; one that may wait a virtual thread hands to a platform thread of jaio's and parks
+ * ({@link KernelTransfer}). {@code map} maps the open file through that channel too.
  */
 public final class JaioFileChannel extends FileChannel {
 
@@ -229,19 +230,22 @@ public final class JaioFileChannel extends FileChannel {
             seg = seg.asSlice(0, MAX_TRANSFER);
         }
         int count;
-        long now = read ? openFile.readNow(seg, at) : OpenFile.NOT_DONE;
-        if (now != OpenFile.NOT_DONE) {
-            // Done on this thread from the kernel's cache (FastPaths): no request, no future.
-            if (now == 0) {
-                return -1;
-            }
-            b.position(b.position() + (int) now);
-            return (int) now;
-        }
         if (!Thread.currentThread().isInterrupted()) {
+            if (read) {
+                long now = openFile.readNow(seg, at);
+                if (now != OpenFile.NOT_DONE) {
+                    // Done on this thread from the kernel's cache (FastPaths): no request, no future.
+                    if (now == 0) {
+                        return -1;
+                    }
+                    b.position(b.position() + (int) now);
+                    return (int) now;
+                }
+            }
             // The fast path: a request the kernel's or jaio's cache serves is done by the call itself
-            // (FastPaths), and then there is nothing to wait for or to interrupt.
-            CompletableFuture<Integer> io = submit(read, seg, at);
+            // (FastPaths), and then there is nothing to wait for or to interrupt. A read readNow
+            // declined is not tried again.
+            CompletableFuture<Integer> io = read ? readTried(seg, at) : submit(false, seg, at);
             count = io.isDone() ? await(io) : awaitInterruptibly(io);
         } else {
             // begin() closes the channel at once, as the JDK's does; the request is then refused.
@@ -259,6 +263,15 @@ public final class JaioFileChannel extends FileChannel {
         }
         b.position(b.position() + count);
         return count;
+    }
+
+    /** The request of a read that {@link OpenFile#readNow} declined (it is not tried on this thread again). */
+    private CompletableFuture<Integer> readTried(MemorySegment seg, long at) throws IOException {
+        try {
+            return openFile.readAfterTry(seg, at);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw requestFailure("pread", at, seg.byteSize(), e);
+        }
     }
 
     private CompletableFuture<Integer> submit(boolean read, MemorySegment seg, long at) throws IOException {
@@ -400,6 +413,11 @@ public final class JaioFileChannel extends FileChannel {
      * {@code end} throws ClosedByInterruptException.
      */
     private <T> T await(CompletableFuture<T> io) throws IOException {
+        return await(io, null);
+    }
+
+    /** As {@link #await(CompletableFuture)}, running {@code onInterrupt} (if not null) at each interrupt. */
+    private <T> T await(CompletableFuture<T> io, Runnable onInterrupt) throws IOException {
         boolean interrupted = false;
         try {
             while (true) {
@@ -407,6 +425,9 @@ public final class JaioFileChannel extends FileChannel {
                     return io.get();
                 } catch (InterruptedException e) {
                     interrupted = true; // the channel is closing: the request ends soon
+                    if (onInterrupt != null) {
+                        onInterrupt.run();
+                    }
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof IOException ioe) {
@@ -549,7 +570,7 @@ public final class JaioFileChannel extends FileChannel {
         }
         if (target instanceof JaioFileChannel t) {
             if (!t.append && size > 0) {
-                long done = kernelCopyToJaio(position, n, t);
+                long done = kernelCopyToJaio(position, n, size, t);
                 if (done >= 0) {
                     return done;
                 }
@@ -610,7 +631,7 @@ public final class JaioFileChannel extends FileChannel {
      * The kernel's copy of [position, position + count) to {@code t} at its position, which moves
      * by the count; -1 when the kernel's channel of either file cannot be had.
      */
-    private long kernelCopyToJaio(long position, long count, JaioFileChannel t) throws IOException {
+    private long kernelCopyToJaio(long position, long count, long size, JaioFileChannel t) throws IOException {
         FileChannel kc = kernelChannelOrNull();
         if (kc == null) {
             return -1;
@@ -624,7 +645,7 @@ public final class JaioFileChannel extends FileChannel {
             }
             long at = t.position;
             coherence().beforeBlockingRead(position, count);
-            boolean mayWait = !resident(position, count, file.size());
+            boolean mayWait = !resident(position, count, size);
             long done;
             try {
                 done = t.kernelWrite(at, Math.min(count, Long.MAX_VALUE - at), () -> {
@@ -836,7 +857,11 @@ public final class JaioFileChannel extends FileChannel {
         boolean completed = false;
         begin();
         try {
-            long done = awaitCopy(KernelTransfer.start(copy, mayWait));
+            KernelTransfer.Copy c = KernelTransfer.start(copy, mayWait);
+            // An interrupt goes on to the thread that runs the copy (a thread of jaio's for a
+            // virtual thread's copy that may wait): the channel it is blocked in closes, as it
+            // would had the caller run the copy.
+            long done = await(c, c::interruptRunner);
             completed = true;
             return done;
         } catch (ClosedByInterruptException e) {
@@ -851,48 +876,13 @@ public final class JaioFileChannel extends FileChannel {
         }
     }
 
-    /**
-     * Waits for a kernel copy as {@link #await} waits for a request, and passes an interrupt on to
-     * the thread that runs the copy (a virtual thread's copy runs on a thread of jaio's): the
-     * channel that thread is blocked in closes, as it would had the caller run the copy.
-     */
-    private long awaitCopy(KernelTransfer.Copy copy) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return copy.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    copy.interruptRunner();
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException ioe) {
-                        throw ioe;
-                    }
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IOException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     /** Whether the kernel's page cache holds all of [position, position + count) of the file (cachestat). */
     private boolean resident(long position, long count, long size) {
-        return Cachestat.allResident(HandleAccess.openFile(file).fd(), position, count, size);
+        return Cachestat.allResident(openFile.fd(), position, count, size);
     }
 
     private Coherence coherence() {
-        return HandleAccess.openFile(file).coherence();
+        return openFile.coherence();
     }
 
     // ---- map ----

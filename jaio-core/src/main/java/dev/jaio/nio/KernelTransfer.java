@@ -3,7 +3,6 @@ package dev.jaio.nio;
 import java.nio.channels.Channel;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * itself, and so does a virtual thread when the copy cannot wait (a copy between files whose source
  * range the page cache holds, by cachestat(2): CPU work, as any other). A copy that may wait (for
  * the device, or for a socket or pipe to drain) a virtual thread hands to a platform thread of
- * jaio's ({@code jaio-nio-transfer-N}, a cached pool whose threads go after 30 s idle) and parks,
- * where the JDK's own channel would hold its carrier. Measured with 64 virtual threads copying
+ * jaio's ({@code jaio-nio-transfer-N}, a cached pool of at most {@link #MAX_THREADS} whose threads
+ * go after 30 s idle) and parks, where the JDK's own channel would hold its carrier. Measured with 64 virtual threads copying
  * warm 1 MiB blocks between files ({@code jaio bench --vs=jdk --workloads=transfer}), handing every
  * copy off cost half the throughput: 64 pool threads took turns on 2 cores.
  */
@@ -27,9 +26,15 @@ final class KernelTransfer {
     private KernelTransfer() {
     }
 
+    /**
+     * The most threads the pool starts: the JDK's scheduler stops adding carriers for blocked virtual
+     * threads at 256 too. Past it a copy runs on its caller, as it would on the JDK's channel.
+     */
+    static final int MAX_THREADS = 256;
+
     private static final class Holder {
-        static final ExecutorService POOL = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), new Factory());
+        static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(0, MAX_THREADS, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), new Factory(), new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     private static final class Factory implements java.util.concurrent.ThreadFactory {
@@ -58,7 +63,7 @@ final class KernelTransfer {
         boolean pooled = mayWait && Thread.currentThread().isVirtual();
         Copy c = new Copy(copy, pooled);
         if (pooled) {
-            Holder.POOL.execute(c);
+            Holder.POOL.execute(c); // on this thread when all MAX_THREADS are busy (CallerRunsPolicy)
         } else {
             c.run();
         }
@@ -84,7 +89,8 @@ final class KernelTransfer {
 
         @Override
         public void run() {
-            if (pooled) {
+            boolean onPool = pooled && !Thread.currentThread().isVirtual(); // not the caller (CallerRunsPolicy)
+            if (onPool) {
                 synchronized (this) {
                     runner = Thread.currentThread();
                 }
@@ -94,7 +100,7 @@ final class KernelTransfer {
             } catch (Throwable t) {
                 completeExceptionally(t);
             } finally {
-                if (pooled) {
+                if (onPool) {
                     synchronized (this) {
                         runner = null;
                     }

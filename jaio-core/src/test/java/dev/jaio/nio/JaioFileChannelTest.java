@@ -417,6 +417,34 @@ class JaioFileChannelTest {
     }
 
     /**
+     * A read the kernel's page cache could serve on the calling thread is still interruptible: a
+     * thread with its interrupt status set gets ClosedByInterruptException and the channel closes,
+     * as the JDK's does (direct buffers, which the calling-thread read takes).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anInterruptedThreadsWarmReadClosesTheChannel(boolean virtual) throws Exception {
+        useEngine("uring");
+        Path p = file("warm-interrupt", bytes(4 * PAGE, 61));
+        Files.readAllBytes(p);
+        FileChannel ch = open(p, StandardOpenOption.READ);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Runnable task = () -> {
+            Thread.currentThread().interrupt();
+            try {
+                ch.read(ByteBuffer.allocateDirect(10), 0);
+                outcome.set(new AssertionError("read without ClosedByInterruptException"));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        };
+        Thread t = virtual ? Thread.ofVirtual().start(task) : Thread.ofPlatform().start(task);
+        t.join();
+        assertTrue(outcome.get() instanceof ClosedByInterruptException, () -> "got " + outcome.get());
+        assertFalse(ch.isOpen());
+    }
+
+    /**
      * A transfer blocked in the kernel (sendfile to a pipe nobody reads) ends at an interrupt with
      * ClosedByInterruptException and the channel closed, on a platform thread (which runs the copy)
      * and on a virtual thread (which parks while a thread of jaio's runs it).
@@ -472,7 +500,10 @@ class JaioFileChannelTest {
         return t.getState() == Thread.State.RUNNABLE && Arrays.stream(stack).anyMatch(StackTraceElement::isNativeMethod);
     }
 
-    /** Virtual threads copying through the kernel park: no pinned carrier, no carrier added. */
+    /**
+     * Virtual threads whose copies may wait (the source is not in the page cache) park while jaio's
+     * transfer threads copy: no pinned carrier, no carrier added.
+     */
     @Test
     void kernelTransfersOnVirtualThreadsNeitherPinNorGrowTheScheduler() throws Exception {
         useEngine("uring");
@@ -487,6 +518,11 @@ class JaioFileChannelTest {
                 throw new java.io.UncheckedIOException(e);
             }
         }).join();
+        // Out of the page cache: every copy may wait for the device, so each virtual thread hands
+        // its copy to a thread of jaio's and parks (a resident source is copied on the caller).
+        try (dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(engine, p, dev.jaio.FileOption.READ)) {
+            f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED);
+        }
         Set<String> carriersBefore = carriers();
         Path jfr = dir.resolve("vt-transfer.jfr");
         AtomicReference<Throwable> failure = new AtomicReference<>();

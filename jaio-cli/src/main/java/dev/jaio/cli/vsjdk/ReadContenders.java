@@ -214,7 +214,7 @@ final class ReadContenders {
      * POSIX_FADV_DONTNEED over the whole file, as aio-stress's {@code --drop-cache} does.
      */
     static void dropKernelCache(java.nio.file.Path file) throws IOException {
-        try (AsyncFile f = AsyncFile.open(file, FileOption.READ, FileOption.WRITE)) {
+        try (AsyncFile f = AsyncFile.open(file, FileOption.READ)) { // fsync(2) takes a read-only descriptor
             f.fsync().join();
             f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED);
         }

@@ -19,9 +19,10 @@ import java.util.Map;
  * FILE (in the kernel's page cache) with {@code FileChannel.transferTo} into its own 1 MiB slot of
  * {@code FILE.vsjdk-transfer}, through the JDK's channel of that file: the JDK's
  * {@code FileChannel} as the source, on platform and on virtual threads, against jaio's
- * {@code JaioFileChannel} (a kernel copy, copy_file_range, run on a thread of jaio's while the
- * virtual thread parks), and jaio's channel with the target wrapped so that the kernel's copy does
- * not apply (the bytes go through a buffer: what jaio's channel did before it used the kernel's copy).
+ * {@code JaioFileChannel} (a kernel copy, copy_file_range, made by the calling virtual thread since
+ * the source is in the page cache), and jaio's channel with the target wrapped so that the kernel's
+ * copy does not apply (the bytes go through a buffer: what jaio's channel did before it used the
+ * kernel's copy).
  */
 final class TransferWorkload implements Workload {
 

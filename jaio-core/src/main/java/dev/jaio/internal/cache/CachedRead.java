@@ -261,9 +261,10 @@ public final class CachedRead implements CachedRequest {
         try {
             if (position + length > f.size()) {
                 // The read reaches past the size the cache knows: the file may have grown elsewhere.
+                long generation = f.sizeGeneration();
                 long s = FileStat.size(handle.directFd());
                 if (s >= 0) {
-                    f.refreshSize(s);
+                    f.refreshSize(s, generation);
                 }
             }
         } catch (Throwable t) {

@@ -64,6 +64,12 @@ public final class FileCache {
     /** The end of the furthest cached write since the last truncate; guarded by {@link #sizeLock}. */
     private long writtenSize;
     /**
+     * Counts the changes of the size that jaio made (writes, truncates): a size read from the disk
+     * before one of them is stale, and {@link #refreshSize(long, long)} does not take it. Raised
+     * before the size changes.
+     */
+    private final java.util.concurrent.atomic.AtomicLong sizeChanges = new java.util.concurrent.atomic.AtomicLong();
+    /**
      * The size the file has on disk, as far as jaio knows (the kernel's i_disksize beside i_size):
      * a device write that ends past it extends the file there. Guarded by {@link #lock}.
      */
@@ -113,6 +119,7 @@ public final class FileCache {
      * are the pages past it (the caller drops them).
      */
     void setSize(long newSize) {
+        sizeChanges.incrementAndGet();
         synchronized (sizeLock) {
             writtenSize = newSize;
             SIZE.setVolatile(this, newSize);
@@ -126,18 +133,33 @@ public final class FileCache {
         }
     }
 
+    /** {@return the count of size changes jaio made so far}: read it before the disk's size, for {@link #refreshSize(long, long)}. */
+    public long sizeGeneration() {
+        return sizeChanges.get();
+    }
+
     /**
      * Takes the size the disk reports (a fresh statx, or a short device read): the file may have
      * grown or shrunk behind the cache's back, but never below what cached writes not yet on disk
-     * made it.
+     * made it. {@code generation} is {@link #sizeGeneration()} from before the disk's size was read:
+     * if jaio changed the size since (a write that grew it, a truncate), the disk's size is stale and
+     * is not taken; nor when the size changes while this runs (the change wins).
      */
-    public void refreshSize(long diskSize) {
+    public void refreshSize(long diskSize, long generation) {
         synchronized (sizeLock) {
-            SIZE.setVolatile(this, Math.max(diskSize, writtenSize));
+            if (sizeChanges.get() != generation) {
+                return;
+            }
+            long s = size();
+            if (!SIZE.compareAndSet(this, s, Math.max(diskSize, writtenSize))) {
+                return; // raised meanwhile
+            }
         }
         lock.lock();
         try {
-            this.diskSize = diskSize;
+            if (sizeChanges.get() == generation) {
+                this.diskSize = diskSize;
+            }
         } finally {
             lock.unlock();
         }
@@ -145,6 +167,7 @@ public final class FileCache {
 
     /** A cached write ended at {@code end}: the file is at least that long from now on. */
     void grownByWrite(long end) {
+        sizeChanges.incrementAndGet();
         synchronized (sizeLock) {
             if (end > writtenSize) {
                 writtenSize = end;
@@ -158,6 +181,7 @@ public final class FileCache {
      * size follows.
      */
     public void growSize(long atLeast) {
+        sizeChanges.incrementAndGet();
         lock.lock();
         try {
             diskSize = Math.max(diskSize, atLeast);
@@ -195,6 +219,7 @@ public final class FileCache {
 
     /** Puts back the sizes {@link #saveSizes} saved (a truncate failed). */
     void restoreSizes(long[] saved) {
+        sizeChanges.incrementAndGet();
         synchronized (sizeLock) {
             writtenSize = saved[1];
             SIZE.setVolatile(this, saved[0]);

@@ -208,9 +208,10 @@ final class Filemap {
             }
             if (shortRead && !anyStale) {
                 // The file ends inside the run: it may have shrunk behind the cache's back.
+                long generation = file.sizeGeneration();
                 long s = FileStat.size(h.directFd());
                 if (s >= 0) {
-                    file.refreshSize(s);
+                    file.refreshSize(s, generation);
                 }
             }
         }

@@ -393,17 +393,29 @@ public final class PageCache implements AutoCloseable {
             long throttled) {
     }
 
-    /** Stops the cleaner and frees the frames. Call only when no I/O or request of the cache can still run. */
-    @Override
-    public void close() {
-        // The engine closed: its files' pages are gone, so kernel I/O of other engines' handles
-        // has no cache to keep coherent with, and another engine may cache the files now.
+    /**
+     * Takes this cache's files out of the JVM's map and takes no more: its engine is closing, its
+     * dirty pages were written back, so kernel I/O of other engines' handles has no cache to keep
+     * coherent with from now on, and another engine may cache the files. A request of another
+     * engine's handle that found the cache before keeps it until it ends; it touches no frame
+     * memory (only a CACHED handle's own requests copy to or from frames).
+     */
+    public void detachFromJvm() {
         synchronized (this) {
             closed = true;
             for (var e : files.entrySet()) {
                 JVM_FILES.remove(e.getKey(), e.getValue());
             }
         }
+    }
+
+    /**
+     * Stops the cleaner and frees the frames. Call only when no I/O or request of the cache's own
+     * handles can still run; the files leave the JVM's map first ({@link #detachFromJvm}).
+     */
+    @Override
+    public void close() {
+        detachFromJvm();
         flusher.close();
         frames.close();
     }

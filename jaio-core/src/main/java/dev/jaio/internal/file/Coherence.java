@@ -112,8 +112,9 @@ public final class Coherence {
     /**
      * Hands a kernel fsync or fdatasync to the engine, after jaio's cache of the file (whatever
      * engine's) wrote back its dirty pages: fsync(2) writes back the inode's dirty pages whichever
-     * descriptor it is called on. A writeback error among them fails the sync with its errno, as
-     * errseq_t reports it to every descriptor.
+     * descriptor it is called on. A writeback error of that writeback fails the sync with its errno
+     * (errors of earlier background writeback are reported to the CACHED handles' syncs only: this
+     * handle keeps no errseq cursor of the cache).
      */
     void dispatchSync(FileOp<?> f) {
         FileEngine engine = file.engine();
@@ -126,6 +127,8 @@ public final class Coherence {
         fc.writeBackForDirect(0, FileCache.MAX_INDEX).whenComplete((v, t) -> {
             if (fc.writebackErrors() != errorsBefore) {
                 f.reject(fc.lastWritebackErrno());
+            } else if (t != null) {
+                f.reject(Errno.EIO); // the writeback did not run (its engine is closing): nothing is known durable
             } else {
                 engine.execute(f);
             }
@@ -233,11 +236,12 @@ public final class Coherence {
             return;
         }
         if (append) {
-            // Where the kernel put it is known only to the disk's size: read it (the cache grows to it).
+            // Where the kernel put it is known only to the disk's size, which the append grew: the
+            // cache's size grows to it.
             long disk = DirectIo.size(file.fd());
             fc.invalidateClean(appendFrom(fc), FileCache.MAX_INDEX);
             if (disk >= 0) {
-                fc.refreshSize(disk);
+                fc.growSize(disk);
             }
             return;
         }

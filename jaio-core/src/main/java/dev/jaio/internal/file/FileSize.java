@@ -31,14 +31,15 @@ public final class FileSize {
     public long size() throws IOException {
         file.beginOrThrow("statx");
         try {
+            FileCache fc = file.coherence().cache();
+            long generation = fc == null ? 0 : fc.sizeGeneration();
             long size = DirectIo.size(file.fd());
             if (size < 0) {
                 throw file.failure("statx", -1, -1, (int) -size);
             }
-            FileCache fc = file.coherence().cache();
             if (fc != null) {
                 // Writes still in the cache count: the file is as long as its readers see it.
-                fc.refreshSize(size);
+                fc.refreshSize(size, generation);
                 return fc.size();
             }
             return size;

@@ -31,6 +31,8 @@ final class KernelIo implements FileBackend {
 
     /** A try's count when it did nothing on the calling thread: the request goes to the engine whole. */
     private static final long NOT_DONE = -1;
+    /** A try's count when the file was closed: the engine's way refuses the request, with its message. */
+    private static final long CLOSED = -2;
     /** {@link FileBackend#NOT_DONE}: what {@link #readNow} returns when it did nothing. */
     private static final long NOT_DONE_NOW = FileBackend.NOT_DONE;
     /** Set in a try's count when the read reached the end of the file: the count is the whole answer. */
@@ -102,6 +104,11 @@ final class KernelIo implements FileBackend {
         return submit(opcode, seg, position, ioFlags, advance, 0, kind);
     }
 
+    /** A read that {@link #readNow} declined, to the engine with no second try. */
+    CompletableFuture<Integer> submitUntried(MemorySegment seg, long position) {
+        return submit(IoOp.READ, seg, position, 0, null, 0, ResultKind.INT);
+    }
+
     @Override
     public long readNow(MemorySegment seg, long position) {
         if (seg.isMapped() || file.isDirect()) {
@@ -120,35 +127,14 @@ final class KernelIo implements FileBackend {
         if (fc != null && fc.mayHoldUnwrittenData()) {
             return NOT_DONE_NOW; // dirty pages are written back first: the engine's way
         }
-        if (!file.begin()) {
-            return NOT_DONE_NOW; // closed: the engine's way refuses it, with its message
-        }
-        long done;
-        try {
-            PinnedMemory pin = PinnedMemory.pin(seg, "pread", file.path(), position, seg.byteSize());
-            try {
-                done = tryRead(seg, position, 0);
-            } finally {
-                if (pin != null) {
-                    pin.unpin();
-                }
-            }
-        } finally {
-            file.endOp();
-        }
-        if (done == NOT_DONE) {
-            readBackoff = Math.min(BACKOFF_MAX, Math.max(1, 2 * readBackoff));
-            readsToSkip = readBackoff;
-            fp.nowaitReadsBlocked.increment();
-            return NOT_DONE_NOW;
-        }
-        if (readBackoff != 0) {
-            readBackoff >>= 1;
+        long done = tryPinned(fp, IoOp.READ, seg, position, 0);
+        if (done == NOT_DONE || done == CLOSED) {
+            return NOT_DONE_NOW; // would block (counted, backed off), or closed: the request's way says so
         }
         if ((done & END_OF_FILE) == 0 && done < seg.byteSize()) {
             // Part of it: a blocking read of a regular file returns all of it unless the file
-            // ends (code counts on that), so the request goes the whole way (single tries again
-            // and hands the engine the rest).
+            // ends (code counts on that), so the request goes the whole way to the engine.
+            fp.nowaitReadsPartial.increment();
             return NOT_DONE_NOW;
         }
         fp.nowaitReads.increment();
@@ -171,13 +157,44 @@ final class KernelIo implements FileBackend {
             return null;
         }
         long length = seg.byteSize();
-        String op = FileOp.operationName(opcode);
+        long done = tryPinned(fp, opcode, seg, position, ioFlags);
+        if (done == NOT_DONE || done == CLOSED) {
+            return null; // would block (counted), or closed: the engine's way refuses it, with its message
+        }
+        boolean whole = done == length || isRead && (done & END_OF_FILE) != 0;
+        done &= ~END_OF_FILE;
+        if (!isRead) {
+            // As the engine's path does after any kernel write: a CACHED handle opened on the
+            // file while the try ran may have read the range, and its size must grow.
+            file.coherence().afterUncachedWrite(null, position, length, done);
+        }
+        if (whole) {
+            (isRead ? fp.nowaitReads : fp.nowaitWrites).increment();
+            if (advance != null) {
+                advance.position(advance.position() + (int) done);
+            }
+            return new DoneFuture<>(file, FileOp.operationName(opcode), position, length,
+                    (T) kind.value(done, position));
+        }
+        (isRead ? fp.nowaitReadsPartial : fp.nowaitWritesPartial).increment();
+        return submit(opcode, seg, position, ioFlags, advance, done, kind);
+    }
+
+    /**
+     * One try on the calling thread, the memory pinned and the file's operation counted while it
+     * runs: the count (with {@link #END_OF_FILE} for a read that reached it), {@link #NOT_DONE} when
+     * the kernel would wait (counted as blocked; a read backs off), {@link #CLOSED} when the file is
+     * closed. A read that copied halves the back-off.
+     */
+    private long tryPinned(FastPathCounters fp, int opcode, MemorySegment seg, long position, int ioFlags) {
+        boolean isRead = opcode == IoOp.READ;
         if (!file.begin()) {
-            return null; // closed: the engine's way refuses it, with its message
+            return CLOSED;
         }
         long done;
         try {
-            PinnedMemory pin = PinnedMemory.pin(seg, op, file.path(), position, length);
+            PinnedMemory pin = PinnedMemory.pin(seg, FileOp.operationName(opcode), file.path(), position,
+                    seg.byteSize());
             try {
                 done = isRead ? tryRead(seg, position, ioFlags) : tryWrite(seg, position, ioFlags);
             } finally {
@@ -196,27 +213,10 @@ final class KernelIo implements FileBackend {
             } else {
                 fp.nowaitWritesBlocked.increment();
             }
-            return null;
-        }
-        if (isRead && readBackoff != 0) {
+        } else if (isRead && readBackoff != 0) {
             readBackoff >>= 1;
         }
-        boolean whole = done == length || isRead && (done & END_OF_FILE) != 0;
-        done &= ~END_OF_FILE;
-        if (!isRead) {
-            // As the engine's path does after any kernel write: a CACHED handle opened on the
-            // file while the try ran may have read the range, and its size must grow.
-            file.coherence().afterUncachedWrite(null, position, length, done);
-        }
-        if (whole) {
-            (isRead ? fp.nowaitReads : fp.nowaitWrites).increment();
-            if (advance != null) {
-                advance.position(advance.position() + (int) done);
-            }
-            return new DoneFuture<>(file, op, position, length, (T) kind.value(done, position));
-        }
-        (isRead ? fp.nowaitReadsPartial : fp.nowaitWritesPartial).increment();
-        return submit(opcode, seg, position, ioFlags, advance, done, kind);
+        return done;
     }
 
     /**

@@ -255,10 +255,28 @@ public final class OpenFile implements CacheHandle.OpCount {
      * {@link #transfer}, which checks the arguments and says what is wrong with them.
      */
     public long readNow(MemorySegment seg, long position) {
-        if (!readable || position < 0 || seg.byteSize() > MAX_TRANSFER || !seg.isNative()) {
-            return NOT_DONE;
+        if (!readable || position < 0 || position + seg.byteSize() < 0 || seg.byteSize() > MAX_TRANSFER
+                || !seg.isNative()) {
+            return NOT_DONE; // the request's checks say what is wrong
         }
         return backend.readNow(seg, position);
+    }
+
+    /**
+     * The read of one buffer after {@link #readNow} declined it, as {@link #transfer} makes it but
+     * with no try on the calling thread (readNow made the try, or the back-off skipped it, and
+     * counted it).
+     */
+    public CompletableFuture<Integer> readAfterTry(MemorySegment seg, long position) {
+        checkMode("pread", true);
+        checkPosition("pread", position, seg.byteSize());
+        if (seg.byteSize() > MAX_TRANSFER) {
+            throw new IllegalArgumentException("pread " + path + ": " + seg.byteSize()
+                    + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
+        }
+        checkBuffer("pread", seg, true, position);
+        return backend instanceof KernelIo k ? k.submitUntried(seg, position)
+                : backend.single(IoOp.READ, seg, position, 0, null, ResultKind.INT);
     }
 
     /**

@@ -90,7 +90,7 @@ public final class Cachestat {
      * fails (ENOSYS on kernels before 6.5), so that the caller takes the way that may wait.
      */
     public static boolean allResident(int fd, long off, long len, long size) {
-        long end = Math.min(size, off + len);
+        long end = Math.min(size, off > Long.MAX_VALUE - len ? Long.MAX_VALUE : off + len);
         if (end <= off) {
             return true;
         }

@@ -16,6 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,6 +195,15 @@ class LibcTest {
         assertEquals(8, Cachestat.residentPages(fd, 0, 0), "length 0: to the end of the file");
         assertEquals(0, Cachestat.residentPages(fd, 1 << 20, 4096), "past the end nothing is cached");
         assertEquals(-Errno.EBADF, Cachestat.residentPages(-1, 0, 4096));
+        long size = 8 * 4096;
+        assertTrue(Cachestat.allResident(fd, 0, size, size));
+        assertTrue(Cachestat.allResident(fd, 100, 5000, size), "a range inside pages");
+        assertTrue(Cachestat.allResident(fd, 4096, Long.MAX_VALUE, size), "a count to the end, without overflow");
+        assertTrue(Cachestat.allResident(fd, size, 10, size), "nothing before the size: nothing to wait for");
+        assertEquals(0, Libc.posixFadvise(fd, 0, 0, Fadvise.POSIX_FADV_DONTNEED)); // clean: the pwrite went
+        assertEquals(0, Libc.fsync(fd));
+        assertEquals(0, Libc.posixFadvise(fd, 0, 0, Fadvise.POSIX_FADV_DONTNEED));
+        assertFalse(Cachestat.allResident(fd, 0, size, size), "dropped");
     }
 
     @Test
