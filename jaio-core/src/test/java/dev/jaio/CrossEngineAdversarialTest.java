@@ -2,7 +2,6 @@ package dev.jaio;
 
 import static dev.jaio.TestFiles.await;
 import static dev.jaio.TestFiles.randomBytes;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,10 +86,7 @@ class CrossEngineAdversarialTest {
     }
 
     private static byte[] read(AsyncFile f, long pos, int n) throws Exception {
-        try (IoBuffer buf = f.allocateBuffer(Math.max(n, 1))) {
-            int got = await(f.read(buf.segment().asSlice(0, n), pos));
-            return got <= 0 ? new byte[0] : buf.segment().asSlice(0, got).toArray(JAVA_BYTE);
-        }
+        return TestFiles.readBytes(f, pos, n);
     }
 
     /** A read of an O_DIRECT handle: whole aligned pages around [pos, pos + n), then the bytes wanted. */
@@ -104,10 +99,7 @@ class CrossEngineAdversarialTest {
     }
 
     private static void write(AsyncFile f, byte[] data, long pos) throws Exception {
-        try (IoBuffer buf = f.allocateBuffer(data.length)) {
-            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf.segment(), 0, data.length);
-            assertEquals(data.length, await(f.write(buf.segment().asSlice(0, data.length), pos)));
-        }
+        TestFiles.writeBytes(f, data, pos);
     }
 
     private static long openFds() throws IOException {

@@ -74,17 +74,11 @@ class CrossEngineCoherenceTest {
     }
 
     private static byte[] read(AsyncFile f, long pos, int n) throws Exception {
-        try (IoBuffer buf = f.allocateBuffer(n)) {
-            int got = await(f.read(buf.segment().asSlice(0, n), pos));
-            return got < 0 ? new byte[0] : buf.segment().asSlice(0, got).toArray(JAVA_BYTE);
-        }
+        return TestFiles.readBytes(f, pos, n);
     }
 
     private static void write(AsyncFile f, byte[] data, long pos) throws Exception {
-        try (IoBuffer buf = f.allocateBuffer(data.length)) {
-            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf.segment(), 0, data.length);
-            assertEquals(data.length, await(f.write(buf.segment().asSlice(0, data.length), pos)));
-        }
+        TestFiles.writeBytes(f, data, pos);
     }
 
     @ParameterizedTest(name = "cache on {0}, others on {1}")

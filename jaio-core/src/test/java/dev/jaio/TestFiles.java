@@ -42,6 +42,27 @@ final class TestFiles {
         }
     }
 
+    /**
+     * The bytes a read of {@code n} at {@code pos} returns through {@code f}, into a buffer of
+     * {@code f}'s own (empty at the end of the file), within 60 s.
+     */
+    static byte[] readBytes(AsyncFile f, long pos, int n) throws Exception {
+        try (IoBuffer buf = f.allocateBuffer(Math.max(n, 1))) {
+            int got = await(f.read(buf.segment().asSlice(0, n), pos));
+            return got <= 0 ? new byte[0] : buf.segment().asSlice(0, got).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** Writes all of {@code data} at {@code pos} through {@code f}, from a buffer of {@code f}'s own, within 60 s. */
+    static void writeBytes(AsyncFile f, byte[] data, long pos) throws Exception {
+        try (IoBuffer buf = f.allocateBuffer(data.length)) {
+            java.lang.foreign.MemorySegment.copy(java.lang.foreign.MemorySegment.ofArray(data), 0, buf.segment(), 0,
+                    data.length);
+            org.junit.jupiter.api.Assertions.assertEquals(data.length,
+                    await(f.write(buf.segment().asSlice(0, data.length), pos)));
+        }
+    }
+
     /** {@code n} random bytes from {@code seed}. */
     static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];

@@ -551,14 +551,7 @@ class JaioFileChannelTest {
         for (int i = 0; i < 32; i++) {
             assertArrayEquals(data, Files.readAllBytes(dir.resolve("vtout" + i)));
         }
-        List<RecordedEvent> pinned = RecordingFile.readAllEvents(jfr).stream()
-                .filter(e -> e.getEventType().getName().equals("jdk.VirtualThreadPinned")).toList();
-        assertTrue(pinned.isEmpty(), () -> "virtual threads pinned in transferTo: " + pinned);
-        Set<String> added = new HashSet<>(carriers());
-        added.removeAll(carriersBefore);
-        int parallelism = Runtime.getRuntime().availableProcessors();
-        added.removeIf(name -> workerIndex(name) <= parallelism);
-        assertTrue(added.isEmpty(), () -> "carriers added beyond the parallelism: " + added);
+        assertNoPinningAndNoCarrierAdded(jfr, carriersBefore);
     }
 
     @ParameterizedTest
@@ -688,6 +681,14 @@ class JaioFileChannelTest {
             r.dump(jfr);
             assertNull(failure.get());
         }
+        assertNoPinningAndNoCarrierAdded(jfr, carriersBefore);
+    }
+
+    /**
+     * No {@code jdk.VirtualThreadPinned} event in the recording, and no carrier thread beyond those
+     * that existed before or the scheduler's parallelism.
+     */
+    private static void assertNoPinningAndNoCarrierAdded(Path jfr, Set<String> carriersBefore) throws IOException {
         List<RecordedEvent> pinned = RecordingFile.readAllEvents(jfr).stream()
                 .filter(e -> e.getEventType().getName().equals("jdk.VirtualThreadPinned")).toList();
         assertTrue(pinned.isEmpty(), () -> "virtual threads pinned while waiting in jaio's FileChannel: " + pinned);
