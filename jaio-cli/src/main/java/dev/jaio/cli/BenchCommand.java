@@ -82,12 +82,12 @@ import picocli.CommandLine.Spec;
                     + " 10000), each reading random --bs blocks through one FileChannel: the JDK's against jaio's"
                     + " (what the default-provider switch gives unchanged code), of FILE in the kernel's page"
                     + " cache, dropped from it before each contender (fsync + POSIX_FADV_DONTNEED; use a file"
-                    + " much larger than a run reads), or with"
-                    + " O_DIRECT; the threads column shows the carriers each needed.",
+                    + " much larger than a run reads), or with O_DIRECT; the kernel-buffered ones add jaio's"
+                    + " channel without fast paths (-nofast); the threads column shows the carriers each needed.",
             "  transfer  (only when named) --iodepth threads each copy random 1 MiB blocks of FILE (warm) with"
                     + " FileChannel.transferTo into a slot of FILE.vsjdk-transfer: the JDK's channel on platform"
-                    + " and virtual threads, jaio's (the kernel's copy on a thread of jaio's), and jaio's with"
-                    + " the bytes through a buffer.",
+                    + " and virtual threads, jaio's (copy_file_range, made by the calling virtual thread since the"
+                    + " source is resident), and jaio's with the bytes through a buffer (--bs does not apply).",
             "--rw, --direct, --complete-max and --fixed-buffers do not apply to --vs=jdk; --workloads,"
                     + " --repeat, --threads, --producers, --records, --commit-depth and --size apply only to it.",
         })
@@ -174,8 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
     Integer commitDepth;
 
     @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "With --vs=jdk: how much of FILE, from its start, warm and cold read (k/m/g suffix;"
-                    + " default: all of it).")
+            description = "With --vs=jdk: how much of FILE, from its start, the reads and transfers cover (k/m/g"
+                    + " suffix; default: all of it).")
     Long regionBytes;
 
     @Spec

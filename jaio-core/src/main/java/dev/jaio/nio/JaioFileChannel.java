@@ -58,12 +58,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * closes the channel too, and ends with {@link FileLockInterruptionException}, as the JDK's does.
  *
  * <p>Locks are open file description locks, as those of {@link JaioAsynchronousFileChannel}, in the
- * same JVM-wide table; {@code lock} waits by trying again every 1 to 10 ms. {@code transferTo} and
- * {@code transferFrom} between this channel and the JDK's channels or other jaio file channels are
- * the kernel's copies (copy_file_range, sendfile) through the JDK's channel of the open file
- * ({@code /proc/self/fd/N}): the calling thread makes a copy between files whose source the page
- * cache holds; one that may wait a virtual thread hands to a platform thread of jaio's and parks
- * ({@link KernelTransfer}). {@code map} maps the open file through that channel too.
+ * same JVM-wide table; {@code lock} waits by trying again every 1 to 10 ms.
+ *
+ * <p>Transfers go through the JDK's own channel of the open file ({@code /proc/self/fd/N}), so the
+ * JDK's in-kernel copies apply: {@code transferTo} another file channel (the JDK's or jaio's) is
+ * copy_file_range(2), to a socket sendfile(2), to a pipe the JDK's mapped copy; {@code transferFrom}
+ * a file channel is copy_file_range(2). The calling thread makes a copy between files whose source
+ * range the kernel's page cache holds (cachestat(2)), as the JDK's channel would; a copy that may
+ * wait (for the device, or a socket or pipe to drain) a platform thread makes itself, and a virtual
+ * thread hands to a platform thread of jaio's ({@code jaio-nio-transfer-N}: at most 256, gone after
+ * 30 s idle; past 256 the caller copies) and parks, and an interrupt is passed on to that thread.
+ * {@code transferFrom} a socket or pipe, transfers to or from an append channel and to or from any
+ * other channel go through a buffer. {@code map} maps the open file through that channel too.
  */
 public final class JaioFileChannel extends FileChannel {
 
@@ -526,10 +532,10 @@ public final class JaioFileChannel extends FileChannel {
      * {@inheritDoc}
      *
      * <p>To a channel of the JDK's ({@code FileChannel}, {@code SocketChannel}, a pipe's sink) or to
-     * another {@code JaioFileChannel} that is not in append mode, the kernel copies
-     * (copy_file_range or sendfile through the JDK's channel of the open file; see the class
-     * comment); to any other channel, and when the kernel's copy is not to be had, the bytes go
-     * through a buffer with this channel's reads and the target's writes. Either way the copy is
+     * another {@code JaioFileChannel} that is not in append mode, the JDK's channel of the open file
+     * copies (copy_file_range to a file, sendfile to a socket, its mapped copy to a pipe; see the
+     * class comment); to any other channel, and when the JDK's channel of the file cannot be had,
+     * the bytes go through a buffer with this channel's reads and the target's writes. Either way the copy is
      * coherent with jaio's cache of both files: dirty pages of the source range are written back
      * first, and cached pages of a jaio target's range are written back and dropped around the copy.
      */
@@ -692,10 +698,11 @@ public final class JaioFileChannel extends FileChannel {
     /**
      * {@inheritDoc}
      *
-     * <p>From a channel of the JDK's or another {@code JaioFileChannel}, into this channel when it
-     * is not in append mode, the kernel copies (copy_file_range from a file, the JDK's own loop from
-     * a socket or pipe, through the JDK's channel of the open file); otherwise the bytes go through
-     * a buffer with the source's reads and this channel's writes. The range written is kept
+     * <p>From a file channel (the JDK's or another {@code JaioFileChannel}) into this channel when
+     * it is not in append mode, the kernel copies (copy_file_range, through the JDK's channel of
+     * the open file); from a socket, a pipe or any other channel, and into an append channel, the
+     * bytes go through a buffer with the source's reads and this channel's writes (no lock of the
+     * file is held while the source has nothing to give). The range written is kept
      * coherent with jaio's cache of the file, as a write is.
      */
     @Override

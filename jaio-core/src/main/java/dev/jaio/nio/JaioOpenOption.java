@@ -6,7 +6,7 @@ import java.nio.file.OpenOption;
 import java.util.Objects;
 
 /**
- * jaio's own options for {@link JaioAsynchronousFileChannel#open}, beside the JDK's
+ * jaio's own options for {@link JaioAsynchronousFileChannel#open} and {@link JaioFileChannel#open}, beside the JDK's
  * {@link java.nio.file.StandardOpenOption}s: {@link #CACHED} (jaio's page cache) and
  * {@link #engine(IoEngine)} (the engine that runs the channel's requests; without it, the
  * {@linkplain IoEngine#shared() shared engine}).
@@ -16,7 +16,10 @@ public final class JaioOpenOption implements OpenOption {
     /**
      * Buffered I/O through jaio's own page cache ({@link FileOption#CACHED}): reads that miss are
      * truly asynchronous (no thread blocks in the kernel), and the channel's bytes need no
-     * alignment. Excludes {@code ExtendedOpenOption.DIRECT}.
+     * alignment. Excludes {@code ExtendedOpenOption.DIRECT}. A file has one jaio cache in the JVM:
+     * while it is open CACHED on one engine, a CACHED open on another fails with a
+     * {@link java.nio.file.FileSystemException} (open it on the same engine, or without CACHED, which
+     * is coherent with that cache, or close the other engine's CACHED handles first).
      */
     public static final JaioOpenOption CACHED = new JaioOpenOption("CACHED", null);
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Where {@link JaioFileChannel#transferTo} and {@link JaioFileChannel#transferFrom} let the kernel
  * copy: through the JDK's own channel of the open file ({@code /proc/self/fd/N}), whose transfers
- * are copy_file_range(2) between files, sendfile(2) to sockets and pipes, with no copy through the
+ * are copy_file_range(2) between files, sendfile(2) to sockets, a mapped copy to pipes, with no copy through the
  * JVM. That call holds its thread in the kernel for the whole copy. A platform thread makes it
  * itself, and so does a virtual thread when the copy cannot wait (a copy between files whose source
  * range the page cache holds, by cachestat(2): CPU work, as any other). A copy that may wait (for

@@ -191,7 +191,8 @@ public final class FileOpener {
             throw new FileSystemException(path.toString(), null, "CACHED open refused: the file is open CACHED on"
                     + " another engine (" + e.handles() + " handle(s)), and a file has one jaio page cache in the JVM"
                     + " so that every handle sees the others' writes; open it CACHED on that engine, or without"
-                    + " CACHED on this one (its reads, writes and syncs are then kept coherent with that cache)");
+                    + " CACHED on this one (its reads, writes and syncs are then kept coherent with that cache),"
+                    + " or close that engine's CACHED handles of the file first");
         }
         return new OpenFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
