@@ -445,7 +445,7 @@ class JaioFileChannelTest {
     }
 
     /**
-     * A transfer blocked in the kernel (sendfile to a pipe nobody reads) ends at an interrupt with
+     * A transfer blocked in the kernel (writing to a pipe nobody reads) ends at an interrupt with
      * ClosedByInterruptException and the channel closed, on a platform thread (which runs the copy)
      * and on a virtual thread (which parks while a thread of jaio's runs it).
      */
