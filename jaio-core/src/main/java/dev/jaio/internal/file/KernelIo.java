@@ -45,15 +45,23 @@ final class KernelIo implements FileBackend {
         // Made on the thread that opens the first file, not by the first of many virtual threads
         // that read it at once: the others would wait for the class initialization, pinned.
         Libc.linkRequestPath();
-        MemorySegment.ofBuffer(ByteBuffer.allocateDirect(1)); // the JDK initializes its buffer scopes then
+        // The JDK initializes its buffer scopes at the first MemorySegment.ofBuffer, and a pin
+        // resolves the Scope classes at its first call: both done here once.
+        PinnedMemory warm = PinnedMemory.pin(MemorySegment.ofBuffer(ByteBuffer.allocateDirect(1)), "pread", null, 0, 1);
+        if (warm != null) {
+            warm.unpin();
+        }
         try {
             for (Class<?> c : new Class<?>[] {PinnedMemory.class, ResultKind.class, IoFlags.class, FileCache.class,
                     dev.jaio.internal.cache.PageCache.class, DoneFuture.class, FileOp.class}) {
                 java.lang.invoke.MethodHandles.lookup().ensureInitialized(c);
             }
-            // The nodes a waiter of Admission's semaphore queues on: loaded at its first contention.
+            // What the first waits load: the nodes a waiter of Admission's semaphore queues on, the
+            // record of a thread waiting for a future, and a counter cell at the first contention.
             for (String name : new String[] {"java.util.concurrent.locks.AbstractQueuedSynchronizer$SharedNode",
-                    "java.util.concurrent.locks.AbstractQueuedSynchronizer$ExclusiveNode"}) {
+                    "java.util.concurrent.locks.AbstractQueuedSynchronizer$ExclusiveNode",
+                    "java.util.concurrent.CompletableFuture$Signaller", "java.util.concurrent.ForkJoinPool$ManagedBlocker",
+                    "java.util.concurrent.atomic.Striped64$Cell"}) {
                 Class.forName(name, true, KernelIo.class.getClassLoader());
             }
         } catch (IllegalAccessException | ClassNotFoundException e) {

@@ -497,6 +497,10 @@ public final class Libc {
                 pwritev2Try.HANDLE}) {
             Objects.requireNonNull(h);
         }
+        // A first call finishes what linking leaves to it (fd -1: EBADF, nothing read).
+        try (Arena arena = Arena.ofConfined()) {
+            preadv2Try(-1, arena.allocate(1), 0, 0);
+        }
     }
 
     private static final class write {
