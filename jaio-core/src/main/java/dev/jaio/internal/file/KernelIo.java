@@ -62,9 +62,13 @@ final class KernelIo implements FileBackend {
                     "java.util.concurrent.locks.AbstractQueuedSynchronizer$ExclusiveNode",
                     "java.util.concurrent.CompletableFuture$Signaller", "java.util.concurrent.ForkJoinPool$ManagedBlocker",
                     "java.util.concurrent.atomic.Striped64$Cell"}) {
-                Class.forName(name, true, KernelIo.class.getClassLoader());
+                try {
+                    Class.forName(name, true, KernelIo.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    // another JDK's internals: only a warm-up is lost
+                }
             }
-        } catch (IllegalAccessException | ClassNotFoundException e) {
+        } catch (IllegalAccessException e) {
             throw new AssertionError(e);
         }
     }
