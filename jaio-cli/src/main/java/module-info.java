@@ -7,6 +7,9 @@ module dev.jaio.cli {
     requires info.picocli;
     requires HdrHistogram;
     requires java.desktop; // java.awt and javax.imageio for jaio sweep's figures (headless)
+    requires org.apache.commons.rng.api;
+    requires org.apache.commons.rng.sampling; // jaio oltp's Zipf accesses (rejection-inversion)
+    requires org.apache.commons.rng.simple;
     requires jdk.unsupported; // bench --vs=jdk: com.sun.nio.file.ExtendedOpenOption.DIRECT, the JDK's O_DIRECT (looked up by name)
     requires org.jfree.jfreechart;
     requires org.jfree.svg;
