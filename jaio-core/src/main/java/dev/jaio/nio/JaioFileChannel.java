@@ -652,16 +652,11 @@ public final class JaioFileChannel extends FileChannel {
             long at = t.position;
             coherence().beforeBlockingRead(position, count);
             boolean mayWait = !resident(position, count, size);
-            long done;
-            try {
-                done = t.kernelWrite(at, Math.min(count, Long.MAX_VALUE - at), () -> {
-                    tk.position(at);
-                    return kc.transferTo(position, count, tk);
-                }, mayWait);
-            } catch (ClosedByInterruptException e) {
-                close(); // an interrupt closes both channels, as the spec says
-                throw e;
-            }
+            // An interrupt closes both channels: transferTo's catch does it.
+            long done = t.kernelWrite(at, Math.min(count, Long.MAX_VALUE - at), () -> {
+                tk.position(at);
+                return kc.transferTo(position, count, tk);
+            }, mayWait);
             t.position = at + done;
             return done;
         } finally {
@@ -776,16 +771,11 @@ public final class JaioFileChannel extends FileChannel {
             long n = Math.min(count, size - from);
             s.coherence().beforeBlockingRead(from, n);
             boolean mayWait = !s.resident(from, n, size);
-            long done;
-            try {
-                done = kernelWrite(position, n, () -> {
-                    sk.position(from);
-                    return kc.transferFrom(sk, position, n);
-                }, mayWait);
-            } catch (ClosedByInterruptException e) {
-                s.close(); // an interrupt closes both channels, as the spec says
-                throw e;
-            }
+            // An interrupt closes both channels: transferFrom's catch does it.
+            long done = kernelWrite(position, n, () -> {
+                sk.position(from);
+                return kc.transferFrom(sk, position, n);
+            }, mayWait);
             s.position = from + done;
             return done;
         } finally {
@@ -873,10 +863,9 @@ public final class JaioFileChannel extends FileChannel {
             return done;
         } catch (ClosedByInterruptException e) {
             // A platform thread runs the JDK's channel's copy itself, and that channel's own begin()
-            // took the interrupt: it closed only itself. This channel closes too, as the spec says,
-            // and the exception stays the interrupt's (end() would make it an asynchronous close).
+            // took the interrupt: it closed only itself. The exception stays the interrupt's (end()
+            // would make it an asynchronous close); transferTo/transferFrom close both channels.
             completed = true;
-            close();
             throw e;
         } finally {
             end(completed);
@@ -928,7 +917,7 @@ public final class JaioFileChannel extends FileChannel {
             // The platform's channel, even when jaio's provider is the default: FileChannel.open
             // would give a channel of jaio's again.
             FileSystemProvider platform = ChannelOptions.platformProvider();
-            Path self = platform.getPath(URI.create("file:///proc/self/fd/" + HandleAccess.openFile(file).fd()));
+            Path self = platform.getPath(URI.create("file:///proc/self/fd/" + openFile.fd()));
             Set<StandardOpenOption> modes = EnumSet.noneOf(StandardOpenOption.class);
             if (readable) {
                 modes.add(StandardOpenOption.READ);
