@@ -71,6 +71,42 @@ final class KernelIo implements FileBackend {
         } catch (IllegalAccessException e) {
             throw new AssertionError(e);
         }
+        warmCounters();
+    }
+
+    /**
+     * Links the call sites of the counters every read updates ({@link FastPathCounters}): the first
+     * {@code LongAdder.increment} links its VarHandle call site, and the first contended one links
+     * those of {@code Striped64.longAccumulate}; a virtual thread that waits for another's linking
+     * pins its carrier. Two threads add 50,000 each at once, which on two or more cores contends
+     * (about a millisecond, once per JVM); on one core it may not: a warm-up, best effort.
+     */
+    private static void warmCounters() {
+        java.util.concurrent.atomic.LongAdder adder = new java.util.concurrent.atomic.LongAdder();
+        adder.increment();
+        adder.add(2);
+        adder.sum();
+        adder.reset();
+        // Not a lambda: a lambda's body is a method of this class, which the other thread could not
+        // run until this class's initialization, which waits for that thread, had finished.
+        CounterWarmUp warmUp = new CounterWarmUp(adder);
+        Thread other = Thread.ofPlatform().daemon().name("jaio-warm-up").start(warmUp);
+        warmUp.run();
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Adds to a counter many times; a class of its own (see {@link #warmCounters}). */
+    private record CounterWarmUp(java.util.concurrent.atomic.LongAdder adder) implements Runnable {
+        @Override
+        public void run() {
+            for (int i = 0; i < 50_000; i++) {
+                adder.increment();
+            }
+        }
     }
 
     private final OpenFile file;
