@@ -6,6 +6,7 @@ module dev.jaio.cli {
     requires dev.jaio;
     requires info.picocli;
     requires HdrHistogram;
+    requires java.management; // jaio oltp: the page cleaner threads' CPU time (ThreadMXBean)
     requires java.desktop; // java.awt and javax.imageio for jaio sweep's figures (headless)
     requires org.apache.commons.rng.api;
     requires org.apache.commons.rng.sampling; // jaio oltp's Zipf accesses (rejection-inversion)

@@ -6,10 +6,10 @@ import java.nio.file.OpenOption;
  * The JDK's O_DIRECT: {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} of module jdk.unsupported.
  * Looked up by name so that javac does not warn on every use of the internal API.
  */
-final class JdkDirect {
+public final class JdkDirect {
 
     /** {@code ExtendedOpenOption.DIRECT}: FileChannel opens the file with O_DIRECT. */
-    static final OpenOption DIRECT = lookup();
+    public static final OpenOption DIRECT = lookup();
 
     private JdkDirect() {
     }

@@ -1,0 +1,539 @@
+package dev.jaio.cli.oltp;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@code jaio oltp}'s buffer pool: {@code frames} 8 KiB frames in one native region (aligned for
+ * O_DIRECT) caching pages of the database, replaced by CLOCK, as DB2's and PostgreSQL's pools are.
+ *
+ * <p>Agents {@link #fix} a page (reading it on a miss into a free frame or a victim's) and
+ * {@link #unfix} it. A victim is the first unpinned frame the clock hand finds with its reference
+ * bit clear; a clean one is taken at once. When the hand has passed {@link #SCAN_DEPTH} such
+ * frames and all were dirty, the agent writes the first of them itself and waits for the write:
+ * an <b>agent write</b> (DB2's "dirty page steal", InnoDB's single page flush), which is what page
+ * cleaners exist to prevent. Cleaners {@link #claimDirty claim} dirty frames in the window just
+ * ahead of the hand, which the hand reaches next, and write copies of them: a frame stays
+ * readable and writable while its copy is written, and is clean afterwards only if nobody changed
+ * it meanwhile (its version is unchanged).
+ *
+ * <p>Write-ahead logging: a frame is written only once the log record of its last change is
+ * durable (its LSN is at most the log's durable LSN): cleaners skip younger frames, an agent waits
+ * for the log first. Rows hold the LSN of the last transaction that set them and a page holds the
+ * highest LSN applied to it; changes apply as a maximum, so concurrent transactions on one page
+ * leave it as the log's order says whatever order they apply in.
+ *
+ * <p>Every field below the region is guarded by one lock: a fix holds it for well under a
+ * microsecond, and I/O is done outside it. Frame contents are guarded by a latch per frame
+ * (changes and the copies for writes); the state word of each frame says what I/O it is in.
+ */
+final class BufferPool implements AutoCloseable {
+
+    /** The frame was used since the hand last passed it. */
+    static final int REF = 1;
+    /** The frame holds changes that are not on disk. */
+    static final int DIRTY = 2;
+    /** The frame's page is being read into it; it is not readable yet. */
+    static final int READING = 4;
+    /** A copy of the frame is being written. */
+    static final int WRITING = 8;
+    /** Unreferenced dirty frames the hand passes before the agent writes one itself. */
+    static final int SCAN_DEPTH = 16;
+
+    private final int frames;
+    private final long pages;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment region;
+    private final PageStore store;
+    private final RedoLog log;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled whenever a frame's I/O ends. */
+    private final Condition ioDone = lock.newCondition();
+    /** Cleaners with nothing to write wait on it; agents signal it as the hand moves on. */
+    private final Condition cleanerWork = lock.newCondition();
+    private int cleanersWaiting;
+    /** The hand's ticks when cleaners were last woken. */
+    private long wokenAtTicks;
+    private final Object[] latches;
+    private final int[] table;
+    private final long[] pageOf;
+    private final int[] pins;
+    private final int[] state;
+    private final long[] version;
+    private final long[] frameLsn;
+    private final int[] freeStack;
+    private int freeCount;
+    /** Advances of the clock hand so far: the hand is at {@code handTicks % frames}. */
+    private long handTicks;
+    /** The cleaners' cursor, in the same ticks: never behind the hand, at most a window ahead. */
+    private long cleanTicks;
+    private final int window;
+    private IOException failure;
+    // counters, guarded by lock
+    private long hits;
+    private long misses;
+    private long agentWrites;
+    private long cleanerWrites;
+    private long frameWaits;
+
+    /**
+     * @param frames the pool's frames
+     * @param window frames ahead of the hand that cleaners keep clean
+     */
+    BufferPool(int frames, long pages, int window, PageStore store, RedoLog log) {
+        if (frames < 1 || pages < 1 || window < 1) {
+            throw new IllegalArgumentException("frames " + frames + ", pages " + pages + ", window " + window);
+        }
+        this.frames = frames;
+        this.pages = pages;
+        this.window = Math.min(window, frames);
+        this.store = store;
+        this.log = log;
+        this.region = arena.allocate((long) frames * PageFormat.PAGE_SIZE, 4096);
+        this.latches = new Object[frames];
+        for (int i = 0; i < frames; i++) {
+            latches[i] = new Object();
+        }
+        this.table = new int[Math.toIntExact(pages)];
+        Arrays.fill(table, -1);
+        this.pageOf = new long[frames];
+        Arrays.fill(pageOf, -1);
+        this.pins = new int[frames];
+        this.state = new int[frames];
+        this.version = new long[frames];
+        this.frameLsn = new long[frames];
+        this.freeStack = new int[frames];
+        for (int i = 0; i < frames; i++) {
+            freeStack[i] = frames - 1 - i;
+        }
+        this.freeCount = frames;
+    }
+
+    /** {@return the frames} */
+    int frames() {
+        return frames;
+    }
+
+    /** {@return the frame's memory} (8 KiB) */
+    MemorySegment frame(int f) {
+        return region.asSlice((long) f * PageFormat.PAGE_SIZE, PageFormat.PAGE_SIZE);
+    }
+
+    /**
+     * Pins page {@code page} in a frame, reading it if it is not cached, and returns the frame.
+     *
+     * @param agentBuffer an 8 KiB aligned buffer of the caller's, for a write of a dirty victim
+     * @throws IOException if a read or an agent write failed, or a page read back fails its checksum
+     */
+    int fix(long page, MemorySegment agentBuffer) throws IOException {
+        if (page < 0 || page >= pages) {
+            throw new IllegalArgumentException("page " + page + " is outside the database's " + pages + " pages");
+        }
+        lock.lock();
+        try {
+            while (true) {
+                checkFailure();
+                int f = table[(int) page];
+                if (f >= 0) {
+                    if ((state[f] & READING) != 0) {
+                        ioDone.awaitUninterruptibly();
+                        continue;
+                    }
+                    pins[f]++;
+                    state[f] |= REF;
+                    hits++;
+                    return f;
+                }
+                f = takeFrame(agentBuffer);
+                wakeCleaners();
+                if (f < 0) {
+                    continue; // the lock was let go: look the page up again
+                }
+                table[(int) page] = f;
+                pageOf[f] = page;
+                pins[f] = 1;
+                state[f] = READING | REF;
+                misses++;
+                boolean ok = false;
+                lock.unlock();
+                try {
+                    MemorySegment fr = frame(f);
+                    store.read(page, fr);
+                    PageFormat.Verdict v = PageFormat.verify(fr, page);
+                    if (v != PageFormat.Verdict.OK) {
+                        throw new IOException("page " + page + " read back " + v + " (checksum or page id does not match)");
+                    }
+                    ok = true;
+                } finally {
+                    lock.lock();
+                    if (ok) {
+                        state[f] &= ~READING;
+                        frameLsn[f] = PageFormat.lsn(frame(f));
+                    } else {
+                        table[(int) page] = -1;
+                        pageOf[f] = -1;
+                        pins[f] = 0;
+                        state[f] = 0;
+                        freeStack[freeCount++] = f;
+                    }
+                    ioDone.signalAll();
+                }
+                return f;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Unpins a frame {@link #fix} returned. */
+    void unfix(int f) {
+        lock.lock();
+        try {
+            if (pins[f] <= 0) {
+                throw new IllegalStateException("frame " + f + " is not pinned");
+            }
+            pins[f]--;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return row {@code row} of a pinned frame} */
+    long readRow(int f, int row) {
+        return frame(f).get(JAVA_LONG, PageFormat.ROWS + row * 8L);
+    }
+
+    /**
+     * Applies a change of a transaction with log record {@code lsn} to a pinned frame: the row
+     * and the page LSN become at least {@code lsn}; the frame is dirty.
+     */
+    void update(int f, int row, long lsn) {
+        MemorySegment fr = frame(f);
+        synchronized (latches[f]) {
+            long at = PageFormat.ROWS + row * 8L;
+            if (fr.get(JAVA_LONG, at) < lsn) {
+                fr.set(JAVA_LONG, at, lsn);
+            }
+            if (PageFormat.lsn(fr) < lsn) {
+                PageFormat.setLsn(fr, lsn);
+            }
+        }
+        lock.lock();
+        try {
+            state[f] |= DIRTY;
+            version[f]++;
+            frameLsn[f] = Math.max(frameLsn[f], lsn);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A free frame, or a clean victim, or one the caller wrote; -1 after letting the lock go. Lock held. */
+    private int takeFrame(MemorySegment agentBuffer) throws IOException {
+        if (freeCount > 0) {
+            return freeStack[--freeCount];
+        }
+        int firstDirty = -1;
+        int dirtySeen = 0;
+        for (int scanned = 0; scanned < 2 * frames; scanned++) {
+            int f = (int) (handTicks++ % frames);
+            int st = state[f];
+            if (pins[f] > 0 || (st & (READING | WRITING)) != 0) {
+                continue;
+            }
+            if ((st & REF) != 0) {
+                state[f] = st & ~REF;
+                continue;
+            }
+            if ((st & DIRTY) == 0) {
+                evict(f);
+                return f;
+            }
+            if (firstDirty < 0) {
+                firstDirty = f;
+            }
+            if (++dirtySeen >= SCAN_DEPTH) {
+                break;
+            }
+        }
+        frameWaits++;
+        if (firstDirty < 0) {
+            // every frame pinned or in I/O: wait for one to finish
+            try {
+                ioDone.await(1, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for a free frame");
+            }
+            return -1;
+        }
+        int f = firstDirty;
+        state[f] |= WRITING;
+        long v = version[f];
+        long lsn = frameLsn[f];
+        long page = pageOf[f];
+        boolean ok = false;
+        lock.unlock();
+        try {
+            log.awaitDurable(lsn);
+            copyForWrite(f, agentBuffer);
+            log.awaitDurable(PageFormat.lsn(agentBuffer)); // changed since the claim: its record too
+            store.write(page, agentBuffer);
+            ok = true;
+        } finally {
+            lock.lock();
+            finishWrite(f, v, ok, true);
+        }
+        if (pins[f] == 0 && (state[f] & (DIRTY | READING | WRITING)) == 0) {
+            evict(f);
+            return f;
+        }
+        return -1;
+    }
+
+    /**
+     * Wakes a waiting cleaner once the hand has moved an eighth of the window since the last
+     * wake-up: new frames came into the window. Lock held.
+     */
+    private void wakeCleaners() {
+        if (cleanersWaiting > 0 && handTicks - wokenAtTicks >= Math.max(1, window / 8)) {
+            wokenAtTicks = handTicks;
+            cleanerWork.signal();
+        }
+    }
+
+    /**
+     * Waits until agents move the hand on, or {@code nanos} pass: what a cleaner with nothing to
+     * write does (DB2's cleaners wait for a trigger as well, rather than poll).
+     */
+    void awaitCleanerWork(long nanos) {
+        lock.lock();
+        try {
+            cleanersWaiting++;
+            try {
+                cleanerWork.awaitNanos(nanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                cleanersWaiting--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiting cleaner: they are being stopped. */
+    void wakeAllCleaners() {
+        lock.lock();
+        try {
+            cleanerWork.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void evict(int f) {
+        table[(int) pageOf[f]] = -1;
+        pageOf[f] = -1;
+        state[f] = 0;
+    }
+
+    /**
+     * Claims the next dirty frame in the window ahead of the clock hand that is unreferenced, in
+     * no I/O and whose last change is durable in the log: it is marked WRITING, and
+     * {@code out[0]} gets its version, {@code out[1]} its page. Returns -1 when the window holds
+     * no more such frame.
+     */
+    int claimDirty(long[] out) {
+        long durable = log.durableLsn();
+        lock.lock();
+        try {
+            if (cleanTicks < handTicks) {
+                cleanTicks = handTicks;
+            }
+            while (cleanTicks < handTicks + window) {
+                int f = (int) (cleanTicks++ % frames);
+                int st = state[f];
+                if ((st & (DIRTY | READING | WRITING | REF)) == DIRTY && frameLsn[f] <= durable) {
+                    state[f] = st | WRITING;
+                    out[0] = version[f];
+                    out[1] = pageOf[f];
+                    if (cleanersWaiting > 0) {
+                        cleanerWork.signal(); // there is work: the next waiting cleaner looks too
+                    }
+                    return f;
+                }
+            }
+            return -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies a frame into {@code buffer} under its latch and seals the copy: what a write writes. */
+    void copyForWrite(int f, MemorySegment buffer) {
+        synchronized (latches[f]) {
+            buffer.copyFrom(frame(f));
+        }
+        PageFormat.seal(buffer);
+    }
+
+    /**
+     * Copies a claimed frame for a cleaner's write ({@link #copyForWrite}) and says whether the copy
+     * may be written: whether the log record of its last change is durable. A change made after
+     * the claim can make it younger than the log; the cleaner then gives the frame back, dirty.
+     */
+    boolean copyIfDurable(int f, MemorySegment buffer) {
+        copyForWrite(f, buffer);
+        return PageFormat.lsn(buffer) <= log.durableLsn();
+    }
+
+    /** Ends a cleaner's write of a frame it claimed with version {@code v}. */
+    void cleanerWriteDone(int f, long v, boolean ok) {
+        lock.lock();
+        try {
+            finishWrite(f, v, ok, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A write failed: every later fix fails with it, and the run stops. */
+    void fail(IOException e) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = e;
+            }
+            ioDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkFailure() throws IOException {
+        if (failure != null) {
+            throw new IOException("the buffer pool stopped: " + failure.getMessage(), failure);
+        }
+    }
+
+    private void finishWrite(int f, long v, boolean ok, boolean byAgent) {
+        state[f] &= ~WRITING;
+        if (ok) {
+            if (version[f] == v) {
+                state[f] &= ~DIRTY;
+            }
+            if (byAgent) {
+                agentWrites++;
+            } else {
+                cleanerWrites++;
+            }
+        }
+        ioDone.signalAll();
+    }
+
+    /**
+     * Writes every dirty frame and syncs the file: the checkpoint at the end of a run, with
+     * agents and cleaners stopped.
+     *
+     * @return the pages written
+     */
+    long flushAll(MemorySegment buffer) throws IOException {
+        long written = 0;
+        for (int f = 0; f < frames; f++) {
+            long page;
+            lock.lock();
+            try {
+                if ((state[f] & DIRTY) == 0) {
+                    continue;
+                }
+                page = pageOf[f];
+            } finally {
+                lock.unlock();
+            }
+            copyForWrite(f, buffer);
+            store.write(page, buffer);
+            lock.lock();
+            try {
+                state[f] &= ~DIRTY;
+            } finally {
+                lock.unlock();
+            }
+            written++;
+        }
+        store.sync();
+        return written;
+    }
+
+    /** {@return the dirty frames in the window ahead of the clock hand now} (what cleaners clean) */
+    int dirtyAhead() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (long t = handTicks; t < handTicks + window; t++) {
+                if ((state[(int) (t % frames)] & DIRTY) != 0) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return the dirty frames now} */
+    int dirtyFrames() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (int f = 0; f < frames; f++) {
+                if ((state[f] & DIRTY) != 0) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The pool's counters.
+     *
+     * @param hits fixes that found their page cached
+     * @param misses fixes that read their page
+     * @param agentWrites dirty victims written by agents
+     * @param cleanerWrites pages written by cleaners
+     * @param frameWaits times an agent found no free or clean victim (and then wrote one or waited)
+     */
+    record Counters(long hits, long misses, long agentWrites, long cleanerWrites, long frameWaits) {
+        /** {@return these less {@code o}} */
+        Counters minus(Counters o) {
+            return new Counters(hits - o.hits, misses - o.misses, agentWrites - o.agentWrites,
+                    cleanerWrites - o.cleanerWrites, frameWaits - o.frameWaits);
+        }
+    }
+
+    /** {@return the counters now} */
+    Counters counters() {
+        lock.lock();
+        try {
+            return new Counters(hits, misses, agentWrites, cleanerWrites, frameWaits);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees the frames; no I/O may be in flight (agents and cleaners stopped). */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

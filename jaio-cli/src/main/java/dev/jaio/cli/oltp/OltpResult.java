@@ -1,0 +1,42 @@
+package dev.jaio.cli.oltp;
+
+/**
+ * One configuration's measured interval, the row of the paper's Tables 2-5.
+ *
+ * @param label the I/O mode and cleaners, as in {@code direct sync:8}
+ * @param io the I/O mode's flag
+ * @param cleaners the cleaners' flag: none, aio:1, sync:N
+ * @param cleanerThreads the cleaner threads
+ * @param frames the pool's frames (after a memory budget)
+ * @param seconds the measured interval
+ * @param transactions transactions completed in it
+ * @param tps transactions per second
+ * @param p50Ms median transaction latency, milliseconds
+ * @param p95Ms 95th percentile, milliseconds
+ * @param p99Ms 99th percentile, milliseconds
+ * @param hits page fixes that found the page in the pool
+ * @param misses page fixes that read the page
+ * @param cleanerWrites pages written by cleaners
+ * @param agentWrites pages written by agents (dirty victims)
+ * @param agentWritePercent agent writes as a share of all page writes, percent
+ * @param frameWaits times an agent found no free or clean victim
+ * @param cpuMicrosPerTxn process CPU (user + system) per transaction, microseconds
+ * @param cleanerCpuPercent the cleaner threads' CPU as a share of one core, percent
+ * @param osThreads the process's threads at the end of the interval
+ * @param rssMiB the process's resident memory at the end of the interval, MiB
+ * @param logBatches group-commit batches written
+ * @param recordsPerBatch log records per batch
+ * @param error why the configuration failed, or null
+ */
+public record OltpResult(String label, String io, String cleaners, int cleanerThreads, int frames, double seconds,
+        long transactions, double tps, double p50Ms, double p95Ms, double p99Ms, long hits, long misses,
+        long cleanerWrites, long agentWrites, double agentWritePercent, long frameWaits, double cpuMicrosPerTxn,
+        double cleanerCpuPercent, int osThreads, long rssMiB, long logBatches, double recordsPerBatch, String error) {
+
+    /** A configuration that failed before or while it ran. */
+    public static OltpResult failed(OltpSettings s, String error) {
+        return new OltpResult(s.label(), s.io().flag(), s.cleaners().label(), s.cleaners().threads(), 0, 0, 0, 0,
+                Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, Double.NaN, 0, 0, 0,
+                Double.NaN, error);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jaio.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class OltpCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private JaioCommandTest.Run run(String... args) {
+        return JaioCommandTest.run(args);
+    }
+
+    @Test
+    void helpDescribesTheExperiment() {
+        JaioCommandTest.Run r = run("oltp", "--help");
+        assertEquals(0, r.exitCode(), r.err());
+        for (String s : new String[] {"--cleaners", "sync:N", "aio:1", "--sweep", "--memory-budget", "agent write",
+                "--io", "cached"}) {
+            assertTrue(r.out().contains(s), s + " in " + r.out());
+        }
+    }
+
+    @Test
+    void badOptionsAreUsageErrorsNamingThem() {
+        String d = dir.toString();
+        String[][] cases = {
+            {"--cleaners=sync:0", "--cleaners=sync:0"},
+            {"--cleaners=aio:4", "one cleaner"},
+            {"--cleaners=lots", "--cleaners=lots"},
+            {"--io=raw", "--io=raw"},
+            {"--log-sync=never", "--log-sync=never"},
+            {"--update-pct=10", "at least 20%"},
+            {"--pool=128m", "at least 4x the pool"},
+            {"--pool=1g", "at most the database"},
+            {"--reads=0", "--reads=0"},
+            {"--db-size=1000k", "multiple of 8 KiB"},
+            {"--memory-budget=1m", "--memory-budget"},
+        };
+        for (String[] c : cases) {
+            JaioCommandTest.Run r = run("oltp", "--quick", "--dir", d, c[0]);
+            assertEquals(2, r.exitCode(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains(c[1]), c[0] + ": " + r.err());
+        }
+    }
+
+    @Test
+    void aSmallSweepWritesItsTablesAndFigureAndVerifies() throws Exception {
+        Path out = dir.resolve("out");
+        JaioCommandTest.Run r = run("oltp", "--db-size=8m", "--agents=4", "--warmup=0.2", "--duration=0.6",
+                "--sweep", "--sweep-cleaners=1,2", "--verify", "--dir", dir.toString(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        for (String row : new String[] {"direct sync:1", "direct sync:2", "direct aio:1", "buffered sync:", "cached aio:1"}) {
+            assertTrue(r.out().contains(row), row + " in " + r.out());
+        }
+        assertTrue(r.out().contains("verify: 1024 pages read, 0 torn, 0 stale"), r.out());
+        String csv = Files.readString(out.resolve("oltp.csv"));
+        assertEquals(7, csv.lines().count(), csv); // header, 3 raw rows, 3 file-system rows
+        assertTrue(csv.startsWith("config,io,cleaners,"), csv);
+        assertTrue(Files.readString(out.resolve("oltp.json")).contains("\"agent_write_pct\""));
+        assertTrue(Files.size(out.resolve("oltp-direct.png")) > 1000);
+        assertTrue(r.err().contains("measure"), "progress on stderr: " + r.err());
+    }
+}

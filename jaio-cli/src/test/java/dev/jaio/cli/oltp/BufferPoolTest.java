@@ -1,0 +1,127 @@
+package dev.jaio.cli.oltp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.IoEngine;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The buffer pool on a real O_DIRECT file: CLOCK victims, agent writes, pins, checksums. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BufferPoolTest {
+
+    static IoEngine engine;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void open() throws IOException {
+        engine = IoEngine.open();
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    @Test
+    void cleanVictimsAreTakenWithoutAgentWrites() throws IOException {
+        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            for (long p = 0; p < 64; p++) {
+                fx.pool.unfix(fx.pool.fix(p, buf));
+            }
+            BufferPool.Counters c = fx.pool.counters();
+            assertEquals(64, c.misses());
+            assertEquals(0, c.agentWrites());
+            assertEquals(0, c.frameWaits());
+        }
+    }
+
+    @Test
+    void onlyDirtyVictimsMakeAnAgentWriteWhichReachesTheFile() throws IOException {
+        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            long[] lsn = new long[16];
+            for (int p = 0; p < 16; p++) {
+                lsn[p] = fx.update(p, p, buf);
+            }
+            assertEquals(16, fx.pool.dirtyFrames());
+            fx.pool.unfix(fx.pool.fix(16, buf)); // every frame is dirty: the agent writes one
+            BufferPool.Counters c = fx.pool.counters();
+            assertEquals(1, c.agentWrites());
+            assertEquals(1, c.frameWaits());
+            assertEquals(0, c.cleanerWrites());
+            assertEquals(16, fx.pool.dirtyFrames() + 1, "the written frame is clean and holds page 16");
+            // the first frame the hand passed twice is page 0's: on disk, sealed, with its change
+            try (FileChannel ch = FileChannel.open(fx.db, StandardOpenOption.READ)) {
+                MemorySegment page = arena.allocate(PageFormat.PAGE_SIZE);
+                ByteBuffer b = page.asByteBuffer();
+                ch.read(b, 0);
+                assertEquals(PageFormat.Verdict.OK, PageFormat.verify(page, 0));
+                assertEquals(lsn[0], PageFormat.lsn(page));
+                assertEquals(lsn[0], Database.row(page, 0));
+            }
+        }
+    }
+
+    @Test
+    void aPinnedFrameIsNeverEvicted() throws IOException {
+        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            int[] pinned = new int[15];
+            for (int p = 0; p < 15; p++) {
+                pinned[p] = fx.pool.fix(p, buf);
+            }
+            for (int round = 0; round < 3; round++) {
+                for (long p = 15; p < 64; p++) {
+                    fx.pool.unfix(fx.pool.fix(p, buf)); // all through the one unpinned frame
+                }
+            }
+            long misses = fx.pool.counters().misses();
+            for (int p = 0; p < 15; p++) {
+                assertEquals(pinned[p], fx.pool.fix(p, buf), "page " + p + " stayed in its frame");
+                assertEquals(p, PageFormat.pageId(fx.pool.frame(pinned[p])));
+            }
+            assertEquals(misses, fx.pool.counters().misses(), "no pinned page was read again");
+        }
+    }
+
+    @Test
+    void aTornPageIsAnErrorNamingItAndItsFrameIsGivenBack() throws IOException {
+        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+            try (FileChannel ch = FileChannel.open(fx.db, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 5L * PageFormat.PAGE_SIZE + 100);
+            }
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            IOException e = assertThrows(IOException.class, () -> fx.pool.fix(5, buf));
+            assertTrue(e.getMessage().contains("page 5") && e.getMessage().contains("TORN"), e.getMessage());
+            for (long p = 6; p < 6 + 16; p++) {
+                fx.pool.unfix(fx.pool.fix(p, buf)); // all 16 frames still usable
+            }
+        }
+    }
+
+    @Test
+    void pagesOutsideTheDatabaseAreRefused() throws IOException {
+        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fx.pool.fix(64, buf));
+            assertTrue(e.getMessage().contains("page 64") && e.getMessage().contains("64 pages"), e.getMessage());
+        }
+    }
+}

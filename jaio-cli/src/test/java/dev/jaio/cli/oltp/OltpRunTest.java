@@ -1,0 +1,91 @@
+package dev.jaio.cli.oltp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.EngineConfig;
+import dev.jaio.IoEngine;
+import dev.jaio.PageCacheConfig;
+import dev.jaio.cli.oltp.OltpSettings.CleanerSpec;
+import dev.jaio.cli.oltp.OltpSettings.IoMode;
+import dev.jaio.cli.oltp.OltpSettings.LogSync;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Whole runs on a small database: every configuration ends with every committed change on disk. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OltpRunTest {
+
+    static IoEngine engine;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void open() throws IOException {
+        engine = IoEngine.open(EngineConfig.defaults().withPageCache(PageCacheConfig.defaults().withBudget(4L << 20)));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    /** 8 MiB of pages, a 2 MiB pool, 4 agents, 30% updates. */
+    static OltpSettings small(Path dir, String cleaners, IoMode io, boolean virtual) {
+        return new OltpSettings(dir.resolve("db"), dir.resolve("db.log"), 8L << 20, 2L << 20, 0, 4, virtual, 10, 30,
+                false, io, CleanerSpec.parse(cleaners), 16, 5, LogSync.FDATASYNC, null, Duration.ofMillis(300),
+                Duration.ofMillis(1000), 7);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"direct, sync:2, false", "direct, aio:1, false", "direct, aio:1, true", "buffered, sync:2, false",
+            "cached, aio:1, false", "direct, none, false"})
+    void aRunCommitsAndCheckpointsEveryChange(String io, String cleaners, boolean virtual) throws IOException {
+        OltpSettings s = small(dir, cleaners, IoMode.valueOf(io.toUpperCase(java.util.Locale.ROOT)), virtual);
+        Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
+        OltpResult r = OltpRun.run(s, engine, line -> { }, null);
+        assertNull(r.error(), r.error());
+        assertTrue(r.transactions() > 0, r.toString());
+        assertTrue(r.misses() > 0, r.toString());
+        assertTrue(r.p99Ms() >= r.p50Ms(), r.toString());
+        if (cleaners.equals("none")) {
+            assertEquals(0, r.cleanerWrites(), r.toString());
+            assertTrue(r.agentWrites() > 0, "without a cleaner, agents write: " + r);
+            assertEquals(100.0, r.agentWritePercent(), 1e-9);
+        }
+        RedoLog.Scan after = RedoLog.scan(s.logFile());
+        assertEquals(0, after.entries().size(), "the checkpoint emptied the log");
+        assertTrue(after.baseLsn() > 0, "and kept the LSN high-water mark");
+        Database.Verification v = Database.verify(s.dbFile(), s.logFile(), false);
+        assertTrue(v.ok(), v.toString());
+        // a second run goes on above the first one's LSNs
+        OltpResult again = OltpRun.run(s, engine, line -> { }, null);
+        assertNull(again.error(), again.error());
+        assertTrue(RedoLog.scan(s.logFile()).baseLsn() > after.baseLsn());
+    }
+
+    @Test
+    void aLostLogIsRebuiltAboveTheHighestPageLsn() throws IOException {
+        OltpSettings s = small(dir, "aio:1", IoMode.DIRECT, false);
+        Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
+        assertNull(OltpRun.run(s, engine, line -> { }, null).error());
+        long base = RedoLog.scan(s.logFile()).baseLsn();
+        java.nio.file.Files.delete(s.logFile());
+        Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
+        long rebuilt = RedoLog.scan(s.logFile()).baseLsn();
+        assertTrue(rebuilt > 0 && rebuilt <= base, rebuilt + " vs " + base);
+        assertEquals(Database.maxPageLsn(s.dbFile()), rebuilt);
+        assertNull(OltpRun.run(s, engine, line -> { }, null).error());
+    }
+}
