@@ -66,6 +66,8 @@ import picocli.CommandLine.Spec;
             "N of --sweep-cleaners (default 1,2,4,8,16,32,55) and aio:1 (Tables 2 and 3), then the file-system",
             "table (Tables 4 and 5): buffered with the best N, cached aio:1 and direct aio:1. It writes",
             "oltp.csv, oltp.json and oltp-direct.png (tps against N with the AIO cleaner's line) to --out.",
+            "This machine's timings drift between runs: --repeat N runs each table's configurations N times in",
+            "turn, and the tables show each configuration's median turn (the CSV and JSON every turn).",
             "",
             "Each configuration warms up (--warmup), is measured (--duration), then writes every dirty page,",
             "syncs and empties the log (a checkpoint). A run that did not end so (killed) is recovered first:",
@@ -156,6 +158,11 @@ public final class OltpCommand implements Callable<Integer> {
     @Option(names = "--no-fs-table", description = "With --sweep: skip the file-system table.")
     boolean noFsTable;
 
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Run every configuration N times, all of a table in turn; the tables show each one's median"
+                    + " turn, the CSV and JSON every turn (default ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Option(names = "--any-shape", description = "Allow a database under 4x the pool or updates under 20%.")
     boolean anyShape;
 
@@ -193,6 +200,9 @@ public final class OltpCommand implements Callable<Integer> {
                     : quick ? List.of(1, 4, 16) : List.of(1, 2, 4, 8, 16, 32, 55);
             for (int n : ns) {
                 base.withCleaners(new CleanerSpec(CleanerSpec.Kind.SYNC, n)).frames();
+            }
+            if (repeat < 1 || repeat > 100) {
+                throw new InvalidOptionException("--repeat " + repeat + ": in [1, 100]");
             }
             cacheBytes = cacheSize != null ? Sizes.parseSize("--cache-size", cacheSize, Sizes.MIB) : base.poolBytes();
             if (cacheBytes < PageCacheConfig.MIN_BUDGET) {
@@ -234,18 +244,16 @@ public final class OltpCommand implements Callable<Integer> {
                 err.println(line);
                 err.flush();
             };
-            for (OltpSettings s : configs) {
-                results.add(runOne(s, eng, progress));
-            }
+            String table = sweep ? "raw" : "run";
+            runTable(table, configs, eng, progress, results);
             if (sweep && !noFsTable) {
-                int bestN = results.stream().filter(r -> r.error() == null && r.cleaners().startsWith("sync:"))
-                        .max((a, b) -> Double.compare(a.tps(), b.tps())).map(OltpResult::cleanerThreads).orElse(8);
-                results.add(runOne(base.withIo(IoMode.BUFFERED).withCleaners(new CleanerSpec(CleanerSpec.Kind.SYNC, bestN)),
-                        eng, progress));
-                results.add(runOne(base.withIo(IoMode.CACHED).withCleaners(new CleanerSpec(CleanerSpec.Kind.AIO, 1)), eng,
-                        progress));
-                results.add(runOne(base.withIo(IoMode.DIRECT).withCleaners(new CleanerSpec(CleanerSpec.Kind.AIO, 1)), eng,
-                        progress));
+                // the file-system table's synchronous row has the raw table's best N (median turns)
+                int bestN = OltpReport.bestSyncThreads(results, "raw", 8);
+                runTable("fs", List.of(
+                        base.withIo(IoMode.BUFFERED).withCleaners(new CleanerSpec(CleanerSpec.Kind.SYNC, bestN)),
+                        base.withIo(IoMode.CACHED).withCleaners(new CleanerSpec(CleanerSpec.Kind.AIO, 1)),
+                        base.withIo(IoMode.DIRECT).withCleaners(new CleanerSpec(CleanerSpec.Kind.AIO, 1))),
+                        eng, progress, results);
             }
             failed = results.stream().anyMatch(r -> r.error() != null);
             stdout.println();
@@ -267,6 +275,19 @@ public final class OltpCommand implements Callable<Integer> {
             return 1;
         }
         return failed ? 1 : 0;
+    }
+
+    /** Runs {@code configs} {@link #repeat} times, all in turn, adding each result as a turn of {@code table}. */
+    private void runTable(String table, List<OltpSettings> configs, IoEngine eng, OltpRun.Progress progress,
+            List<OltpResult> results) {
+        for (int round = 1; round <= repeat; round++) {
+            for (OltpSettings s : configs) {
+                if (repeat > 1) {
+                    progress.line(String.format(Locale.ROOT, "%s, turn %d of %d", s.label(), round, repeat));
+                }
+                results.add(runOne(s, eng, progress).in(table, round));
+            }
+        }
     }
 
     private static OltpResult runOne(OltpSettings s, IoEngine eng, OltpRun.Progress progress) {
@@ -308,6 +329,7 @@ public final class OltpCommand implements Callable<Integer> {
         m.put("warmup_s", s.warmup().toMillis() / 1000.0);
         m.put("duration_s", s.duration().toMillis() / 1000.0);
         m.put("seed", s.seed());
+        m.put("repeat", repeat);
         m.put("processors", Runtime.getRuntime().availableProcessors());
         return m;
     }

@@ -65,7 +65,8 @@ class OltpCommandTest {
         assertTrue(r.out().contains("verify: 1024 pages read, 0 torn, 0 stale"), r.out());
         String csv = Files.readString(out.resolve("oltp.csv"));
         assertEquals(7, csv.lines().count(), csv); // header, 3 raw rows, 3 file-system rows
-        assertTrue(csv.startsWith("config,io,cleaners,"), csv);
+        assertTrue(csv.startsWith("table,round,config,io,cleaners,"), csv);
+        assertTrue(r.out().contains("Raw device analogue") && r.out().contains("File system"), r.out());
         assertTrue(Files.readString(out.resolve("oltp.json")).contains("\"agent_write_pct\""));
         assertTrue(Files.size(out.resolve("oltp-direct.png")) > 1000);
         assertTrue(r.err().contains("measure"), "progress on stderr: " + r.err());

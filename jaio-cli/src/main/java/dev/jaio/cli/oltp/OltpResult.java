@@ -27,16 +27,27 @@ package dev.jaio.cli.oltp;
  * @param logBatches group-commit batches written
  * @param recordsPerBatch log records per batch
  * @param error why the configuration failed, or null
+ * @param table which table of the run the row belongs to: {@code raw} (the paper's Tables 2 and 3),
+ *     {@code fs} (Tables 4 and 5) or {@code run} (a single configuration)
+ * @param round which turn of {@code --repeat}, from 1
  */
 public record OltpResult(String label, String io, String cleaners, int cleanerThreads, int frames, double seconds,
         long transactions, double tps, double p50Ms, double p95Ms, double p99Ms, long hits, long misses,
         long cleanerWrites, long agentWrites, double agentWritePercent, long frameWaits, double cpuMicrosPerTxn,
-        double cleanerCpuPercent, int osThreads, long rssMiB, long logBatches, double recordsPerBatch, String error) {
+        double cleanerCpuPercent, int osThreads, long rssMiB, long logBatches, double recordsPerBatch, String error,
+        String table, int round) {
+
+    /** {@return this result as turn {@code round} of table {@code table}} */
+    public OltpResult in(String table, int round) {
+        return new OltpResult(label, io, cleaners, cleanerThreads, frames, seconds, transactions, tps, p50Ms, p95Ms,
+                p99Ms, hits, misses, cleanerWrites, agentWrites, agentWritePercent, frameWaits, cpuMicrosPerTxn,
+                cleanerCpuPercent, osThreads, rssMiB, logBatches, recordsPerBatch, error, table, round);
+    }
 
     /** A configuration that failed before or while it ran. */
     public static OltpResult failed(OltpSettings s, String error) {
         return new OltpResult(s.label(), s.io().flag(), s.cleaners().label(), s.cleaners().threads(), 0, 0, 0, 0,
                 Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, Double.NaN, 0, 0, 0,
-                Double.NaN, error);
+                Double.NaN, error, "run", 1);
     }
 }

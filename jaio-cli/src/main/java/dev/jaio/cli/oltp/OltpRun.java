@@ -135,7 +135,7 @@ public final class OltpRun {
                 txns == 0 ? Double.NaN : (cpu.userSeconds() + cpu.systemSeconds()) * 1e6 / txns,
                 100.0 * cleanerCpu / (t1 - t0), threads, rss, batches,
                 batches == 0 ? 0 : (double) (l1[1] - l0[1]) / batches,
-                failure == null ? null : String.valueOf(failure.getMessage()));
+                failure == null ? null : String.valueOf(failure.getMessage()), "run", 1);
     }
 
     private static void sleep(Consumer<Long> acked, RedoLog log) {
