@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Runs an OLTP workload on a database file of 8 KiB pages (checksummed with CRC32C) through a buffer",
             "pool smaller than the database (CLOCK replacement). Agent threads run transactions: each reads",
-            "--reads pages drawn with sysbench's special skew (75% of accesses on 1% of the pages; --zipf for",
+            "--reads pages drawn with sysbench's special skew (75%% of accesses on 1%% of the pages; --zipf for",
             "Zipf 0.99), updates each with probability --update-pct percent (one row: it gets the transaction's",
             "log sequence number), and commits by appending one redo record with group commit (one committer",
             "thread; O_DSYNC or write+fdatasync) and waiting until it is durable. An agent that needs a frame",
@@ -74,7 +74,7 @@ import picocli.CommandLine.Spec;
             "the log is replayed into the pages. --verify reads every page back at the end and checks its",
             "checksum. Progress goes to stderr twice a second; the table to stdout.",
             "",
-            "The database must be at least 4x the pool and updates at least 20% (the experiment's shape),",
+            "The database must be at least 4x the pool and updates at least 20%% (the experiment's shape),",
             "unless --any-shape. --quick: a 256 MiB database, 64 MiB pool, 16 agents, 3 s warm-up and 8 s",
             "measured (about 20 s per configuration). Exit status: 0 when every configuration ran (and",
             "verified), 1 when one failed, 2 on a usage error.",
@@ -163,7 +163,7 @@ public final class OltpCommand implements Callable<Integer> {
                     + " turn, the CSV and JSON every turn (default ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--any-shape", description = "Allow a database under 4x the pool or updates under 20%.")
+    @Option(names = "--any-shape", description = "Allow a database under 4x the pool or updates under 20%%.")
     boolean anyShape;
 
     @Option(names = "--verify", description = "Read every page back at the end and check its checksum.")
@@ -198,8 +198,22 @@ public final class OltpCommand implements Callable<Integer> {
             base = settings();
             ns = sweepCleaners != null && !sweepCleaners.isEmpty() ? sweepCleaners
                     : quick ? List.of(1, 4, 16) : List.of(1, 2, 4, 8, 16, 32, 55);
-            for (int n : ns) {
-                base.withCleaners(new CleanerSpec(CleanerSpec.Kind.SYNC, n)).frames();
+            if (sweep) {
+                for (int n : ns) {
+                    if (n < 1 || n > 1024) {
+                        throw new InvalidOptionException("--sweep-cleaners " + n + ": each N in [1, 1024]");
+                    }
+                    base.withCleaners(new CleanerSpec(CleanerSpec.Kind.SYNC, n)).frames(); // the budget leaves a pool
+                }
+                checkOut();
+            }
+            try {
+                if (OltpVerify.isForeign(base)) {
+                    throw new InvalidOptionException((file != null ? "--file " : "--dir: ") + base.dbFile()
+                            + " exists and is not a jaio oltp database: name another file, or delete it");
+                }
+            } catch (IOException e) {
+                throw new InvalidOptionException("--file " + base.dbFile() + ": " + describe(e));
             }
             if (repeat < 1 || repeat > 100) {
                 throw new InvalidOptionException("--repeat " + repeat + ": in [1, 100]");
@@ -285,14 +299,14 @@ public final class OltpCommand implements Callable<Integer> {
                 if (repeat > 1) {
                     progress.line(String.format(Locale.ROOT, "%s, turn %d of %d", s.label(), round, repeat));
                 }
-                results.add(runOne(s, eng, progress).in(table, round));
+                results.add(runOne(s, eng, progress, verify).in(table, round));
             }
         }
     }
 
-    private static OltpResult runOne(OltpSettings s, IoEngine eng, OltpRun.Progress progress) {
+    private static OltpResult runOne(OltpSettings s, IoEngine eng, OltpRun.Progress progress, boolean keepLog) {
         try {
-            return OltpRun.run(s, eng, progress, null);
+            return OltpRun.run(s, eng, progress, null, keepLog);
         } catch (IOException | RuntimeException e) {
             progress.line(s.label() + " failed: " + describe(e));
             return OltpResult.failed(s, describe(e));
@@ -332,6 +346,18 @@ public final class OltpCommand implements Callable<Integer> {
         m.put("repeat", repeat);
         m.put("processors", Runtime.getRuntime().availableProcessors());
         return m;
+    }
+
+    /** Checks that --out is, or can become, a writable directory: before the sweep runs, not after. */
+    private void checkOut() {
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new InvalidOptionException("--out " + out + ": cannot be made a directory: " + describe(e));
+        }
+        if (!java.nio.file.Files.isWritable(out)) {
+            throw new InvalidOptionException("--out " + out + ": not writable");
+        }
     }
 
     /** The settings from the options; throws naming a bad one. */

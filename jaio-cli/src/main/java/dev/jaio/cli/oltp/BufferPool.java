@@ -235,7 +235,10 @@ final class BufferPool implements AutoCloseable {
         }
     }
 
-    /** A free frame, or a clean victim, or one the caller wrote; -1 after letting the lock go. Lock held. */
+    /**
+     * A free frame or a clean victim, taken with the lock held throughout; or -1 after the lock was
+     * let go (to write a dirty victim, or to wait), when the caller must look its page up again.
+     */
     private int takeFrame(MemorySegment agentBuffer) throws IOException {
         if (freeCount > 0) {
             return freeStack[--freeCount];
@@ -291,9 +294,11 @@ final class BufferPool implements AutoCloseable {
             lock.lock();
             finishWrite(f, v, ok, true);
         }
-        if (pins[f] == 0 && (state[f] & (DIRTY | READING | WRITING)) == 0) {
+        if (pins[f] == 0 && (state[f] & (DIRTY | READING | WRITING | REF)) == 0) {
+            // Freed, not taken: while the lock was let go, another agent may have read the page
+            // this one wants into another frame; the caller looks it up again.
             evict(f);
-            return f;
+            freeStack[freeCount++] = f;
         }
         return -1;
     }
@@ -483,6 +488,50 @@ final class BufferPool implements AutoCloseable {
                 }
             }
             return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Checks the pool's invariants, for tests: every frame's page maps back to it in the page
+     * table and the page table to a frame holding that page; no frame is both free and holding a
+     * page; the frame's contents name its page. Agents and cleaners must be stopped.
+     *
+     * @return the first broken invariant, or null
+     */
+    String checkInvariants() {
+        lock.lock();
+        try {
+            boolean[] free = new boolean[frames];
+            for (int i = 0; i < freeCount; i++) {
+                free[freeStack[i]] = true;
+            }
+            for (int f = 0; f < frames; f++) {
+                long page = pageOf[f];
+                if (page < 0) {
+                    if (!free[f]) {
+                        return "frame " + f + " holds no page and is not free";
+                    }
+                    continue;
+                }
+                if (free[f]) {
+                    return "frame " + f + " holds page " + page + " and is free";
+                }
+                if (table[(int) page] != f) {
+                    return "frame " + f + " holds page " + page + " but the table maps it to frame " + table[(int) page];
+                }
+                if ((state[f] & READING) == 0 && PageFormat.pageId(frame(f)) != page) {
+                    return "frame " + f + " should hold page " + page + " but holds page " + PageFormat.pageId(frame(f));
+                }
+            }
+            for (int page = 0; page < table.length; page++) {
+                if (table[page] >= 0 && pageOf[table[page]] != page) {
+                    return "the table maps page " + page + " to frame " + table[page] + ", which holds page "
+                            + pageOf[table[page]];
+                }
+            }
+            return null;
         } finally {
             lock.unlock();
         }

@@ -49,10 +49,23 @@ final class Database {
             }
             return false;
         }
+        if (isForeign(file)) {
+            throw new IOException(file + " exists and is not a jaio oltp database: not overwritten");
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        try {
+            format(file, bytes, progress);
+        } catch (IOException e) {
+            throw new IOException("formatting the database " + file + " (" + bytes + " bytes): " + e.getMessage(), e);
+        }
+        resetLog(log, 0);
+        return true;
+    }
+
+    private static void format(Path file, long bytes, LongConsumer progress) throws IOException {
         try (Arena arena = Arena.ofConfined();
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING, JdkDirect.DIRECT)) {
@@ -76,8 +89,6 @@ final class Database {
             }
             ch.force(true);
         }
-        resetLog(log, 0);
-        return true;
     }
 
     /** The highest page LSN of the database: read from every page (a log that was lost is rebuilt from it). */
@@ -97,6 +108,31 @@ final class Database {
             }
         }
         return max;
+    }
+
+    /**
+     * Whether {@code file} holds something other than a jaio oltp database: it is not empty and its
+     * first page is not a sealed page 0 (a database of any size is ours to reformat; anything else
+     * is the user's).
+     */
+    static boolean isForeign(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return false;
+        }
+        if (!Files.isRegularFile(file)) {
+            return true;
+        }
+        if (Files.size(file) == 0) {
+            return false;
+        }
+        if (Files.size(file) < PageFormat.PAGE_SIZE) {
+            return true;
+        }
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment page = arena.allocate(PageFormat.PAGE_SIZE);
+            readFully(ch, page, 0);
+            return PageFormat.verify(page, 0) != PageFormat.Verdict.OK;
+        }
     }
 
     private static boolean endsVerify(Path file, long pages) throws IOException {
@@ -215,9 +251,11 @@ final class Database {
      *
      * @param pages pages read
      * @param torn pages that failed their checksum or named another page
-     * @param stale pages missing a change of a log record (a row or the page LSN older than the record)
-     * @param ahead pages with a change no log record explains (a row or page LSN above what the log
-     *     says, on a database formatted before the log began)
+     * @param stale pages missing a change of a log record (a row or the page LSN below the log's
+     *     last change of it): a lost update, or a log not yet replayed
+     * @param ahead pages holding a change the log does not have (a row or page LSN above the
+     *     log's base that no record explains): a write made before its log record was durable, or
+     *     a log that was lost
      * @param firstProblem the first problem found, or null
      */
     record Verification(long pages, long torn, long stale, long ahead, String firstProblem) {
@@ -228,14 +266,15 @@ final class Database {
     }
 
     /**
-     * Reads every page of {@code db} and checks it: its checksum and id, and against the records
-     * of the log at {@code log}: each row a record set holds at least that record's LSN, and the page
-     * LSN at least the highest LSN of a record of the page. With {@code exact} (the database was
-     * formatted when this log began), a row or page holds exactly the highest LSN the log gives it,
-     * and 0 where the log gives none.
+     * Reads every page of {@code db} and checks it: its checksum and id, and against the log at
+     * {@code log}. Every LSN above the log's base was given to a record of this log, so every row
+     * and page LSN above the base must be exactly the highest LSN the log gives that row or page,
+     * and a row or page the log names must hold at least that; at or below the base (changes
+     * from before the log began, checkpointed) anything goes.
      */
-    static Verification verify(Path db, Path log, boolean exact) throws IOException {
+    static Verification verify(Path db, Path log) throws IOException {
         RedoLog.Scan scan = RedoLog.scan(log);
+        long base = scan.baseLsn();
         Map<Long, Long> pageLsn = new HashMap<>();
         Map<Long, Map<Integer, Long>> rowLsn = new HashMap<>();
         for (RedoLog.Entry e : scan.entries()) {
@@ -260,39 +299,33 @@ final class Database {
                     first = first != null ? first : "page " + id + " is " + v;
                     continue;
                 }
-                long want = pageLsn.getOrDefault(id, exact ? 0L : Long.MIN_VALUE);
-                long have = PageFormat.lsn(page);
-                if (have < want) {
-                    stale++;
-                    first = first != null ? first : "page " + id + " has LSN " + have + ", the log's last change of it is " + want;
-                    continue;
+                Map<Integer, Long> rows = rowLsn.getOrDefault(id, Map.of());
+                String problem = check("page " + id + "'s LSN", PageFormat.lsn(page), pageLsn.get(id), base);
+                for (int r = 0; r < ROWS && problem == null; r++) {
+                    problem = check("page " + id + " row " + r, row(page, r), rows.get(r), base);
                 }
-                boolean rowStale = false;
-                for (Map.Entry<Integer, Long> r : rowLsn.getOrDefault(id, Map.of()).entrySet()) {
-                    if (row(page, r.getKey()) < r.getValue()) {
-                        rowStale = true;
-                        first = first != null ? first : "page " + id + " row " + r.getKey() + " holds " + row(page, r.getKey())
-                                + ", the log set it to " + r.getValue();
-                        break;
-                    }
-                }
-                if (rowStale) {
-                    stale++;
-                    continue;
-                }
-                if (exact) {
-                    Map<Integer, Long> rows = rowLsn.getOrDefault(id, Map.of());
-                    boolean extra = have != want;
-                    for (int r = 0; r < ROWS && !extra; r++) {
-                        extra = row(page, r) != rows.getOrDefault(r, 0L);
-                    }
-                    if (extra) {
+                if (problem != null) {
+                    if (problem.contains("holds a change")) {
                         ahead++;
-                        first = first != null ? first : "page " + id + " holds a change the log does not have";
+                    } else {
+                        stale++;
                     }
+                    first = first != null ? first : problem;
                 }
             }
         }
         return new Verification(pages, torn, stale, ahead, first);
+    }
+
+    /** What is wrong with a value the log wants to be {@code want} (null: no record), or null. */
+    private static String check(String what, long have, Long want, long base) {
+        if (want != null && have < want) {
+            return what + " holds " + have + ", older than the log's last change of it, " + want;
+        }
+        if (have > base && (want == null || have != want)) {
+            return what + " holds a change the log does not have: " + have + " (the log's base is " + base
+                    + (want == null ? ", and it has no record of it)" : ", its last change of it " + want + ")");
+        }
+        return null;
     }
 }

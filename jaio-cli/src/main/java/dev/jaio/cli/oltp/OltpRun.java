@@ -48,6 +48,16 @@ public final class OltpRun {
      */
     public static OltpResult run(OltpSettings s, IoEngine engine, Progress progress, Consumer<Long> acked)
             throws IOException {
+        return run(s, engine, progress, acked, false);
+    }
+
+    /**
+     * Runs {@code s} on {@code engine}; with {@code keepLog} the log is not emptied at the checkpoint
+     * but goes on across runs, so that {@link OltpVerify#verify} can check every change made since it
+     * began ({@code --verify}).
+     */
+    public static OltpResult run(OltpSettings s, IoEngine engine, Progress progress, Consumer<Long> acked,
+            boolean keepLog) throws IOException {
         Database.Recovery rec = Database.recover(s.dbFile(), s.logFile());
         if (rec.records() > 0) {
             progress.line(String.format("recovery: %d log records replayed, %d pages rewritten%s", rec.records(),
@@ -57,7 +67,8 @@ public final class OltpRun {
         int window = Math.max(s.cleanerDepth() * 2, (int) ((long) frames * s.cleanAheadPercent() / 100));
         long lastLsn;
         OltpResult result;
-        try (RedoLog log = new RedoLog(s.logFile(), s.logSync(), rec.lastLsn(), s.agents());
+        try (RedoLog log = keepLog ? RedoLog.reopen(s.logFile(), s.logSync(), RedoLog.scan(s.logFile()), s.agents())
+                : new RedoLog(s.logFile(), s.logSync(), rec.lastLsn(), s.agents());
                 PageStore store = new PageStore(engine, s.dbFile(), s.io());
                 BufferPool pool = new BufferPool(frames, s.pages(), window, store, log);
                 Arena arena = Arena.ofShared()) {
@@ -77,7 +88,7 @@ public final class OltpRun {
             }
             lastLsn = log.lastLsn();
         }
-        if (result.error() == null) {
+        if (result.error() == null && !keepLog) {
             Database.resetLog(s.logFile(), lastLsn); // the checkpoint: every page is on disk and synced
         }
         return result;

@@ -21,6 +21,11 @@ public final class OltpVerify {
         return Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), progress);
     }
 
+    /** Whether the database file of {@code s} exists and is not a jaio oltp database (not to be overwritten). */
+    public static boolean isForeign(OltpSettings s) throws IOException {
+        return Database.isForeign(s.dbFile());
+    }
+
     /**
      * What {@link #verify} found.
      *
@@ -31,15 +36,21 @@ public final class OltpVerify {
     }
 
     /**
-     * Recovers the database of {@code s} (replays its log), then reads every page back: its
-     * checksum and page id, and that it holds every change of the records in the log (after a
-     * checkpoint, the log is empty).
+     * Checks the database of {@code s} against its log: first as it is on disk (no page may hold a
+     * change the log does not have: the write-ahead rule), then after replaying the log, every
+     * page: its checksum and page id, and that it holds exactly the changes of the log's records
+     * (with {@code --verify} the runs keep their log, so that is every change since the first).
      */
     public static Outcome verify(OltpSettings s) throws IOException {
+        Database.Verification before = Database.verify(s.dbFile(), s.logFile());
         Database.recover(s.dbFile(), s.logFile()); // a run that failed left changes only in the log
-        Database.Verification v = Database.verify(s.dbFile(), s.logFile(), false);
-        String text = String.format(Locale.ROOT, "verify: %d pages read, %d torn, %d stale%s", v.pages(), v.torn(),
-                v.stale(), v.firstProblem() == null ? "" : "; first: " + v.firstProblem());
-        return new Outcome(v.ok(), text);
+        Database.Verification v = Database.verify(s.dbFile(), s.logFile());
+        boolean ok = v.ok() && before.ahead() == 0 && before.torn() == 0;
+        String text = String.format(Locale.ROOT,
+                "verify: %d pages read; before replay %d torn, %d ahead of the log; after %d torn, %d stale, %d ahead%s",
+                v.pages(), before.torn(), before.ahead(), v.torn(), v.stale(), v.ahead(),
+                ok ? "" : "; first: " + (before.firstProblem() != null && before.ahead() + before.torn() > 0
+                        ? before.firstProblem() : v.firstProblem()));
+        return new Outcome(ok, text);
     }
 }

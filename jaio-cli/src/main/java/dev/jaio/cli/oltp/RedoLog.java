@@ -65,7 +65,7 @@ final class RedoLog implements AutoCloseable {
     private volatile long durableLsn;
     private boolean closing;
     private IOException failure;
-    private long position = HEADER;
+    private long position;
     // statistics, guarded by lock
     private long batches;
     private long records;
@@ -79,28 +79,54 @@ final class RedoLog implements AutoCloseable {
      * @param appenders the most records pending at once (each agent has at most one)
      */
     RedoLog(Path path, LogSync sync, long baseLsn, int appenders) throws IOException {
+        this(path, sync, baseLsn, baseLsn, 0, appenders);
+    }
+
+    /**
+     * Opens the log that {@code scan} read to go on appending after its last valid record (a torn
+     * tail is cut off), keeping its base: the database's pages are then checked against every
+     * record since the log began ({@code jaio oltp --verify}).
+     */
+    static RedoLog reopen(Path path, LogSync sync, Scan scan, int appenders) throws IOException {
+        if (scan.fileBytes() < HEADER) {
+            return new RedoLog(path, sync, scan.baseLsn(), appenders);
+        }
+        return new RedoLog(path, sync, scan.baseLsn(), scan.lastLsn(), scan.validBytes(), appenders);
+    }
+
+    private RedoLog(Path path, LogSync sync, long baseLsn, long lastLsn, long appendAt, int appenders)
+            throws IOException {
         this.path = path;
         this.sync = sync;
         Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
+                StandardOpenOption.READ);
+        if (appendAt == 0) {
+            options.add(StandardOpenOption.TRUNCATE_EXISTING);
+        }
         if (sync == LogSync.DSYNC) {
             options.add(StandardOpenOption.DSYNC);
         }
         this.channel = FileChannel.open(path, options);
         try {
-            ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-            header.putLong(HEADER_MAGIC).putLong(baseLsn).clear(); // all 32 bytes, the reserved ones zero
-            channel.write(header, 0);
+            if (appendAt == 0) {
+                ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+                header.putLong(HEADER_MAGIC).putLong(baseLsn).clear(); // all 32 bytes, the reserved ones zero
+                channel.write(header, 0);
+            } else {
+                channel.truncate(appendAt); // a torn tail goes
+            }
             channel.force(true);
         } catch (IOException e) {
             channel.close();
-            throw new IOException("redo log " + path + ": writing the header: " + e.getMessage(), e);
+            throw new IOException("redo log " + path + ": " + (appendAt == 0 ? "writing the header" : "cutting the tail at "
+                    + appendAt) + ": " + e.getMessage(), e);
         }
+        this.position = appendAt == 0 ? HEADER : appendAt;
         int capacity = appenders * recordBytes(OltpSettings.MAX_READS) + 64;
         this.open = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
         this.spare = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
-        this.nextLsn = baseLsn + 1;
-        this.durableLsn = baseLsn;
+        this.nextLsn = lastLsn + 1;
+        this.durableLsn = lastLsn;
         this.committer = Thread.ofPlatform().name("oltp-log-committer").daemon().start(this::runCommitter);
     }
 

@@ -60,10 +60,14 @@ class RecoveryTest {
         assertTrue(acked >= ACKED, "the child acknowledged " + acked + " LSNs before its output ended");
         RedoLog.Scan scan = RedoLog.scan(log);
         assertTrue(scan.lastLsn() >= acked, "every acknowledged record is in the log: " + scan.lastLsn() + " < " + acked);
+        Database.Verification before = Database.verify(db, log);
+        assertEquals(0, before.ahead(), "no page holds a change its log record does not: " + before);
+        assertEquals(0, before.torn(), before.toString());
+        assertTrue(before.stale() > 0, "the kill left changes only in the log: " + before);
         Database.Recovery rec = Database.recover(db, log);
         assertEquals(scan.entries().size(), rec.records());
         assertTrue(rec.pagesRewritten() > 0, "the kill left changes only in the log (the hot pages stay dirty)");
-        Database.Verification v = Database.verify(db, log, true);
+        Database.Verification v = Database.verify(db, log);
         assertTrue(v.ok(), v.toString());
         assertEquals(0, v.torn());
         // and the database runs again on top of it, above the log's LSNs
