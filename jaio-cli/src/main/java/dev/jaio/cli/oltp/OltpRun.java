@@ -156,7 +156,7 @@ public final class OltpRun {
             Thread.currentThread().interrupt();
         }
         if (acked != null) {
-            acked.accept(log.durableLsn());
+            acked.accept(log.committedLsn());
         }
     }
 
@@ -230,7 +230,7 @@ public final class OltpRun {
                             for (int i = 0; i < updates; i++) {
                                 pool.update(updFrames[i], updRows[i], lsn);
                             }
-                            log.awaitDurable(lsn);
+                            log.awaitCommitted(lsn);
                         }
                     } finally {
                         for (int i = 0; i < pinned; i++) {

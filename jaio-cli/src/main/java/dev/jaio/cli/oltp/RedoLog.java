@@ -39,6 +39,8 @@ final class RedoLog implements AutoCloseable {
 
     /** The header's magic, "JAIOREDO" read as a little-endian long. */
     static final long HEADER_MAGIC = 0x4F4445524F49414AL;
+    /** With {@link LogSync#LAZY}, written records are synced at least this often. */
+    static final long LAZY_SYNC_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
     /** Header bytes. */
     static final int HEADER = 32;
     /** A record's magic. */
@@ -61,8 +63,16 @@ final class RedoLog implements AutoCloseable {
     private ByteBuffer spare;
     /** The LSN the next record gets. Guarded by lock. */
     private long nextLsn;
-    /** Every record up to this LSN is durable. */
+    /** Every record up to this LSN is durable: on disk, synced. */
     private volatile long durableLsn;
+    /**
+     * Every record up to this LSN is committed: durable, or with {@link LogSync#LAZY} written to
+     * the kernel (it survives the process's crash; it is synced within {@link #LAZY_SYNC_NANOS}).
+     */
+    private volatile long committedLsn;
+    /** With {@link LogSync#LAZY}: the highest LSN a writer of pages waits to see durable. Guarded by lock. */
+    private long syncWanted;
+    private final boolean lazy;
     private boolean closing;
     private IOException failure;
     private long position;
@@ -98,6 +108,7 @@ final class RedoLog implements AutoCloseable {
             throws IOException {
         this.path = path;
         this.sync = sync;
+        this.lazy = sync == LogSync.LAZY;
         Set<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
         if (appendAt == 0) {
@@ -127,6 +138,7 @@ final class RedoLog implements AutoCloseable {
         this.spare = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
         this.nextLsn = lastLsn + 1;
         this.durableLsn = lastLsn;
+        this.committedLsn = lastLsn;
         this.committer = Thread.ofPlatform().name("oltp-log-committer").daemon().start(this::runCommitter);
     }
 
@@ -176,6 +188,10 @@ final class RedoLog implements AutoCloseable {
                         + (nextLsn - 1) + "): a page is ahead of its log, which was lost or is another database's; delete the"
                         + " database and its log to start over");
             }
+            if (lazy && syncWanted < lsn) {
+                syncWanted = lsn;
+                work.signalAll();
+            }
             while (durableLsn < lsn) {
                 if (failure != null) {
                     throw new IOException("redo log " + path + ": " + failure.getMessage(), failure);
@@ -191,6 +207,40 @@ final class RedoLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Waits until every record up to {@code lsn} is committed: what a transaction's commit waits
+     * for. Durable, except with {@link LogSync#LAZY}, where it is written to the kernel.
+     */
+    void awaitCommitted(long lsn) throws IOException {
+        if (!lazy) {
+            awaitDurable(lsn);
+            return;
+        }
+        if (committedLsn >= lsn) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (lsn >= nextLsn) {
+                throw new IOException("redo log " + path + ": LSN " + lsn + " was never given out");
+            }
+            while (committedLsn < lsn) {
+                checkOpen();
+                durable.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for LSN " + lsn + " of redo log " + path);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return the highest LSN that is committed} (see {@link #awaitCommitted}) */
+    long committedLsn() {
+        return committedLsn;
     }
 
     /** {@return the highest LSN that is durable} (every lower one is too) */
@@ -228,34 +278,85 @@ final class RedoLog implements AutoCloseable {
     }
 
     private void runCommitter() {
+        long lastSync = System.nanoTime();
         while (true) {
-            ByteBuffer batch;
-            long last;
+            ByteBuffer batch = null;
+            long last = 0;
             lock.lock();
             try {
-                while (open.position() == 0 && !closing) {
-                    work.awaitUninterruptibly();
+                while (open.position() == 0) {
+                    boolean unsynced = lazy && committedLsn > durableLsn;
+                    if (unsynced && (syncWanted > durableLsn || closing
+                            || System.nanoTime() - lastSync >= LAZY_SYNC_NANOS)) {
+                        break;
+                    }
+                    if (closing && !unsynced) {
+                        return;
+                    }
+                    if (unsynced) {
+                        try {
+                            work.awaitNanos(LAZY_SYNC_NANOS - (System.nanoTime() - lastSync));
+                        } catch (InterruptedException e) {
+                            // the committer is stopped by closing, not interrupts
+                        }
+                    } else {
+                        work.awaitUninterruptibly();
+                    }
                 }
-                if (open.position() == 0) {
-                    return;
+                if (open.position() > 0) {
+                    batch = open;
+                    open = spare;
+                    spare = null;
+                    last = nextLsn - 1;
+                    work.signalAll(); // appenders waiting for room
                 }
-                batch = open;
-                open = spare;
-                spare = null;
-                last = nextLsn - 1;
-                work.signalAll(); // appenders waiting for room
             } finally {
                 lock.unlock();
             }
-            long written;
             try {
-                batch.flip();
-                written = batch.remaining();
-                while (batch.hasRemaining()) {
-                    position += channel.write(batch, position);
+                long written = 0;
+                if (batch != null) {
+                    batch.flip();
+                    written = batch.remaining();
+                    while (batch.hasRemaining()) {
+                        position += channel.write(batch, position);
+                    }
+                    if (sync == LogSync.FDATASYNC) {
+                        channel.force(false);
+                    }
+                    batch.clear();
                 }
-                if (sync == LogSync.FDATASYNC) {
+                long syncTo = -1;
+                lock.lock();
+                try {
+                    if (batch != null) {
+                        spare = batch;
+                        records += last - committedLsn;
+                        committedLsn = last;
+                        if (!lazy) {
+                            durableLsn = last;
+                        }
+                        batches++;
+                        bytes += written;
+                        durable.signalAll();
+                    }
+                    if (lazy && committedLsn > durableLsn && (syncWanted > durableLsn || closing
+                            || System.nanoTime() - lastSync >= LAZY_SYNC_NANOS)) {
+                        syncTo = committedLsn;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (syncTo >= 0) {
                     channel.force(false);
+                    lastSync = System.nanoTime();
+                    lock.lock();
+                    try {
+                        durableLsn = syncTo;
+                        durable.signalAll();
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             } catch (IOException e) {
                 lock.lock();
@@ -267,18 +368,6 @@ final class RedoLog implements AutoCloseable {
                     lock.unlock();
                 }
                 return;
-            }
-            batch.clear();
-            lock.lock();
-            try {
-                spare = batch;
-                records += last - durableLsn;
-                durableLsn = last;
-                batches++;
-                bytes += written;
-                durable.signalAll();
-            } finally {
-                lock.unlock();
             }
         }
     }

@@ -43,9 +43,25 @@ class OltpRunTest {
 
     /** 8 MiB of pages, a 2 MiB pool, 4 agents, 30% updates. */
     static OltpSettings small(Path dir, String cleaners, IoMode io, boolean virtual) {
+        return small(dir, cleaners, io, virtual, LogSync.FDATASYNC);
+    }
+
+    static OltpSettings small(Path dir, String cleaners, IoMode io, boolean virtual, LogSync sync) {
         return new OltpSettings(dir.resolve("db"), dir.resolve("db.log"), 8L << 20, 2L << 20, 0, 4, virtual, 10, 30,
-                false, io, CleanerSpec.parse(cleaners), 16, 5, LogSync.FDATASYNC, null, Duration.ofMillis(300),
+                false, io, CleanerSpec.parse(cleaners), 16, 5, sync, null, Duration.ofMillis(300),
                 Duration.ofMillis(1000), 7);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"aio:1", "sync:2", "none"})
+    void aLazyLogStillWritesNoPageBeforeItsRecordIsDurable(String cleaners) throws IOException {
+        OltpSettings s = small(dir, cleaners, IoMode.DIRECT, false, LogSync.LAZY);
+        Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
+        OltpResult r = OltpRun.run(s, engine, line -> { }, null, true);
+        assertNull(r.error(), r.error());
+        assertTrue(r.transactions() > 0, r.toString());
+        Database.Verification v = Database.verify(s.dbFile(), s.logFile());
+        assertTrue(v.ok(), v.toString());
     }
 
     @ParameterizedTest

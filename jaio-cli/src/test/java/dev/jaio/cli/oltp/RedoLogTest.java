@@ -54,6 +54,49 @@ class RedoLogTest {
     }
 
     @Test
+    void aLazyLogCommitsOnTheWriteAndSyncsForPageWritesAndOnItsOwn() throws IOException {
+        Path p = dir.resolve("log");
+        try (RedoLog log = new RedoLog(p, LogSync.LAZY, 0, 4)) {
+            long a = log.append(new long[] {1}, new int[] {1}, 1);
+            log.awaitCommitted(a);
+            assertTrue(log.committedLsn() >= a);
+            log.awaitDurable(a); // a page writer's wait makes the committer sync now
+            assertTrue(log.durableLsn() >= a);
+            long b = log.append(new long[] {2}, new int[] {2}, 1);
+            log.awaitCommitted(b);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (log.durableLsn() < b && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // synced within 10 ms with nobody asking
+            }
+            assertEquals(b, log.durableLsn());
+            long c = log.append(new long[] {3}, new int[] {3}, 1);
+            log.awaitCommitted(c);
+        }
+        RedoLog.Scan s = RedoLog.scan(p);
+        assertEquals(3, s.entries().size(), "closing wrote and synced the last commit");
+    }
+
+    @ParameterizedTest
+    @EnumSource(LogSync.class)
+    void reopeningGoesOnAfterTheLastWholeRecordKeepingTheBase(LogSync sync) throws IOException {
+        Path p = dir.resolve("log");
+        try (RedoLog log = new RedoLog(p, sync, 40, 2)) {
+            log.awaitDurable(log.append(new long[] {1}, new int[] {1}, 1));
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0x44, 0x43, 0x45}), ch.size()); // a torn record's first bytes
+        }
+        try (RedoLog log = RedoLog.reopen(p, sync, RedoLog.scan(p), 2)) {
+            assertEquals(42, log.append(new long[] {2}, new int[] {2}, 1));
+            log.awaitDurable(42);
+        }
+        RedoLog.Scan s = RedoLog.scan(p);
+        assertEquals(40, s.baseLsn());
+        assertEquals(2, s.entries().size());
+        assertEquals(s.fileBytes(), s.validBytes(), "the torn bytes were cut off");
+    }
+
+    @Test
     void aTornOrCorruptTailIsCutOffAtTheLastWholeRecord() throws IOException {
         Path p = dir.resolve("log");
         try (RedoLog log = new RedoLog(p, LogSync.FDATASYNC, 0, 4)) {
