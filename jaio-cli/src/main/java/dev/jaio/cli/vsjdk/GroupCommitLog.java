@@ -107,8 +107,18 @@ final class GroupCommitLog {
                 return false;
             }
             Batch b = open;
-            if (b.used + length > b.seg.byteSize() - align) {
-                throw new IllegalStateException("a batch overflowed: more records than producers");
+            while (b.used + length > b.seg.byteSize() - align) {
+                // The open batch is full (it holds a record of every producer, and a producer that
+                // was released early has come back): wait until it is durable; by then the
+                // committer has sealed it and opened another.
+                long full = b.seq;
+                while (durableSeq < full) {
+                    if (failure != null || closing) {
+                        return false;
+                    }
+                    b.durable.awaitUninterruptibly();
+                }
+                b = open;
             }
             MemorySegment.copy(record, 0, b.seg, b.used, length);
             if (seq < SAMPLES) {
