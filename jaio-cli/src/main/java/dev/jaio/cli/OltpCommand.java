@@ -168,7 +168,8 @@ public final class OltpCommand implements Callable<Integer> {
     @Option(names = "--any-shape", description = "Allow a database under 4x the pool or updates under 20%%.")
     boolean anyShape;
 
-    @Option(names = "--verify", description = "Read every page back at the end and check its checksum.")
+    @Option(names = "--verify", description = "Keep the log across the runs (it grows: every run's recovery reads it all) and, at the end,"
+                    + " read every page back and check its checksum and every change since the log began.")
     boolean verify;
 
     @Option(names = "--dir", paramLabel = "DIR",

@@ -207,7 +207,7 @@ final class BufferPool implements AutoCloseable {
 
     /** {@return row {@code row} of a pinned frame} */
     long readRow(int f, int row) {
-        return frame(f).get(JAVA_LONG, PageFormat.ROWS + row * 8L);
+        return region.get(JAVA_LONG, (long) f * PageFormat.PAGE_SIZE + PageFormat.ROWS + row * 8L);
     }
 
     /**

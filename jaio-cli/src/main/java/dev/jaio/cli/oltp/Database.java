@@ -165,7 +165,11 @@ final class Database {
      * fails its checksum fails recovery: redo cannot repair a torn page.
      */
     static Recovery recover(Path db, Path log) throws IOException {
-        RedoLog.Scan scan = RedoLog.scan(log);
+        return recover(db, log, RedoLog.scan(log));
+    }
+
+    /** {@link #recover(Path, Path)} with the log already read ({@code scan} of {@code log}). */
+    static Recovery recover(Path db, Path log, RedoLog.Scan scan) throws IOException {
         Map<Long, List<RedoLog.Entry>> byPage = new TreeMap<>();
         for (RedoLog.Entry e : scan.entries()) {
             for (long p : e.pages()) {
@@ -273,7 +277,11 @@ final class Database {
      * from before the log began, checkpointed) anything goes.
      */
     static Verification verify(Path db, Path log) throws IOException {
-        RedoLog.Scan scan = RedoLog.scan(log);
+        return verify(db, RedoLog.scan(log));
+    }
+
+    /** {@link #verify(Path, Path)} with the log already read. */
+    static Verification verify(Path db, RedoLog.Scan scan) throws IOException {
         long base = scan.baseLsn();
         Map<Long, Long> pageLsn = new HashMap<>();
         Map<Long, Map<Integer, Long>> rowLsn = new HashMap<>();

@@ -58,7 +58,8 @@ public final class OltpRun {
      */
     public static OltpResult run(OltpSettings s, IoEngine engine, Progress progress, Consumer<Long> acked,
             boolean keepLog) throws IOException {
-        Database.Recovery rec = Database.recover(s.dbFile(), s.logFile());
+        RedoLog.Scan scan = RedoLog.scan(s.logFile()); // read once: for the replay, and to go on after it
+        Database.Recovery rec = Database.recover(s.dbFile(), s.logFile(), scan);
         if (rec.records() > 0) {
             progress.line(String.format("recovery: %d log records replayed, %d pages rewritten%s", rec.records(),
                     rec.pagesRewritten(), rec.tornTailBytes() > 0 ? ", " + rec.tornTailBytes() + " bytes of torn tail dropped" : ""));
@@ -67,7 +68,7 @@ public final class OltpRun {
         int window = Math.max(s.cleanerDepth() * 2, (int) ((long) frames * s.cleanAheadPercent() / 100));
         long lastLsn;
         OltpResult result;
-        try (RedoLog log = keepLog ? RedoLog.reopen(s.logFile(), s.logSync(), RedoLog.scan(s.logFile()), s.agents())
+        try (RedoLog log = keepLog ? RedoLog.reopen(s.logFile(), s.logSync(), scan, s.agents())
                 : new RedoLog(s.logFile(), s.logSync(), rec.lastLsn(), s.agents());
                 PageStore store = new PageStore(engine, s.dbFile(), s.io());
                 BufferPool pool = new BufferPool(frames, s.pages(), window, store, log);

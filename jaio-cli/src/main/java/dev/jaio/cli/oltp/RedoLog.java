@@ -178,7 +178,20 @@ final class RedoLog implements AutoCloseable {
 
     /** Waits until every record up to {@code lsn} is durable. */
     void awaitDurable(long lsn) throws IOException {
-        if (durableLsn >= lsn) {
+        await(lsn, true);
+    }
+
+    /**
+     * Waits until every record up to {@code lsn} is committed: what a transaction's commit waits
+     * for. Durable, except with {@link LogSync#LAZY}, where it is written to the kernel.
+     */
+    void awaitCommitted(long lsn) throws IOException {
+        await(lsn, !lazy);
+    }
+
+    /** Waits until every record up to {@code lsn} is durable, or (not {@code toDisk}) committed. */
+    private void await(long lsn, boolean toDisk) throws IOException {
+        if ((toDisk ? durableLsn : committedLsn) >= lsn) {
             return;
         }
         lock.lock();
@@ -188,46 +201,18 @@ final class RedoLog implements AutoCloseable {
                         + (nextLsn - 1) + "): a page is ahead of its log, which was lost or is another database's; delete the"
                         + " database and its log to start over");
             }
-            if (lazy && syncWanted < lsn) {
-                syncWanted = lsn;
+            if (toDisk && lazy && syncWanted < lsn) {
+                syncWanted = lsn; // the committer syncs now rather than at its next tick
                 work.signalAll();
             }
-            while (durableLsn < lsn) {
+            while ((toDisk ? durableLsn : committedLsn) < lsn) {
                 if (failure != null) {
                     throw new IOException("redo log " + path + ": " + failure.getMessage(), failure);
                 }
                 if (closing) {
-                    throw new IOException("redo log " + path + " closed before LSN " + lsn + " was durable");
+                    throw new IOException("redo log " + path + " closed before LSN " + lsn + " was "
+                            + (toDisk ? "durable" : "committed"));
                 }
-                durable.await();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted waiting for LSN " + lsn + " of redo log " + path);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Waits until every record up to {@code lsn} is committed: what a transaction's commit waits
-     * for. Durable, except with {@link LogSync#LAZY}, where it is written to the kernel.
-     */
-    void awaitCommitted(long lsn) throws IOException {
-        if (!lazy) {
-            awaitDurable(lsn);
-            return;
-        }
-        if (committedLsn >= lsn) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (lsn >= nextLsn) {
-                throw new IOException("redo log " + path + ": LSN " + lsn + " was never given out");
-            }
-            while (committedLsn < lsn) {
-                checkOpen();
                 durable.await();
             }
         } catch (InterruptedException e) {
