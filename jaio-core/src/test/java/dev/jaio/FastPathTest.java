@@ -124,28 +124,38 @@ class FastPathTest {
             assertEquals(skipped.nowaitReads() + 1, engine.fastPathStats().nowaitReads());
 
             // Pages 4 and 5 in the kernel's cache, 6 and 7 not: the try copies two pages, the engine reads the rest.
-            assertEquals(4 * PAGE, TestFiles.await(f.read(buf.segment(), 4 * PAGE))); // 4..7 cached, whatever path
-            long tried = engine.fastPathStats().nowaitReads();
-            for (int i = 0; i < 2 * 64 && engine.fastPathStats().nowaitReads() == tried; i++) {
-                // Until a try copies (it ends any back-off an earlier blocked try left).
-                assertEquals(PAGE, TestFiles.await(f.read(buf.segment().asSlice(0, PAGE), 4 * PAGE)));
-            }
-            // DONTNEED skips pages still locked by a readahead the reads above started: drop
-            // them until the kernel's cache really lacks them (cachestat), or the read is whole.
+            // Readahead that a read of 4 or 5 starts may bring 6 and 7 back before the try reaches
+            // them (then the try copies all four, also right): RANDOM keeps the kernel's readahead
+            // to the request, and the set-up is repeated until a try found 6 and 7 missing.
+            f.advise(0, 0, FileAdvice.RANDOM);
             int fd = dev.jaio.internal.file.HandleAccess.openFile(f).fd();
-            for (int i = 0; i < 1000; i++) {
-                f.advise(6 * PAGE, 2 * PAGE, FileAdvice.DONTNEED);
-                long resident = dev.jaio.internal.linux.Cachestat.residentPages(fd, 6 * PAGE, 2 * PAGE);
-                if (resident <= 0) {
-                    break; // gone (or no cachestat: the old behaviour)
+            boolean sawPartial = false;
+            for (int attempt = 0; attempt < 20 && !sawPartial; attempt++) {
+                assertEquals(4 * PAGE, TestFiles.await(f.read(buf.segment(), 4 * PAGE))); // 4..7 cached, whatever path
+                long tried = engine.fastPathStats().nowaitReads();
+                for (int i = 0; i < 2 * 64 && engine.fastPathStats().nowaitReads() == tried; i++) {
+                    // Until a try copies (it ends any back-off an earlier blocked try left).
+                    assertEquals(PAGE, TestFiles.await(f.read(buf.segment().asSlice(0, PAGE), 4 * PAGE)));
                 }
-                Thread.onSpinWait();
+                // DONTNEED skips pages still locked by a readahead the reads above started: drop
+                // them until the kernel's cache really lacks them (cachestat), or the read is whole.
+                for (int i = 0; i < 1000; i++) {
+                    f.advise(6 * PAGE, 2 * PAGE, FileAdvice.DONTNEED);
+                    long resident = dev.jaio.internal.linux.Cachestat.residentPages(fd, 6 * PAGE, 2 * PAGE);
+                    if (resident <= 0) {
+                        break; // gone (or no cachestat: the old behaviour)
+                    }
+                    Thread.onSpinWait();
+                }
+                FastPathStats partial = engine.fastPathStats();
+                buf.segment().fill((byte) 0);
+                assertEquals(4 * PAGE, TestFiles.await(f.read(buf.segment(), 4 * PAGE)));
+                assertArrayEquals(range(content, 4 * PAGE, 4 * PAGE), bytes(buf.segment(), 4 * PAGE));
+                long partials = engine.fastPathStats().nowaitReadsPartial() - partial.nowaitReadsPartial();
+                assertTrue(partials <= 1, "one read, at most one partial try: " + partials);
+                sawPartial = partials == 1;
             }
-            FastPathStats partial = engine.fastPathStats();
-            buf.segment().fill((byte) 0);
-            assertEquals(4 * PAGE, TestFiles.await(f.read(buf.segment(), 4 * PAGE)));
-            assertArrayEquals(range(content, 4 * PAGE, 4 * PAGE), bytes(buf.segment(), 4 * PAGE));
-            assertEquals(partial.nowaitReadsPartial() + 1, engine.fastPathStats().nowaitReadsPartial());
+            assertTrue(sawPartial, "a try that found pages 4 and 5 cached and 6 and 7 not copied the two and the engine read the rest");
             assertEquals(0, buf.pinCount(), "the engine's part released the buffer before the future completed");
         }
     }
