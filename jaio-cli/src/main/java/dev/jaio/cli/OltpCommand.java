@@ -112,6 +112,11 @@ public final class OltpCommand implements Callable<Integer> {
     @Option(names = "--zipf", description = "Zipf 0.99 accesses instead of sysbench's special skew.")
     boolean zipf;
 
+    @Option(names = "--page-dsync", description = "Open the database file O_DSYNC: every page write, the cleaners' and"
+            + " the agents', is durable when it completes, as writes to the paper's raw disks were, instead of being"
+            + " absorbed by the device's write cache (labels read direct+dsync).")
+    boolean pageDsync;
+
     @Option(names = "--io", paramLabel = "MODE", defaultValue = "direct",
             description = "direct, buffered or cached (default ${DEFAULT-VALUE}).")
     String io;
@@ -124,9 +129,11 @@ public final class OltpCommand implements Callable<Integer> {
             description = "Page writes the AIO cleaner keeps in flight (default ${DEFAULT-VALUE}).")
     int cleanerDepth;
 
-    @Option(names = "--clean-ahead", paramLabel = "PCT", defaultValue = "5",
-            description = "Share of the pool ahead of the clock hand that cleaners keep clean, percent (default ${DEFAULT-VALUE}).")
-    int cleanAhead;
+    @Option(names = "--clean-ahead", paramLabel = "HOW", defaultValue = "auto",
+            description = "How far ahead of the clock hand cleaners clean: auto (as far as the hand moves in twice"
+                    + " the cleaners' recent write latency plus 1 ms, at most 5% of the pool), auto:PCT (the same,"
+                    + " at most PCT percent), or PCT (a fixed share of the pool, percent) (default ${DEFAULT-VALUE}).")
+    String cleanAhead;
 
     @Option(names = "--log-sync", paramLabel = "HOW", defaultValue = "dsync",
             description = "dsync (O_DSYNC log writes), fdatasync (write, then fdatasync) or lazy (a commit waits for"
@@ -339,8 +346,9 @@ public final class OltpCommand implements Callable<Integer> {
         m.put("reads_per_txn", s.readsPerTxn());
         m.put("update_pct", s.updatePercent());
         m.put("pattern", s.zipf() ? "zipf:0.99" : "special:1/75");
+        m.put("page_dsync", s.pageDsync());
         m.put("cleaner_depth", s.cleanerDepth());
-        m.put("clean_ahead_pct", s.cleanAheadPercent());
+        m.put("clean_ahead", s.cleanAhead().label());
         m.put("log_sync", s.logSync().name().toLowerCase(Locale.ROOT));
         m.put("engine", engineName);
         m.put("warmup_s", s.warmup().toMillis() / 1000.0);
@@ -392,7 +400,7 @@ public final class OltpCommand implements Callable<Integer> {
                     + " at most a day");
         }
         OltpSettings s = new OltpSettings(db0, log, db, poolBytes, budget, agents != null ? agents : quick ? 16 : 32,
-                virtualAgents, reads, updatePct, zipf, mode, CleanerSpec.parse(cleaners), cleanerDepth, cleanAhead, sync,
+                virtualAgents, reads, updatePct, zipf, mode, pageDsync, CleanerSpec.parse(cleaners), cleanerDepth, OltpSettings.CleanAhead.parse(cleanAhead), sync,
                 engine, Duration.ofMillis((long) (w * 1000)), Duration.ofMillis((long) (d * 1000)), seed);
         if (!anyShape) {
             long frames = s.frames();

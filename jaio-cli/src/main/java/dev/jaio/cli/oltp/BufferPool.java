@@ -24,6 +24,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * readable and writable while its copy is written, and is clean afterwards only if nobody changed
  * it meanwhile (its version is unchanged).
  *
+ * <p>The window is as long as the hand moves in the cleaners' lead time, {@link #LEAD_MULTIPLIER}
+ * times their recent write latency plus one {@link #TUNE_NANOS tuning period}, within the
+ * bounds the pool was made with (PostgreSQL's background writer sizes its round the same way:
+ * recent allocations times {@code bgwriter_lru_multiplier}, 2.0). A longer window cleans frames
+ * long before they are evicted, and a frame used again meanwhile is dirtied again and written
+ * twice: cleaning as late as the writes allow writes each evicted page once.
+ *
  * <p>Write-ahead logging: a frame is written only once the log record of its last change is
  * durable (its LSN is at most the log's durable LSN): cleaners skip younger frames, an agent waits
  * for the log first. Rows hold the LSN of the last transaction that set them and a page holds the
@@ -46,6 +53,12 @@ final class BufferPool implements AutoCloseable {
     static final int WRITING = 8;
     /** Unreferenced dirty frames the hand passes before the agent writes one itself. */
     static final int SCAN_DEPTH = 16;
+    /** How often the window is sized again, at most: nanoseconds. */
+    static final long TUNE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The cleaners' lead on the hand, in their recent write latencies. */
+    static final int LEAD_MULTIPLIER = 2;
+    /** The write latency assumed before the cleaners' first write: nanoseconds. */
+    static final long FIRST_WRITE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final int frames;
     private final long pages;
@@ -74,7 +87,21 @@ final class BufferPool implements AutoCloseable {
     private long handTicks;
     /** The cleaners' cursor, in the same ticks: never behind the hand, at most a window ahead. */
     private long cleanTicks;
-    private final int window;
+    private final int minWindow;
+    private final int maxWindow;
+    /** Frames ahead of the hand that cleaners clean now: in [minWindow, maxWindow]. */
+    private int window;
+    /** When each frame was claimed by a cleaner (System.nanoTime), for the write latency. */
+    private final long[] claimedAt;
+    /** Cleaner writes' latency, claim to completion, smoothed: nanoseconds. */
+    private double writeNanos = FIRST_WRITE_NANOS;
+    /** The hand's speed, smoothed: ticks per nanosecond; negative before the first tuning. */
+    private double tickRate = -1;
+    private long tunedAt;
+    private long tunedTicks;
+    /** The window integrated over time since the first tuning: frames x nanoseconds, and nanoseconds. */
+    private double windowIntegral;
+    private long windowNanos;
     private IOException failure;
     // counters, guarded by lock
     private long hits;
@@ -84,16 +111,34 @@ final class BufferPool implements AutoCloseable {
     private long frameWaits;
 
     /**
+     * A pool whose cleaners keep a fixed window clean.
+     *
      * @param frames the pool's frames
      * @param window frames ahead of the hand that cleaners keep clean
      */
     BufferPool(int frames, long pages, int window, PageStore store, RedoLog log) {
-        if (frames < 1 || pages < 1 || window < 1) {
-            throw new IllegalArgumentException("frames " + frames + ", pages " + pages + ", window " + window);
+        this(frames, pages, window, window, store, log);
+    }
+
+    /**
+     * A pool whose cleaners' window follows the hand's speed and their write latency (see the
+     * class comment), within bounds.
+     *
+     * @param frames the pool's frames
+     * @param minWindow the fewest frames ahead of the hand that cleaners keep clean
+     * @param maxWindow the most; it is also the window until the first tuning
+     */
+    BufferPool(int frames, long pages, int minWindow, int maxWindow, PageStore store, RedoLog log) {
+        if (frames < 1 || pages < 1 || minWindow < 1 || maxWindow < minWindow) {
+            throw new IllegalArgumentException("frames " + frames + ", pages " + pages + ", window " + minWindow
+                    + ".." + maxWindow);
         }
         this.frames = frames;
         this.pages = pages;
-        this.window = Math.min(window, frames);
+        this.maxWindow = Math.min(maxWindow, frames);
+        this.minWindow = Math.min(minWindow, this.maxWindow);
+        this.window = this.maxWindow;
+        this.claimedAt = new long[frames];
         this.store = store;
         this.log = log;
         this.region = arena.allocate((long) frames * PageFormat.PAGE_SIZE, 4096);
@@ -358,25 +403,102 @@ final class BufferPool implements AutoCloseable {
      */
     int claimDirty(long[] out) {
         long durable = log.durableLsn();
+        long now = System.nanoTime();
         lock.lock();
         try {
-            if (cleanTicks < handTicks) {
-                cleanTicks = handTicks;
-            }
-            while (cleanTicks < handTicks + window) {
-                int f = (int) (cleanTicks++ % frames);
-                int st = state[f];
-                if ((st & (DIRTY | READING | WRITING | REF)) == DIRTY && frameLsn[f] <= durable) {
-                    state[f] = st | WRITING;
-                    out[0] = version[f];
-                    out[1] = pageOf[f];
-                    if (cleanersWaiting > 0) {
-                        cleanerWork.signal(); // there is work: the next waiting cleaner looks too
-                    }
-                    return f;
+            int f = claimNext(durable, now);
+            if (f >= 0) {
+                out[0] = version[f];
+                out[1] = pageOf[f];
+                if (cleanersWaiting > 0) {
+                    cleanerWork.signal(); // there is work: the next waiting cleaner looks too
                 }
             }
-            return -1;
+            return f;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Claims up to {@code max} frames as {@link #claimDirty(long[])} does, under one hold of the
+     * lock: what a cleaner that writes in batches calls.
+     *
+     * @return how many were claimed: their frames, versions and pages are in the arrays' first
+     *     that many elements
+     */
+    int claimDirty(int[] claimed, long[] versions, long[] pagesOut, int max) {
+        long durable = log.durableLsn();
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            int n = 0;
+            while (n < max) {
+                int f = claimNext(durable, now);
+                if (f < 0) {
+                    break;
+                }
+                claimed[n] = f;
+                versions[n] = version[f];
+                pagesOut[n] = pageOf[f];
+                n++;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next claimable frame in the window, marked WRITING; or -1. Lock held. */
+    private int claimNext(long durable, long now) {
+        tune(now);
+        if (cleanTicks < handTicks) {
+            cleanTicks = handTicks;
+        }
+        while (cleanTicks < handTicks + window) {
+            int f = (int) (cleanTicks++ % frames);
+            int st = state[f];
+            if ((st & (DIRTY | READING | WRITING | REF)) == DIRTY && frameLsn[f] <= durable) {
+                state[f] = st | WRITING;
+                claimedAt[f] = now;
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Sizes the window again if a tuning period has passed: the hand's speed over the period,
+     * smoothed, times the cleaners' lead time. Lock held.
+     */
+    private void tune(long now) {
+        if (tickRate < 0) {
+            tickRate = 0;
+            tunedAt = now;
+            tunedTicks = handTicks;
+            return;
+        }
+        long dt = now - tunedAt;
+        if (dt < TUNE_NANOS) {
+            return;
+        }
+        double rate = (handTicks - tunedTicks) / (double) dt;
+        tickRate = windowNanos == 0 ? rate : tickRate + (rate - tickRate) / 4;
+        windowIntegral += (double) window * dt;
+        windowNanos += dt;
+        tunedAt = now;
+        tunedTicks = handTicks;
+        if (minWindow < maxWindow) {
+            double lead = LEAD_MULTIPLIER * writeNanos + TUNE_NANOS;
+            window = (int) Math.max(minWindow, Math.min(maxWindow, Math.ceil(tickRate * lead)));
+        }
+    }
+
+    /** {@return the frames ahead of the hand that cleaners clean now} */
+    int window() {
+        lock.lock();
+        try {
+            return window;
         } finally {
             lock.unlock();
         }
@@ -402,12 +524,37 @@ final class BufferPool implements AutoCloseable {
 
     /** Ends a cleaner's write of a frame it claimed with version {@code v}. */
     void cleanerWriteDone(int f, long v, boolean ok) {
+        long now = System.nanoTime();
         lock.lock();
         try {
-            finishWrite(f, v, ok, false);
+            cleanerWriteDone(f, v, ok, now);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Ends {@code n} cleaner writes under one hold of the lock, as {@link #cleanerWriteDone(int,
+     * long, boolean)} ends one: frame {@code claimed[i]}, claimed with version {@code versions[i]},
+     * written if {@code ok[i]}.
+     */
+    void cleanerWritesDone(int[] claimed, long[] versions, boolean[] ok, int n) {
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                cleanerWriteDone(claimed[i], versions[i], ok[i], now);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void cleanerWriteDone(int f, long v, boolean ok, long now) {
+        if (ok) {
+            writeNanos += (now - claimedAt[f] - writeNanos) / 8;
+        }
+        finishWrite(f, v, ok, false);
     }
 
     /** A write failed: every later fix fails with it, and the run stops. */
@@ -561,12 +708,21 @@ final class BufferPool implements AutoCloseable {
      * @param agentWrites dirty victims written by agents
      * @param cleanerWrites pages written by cleaners
      * @param frameWaits times an agent found no free or clean victim (and then wrote one or waited)
+     * @param windowIntegral the cleaners' window integrated over time: frames x nanoseconds
+     * @param windowNanos the time it was integrated over: nanoseconds
      */
-    record Counters(long hits, long misses, long agentWrites, long cleanerWrites, long frameWaits) {
+    record Counters(long hits, long misses, long agentWrites, long cleanerWrites, long frameWaits,
+            double windowIntegral, long windowNanos) {
         /** {@return these less {@code o}} */
         Counters minus(Counters o) {
             return new Counters(hits - o.hits, misses - o.misses, agentWrites - o.agentWrites,
-                    cleanerWrites - o.cleanerWrites, frameWaits - o.frameWaits);
+                    cleanerWrites - o.cleanerWrites, frameWaits - o.frameWaits,
+                    windowIntegral - o.windowIntegral, windowNanos - o.windowNanos);
+        }
+
+        /** {@return the cleaners' mean window over these counters' time, frames; 0 if never tuned} */
+        double meanWindow() {
+            return windowNanos > 0 ? windowIntegral / windowNanos : 0;
         }
     }
 
@@ -574,7 +730,7 @@ final class BufferPool implements AutoCloseable {
     Counters counters() {
         lock.lock();
         try {
-            return new Counters(hits, misses, agentWrites, cleanerWrites, frameWaits);
+            return new Counters(hits, misses, agentWrites, cleanerWrites, frameWaits, windowIntegral, windowNanos);
         } finally {
             lock.unlock();
         }

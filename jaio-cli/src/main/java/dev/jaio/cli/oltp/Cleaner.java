@@ -132,8 +132,18 @@ sealed interface Cleaner extends AutoCloseable {
         }
     }
 
-    /** One thread, up to {@code depth} page writes in flight through an {@link IoContext}. */
+    /**
+     * One thread, up to {@code depth} page writes in flight through an {@link IoContext}. It works
+     * in batches: it claims what the window holds under one hold of the pool's lock, prepares a
+     * write of each, submits them with one system call (one plug of the block layer: one
+     * notification of the device for the batch), waits until half of what is in flight has
+     * completed, and gives the completed frames back under one hold of the lock. A synchronous
+     * cleaner pays a system call, a device notification, a wake-up and two takes of the lock per page.
+     */
     final class Aio implements Cleaner {
+        /** The longest the cleaner waits for half its writes before it refills with what completed. */
+        static final long REAP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
         private final Thread thread;
         private volatile boolean running = true;
         private final BufferPool pool;
@@ -146,6 +156,15 @@ sealed interface Cleaner extends AutoCloseable {
         private final long[] slotPage;
         private final int[] freeSlots;
         private int freeCount;
+        // Slots whose writes ended (or were never started), not yet given back to the pool.
+        private final int[] doneSlots;
+        private final boolean[] doneOk;
+        private int doneCount;
+        // The batch handed to the pool.
+        private final int[] batchFrames;
+        private final long[] batchVersions;
+        private final long[] batchPages;
+        private final boolean[] batchOk;
 
         Aio(int depth, BufferPool pool, PageStore store, IoEngine engine) throws IOException {
             this.depth = depth;
@@ -156,6 +175,12 @@ sealed interface Cleaner extends AutoCloseable {
             this.slotVersion = new long[depth];
             this.slotPage = new long[depth];
             this.freeSlots = new int[depth];
+            this.doneSlots = new int[depth];
+            this.doneOk = new boolean[depth];
+            this.batchFrames = new int[depth];
+            this.batchVersions = new long[depth];
+            this.batchPages = new long[depth];
+            this.batchOk = new boolean[depth];
             for (int i = 0; i < depth; i++) {
                 buffers[i] = arena.allocate(PageFormat.PAGE_SIZE, 4096);
                 freeSlots[i] = i;
@@ -167,37 +192,33 @@ sealed interface Cleaner extends AutoCloseable {
 
         private void run(IoContext ctx) {
             try (ctx) {
-                long[] claim = new long[2];
                 dev.jaio.CompletionHandler reap = this::completed;
                 while (running || freeCount < depth) {
+                    int n = running && freeCount > 0
+                            ? pool.claimDirty(batchFrames, batchVersions, batchPages, freeCount) : 0;
                     int prepared = 0;
-                    while (running && freeCount > 0) {
-                        int f = pool.claimDirty(claim);
-                        if (f < 0) {
-                            break;
-                        }
+                    for (int i = 0; i < n; i++) {
                         int slot = freeSlots[--freeCount];
-                        slotFrame[slot] = f;
-                        slotVersion[slot] = claim[0];
-                        slotPage[slot] = claim[1];
-                        if (!pool.copyIfDurable(f, buffers[slot])) {
-                            pool.cleanerWriteDone(f, claim[0], false); // changed since the claim
-                            freeSlots[freeCount++] = slot;
-                            continue;
+                        slotFrame[slot] = batchFrames[i];
+                        slotVersion[slot] = batchVersions[i];
+                        slotPage[slot] = batchPages[i];
+                        // A frame changed since the claim by a record not yet durable, or a full
+                        // queue (the context holds depth writes: not expected): give it back dirty.
+                        if (pool.copyIfDurable(slotFrame[slot], buffers[slot]) && ctx.prepareWrite(store.asyncFile(),
+                                buffers[slot], slotPage[slot] * PageFormat.PAGE_SIZE, slot)) {
+                            prepared++;
+                        } else {
+                            done(slot, false);
                         }
-                        if (!ctx.prepareWrite(store.asyncFile(), buffers[slot], claim[1] * PageFormat.PAGE_SIZE, slot)) {
-                            // the queue is full: give the frame back, reap first
-                            pool.cleanerWriteDone(f, claim[0], false);
-                            freeSlots[freeCount++] = slot;
-                            break;
-                        }
-                        prepared++;
                     }
+                    giveBack();
                     if (prepared > 0) {
                         ctx.submit();
                     }
-                    if (freeCount < depth) {
-                        ctx.getEvents(1, depth, 1, TimeUnit.MILLISECONDS, reap);
+                    int inFlight = depth - freeCount - doneCount;
+                    if (inFlight > 0) {
+                        ctx.getEvents(Math.max(1, inFlight / 2), depth, REAP_WAIT_NANOS, TimeUnit.NANOSECONDS, reap);
+                        giveBack();
                     } else if (running) {
                         pool.awaitCleanerWork(IDLE_NANOS);
                     }
@@ -205,12 +226,36 @@ sealed interface Cleaner extends AutoCloseable {
             } catch (RuntimeException e) {
                 pool.fail(new IOException("AIO page cleaner: " + e, e));
                 // the context's close waited for every write in flight; give their frames back dirty
+                giveBack();
                 while (freeCount < depth) {
                     int slot = findBusySlot();
                     pool.cleanerWriteDone(slotFrame[slot], slotVersion[slot], false);
                     freeSlots[freeCount++] = slot;
                 }
             }
+        }
+
+        private void done(int slot, boolean ok) {
+            doneSlots[doneCount] = slot;
+            doneOk[doneCount++] = ok;
+        }
+
+        /** Ends the writes that ended, under one hold of the pool's lock, and frees their slots. */
+        private void giveBack() {
+            if (doneCount == 0) {
+                return;
+            }
+            for (int i = 0; i < doneCount; i++) {
+                int slot = doneSlots[i];
+                batchFrames[i] = slotFrame[slot];
+                batchVersions[i] = slotVersion[slot];
+                batchOk[i] = doneOk[i];
+            }
+            pool.cleanerWritesDone(batchFrames, batchVersions, batchOk, doneCount);
+            for (int i = 0; i < doneCount; i++) {
+                freeSlots[freeCount++] = doneSlots[i];
+            }
+            doneCount = 0;
         }
 
         private int findBusySlot() {
@@ -235,8 +280,7 @@ sealed interface Cleaner extends AutoCloseable {
                         + (result < 0 ? IoContext.errorName(result) : result + " of " + PageFormat.PAGE_SIZE + " bytes")));
                 running = false;
             }
-            pool.cleanerWriteDone(slotFrame[slot], slotVersion[slot], ok);
-            freeSlots[freeCount++] = slot;
+            done(slot, ok);
         }
 
         @Override

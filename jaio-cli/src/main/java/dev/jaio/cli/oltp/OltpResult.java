@@ -20,6 +20,7 @@ package dev.jaio.cli.oltp;
  * @param agentWrites pages written by agents (dirty victims)
  * @param agentWritePercent agent writes as a share of all page writes, percent
  * @param frameWaits times an agent found no free or clean victim
+ * @param cleanAheadFrames the cleaners' window ahead of the clock hand, frames, averaged over the interval
  * @param cpuMicrosPerTxn process CPU (user + system) per transaction, microseconds
  * @param cleanerCpuPercent the cleaner threads' CPU as a share of one core, percent
  * @param osThreads the process's threads at the end of the interval
@@ -33,21 +34,21 @@ package dev.jaio.cli.oltp;
  */
 public record OltpResult(String label, String io, String cleaners, int cleanerThreads, int frames, double seconds,
         long transactions, double tps, double p50Ms, double p95Ms, double p99Ms, long hits, long misses,
-        long cleanerWrites, long agentWrites, double agentWritePercent, long frameWaits, double cpuMicrosPerTxn,
+        long cleanerWrites, long agentWrites, double agentWritePercent, long frameWaits, double cleanAheadFrames, double cpuMicrosPerTxn,
         double cleanerCpuPercent, int osThreads, long rssMiB, long logBatches, double recordsPerBatch, String error,
         String table, int round) {
 
     /** {@return this result as turn {@code round} of table {@code table}} */
     public OltpResult in(String table, int round) {
         return new OltpResult(label, io, cleaners, cleanerThreads, frames, seconds, transactions, tps, p50Ms, p95Ms,
-                p99Ms, hits, misses, cleanerWrites, agentWrites, agentWritePercent, frameWaits, cpuMicrosPerTxn,
+                p99Ms, hits, misses, cleanerWrites, agentWrites, agentWritePercent, frameWaits, cleanAheadFrames, cpuMicrosPerTxn,
                 cleanerCpuPercent, osThreads, rssMiB, logBatches, recordsPerBatch, error, table, round);
     }
 
     /** A configuration that failed before or while it ran. */
     public static OltpResult failed(OltpSettings s, String error) {
         return new OltpResult(s.label(), s.io().flag(), s.cleaners().label(), s.cleaners().threads(), 0, 0, 0, 0,
-                Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, Double.NaN, 0, 0, 0,
+                Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0,
                 Double.NaN, error, "run", 1);
     }
 }

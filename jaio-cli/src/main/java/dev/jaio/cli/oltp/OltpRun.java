@@ -65,13 +65,21 @@ public final class OltpRun {
                     rec.pagesRewritten(), rec.tornTailBytes() > 0 ? ", " + rec.tornTailBytes() + " bytes of torn tail dropped" : ""));
         }
         int frames = s.frames();
-        int window = Math.max(s.cleanerDepth() * 2, (int) ((long) frames * s.cleanAheadPercent() / 100));
+        int inFlight = switch (s.cleaners().kind()) {
+            case NONE -> 1;
+            case SYNC -> s.cleaners().threads();
+            case AIO -> s.cleanerDepth();
+        };
+        // Never fewer frames than twice the writes the cleaners can have in flight, nor than an agent scans.
+        int minWindow = Math.max(BufferPool.SCAN_DEPTH, 2 * inFlight);
+        int maxWindow = Math.max(minWindow, (int) ((long) frames * s.cleanAhead().percent() / 100));
         long lastLsn;
         OltpResult result;
         try (RedoLog log = keepLog ? RedoLog.reopen(s.logFile(), s.logSync(), scan, s.agents())
                 : new RedoLog(s.logFile(), s.logSync(), rec.lastLsn(), s.agents());
-                PageStore store = new PageStore(engine, s.dbFile(), s.io());
-                BufferPool pool = new BufferPool(frames, s.pages(), window, store, log);
+                PageStore store = new PageStore(engine, s.dbFile(), s.io(), s.pageDsync());
+                BufferPool pool = new BufferPool(frames, s.pages(),
+                        s.cleanAhead().adaptive() ? minWindow : maxWindow, maxWindow, store, log);
                 Arena arena = Arena.ofShared()) {
             Cleaner cleaner = Cleaner.start(s.cleaners(), s.cleanerDepth(), pool, store, engine);
             try {
@@ -143,7 +151,7 @@ public final class OltpRun {
         return new OltpResult(s.label(), s.io().flag(), s.cleaners().label(), s.cleaners().threads(), frames, secs, txns,
                 txns / secs, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
                 h.getValueAtPercentile(99) / 1e6, c.hits(), c.misses(), c.cleanerWrites(), c.agentWrites(),
-                writes == 0 ? 0 : 100.0 * c.agentWrites() / writes, c.frameWaits(),
+                writes == 0 ? 0 : 100.0 * c.agentWrites() / writes, c.frameWaits(), c.meanWindow(),
                 txns == 0 ? Double.NaN : (cpu.userSeconds() + cpu.systemSeconds()) * 1e6 / txns,
                 100.0 * cleanerCpu / (t1 - t0), threads, rss, batches,
                 batches == 0 ? 0 : (double) (l1[1] - l0[1]) / batches,

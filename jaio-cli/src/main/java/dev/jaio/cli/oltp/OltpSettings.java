@@ -20,10 +20,12 @@ import java.util.Locale;
  * @param updatePercent the share of those pages a transaction updates, in [0, 100]
  * @param zipf whether accesses follow Zipf 0.99 rather than sysbench's special skew
  * @param io how the pool reaches the file
+ * @param pageDsync whether the database file is open O_DSYNC: every page write (the cleaners' and the
+ *     agents') is durable when it completes, as writes to the paper's raw disks were, rather than
+ *     absorbed by the device's write cache
  * @param cleaners the page cleaners
  * @param cleanerDepth page writes the AIO cleaner keeps in flight
- * @param cleanAheadPercent the share of the pool, just ahead of the agents' clock hand, that the
- *     cleaners keep clean
+ * @param cleanAhead how far ahead of the agents' clock hand the cleaners clean
  * @param logSync how a commit is made durable
  * @param engine the jaio engine (uring, aio, threads) or null for jaio's choice
  * @param warmup how long agents run before measuring
@@ -31,8 +33,9 @@ import java.util.Locale;
  * @param seed the seed of the agents' random choices
  */
 public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolBytes, long memoryBudget, int agents,
-        boolean virtualAgents, int readsPerTxn, int updatePercent, boolean zipf, IoMode io, CleanerSpec cleaners,
-        int cleanerDepth, int cleanAheadPercent, LogSync logSync, String engine, Duration warmup, Duration duration,
+        boolean virtualAgents, int readsPerTxn, int updatePercent, boolean zipf, IoMode io, boolean pageDsync,
+        CleanerSpec cleaners,
+        int cleanerDepth, CleanAhead cleanAhead, LogSync logSync, String engine, Duration warmup, Duration duration,
         long seed) {
 
     /** Default database size: 4 GiB. */
@@ -49,7 +52,7 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
     public static final int DEFAULT_UPDATE_PERCENT = 25;
     /** Default AIO cleaner depth. */
     public static final int DEFAULT_CLEANER_DEPTH = 64;
-    /** Default clean-ahead share of the pool, percent. */
+    /** Default clean-ahead bound: the share of the pool, percent, that the window never exceeds. */
     public static final int DEFAULT_CLEAN_AHEAD = 5;
     /** Most pages one transaction may read (its log record must fit a batch). */
     public static final int MAX_READS = 64;
@@ -164,10 +167,52 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
         }
     }
 
+    /**
+     * How far ahead of the agents' clock hand the cleaners clean.
+     *
+     * @param percent the share of the pool, percent: the window itself, or the most an adaptive window grows to
+     * @param adaptive whether the window follows the hand's speed and the cleaners' write latency (as
+     *     PostgreSQL's background writer sizes its rounds): cleaning as late as the writes allow, so
+     *     that a page used again before the hand reaches it is not written twice
+     */
+    public record CleanAhead(int percent, boolean adaptive) {
+        /** The default: adaptive, at most {@link #DEFAULT_CLEAN_AHEAD} percent of the pool. */
+        public static final CleanAhead AUTO = new CleanAhead(DEFAULT_CLEAN_AHEAD, true);
+
+        /** Checks the values. */
+        public CleanAhead {
+            if (percent < 1 || percent > 50) {
+                throw new IllegalArgumentException("--clean-ahead=" + (adaptive ? "auto:" : "") + percent
+                        + ": the share of the pool is in [1, 50] percent");
+            }
+        }
+
+        /** Parses {@code auto}, {@code auto:PCT} (at most PCT percent) or {@code PCT} (a fixed window). */
+        public static CleanAhead parse(String text) {
+            String t = text.trim().toLowerCase(Locale.ROOT);
+            if (t.equals("auto")) {
+                return AUTO;
+            }
+            boolean auto = t.startsWith("auto:");
+            String pct = auto ? t.substring("auto:".length()) : t;
+            try {
+                return new CleanAhead(Integer.parseInt(pct), auto);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--clean-ahead=" + text
+                        + ": auto, auto:PCT (adaptive, at most PCT percent of the pool) or PCT (a fixed share)");
+            }
+        }
+
+        /** {@return the flag's spelling} */
+        public String label() {
+            return adaptive ? (percent == DEFAULT_CLEAN_AHEAD ? "auto" : "auto:" + percent) : Integer.toString(percent);
+        }
+    }
+
     /** Checks the values. */
     public OltpSettings {
-        if (dbFile == null || logFile == null || io == null || cleaners == null || logSync == null || warmup == null
-                || duration == null) {
+        if (dbFile == null || logFile == null || io == null || cleaners == null || cleanAhead == null || logSync == null
+                || warmup == null || duration == null) {
             throw new IllegalArgumentException("missing setting");
         }
         if (dbBytes < 16L * PageFormat.PAGE_SIZE || dbBytes % PageFormat.PAGE_SIZE != 0
@@ -194,9 +239,6 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
         }
         if (cleanerDepth < 1 || cleanerDepth > 4096) {
             throw new IllegalArgumentException("--cleaner-depth=" + cleanerDepth + ": in [1, 4096]");
-        }
-        if (cleanAheadPercent < 1 || cleanAheadPercent > 50) {
-            throw new IllegalArgumentException("--clean-ahead=" + cleanAheadPercent + ": in [1, 50] percent");
         }
         if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new IllegalArgumentException("--duration must be above 0 and --warmup not negative");
@@ -253,17 +295,17 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
     /** This configuration with other cleaners. */
     public OltpSettings withCleaners(CleanerSpec c) {
         return new OltpSettings(dbFile, logFile, dbBytes, poolBytes, memoryBudget, agents, virtualAgents, readsPerTxn,
-                updatePercent, zipf, io, c, cleanerDepth, cleanAheadPercent, logSync, engine, warmup, duration, seed);
+                updatePercent, zipf, io, pageDsync, c, cleanerDepth, cleanAhead, logSync, engine, warmup, duration, seed);
     }
 
     /** This configuration with another I/O mode. */
     public OltpSettings withIo(IoMode m) {
         return new OltpSettings(dbFile, logFile, dbBytes, poolBytes, memoryBudget, agents, virtualAgents, readsPerTxn,
-                updatePercent, zipf, m, cleaners, cleanerDepth, cleanAheadPercent, logSync, engine, warmup, duration, seed);
+                updatePercent, zipf, m, pageDsync, cleaners, cleanerDepth, cleanAhead, logSync, engine, warmup, duration, seed);
     }
 
-    /** A short name: the I/O mode and the cleaners, as in {@code direct sync:8}. */
+    /** A short name: the I/O mode and the cleaners, as in {@code direct sync:8} or {@code direct+dsync aio:1}. */
     public String label() {
-        return io.flag() + " " + cleaners.label();
+        return io.flag() + (pageDsync ? "+dsync" : "") + " " + cleaners.label();
     }
 }

@@ -36,7 +36,11 @@ final class PageStore implements AutoCloseable {
     private final FileChannel channel;
     private final AsyncFile file;
 
-    PageStore(IoEngine engine, Path path, IoMode mode) throws IOException {
+    /**
+     * @param dsync whether every page write is durable when it completes: the file is opened O_DSYNC
+     *     through both handles
+     */
+    PageStore(IoEngine engine, Path path, IoMode mode, boolean dsync) throws IOException {
         this.path = path;
         this.mode = mode;
         List<OpenOption> jdk = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
@@ -47,6 +51,11 @@ final class PageStore implements AutoCloseable {
         };
         if (mode == IoMode.DIRECT) {
             jdk.add(JdkDirect.DIRECT);
+        }
+        if (dsync) {
+            jdk.add(StandardOpenOption.DSYNC);
+            jaio = java.util.Arrays.copyOf(jaio, jaio.length + 1);
+            jaio[jaio.length - 1] = FileOption.DSYNC;
         }
         this.channel = mode == IoMode.CACHED ? null : FileChannel.open(path, jdk.toArray(OpenOption[]::new));
         try {

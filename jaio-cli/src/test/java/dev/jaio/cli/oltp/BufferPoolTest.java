@@ -53,6 +53,45 @@ class BufferPoolTest {
     }
 
     @Test
+    void theCleanersWindowFollowsTheHandsSpeedWithinItsBounds() throws Exception {
+        try (PoolFixture fx = new PoolFixture(engine, dir, 1024, 64, 2, 48); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            long[] claim = new long[2];
+            assertEquals(48, fx.pool.window(), "the most, until the first tuning");
+            assertEquals(-1, fx.pool.claimDirty(claim)); // the first look starts the clock
+            // The hand moves one tick per miss (every page is new, the pool is full after 64): at
+            // one read per 100 us the hand moves 10 ticks/ms, and the lead is at least 3 ms.
+            long page = 0;
+            long t0 = System.nanoTime();
+            while (page < 256 || System.nanoTime() - t0 < 2 * BufferPool.TUNE_NANOS) {
+                fx.pool.unfix(fx.pool.fix(page++ % 1024, buf));
+            }
+            fx.pool.claimDirty(claim);
+            int moving = fx.pool.window();
+            assertTrue(moving > 2 && moving <= 48, "a moving hand widens the window, within its bounds: " + moving);
+            // The hand stops: its smoothed speed decays to nothing, and the window to its least.
+            for (int i = 0; i < 100 && fx.pool.window() > 2; i++) {
+                TimeUnit.NANOSECONDS.sleep(BufferPool.TUNE_NANOS + 100_000);
+                fx.pool.claimDirty(claim);
+            }
+            assertEquals(2, fx.pool.window(), "a still hand: the least window");
+        }
+        try (PoolFixture fx = new PoolFixture(engine, java.nio.file.Files.createDirectories(dir.resolve("fixed")), 1024, 64, 8);
+                Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+            long[] claim = new long[2];
+            fx.pool.claimDirty(claim);
+            for (long page = 0; page < 256; page++) {
+                fx.pool.unfix(fx.pool.fix(page, buf));
+            }
+            TimeUnit.NANOSECONDS.sleep(BufferPool.TUNE_NANOS + 100_000);
+            fx.pool.claimDirty(claim);
+            assertEquals(8, fx.pool.window(), "a fixed window stays");
+            assertTrue(fx.pool.counters().meanWindow() == 8, "and so does its mean");
+        }
+    }
+
+    @Test
     void onlyDirtyVictimsMakeAnAgentWriteWhichReachesTheFile() throws IOException {
         try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);

@@ -48,7 +48,7 @@ class OltpRunTest {
 
     static OltpSettings small(Path dir, String cleaners, IoMode io, boolean virtual, LogSync sync) {
         return new OltpSettings(dir.resolve("db"), dir.resolve("db.log"), 8L << 20, 2L << 20, 0, 4, virtual, 10, 30,
-                false, io, CleanerSpec.parse(cleaners), 16, 5, sync, null, Duration.ofMillis(300),
+                false, io, false, CleanerSpec.parse(cleaners), 16, OltpSettings.CleanAhead.AUTO, sync, null, Duration.ofMillis(300),
                 Duration.ofMillis(1000), 7);
     }
 
@@ -94,6 +94,24 @@ class OltpRunTest {
         assertEquals(0, after.entries().size(), "the checkpoint emptied the log");
         assertTrue(after.baseLsn() > kept.lastLsn(), "and kept the LSN high-water mark");
         assertTrue(Database.verify(s.dbFile(), s.logFile()).ok());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"aio:1", "sync:2"})
+    void pageDsyncRunsLabelItAndKeepEveryChange(String cleaners) throws IOException {
+        OltpSettings plain = small(dir, cleaners, IoMode.DIRECT, false);
+        OltpSettings s = new OltpSettings(plain.dbFile(), plain.logFile(), plain.dbBytes(), plain.poolBytes(), 0,
+                plain.agents(), false, plain.readsPerTxn(), plain.updatePercent(), false, IoMode.DIRECT, true,
+                plain.cleaners(), plain.cleanerDepth(), plain.cleanAhead(), plain.logSync(), null, plain.warmup(),
+                plain.duration(), plain.seed());
+        assertEquals("direct+dsync " + cleaners, s.label());
+        Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
+        OltpResult r = OltpRun.run(s, engine, line -> { }, null, true);
+        assertNull(r.error(), r.error());
+        assertEquals("direct+dsync " + cleaners, r.label());
+        assertTrue(r.cleanerWrites() > 0, r.toString());
+        Database.Verification v = Database.verify(s.dbFile(), s.logFile());
+        assertTrue(v.ok(), "every committed change on disk, none other: " + v);
     }
 
     @Test
