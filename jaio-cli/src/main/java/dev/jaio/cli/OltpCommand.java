@@ -129,10 +129,10 @@ public final class OltpCommand implements Callable<Integer> {
             description = "Page writes the AIO cleaner keeps in flight (default ${DEFAULT-VALUE}).")
     int cleanerDepth;
 
-    @Option(names = "--clean-ahead", paramLabel = "HOW", defaultValue = "auto",
-            description = "How far ahead of the clock hand cleaners clean: auto (as far as the hand moves in twice"
-                    + " the cleaners' recent write latency plus 1 ms, at most 5% of the pool), auto:PCT (the same,"
-                    + " at most PCT percent), or PCT (a fixed share of the pool, percent) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--clean-ahead", paramLabel = "HOW", defaultValue = "5",
+            description = "How far ahead of the clock hand cleaners clean: PCT (a fixed share of the pool, percent),"
+                    + " auto (as far as the hand moves in twice the cleaners' recent write latency plus 1 ms, at most"
+                    + " 5% of the pool) or auto:PCT (the same, at most PCT percent) (default ${DEFAULT-VALUE}).")
     String cleanAhead;
 
     @Option(names = "--log-sync", paramLabel = "HOW", defaultValue = "dsync",
