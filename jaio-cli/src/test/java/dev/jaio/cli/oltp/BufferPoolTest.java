@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jaio.IoEngine;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,34 +12,25 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The buffer pool on a real O_DIRECT file: CLOCK victims, agent writes, pins, checksums. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BufferPoolTest {
 
-    static IoEngine engine;
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void open() throws IOException {
-        engine = IoEngine.open();
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
 
     @Test
     void cleanVictimsAreTakenWithoutAgentWrites() throws IOException {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             for (long p = 0; p < 64; p++) {
                 fx.pool.unfix(fx.pool.fix(p, buf));
@@ -54,7 +44,7 @@ class BufferPoolTest {
 
     @Test
     void theCleanersWindowFollowsTheHandsSpeedWithinItsBounds() throws Exception {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 1024, 64, 2, 48); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 1024, 64, 2, 48); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             long[] claim = new long[2];
             assertEquals(48, fx.pool.window(), "the most, until the first tuning");
@@ -76,7 +66,7 @@ class BufferPoolTest {
             }
             assertEquals(2, fx.pool.window(), "a still hand: the least window");
         }
-        try (PoolFixture fx = new PoolFixture(engine, java.nio.file.Files.createDirectories(dir.resolve("fixed")), 1024, 64, 8);
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), java.nio.file.Files.createDirectories(dir.resolve("fixed")), 1024, 64, 8);
                 Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             long[] claim = new long[2];
@@ -93,7 +83,7 @@ class BufferPoolTest {
 
     @Test
     void onlyDirtyVictimsMakeAnAgentWriteWhichReachesTheFile() throws IOException {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             long[] lsn = new long[16];
             for (int p = 0; p < 16; p++) {
@@ -120,7 +110,7 @@ class BufferPoolTest {
 
     @Test
     void aPinnedFrameIsNeverEvicted() throws IOException {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             int[] pinned = new int[15];
             for (int p = 0; p < 15; p++) {
@@ -142,7 +132,7 @@ class BufferPoolTest {
 
     @Test
     void aTornPageIsAnErrorNamingItAndItsFrameIsGivenBack() throws IOException {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             try (FileChannel ch = FileChannel.open(fx.db, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 5L * PageFormat.PAGE_SIZE + 100);
             }
@@ -157,7 +147,7 @@ class BufferPoolTest {
 
     @Test
     void pagesOutsideTheDatabaseAreRefused() throws IOException {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fx.pool.fix(64, buf));
             assertTrue(e.getMessage().contains("page 64") && e.getMessage().contains("64 pages"), e.getMessage());

@@ -3,16 +3,14 @@ package dev.jaio.cli.oltp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jaio.IoEngine;
 import dev.jaio.cli.oltp.OltpSettings.CleanerSpec;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,30 +25,22 @@ class CleanerTest {
     static final int FRAMES = 32;
     static final int WINDOW = 8;
 
-    static IoEngine engine;
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void open() throws IOException {
-        engine = IoEngine.open();
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"sync:1", "sync:4", "aio:1"})
     void aCleanerCleansTheWindowAheadOfTheHandSoAgentsWriteNothing(String spec) throws Exception {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 128, FRAMES, WINDOW); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 128, FRAMES, WINDOW); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             for (int p = 0; p < FRAMES; p++) {
                 fx.update(p, p, buf);
             }
-            try (Cleaner cleaner = Cleaner.start(CleanerSpec.parse(spec), 16, fx.pool, fx.store, engine)) {
+            try (Cleaner cleaner = Cleaner.start(CleanerSpec.parse(spec), 16, fx.pool, fx.store, ENGINE.engine())) {
                 fx.pool.unfix(fx.pool.fix(FRAMES, buf)); // moves the hand past every reference bit
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (fx.pool.dirtyAhead() > 0 && System.nanoTime() < deadline) {
@@ -70,12 +60,12 @@ class CleanerTest {
     @ParameterizedTest
     @ValueSource(strings = {"none"})
     void withoutACleanerEveryDirtyVictimIsAnAgentWrite(String spec) throws Exception {
-        try (PoolFixture fx = new PoolFixture(engine, dir, 128, FRAMES, WINDOW); Arena arena = Arena.ofConfined()) {
+        try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 128, FRAMES, WINDOW); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
             for (int p = 0; p < FRAMES; p++) {
                 fx.update(p, p, buf);
             }
-            try (Cleaner cleaner = Cleaner.start(CleanerSpec.parse(spec), 16, fx.pool, fx.store, engine)) {
+            try (Cleaner cleaner = Cleaner.start(CleanerSpec.parse(spec), 16, fx.pool, fx.store, ENGINE.engine())) {
                 for (int p = FRAMES; p < FRAMES + 3; p++) { // the first three misses find only dirty victims
                     fx.pool.unfix(fx.pool.fix(p, buf));
                 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jaio.EngineConfig;
-import dev.jaio.IoEngine;
 import dev.jaio.PageCacheConfig;
 import dev.jaio.cli.oltp.OltpSettings.CleanerSpec;
 import dev.jaio.cli.oltp.OltpSettings.IoMode;
@@ -14,10 +13,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,20 +24,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OltpRunTest {
 
-    static IoEngine engine;
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension(
+            EngineConfig.defaults().withPageCache(PageCacheConfig.defaults().withBudget(4L << 20)));
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void open() throws IOException {
-        engine = IoEngine.open(EngineConfig.defaults().withPageCache(PageCacheConfig.defaults().withBudget(4L << 20)));
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
 
     /** 8 MiB of pages, a 2 MiB pool, 4 agents, 30% updates. */
     static OltpSettings small(Path dir, String cleaners, IoMode io, boolean virtual) {
@@ -57,7 +47,7 @@ class OltpRunTest {
     void aLazyLogStillWritesNoPageBeforeItsRecordIsDurable(String cleaners) throws IOException {
         OltpSettings s = small(dir, cleaners, IoMode.DIRECT, false, LogSync.LAZY);
         Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
-        OltpResult r = OltpRun.run(s, engine, line -> { }, null, true);
+        OltpResult r = OltpRun.run(s, ENGINE.engine(), line -> { }, null, true);
         assertNull(r.error(), r.error());
         assertTrue(r.transactions() > 0, r.toString());
         Database.Verification v = Database.verify(s.dbFile(), s.logFile());
@@ -70,7 +60,7 @@ class OltpRunTest {
     void aRunCommitsAndCheckpointsEveryChange(String io, String cleaners, boolean virtual) throws IOException {
         OltpSettings s = small(dir, cleaners, IoMode.valueOf(io.toUpperCase(java.util.Locale.ROOT)), virtual);
         Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
-        OltpResult r = OltpRun.run(s, engine, line -> { }, null, true); // the log kept: every change checked
+        OltpResult r = OltpRun.run(s, ENGINE.engine(), line -> { }, null, true); // the log kept: every change checked
         assertNull(r.error(), r.error());
         assertTrue(r.transactions() > 0, r.toString());
         assertTrue(r.misses() > 0, r.toString());
@@ -88,7 +78,7 @@ class OltpRunTest {
         assertTrue(v.ok(), "every committed change on disk, none other: " + v);
         assertEquals(1024, v.pages());
         // a run that checkpoints empties the log and goes on above the LSNs so far
-        OltpResult again = OltpRun.run(s, engine, line -> { }, null);
+        OltpResult again = OltpRun.run(s, ENGINE.engine(), line -> { }, null);
         assertNull(again.error(), again.error());
         RedoLog.Scan after = RedoLog.scan(s.logFile());
         assertEquals(0, after.entries().size(), "the checkpoint emptied the log");
@@ -106,7 +96,7 @@ class OltpRunTest {
                 plain.duration(), plain.seed());
         assertEquals("direct+dsync " + cleaners, s.label());
         Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
-        OltpResult r = OltpRun.run(s, engine, line -> { }, null, true);
+        OltpResult r = OltpRun.run(s, ENGINE.engine(), line -> { }, null, true);
         assertNull(r.error(), r.error());
         assertEquals("direct+dsync " + cleaners, r.label());
         assertTrue(r.cleanerWrites() > 0, r.toString());
@@ -118,13 +108,13 @@ class OltpRunTest {
     void aLostLogIsRebuiltAboveTheHighestPageLsn() throws IOException {
         OltpSettings s = small(dir, "aio:1", IoMode.DIRECT, false);
         Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
-        assertNull(OltpRun.run(s, engine, line -> { }, null).error());
+        assertNull(OltpRun.run(s, ENGINE.engine(), line -> { }, null).error());
         long base = RedoLog.scan(s.logFile()).baseLsn();
         java.nio.file.Files.delete(s.logFile());
         Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
         long rebuilt = RedoLog.scan(s.logFile()).baseLsn();
         assertTrue(rebuilt > 0 && rebuilt <= base, rebuilt + " vs " + base);
         assertEquals(Database.maxPageLsn(s.dbFile()), rebuilt);
-        assertNull(OltpRun.run(s, engine, line -> { }, null).error());
+        assertNull(OltpRun.run(s, ENGINE.engine(), line -> { }, null).error());
     }
 }

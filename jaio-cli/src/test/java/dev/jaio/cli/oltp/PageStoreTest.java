@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.jaio.IoEngine;
 import dev.jaio.cli.oltp.OltpSettings.IoMode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,9 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,20 +28,12 @@ class PageStoreTest {
     static final int O_DSYNC = 010000;
     static final int O_DIRECT = 040000;
 
-    static IoEngine engine;
+    @RegisterExtension
+    static final EngineExtension ENGINE = new EngineExtension();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void open() throws IOException {
-        engine = IoEngine.open();
-    }
-
-    @AfterAll
-    static void close() {
-        engine.close();
-    }
 
     /** The open flags of every descriptor of this process on {@code file}. */
     static List<Integer> flagsOf(Path file) throws IOException {
@@ -73,7 +63,7 @@ class PageStoreTest {
     void pageDsyncOpensEveryDescriptorODsyncAndAPageComesBackWhole(IoMode mode, boolean dsync) throws IOException {
         Path db = dir.resolve("db");
         Database.prepare(db, dir.resolve("log"), 16L * PageFormat.PAGE_SIZE, b -> { });
-        try (PageStore store = new PageStore(engine, db, mode, dsync); Arena arena = Arena.ofShared()) {
+        try (PageStore store = new PageStore(ENGINE.engine(), db, mode, dsync); Arena arena = Arena.ofShared()) {
             List<Integer> flags = flagsOf(db);
             assertFalse(flags.isEmpty(), "the store holds the file open");
             // CACHED: jaio's cache makes a DSYNC handle's writes durable itself (range writeback,
