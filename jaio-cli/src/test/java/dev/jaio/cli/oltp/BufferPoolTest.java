@@ -27,7 +27,6 @@ class BufferPoolTest {
     @TempDir
     Path dir;
 
-
     @Test
     void cleanVictimsAreTakenWithoutAgentWrites() throws IOException {
         try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {

@@ -31,7 +31,6 @@ class CleanerTest {
     @TempDir
     Path dir;
 
-
     @ParameterizedTest
     @ValueSource(strings = {"sync:1", "sync:4", "aio:1"})
     void aCleanerCleansTheWindowAheadOfTheHandSoAgentsWriteNothing(String spec) throws Exception {

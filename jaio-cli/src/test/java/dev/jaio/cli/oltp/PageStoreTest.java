@@ -34,7 +34,6 @@ class PageStoreTest {
     @TempDir
     Path dir;
 
-
     /** The open flags of every descriptor of this process on {@code file}. */
     static List<Integer> flagsOf(Path file) throws IOException {
         Path real = file.toRealPath();
