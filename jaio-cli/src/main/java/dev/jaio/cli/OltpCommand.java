@@ -132,8 +132,15 @@ public final class OltpCommand implements Callable<Integer> {
     @Option(names = "--clean-ahead", paramLabel = "HOW", defaultValue = "5",
             description = "How far ahead of the clock hand cleaners clean: PCT (a fixed share of the pool, percent),"
                     + " auto (as far as the hand moves in twice the cleaners' recent write latency plus 1 ms, at most"
-                    + " 5% of the pool) or auto:PCT (the same, at most PCT percent) (default ${DEFAULT-VALUE}).")
+                    + " 5%% of the pool) or auto:PCT (the same, at most PCT percent) (default ${DEFAULT-VALUE}).")
     String cleanAhead;
+
+    @Option(names = "--dirty-target", paramLabel = "PCT", defaultValue = "0",
+            description = "The share of the pool that may stay dirty, percent, 0-99: under it cleaners leave dirty"
+                    + " frames to take more changes (never so many in a row that an agent finds no"
+                    + " clean victims), as DB2's cleaners start at chngpgs_thresh (60%%); 0 cleans every dirty frame"
+                    + " ahead of the hand (default ${DEFAULT-VALUE}).")
+    int dirtyTarget;
 
     @Option(names = "--log-sync", paramLabel = "HOW", defaultValue = "dsync",
             description = "dsync (O_DSYNC log writes), fdatasync (write, then fdatasync) or lazy (a commit waits for"
@@ -400,7 +407,8 @@ public final class OltpCommand implements Callable<Integer> {
                     + " at most a day");
         }
         OltpSettings s = new OltpSettings(db0, log, db, poolBytes, budget, agents != null ? agents : quick ? 16 : 32,
-                virtualAgents, reads, updatePct, zipf, mode, pageDsync, CleanerSpec.parse(cleaners), cleanerDepth, OltpSettings.CleanAhead.parse(cleanAhead), sync,
+                virtualAgents, reads, updatePct, zipf, mode, pageDsync, CleanerSpec.parse(cleaners), cleanerDepth, OltpSettings.CleanAhead.parse(cleanAhead),
+                dirtyTarget, sync,
                 engine, Duration.ofMillis((long) (w * 1000)), Duration.ofMillis((long) (d * 1000)), seed);
         if (!anyShape) {
             long frames = s.frames();

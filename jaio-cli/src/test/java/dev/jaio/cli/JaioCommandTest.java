@@ -33,6 +33,31 @@ class JaioCommandTest {
     }
 
     @Test
+    void everyHelpTextOfEveryCommandFormats() {
+        // picocli formats help texts with String.format: a bare % (as in "5% of the pool") is only
+        // a warning on the process's standard error, and the text is printed raw, %n and all.
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(JaioCommand.commandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                todo.addAll(c.getSubcommands().values());
+                names.add(c.getCommandName());
+                String usage = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                assertTrue(!usage.contains("%n"), c.getCommandName() + ": a raw %n in " + usage);
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        String w = warnings.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(names.contains("oltp") && names.contains("aio-stress"), "every command: " + names);
+        assertTrue(!w.contains("WARN"), w);
+    }
+
+    @Test
     void helpExitsZero() {
         Run r = run("--help");
         assertEquals(0, r.exitCode(), r.err());

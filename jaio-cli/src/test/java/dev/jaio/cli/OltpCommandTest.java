@@ -47,6 +47,8 @@ class OltpCommandTest {
             {"--reads=0", "--reads=0"},
             {"--db-size=1000k", "multiple of 8 KiB"},
             {"--memory-budget=1m", "--memory-budget"},
+            {"--dirty-target=100", "--dirty-target=100: in [0, 99]"},
+            {"--dirty-target=-1", "--dirty-target=-1"},
         };
         for (String[] c : cases) {
             JaioCommandTest.Run r = run("oltp", "--quick", "--dir", d, c[0]);

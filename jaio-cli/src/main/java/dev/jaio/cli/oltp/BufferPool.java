@@ -53,6 +53,11 @@ final class BufferPool implements AutoCloseable {
     static final int WRITING = 8;
     /** Unreferenced dirty frames the hand passes before the agent writes one itself. */
     static final int SCAN_DEPTH = 16;
+    /**
+     * Unreferenced dirty frames in a row that cleaners leave ahead of the hand, when the pool is
+     * under its dirty target: half the scan depth, so that an agent always meets a clean victim.
+     */
+    static final int MAX_DIRTY_RUN = SCAN_DEPTH / 2;
     /** How often the window is sized again, at most: nanoseconds. */
     static final long TUNE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The cleaners' lead on the hand, in their recent write latencies. */
@@ -89,6 +94,12 @@ final class BufferPool implements AutoCloseable {
     private long cleanTicks;
     private final int minWindow;
     private final int maxWindow;
+    /** Dirty frames the pool may hold before cleaners write every dirty frame in the window. */
+    private final int dirtyTarget;
+    /** Frames now dirty. */
+    private int dirtyCount;
+    /** Unreferenced dirty frames in a row that the cleaners' cursor has passed and left dirty. */
+    private int dirtyRun;
     /** Frames ahead of the hand that cleaners clean now: in [minWindow, maxWindow]. */
     private int window;
     /** When each frame was claimed by a cleaner (System.nanoTime), for the write latency. */
@@ -107,6 +118,8 @@ final class BufferPool implements AutoCloseable {
     private long hits;
     private long misses;
     private long agentWrites;
+    /** Time agents spent writing dirty victims, the log wait before each included: nanoseconds. */
+    private long agentWriteNanos;
     private long cleanerWrites;
     private long frameWaits;
 
@@ -117,7 +130,7 @@ final class BufferPool implements AutoCloseable {
      * @param window frames ahead of the hand that cleaners keep clean
      */
     BufferPool(int frames, long pages, int window, PageStore store, RedoLog log) {
-        this(frames, pages, window, window, store, log);
+        this(frames, pages, window, window, 0, store, log);
     }
 
     /**
@@ -127,12 +140,16 @@ final class BufferPool implements AutoCloseable {
      * @param frames the pool's frames
      * @param minWindow the fewest frames ahead of the hand that cleaners keep clean
      * @param maxWindow the most; it is also the window until the first tuning
+     * @param dirtyTarget the dirty frames the pool may hold (see the class comment): 0 to clean
+     *     every dirty frame in the window
      */
-    BufferPool(int frames, long pages, int minWindow, int maxWindow, PageStore store, RedoLog log) {
-        if (frames < 1 || pages < 1 || minWindow < 1 || maxWindow < minWindow) {
+    BufferPool(int frames, long pages, int minWindow, int maxWindow, int dirtyTarget, PageStore store, RedoLog log) {
+        if (frames < 1 || pages < 1 || minWindow < 1 || maxWindow < minWindow || dirtyTarget < 0
+                || dirtyTarget > frames) {
             throw new IllegalArgumentException("frames " + frames + ", pages " + pages + ", window " + minWindow
-                    + ".." + maxWindow);
+                    + ".." + maxWindow + ", dirty target " + dirtyTarget);
         }
+        this.dirtyTarget = dirtyTarget;
         this.frames = frames;
         this.pages = pages;
         this.maxWindow = Math.min(maxWindow, frames);
@@ -272,6 +289,9 @@ final class BufferPool implements AutoCloseable {
         }
         lock.lock();
         try {
+            if ((state[f] & DIRTY) == 0) {
+                dirtyCount++;
+            }
             state[f] |= DIRTY;
             version[f]++;
             frameLsn[f] = Math.max(frameLsn[f], lsn);
@@ -328,6 +348,7 @@ final class BufferPool implements AutoCloseable {
         long lsn = frameLsn[f];
         long page = pageOf[f];
         boolean ok = false;
+        long writeStart = System.nanoTime();
         lock.unlock();
         try {
             log.awaitDurable(lsn);
@@ -336,7 +357,9 @@ final class BufferPool implements AutoCloseable {
             store.write(page, agentBuffer);
             ok = true;
         } finally {
+            long writeEnd = System.nanoTime();
             lock.lock();
+            agentWriteNanos += writeEnd - writeStart;
             finishWrite(f, v, ok, true);
         }
         if (pins[f] == 0 && (state[f] & (DIRTY | READING | WRITING | REF)) == 0) {
@@ -453,16 +476,32 @@ final class BufferPool implements AutoCloseable {
     private int claimNext(long durable, long now) {
         tune(now);
         if (cleanTicks < handTicks) {
-            cleanTicks = handTicks;
+            cleanTicks = handTicks; // the hand overtook the cursor: a run it counted is behind the hand
+            dirtyRun = 0;
         }
         while (cleanTicks < handTicks + window) {
-            int f = (int) (cleanTicks++ % frames);
+            int f = (int) (cleanTicks % frames);
             int st = state[f];
-            if ((st & (DIRTY | READING | WRITING | REF)) == DIRTY && frameLsn[f] <= durable) {
-                state[f] = st | WRITING;
-                claimedAt[f] = now;
-                return f;
+            if (pins[f] > 0 || (st & (READING | WRITING | REF)) != 0) {
+                cleanTicks++; // the hand passes it without counting it: neither victim nor dirty
+                continue;
             }
+            if ((st & DIRTY) == 0) {
+                cleanTicks++;
+                dirtyRun = 0; // a victim for the hand
+                continue;
+            }
+            cleanTicks++;
+            if ((dirtyCount <= dirtyTarget && dirtyRun < MAX_DIRTY_RUN) || frameLsn[f] > durable) {
+                // Left dirty: under the target it stays to take more changes while clean frames are
+                // evicted instead; a frame whose last change is not durable yet cannot be written.
+                dirtyRun++;
+                continue;
+            }
+            dirtyRun = 0; // clean by the time the hand comes: the window is as long as the writes take
+            state[f] = st | WRITING;
+            claimedAt[f] = now;
+            return f;
         }
         return -1;
     }
@@ -581,6 +620,7 @@ final class BufferPool implements AutoCloseable {
         if (ok) {
             if (version[f] == v) {
                 state[f] &= ~DIRTY;
+                dirtyCount--;
             }
             if (byAgent) {
                 agentWrites++;
@@ -615,6 +655,7 @@ final class BufferPool implements AutoCloseable {
             lock.lock();
             try {
                 state[f] &= ~DIRTY;
+                dirtyCount--;
             } finally {
                 lock.unlock();
             }
@@ -672,6 +713,13 @@ final class BufferPool implements AutoCloseable {
                     return "frame " + f + " should hold page " + page + " but holds page " + PageFormat.pageId(frame(f));
                 }
             }
+            int dirty = 0;
+            for (int f = 0; f < frames; f++) {
+                dirty += (state[f] & DIRTY) != 0 ? 1 : 0;
+            }
+            if (dirty != dirtyCount) {
+                return dirty + " frames are dirty but the pool counts " + dirtyCount;
+            }
             for (int page = 0; page < table.length; page++) {
                 if (table[page] >= 0 && pageOf[table[page]] != page) {
                     return "the table maps page " + page + " to frame " + table[page] + ", which holds page "
@@ -706,17 +754,19 @@ final class BufferPool implements AutoCloseable {
      * @param hits fixes that found their page cached
      * @param misses fixes that read their page
      * @param agentWrites dirty victims written by agents
+     * @param agentWriteNanos the time agents spent on those writes (the log wait before each
+     *     included): nanoseconds
      * @param cleanerWrites pages written by cleaners
      * @param frameWaits times an agent found no free or clean victim (and then wrote one or waited)
      * @param windowIntegral the cleaners' window integrated over time: frames x nanoseconds
      * @param windowNanos the time it was integrated over: nanoseconds
      */
-    record Counters(long hits, long misses, long agentWrites, long cleanerWrites, long frameWaits,
-            double windowIntegral, long windowNanos) {
+    record Counters(long hits, long misses, long agentWrites, long agentWriteNanos, long cleanerWrites,
+            long frameWaits, double windowIntegral, long windowNanos) {
         /** {@return these less {@code o}} */
         Counters minus(Counters o) {
             return new Counters(hits - o.hits, misses - o.misses, agentWrites - o.agentWrites,
-                    cleanerWrites - o.cleanerWrites, frameWaits - o.frameWaits,
+                    agentWriteNanos - o.agentWriteNanos, cleanerWrites - o.cleanerWrites, frameWaits - o.frameWaits,
                     windowIntegral - o.windowIntegral, windowNanos - o.windowNanos);
         }
 
@@ -730,7 +780,8 @@ final class BufferPool implements AutoCloseable {
     Counters counters() {
         lock.lock();
         try {
-            return new Counters(hits, misses, agentWrites, cleanerWrites, frameWaits, windowIntegral, windowNanos);
+            return new Counters(hits, misses, agentWrites, agentWriteNanos, cleanerWrites, frameWaits, windowIntegral,
+                    windowNanos);
         } finally {
             lock.unlock();
         }

@@ -32,7 +32,7 @@ public final class OltpReport {
     /** The CSV's columns, also the JSON's keys. */
     static final List<String> COLUMNS = List.of("table", "round", "config", "io", "cleaners", "cleaner_threads",
             "frames", "seconds", "transactions", "tps", "relative", "p50_ms", "p95_ms", "p99_ms", "hits", "misses",
-            "cleaner_writes", "agent_writes", "agent_write_pct", "frame_waits", "clean_ahead_frames", "writes_per_txn",
+            "cleaner_writes", "agent_writes", "agent_write_pct", "agent_write_us", "agent_stall_pct", "frame_waits", "clean_ahead_frames", "writes_per_txn",
             "cpu_us_per_txn", "cleaner_cpu_pct",
             "os_threads", "rss_mib", "log_batches", "records_per_batch", "error");
 
@@ -89,8 +89,8 @@ public final class OltpReport {
         StringBuilder out = new StringBuilder();
         for (String table : medians.stream().map(OltpResult::table).distinct().toList()) {
             out.append(title(table)).append(rounds > 1 ? " (median of " + rounds + " turns)" : "").append('\n');
-            out.append(String.format(Locale.ROOT, "%-16s %8s %6s %7s %7s %7s %9s %9s %7s %8s %6s %6s %8s %8s %7s %5s %6s%n",
-                    "config", "tps", "rel", "p50ms", "p95ms", "p99ms", "cl.writes", "ag.writes", "agent%", "waits",
+            out.append(String.format(Locale.ROOT, "%-16s %8s %6s %7s %7s %7s %9s %9s %7s %7s %8s %6s %6s %8s %8s %7s %5s %6s%n",
+                    "config", "tps", "rel", "p50ms", "p95ms", "p99ms", "cl.writes", "ag.writes", "agent%", "stall%", "waits",
                     "ahead", "wr/txn", "cpu/txn", "clean%", "threads", "rss", "rec/b"));
             double base = bestSync(medians, table);
             for (OltpResult r : medians) {
@@ -102,16 +102,17 @@ public final class OltpReport {
                     continue;
                 }
                 out.append(String.format(Locale.ROOT,
-                        "%-16s %8.0f %6s %7.2f %7.2f %7.2f %9d %9d %6.1f%% %8d %6.0f %6.3f %6.0fus %7.1f%% %7d %4dM %6.1f%n",
+                        "%-16s %8.0f %6s %7.2f %7.2f %7.2f %9d %9d %6.1f%% %6.2f%% %8d %6.0f %6.3f %6.0fus %7.1f%% %7d %4dM %6.1f%n",
                         r.label(), r.tps(), Double.isNaN(base) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * r.tps() / base),
                         r.p50Ms(), r.p95Ms(), r.p99Ms(), r.cleanerWrites(), r.agentWrites(), r.agentWritePercent(),
-                        r.frameWaits(), r.cleanAheadFrames(), writesPerTxn(r), r.cpuMicrosPerTxn(), r.cleanerCpuPercent(), r.osThreads(), r.rssMiB(),
+                        r.agentStallPercent(), r.frameWaits(), r.cleanAheadFrames(), writesPerTxn(r), r.cpuMicrosPerTxn(), r.cleanerCpuPercent(), r.osThreads(), r.rssMiB(),
                         r.recordsPerBatch()));
             }
             out.append('\n');
         }
         out.append("rel: tps against the table's best synchronous configuration (= 100), as in the paper's Tables 2"
-                + " and 4.\nagent%: page writes made by agents (Tables 3 and 5); waits: times an agent found no free or"
+                + " and 4.\nagent%: page writes made by agents (Tables 3 and 5); stall%: the share of the agents' time"
+                + " spent on those writes, the most that cleaners keeping up could give back; waits: times an agent found no free or"
                 + " clean frame; ahead: the frames ahead of the clock hand that cleaners clean (mean); wr/txn: page"
                 + " writes per transaction; clean%: the cleaner threads' CPU, percent of one core; rec/b: log records per group commit.\n");
         return out.toString();
@@ -123,7 +124,7 @@ public final class OltpReport {
                 r.frames(), r.seconds(), r.transactions(), r.tps(),
                 Double.isNaN(base) || r.error() != null ? Double.NaN : 100 * r.tps() / base, r.p50Ms(), r.p95Ms(),
                 r.p99Ms(), r.hits(), r.misses(), r.cleanerWrites(), r.agentWrites(), r.agentWritePercent(),
-                r.frameWaits(), r.cleanAheadFrames(), writesPerTxn(r), r.cpuMicrosPerTxn(), r.cleanerCpuPercent(),
+                r.agentWriteMicros(), r.agentStallPercent(), r.frameWaits(), r.cleanAheadFrames(), writesPerTxn(r), r.cpuMicrosPerTxn(), r.cleanerCpuPercent(),
                 r.osThreads(), r.rssMiB(), r.logBatches(),
                 r.recordsPerBatch(), r.error() == null ? "" : r.error());
     }

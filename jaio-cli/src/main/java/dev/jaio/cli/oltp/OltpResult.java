@@ -19,6 +19,10 @@ package dev.jaio.cli.oltp;
  * @param cleanerWrites pages written by cleaners
  * @param agentWrites pages written by agents (dirty victims)
  * @param agentWritePercent agent writes as a share of all page writes, percent
+ * @param agentWriteMicros an agent write's mean time, the wait for the log before it included:
+ *     microseconds; NaN without agent writes
+ * @param agentStallPercent the share of the agents' time spent on agent writes, percent: what
+ *     cleaners that kept up would give back to transactions, at most
  * @param frameWaits times an agent found no free or clean victim
  * @param cleanAheadFrames the cleaners' window ahead of the clock hand, frames, averaged over the interval
  * @param cpuMicrosPerTxn process CPU (user + system) per transaction, microseconds
@@ -34,21 +38,23 @@ package dev.jaio.cli.oltp;
  */
 public record OltpResult(String label, String io, String cleaners, int cleanerThreads, int frames, double seconds,
         long transactions, double tps, double p50Ms, double p95Ms, double p99Ms, long hits, long misses,
-        long cleanerWrites, long agentWrites, double agentWritePercent, long frameWaits, double cleanAheadFrames, double cpuMicrosPerTxn,
+        long cleanerWrites, long agentWrites, double agentWritePercent, double agentWriteMicros,
+        double agentStallPercent, long frameWaits, double cleanAheadFrames, double cpuMicrosPerTxn,
         double cleanerCpuPercent, int osThreads, long rssMiB, long logBatches, double recordsPerBatch, String error,
         String table, int round) {
 
     /** {@return this result as turn {@code round} of table {@code table}} */
     public OltpResult in(String table, int round) {
         return new OltpResult(label, io, cleaners, cleanerThreads, frames, seconds, transactions, tps, p50Ms, p95Ms,
-                p99Ms, hits, misses, cleanerWrites, agentWrites, agentWritePercent, frameWaits, cleanAheadFrames, cpuMicrosPerTxn,
+                p99Ms, hits, misses, cleanerWrites, agentWrites, agentWritePercent, agentWriteMicros, agentStallPercent,
+                frameWaits, cleanAheadFrames, cpuMicrosPerTxn,
                 cleanerCpuPercent, osThreads, rssMiB, logBatches, recordsPerBatch, error, table, round);
     }
 
     /** A configuration that failed before or while it ran. */
     public static OltpResult failed(OltpSettings s, String error) {
         return new OltpResult(s.label(), s.io().flag(), s.cleaners().label(), s.cleaners().threads(), 0, 0, 0, 0,
-                Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0,
+                Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0,
                 Double.NaN, error, "run", 1);
     }
 }

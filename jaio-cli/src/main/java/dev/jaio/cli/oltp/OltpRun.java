@@ -79,7 +79,8 @@ public final class OltpRun {
                 : new RedoLog(s.logFile(), s.logSync(), rec.lastLsn(), s.agents());
                 PageStore store = new PageStore(engine, s.dbFile(), s.io(), s.pageDsync());
                 BufferPool pool = new BufferPool(frames, s.pages(),
-                        s.cleanAhead().adaptive() ? minWindow : maxWindow, maxWindow, store, log);
+                        s.cleanAhead().adaptive() ? minWindow : maxWindow, maxWindow,
+                        (int) ((long) frames * s.dirtyTarget() / 100), store, log);
                 Arena arena = Arena.ofShared()) {
             Cleaner cleaner = Cleaner.start(s.cleaners(), s.cleanerDepth(), pool, store, engine);
             try {
@@ -91,6 +92,10 @@ public final class OltpRun {
                 }
             } finally {
                 cleaner.close();
+            }
+            String broken = pool.checkInvariants(); // agents and cleaners stopped: cheap, once a run
+            if (broken != null) {
+                throw new IllegalStateException("the buffer pool's state is broken after the run: " + broken);
             }
             if (result.error() == null) {
                 pool.flushAll(arena.allocate(PageFormat.PAGE_SIZE, 4096));
@@ -151,7 +156,9 @@ public final class OltpRun {
         return new OltpResult(s.label(), s.io().flag(), s.cleaners().label(), s.cleaners().threads(), frames, secs, txns,
                 txns / secs, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
                 h.getValueAtPercentile(99) / 1e6, c.hits(), c.misses(), c.cleanerWrites(), c.agentWrites(),
-                writes == 0 ? 0 : 100.0 * c.agentWrites() / writes, c.frameWaits(), c.meanWindow(),
+                writes == 0 ? 0 : 100.0 * c.agentWrites() / writes,
+                c.agentWrites() == 0 ? Double.NaN : c.agentWriteNanos() / 1e3 / c.agentWrites(),
+                100.0 * c.agentWriteNanos() / ((double) s.agents() * (t1 - t0)), c.frameWaits(), c.meanWindow(),
                 txns == 0 ? Double.NaN : (cpu.userSeconds() + cpu.systemSeconds()) * 1e6 / txns,
                 100.0 * cleanerCpu / (t1 - t0), threads, rss, batches,
                 batches == 0 ? 0 : (double) (l1[1] - l0[1]) / batches,

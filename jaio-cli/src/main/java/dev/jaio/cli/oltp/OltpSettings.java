@@ -26,6 +26,11 @@ import java.util.Locale;
  * @param cleaners the page cleaners
  * @param cleanerDepth page writes the AIO cleaner keeps in flight
  * @param cleanAhead how far ahead of the agents' clock hand the cleaners clean
+ * @param dirtyTarget the share of the pool's frames that may stay dirty, percent in [0, 99]: under it,
+ *     cleaners leave dirty frames in their window to take more changes (short of
+ *     {@code BufferPool.MAX_DIRTY_RUN} in a row, so that agents still meet clean victims), as DB2's
+ *     cleaners start only at {@code chngpgs_thresh} changed pages (default 60%); 0 cleans every
+ *     dirty frame that reaches the window
  * @param logSync how a commit is made durable
  * @param engine the jaio engine (uring, aio, threads) or null for jaio's choice
  * @param warmup how long agents run before measuring
@@ -35,7 +40,7 @@ import java.util.Locale;
 public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolBytes, long memoryBudget, int agents,
         boolean virtualAgents, int readsPerTxn, int updatePercent, boolean zipf, IoMode io, boolean pageDsync,
         CleanerSpec cleaners,
-        int cleanerDepth, CleanAhead cleanAhead, LogSync logSync, String engine, Duration warmup, Duration duration,
+        int cleanerDepth, CleanAhead cleanAhead, int dirtyTarget, LogSync logSync, String engine, Duration warmup, Duration duration,
         long seed) {
 
     /** Default database size: 4 GiB. */
@@ -54,6 +59,10 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
     public static final int DEFAULT_CLEANER_DEPTH = 64;
     /** Default clean-ahead share of the pool, percent: the window, or the adaptive window's bound. */
     public static final int DEFAULT_CLEAN_AHEAD = 5;
+    /** Default dirty target, percent of the pool: 0, every dirty frame in the window is cleaned. */
+    public static final int DEFAULT_DIRTY_TARGET = 0;
+    /** Highest dirty target, percent (DB2's {@code chngpgs_thresh} goes to 99 as well). */
+    public static final int MAX_DIRTY_TARGET = 99;
     /** Most pages one transaction may read (its log record must fit a batch). */
     public static final int MAX_READS = 64;
     /**
@@ -248,6 +257,9 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
         if (cleanerDepth < 1 || cleanerDepth > 4096) {
             throw new IllegalArgumentException("--cleaner-depth=" + cleanerDepth + ": in [1, 4096]");
         }
+        if (dirtyTarget < 0 || dirtyTarget > MAX_DIRTY_TARGET) {
+            throw new IllegalArgumentException("--dirty-target=" + dirtyTarget + ": in [0, " + MAX_DIRTY_TARGET + "]");
+        }
         if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new IllegalArgumentException("--duration must be above 0 and --warmup not negative");
         }
@@ -303,13 +315,15 @@ public record OltpSettings(Path dbFile, Path logFile, long dbBytes, long poolByt
     /** This configuration with other cleaners. */
     public OltpSettings withCleaners(CleanerSpec c) {
         return new OltpSettings(dbFile, logFile, dbBytes, poolBytes, memoryBudget, agents, virtualAgents, readsPerTxn,
-                updatePercent, zipf, io, pageDsync, c, cleanerDepth, cleanAhead, logSync, engine, warmup, duration, seed);
+                updatePercent, zipf, io, pageDsync, c, cleanerDepth, cleanAhead, dirtyTarget, logSync, engine, warmup,
+                duration, seed);
     }
 
     /** This configuration with another I/O mode. */
     public OltpSettings withIo(IoMode m) {
         return new OltpSettings(dbFile, logFile, dbBytes, poolBytes, memoryBudget, agents, virtualAgents, readsPerTxn,
-                updatePercent, zipf, m, pageDsync, cleaners, cleanerDepth, cleanAhead, logSync, engine, warmup, duration, seed);
+                updatePercent, zipf, m, pageDsync, cleaners, cleanerDepth, cleanAhead, dirtyTarget, logSync, engine, warmup,
+                duration, seed);
     }
 
     /** A short name: the I/O mode and the cleaners, as in {@code direct sync:8} or {@code direct+dsync aio:1}. */

@@ -81,6 +81,47 @@ class BufferPoolTest {
     }
 
     @Test
+    void underTheDirtyTargetCleanersLeaveDirtyFramesButNeverAScanDepthOfThemInARow() throws IOException {
+        // Frames 0-63 hold pages 0-63; runs of 12 dirty frames, then a clean one (12, 25, 38, 51):
+        // 60 dirty frames. The hand's first turn clears every reference bit; in its second it
+        // passes 0-11 (dirty, under the agent's scan depth) and takes frame 12 for page 64.
+        int[] expectUnder = {21, 34, 47, 60}; // the 9th dirty frame of each run in the window 13..60
+        for (int target : new int[] {63, 59}) {
+            Path d = java.nio.file.Files.createDirectories(dir.resolve("t" + target));
+            try (PoolFixture fx = new PoolFixture(ENGINE.engine(), d, 128, 64, 48, 48, target);
+                    Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);
+                for (long p = 0; p < 64; p++) {
+                    if (p % 13 == 12) {
+                        fx.pool.unfix(fx.pool.fix(p, buf));
+                    } else {
+                        fx.update(p, 0, buf);
+                    }
+                }
+                assertEquals(60, fx.pool.dirtyFrames());
+                fx.pool.unfix(fx.pool.fix(64, buf));
+                assertEquals(0, fx.pool.counters().agentWrites());
+                int[] frames = new int[64];
+                long[] versions = new long[64];
+                int n = fx.pool.claimDirty(frames, versions, new long[64], 64);
+                int[] claimed = java.util.Arrays.copyOf(frames, n);
+                if (target == 63) {
+                    assertEquals(java.util.Arrays.toString(expectUnder), java.util.Arrays.toString(claimed),
+                            "under the target: the ninth of each run of dirty frames only");
+                } else {
+                    assertEquals(45, n, "over the target: every dirty frame in the window, " + java.util.Arrays.toString(claimed));
+                    assertEquals(13, claimed[0]);
+                }
+                boolean[] ok = new boolean[n];
+                java.util.Arrays.fill(ok, true);
+                fx.pool.cleanerWritesDone(frames, versions, ok, n);
+                assertEquals(60 - n, fx.pool.dirtyFrames());
+                assertEquals(null, fx.pool.checkInvariants());
+            }
+        }
+    }
+
+    @Test
     void onlyDirtyVictimsMakeAnAgentWriteWhichReachesTheFile() throws IOException {
         try (PoolFixture fx = new PoolFixture(ENGINE.engine(), dir, 64, 16, 4); Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(PageFormat.PAGE_SIZE, 4096);

@@ -11,7 +11,7 @@ class OltpReportTest {
     static OltpResult result(String table, int round, String cleaners, double tps) {
         int threads = cleaners.equals("aio:1") ? 1 : Integer.parseInt(cleaners.substring(5));
         return new OltpResult("direct " + cleaners, "direct", cleaners, threads, 100, 1, (long) tps, tps, 1, 2, 3, 0, 0,
-                10, 0, 0, 0, 40, 50, 5, 10, 100, 10, 2, null, table, round);
+                10, 0, 0, Double.NaN, 0, 0, 40, 50, 5, 10, 100, 10, 2, null, table, round);
     }
 
     @Test
@@ -39,7 +39,7 @@ class OltpReportTest {
     void aFailedConfigurationIsReportedWithItsError() {
         OltpResult failed = OltpResult.failed(new OltpSettings(java.nio.file.Path.of("db"), java.nio.file.Path.of("log"),
                 8L << 20, 2L << 20, 0, 4, false, 10, 30, false, OltpSettings.IoMode.DIRECT, false,
-                OltpSettings.CleanerSpec.parse("sync:2"), 16, OltpSettings.CleanAhead.AUTO, OltpSettings.LogSync.DSYNC, null,
+                OltpSettings.CleanerSpec.parse("sync:2"), 16, OltpSettings.CleanAhead.AUTO, 0, OltpSettings.LogSync.DSYNC, null,
                 java.time.Duration.ZERO, java.time.Duration.ofSeconds(1), 1), "disk full, ENOSPC").in("raw", 1);
         String table = OltpReport.table(List.of(failed, result("raw", 1, "aio:1", 10)));
         assertTrue(table.contains("direct sync:2    failed: disk full, ENOSPC"), table);

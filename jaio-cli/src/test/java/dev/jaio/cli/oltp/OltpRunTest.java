@@ -38,7 +38,7 @@ class OltpRunTest {
 
     static OltpSettings small(Path dir, String cleaners, IoMode io, boolean virtual, LogSync sync) {
         return new OltpSettings(dir.resolve("db"), dir.resolve("db.log"), 8L << 20, 2L << 20, 0, 4, virtual, 10, 30,
-                false, io, false, CleanerSpec.parse(cleaners), 16, OltpSettings.CleanAhead.AUTO, sync, null, Duration.ofMillis(300),
+                false, io, false, CleanerSpec.parse(cleaners), 16, OltpSettings.CleanAhead.AUTO, 0, sync, null, Duration.ofMillis(300),
                 Duration.ofMillis(1000), 7);
     }
 
@@ -52,6 +52,22 @@ class OltpRunTest {
         assertTrue(r.transactions() > 0, r.toString());
         Database.Verification v = Database.verify(s.dbFile(), s.logFile());
         assertTrue(v.ok(), v.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"aio:1", "sync:2", "sync:1"})
+    void underADirtyTargetEveryChangeStillReachesTheDisk(String cleaners) throws IOException {
+        OltpSettings p = small(dir, cleaners, IoMode.DIRECT, false);
+        OltpSettings s = new OltpSettings(p.dbFile(), p.logFile(), p.dbBytes(), p.poolBytes(), 0, p.agents(), false,
+                p.readsPerTxn(), p.updatePercent(), false, IoMode.DIRECT, false, p.cleaners(), p.cleanerDepth(),
+                p.cleanAhead(), 90, p.logSync(), null, p.warmup(), p.duration(), p.seed());
+        Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });
+        OltpResult r = OltpRun.run(s, ENGINE.engine(), line -> { }, null, true); // checks the pool's dirty count too
+        assertNull(r.error(), r.error());
+        assertTrue(r.transactions() > 0 && r.cleanerWrites() > 0, r.toString());
+        assertEquals(r.agentWrites() == 0, Double.isNaN(r.agentWriteMicros()), r.toString());
+        Database.Verification v = Database.verify(s.dbFile(), s.logFile());
+        assertTrue(v.ok(), "every committed change on disk, none other: " + v);
     }
 
     @ParameterizedTest
@@ -69,6 +85,8 @@ class OltpRunTest {
             assertEquals(0, r.cleanerWrites(), r.toString());
             assertTrue(r.agentWrites() > 0, "without a cleaner, agents write: " + r);
             assertEquals(100.0, r.agentWritePercent(), 1e-9);
+            assertTrue(r.agentWriteMicros() > 0 && r.agentStallPercent() > 0 && r.agentStallPercent() < 100,
+                    "their writes took the agents' time: " + r);
         } else {
             assertTrue(r.cleanerWrites() > 0, r.toString());
         }
@@ -92,7 +110,7 @@ class OltpRunTest {
         OltpSettings plain = small(dir, cleaners, IoMode.DIRECT, false);
         OltpSettings s = new OltpSettings(plain.dbFile(), plain.logFile(), plain.dbBytes(), plain.poolBytes(), 0,
                 plain.agents(), false, plain.readsPerTxn(), plain.updatePercent(), false, IoMode.DIRECT, true,
-                plain.cleaners(), plain.cleanerDepth(), plain.cleanAhead(), plain.logSync(), null, plain.warmup(),
+                plain.cleaners(), plain.cleanerDepth(), plain.cleanAhead(), plain.dirtyTarget(), plain.logSync(), null, plain.warmup(),
                 plain.duration(), plain.seed());
         assertEquals("direct+dsync " + cleaners, s.label());
         Database.prepare(s.dbFile(), s.logFile(), s.dbBytes(), b -> { });

@@ -20,12 +20,18 @@ final class PoolFixture implements AutoCloseable {
 
     /** A pool whose cleaners' window adapts within [minWindow, maxWindow]. */
     PoolFixture(IoEngine engine, Path dir, long pages, int frames, int minWindow, int maxWindow) throws IOException {
+        this(engine, dir, pages, frames, minWindow, maxWindow, 0);
+    }
+
+    /** A pool that may keep {@code dirtyTarget} frames dirty. */
+    PoolFixture(IoEngine engine, Path dir, long pages, int frames, int minWindow, int maxWindow, int dirtyTarget)
+            throws IOException {
         db = dir.resolve("db");
         logPath = dir.resolve("log");
         Database.prepare(db, logPath, pages * PageFormat.PAGE_SIZE, b -> { });
         store = new PageStore(engine, db, IoMode.DIRECT, false);
         log = new RedoLog(logPath, LogSync.FDATASYNC, 0, 16);
-        pool = new BufferPool(frames, pages, minWindow, maxWindow, store, log);
+        pool = new BufferPool(frames, pages, minWindow, maxWindow, dirtyTarget, store, log);
     }
 
     /** Fixes a page, sets one row in a durable transaction, unfixes it; returns the LSN. */

@@ -83,7 +83,7 @@ class RecoveryTest {
 
     static OltpSettings settings(Path db, Path log, String cleaners, LogSync sync, Duration duration) {
         return new OltpSettings(db, log, 8L << 20, 2L << 20, 0, 4, false, 10, 40, false, IoMode.DIRECT, false,
-                CleanerSpec.parse(cleaners), 16, OltpSettings.CleanAhead.AUTO, sync, null, Duration.ZERO, duration, 3);
+                CleanerSpec.parse(cleaners), 16, OltpSettings.CleanAhead.AUTO, 0, sync, null, Duration.ZERO, duration, 3);
     }
 
     /** The child: runs transactions for a long time, printing the durable LSN as it grows. */
