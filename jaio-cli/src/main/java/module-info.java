@@ -13,7 +13,6 @@ module dev.jaio.cli {
     requires org.apache.commons.rng.simple;
     requires jdk.unsupported; // bench --vs=jdk: com.sun.nio.file.ExtendedOpenOption.DIRECT, the JDK's O_DIRECT (looked up by name)
     requires org.jfree.jfreechart;
-    requires org.jfree.svg;
 
     opens dev.jaio.cli to info.picocli;
 }

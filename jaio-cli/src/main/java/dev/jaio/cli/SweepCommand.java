@@ -54,7 +54,7 @@ import picocli.CommandLine.Spec;
             "",
             "Files written to --out: sweep.csv and sweep.json (every run of every point: figure, config, tool,",
             "engine, direct, cache, record_kib, run, mib_per_s, iops, lat_p50_us, lat_p99_us (completion",
-            "latency), cpu_s, bytes, seconds, error), figure1.png/.svg and figure2.png/.svg (MB/s against",
+            "latency), cpu_s, bytes, seconds, error), figure1.png and figure2.png (MB/s against",
             "request size, one line per configuration; fio's lines dashed with hollow markers).",
             "",
             "--quick: a 64 MiB file, record sizes 4, 16 and 64 KiB and at most 64 MiB per point: about a",

@@ -3,13 +3,11 @@ package dev.jaio.cli.sweep;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.Rectangle;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
@@ -24,12 +22,12 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.svg.SVGGraphics2D;
 
 /**
  * The paper's figures with JFreeChart: throughput (MB/s) against request size (KB, log2 axis), one
  * line per configuration; jaio's lines solid with filled markers, fio's dashed with hollow ones.
- * Rendered headless to PNG (ImageIO) and SVG (JFreeSVG).
+ * Rendered headless to PNG (ImageIO). There is no SVG: JFreeChart writes SVG through JFreeSVG,
+ * whose GPLv3 a jaio under the Apache License cannot take on.
  */
 public final class SweepCharts {
 
@@ -124,16 +122,12 @@ public final class SweepCharts {
         };
     }
 
-    /** Writes {@code <figure>.png} and {@code <figure>.svg} into {@code dir}. */
+    /** Writes {@code <figure>.png} into {@code dir}. */
     public static List<Path> write(Figure figure, List<SweepConfig> configs, List<SweepPoint> points, Path dir)
             throws IOException {
         JFreeChart chart = chart(figure, configs, points);
         Path png = dir.resolve(figure.id() + ".png");
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
-        Path svg = dir.resolve(figure.id() + ".svg");
-        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
-        chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
-        Files.writeString(svg, g.getSVGDocument() + "\n");
-        return List.of(png, svg);
+        return List.of(png);
     }
 }
