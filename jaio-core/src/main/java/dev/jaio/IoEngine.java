@@ -125,6 +125,9 @@ public final class IoEngine implements AutoCloseable {
      * @throws IOException when the named engine is unavailable here, or the kernel refuses the
      *     queue (e.g. fs.aio-max-nr exhausted, or the locked-memory limit for io_uring); the message
      *     says which and why
+     * @throws IllegalCallerException when the JVM denies jaio native access
+     *     ({@code --illegal-native-access=deny}); the message names the {@code --enable-native-access}
+     *     option to add
      */
     public static IoEngine open(EngineConfig config) throws IOException {
         return new IoEngine(config, Engines.open(config.engine(), queueOptions(config)), false);
@@ -142,6 +145,7 @@ public final class IoEngine implements AutoCloseable {
      * @return the shared engine
      * @throws IOException when it cannot be opened (no engine could set up its queue); a later call
      *     tries again
+     * @throws IllegalCallerException when the JVM denies jaio native access, as {@link #open(EngineConfig)}
      */
     public static IoEngine shared() throws IOException {
         IoEngine e = sharedInstance;

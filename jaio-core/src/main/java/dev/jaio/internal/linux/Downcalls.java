@@ -107,7 +107,12 @@ final class Downcalls {
 
     @SuppressWarnings("restricted") // linking is what this package is for; callers are the wrappers here
     private static MethodHandle link(String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
-        return LIBC.find(symbol).map(address -> LINKER.downcallHandle(address, descriptor, options)).orElse(null);
+        try {
+            return LIBC.find(symbol).map(address -> LINKER.downcallHandle(address, descriptor, options)).orElse(null);
+        } catch (IllegalCallerException e) {
+            // native access denied: say which flag to add (NativeAccess checks first at the entry points)
+            throw new IllegalCallerException(NativeAccess.deniedMessage(), e);
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jaio.internal.aio.AioEngine;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
+import dev.jaio.internal.linux.NativeAccess;
 import dev.jaio.internal.threads.ThreadsEngine;
 import dev.jaio.internal.uring.UringEngine;
 import java.io.IOException;
@@ -75,8 +76,10 @@ public final class Engines {
      *     {@link EngineProvider#maxCapacity(boolean) limit}
      * @throws IOException when the named engine (or, for auto, every engine) is unavailable or its
      *     setup fails; the message says why for each
+     * @throws IllegalCallerException when the JVM denies jaio native access, naming the flag to add
      */
     public static Opened open(String name, QueueOptions options) throws IOException {
+        NativeAccess.ensureEnabled(); // before any engine links a downcall: one clear message
         if (AUTO.equals(name)) {
             return openFirst(ALL, options);
         }

@@ -82,6 +82,50 @@ class EnginesTest {
     }
 
     @Test
+    void aFallbackIsLoggedOnceAtWarningThenAtDebug() throws IOException {
+        // System.Logger "dev.jaio.engine" goes to java.util.logging here (the JDK's default backend)
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.jaio.engine");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        h.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Level before = jul.getLevel();
+        jul.setLevel(java.util.logging.Level.ALL);
+        jul.addHandler(h);
+        try {
+            var uring = new RefusesSetup("uring");
+            for (int i = 0; i < 2; i++) {
+                Engines.openFirst(List.of(uring, Engines.byName("threads")), new QueueOptions(256, true, 2, 0))
+                        .queue().close();
+            }
+        } finally {
+            jul.removeHandler(h);
+            jul.setLevel(before);
+        }
+        assertEquals(2, records.size(), records.toString());
+        for (java.util.logging.LogRecord r : records) {
+            assertTrue(r.getMessage().startsWith("jaio engine auto: skipped uring: io_uring_setup for a queue of 256"
+                    + " requests failed: ENOMEM; picked threads"), r.getMessage());
+        }
+        // once per JVM at WARNING (an earlier test's fallback may have been that once), then DEBUG
+        assertTrue(records.get(0).getLevel() == java.util.logging.Level.WARNING
+                || records.get(0).getLevel() == java.util.logging.Level.FINE, records.get(0).getLevel().toString());
+        assertEquals(java.util.logging.Level.FINE, records.get(1).getLevel());
+    }
+
+    @Test
     void everyRealEngineIsKnownByNameAndUnknownNamesAreRefused() {
         assertEquals("uring", Engines.byName("uring").name());
         assertEquals("aio", Engines.byName("aio").name());
