@@ -11,4 +11,6 @@
 module dev.jaio {
     exports dev.jaio;
     exports dev.jaio.nio;
+
+    requires jdk.jfr; // jaio's JFR events (dev.jaio.internal.jfr): free when no recording wants them
 }

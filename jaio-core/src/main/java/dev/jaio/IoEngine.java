@@ -12,6 +12,7 @@ import dev.jaio.internal.file.Admission;
 import dev.jaio.internal.file.FastPathCounters;
 import dev.jaio.internal.file.FileEngine;
 import dev.jaio.internal.file.OpenFile;
+import dev.jaio.internal.jfr.JfrEvents;
 import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +92,7 @@ public final class IoEngine implements AutoCloseable {
             }
             throw e;
         }
+        JfrEvents.engineOpened(provider.name(), config.engine(), config.queueDepth(), selectionReason);
     }
 
     /** The engine's own queue: driven only by its event loop's platform thread, so an io_uring ring may be bound to it. */

@@ -1,5 +1,6 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.jfr.CacheEvents;
 import java.util.function.Predicate;
 
 /**
@@ -64,6 +65,7 @@ public final class ClockEvictor {
                 continue;
             }
             if (p.evictable() && detach.test(p)) {
+                CacheEvents.eviction(p.owner(), p.index());
                 p.freed = true;
                 resident[f] = null;
                 return f;

@@ -1,5 +1,6 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.jfr.CacheEvents;
 import dev.jaio.internal.linux.Rwf;
 import dev.jaio.internal.radix.Tag;
 import java.lang.foreign.MemorySegment;
@@ -389,6 +390,8 @@ final class FileWriteback implements Flusher.DirtyFile {
      * start runs of their own, so the extending write is exactly one device write.
      */
     private void issueWrites(CacheHandle h, CachedPage[] pages, int n, long fileSize, int rwFlags, long extFirst) {
+        long firstPage = n > 0 ? pages[0].index() : -1;
+        int writes = 0;
         int runStart = 0;
         long eofPage = fileSize % PAGE != 0 ? fileSize / PAGE : -1;
         for (int i = 1; i <= n; i++) {
@@ -411,7 +414,11 @@ final class FileWriteback implements Flusher.DirtyFile {
                             rwFlags));
                 }
                 runStart = i;
+                writes++;
             }
+        }
+        if (n > 0) {
+            CacheEvents.writeback(file.key(), firstPage, n, (long) n * PAGE, writes, rwFlags);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jaio.internal.cache;
 
+import dev.jaio.internal.jfr.CacheEvents;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -148,6 +149,9 @@ final class Filemap {
         }
         reclaim.placed(pages, used);
         counters.countStarted(used, readahead);
+        if (readahead) {
+            CacheEvents.readahead(file.key(), first, last - first + 1, used);
+        }
         int runStart = 0;
         for (int i = 1; i <= used; i++) {
             if (i == used || pages[i].index() != pages[i - 1].index() + 1) {

@@ -12,6 +12,8 @@ import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.FileStat;
 import dev.jaio.internal.cache.PageCache;
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.jfr.FileIoEvent;
+import dev.jaio.internal.jfr.JfrEvents;
 import dev.jaio.internal.linux.Libc;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -242,7 +244,14 @@ public final class OpenFile implements CacheHandle.OpCount {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
-        return backend.single(opcode, seg, position, ioFlags, advance, ResultKind.INT);
+        FileIoEvent ev = JfrEvents.begin(isRead ? JfrEvents.READ : JfrEvents.WRITE, position, seg.byteSize(), ioFlags);
+        CompletableFuture<Integer> r = backend.single(opcode, seg, position, ioFlags, advance, ResultKind.INT);
+        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
+    }
+
+    /** The I/O mode jaio's JFR events name: direct, cached (jaio's cache) or buffered (the kernel's). */
+    public String jfrMode() {
+        return isDirect() ? "direct" : cacheHandle() != null ? "cached" : "buffered";
     }
 
     /** What {@link #readNow} returns when it did nothing. */
@@ -259,7 +268,12 @@ public final class OpenFile implements CacheHandle.OpCount {
                 || !seg.isNative()) {
             return NOT_DONE; // the request's checks say what is wrong
         }
-        return backend.readNow(seg, position);
+        FileIoEvent ev = JfrEvents.begin(JfrEvents.READ, position, seg.byteSize(), IoFlags.NONE);
+        long n = backend.readNow(seg, position);
+        if (ev != null && n != NOT_DONE) {
+            JfrEvents.end(ev, path, engine().name(), jfrMode(), n, null); // done on the calling thread
+        }
+        return n;
     }
 
     /**
@@ -275,8 +289,10 @@ public final class OpenFile implements CacheHandle.OpCount {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer("pread", seg, true, position);
-        return backend instanceof KernelIo k ? k.submitUntried(seg, position)
+        FileIoEvent ev = JfrEvents.begin(JfrEvents.READ, position, seg.byteSize(), IoFlags.NONE);
+        CompletableFuture<Integer> r = backend instanceof KernelIo k ? k.submitUntried(seg, position)
                 : backend.single(IoOp.READ, seg, position, 0, null, ResultKind.INT);
+        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
     }
 
     /**
@@ -345,7 +361,9 @@ public final class OpenFile implements CacheHandle.OpCount {
         long reserved = (long) APPEND_AT.getAndAdd(this, length);
         try {
             checkPosition(op, reserved, length);
-            return backend.single(IoOp.WRITE, seg, reserved, ioFlags, null, ResultKind.OFFSET);
+            FileIoEvent ev = JfrEvents.begin(JfrEvents.WRITE, reserved, length, ioFlags);
+            CompletableFuture<Long> r = backend.single(IoOp.WRITE, seg, reserved, ioFlags, null, ResultKind.OFFSET);
+            return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode(), length);
         } catch (RuntimeException e) {
             APPEND_AT.compareAndSet(this, reserved + length, reserved); // give the range back if it is the last
             throw e;
@@ -377,12 +395,16 @@ public final class OpenFile implements CacheHandle.OpCount {
             throw new IllegalArgumentException(op + " " + path + ": " + total
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
-        return backend.vectored(opcode, targets, position, total, ioFlags);
+        FileIoEvent ev = JfrEvents.begin(isRead ? JfrEvents.READ : JfrEvents.WRITE, position, total, ioFlags);
+        CompletableFuture<Long> r = backend.vectored(opcode, targets, position, total, ioFlags);
+        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
     }
 
     /** fsync ({@code dataOnly} false) or fdatasync. */
     public CompletableFuture<Void> sync(boolean dataOnly) {
-        return backend.sync(dataOnly ? IoOp.FDATASYNC : IoOp.FSYNC);
+        FileIoEvent ev = JfrEvents.begin(JfrEvents.SYNC, -1, 0, dataOnly ? 1 : 0);
+        CompletableFuture<Void> r = backend.sync(dataOnly ? IoOp.FDATASYNC : IoOp.FSYNC);
+        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
     }
 
     /** posix_fadvise(2), then the same advice to jaio's cache of a CACHED file. */
