@@ -2,6 +2,7 @@ package dev.jaio;
 
 import dev.jaio.internal.context.Kioctx;
 import dev.jaio.internal.engine.EngineProvider;
+import dev.jaio.internal.engine.IoStatsGroup;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.file.Failures;
 import dev.jaio.internal.file.OpenFile;
@@ -85,8 +86,8 @@ public final class IoContext implements AutoCloseable {
     /** The context's body: its kernel queue, slots, cached requests and their page I/O. */
     private final Kioctx body;
 
-    IoContext(EngineProvider provider, QueueOptions options) throws IOException {
-        this.body = new Kioctx(provider, options);
+    IoContext(EngineProvider provider, QueueOptions options, IoStatsGroup stats) throws IOException {
+        this.body = new Kioctx(provider, options, stats);
     }
 
     /** {@return the engine kind of this context: {@code uring}, {@code aio} or {@code threads}} */

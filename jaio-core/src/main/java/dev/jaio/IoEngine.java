@@ -6,6 +6,8 @@ import dev.jaio.internal.context.Kioctx;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.engine.IoStats;
+import dev.jaio.internal.engine.IoStatsGroup;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.file.Admission;
@@ -13,6 +15,7 @@ import dev.jaio.internal.file.FastPathCounters;
 import dev.jaio.internal.file.FileEngine;
 import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.jfr.JfrEvents;
+import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,6 +72,8 @@ public final class IoEngine implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     /** At most queueDepth callers' requests in the engine at once; more wait in their calls. */
     private final Admission admission;
+    /** The counters of the loop's requests and of every context's: {@link #stats()}. */
+    private final IoStatsGroup stats = new IoStatsGroup();
     /** The files' fast paths: the policy of {@link EngineConfig#fastPaths()} and its counters. */
     private final FastPathCounters fastPaths;
     /** Made by the first {@link FileOption#CACHED} open; guarded by this. */
@@ -92,6 +97,7 @@ public final class IoEngine implements AutoCloseable {
             }
             throw e;
         }
+        stats.register(loop.stats());
         JfrEvents.engineOpened(provider.name(), config.engine(), config.queueDepth(), selectionReason);
     }
 
@@ -262,7 +268,8 @@ public final class IoEngine implements AutoCloseable {
                     + provider.capacityLimit(false) + ": " + provider.maxCapacity(false) + ")");
         }
         try {
-            return new IoContext(provider, new QueueOptions(depth, false, config.threads(), config.sqPollIdleMillis()));
+            return new IoContext(provider, new QueueOptions(depth, false, config.threads(), config.sqPollIdleMillis()),
+                    stats);
         } catch (IOException e) {
             throw new IOException("newContext(" + depth + ") on the " + provider.name() + " engine (a kernel queue of "
                     + 2 * depth + " requests): " + e.getMessage(), e);
@@ -322,6 +329,34 @@ public final class IoEngine implements AutoCloseable {
                 s.demandPages(), s.deviceReads(), s.readErrors(), s.evictions(), s.retries(), s.idleRetries(),
                 s.spuriousWakeups(), s.collisionsSkipped(), s.frameWaits(), s.bypassReads(), s.dirtyPages(), s.writebackPages(),
                 s.pagesDirtied(), s.pagesWritten(), s.deviceWrites(), s.writeErrors(), s.flushes(), s.throttled());
+    }
+
+    /**
+     * A snapshot of this engine's requests: submitted, completed, in flight, waits for a place in
+     * its queue, bytes, failures by errno, and completion latency percentiles; those of its own
+     * queue (every {@link AsyncFile} and channel on it, and its page cache's device I/O) and of its
+     * {@link IoContext}s, open and closed. The counters are kept by the threads that complete the
+     * requests (the engine's completion thread, each context's owner) without locks or
+     * allocation; this call sums them, so it costs a few microseconds: call it to report, not per
+     * request. Requests served by a {@link FastPaths fast path} on the calling thread never reach
+     * the engine and are counted in {@link #fastPathStats()} instead.
+     *
+     * @return the counters since the engine was opened
+     */
+    public EngineStats stats() {
+        long[] totals = new long[3];
+        long[] errors = IoStats.newErrors();
+        long[] latency = IoStats.newHistogram();
+        stats.addTo(totals, errors, latency);
+        java.util.Map<String, Long> byErrno = new java.util.LinkedHashMap<>();
+        for (int e = 1; e < errors.length; e++) {
+            if (errors[e] > 0) {
+                byErrno.put(Errno.name(e), errors[e]);
+            }
+        }
+        return new EngineStats(provider.name(), totals[0], totals[1], Math.max(0, totals[0] - totals[1]),
+                admission.waits(), totals[2], byErrno, IoStats.percentile(latency, 50), IoStats.percentile(latency, 90),
+                IoStats.percentile(latency, 99), IoStats.percentile(latency, 99.9), IoStats.percentile(latency, 100));
     }
 
     /**

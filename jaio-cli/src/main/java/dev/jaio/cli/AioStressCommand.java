@@ -197,7 +197,9 @@ public final class AioStressCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", arity = "0..1", preprocessor = JsonFileArgument.class,
             description = "Write a JSON report: per stage bytes, MiB, MiB/s, IOPS, completion-latency"
-                    + " percentiles (us), user and system CPU seconds; the engine and all flags. Without"
+                    + " percentiles (us), user and system CPU seconds; the engine and all flags; the engine's own"
+                    + " counters for the run (engineStats: requests, bytes, errors by errno, latency percentiles;"
+                    + " pageCacheStats). Without"
                     + " =FILE it goes to stdout after the run (after the 'Running' line).")
     String json;
 

@@ -137,8 +137,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", arity = "0..1",
             preprocessor = AioStressCommand.JsonFileArgument.class,
-            description = "Print the result as one JSON object instead of text; with =FILE, print the text and write"
-                    + " the JSON to FILE.")
+            description = "Print the result as one JSON object instead of text (with the engine's own counters:"
+                    + " engineStats and pageCacheStats); with =FILE, print the text and write the JSON to FILE.")
     String json;
 
     @Option(names = "--vs", paramLabel = "jdk",
@@ -187,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** What one run measured. */
     record Result(String engine, String rw, long blockSize, int depth, boolean direct, long ios, double seconds,
-            double cpuSeconds, Histogram latencyNanos) {
+            double cpuSeconds, Histogram latencyNanos, Map<String, Object> engineCounters) {
 
         double iops() {
             return ios / seconds;
@@ -378,7 +378,7 @@ public final class BenchCommand implements Callable<Integer> {
             loop.measuring = false;
             loop.drain();
             return new Result(e.name(), rw.name(), blockSize, depth, direct, loop.measuredIos, seconds, cpu,
-                    loop.latency);
+                    loop.latency, StatsJson.of(e)); // the engine's own counters: ramp, run and drain
         }
     }
 
@@ -500,6 +500,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("cpuSeconds", r.cpuSeconds());
         m.put("cpuMicrosPerIo", r.cpuMicrosPerIo());
         m.put("latencyMicros", lat);
+        m.putAll(r.engineCounters());
         return m;
     }
 

@@ -42,6 +42,18 @@ class BenchCommandTest {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> lat = (Map<String, Object>) j.get("latencyMicros");
                     assertTrue(((Number) lat.get("p50")).doubleValue() <= ((Number) lat.get("p99")).doubleValue());
+                    // the engine's own counters: at least the measured requests, all completed, none failed
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> es = (Map<String, Object>) j.get("engineStats");
+                    assertEquals(engine, es.get("engine"), r[1]);
+                    long ios = ((Number) j.get("ios")).longValue();
+                    assertTrue(((Number) es.get("completed")).longValue() >= ios, r[1]);
+                    assertEquals(es.get("submitted"), es.get("completed"), r[1]);
+                    assertEquals(0L, es.get("inFlight"), r[1]);
+                    assertEquals(Map.of(), es.get("errors"), r[1]);
+                    assertTrue(((Number) es.get("bytes")).longValue() >= ios * 4096, r[1]);
+                    assertTrue(((Number) es.get("p50Nanos")).longValue() > 0, r[1]);
+                    assertTrue(j.get("pageCacheStats") instanceof Map, r[1]);
                 }
             }
             String[] text = run("bench", "--engine=uring", "--runtime=0.2", "--ramp=0", "--no-direct", file.toString());

@@ -160,7 +160,7 @@ public final class AioStress {
         }
         Throwable failure = run.failure();
         return new AioStressResult(options, settings, engine.name(), run.results, errors, verifyErrors,
-                failure == null ? null : message(failure));
+                failure == null ? null : message(failure), engine.stats(), engine.pageCacheStats());
     }
 
     /** Opens one file and context: O_CREAT|O_RDWR (+O_DIRECT, +O_SYNC), created with mode 0600 as the original does. */
@@ -218,7 +218,7 @@ public final class AioStress {
     }
 
     private static AioStressResult failed(AioStressOptions options, Settings settings, String engine, String why) {
-        return new AioStressResult(options, settings, engine, List.of(), 0, 0, why);
+        return new AioStressResult(options, settings, engine, List.of(), 0, 0, why, null, null);
     }
 
     private static void joinUninterruptibly(Thread t) {

@@ -1,5 +1,7 @@
 package dev.jaio.cli.aiostress;
 
+import dev.jaio.EngineStats;
+import dev.jaio.PageCacheStats;
 import java.util.List;
 
 /**
@@ -12,9 +14,12 @@ import java.util.List;
  * @param errors failed or short I/Os and failed fsyncs, over all stages
  * @param verifyErrors records {@code -v} found wrong
  * @param failure why the run stopped early (engine unavailable, file cannot be opened, ...), or null
+ * @param engineStats the engine's counters at the end of the run ({@code IoEngine.stats()}), or
+ *     null if no engine opened
+ * @param pageCacheStats its page cache's ({@code IoEngine.pageCacheStats()}), or null
  */
 public record AioStressResult(AioStressOptions options, Settings settings, String engine, List<StageResult> stages,
-        long errors, long verifyErrors, String failure) {
+        long errors, long verifyErrors, String failure, EngineStats engineStats, PageCacheStats pageCacheStats) {
 
     public AioStressResult {
         stages = List.copyOf(stages);

@@ -36,6 +36,9 @@ public final class ResultJson {
             stages.add(stage(s));
         }
         root.put("stages", stages);
+        if (r.engineStats() != null) {
+            root.putAll(dev.jaio.cli.StatsJson.of(r.engineStats(), r.pageCacheStats())); // the whole run, every stage
+        }
         return root;
     }
 

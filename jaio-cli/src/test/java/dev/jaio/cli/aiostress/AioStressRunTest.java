@@ -300,6 +300,35 @@ class AioStressRunTest {
         assertJsonReport(fromStdout, f);
     }
 
+    @Test
+    void aJfrRecordingOfARunHoldsJaiosEvents() throws Exception {
+        // what `jfr print --events dev.jaio.FileWrite` shows for a run of ./jaio aio-stress
+        Path f = newFile();
+        Path jfr = dir.resolve("run-" + counter + ".jfr");
+        try (jdk.jfr.Recording rec = new jdk.jfr.Recording()) {
+            for (String e : List.of("dev.jaio.FileWrite", "dev.jaio.FileRead", "dev.jaio.FileSync")) {
+                rec.enable(e).withThreshold(java.time.Duration.ZERO);
+            }
+            rec.enable("dev.jaio.EngineOpen");
+            rec.start();
+            Result r = run("-s", "4m", "-r", "64k", "-o", "0", "-o", "1", f);
+            assertEquals(0, r.exitCode(), r.errText());
+            rec.stop();
+            rec.dump(jfr);
+        }
+        List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(jfr);
+        Map<String, Long> byType = new java.util.TreeMap<>();
+        for (jdk.jfr.consumer.RecordedEvent e : events) {
+            if (e.getEventType().getName().startsWith("dev.jaio.")
+                    && (!e.hasField("path") || f.toString().equals(e.getString("path")))) {
+                byType.merge(e.getEventType().getName(), 1L, Long::sum);
+            }
+        }
+        // 64 writes and 64 reads of 64 KiB, an fsync after each stage, one engine
+        assertEquals(Map.of("dev.jaio.EngineOpen", 1L, "dev.jaio.FileRead", 64L, "dev.jaio.FileSync", 2L,
+                "dev.jaio.FileWrite", 64L), byType);
+    }
+
     @SuppressWarnings("unchecked")
     private static void assertJsonReport(Map<String, Object> doc, Path f) {
         assertTrue(availableEngines().contains((String) doc.get("engine")), doc.toString());
@@ -343,6 +372,16 @@ class AioStressRunTest {
             assertEquals(0L, st.get("errors"));
             assertEquals(1, ((List<Object>) st.get("threads")).size());
         }
+        // the engine's own count of the same run: 256 writes and 256 random reads of 16 KiB, and
+        // the fsync after each stage, all completed (a stage's fsync goes through the engine too)
+        Map<String, Object> es = (Map<String, Object>) doc.get("engineStats");
+        assertEquals(doc.get("engine"), es.get("engine"));
+        assertEquals(es.get("submitted"), es.get("completed"), es.toString());
+        assertTrue(((Number) es.get("completed")).longValue() >= 512, es.toString());
+        assertEquals(8 * MIB, ((Number) es.get("bytes")).longValue(), es.toString());
+        assertEquals(Map.of(), es.get("errors"));
+        assertTrue(((Number) es.get("p99Nanos")).longValue() >= ((Number) es.get("p50Nanos")).longValue());
+        assertTrue(doc.get("pageCacheStats") instanceof Map, doc.toString());
     }
 
     @Test

@@ -7,12 +7,16 @@ import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EngineProvider;
 import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.IoStats;
+import dev.jaio.internal.engine.IoStatsGroup;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.file.Coherence;
 import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.file.PinnedMemory;
+import dev.jaio.internal.jfr.FileIoEvent;
+import dev.jaio.internal.jfr.JfrEvents;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -55,6 +59,14 @@ public final class Kioctx {
     private final FileCache[] writeGate;
     private final long[] writePosition;
     private final long[] writeLength;
+    /** The file requests' counters (owner thread only), and the engine's group they count in, or null. */
+    private final IoStats stats = new IoStats();
+    private final IoStatsGroup group;
+    /** When each slot's file request was prepared (System.nanoTime), and whether its bytes count (not a sync). */
+    private final long[] submittedAt;
+    private final boolean[] transfer;
+    /** Each slot's JFR event, begun at prepare; null unless a recording wants file I/O events. */
+    private final FileIoEvent[] events;
     private final DeviceQueue device;
     private final CachedBatch cached;
     private final CompletionSink sink = this::onCompletion;
@@ -71,6 +83,11 @@ public final class Kioctx {
     private boolean queueClosed;
 
     public Kioctx(EngineProvider provider, QueueOptions options) throws IOException {
+        this(provider, options, null);
+    }
+
+    /** A context whose request counters count in {@code group} (its engine's), if not null, until it closes. */
+    public Kioctx(EngineProvider provider, QueueOptions options, IoStatsGroup group) throws IOException {
         // Room for as many page reads of cached requests as for the caller's own requests. Not
         // platformOwner: the owner may be a virtual thread, which changes OS thread as it runs.
         this.queue = provider.openQueue(new QueueOptions(options.capacity() * 2, options.wakeup(),
@@ -86,6 +103,13 @@ public final class Kioctx {
         this.writeGate = new FileCache[depth];
         this.writePosition = new long[depth];
         this.writeLength = new long[depth];
+        this.events = new FileIoEvent[depth];
+        this.submittedAt = new long[depth];
+        this.transfer = new boolean[depth];
+        this.group = group;
+        if (group != null) {
+            group.register(stats);
+        }
         this.device = new DeviceQueue(queue, depth);
         this.cached = new CachedBatch(this, depth, queue, device);
         OPEN.add(this);
@@ -131,6 +155,8 @@ public final class Kioctx {
                         + ": NOWAIT writes are not supported on CACHED files");
             }
             int slot = claim(file, buffer, cookie, op);
+            events[slot] = JfrEvents.begin(read ? JfrEvents.READ : JfrEvents.WRITE, position, buffer.byteSize(), ioFlags);
+            transfer[slot] = true;
             cached.prepare(slot, file, read ? CachedBatch.Kind.READ : CachedBatch.Kind.WRITE, buffer, position,
                     ioFlags, read ? 0 : file.cachedSyncFlags(ioFlags));
             return true;
@@ -149,6 +175,8 @@ public final class Kioctx {
             Coherence.abandon(gate);
             throw e;
         }
+        events[slot] = JfrEvents.begin(read ? JfrEvents.READ : JfrEvents.WRITE, position, buffer.byteSize(), ioFlags);
+        transfer[slot] = true;
         writeGate[slot] = gate;
         writeLength[slot] = read ? 0 : buffer.byteSize();
         writePosition[slot] = position;
@@ -177,11 +205,13 @@ public final class Kioctx {
             // Through the cache: its dirty pages are written back first, then the descriptor synced.
             requireUnlinked(op, file);
             int slot = claim(file, null, cookie, op);
+            events[slot] = JfrEvents.begin(JfrEvents.SYNC, -1, 0, dataOnly ? 1 : 0);
             cached.prepare(slot, file, dataOnly ? CachedBatch.Kind.FDATASYNC : CachedBatch.Kind.FSYNC, null, 0, 0, 0);
             return true;
         }
         file.coherence().beforeBlockingSync(op);
         int slot = claim(file, null, cookie, op);
+        events[slot] = JfrEvents.begin(JfrEvents.SYNC, -1, 0, dataOnly ? 1 : 0);
         queue.prepareFsync(descriptor(file), dataOnly, slot);
         return true;
     }
@@ -240,6 +270,9 @@ public final class Kioctx {
         int slot = slots.acquire();
         userData[slot] = cookie;
         files[slot] = file;
+        submittedAt[slot] = System.nanoTime();
+        transfer[slot] = false; // a read or write sets it after the claim
+        stats.submitted(1);
         pins[slot] = pin;
         takeLink();
         return slot;
@@ -484,8 +517,10 @@ public final class Kioctx {
         long cookie = userData[slot];
         OpenFile file = files[slot];
         PinnedMemory pin = pins[slot];
+        FileIoEvent event = events[slot];
         files[slot] = null;
         pins[slot] = null;
+        events[slot] = null;
         if (unbound[slot]) {
             unbound[slot] = false;
             unboundOutstanding--;
@@ -493,6 +528,13 @@ public final class Kioctx {
         slots.release(slot);
         if (pin != null) {
             pin.unpin();
+        }
+        if (file != null) {
+            stats.completed(result, System.nanoTime() - submittedAt[slot], transfer[slot]);
+        }
+        if (event != null) {
+            JfrEvents.end(event, file == null ? null : file.path(), queue.engineName(),
+                    file == null ? null : file.jfrMode(), result, result < 0 ? Errno.describe((int) -result) : null);
         }
         if (file != null) {
             if (writeLength[slot] > 0) {
@@ -610,5 +652,8 @@ public final class Kioctx {
             }
         }
         unboundOutstanding = 0;
+        if (group != null) {
+            group.retire(stats); // its counts stay in the engine's
+        }
     }
 }

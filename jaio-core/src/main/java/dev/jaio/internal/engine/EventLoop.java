@@ -48,6 +48,13 @@ public final class EventLoop implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment iovecs;
     private final CompletionSink sink = this::onCompletion;
+    /** This loop's requests: written on the loop thread only. */
+    private final IoStats stats = new IoStats();
+
+    /** {@return this loop's request counters} (read from any thread) */
+    public IoStats stats() {
+        return stats;
+    }
     /** Ops whose callers asked to cancel them after they were started; drained by the loop each turn. */
     private final ConcurrentLinkedQueue<IoOp<?>> cancels = new ConcurrentLinkedQueue<>();
 
@@ -263,6 +270,7 @@ public final class EventLoop implements AutoCloseable {
 
     private boolean prepareBacklog() {
         boolean any = false;
+        long now = backlogHead != null ? System.nanoTime() : 0; // one clock read for the batch
         while (backlogHead != null && slots.available() > 0) {
             IoOp<?> op = backlogHead;
             backlogHead = op.plainNext();
@@ -282,6 +290,9 @@ public final class EventLoop implements AutoCloseable {
                 op.slot = -1;
                 slots.release(slot);
                 op.onResult(-Errno.EAGAIN);
+            } else {
+                op.submittedAt = now;
+                stats.submitted(1);
             }
             any = true;
         }
@@ -322,6 +333,7 @@ public final class EventLoop implements AutoCloseable {
         slots.release(slot);
         op.slot = -1;
         op.spilledIovecs = null;
+        stats.completed(result, System.nanoTime() - op.submittedAt, op.opcode <= IoOp.WRITEV);
         try {
             op.onResult(result);
         } catch (Throwable t) {

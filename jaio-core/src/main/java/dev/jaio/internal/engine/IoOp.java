@@ -73,6 +73,8 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     private IoOp<?> next;
     /** iovec memory the loop allocated for a vector too long for its inline area. */
     MemorySegment spilledIovecs;
+    /** When the loop handed it to the kernel queue (System.nanoTime), for {@link IoStats}'s latency. */
+    long submittedAt;
     /** NEW, STARTED or ENDED. */
     @SuppressWarnings("unused")
     private volatile int phase;
