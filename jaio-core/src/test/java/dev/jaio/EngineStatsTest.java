@@ -65,6 +65,27 @@ class EngineStatsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"DIRECT", "CACHED"})
+    void requestsAContextNeverSubmittedEndCancelledWhenItCloses(String mode) throws Exception {
+        Path dir = TestFiles.newDirectory("stats-unsubmitted");
+        Path file = Files.write(dir.resolve("f"), new byte[65536]);
+        try (IoEngine e = IoEngine.open(EngineConfig.defaults());
+                AsyncFile f = AsyncFile.open(e, file, FileOption.READ, FileOption.valueOf(mode));
+                IoBuffer b = f.allocateBuffer(4 * 4096)) {
+            try (IoContext ctx = e.newContext(8)) {
+                for (int i = 0; i < 4; i++) {
+                    assertTrue(ctx.prepareRead(f, b.segment().asSlice(4096L * i, 4096), 4096L * i, i));
+                }
+                // closed with the four prepared and never submitted
+            }
+            EngineStats s = e.stats();
+            assertEquals(0, s.inFlight(), s.toString());
+            assertEquals(s.submitted(), s.completed(), s.toString());
+            assertEquals(4L, s.errors().get("ECANCELED"), s.toString());
+        }
+    }
+
     @Test
     void failuresAreCountedByErrno() throws Exception {
         Path dir = TestFiles.newDirectory("stats-enospc");

@@ -636,6 +636,9 @@ public final class Kioctx {
         // close cancelled. Their slots come back too, so outstanding() reads 0.
         for (int i = 0; i < depth; i++) {
             if (files[i] != null) {
+                // counted as prepared: it ends, cancelled, so that the context leaves nothing in flight
+                stats.completed(-Errno.ECANCELED, System.nanoTime() - submittedAt[i], false);
+                events[i] = null;
                 if (pins[i] != null) {
                     pins[i].unpin();
                 }

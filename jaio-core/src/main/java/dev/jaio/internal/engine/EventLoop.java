@@ -356,6 +356,7 @@ public final class EventLoop implements AutoCloseable {
             if (op != null) {
                 inFlight[i] = null;
                 op.slot = -1;
+                stats.completed(-Errno.EIO, System.nanoTime() - op.submittedAt, false); // it will never complete
                 op.onRejected(cause);
             }
         }
