@@ -22,7 +22,8 @@ APP="$(mktemp -d "${TMPDIR:-/tmp}/jaio-app.XXXXXX")"
 trap 'rm -rf "$APP"' EXIT
 mkdir -p "$APP/src/main/java/app"
 
-# The README's snippet, unchanged but for the version.
+# The README's <dependency> snippet with the version of this tree; the compiler plugin pinned, as
+# a build should (Maven 3.9's default would do too).
 cat > "$APP/pom.xml" <<POM
 <?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -101,4 +102,14 @@ echo "== module path: java --enable-native-access=dev.jaio -p target/classes:<ja
 echo "== class path: java --enable-native-access=ALL-UNNAMED -cp target/classes:<jaio-core jar> app.Main"
 rm target/classes/module-info.class
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "target/classes:$CP" app.Main
+echo "== class path, native access denied: java --illegal-native-access=deny -cp ... app.Main (the flag left out)"
+if denied="$("$JAVA" --illegal-native-access=deny -cp "target/classes:$CP" app.Main 2>&1)"; then
+  echo "try-as-dependency: it ran although native access was denied" >&2
+  exit 1
+fi
+printf '%s\n' "$denied" | head -n 1
+if ! printf '%s\n' "$denied" | head -n 1 | grep -q 'IllegalCallerException: .*add --enable-native-access=ALL-UNNAMED'; then
+  echo "try-as-dependency: denied native access did not end in the message naming the flag" >&2
+  exit 1
+fi
 echo "try-as-dependency: dev.jaio:jaio-core:$VERSION works from a separate project"

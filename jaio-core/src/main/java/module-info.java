@@ -12,5 +12,5 @@ module dev.jaio {
     exports dev.jaio;
     exports dev.jaio.nio;
 
-    requires jdk.jfr; // jaio's JFR events (dev.jaio.internal.jfr): free when no recording wants them
+    requires static jdk.jfr; // jaio's JFR events (dev.jaio.internal.jfr.Jfr): optional, used when the runtime has it
 }

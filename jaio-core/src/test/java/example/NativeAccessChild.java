@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * An application of jaio's, in a package of its own so that it can run beside module
- * {@code dev.jaio} on the module path: opens jaio four ways and prints how each went, one line
+ * {@code dev.jaio} on the module path: opens jaio seven ways and prints how each went, one line
  * each ({@code dev.jaio.NativeAccessTest} runs it in a JVM that denies native access).
  */
 public final class NativeAccessChild {
@@ -28,7 +28,12 @@ public final class NativeAccessChild {
                 () -> IoEngine.open().close(),
                 () -> AsyncFile.open(file, FileOption.READ).close(),
                 () -> JaioFileChannel.open(file).close(),
-                IoEngine::shared);
+                IoEngine::shared,
+                () -> dev.jaio.SystemInfo.kernelRelease(),
+                () -> dev.jaio.SystemInfo.fileSystem(file),
+                () -> {
+                    throw new IllegalCallerException(IoEngine.autoChoice().detail()); // a status, not a throw: its text
+                });
         for (Attempt a : attempts) {
             try {
                 a.run();

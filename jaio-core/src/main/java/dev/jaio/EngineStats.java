@@ -3,14 +3,16 @@ package dev.jaio;
 import java.util.Map;
 
 /**
- * A snapshot of an engine's requests ({@link IoEngine#stats()}): those of its own queue (the
- * requests of every {@link AsyncFile} and channel on it, and the page reads and writes of its
- * page cache) and those of its {@link IoContext}s, open and closed. Timers and cancels of a
- * context are not counted. Taken without stopping the engine: counters read while requests
+ * A snapshot of what an engine's kernel queues carried ({@link IoEngine#stats()}): its own queue
+ * (the kernel requests of every {@link AsyncFile} and channel on it, and the page reads and writes
+ * of its page cache) and its {@link IoContext}s', open and closed (their submitted requests, and
+ * the page I/O of their cached requests). A request of a {@link FileOption#CACHED} file that
+ * jaio's cache serves is counted in {@link IoEngine#pageCacheStats()}, not here; a context's
+ * timers and cancels, and requests prepared but never submitted, are not counted. Taken without stopping the engine: counters read while requests
  * complete may be a few requests apart.
  *
  * @param engine the engine's name (uring, aio, threads)
- * @param submitted requests handed to the kernel queue (an {@code IoContext}'s: prepared)
+ * @param submitted requests handed to the kernel queue (an {@code IoContext}'s: at its submit)
  * @param completed requests completed, successfully or not
  * @param inFlight {@code submitted - completed}: requests in the kernel now
  * @param queueFullWaits times an {@code AsyncFile} caller waited for a place in the engine's queue

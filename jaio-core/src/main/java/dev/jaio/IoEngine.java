@@ -14,7 +14,7 @@ import dev.jaio.internal.file.Admission;
 import dev.jaio.internal.file.FastPathCounters;
 import dev.jaio.internal.file.FileEngine;
 import dev.jaio.internal.file.OpenFile;
-import dev.jaio.internal.jfr.JfrEvents;
+import dev.jaio.internal.jfr.Jfr;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.provider.Engines;
 import java.io.IOException;
@@ -98,7 +98,7 @@ public final class IoEngine implements AutoCloseable {
             throw e;
         }
         stats.register(loop.stats());
-        JfrEvents.engineOpened(provider.name(), config.engine(), config.queueDepth(), selectionReason);
+        Jfr.engineOpened(provider.name(), config.engine(), config.queueDepth(), selectionReason);
     }
 
     /** The engine's own queue: driven only by its event loop's platform thread, so an io_uring ring may be bound to it. */
@@ -212,8 +212,8 @@ public final class IoEngine implements AutoCloseable {
             Engines.Opened opened = Engines.open(Engines.AUTO, queueOptions(EngineConfig.defaults()));
             opened.queue().close();
             return new EngineStatus(opened.provider().name(), true, opened.reason());
-        } catch (IOException e) {
-            return new EngineStatus(Engines.AUTO, false, e.getMessage());
+        } catch (IOException | IllegalCallerException e) {
+            return new EngineStatus(Engines.AUTO, false, e.getMessage()); // no engine, and why (native access denied too)
         }
     }
 

@@ -2,6 +2,7 @@ package dev.jaio;
 
 import dev.jaio.internal.aio.AioLimits;
 import dev.jaio.internal.file.SystemProbe;
+import dev.jaio.internal.linux.NativeAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -38,8 +39,10 @@ public final class SystemInfo {
      * The running kernel's release (uname(2)), read once.
      *
      * @return the release as {@code uname -r} prints it, e.g. {@code 6.8.0-45-generic}
+     * @throws IllegalCallerException when the JVM denies jaio native access, naming the flag to add
      */
     public static String kernelRelease() {
+        NativeAccess.ensureEnabled(); // uname(2) is a native call
         return SystemProbe.kernelRelease();
     }
 
@@ -98,8 +101,10 @@ public final class SystemInfo {
      * @throws java.nio.file.NoSuchFileException when {@code path} does not exist
      * @throws IoOperationException when statx fails otherwise, naming the errno
      * @throws IOException for another failure to read the path
+     * @throws IllegalCallerException when the JVM denies jaio native access, naming the flag to add
      */
     public static FileSystemInfo fileSystem(Path path) throws IOException {
+        NativeAccess.ensureEnabled(); // statx(2) and the O_DIRECT probe are native calls
         return SystemProbe.fileSystem(path);
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jaio.internal.jfr.JfrEvents;
+import dev.jaio.internal.jfr.Jfr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +28,10 @@ class JfrEventsTest {
 
     @Test
     void withNoRecordingNoEventIsBegun() {
-        assertNull(JfrEvents.begin(JfrEvents.READ, 0, 4096, 0));
-        assertNull(JfrEvents.begin(JfrEvents.WRITE, 0, 4096, 0));
-        assertNull(JfrEvents.begin(JfrEvents.SYNC, -1, 0, 0));
+        assertTrue(Jfr.AVAILABLE, "jdk.jfr is in this JDK and on the class path");
+        assertNull(Jfr.begin(Jfr.READ, 0, 4096, 0));
+        assertNull(Jfr.begin(Jfr.WRITE, 0, 4096, 0));
+        assertNull(Jfr.begin(Jfr.SYNC, -1, 0, 0));
     }
 
     @Test
@@ -152,6 +153,36 @@ class JfrEventsTest {
     private static boolean is(RecordedEvent ev, String type, long offset, long requested, long bytes) {
         return ev.getEventType().getName().equals(type) && ev.getLong("offset") == offset
                 && ev.getLong("bytesRequested") == requested && ev.getLong("bytes") == bytes;
+    }
+
+    @Test
+    void theCallersCallbacksDoNotCountInARequestsDuration() throws Exception {
+        Path dir = TestFiles.newDirectory("jfr-callbacks");
+        Path jfr = dir.resolve("jaio.jfr");
+        Path data = Files.write(dir.resolve("data"), new byte[65536]);
+        try (Recording r = new Recording()) {
+            r.enable("dev.jaio.FileRead"); // its own 20 ms
+            r.start();
+            try (IoEngine e = IoEngine.open(EngineConfig.defaults().withFastPaths(FastPaths.NONE));
+                    AsyncFile f = AsyncFile.open(e, data, FileOption.READ, FileOption.DIRECT);
+                    IoBuffer b = f.allocateBuffer(4096)) {
+                for (int i = 0; i < 5; i++) {
+                    f.read(b.segment(), 4096L * i).thenAccept(n -> {
+                        try {
+                            Thread.sleep(100); // a slow callback on the completion thread
+                        } catch (InterruptedException x) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }).join();
+                }
+                assertTrue(e.stats().maxNanos() < TimeUnit.MILLISECONDS.toNanos(20), e.stats().toString());
+            }
+            r.stop();
+            r.dump(jfr);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr).stream()
+                .filter(ev -> ev.getEventType().getName().equals("dev.jaio.FileRead")).toList();
+        assertEquals(List.of(), events, "the reads took microseconds; the 100 ms were the callbacks'");
     }
 
     @Test

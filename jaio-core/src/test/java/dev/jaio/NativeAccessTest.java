@@ -40,7 +40,7 @@ class NativeAccessTest {
     @Test
     void onTheClassPathEveryEntryPointNamesTheFlag() throws Exception {
         List<String> lines = child("-cp", System.getProperty("java.class.path"));
-        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertEquals(7, lines.size(), String.join("\n", lines));
         for (String l : lines) {
             assertTrue(l.startsWith("java.lang.IllegalCallerException: jaio calls the kernel through java.lang.foreign")
                     && l.contains("the class path (the unnamed module)")
@@ -65,7 +65,7 @@ class NativeAccessTest {
         assertTrue(classes != null, "jaio-core's classes on " + cp);
         List<String> lines = child("-p", classes, "--add-modules", "dev.jaio", "-cp",
                 String.join(java.io.File.pathSeparator, rest));
-        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertEquals(7, lines.size(), String.join("\n", lines));
         for (String l : lines) {
             assertTrue(l.startsWith("java.lang.IllegalCallerException: jaio calls the kernel through java.lang.foreign")
                     && l.contains("module dev.jaio") && l.contains("add --enable-native-access=dev.jaio to the java command"),

@@ -137,8 +137,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", arity = "0..1",
             preprocessor = AioStressCommand.JsonFileArgument.class,
-            description = "Print the result as one JSON object instead of text (with the engine's own counters:"
-                    + " engineStats and pageCacheStats); with =FILE, print the text and write the JSON to FILE.")
+            description = "Print the result as one JSON object instead of text (with the engine's own counters,"
+                    + " engineStats and pageCacheStats, ramp-up included); with =FILE, print the text and write the"
+                    + " JSON to FILE.")
     String json;
 
     @Option(names = "--vs", paramLabel = "jdk",

@@ -1,6 +1,6 @@
 package dev.jaio.internal.cache;
 
-import dev.jaio.internal.jfr.CacheEvents;
+import dev.jaio.internal.jfr.Jfr;
 import java.util.function.Predicate;
 
 /**
@@ -65,7 +65,7 @@ public final class ClockEvictor {
                 continue;
             }
             if (p.evictable() && detach.test(p)) {
-                CacheEvents.eviction(p.owner(), p.index());
+                Jfr.eviction(p.owner() instanceof FileCache file ? file.key() : p.owner(), p.index()); // as the other cache events name it
                 p.freed = true;
                 resident[f] = null;
                 return f;

@@ -1,6 +1,6 @@
 package dev.jaio.internal.cache;
 
-import dev.jaio.internal.jfr.CacheEvents;
+import dev.jaio.internal.jfr.Jfr;
 import dev.jaio.internal.linux.Rwf;
 import dev.jaio.internal.radix.Tag;
 import java.lang.foreign.MemorySegment;
@@ -418,7 +418,7 @@ final class FileWriteback implements Flusher.DirtyFile {
             }
         }
         if (n > 0) {
-            CacheEvents.writeback(file.key(), firstPage, n, (long) n * PAGE, writes, rwFlags);
+            Jfr.writeback(file.key(), firstPage, n, (long) n * PAGE, writes, rwFlags);
         }
     }
 

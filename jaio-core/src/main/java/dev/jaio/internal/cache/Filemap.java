@@ -1,6 +1,6 @@
 package dev.jaio.internal.cache;
 
-import dev.jaio.internal.jfr.CacheEvents;
+import dev.jaio.internal.jfr.Jfr;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -150,7 +150,7 @@ final class Filemap {
         reclaim.placed(pages, used);
         counters.countStarted(used, readahead);
         if (readahead) {
-            CacheEvents.readahead(file.key(), first, last - first + 1, used);
+            Jfr.readahead(file.key(), first, last - first + 1, used);
         }
         int runStart = 0;
         for (int i = 1; i <= used; i++) {

@@ -1,6 +1,6 @@
 package dev.jaio.internal.cache;
 
-import dev.jaio.internal.jfr.CacheEvents;
+import dev.jaio.internal.jfr.Jfr;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -127,7 +127,7 @@ final class Flusher {
      */
     void retryWhenDirtyBelowLimit(CachedWrite retry) {
         counters.throttled.increment();
-        CacheEvents.throttle(counters.dirtyPages.get(), dirtyLimitPages());
+        Jfr.throttle(counters.dirtyPages.get(), dirtyLimitPages());
         dirtyWaiters.add(retry);
         kick();
         if (!overDirtyLimit()) {

@@ -4,6 +4,7 @@ import dev.jaio.internal.cache.DeviceIoSink;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.PageIoOp;
 import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.IoStats;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Iovec;
 import java.lang.foreign.Arena;
@@ -27,6 +28,9 @@ final class DeviceQueue implements DeviceIoSink {
     private static final int IOVECS = 32;
 
     private final IoQueue queue;
+    /** The context's counters: page I/O counts as its kernel requests, from when it is prepared. */
+    private final IoStats stats;
+    private final long[] preparedAt;
     private final PageIoOp[] ops;
     private final int[] free;
     private int freeCount;
@@ -35,8 +39,10 @@ final class DeviceQueue implements DeviceIoSink {
     private final MemorySegment iovecs;
     private boolean closed;
 
-    DeviceQueue(IoQueue queue, int depth) {
+    DeviceQueue(IoQueue queue, int depth, IoStats stats) {
         this.queue = queue;
+        this.stats = stats;
+        this.preparedAt = new long[depth];
         this.ops = new PageIoOp[depth];
         this.free = new int[depth];
         for (int i = 0; i < depth; i++) {
@@ -75,6 +81,8 @@ final class DeviceQueue implements DeviceIoSink {
         }
         ops[id] = op;
         outstanding++;
+        preparedAt[id] = System.nanoTime();
+        stats.submitted(1);
         return true;
     }
 
@@ -93,6 +101,7 @@ final class DeviceQueue implements DeviceIoSink {
         ops[id] = null;
         free[freeCount++] = id;
         outstanding--;
+        stats.completed(result, System.nanoTime() - preparedAt[id], true); // a cancelled one goes to the engine: counted there again
         if (closed && result == -Errno.ECANCELED) {
             // close() took it back before it reached the kernel (nothing else cancels a page
             // I/O: no link or cancel request ever names one). Requests of other threads may be

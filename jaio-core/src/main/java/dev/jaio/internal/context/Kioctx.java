@@ -15,8 +15,7 @@ import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.file.Coherence;
 import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.file.PinnedMemory;
-import dev.jaio.internal.jfr.FileIoEvent;
-import dev.jaio.internal.jfr.JfrEvents;
+import dev.jaio.internal.jfr.Jfr;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -62,11 +61,20 @@ public final class Kioctx {
     /** The file requests' counters (owner thread only), and the engine's group they count in, or null. */
     private final IoStats stats = new IoStats();
     private final IoStatsGroup group;
-    /** When each slot's file request was prepared (System.nanoTime), and whether its bytes count (not a sync). */
+    /**
+     * Whether each slot's request goes to the kernel ({@link #KERNEL_TRANSFER}, {@link #KERNEL_SYNC};
+     * 0 for a cached request, which jaio's cache serves: its page I/O is counted by the
+     * DeviceQueue), when it was submitted (System.nanoTime; 0 before), and the slots prepared since
+     * the last submit.
+     */
+    private final byte[] kernel;
     private final long[] submittedAt;
-    private final boolean[] transfer;
+    private final int[] prepared;
+    private int preparedCount;
+    private static final byte KERNEL_TRANSFER = 1;
+    private static final byte KERNEL_SYNC = 2;
     /** Each slot's JFR event, begun at prepare; null unless a recording wants file I/O events. */
-    private final FileIoEvent[] events;
+    private final Object[] events;
     private final DeviceQueue device;
     private final CachedBatch cached;
     private final CompletionSink sink = this::onCompletion;
@@ -103,14 +111,15 @@ public final class Kioctx {
         this.writeGate = new FileCache[depth];
         this.writePosition = new long[depth];
         this.writeLength = new long[depth];
-        this.events = new FileIoEvent[depth];
+        this.events = new Object[depth];
         this.submittedAt = new long[depth];
-        this.transfer = new boolean[depth];
+        this.kernel = new byte[depth];
+        this.prepared = new int[depth];
         this.group = group;
         if (group != null) {
             group.register(stats);
         }
-        this.device = new DeviceQueue(queue, depth);
+        this.device = new DeviceQueue(queue, depth, stats);
         this.cached = new CachedBatch(this, depth, queue, device);
         OPEN.add(this);
     }
@@ -155,8 +164,7 @@ public final class Kioctx {
                         + ": NOWAIT writes are not supported on CACHED files");
             }
             int slot = claim(file, buffer, cookie, op);
-            events[slot] = JfrEvents.begin(read ? JfrEvents.READ : JfrEvents.WRITE, position, buffer.byteSize(), ioFlags);
-            transfer[slot] = true;
+            events[slot] = Jfr.begin(read ? Jfr.READ : Jfr.WRITE, position, buffer.byteSize(), ioFlags);
             cached.prepare(slot, file, read ? CachedBatch.Kind.READ : CachedBatch.Kind.WRITE, buffer, position,
                     ioFlags, read ? 0 : file.cachedSyncFlags(ioFlags));
             return true;
@@ -175,8 +183,8 @@ public final class Kioctx {
             Coherence.abandon(gate);
             throw e;
         }
-        events[slot] = JfrEvents.begin(read ? JfrEvents.READ : JfrEvents.WRITE, position, buffer.byteSize(), ioFlags);
-        transfer[slot] = true;
+        events[slot] = Jfr.begin(read ? Jfr.READ : Jfr.WRITE, position, buffer.byteSize(), ioFlags);
+        kernel[slot] = KERNEL_TRANSFER;
         writeGate[slot] = gate;
         writeLength[slot] = read ? 0 : buffer.byteSize();
         writePosition[slot] = position;
@@ -205,13 +213,14 @@ public final class Kioctx {
             // Through the cache: its dirty pages are written back first, then the descriptor synced.
             requireUnlinked(op, file);
             int slot = claim(file, null, cookie, op);
-            events[slot] = JfrEvents.begin(JfrEvents.SYNC, -1, 0, dataOnly ? 1 : 0);
+            events[slot] = Jfr.begin(Jfr.SYNC, -1, 0, dataOnly ? 1 : 0);
             cached.prepare(slot, file, dataOnly ? CachedBatch.Kind.FDATASYNC : CachedBatch.Kind.FSYNC, null, 0, 0, 0);
             return true;
         }
         file.coherence().beforeBlockingSync(op);
         int slot = claim(file, null, cookie, op);
-        events[slot] = JfrEvents.begin(JfrEvents.SYNC, -1, 0, dataOnly ? 1 : 0);
+        events[slot] = Jfr.begin(Jfr.SYNC, -1, 0, dataOnly ? 1 : 0);
+        kernel[slot] = KERNEL_SYNC;
         queue.prepareFsync(descriptor(file), dataOnly, slot);
         return true;
     }
@@ -270,9 +279,9 @@ public final class Kioctx {
         int slot = slots.acquire();
         userData[slot] = cookie;
         files[slot] = file;
-        submittedAt[slot] = System.nanoTime();
-        transfer[slot] = false; // a read or write sets it after the claim
-        stats.submitted(1);
+        kernel[slot] = 0; // a kernel read, write or sync says so after the claim
+        submittedAt[slot] = 0;
+        prepared[preparedCount++] = slot;
         pins[slot] = pin;
         takeLink();
         return slot;
@@ -448,6 +457,22 @@ public final class Kioctx {
     /** io_submit: the cached requests' first iterations, then one system call for the rest. */
     public int submit() {
         requireOpen("submit");
+        // The requests prepared since the last submit start now: their latency and JFR events.
+        long now = System.nanoTime();
+        int toKernel = 0;
+        for (int i = 0; i < preparedCount; i++) {
+            int s = prepared[i];
+            if (files[s] == null || submittedAt[s] != 0) {
+                continue; // already completed, or listed twice (its slot came back and was taken again)
+            }
+            submittedAt[s] = now;
+            if (kernel[s] != 0) {
+                toKernel++;
+            }
+            Jfr.restart(events[s]);
+        }
+        preparedCount = 0;
+        stats.submitted(toKernel);
         int before = queue.unsubmitted();
         int cachedCount = cached.submitPrepared();
         // The caller's requests and the page reads just prepared go to the kernel together.
@@ -517,7 +542,7 @@ public final class Kioctx {
         long cookie = userData[slot];
         OpenFile file = files[slot];
         PinnedMemory pin = pins[slot];
-        FileIoEvent event = events[slot];
+        Object event = events[slot];
         files[slot] = null;
         pins[slot] = null;
         events[slot] = null;
@@ -529,11 +554,13 @@ public final class Kioctx {
         if (pin != null) {
             pin.unpin();
         }
-        if (file != null) {
-            stats.completed(result, System.nanoTime() - submittedAt[slot], transfer[slot]);
+        if (kernel[slot] != 0 && submittedAt[slot] != 0) {
+            stats.completed(result, System.nanoTime() - submittedAt[slot], kernel[slot] == KERNEL_TRANSFER);
         }
+        kernel[slot] = 0;
+        submittedAt[slot] = 0;
         if (event != null) {
-            JfrEvents.end(event, file == null ? null : file.path(), queue.engineName(),
+            Jfr.end(event, file == null ? null : file.path(), queue.engineName(),
                     file == null ? null : file.jfrMode(), result, result < 0 ? Errno.describe((int) -result) : null);
         }
         if (file != null) {
@@ -636,9 +663,7 @@ public final class Kioctx {
         // close cancelled. Their slots come back too, so outstanding() reads 0.
         for (int i = 0; i < depth; i++) {
             if (files[i] != null) {
-                // counted as prepared: it ends, cancelled, so that the context leaves nothing in flight
-                stats.completed(-Errno.ECANCELED, System.nanoTime() - submittedAt[i], false);
-                events[i] = null;
+                events[i] = null; // never submitted: neither counted nor recorded
                 if (pins[i] != null) {
                     pins[i].unpin();
                 }

@@ -110,7 +110,8 @@ public final class IoStats {
         if (total == 0) {
             return 0;
         }
-        long rank = Math.max(1, (long) Math.ceil(percentile / 100.0 * total));
+        // ceil(p% of total), without the binary fraction's excess: 99.9 / 100 * 1000 is 999.0000000000001
+        long rank = Math.max(1, (long) Math.ceil(percentile * total / 100.0 - 1e-9));
         long seen = 0;
         for (int b = 0; b < histogram.length; b++) {
             seen += histogram[b];

@@ -4,6 +4,7 @@ import dev.jaio.EngineClosedException;
 import dev.jaio.IoOperationException;
 import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.jfr.Jfr;
 import dev.jaio.internal.linux.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -375,9 +376,21 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         throw Requests.refused(describe(), "obtrudeException");
     }
 
+    /** The request's JFR event, or null: ended as the future settles. */
+    private volatile Object jfrEvent;
+
+    @Override
+    public void jfrEvent(Object event) {
+        jfrEvent = event;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public void settle(Object value, Throwable failure) {
+        Object e = jfrEvent;
+        if (e != null) {
+            Jfr.settle(e, value, failure); // before the callbacks, which run as the future completes
+        }
         if (failure != null) {
             super.completeExceptionally(failure);
         } else {

@@ -1,5 +1,6 @@
 package dev.jaio.internal.file;
 
+import dev.jaio.internal.jfr.Jfr;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -15,9 +16,21 @@ abstract class JaioFuture<T> extends CompletableFuture<T> implements Requests.Fu
     /** The request as messages name it. */
     abstract String describe();
 
+    /** The request's JFR event, or null: ended as the future settles. */
+    private volatile Object jfrEvent;
+
+    @Override
+    public final void jfrEvent(Object event) {
+        jfrEvent = event;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public final void settle(Object value, Throwable failure) {
+        Object e = jfrEvent;
+        if (e != null) {
+            Jfr.settle(e, value, failure); // before the callbacks, which run as the future completes
+        }
         if (failure != null) {
             super.completeExceptionally(failure);
         } else {

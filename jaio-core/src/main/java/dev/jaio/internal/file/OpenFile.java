@@ -12,8 +12,7 @@ import dev.jaio.internal.cache.FileCache;
 import dev.jaio.internal.cache.FileStat;
 import dev.jaio.internal.cache.PageCache;
 import dev.jaio.internal.engine.IoOp;
-import dev.jaio.internal.jfr.FileIoEvent;
-import dev.jaio.internal.jfr.JfrEvents;
+import dev.jaio.internal.jfr.Jfr;
 import dev.jaio.internal.linux.Libc;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -244,9 +243,30 @@ public final class OpenFile implements CacheHandle.OpCount {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer(op, seg, isRead, position);
-        FileIoEvent ev = JfrEvents.begin(isRead ? JfrEvents.READ : JfrEvents.WRITE, position, seg.byteSize(), ioFlags);
+        Object ev = Jfr.begin(isRead ? Jfr.READ : Jfr.WRITE, position, seg.byteSize(), ioFlags);
         CompletableFuture<Integer> r = backend.single(opcode, seg, position, ioFlags, advance, ResultKind.INT);
-        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
+        return track(ev, r, -1);
+    }
+
+    /**
+     * Hands a request's JFR event (null: none) to its future, which ends it as it settles, before
+     * the caller's callbacks run (they would count in its duration); a future settled already, or
+     * one jaio does not settle itself, ends it here or when it completes.
+     */
+    private <T> CompletableFuture<T> track(Object ev, CompletableFuture<T> r, long bytesIfDone) {
+        if (ev == null) {
+            return r;
+        }
+        Jfr.describe(ev, path, engine().name(), jfrMode(), bytesIfDone);
+        if (r instanceof Requests.Future f) {
+            f.jfrEvent(ev);
+            if (r.isDone()) {
+                Jfr.settleOnCompletion(ev, r); // it settled before the event was handed over: now, here
+            }
+        } else {
+            Jfr.settleOnCompletion(ev, r);
+        }
+        return r;
     }
 
     /** The I/O mode jaio's JFR events name: direct, cached (jaio's cache) or buffered (the kernel's). */
@@ -268,10 +288,10 @@ public final class OpenFile implements CacheHandle.OpCount {
                 || !seg.isNative()) {
             return NOT_DONE; // the request's checks say what is wrong
         }
-        FileIoEvent ev = JfrEvents.begin(JfrEvents.READ, position, seg.byteSize(), IoFlags.NONE);
+        Object ev = Jfr.begin(Jfr.READ, position, seg.byteSize(), IoFlags.NONE);
         long n = backend.readNow(seg, position);
         if (ev != null && n != NOT_DONE) {
-            JfrEvents.end(ev, path, engine().name(), jfrMode(), n, null); // done on the calling thread
+            Jfr.end(ev, path, engine().name(), jfrMode(), n, null); // done on the calling thread
         }
         return n;
     }
@@ -289,10 +309,10 @@ public final class OpenFile implements CacheHandle.OpCount {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer("pread", seg, true, position);
-        FileIoEvent ev = JfrEvents.begin(JfrEvents.READ, position, seg.byteSize(), IoFlags.NONE);
+        Object ev = Jfr.begin(Jfr.READ, position, seg.byteSize(), IoFlags.NONE);
         CompletableFuture<Integer> r = backend instanceof KernelIo k ? k.submitUntried(seg, position)
                 : backend.single(IoOp.READ, seg, position, 0, null, ResultKind.INT);
-        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
+        return track(ev, r, -1);
     }
 
     /**
@@ -361,9 +381,9 @@ public final class OpenFile implements CacheHandle.OpCount {
         long reserved = (long) APPEND_AT.getAndAdd(this, length);
         try {
             checkPosition(op, reserved, length);
-            FileIoEvent ev = JfrEvents.begin(JfrEvents.WRITE, reserved, length, ioFlags);
+            Object ev = Jfr.begin(Jfr.WRITE, reserved, length, ioFlags);
             CompletableFuture<Long> r = backend.single(IoOp.WRITE, seg, reserved, ioFlags, null, ResultKind.OFFSET);
-            return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode(), length);
+            return track(ev, r, length);
         } catch (RuntimeException e) {
             APPEND_AT.compareAndSet(this, reserved + length, reserved); // give the range back if it is the last
             throw e;
@@ -395,16 +415,16 @@ public final class OpenFile implements CacheHandle.OpCount {
             throw new IllegalArgumentException(op + " " + path + ": " + total
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
-        FileIoEvent ev = JfrEvents.begin(isRead ? JfrEvents.READ : JfrEvents.WRITE, position, total, ioFlags);
+        Object ev = Jfr.begin(isRead ? Jfr.READ : Jfr.WRITE, position, total, ioFlags);
         CompletableFuture<Long> r = backend.vectored(opcode, targets, position, total, ioFlags);
-        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
+        return track(ev, r, -1);
     }
 
     /** fsync ({@code dataOnly} false) or fdatasync. */
     public CompletableFuture<Void> sync(boolean dataOnly) {
-        FileIoEvent ev = JfrEvents.begin(JfrEvents.SYNC, -1, 0, dataOnly ? 1 : 0);
+        Object ev = Jfr.begin(Jfr.SYNC, -1, 0, dataOnly ? 1 : 0);
         CompletableFuture<Void> r = backend.sync(dataOnly ? IoOp.FDATASYNC : IoOp.FSYNC);
-        return ev == null ? r : JfrEvents.endOnCompletion(ev, r, path, engine().name(), jfrMode());
+        return track(ev, r, -1);
     }
 
     /** posix_fadvise(2), then the same advice to jaio's cache of a CACHED file. */

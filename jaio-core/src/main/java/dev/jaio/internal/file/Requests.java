@@ -24,6 +24,12 @@ public final class Requests {
     interface Future {
         /** Completes the future from inside jaio, with {@code value}, or exceptionally with {@code failure}. */
         void settle(Object value, Throwable failure);
+
+        /**
+         * Hands the future its request's JFR event ({@code dev.jaio.internal.jfr.Jfr}), which
+         * {@link #settle} ends before the future's callbacks run.
+         */
+        void jfrEvent(Object event);
     }
 
     /** The value {@link CompletableFuture#completeOnTimeout} asked for, in place of a timeout's failure. */

@@ -12,10 +12,11 @@ import jdk.jfr.StackTrace;
 
 /**
  * jaio's page cache events (FileOption.CACHED files): readahead started, writeback issued, a
- * writer throttled at the dirty limit, a page evicted. Each is an instant event, committed where
+ * writer throttled at the dirty limit, a page evicted; used only through {@link Jfr}, which loads
+ * this class only when module {@code jdk.jfr} is present. Each is an instant event, committed where
  * it happens; with no recording wanting it, each call is one check.
  */
-public final class CacheEvents {
+final class CacheEvents {
 
     private static final EventType READAHEAD = EventType.getEventType(Readahead.class);
     private static final EventType WRITEBACK = EventType.getEventType(Writeback.class);

@@ -43,6 +43,12 @@ public final class NativeAccess {
     /** The message for a refused link: what happened and the option to add. */
     static String deniedMessage() {
         Module m = NativeAccess.class.getModule();
+        if (m.isNamed() && m.getLayer() != ModuleLayer.boot()) {
+            // A layer of the application's own: the java option names only boot-layer modules.
+            return "jaio calls the kernel through java.lang.foreign, and module " + m.getName() + " of a module layer"
+                    + " the application made has no native access: create the layer with"
+                    + " ModuleLayer.Controller.enableNativeAccess(the " + m.getName() + " module)";
+        }
         return "jaio calls the kernel through java.lang.foreign, and this JVM denies native access to "
                 + (m.isNamed() ? "module " + m.getName() : "the class path (the unnamed module)")
                 + " (--illegal-native-access=deny): add " + option() + " to the java command"

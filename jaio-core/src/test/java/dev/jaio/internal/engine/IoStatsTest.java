@@ -46,4 +46,17 @@ class IoStatsTest {
         assertTrue(IoStats.percentile(latency, 100) >= 1_000_000);
         assertEquals(0, IoStats.percentile(IoStats.newHistogram(), 50));
     }
+
+    @Test
+    void p999OfAThousandIsTheNineHundredNinetyNinthNotTheMax() {
+        IoStats s = new IoStats();
+        for (int i = 0; i < 999; i++) {
+            s.completed(0, 1000, false);
+        }
+        s.completed(0, 1_000_000_000L, false);
+        long[] latency = IoStats.newHistogram();
+        s.addTo(new long[3], IoStats.newErrors(), latency);
+        assertTrue(IoStats.percentile(latency, 99.9) <= 1000 * 9 / 8, "" + IoStats.percentile(latency, 99.9));
+        assertTrue(IoStats.percentile(latency, 100) >= 1_000_000_000L);
+    }
 }
