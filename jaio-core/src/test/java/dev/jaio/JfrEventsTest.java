@@ -175,13 +175,16 @@ class JfrEventsTest {
                         }
                     }).join();
                 }
-                assertTrue(e.stats().maxNanos() < TimeUnit.MILLISECONDS.toNanos(20), e.stats().toString());
+                assertTrue(e.stats().maxNanos() < TimeUnit.MILLISECONDS.toNanos(90), e.stats().toString());
             }
             r.stop();
             r.dump(jfr);
         }
+        // A read slower than the 20 ms threshold is recorded (a loaded machine), but never with the
+        // callback's 100 ms in it.
         List<RecordedEvent> events = RecordingFile.readAllEvents(jfr).stream()
-                .filter(ev -> ev.getEventType().getName().equals("dev.jaio.FileRead")).toList();
+                .filter(ev -> ev.getEventType().getName().equals("dev.jaio.FileRead"))
+                .filter(ev -> ev.getDuration().compareTo(Duration.ofMillis(90)) >= 0).toList();
         assertEquals(List.of(), events, "the reads took microseconds; the 100 ms were the callbacks'");
     }
 
