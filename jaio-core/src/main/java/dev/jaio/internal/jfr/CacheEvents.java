@@ -26,6 +26,15 @@ final class CacheEvents {
     private CacheEvents() {
     }
 
+    /** Initializes the event classes (see JfrEvents' static initializer): nothing is committed. */
+    static void warmUp() {
+        for (Event e : new Event[] {new Readahead(), new Writeback(), new Throttle(), new Eviction()}) {
+            e.begin();
+            e.end();
+            e.shouldCommit();
+        }
+    }
+
     /** Pages read ahead of the reader (mm/readahead.c). */
     @Name("dev.jaio.CacheReadahead")
     @Label("jaio Cache Readahead")
@@ -67,7 +76,11 @@ final class CacheEvents {
         public int flags;
     }
 
-    /** A writer found the cache at its dirty limit and waits, as a queued retry, for writeback (balance_dirty_pages). */
+    /**
+     * A writer found the cache at its dirty limit and waits, as a queued retry, for writeback
+     * (balance_dirty_pages); {@code dirtyPages} is read as the event is recorded, so writeback that
+     * ended meanwhile may have taken it under the limit.
+     */
     @Name("dev.jaio.CacheThrottle")
     @Label("jaio Cache Throttle")
     @Category({"jaio", "Page Cache"})

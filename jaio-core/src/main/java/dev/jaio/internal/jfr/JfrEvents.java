@@ -17,6 +17,19 @@ final class JfrEvents {
     private static final EventType WRITE_TYPE = EventType.getEventType(FileWriteEvent.class);
     private static final EventType SYNC_TYPE = EventType.getEventType(FileSyncEvent.class);
 
+    static {
+        // Everything a request's event initializes or links on first use, done here, on the thread
+        // that opens the engine (Jfr.engineOpened): a virtual thread that waits for another's class
+        // initialization pins its carrier, and thousands may make their first request at once.
+        for (FileIoEvent e : new FileIoEvent[] {new FileReadEvent(), new FileWriteEvent(), new FileSyncEvent()}) {
+            Pending p = new Pending(e);
+            p.restart();
+            e.end();
+            e.shouldCommit(); // never committed: a warm-up
+        }
+        CacheEvents.warmUp();
+    }
+
     private JfrEvents() {
     }
 
