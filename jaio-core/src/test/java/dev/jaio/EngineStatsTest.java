@@ -131,12 +131,15 @@ class EngineStatsTest {
                     assertEquals(4096, f.read(b.segment(), 4096L * i).join());
                 }
             }
+            // Readahead ahead of the reader may still be on its way to the kernel (the cache counts a
+            // device read as it starts it, the engine as it completes): wait until they agree or 5 s.
             EngineStats s = e.stats();
-            for (int i = 0; i < 500 && s.inFlight() > 0; i++) { // readahead ahead of the reader may still run
+            PageCacheStats c = e.pageCacheStats();
+            for (int i = 0; i < 500 && (s.completed() != c.deviceReads() || s.inFlight() > 0); i++) {
                 Thread.sleep(10);
                 s = e.stats();
+                c = e.pageCacheStats();
             }
-            PageCacheStats c = e.pageCacheStats();
             assertTrue(c.deviceReads() > 0, c.toString());
             assertEquals(c.deviceReads(), s.completed(), "page reads only, not the 64 requests: " + s + " " + c);
             assertEquals(0, s.inFlight(), s.toString());
