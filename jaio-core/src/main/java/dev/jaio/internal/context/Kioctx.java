@@ -64,11 +64,13 @@ public final class Kioctx {
     /**
      * Whether each slot's request goes to the kernel ({@link #KERNEL_TRANSFER}, {@link #KERNEL_SYNC};
      * 0 for a cached request, which jaio's cache serves: its page I/O is counted by the
-     * DeviceQueue), when it was submitted (System.nanoTime; 0 before), and the slots prepared since
+     * DeviceQueue), when it was submitted (System.nanoTime; its prepare until then), and the slots prepared since
      * the last submit.
      */
     private final byte[] kernel;
     private final long[] submittedAt;
+    /** Whether stampPrepared() counted the slot's request as submitted. */
+    private final boolean[] stamped;
     private final int[] prepared;
     private int preparedCount;
     private static final byte KERNEL_TRANSFER = 1;
@@ -114,6 +116,7 @@ public final class Kioctx {
         this.events = new Object[depth];
         this.submittedAt = new long[depth];
         this.kernel = new byte[depth];
+        this.stamped = new boolean[depth];
         this.prepared = new int[depth];
         this.group = group;
         if (group != null) {
@@ -280,7 +283,8 @@ public final class Kioctx {
         userData[slot] = cookie;
         files[slot] = file;
         kernel[slot] = 0; // a kernel read, write or sync says so after the claim
-        submittedAt[slot] = 0;
+        submittedAt[slot] = System.nanoTime(); // provisional: stampPrepared() sets when it went to the kernel
+        stamped[slot] = false;
         prepared[preparedCount++] = slot;
         pins[slot] = pin;
         takeLink();
@@ -457,15 +461,32 @@ public final class Kioctx {
     /** io_submit: the cached requests' first iterations, then one system call for the rest. */
     public int submit() {
         requireOpen("submit");
-        // The requests prepared since the last submit start now: their latency and JFR events.
+        stampPrepared();
+        int before = queue.unsubmitted();
+        int cachedCount = cached.submitPrepared();
+        // The caller's requests and the page reads just prepared go to the kernel together.
+        int accepted = queue.submit();
+        return Math.min(before, accepted) + cachedCount;
+    }
+
+    /**
+     * The requests prepared since the last stamp go to the kernel now, by {@link #submit} or by
+     * the wait of {@link #getEvents} (on io_uring, entering the kernel to wait submits what is
+     * prepared): their latency and their JFR events start here, and they count as submitted.
+     */
+    private void stampPrepared() {
+        if (preparedCount == 0) {
+            return;
+        }
         long now = System.nanoTime();
         int toKernel = 0;
         for (int i = 0; i < preparedCount; i++) {
             int s = prepared[i];
-            if (files[s] == null || submittedAt[s] != 0) {
+            if (files[s] == null || stamped[s]) {
                 continue; // already completed, or listed twice (its slot came back and was taken again)
             }
             submittedAt[s] = now;
+            stamped[s] = true;
             if (kernel[s] != 0) {
                 toKernel++;
             }
@@ -473,11 +494,6 @@ public final class Kioctx {
         }
         preparedCount = 0;
         stats.submitted(toKernel);
-        int before = queue.unsubmitted();
-        int cachedCount = cached.submitPrepared();
-        // The caller's requests and the page reads just prepared go to the kernel together.
-        int accepted = queue.submit();
-        return Math.min(before, accepted) + cachedCount;
     }
 
     /** io_getevents: a negative {@code timeout} waits without limit. */
@@ -488,6 +504,7 @@ public final class Kioctx {
                     + ", max " + max);
         }
         long nanos = timeout < 0 ? -1 : unit.toNanos(timeout);
+        stampPrepared(); // what the wait may submit
         this.handler = handler;
         try {
             if (cached.inFlight() == 0 && device.outstanding() == 0) {
@@ -554,11 +571,16 @@ public final class Kioctx {
         if (pin != null) {
             pin.unpin();
         }
-        if (kernel[slot] != 0 && submittedAt[slot] != 0) {
+        if (kernel[slot] != 0 && !(closed && !stamped[slot] && result == -Errno.ECANCELED)) {
+            if (!stamped[slot]) {
+                // A wait inside getEvents submitted it after a callback prepared it: it went to the
+                // kernel all the same; its latency runs from its prepare.
+                stats.submitted(1);
+            }
             stats.completed(result, System.nanoTime() - submittedAt[slot], kernel[slot] == KERNEL_TRANSFER);
         }
         kernel[slot] = 0;
-        submittedAt[slot] = 0;
+        stamped[slot] = true; // nothing left for a stamp to count
         if (event != null) {
             Jfr.end(event, file == null ? null : file.path(), queue.engineName(),
                     file == null ? null : file.jfrMode(), result, result < 0 ? Errno.describe((int) -result) : null);
