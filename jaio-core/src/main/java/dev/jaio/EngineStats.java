@@ -8,11 +8,12 @@ import java.util.Map;
  * of its page cache) and its {@link IoContext}s', open and closed (their submitted requests, and
  * the page I/O of their cached requests). A request of a {@link FileOption#CACHED} file that
  * jaio's cache serves is counted in {@link IoEngine#pageCacheStats()}, not here; a context's
- * timers and cancels, and requests prepared but never submitted, are not counted. Taken without stopping the engine: counters read while requests
- * complete may be a few requests apart.
+ * timers and cancels, and requests prepared but never submitted, are not counted. Taken without
+ * stopping the engine: counters read while requests complete may be a few requests apart.
  *
  * @param engine the engine's name (uring, aio, threads)
- * @param submitted requests handed to the kernel queue (an {@code IoContext}'s: at its submit)
+ * @param submitted requests handed to the kernel queue (an {@code IoContext}'s: as they go to the
+ *     kernel, at {@code submit()} or in the wait of {@code getEvents})
  * @param completed requests completed, successfully or not
  * @param inFlight {@code submitted - completed}: requests in the kernel now
  * @param queueFullWaits times an {@code AsyncFile} caller waited for a place in the engine's queue
@@ -32,7 +33,8 @@ public record EngineStats(String engine, long submitted, long completed, long in
         long maxNanos) {
 
     /**
-     * Checks and copies.
+     * Checks the engine and the errors (not null, no null names or counts) and copies the errors,
+     * keeping their order.
      *
      * @param engine the engine's name
      * @param submitted requests submitted
@@ -46,8 +48,15 @@ public record EngineStats(String engine, long submitted, long completed, long in
      * @param p99Nanos 99th percentile latency
      * @param p999Nanos 99.9th percentile latency
      * @param maxNanos largest latency
+     * @throws NullPointerException if {@code engine} or {@code errors} is null
+     * @throws IllegalArgumentException if {@code errors} holds a null name or count
      */
     public EngineStats {
+        java.util.Objects.requireNonNull(engine, "engine");
+        java.util.Objects.requireNonNull(errors, "errors");
+        if (errors.containsKey(null) || errors.containsValue(null)) {
+            throw new IllegalArgumentException("errors: a null errno name or count in " + errors);
+        }
         errors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(errors));
     }
 
