@@ -17,6 +17,7 @@ import dev.jaio.internal.file.OpenFile;
 import dev.jaio.internal.jfr.Jfr;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.provider.Engines;
+import dev.jaio.internal.provider.LoopEngines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -48,6 +49,20 @@ public final class IoEngine implements AutoCloseable {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
+    static {
+        LoopEngines.register(new LoopEngines.Factory() {
+            @Override
+            public IoEngine engineOver(EngineConfig config, EngineProvider provider, EventLoop loop, String reason) {
+                return new IoEngine(config, provider, loop, reason);
+            }
+
+            @Override
+            public void close(IoEngine engine) {
+                engine.closeOwned();
+            }
+        });
+    }
+
     /**
      * The shared engine, opened on first use. Not a holder class: a failed open (say the kernel
      * refused every engine for now) must leave the next call free to try again and fail with an
@@ -61,6 +76,8 @@ public final class IoEngine implements AutoCloseable {
     private final String selectionReason;
     private final EventLoop loop;
     private final boolean shared;
+    /** The engine of an event loop ({@code dev.jaio.loop.EventLoop}): it closes with the loop, not by itself. */
+    private final boolean loopOwned;
     /** Files open on this engine: {@link #close()} waits for their requests. */
     private final Set<OpenFile> files = ConcurrentHashMap.newKeySet();
     /** What the files opened on this engine see of it. */
@@ -84,6 +101,7 @@ public final class IoEngine implements AutoCloseable {
         this.provider = opened.provider();
         this.selectionReason = opened.reason();
         this.shared = shared;
+        this.loopOwned = false;
         this.fastPaths = new FastPathCounters(config.fastPaths());
         this.admission = new Admission(config.queueDepth());
         String thread = "jaio-" + provider.name() + "-" + SEQUENCE.incrementAndGet();
@@ -97,6 +115,20 @@ public final class IoEngine implements AutoCloseable {
             }
             throw e;
         }
+        stats.register(loop.stats());
+        Jfr.engineOpened(provider.name(), config.engine(), config.queueDepth(), selectionReason);
+    }
+
+    /** An event loop's engine: files run on {@code loop}'s thread and queue, and close with the loop. */
+    private IoEngine(EngineConfig config, EngineProvider provider, EventLoop loop, String selectionReason) {
+        this.config = config;
+        this.provider = provider;
+        this.selectionReason = selectionReason;
+        this.shared = false;
+        this.loopOwned = true;
+        this.fastPaths = new FastPathCounters(config.fastPaths());
+        this.admission = new Admission(config.queueDepth());
+        this.loop = loop;
         stats.register(loop.stats());
         Jfr.engineOpened(provider.name(), config.engine(), config.queueDepth(), selectionReason);
     }
@@ -484,12 +516,19 @@ public final class IoEngine implements AutoCloseable {
      * shared engine ignores this. Called from this engine's own completion thread, it cannot wait for
      * requests that complete on that thread: it starts the same close on a thread of its own
      * ({@code jaio-ENGINE-N-close}) and returns. A second call waits for the first to finish.
+     * The engine of an event loop ({@code dev.jaio.loop.EventLoop#engine()}) ignores this too: it
+     * closes, in the same steps, when its loop closes.
      */
     @Override
     public void close() {
-        if (shared) {
+        if (shared || loopOwned) {
             return;
         }
+        closeOwned();
+    }
+
+    /** The close of {@link #close()}, also for a loop's engine (its loop calls it). */
+    private void closeOwned() {
         closing = true;
         if (closeStarted.compareAndSet(false, true)) {
             if (loop.inLoop()) {

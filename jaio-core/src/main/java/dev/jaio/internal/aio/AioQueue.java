@@ -436,6 +436,12 @@ final class AioQueue implements IoQueue {
         AioCalls.ioCancel(ctx, iocbs.asSlice(IOCB_SIZE * slot, IOCB_SIZE), MemorySegment.NULL);
     }
 
+    /** The RESFD eventfd every iocb carries, which {@link #wakeup()} also signals; -1 without wakeup support. */
+    @Override
+    public int completionFd() {
+        return eventFd;
+    }
+
     @Override
     public void wakeup() {
         if (wakeup != null) {

@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>{@link #close()} stops accepting ops, lets every op already accepted run to completion, closes
  * the queue (which frees its native memory only after the kernel is done with it), and returns.
+ *
+ * <p>With a {@link LoopDriver} (jaio's §9 loop) the loop also runs the driver's tasks, timers and
+ * socket readiness each turn, and parks through the driver (epoll_wait, io_getevents or
+ * io_uring_enter, whichever the backend waits in) instead of in a blocking reap.
  */
 public final class EventLoop implements AutoCloseable {
 
@@ -28,6 +32,8 @@ public final class EventLoop implements AutoCloseable {
     private static final int INLINE_IOVECS = 32;
 
     private final IoQueue queue;
+    /** Null for an engine's plain loop. */
+    private final LoopDriver driver;
     private final int capacity;
     private final Thread thread;
     /** Ops published by submitters, newest first (a Treiber stack the loop empties in one swap). */
@@ -64,19 +70,36 @@ public final class EventLoop implements AutoCloseable {
      *     caller still owns the queue)
      */
     public EventLoop(IoQueue queue, String threadName) {
-        if (!queue.supportsWakeup()) {
+        this(queue, threadName, null);
+    }
+
+    /**
+     * A loop that also runs {@code driver} (see {@link LoopDriver}); with a driver, the queue need
+     * not support wakeups when the driver wakes the loop itself.
+     *
+     * @param driver null for an engine's plain loop
+     */
+    public EventLoop(IoQueue queue, String threadName, LoopDriver driver) {
+        if (driver == null && !queue.supportsWakeup()) {
             throw new IllegalArgumentException("an event loop needs a queue with wakeup support");
         }
         this.queue = queue;
+        this.driver = driver;
         this.capacity = queue.capacity();
         this.inFlight = new IoOp<?>[capacity];
         this.slots = new Slots(capacity);
         this.iovecs = arena.allocate(Iovec.IOVEC.byteSize() * INLINE_IOVECS * capacity, 8);
         this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
         try {
+            if (driver != null) {
+                driver.attach(this, queue, sink); // before the thread: other threads may hand it tasks at once
+            }
             thread.start();
         } catch (OutOfMemoryError | RuntimeException e) {
             arena.close(); // the caller still owns the queue and closes it
+            if (driver != null) {
+                driver.release();
+            }
             throw e;
         }
     }
@@ -161,8 +184,21 @@ public final class EventLoop implements AutoCloseable {
         wakeIfParked();
     }
 
-    private void wakeIfParked() {
+    /**
+     * Wakes the loop when it is parked or about to park; any thread. A driver calls it after it
+     * published work (a task) that the loop must see: the loop reads {@link LoopDriver#hasDue()}
+     * after it set {@code parked}, so either it sees the work or this sees it parked.
+     */
+    public void wakeIfParked() {
         if (parked && !woken.get() && woken.compareAndSet(false, true)) {
+            wake();
+        }
+    }
+
+    private void wake() {
+        if (driver != null) {
+            driver.wakeup();
+        } else {
             queue.wakeup();
         }
     }
@@ -174,9 +210,10 @@ public final class EventLoop implements AutoCloseable {
      * when it was stopped, else with its own result. Its memory stays the kernel's until then.
      */
     public void cancel(IoOp<?> op) {
-        if (closing) {
+        if (closing && driver == null) {
             return; // the close waits for every request anyway
         }
+        // A driver's polls never end by themselves: they must be cancelled while the loop closes too.
         cancels.add(op);
         wakeIfParked();
     }
@@ -208,9 +245,18 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void run() {
+        boolean driverShut = false;
         try {
             while (true) {
                 takeIncoming();
+                boolean ran = false;
+                if (driver != null) {
+                    if (closing && !driverShut) {
+                        driverShut = true;
+                        driver.shutdown();
+                    }
+                    ran = driver.runDue();
+                }
                 if (!cancels.isEmpty()) {
                     processCancels();
                 }
@@ -219,15 +265,20 @@ public final class EventLoop implements AutoCloseable {
                     queue.submit();
                 }
                 int reaped = queue.reap(0, capacity, 0, sink);
-                if (closing && backlogHead == null && incoming.get() == null && queue.outstanding() == 0) {
+                if (closing && driverShut == (driver != null) && backlogHead == null && incoming.get() == null
+                        && queue.outstanding() == 0 && (driver == null || !driver.hasDue())) {
                     break;
                 }
-                if (reaped == 0 && !prepared) {
+                if (reaped == 0 && !prepared && !ran) {
                     woken.set(false);
                     parked = true;
                     if (incoming.get() == null && cancels.isEmpty()
                             && (backlogHead == null || slots.available() == 0)) {
-                        queue.reap(1, capacity, -1, sink);
+                        if (driver == null) {
+                            queue.reap(1, capacity, -1, sink);
+                        } else if (!driver.hasDue() && !(closing && !driverShut)) {
+                            driver.park();
+                        }
                     }
                     parked = false;
                 }
@@ -237,6 +288,9 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             try {
                 queue.close();
+                if (driver != null) {
+                    driver.release();
+                }
             } finally {
                 arena.close();
                 terminated.countDown();
@@ -292,7 +346,9 @@ public final class EventLoop implements AutoCloseable {
                 op.onResult(-Errno.EAGAIN);
             } else {
                 op.submittedAt = now;
-                stats.submitted(1);
+                if (op.opcode <= IoOp.LAST_FILE_OP) {
+                    stats.submitted(1); // the engine's counters are of file I/O; sockets and polls are the loop's
+                }
             }
             any = true;
         }
@@ -307,6 +363,13 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.WRITEV -> queue.prepareWritev(op.fd, iovecsFor(op, slot), op.buffers.length, op.offset, op.rwFlags, slot);
             case IoOp.FSYNC -> queue.prepareFsync(op.fd, false, slot);
             case IoOp.FDATASYNC -> queue.prepareFsync(op.fd, true, slot);
+            case IoOp.POLL -> queue.preparePoll(op.fd, op.rwFlags, slot);
+            case IoOp.RECV -> ((SocketOps) queue).prepareRecv(op.fd, op.buffer, op.rwFlags, slot);
+            case IoOp.SEND -> ((SocketOps) queue).prepareSend(op.fd, op.buffer, op.rwFlags, slot);
+            case IoOp.ACCEPT -> ((SocketOps) queue).prepareAccept(op.fd, op.rwFlags, slot);
+            case IoOp.CONNECT -> ((SocketOps) queue).prepareConnect(op.fd, op.buffer, (int) op.offset, slot);
+            case IoOp.STREAM_READ -> queue.prepareRead(op.fd, op.buffer, -1, 0, slot);
+            case IoOp.STREAM_WRITE -> queue.prepareWrite(op.fd, op.buffer, -1, 0, slot);
             default -> throw new IllegalStateException("unknown opcode " + op.opcode);
         };
     }
@@ -333,7 +396,9 @@ public final class EventLoop implements AutoCloseable {
         slots.release(slot);
         op.slot = -1;
         op.spilledIovecs = null;
-        stats.completed(result, System.nanoTime() - op.submittedAt, op.opcode <= IoOp.WRITEV);
+        if (op.opcode <= IoOp.LAST_FILE_OP) {
+            stats.completed(result, System.nanoTime() - op.submittedAt, op.opcode <= IoOp.WRITEV);
+        }
         try {
             op.onResult(result);
         } catch (Throwable t) {
@@ -356,7 +421,9 @@ public final class EventLoop implements AutoCloseable {
             if (op != null) {
                 inFlight[i] = null;
                 op.slot = -1;
-                stats.completed(-Errno.EIO, System.nanoTime() - op.submittedAt, false); // it will never complete
+                if (op.opcode <= IoOp.LAST_FILE_OP) {
+                    stats.completed(-Errno.EIO, System.nanoTime() - op.submittedAt, false); // it will never complete
+                }
                 op.onRejected(cause);
             }
         }
@@ -386,7 +453,7 @@ public final class EventLoop implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        queue.wakeup();
+        wake();
         if (inLoop()) {
             return;
         }

@@ -35,6 +35,22 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     public static final int FSYNC = 4;
     /** fdatasync. */
     public static final int FDATASYNC = 5;
+    /** The last opcode of file I/O: those up to here count in the loop's {@link IoStats}. */
+    static final int LAST_FILE_OP = FDATASYNC;
+    /** One-shot readiness poll of {@link #fd}; {@link #rwFlags} holds the POLL* mask, the result the ready mask. */
+    public static final int POLL = 6;
+    /** recv(2) into {@link #buffer} ({@link SocketOps}); {@link #rwFlags} holds the MSG_* flags. */
+    public static final int RECV = 7;
+    /** send(2) of {@link #buffer} ({@link SocketOps}); {@link #rwFlags} holds the MSG_* flags. */
+    public static final int SEND = 8;
+    /** accept4(2) on listening socket {@link #fd} ({@link SocketOps}); {@link #rwFlags} holds SOCK_* flags. */
+    public static final int ACCEPT = 9;
+    /** connect(2) to the sockaddr in {@link #buffer}, {@link #offset} bytes long ({@link SocketOps}). */
+    public static final int CONNECT = 10;
+    /** read(2) of a pipe or other stream into {@link #buffer}: a READ at offset -1, the current position. */
+    public static final int STREAM_READ = 11;
+    /** write(2) of {@link #buffer} to a pipe or other stream: a WRITE at offset -1. */
+    public static final int STREAM_WRITE = 12;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;
@@ -65,8 +81,8 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     protected MemorySegment[] buffers;
     /** File offset; a write that continues after a short count moves it on (loop thread only then). */
     protected long offset;
-    /** RWF_* flags. */
-    protected final int rwFlags;
+    /** RWF_* flags (POLL: the event mask; RECV, SEND: MSG_* flags; ACCEPT: SOCK_* flags). */
+    protected int rwFlags;
 
     /** Next op in an {@link EventLoop} queue; written before publication, then only by the loop. */
     @SuppressWarnings("unused")
@@ -106,6 +122,20 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
      */
     protected final boolean tryEndUnstarted() {
         return PHASE.compareAndSet(this, NEW, ENDED);
+    }
+
+    /**
+     * Makes a completed op usable again, for ops the loop's own thread reuses (a channel's poll,
+     * recv or send: one allocation per channel, not per request). Only after its
+     * {@link #onResult} ran, and only on the loop thread; its future part is left as it is.
+     *
+     * @param buffer the next request's buffer (null for none)
+     * @param flags the next request's {@link #rwFlags}
+     */
+    protected final void rearm(MemorySegment buffer, int flags) {
+        this.buffer = buffer;
+        this.rwFlags = flags;
+        PHASE.setVolatile(this, NEW);
     }
 
     /** Whether the op was ended before it reached the kernel ({@link #tryEndUnstarted}, or refused). */

@@ -105,6 +105,19 @@ public interface IoQueue extends AutoCloseable {
      */
     void wakeup();
 
+    /**
+     * The eventfd this queue signals on every completion and every {@link #wakeup()}, for an owner
+     * that waits in an epoll set of its own (with IOCB_FLAG_RESFD, as the paper's §9 suggests for
+     * native AIO) instead of in a blocking {@link #reap}: when it turns readable the owner reads
+     * its 8-byte counter (resetting it) and then reaps with {@code minComplete} 0. Only queues opened
+     * with {@link QueueOptions#completionFd()} have one.
+     *
+     * @return the descriptor, or -1 when this queue has none
+     */
+    default int completionFd() {
+        return -1;
+    }
+
     /** Whether {@link #wakeup()} can interrupt a blocking {@link #reap}. */
     boolean supportsWakeup();
 

@@ -4,11 +4,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.jaio.internal.engine.CompletionSink;
+import dev.jaio.internal.engine.EventFdWakeup;
 import dev.jaio.internal.engine.IoQueue;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.Slots;
 import dev.jaio.internal.engine.Uninterruptibly;
 import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.EventFd;
 import dev.jaio.internal.linux.Iovec;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.Poll;
@@ -61,6 +63,11 @@ final class ThreadPoolQueue implements IoQueue {
 
     private final Thread[] workers;
     private boolean closed;
+    /**
+     * With {@link QueueOptions#completionFd()}: signalled when the completed ring turns non-empty
+     * and on {@link #wakeup()}, for an owner waiting in its own epoll set. Null otherwise.
+     */
+    private final EventFdWakeup completionSignal;
 
     ThreadPoolQueue(QueueOptions options) throws IOException {
         this.capacity = options.capacity();
@@ -77,6 +84,8 @@ final class ThreadPoolQueue implements IoQueue {
         this.work = new IntRing(capacity);
         this.completed = new IntRing(capacity);
         this.workers = new Thread[options.threads()];
+        this.completionSignal = options.completionFd()
+                ? EventFdWakeup.open(EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK) : null;
         int started = 0;
         try {
             for (int i = 0; i < workers.length; i++) {
@@ -288,6 +297,11 @@ final class ThreadPoolQueue implements IoQueue {
     }
 
     @Override
+    public int completionFd() {
+        return completionSignal == null ? -1 : completionSignal.fd();
+    }
+
+    @Override
     public void wakeup() {
         lock.lock();
         try {
@@ -295,6 +309,9 @@ final class ThreadPoolQueue implements IoQueue {
             completionAvailable.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (completionSignal != null) {
+            completionSignal.signal();
         }
     }
 
@@ -329,9 +346,11 @@ final class ThreadPoolQueue implements IoQueue {
                     // A closed or foreign buffer scope, say; the request fails, the worker lives on.
                     res = -Errno.EFAULT;
                 }
+                boolean first;
                 lock.lock();
                 try {
                     result[slot] = res;
+                    first = completed.isEmpty();
                     completed.add(slot);
                     completionAvailable.signal();
                     if (--running == 0) {
@@ -339,6 +358,10 @@ final class ThreadPoolQueue implements IoQueue {
                     }
                 } finally {
                     lock.unlock();
+                }
+                if (first && completionSignal != null) {
+                    // The owner drains the whole ring after each signal: one write per non-empty turn is enough.
+                    completionSignal.signal();
                 }
             }
         }
@@ -413,6 +436,9 @@ final class ThreadPoolQueue implements IoQueue {
         }
         preparedCount = 0;
         outstanding = 0;
+        if (completionSignal != null) {
+            completionSignal.close();
+        }
     }
 
     /** What a slot's request does: the system call a worker makes for it. */

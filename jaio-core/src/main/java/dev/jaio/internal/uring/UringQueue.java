@@ -3,6 +3,7 @@ package dev.jaio.internal.uring;
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.SocketOps;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.RequestChaining;
 import dev.jaio.internal.linux.Errno;
@@ -38,7 +39,7 @@ import java.lang.foreign.MemorySegment;
  * With {@link QueueOptions#wakeup()}, an 8-byte READ of an eventfd is kept armed in the ring;
  * {@link #wakeup()} writes the eventfd, that READ completes, and a blocked io_uring_enter returns.
  */
-public final class UringQueue implements IoQueue, FixedResources, RequestChaining {
+public final class UringQueue implements IoQueue, FixedResources, RequestChaining, SocketOps {
 
     private final int capacity;
     /** The instance; package-private so that tests can read the setup flags and features the kernel chose. */
@@ -141,6 +142,30 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
     @Override
     public boolean preparePoll(int fd, int pollEvents, long data) {
         return prepare(UringAbi.IORING_OP_POLL_ADD, fd, 0, 0, 0, pollEvents & 0xffff, 0, true, data);
+    }
+
+    // ---- socket requests (SocketOps): io_uring runs them without a thread, armed on the socket's wait queue ----
+
+    @Override
+    public boolean prepareRecv(int fd, MemorySegment buffer, int msgFlags, long data) {
+        return prepare(UringAbi.IORING_OP_RECV, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true, data);
+    }
+
+    @Override
+    public boolean prepareSend(int fd, MemorySegment buffer, int msgFlags, long data) {
+        return prepare(UringAbi.IORING_OP_SEND, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true, data);
+    }
+
+    /** ACCEPT without the peer's address (addr and addr2, the addrlen pointer, are 0). */
+    @Override
+    public boolean prepareAccept(int fd, int acceptFlags, long data) {
+        return prepare(UringAbi.IORING_OP_ACCEPT, fd, 0, 0, 0, acceptFlags, 0, true, data);
+    }
+
+    /** CONNECT: addr is the sockaddr, off its length (a value, not a pointer). */
+    @Override
+    public boolean prepareConnect(int fd, MemorySegment address, int addrLen, long data) {
+        return prepare(UringAbi.IORING_OP_CONNECT, fd, addrLen, address.address(), 0, 0, 0, true, data);
     }
 
     @Override

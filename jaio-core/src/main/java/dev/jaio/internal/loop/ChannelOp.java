@@ -1,0 +1,100 @@
+package dev.jaio.internal.loop;
+
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.linux.Errno;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One kind of request of one descriptor (its poll for input, its recv, ...), reused for every
+ * request of that kind: a channel allocates its ops once, not per request. At most one is in the
+ * loop's queue at a time; {@link #inFlight} says whether it is. Loop thread only.
+ */
+final class ChannelOp extends IoOp<Void> {
+
+    /** A read (RECV, STREAM_READ) or a poll for input. */
+    static final int IN = 0;
+    /** A write (SEND, STREAM_WRITE) or a poll for output. */
+    static final int OUT = 1;
+    /** ACCEPT. */
+    static final int ACCEPT = 2;
+    /** CONNECT. */
+    static final int CONNECT = 3;
+
+    private final LoopFd owner;
+    private final int kind;
+    private boolean inFlight;
+    /** Cancelled before the loop took it: it may still sit in the loop's backlog, so it is never reused. */
+    private boolean abandoned;
+
+    ChannelOp(int opcode, LoopFd owner, int kind) {
+        super(opcode, owner.fd, null, null, 0, 0);
+        this.owner = owner;
+        this.kind = kind;
+    }
+
+    boolean inFlight() {
+        return inFlight;
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    int opcode() {
+        return opcode;
+    }
+
+    /** Hands the op to the loop with {@code buffer} and {@code flags} (see {@link IoOp#rearm}). */
+    void start(MemorySegment buffer, int flags) {
+        if (inFlight || abandoned) {
+            throw new IllegalStateException("op " + opcode + " of fd " + fd + " is in flight");
+        }
+        rearm(buffer, flags);
+        inFlight = true;
+        owner.inFlight++;
+        owner.reactor.loop().execute(this);
+    }
+
+    /** CONNECT's address length travels in the offset field. */
+    void setAddressLength(int length) {
+        this.offset = length;
+    }
+
+    /**
+     * Stops the op: one the loop has not taken yet ends here with -ECANCELED; one in the kernel is
+     * cancelled there and ends when the kernel says (its buffer stays the kernel's until then).
+     */
+    void cancel() {
+        if (!inFlight) {
+            return;
+        }
+        if (tryEndUnstarted()) {
+            abandoned = true;
+            end(-Errno.ECANCELED);
+        } else {
+            owner.reactor.loop().cancel(this);
+        }
+    }
+
+    @Override
+    protected void onResult(long result) {
+        end(result);
+    }
+
+    @Override
+    protected void onRejected(IOException cause) {
+        end(-Errno.ECANCELED);
+    }
+
+    private void end(long result) {
+        inFlight = false;
+        owner.inFlight--;
+        if (opcode == IoOp.POLL) {
+            owner.pollCompleted(result);
+        } else {
+            owner.opCompleted(kind, result);
+        }
+        owner.releaseIfDone();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.jaio.internal.loop;
+
+import java.io.IOException;
+
+/**
+ * How completions reach the public API's handlers, which this package does not know: the public
+ * layer gives the {@link Reactor} one dispatcher, and each request carries the caller's handler
+ * and attachment as plain objects, so that completing a request allocates nothing. Called on the
+ * loop thread only.
+ */
+public interface Dispatch {
+
+    /** A read or write completed: bytes (a read: -1 at end of stream). */
+    void completed(Object handler, long result, Object attachment);
+
+    /** A read or write failed. */
+    void failed(Object handler, IOException cause, Object attachment);
+
+    /** A listener accepted {@code connection}. */
+    void accepted(Object handler, StreamFd connection);
+
+    /** A listener's accept failed ({@code EMFILE}, say); the listener goes on accepting. */
+    void acceptFailed(Object handler, IOException cause);
+}

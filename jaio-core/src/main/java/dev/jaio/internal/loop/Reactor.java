@@ -1,0 +1,544 @@
+package dev.jaio.internal.loop;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.jaio.internal.engine.CompletionSink;
+import dev.jaio.internal.engine.EventLoop;
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.LoopDriver;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.NetCalls;
+import dev.jaio.internal.linux.Sockets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.Collections;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The §9 part of one event loop: tasks from other threads, timers, and the loop's sockets and
+ * pipes, driven by the {@link EventLoop} thread between its file requests (see {@link LoopDriver}).
+ *
+ * <p>Threading: {@link #execute}, {@link #schedule} and {@link #wakeup} run on any thread; every
+ * other method on the loop thread. Tasks run in submission order; a task queued before the loop
+ * starts closing runs, one queued after is refused with {@link RejectedExecutionException}.
+ * Exceptions thrown by tasks and handlers go to the loop thread's uncaught-exception handler and
+ * the loop goes on.
+ */
+public final class Reactor implements LoopDriver {
+
+    /** Tasks run per turn before the loop looks at I/O again. */
+    private static final int TASKS_PER_TURN = 1024;
+
+    private final Backend backend;
+    private final Dispatch dispatch;
+    private final Waiter waiter;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private volatile boolean accepting = true;
+    private final AtomicLong sequence = new AtomicLong();
+
+    /** Set by attach, before the loop thread starts; read by any thread that hands the loop a task. */
+    private volatile EventLoop loop;
+
+    // Loop-thread state.
+    private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
+    private final Set<LoopFd> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private Arena arena;
+    private MemorySegment scratch;
+    private final ArrayList<PendingConnect> connects = new ArrayList<>();
+
+    /**
+     * @param dispatch how completions reach the public layer's handlers
+     */
+    public Reactor(Backend backend, Dispatch dispatch) {
+        this.backend = backend;
+        this.dispatch = dispatch;
+        this.waiter = backend.readiness == Backend.Readiness.EPOLL ? new EpollWaiter()
+                : new QueueWaiter(backend == Backend.AIO_POLL);
+    }
+
+    /** The backend. */
+    public Backend backend() {
+        return backend;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    Waiter waiter() {
+        return waiter;
+    }
+
+    /** Whether the calling thread is the loop's. */
+    public boolean inLoop() {
+        return loop != null && loop.inLoop();
+    }
+
+    // ---- LoopDriver ----
+
+    @Override
+    public void attach(EventLoop loop, IoQueue queue, CompletionSink sink) {
+        this.loop = loop;
+        this.arena = Arena.ofShared();
+        this.scratch = arena.allocate(Sockets.SOCKADDR_MAX + 8, 8);
+        try {
+            waiter.attach(this, queue, sink);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public boolean runDue() {
+        boolean ran = false;
+        for (int i = 0; i < TASKS_PER_TURN; i++) {
+            Runnable r = tasks.poll();
+            if (r == null) {
+                break;
+            }
+            ran = true;
+            runSafely(r);
+        }
+        if (!timers.isEmpty()) {
+            long now = System.nanoTime();
+            ScheduledTask t;
+            while ((t = timers.peek()) != null && t.deadline - now <= 0) {
+                timers.poll();
+                if (t.claim()) {
+                    ran = true;
+                    runSafely(t.task);
+                }
+            }
+        }
+        return ran;
+    }
+
+    @Override
+    public boolean hasDue() {
+        if (!tasks.isEmpty()) {
+            return true;
+        }
+        ScheduledTask t = timers.peek();
+        return t != null && t.deadline - System.nanoTime() <= 0;
+    }
+
+    @Override
+    public int park() {
+        long timeout = -1;
+        ScheduledTask t;
+        while ((t = timers.peek()) != null && t.isCancelled()) {
+            timers.poll(); // a cancelled timer should not cut the wait short
+        }
+        if (t != null) {
+            timeout = Math.max(0, t.deadline - System.nanoTime());
+        }
+        return waiter.park(timeout);
+    }
+
+    @Override
+    public void wakeup() {
+        waiter.wakeup();
+    }
+
+    @Override
+    public void shutdown() {
+        accepting = false;
+        for (LoopFd fd : new ArrayList<>(open)) {
+            fd.close();
+        }
+        for (ScheduledTask t : timers) {
+            t.cancel();
+        }
+        timers.clear();
+        waiter.shutdown();
+    }
+
+    @Override
+    public void release() {
+        waiter.release();
+        if (arena != null) {
+            arena.close();
+        }
+    }
+
+    // ---- tasks and timers ----
+
+    /**
+     * Runs {@code task} on the loop thread, after the tasks queued before it; any thread.
+     *
+     * @throws RejectedExecutionException once the loop is closing
+     */
+    public void execute(Runnable task) {
+        if (!accepting) {
+            throw rejected();
+        }
+        tasks.add(task);
+        if (!accepting && tasks.remove(task)) {
+            // The loop stopped taking tasks meanwhile and has not taken this one: it never will.
+            throw rejected();
+        }
+        loop.wakeIfParked();
+    }
+
+    private static RejectedExecutionException rejected() {
+        return new RejectedExecutionException("the event loop is closed");
+    }
+
+    /** Runs {@code task} on the loop thread after {@code delayNanos}; any thread. */
+    public ScheduledTask schedule(Runnable task, long delayNanos) {
+        ScheduledTask t = new ScheduledTask(System.nanoTime() + Math.max(0, delayNanos), sequence.incrementAndGet(), task);
+        if (inLoop()) {
+            if (!accepting) {
+                throw rejected();
+            }
+            timers.add(t);
+        } else {
+            execute(() -> timers.add(t));
+        }
+        return t;
+    }
+
+    /** Loop thread: a timer for this package's own use (an accept backoff). */
+    void scheduleOnLoop(Runnable task, long delayNanos) {
+        if (accepting) {
+            timers.add(new ScheduledTask(System.nanoTime() + delayNanos, sequence.incrementAndGet(), task));
+        }
+    }
+
+    /** Timers waiting (cancelled ones included until their deadline). */
+    public int pendingTimers() {
+        return timers.size();
+    }
+
+    private void runSafely(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            uncaught(t);
+        }
+    }
+
+    private static void uncaught(Throwable t) {
+        Thread th = Thread.currentThread();
+        Thread.UncaughtExceptionHandler h = th.getUncaughtExceptionHandler();
+        if (h != null) {
+            h.uncaughtException(th, t);
+        }
+    }
+
+    // ---- completions to the public layer ----
+
+    void completed(Object handler, long result, Object attachment) {
+        try {
+            dispatch.completed(handler, result, attachment);
+        } catch (Throwable t) {
+            uncaught(t);
+        }
+    }
+
+    void failed(Object handler, IOException cause, Object attachment) {
+        try {
+            dispatch.failed(handler, cause, attachment);
+        } catch (Throwable t) {
+            uncaught(t);
+        }
+    }
+
+    void accepted(ListenFd listener, Object handler, int fd) {
+        StreamFd s = new StreamFd(this, fd, StreamFd.Kind.SOCKET);
+        try {
+            adopt(s);
+        } catch (IOException e) {
+            Libc.close(fd);
+            acceptFailed(handler, new IOException("accept on " + listener.describe() + ": " + e.getMessage(), e));
+            return;
+        }
+        setNoDelay(fd);
+        try {
+            dispatch.accepted(handler, s);
+        } catch (Throwable t) {
+            uncaught(t);
+        }
+    }
+
+    void acceptFailed(Object handler, IOException cause) {
+        try {
+            dispatch.acceptFailed(handler, cause);
+        } catch (Throwable t) {
+            uncaught(t);
+        }
+    }
+
+    /** Registers a new descriptor of this loop. */
+    private void adopt(LoopFd fd) throws IOException {
+        if (!accepting) {
+            throw new AsynchronousCloseException();
+        }
+        if (backend != Backend.URING || fd instanceof ListenFd) {
+            waiter.register(fd);
+        }
+        open.add(fd);
+    }
+
+    /** {@code fd} is closed: forget it. */
+    void released(LoopFd fd) {
+        open.remove(fd);
+    }
+
+    /** Descriptors open on this loop (tests: close leaves none). */
+    public int openDescriptors() {
+        return open.size();
+    }
+
+    // ---- making descriptors (loop thread) ----
+
+    /** Socket and pipe descriptors block on uring (the ring waits for them), and not elsewhere. */
+    private int nonBlockingFlag() {
+        return backend == Backend.URING ? 0 : Sockets.SOCK_NONBLOCK;
+    }
+
+    /**
+     * Opens a listening socket bound to {@code address}.
+     *
+     * @param reusePort set SO_REUSEPORT, so that several loops (one per core) listen on one port
+     *     and the kernel spreads connections between them
+     */
+    public ListenFd listen(InetSocketAddress address, int backlog, boolean reusePort, Object handler) throws IOException {
+        int family = Sockets.family(address);
+        long rc = NetCalls.socket(family, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC | nonBlockingFlag(), 0);
+        if (rc < 0) {
+            throw new IOException("socket for " + address + ": " + Errno.describe((int) -rc));
+        }
+        int fd = (int) rc;
+        try {
+            setIntOption(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR, 1, address);
+            if (reusePort) {
+                setIntOption(fd, Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT, 1, address);
+            }
+            int len = Sockets.writeAddress(scratch, address);
+            rc = NetCalls.bind(fd, scratch, len);
+            if (rc < 0) {
+                String text = "bind " + address + ": " + Errno.describe((int) -rc);
+                throw rc == -Errno.EADDRINUSE ? new BindException(text) : new IOException(text);
+            }
+            rc = NetCalls.listen(fd, backlog);
+            if (rc < 0) {
+                throw new IOException("listen on " + address + " (backlog " + backlog + "): " + Errno.describe((int) -rc));
+            }
+            ListenFd l = new ListenFd(this, fd, handler, socketAddress(fd, false));
+            adopt(l);
+            l.start();
+            return l;
+        } catch (IOException | RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Connects to {@code address}; the future completes on the loop thread with the connected
+     * socket, or fails with a {@link ConnectException} naming the address and errno.
+     */
+    public CompletableFuture<StreamFd> connect(InetSocketAddress address) {
+        CompletableFuture<StreamFd> result = new CompletableFuture<>();
+        long rc = NetCalls.socket(Sockets.family(address), Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC | nonBlockingFlag(), 0);
+        if (rc < 0) {
+            result.completeExceptionally(new IOException("socket for " + address + ": " + Errno.describe((int) -rc)));
+            return result;
+        }
+        int fd = (int) rc;
+        StreamFd s = new StreamFd(this, fd, StreamFd.Kind.SOCKET);
+        PendingConnect pc = new PendingConnect(s, address, result);
+        if (backend == Backend.URING) {
+            pc.address = Arena.ofAuto().allocate(Sockets.SOCKADDR_MAX, 8); // the kernel copies it at submission
+            int len = Sockets.writeAddress(pc.address, address);
+            try {
+                adopt(s);
+            } catch (IOException e) {
+                Libc.close(fd);
+                result.completeExceptionally(e);
+                return result;
+            }
+            connects.add(pc);
+            pc.op = new ChannelOp(IoOp.CONNECT, s, ChannelOp.CONNECT);
+            pc.op.setAddressLength(len);
+            pc.op.start(pc.address, 0);
+            return result;
+        }
+        int len = Sockets.writeAddress(scratch, address);
+        rc = NetCalls.connect(fd, scratch, len);
+        if (rc < 0 && rc != -Errno.EINPROGRESS) {
+            Libc.close(fd);
+            result.completeExceptionally(connectFailure(address, rc));
+            return result;
+        }
+        try {
+            adopt(s);
+        } catch (IOException e) {
+            Libc.close(fd);
+            result.completeExceptionally(e);
+            return result;
+        }
+        if (rc == 0) {
+            setNoDelay(fd);
+            result.complete(s);
+            return result;
+        }
+        connects.add(pc);
+        pc.readinessPending = true;
+        s.awaitWritable();
+        return result;
+    }
+
+    private static ConnectException connectFailure(InetSocketAddress address, long rc) {
+        return new ConnectException("connect to " + address + ": " + Errno.describe((int) -rc));
+    }
+
+    /** A connect in progress. */
+    private static final class PendingConnect {
+        final StreamFd socket;
+        final InetSocketAddress target;
+        final CompletableFuture<StreamFd> result;
+        MemorySegment address;
+        ChannelOp op;
+        boolean readinessPending;
+
+        PendingConnect(StreamFd socket, InetSocketAddress target, CompletableFuture<StreamFd> result) {
+            this.socket = socket;
+            this.target = target;
+            this.result = result;
+        }
+    }
+
+    /** Whether any connect is in progress on this loop. */
+    boolean connecting() {
+        return !connects.isEmpty();
+    }
+
+    private PendingConnect pendingConnect(StreamFd s) {
+        for (int i = 0; i < connects.size(); i++) {
+            if (connects.get(i).socket == s) {
+                return connects.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** The ring's CONNECT of {@code s} ended. */
+    void connectCompleted(StreamFd s, long result) {
+        PendingConnect pc = pendingConnect(s);
+        if (pc == null) {
+            return;
+        }
+        connects.remove(pc);
+        finishConnect(pc, result);
+    }
+
+    /** Readiness of a socket whose non-blocking connect is in progress: the connect has ended. */
+    boolean connectReady(StreamFd s) {
+        PendingConnect pc = pendingConnect(s);
+        if (pc == null || !pc.readinessPending) {
+            return false;
+        }
+        connects.remove(pc);
+        long err = NetCalls.getsockoptInt(s.fd, Sockets.SOL_SOCKET, Sockets.SO_ERROR, scratch);
+        finishConnect(pc, err < 0 ? err : -err);
+        return true;
+    }
+
+    private void finishConnect(PendingConnect pc, long result) {
+        if (result == 0 && !pc.socket.closed) {
+            setNoDelay(pc.socket.fd);
+            pc.result.complete(pc.socket);
+            return;
+        }
+        boolean closedFirst = pc.socket.closed;
+        pc.socket.close();
+        pc.result.completeExceptionally(closedFirst || result == -Errno.ECANCELED
+                ? new AsynchronousCloseException() : connectFailure(pc.target, result));
+    }
+
+    /** {@code s} closes: a connect of it in progress fails. */
+    void abortConnect(StreamFd s) {
+        PendingConnect pc = pendingConnect(s);
+        if (pc == null) {
+            return;
+        }
+        if (pc.op != null && pc.op.inFlight()) {
+            pc.op.cancel(); // its completion fails the future
+        } else {
+            connects.remove(pc);
+            pc.result.completeExceptionally(new AsynchronousCloseException());
+        }
+    }
+
+    /**
+     * Opens a pipe on this loop.
+     *
+     * @return the read end and the write end
+     */
+    public StreamFd[] openPipe() throws IOException {
+        long rc = NetCalls.pipe2(scratch, Fcntl.O_CLOEXEC | nonBlockingFlag());
+        if (rc < 0) {
+            throw new IOException("pipe2: " + Errno.describe((int) -rc));
+        }
+        int r = scratch.get(JAVA_INT, 0);
+        int w = scratch.get(JAVA_INT, 4);
+        StreamFd source = new StreamFd(this, r, StreamFd.Kind.PIPE_SOURCE);
+        StreamFd sink = new StreamFd(this, w, StreamFd.Kind.PIPE_SINK);
+        try {
+            adopt(source);
+        } catch (IOException e) {
+            Libc.close(r);
+            Libc.close(w);
+            throw e;
+        }
+        try {
+            adopt(sink);
+        } catch (IOException e) {
+            source.close();
+            Libc.close(w);
+            throw e;
+        }
+        return new StreamFd[] {source, sink};
+    }
+
+    // ---- socket helpers ----
+
+    private void setNoDelay(int fd) {
+        scratch.set(JAVA_INT, 0, 1);
+        NetCalls.setsockopt(fd, Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY, scratch, 4); // best effort
+    }
+
+    private void setIntOption(int fd, int level, int name, int value, InetSocketAddress address) throws IOException {
+        scratch.set(JAVA_INT, 0, value);
+        long rc = NetCalls.setsockopt(fd, level, name, scratch, 4);
+        if (rc < 0) {
+            throw new IOException("setsockopt(" + name + ") for " + address + ": " + Errno.describe((int) -rc));
+        }
+    }
+
+    /** The local or peer address of socket {@code fd}; null when the kernel has none (a peer gone). */
+    InetSocketAddress socketAddress(int fd, boolean peer) {
+        MemorySegment len = scratch.asSlice(Sockets.SOCKADDR_MAX, 4);
+        len.set(JAVA_INT, 0, (int) Sockets.SOCKADDR_MAX);
+        long rc = peer ? NetCalls.getpeername(fd, scratch, len) : NetCalls.getsockname(fd, scratch, len);
+        return rc < 0 ? null : Sockets.readAddress(scratch);
+    }
+}

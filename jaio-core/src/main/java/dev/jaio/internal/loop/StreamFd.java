@@ -1,0 +1,421 @@
+package dev.jaio.internal.loop;
+
+import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.file.PinnedMemory;
+import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Libc;
+import dev.jaio.internal.linux.NetCalls;
+import dev.jaio.internal.linux.Poll;
+import dev.jaio.internal.linux.Sockets;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadPendingException;
+import java.nio.channels.WritePendingException;
+
+/**
+ * A connected TCP socket or one end of a pipe: one read and one write may be pending at a time
+ * (as the JDK's asynchronous channels allow), each completing through the {@link Dispatch} on the
+ * loop thread. A write completes when all of its bytes were handed to the kernel, so a writer that
+ * waits for each write before the next is held back by a slow reader (the socket buffer fills).
+ *
+ * <p>Two ways to run a request, by backend: on {@code uring} the request itself goes to the ring
+ * (RECV/SEND for sockets, READ/WRITE at offset -1 for pipes), on a blocking descriptor, and the
+ * kernel waits for readiness; on the others the loop tries the non-blocking system call (read(2),
+ * send(2) with MSG_NOSIGNAL, write(2)) and, on EAGAIN, waits for readiness (epoll or IOCB_CMD_POLL)
+ * and tries again. The loop thread never makes a call that blocks.
+ *
+ * <p>Buffers: each request pins jaio memory ({@code IoBuffer}) until it completes; other memory
+ * must stay alive until the handler runs. On uring the kernel writes into a read's buffer until
+ * the request completes, even after {@link #close()}: the handler then runs with the close's
+ * failure only once the kernel is done.
+ */
+public final class StreamFd extends LoopFd {
+
+    /** What the descriptor is. */
+    public enum Kind {
+        /** A connected TCP socket. */
+        SOCKET,
+        /** The read end of a pipe. */
+        PIPE_SOURCE,
+        /** The write end of a pipe. */
+        PIPE_SINK
+    }
+
+    private final Kind kind;
+    private final boolean inRing;
+    private InetSocketAddress local;
+    private InetSocketAddress remote;
+
+    private ChannelOp readOp;
+    private ChannelOp writeOp;
+
+    private MemorySegment readBuf;
+    private Object readHandler;
+    private Object readAtt;
+    private PinnedMemory readPin;
+
+    private MemorySegment writeBuf;
+    private long writeDone;
+    private Object writeHandler;
+    private Object writeAtt;
+    private PinnedMemory writePin;
+
+    StreamFd(Reactor reactor, int fd, Kind kind) {
+        super(reactor, fd);
+        this.kind = kind;
+        this.inRing = reactor.backend() == Backend.URING;
+    }
+
+    /** What the descriptor is. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The local address of a socket (null for a pipe). */
+    public InetSocketAddress localAddress() {
+        if (local == null && kind == Kind.SOCKET) {
+            local = reactor.socketAddress(fd, false);
+        }
+        return local;
+    }
+
+    /** The peer's address of a socket (null for a pipe, or when the peer is gone). */
+    public InetSocketAddress remoteAddress() {
+        if (remote == null && kind == Kind.SOCKET) {
+            remote = reactor.socketAddress(fd, true);
+        }
+        return remote;
+    }
+
+    @Override
+    String describe() {
+        if (kind != Kind.SOCKET) {
+            return (kind == Kind.PIPE_SOURCE ? "pipe read end" : "pipe write end") + " (fd " + fd + ")";
+        }
+        return "tcp " + localAddress() + " <-> " + remoteAddress() + " (fd " + fd + ")";
+    }
+
+    /** Whether a read is pending. */
+    public boolean readPending() {
+        return readHandler != null;
+    }
+
+    /** Whether a write is pending. */
+    public boolean writePending() {
+        return writeHandler != null;
+    }
+
+    /**
+     * Reads up to {@code dst.byteSize()} bytes; the handler gets the count, or -1 at end of stream.
+     *
+     * @throws ReadPendingException when a read is pending
+     * @throws IllegalStateException when {@code dst}'s memory is freed
+     */
+    public void read(MemorySegment dst, Object handler, Object attachment) {
+        if (kind == Kind.PIPE_SINK) {
+            throw new UnsupportedOperationException("read: the write end of a pipe is not readable");
+        }
+        if (readHandler != null) {
+            throw new ReadPendingException();
+        }
+        if (closed) {
+            reactor.failed(handler, closedException("read"), attachment);
+            return;
+        }
+        PinnedMemory pin = PinnedMemory.pin(dst, "read from " + describe(), null, -1, -1);
+        readBuf = dst;
+        readHandler = handler;
+        readAtt = attachment;
+        readPin = pin;
+        if (inRing) {
+            ringRead();
+        } else {
+            tryRead();
+        }
+    }
+
+    /**
+     * Writes all of {@code src}; the handler gets {@code src.byteSize()} once the kernel has taken
+     * every byte.
+     *
+     * @throws WritePendingException when a write is pending
+     * @throws IllegalStateException when {@code src}'s memory is freed
+     */
+    public void write(MemorySegment src, Object handler, Object attachment) {
+        if (kind == Kind.PIPE_SOURCE) {
+            throw new UnsupportedOperationException("write: the read end of a pipe is not writable");
+        }
+        if (writeHandler != null) {
+            throw new WritePendingException();
+        }
+        if (closed) {
+            reactor.failed(handler, closedException("write"), attachment);
+            return;
+        }
+        PinnedMemory pin = PinnedMemory.pin(src, "write to " + describe(), null, -1, -1);
+        writeBuf = src;
+        writeDone = 0;
+        writeHandler = handler;
+        writeAtt = attachment;
+        writePin = pin;
+        if (src.byteSize() == 0) {
+            finishWrite();
+        } else if (inRing) {
+            ringWrite();
+        } else {
+            tryWrite();
+        }
+    }
+
+    /**
+     * Shuts the socket's sending half (the peer reads end of stream once it has read what was
+     * sent); for a pipe's write end, closes it.
+     */
+    public void shutdownOutput() throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (kind == Kind.PIPE_SINK) {
+            close();
+            return;
+        }
+        long rc = NetCalls.shutdown(fd, Sockets.SHUT_WR);
+        if (rc < 0 && rc != -Errno.ENOTCONN) {
+            throw new IOException("shutdown(SHUT_WR) of " + describe() + ": " + Errno.describe((int) -rc));
+        }
+    }
+
+    // ---- readiness: try the non-blocking call, wait on EAGAIN ----
+
+    private void tryRead() {
+        while (true) {
+            long n = Libc.read(fd, readBuf, readBuf.byteSize());
+            if (n >= 0) {
+                finishRead(n == 0 && readBuf.byteSize() > 0 ? -1 : n);
+                return;
+            }
+            if (n == -Errno.EINTR) {
+                continue;
+            }
+            if (n == -Errno.EAGAIN) {
+                awaitReadable();
+                return;
+            }
+            failRead(n);
+            return;
+        }
+    }
+
+    private void tryWrite() {
+        while (true) {
+            long size = writeBuf.byteSize() - writeDone;
+            MemorySegment part = writeDone == 0 ? writeBuf : writeBuf.asSlice(writeDone);
+            long n = kind == Kind.SOCKET ? NetCalls.send(fd, part, size, Sockets.MSG_NOSIGNAL) : Libc.write(fd, part, size);
+            if (n >= 0) {
+                writeDone += n;
+                if (writeDone == writeBuf.byteSize()) {
+                    finishWrite();
+                    return;
+                }
+                continue;
+            }
+            if (n == -Errno.EINTR) {
+                continue;
+            }
+            if (n == -Errno.EAGAIN) {
+                awaitWritable();
+                return;
+            }
+            failWrite(n);
+            return;
+        }
+    }
+
+    @Override
+    void onReady(int events) {
+        if (closed) {
+            return;
+        }
+        if (reactor.connecting() && reactor.connectReady(this)) {
+            return;
+        }
+        if (readHandler != null && !inRing && (events & (Poll.POLLIN | Poll.POLLERR | Poll.POLLHUP | 0x2000)) != 0) {
+            tryRead();
+        }
+        if (writeHandler != null && !inRing && !closed && (events & (Poll.POLLOUT | Poll.POLLERR | Poll.POLLHUP)) != 0) {
+            tryWrite();
+        }
+        if (inRing) {
+            // uring: a request came back EAGAIN (a non-blocking descriptor) and waited for readiness.
+            if (readHandler != null && (readOp == null || !readOp.inFlight())) {
+                ringRead();
+            }
+            if (writeHandler != null && !closed && (writeOp == null || !writeOp.inFlight())) {
+                ringWrite();
+            }
+        }
+    }
+
+    // ---- uring: the request itself goes to the ring ----
+
+    private void ringRead() {
+        if (readOp == null) {
+            readOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ, this, ChannelOp.IN);
+        }
+        readOp.start(readBuf, 0);
+    }
+
+    private void ringWrite() {
+        if (writeOp == null) {
+            writeOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.SEND : IoOp.STREAM_WRITE, this, ChannelOp.OUT);
+        }
+        MemorySegment part = writeDone == 0 ? writeBuf : writeBuf.asSlice(writeDone);
+        writeOp.start(part, kind == Kind.SOCKET ? Sockets.MSG_NOSIGNAL : 0);
+    }
+
+    @Override
+    void opCompleted(int which, long result) {
+        if (which == ChannelOp.IN) {
+            if (result >= 0) {
+                finishRead(result == 0 && readBuf.byteSize() > 0 ? -1 : result);
+            } else if (result == -Errno.EAGAIN && !closed) {
+                awaitReadable();
+            } else {
+                failRead(result);
+            }
+        } else if (which == ChannelOp.OUT) {
+            if (result >= 0) {
+                writeDone += result;
+                if (writeDone == writeBuf.byteSize()) {
+                    finishWrite();
+                } else if (closed) {
+                    failWrite(-Errno.ECANCELED);
+                } else {
+                    ringWrite();
+                }
+            } else if (result == -Errno.EAGAIN && !closed) {
+                awaitWritable();
+            } else {
+                failWrite(result);
+            }
+        } else if (which == ChannelOp.CONNECT) {
+            reactor.connectCompleted(this, result);
+        }
+    }
+
+    // ---- ends ----
+
+    private void finishRead(long n) {
+        Object h = readHandler;
+        Object a = readAtt;
+        clearRead();
+        reactor.completed(h, n, a);
+    }
+
+    private void failRead(long negErrno) {
+        Object h = readHandler;
+        Object a = readAtt;
+        clearRead();
+        reactor.failed(h, failure("read from", negErrno), a);
+    }
+
+    private void clearRead() {
+        PinnedMemory pin = readPin;
+        readBuf = null;
+        readHandler = null;
+        readAtt = null;
+        readPin = null;
+        if (pin != null) {
+            pin.unpin();
+        }
+    }
+
+    private void finishWrite() {
+        Object h = writeHandler;
+        Object a = writeAtt;
+        long n = writeDone;
+        clearWrite();
+        reactor.completed(h, n, a);
+    }
+
+    private void failWrite(long negErrno) {
+        Object h = writeHandler;
+        Object a = writeAtt;
+        long done = writeDone;
+        clearWrite();
+        IOException e = failure("write to", negErrno);
+        if (done > 0 && !(e instanceof AsynchronousCloseException)) {
+            e = new IOException(e.getMessage() + " after " + done + " bytes were written", e);
+        }
+        reactor.failed(h, e, a);
+    }
+
+    private void clearWrite() {
+        PinnedMemory pin = writePin;
+        writeBuf = null;
+        writeHandler = null;
+        writeAtt = null;
+        writePin = null;
+        if (pin != null) {
+            pin.unpin();
+        }
+    }
+
+    private IOException failure(String what, long negErrno) {
+        if (closed && (negErrno == -Errno.ECANCELED || negErrno == -Errno.EINTR || negErrno == -Errno.EBADF)) {
+            return closedException(what.substring(0, what.indexOf(' ')));
+        }
+        int errno = (int) -negErrno;
+        return new IOException(what + " " + describe() + ": " + Errno.describe(errno));
+    }
+
+    private AsynchronousCloseException closedException(String op) {
+        return new NamedCloseException(op + " on " + describe() + ": the channel was closed");
+    }
+
+    @Override
+    void abortPending() {
+        if (inRing) {
+            // The kernel may still be writing into the read buffer: the handler runs when it is done.
+            boolean readInRing = readOp != null && readOp.inFlight();
+            boolean writeInRing = writeOp != null && writeOp.inFlight();
+            if (readInRing) {
+                readOp.cancel();
+            } else if (readHandler != null) {
+                failRead(-Errno.ECANCELED);
+            }
+            if (writeInRing) {
+                writeOp.cancel();
+            } else if (writeHandler != null) {
+                failWrite(-Errno.ECANCELED);
+            }
+        } else {
+            // Readiness: no system call of this channel is in progress between two loop turns.
+            if (readHandler != null) {
+                failRead(-Errno.ECANCELED);
+            }
+            if (writeHandler != null) {
+                failWrite(-Errno.ECANCELED);
+            }
+        }
+        reactor.abortConnect(this);
+    }
+
+    /** An AsynchronousCloseException that says which request of which channel a close ended. */
+    static final class NamedCloseException extends AsynchronousCloseException {
+        private static final long serialVersionUID = 1L;
+        private final String message;
+
+        NamedCloseException(String message) {
+            this.message = message;
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package dev.jaio.loop;
+
+import dev.jaio.EngineConfig;
+import dev.jaio.EngineStatus;
+import dev.jaio.IoEngine;
+import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.linux.NativeAccess;
+import dev.jaio.internal.loop.Backend;
+import dev.jaio.internal.loop.Dispatch;
+import dev.jaio.internal.loop.ListenFd;
+import dev.jaio.internal.loop.Reactor;
+import dev.jaio.internal.loop.StreamFd;
+import dev.jaio.internal.provider.Engines;
+import dev.jaio.internal.provider.LoopEngines;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One thread that runs disk and network I/O together (the paper's §9): file requests of the
+ * {@link dev.jaio.AsyncFile}s opened on {@link #engine()}, TCP listeners and connections, pipes,
+ * timers, and tasks handed to it from other threads, all through one kernel queue and one blocking
+ * call per turn.
+ *
+ * <p>Backends (the paper's three options and a baseline), chosen by {@link LoopConfig#backend()}:
+ * <ul>
+ * <li>{@code uring}: one io_uring per loop runs file requests, RECV/SEND/ACCEPT/CONNECT for
+ *     sockets and READ/WRITE for pipes; the loop waits in io_uring_enter;
+ * <li>{@code aio-poll}: one native AIO context runs file requests and IOCB_CMD_POLL for sockets
+ *     and pipes (Linux 4.18); the loop waits in io_getevents and reads or writes a ready
+ *     descriptor without blocking;
+ * <li>{@code epoll+aio}: epoll for sockets and pipes; native AIO for files, whose completions
+ *     signal an eventfd in the epoll set (IOCB_FLAG_RESFD); the loop waits in epoll_wait;
+ * <li>{@code threads}: epoll for sockets and pipes; files on the thread-pool engine, whose
+ *     workers signal an eventfd in the epoll set;
+ * <li>{@code auto}: the first of uring, epoll+aio, aio-poll and threads whose queue sets up;
+ *     {@link #selectionReason()} says which were skipped and why.
+ * </ul>
+ *
+ * <p>Threads: the loop's thread is a platform thread named {@code jaio-loop-BACKEND-N}. Handlers,
+ * tasks, timers and the futures of {@link #engine()}'s files (and their non-async dependent stages)
+ * run on it and must not block. {@link #execute}, {@link #schedule}, {@link #connect} and
+ * {@link #close()} may be called from any thread; {@link #listen} and {@link #openPipe()} too
+ * (they wait for the loop when called elsewhere).
+ *
+ * <p>{@link #close()} drains the engine's files first (as {@link IoEngine#close()}), then closes
+ * every listener, connection and pipe (their pending requests fail with
+ * {@link java.nio.channels.AsynchronousCloseException}), drops pending timers, runs the tasks
+ * already queued, waits for every request in the kernel to end, and frees the queue.
+ */
+public final class EventLoop implements Executor, AutoCloseable {
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** What {@code auto} tries, in order. */
+    private static final List<Backend> AUTO_ORDER = List.of(Backend.URING, Backend.EPOLL_AIO, Backend.AIO_POLL, Backend.THREADS);
+
+    private final Backend backend;
+    private final String selectionReason;
+    private final Reactor reactor;
+    private final IoEngine engine;
+
+    private EventLoop(Backend backend, String selectionReason, Reactor reactor, IoEngine engine) {
+        this.backend = backend;
+        this.selectionReason = selectionReason;
+        this.reactor = reactor;
+        this.engine = engine;
+    }
+
+    /**
+     * Opens a loop with {@link LoopConfig#defaults()}.
+     *
+     * @return a new loop with its thread started; the caller closes it
+     * @throws IOException when no backend could set up its queue; the message says why for each
+     */
+    public static EventLoop open() throws IOException {
+        return open(LoopConfig.defaults());
+    }
+
+    /**
+     * Opens a loop: sets up the backend's queue (io_uring_setup(2), io_setup(2) or the worker pool,
+     * plus epoll_create1(2) and eventfd(2) where the backend waits in epoll) and starts its thread.
+     *
+     * @param config the backend and the engine configuration of its files
+     * @return a new loop; the caller closes it
+     * @throws IOException when the named backend cannot set up here, or with {@code auto} when none
+     *     can; the message names the backend, the system call and the errno
+     * @throws IllegalCallerException when the JVM denies jaio native access
+     */
+    public static EventLoop open(LoopConfig config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        NativeAccess.ensureEnabled();
+        if (!"auto".equals(config.backend())) {
+            return open(Backend.byId(config.backend()), config, null);
+        }
+        StringBuilder skipped = new StringBuilder();
+        for (Backend b : AUTO_ORDER) {
+            try {
+                String reason = (skipped.isEmpty() ? "" : skipped + "; ") + "picked " + b.id();
+                return open(b, config, reason);
+            } catch (IOException | RuntimeException e) {
+                skipped.append(skipped.isEmpty() ? "" : "; ").append(b.id()).append(" skipped: ").append(e.getMessage());
+            }
+        }
+        throw new IOException("no event loop backend could set up here: " + skipped);
+    }
+
+    private static EventLoop open(Backend backend, LoopConfig config, String reason) throws IOException {
+        EngineConfig files = config.files().withEngine(backend.engine());
+        Engines.Opened opened;
+        try {
+            opened = Engines.open(backend.engine(), backend.queueOptions(files.queueDepth(), files.threads()));
+        } catch (IOException e) {
+            throw new IOException("the " + backend.id() + " loop backend: " + e.getMessage(), e);
+        }
+        IoQueue queue = opened.queue();
+        Reactor reactor = new Reactor(backend, DISPATCH);
+        String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
+        dev.jaio.internal.engine.EventLoop loop;
+        try {
+            loop = new dev.jaio.internal.engine.EventLoop(queue, thread, reactor);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            queue.close();
+            // pthread_create refused, or the backend's own setup failed (epoll_create1, eventfd)
+            throw new IOException("the " + backend.id() + " loop backend: cannot start " + thread + ": "
+                    + (e.getCause() instanceof IOException io ? io.getMessage() : e.getMessage()), e);
+        }
+        IoEngine engine = LoopEngines.factory().engineOver(files, opened.provider(), loop, reason);
+        return new EventLoop(backend, reason, reactor, engine);
+    }
+
+    /**
+     * Every backend, in the order {@code auto} tries them, with whether its queue sets up here
+     * (each is opened and closed again).
+     *
+     * @return one status per backend: name, availability, and its description or why not
+     */
+    public static List<EngineStatus> probeAll() {
+        List<EngineStatus> out = new ArrayList<>();
+        for (Backend b : AUTO_ORDER) {
+            try (EventLoop l = open(b, LoopConfig.defaults(), null)) {
+                out.add(new EngineStatus(b.id(), true, b.description()));
+            } catch (IOException | RuntimeException e) {
+                out.add(new EngineStatus(b.id(), false, e.getMessage()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * What {@code auto} picks here, found by opening loops in its order.
+     *
+     * @return the chosen backend with the reason (what was skipped and why); unavailable and named
+     *     {@code auto} when none sets up
+     */
+    public static EngineStatus autoChoice() {
+        try (EventLoop l = open(LoopConfig.defaults())) {
+            return new EngineStatus(l.backend(), true, l.selectionReason());
+        } catch (IOException | RuntimeException e) {
+            return new EngineStatus("auto", false, e.getMessage());
+        }
+    }
+
+    /** The backend: {@code uring}, {@code aio-poll}, {@code epoll+aio} or {@code threads}. */
+    public String backend() {
+        return backend.id();
+    }
+
+    /**
+     * Why this backend.
+     *
+     * @return for {@code auto}, the backends skipped and why and the one picked; null when named
+     */
+    public String selectionReason() {
+        return selectionReason;
+    }
+
+    /**
+     * The engine whose files run on this loop: open {@link dev.jaio.AsyncFile}s with it
+     * ({@code AsyncFile.open(loop.engine(), path, options)}) and their requests go through the loop's
+     * queue and complete on its thread. It closes with the loop; its own {@code close()} does nothing.
+     *
+     * @return the loop's engine
+     */
+    public IoEngine engine() {
+        return engine;
+    }
+
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return reactor.inLoop();
+    }
+
+    /**
+     * Runs {@code task} on the loop thread after the tasks queued before it. Any thread; from the
+     * loop thread it runs in a later turn, not inside this call.
+     *
+     * @throws RejectedExecutionException once the loop is closing
+     */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        reactor.execute(task);
+    }
+
+    /**
+     * Runs {@code task} on the loop thread once {@code delay} has passed (the loop's wait ends for
+     * it: epoll_wait's timeout in milliseconds, rounded up; io_getevents' and io_uring_enter's in
+     * nanoseconds). Timers still pending at {@link #close()} are dropped.
+     *
+     * @return the timer, which can be cancelled from any thread
+     * @throws IllegalArgumentException for a negative delay
+     * @throws RejectedExecutionException once the loop is closing
+     */
+    public LoopTimer schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        if (delay < 0) {
+            throw new IllegalArgumentException("schedule: negative delay " + delay + " " + unit);
+        }
+        return new LoopTimer(reactor.schedule(task, unit.toNanos(delay)));
+    }
+
+    /**
+     * Listens on {@code address} and hands each accepted connection to {@code handler} on this
+     * loop's thread.
+     *
+     * @param address where to bind; port 0 lets the kernel choose ({@link TcpListener#localAddress()})
+     * @return the listener
+     * @throws java.net.BindException when the address is in use (EADDRINUSE)
+     * @throws IOException when socket(2), bind(2) or listen(2) fail; the message names the address and errno
+     * @throws RejectedExecutionException once the loop is closing
+     */
+    public TcpListener listen(InetSocketAddress address, ListenOptions options, AcceptHandler handler) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("listen: unresolved address " + address);
+        }
+        AcceptTarget target = new AcceptTarget(this, handler);
+        ListenFd fd = callOnLoop(() -> reactor.listen(address, options.backlog(), options.reusePort(), target));
+        return new TcpListener(this, fd);
+    }
+
+    /**
+     * Connects to {@code address}.
+     *
+     * @return a future completed on the loop thread with the connection (TCP_NODELAY set), or failed
+     *     with a {@link java.net.ConnectException} naming the address and errno (ECONNREFUSED, ...)
+     */
+    public CompletableFuture<StreamChannel> connect(InetSocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("connect: unresolved address " + address);
+        }
+        CompletableFuture<StreamChannel> result = new CompletableFuture<>();
+        Runnable start = () -> reactor.connect(address).whenComplete((fd, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(new StreamChannel(this, fd));
+            }
+        });
+        if (inLoop()) {
+            start.run();
+        } else {
+            execute(start);
+        }
+        return result;
+    }
+
+    /**
+     * Opens a pipe whose ends belong to this loop.
+     *
+     * @return the pipe; close both ends (or the pipe) when done
+     * @throws IOException when pipe2(2) fails (EMFILE, ...)
+     */
+    public Pipe openPipe() throws IOException {
+        StreamFd[] ends = callOnLoop(reactor::openPipe);
+        return new Pipe(new StreamChannel(this, ends[0]), new StreamChannel(this, ends[1]));
+    }
+
+    /**
+     * Closes the loop (see the class description) and waits until it has stopped. From the loop's
+     * own thread it starts the close and returns. Idempotent.
+     */
+    @Override
+    public void close() {
+        LoopEngines.factory().close(engine);
+    }
+
+    /** Whether the loop has stopped. */
+    public boolean isClosed() {
+        return engine.isClosed();
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + backend.id() + "]";
+    }
+
+    /** A call on the loop thread that may throw an IOException. */
+    interface LoopCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Runs {@code call} on the loop thread (here, when this is it) and returns its result. */
+    <T> T callOnLoop(LoopCall<T> call) throws IOException {
+        if (inLoop()) {
+            return call.call();
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            execute(() -> {
+                try {
+                    f.complete(call.call());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IOException("the " + backend.id() + " event loop is closed", e);
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (engine.isClosed()) {
+                        throw new IOException("the " + backend.id() + " event loop stopped");
+                    }
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IOException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Completions from the internal layer to this package's handlers. */
+    private static final Dispatch DISPATCH = new Dispatch() {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void completed(Object handler, long result, Object attachment) {
+            ((IoHandler<Object>) handler).completed(result, attachment);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void failed(Object handler, IOException cause, Object attachment) {
+            ((IoHandler<Object>) handler).failed(cause, attachment);
+        }
+
+        @Override
+        public void accepted(Object handler, StreamFd connection) {
+            AcceptTarget t = (AcceptTarget) handler;
+            t.handler.accepted(new StreamChannel(t.loop, connection));
+        }
+
+        @Override
+        public void acceptFailed(Object handler, IOException cause) {
+            ((AcceptTarget) handler).handler.failed(cause);
+        }
+    };
+
+    /** A listener's handler and the loop its connections belong to. */
+    private record AcceptTarget(EventLoop loop, AcceptHandler handler) {
+    }
+}

@@ -1,0 +1,235 @@
+package dev.jaio.loop;
+
+import dev.jaio.internal.loop.StreamFd;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.channels.ReadPendingException;
+import java.nio.channels.WritePendingException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A byte stream of one {@link EventLoop}: a connected TCP socket, or one end of a pipe. One read
+ * and one write may be pending at a time; each ends through its {@link IoHandler} on the loop
+ * thread. A write ends when the kernel has taken all of its bytes, so a writer that waits for each
+ * write is held back by a slow reader (the socket buffer fills and the write waits), never buffered
+ * without limit.
+ *
+ * <p>Buffers must be native memory (an {@link dev.jaio.IoBuffer}'s segment, or any arena's): the
+ * kernel reads and writes them. A request pins an {@code IoBuffer} until it ends; memory of other
+ * arenas must stay alive until the handler runs. On the {@code uring} backend a read's buffer is
+ * written by the kernel until the request ends, even after {@link #close()}.
+ *
+ * <p>Threads: called on the loop thread, a request starts at once and allocates nothing. Called on
+ * another thread, it is handed to the loop (a task); its checks (pending request, closed) then
+ * happen there, and an exception they raise goes to the handler's {@code failed}.
+ */
+public final class StreamChannel implements AutoCloseable {
+
+    /** What a channel is. */
+    public enum Kind {
+        /** A connected TCP socket. */
+        TCP,
+        /** The read end of a pipe. */
+        PIPE_SOURCE,
+        /** The write end of a pipe. */
+        PIPE_SINK
+    }
+
+    private final EventLoop loop;
+    final StreamFd fd;
+
+    StreamChannel(EventLoop loop, StreamFd fd) {
+        this.loop = loop;
+        this.fd = fd;
+    }
+
+    /** The loop the channel belongs to. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** What the channel is. */
+    public Kind kind() {
+        return switch (fd.kind()) {
+            case SOCKET -> Kind.TCP;
+            case PIPE_SOURCE -> Kind.PIPE_SOURCE;
+            case PIPE_SINK -> Kind.PIPE_SINK;
+        };
+    }
+
+    /**
+     * The local address of a TCP connection.
+     *
+     * @return the address; null for a pipe
+     */
+    public InetSocketAddress localAddress() {
+        return onLoop(fd::localAddress);
+    }
+
+    /**
+     * The peer's address of a TCP connection.
+     *
+     * @return the address; null for a pipe, or when the kernel no longer knows it (a reset connection)
+     */
+    public InetSocketAddress remoteAddress() {
+        return onLoop(fd::remoteAddress);
+    }
+
+    /**
+     * Reads up to {@code dst.byteSize()} bytes into {@code dst} (read(2), recv(2) or the ring's RECV).
+     *
+     * @param dst native memory, at least one byte
+     * @param attachment passed back to the handler
+     * @param handler gets the count, or -1 at end of stream
+     * @throws IllegalArgumentException when {@code dst} is not native or is empty
+     * @throws ReadPendingException when a read is pending (on the loop thread)
+     * @throws UnsupportedOperationException for the write end of a pipe
+     */
+    public <A> void read(MemorySegment dst, A attachment, IoHandler<? super A> handler) {
+        check(dst, "read", handler);
+        if (dst.byteSize() == 0) {
+            throw new IllegalArgumentException("read: the buffer is empty");
+        }
+        if (loop.inLoop()) {
+            fd.read(dst, handler, attachment);
+        } else {
+            loop.execute(() -> {
+                try {
+                    fd.read(dst, handler, attachment);
+                } catch (RuntimeException e) {
+                    handler.failed(new IOException("read: " + e.getMessage(), e), attachment);
+                }
+            });
+        }
+    }
+
+    /**
+     * Writes all of {@code src} (send(2) with MSG_NOSIGNAL, write(2), or the ring's SEND and WRITE,
+     * repeated after a short count).
+     *
+     * @param src native memory
+     * @param attachment passed back to the handler
+     * @param handler gets {@code src.byteSize()} once the kernel took every byte
+     * @throws IllegalArgumentException when {@code src} is not native
+     * @throws WritePendingException when a write is pending (on the loop thread)
+     * @throws UnsupportedOperationException for the read end of a pipe
+     */
+    public <A> void write(MemorySegment src, A attachment, IoHandler<? super A> handler) {
+        check(src, "write", handler);
+        if (loop.inLoop()) {
+            fd.write(src, handler, attachment);
+        } else {
+            loop.execute(() -> {
+                try {
+                    fd.write(src, handler, attachment);
+                } catch (RuntimeException e) {
+                    handler.failed(new IOException("write: " + e.getMessage(), e), attachment);
+                }
+            });
+        }
+    }
+
+    /**
+     * {@link #read(MemorySegment, Object, IoHandler)} as a future, completed on the loop thread
+     * (allocates a future per request).
+     *
+     * @return bytes read, or -1 at end of stream
+     */
+    public CompletableFuture<Long> read(MemorySegment dst) {
+        FutureHandler f = new FutureHandler();
+        read(dst, null, f);
+        return f;
+    }
+
+    /**
+     * {@link #write(MemorySegment, Object, IoHandler)} as a future, completed on the loop thread.
+     *
+     * @return bytes written: all of {@code src}
+     */
+    public CompletableFuture<Long> write(MemorySegment src) {
+        FutureHandler f = new FutureHandler();
+        write(src, null, f);
+        return f;
+    }
+
+    /**
+     * Stops sending: the peer reads end of stream once it has read what was sent (shutdown(2) with
+     * SHUT_WR); for a pipe's write end, closes it. Waits for the loop when called elsewhere.
+     *
+     * @throws IOException when the kernel refuses (the message names the channel and errno), or
+     *     the channel is closed
+     */
+    public void shutdownOutput() throws IOException {
+        loop.callOnLoop(() -> {
+            fd.shutdownOutput();
+            return null;
+        });
+    }
+
+    /** Whether {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return !fd.isClosed();
+    }
+
+    /**
+     * Closes the channel: pending requests fail with an
+     * {@link java.nio.channels.AsynchronousCloseException} (on {@code uring}, once the kernel has
+     * stopped them), and the descriptor is closed when none is in flight. Idempotent; any thread
+     * (elsewhere than on the loop it waits for the loop to do it).
+     */
+    @Override
+    public void close() {
+        if (loop.inLoop()) {
+            fd.close();
+            return;
+        }
+        try {
+            loop.callOnLoop(() -> {
+                fd.close();
+                return null;
+            });
+        } catch (IOException e) {
+            // The loop is closed or closing: it closes every channel itself.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamChannel[" + kind() + ", fd " + fd.fd() + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    private static void check(MemorySegment buffer, String op, IoHandler<?> handler) {
+        if (handler == null) {
+            throw new NullPointerException(op + ": handler is null");
+        }
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException(op + ": the buffer must be native memory (the kernel reads and writes it), not a heap segment");
+        }
+    }
+
+    private <T> T onLoop(java.util.function.Supplier<T> s) {
+        if (loop.inLoop()) {
+            return s.get();
+        }
+        try {
+            return loop.callOnLoop(s::get);
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /** A handler that is its own future. */
+    private static final class FutureHandler extends CompletableFuture<Long> implements IoHandler<Object> {
+        @Override
+        public void completed(long result, Object attachment) {
+            complete(result);
+        }
+
+        @Override
+        public void failed(IOException cause, Object attachment) {
+            completeExceptionally(cause);
+        }
+    }
+}

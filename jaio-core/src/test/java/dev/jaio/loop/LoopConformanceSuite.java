@@ -1,0 +1,741 @@
+package dev.jaio.loop;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.AsyncFile;
+import dev.jaio.EngineConfig;
+import dev.jaio.FileOption;
+import dev.jaio.IoBuffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ReadPendingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The one loop conformance suite every backend passes: tasks, timers, files, TCP sockets, pipes,
+ * closing with requests pending, peer resets and back-pressure on slow readers. Loopback only.
+ */
+@Timeout(60)
+abstract class LoopConformanceSuite {
+
+    static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    /** The backend under test. */
+    abstract String backend();
+
+    EventLoop loop;
+    Arena arena;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void open() throws IOException {
+        loop = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(256)));
+        assertEquals(backend(), loop.backend());
+        arena = Arena.ofShared();
+    }
+
+    @AfterEach
+    void close() {
+        loop.close();
+        assertTrue(loop.isClosed());
+        arena.close();
+    }
+
+    MemorySegment bytes(String s) {
+        byte[] b = s.getBytes(US_ASCII);
+        MemorySegment m = arena.allocate(b.length);
+        MemorySegment.copy(b, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+        return m;
+    }
+
+    static String text(MemorySegment m, long n) {
+        return new String(m.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), US_ASCII);
+    }
+
+    static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(20, TimeUnit.SECONDS);
+    }
+
+    /** Runs {@code task} on the loop and waits for its result. */
+    <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return await(f);
+    }
+
+    static long openFds() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    // ---- tasks and timers ----
+
+    @Test
+    void tasksRunOnTheLoopThreadInOrder() throws Exception {
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        for (int i = 0; i < 1000; i++) {
+            int n = i;
+            loop.execute(() -> {
+                thread.set(Thread.currentThread());
+                seen.add(n);
+            });
+        }
+        loop.execute(done::countDown);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(1000, seen.size());
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(i, seen.get(i));
+        }
+        assertTrue(thread.get().getName().startsWith("jaio-loop-" + backend() + "-"), thread.get().getName());
+        assertTrue(onLoop(loop::inLoop));
+        assertFalse(loop.inLoop());
+    }
+
+    @Test
+    void tasksFromManyThreadsAllRun() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        int threads = 4;
+        int each = 5000;
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            ts.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    loop.execute(ran::incrementAndGet);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        onLoop(() -> null);
+        assertEquals(threads * each, ran.get());
+    }
+
+    @Test
+    void aThrowingTaskDoesNotStopTheLoop() throws Exception {
+        loop.execute(() -> {
+            throw new IllegalStateException("a bug in a task");
+        });
+        assertEquals("still running", onLoop(() -> "still running"));
+    }
+
+    @Test
+    void timersFireAfterTheirDelayAndInDeadlineOrder() throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(3);
+        long start = System.nanoTime();
+        long[] firedAt = new long[1];
+        loop.schedule(() -> {
+            order.add("c");
+            done.countDown();
+        }, 120, TimeUnit.MILLISECONDS);
+        loop.schedule(() -> {
+            order.add("a");
+            firedAt[0] = System.nanoTime();
+            done.countDown();
+        }, 40, TimeUnit.MILLISECONDS);
+        loop.schedule(() -> {
+            order.add("b");
+            done.countDown();
+        }, 80, TimeUnit.MILLISECONDS);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("a", "b", "c"), order);
+        assertTrue(firedAt[0] - start >= TimeUnit.MILLISECONDS.toNanos(40), "fired early: " + (firedAt[0] - start));
+    }
+
+    @Test
+    void aCancelledTimerNeverRuns() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        LoopTimer t = loop.schedule(ran::incrementAndGet, 50, TimeUnit.MILLISECONDS);
+        assertTrue(t.cancel());
+        assertTrue(t.isCancelled());
+        CountDownLatch later = new CountDownLatch(1);
+        loop.schedule(later::countDown, 150, TimeUnit.MILLISECONDS);
+        assertTrue(later.await(10, TimeUnit.SECONDS));
+        assertEquals(0, ran.get());
+        assertFalse(t.hasRun());
+        assertFalse(t.cancel());
+    }
+
+    @Test
+    void aTimerWakesAnIdleLoop() throws Exception {
+        // Nothing else happens on the loop: only the wait's timeout can run the timer.
+        CompletableFuture<Long> fired = new CompletableFuture<>();
+        long start = System.nanoTime();
+        loop.schedule(() -> fired.complete(System.nanoTime()), 30, TimeUnit.MILLISECONDS);
+        long at = await(fired);
+        assertTrue(at - start < TimeUnit.SECONDS.toNanos(5));
+    }
+
+    // ---- files through the loop's queue ----
+
+    @Test
+    void fileRequestsCompleteOnTheLoopThread() throws Exception {
+        Path p = dir.resolve("f");
+        try (AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ, FileOption.WRITE, FileOption.CREATE);
+                IoBuffer buf = f.allocateBuffer(8192)) {
+            buf.segment().fill((byte) 7);
+            // Requests made on the loop thread (its handlers and tasks) complete there, whether the
+            // kernel ran them through the loop's queue or a fast path took them at once.
+            CompletableFuture<Thread> where = onLoop(() -> f.write(buf.segment(), 0).thenApply(n -> Thread.currentThread()));
+            assertTrue(await(where).getName().startsWith("jaio-loop-" + backend()));
+            Path cold = dir.resolve("direct");
+            try (AsyncFile d = AsyncFile.open(loop.engine(), cold, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                    FileOption.DIRECT); IoBuffer db = d.allocateBuffer(4096)) {
+                // O_DIRECT has no fast path: this one goes through the loop's queue from another thread.
+                CompletableFuture<Thread> viaQueue = d.write(db.segment(), 0).thenApplyAsync(n -> Thread.currentThread(), Runnable::run);
+                await(viaQueue);
+                assertTrue(loop.engine().stats().submitted() >= 1);
+            }
+            buf.segment().fill((byte) 0);
+            assertEquals(8192, await(f.read(buf.segment(), 0)));
+            assertEquals(7, buf.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 8191));
+            await(f.fsync());
+        }
+        assertEquals(8192, Files.size(p));
+        assertTrue(loop.engine().stats().completed() >= 3);
+    }
+
+    @Test
+    void fileAndSocketRequestsInterleaveOnOneLoop() throws Exception {
+        // A server that answers each request line with a block read from a file, through the loop.
+        Path p = dir.resolve("blocks");
+        byte[] data = new byte[64 * 1024];
+        new Random(1).nextBytes(data);
+        Files.write(p, data);
+        AsyncFile file = AsyncFile.open(loop.engine(), p, FileOption.READ);
+        try {
+            TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), conn -> {
+                MemorySegment in = Arena.ofAuto().allocate(1);
+                MemorySegment block = Arena.ofAuto().allocate(4096);
+                conn.read(in, null, new IoHandler<Object>() {
+                    @Override
+                    public void completed(long n, Object a) {
+                        if (n < 0) {
+                            conn.close();
+                            return;
+                        }
+                        int index = in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
+                        IoHandler<Object> self = this;
+                        file.read(block, index * 4096L).thenAccept(r -> conn.write(block, null, new IoHandler<Object>() {
+                            @Override
+                            public void completed(long w, Object a2) {
+                                conn.read(in, null, self);
+                            }
+
+                            @Override
+                            public void failed(IOException e, Object a2) {
+                                conn.close();
+                            }
+                        }));
+                    }
+
+                    @Override
+                    public void failed(IOException e, Object a) {
+                        conn.close();
+                    }
+                });
+            });
+            try (Socket s = new Socket(l.localAddress().getAddress(), l.localAddress().getPort())) {
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                for (int i : new int[] {3, 0, 15, 7}) {
+                    out.write(i);
+                    byte[] got = in.readNBytes(4096);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(data, i * 4096, i * 4096 + 4096), got, "block " + i);
+                }
+            }
+            l.close();
+        } finally {
+            file.close();
+        }
+    }
+
+    // ---- TCP ----
+
+    /** An echo server on the loop: each connection echoes what it reads until end of stream. */
+    TcpListener echoServer() throws IOException {
+        return loop.listen(LOOPBACK, ListenOptions.defaults(), conn -> {
+            MemorySegment buf = Arena.ofAuto().allocate(16 * 1024);
+            conn.read(buf, null, new IoHandler<Object>() {
+                @Override
+                public void completed(long n, Object a) {
+                    if (n < 0) {
+                        conn.close();
+                        return;
+                    }
+                    IoHandler<Object> reader = this;
+                    conn.write(buf.asSlice(0, n), null, new IoHandler<Object>() {
+                        @Override
+                        public void completed(long w, Object a2) {
+                            conn.read(buf, null, reader);
+                        }
+
+                        @Override
+                        public void failed(IOException e, Object a2) {
+                            conn.close();
+                        }
+                    });
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    conn.close();
+                }
+            });
+        });
+    }
+
+    @Test
+    void echoWithAJdkClient() throws Exception {
+        TcpListener l = echoServer();
+        assertTrue(l.localAddress().getPort() > 0);
+        try (Socket s = new Socket(l.localAddress().getAddress(), l.localAddress().getPort())) {
+            byte[] msg = new byte[200_000];
+            new Random(2).nextBytes(msg);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    s.getOutputStream().write(msg);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] back = s.getInputStream().readAllBytes();
+            writer.join();
+            assertArrayEquals(msg, back);
+        }
+    }
+
+    @Test
+    void connectWriteReadBetweenTwoLoopChannels() throws Exception {
+        TcpListener l = echoServer();
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        assertEquals(StreamChannel.Kind.TCP, c.kind());
+        assertEquals(l.localAddress(), c.remoteAddress());
+        assertNotNull(c.localAddress());
+        assertEquals(5L, await(c.write(bytes("hello"))));
+        MemorySegment in = arena.allocate(100);
+        long n = await(c.read(in));
+        assertEquals("hello", text(in, n));
+        c.shutdownOutput();
+        assertEquals(-1L, await(c.read(in)));
+        c.close();
+        assertFalse(c.isOpen());
+    }
+
+    @Test
+    void connectToAClosedPortFailsWithConnectException() throws Exception {
+        int port;
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = ss.getLocalPort();
+        }
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))));
+        assertInstanceOf(ConnectException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("ECONNREFUSED"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().contains(String.valueOf(port)), e.getCause().getMessage());
+    }
+
+    @Test
+    void listenOnABusyPortSaysSo() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress busy = new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+            IOException e = assertThrows(IOException.class, () -> loop.listen(busy, ListenOptions.defaults(), c -> { }));
+            assertInstanceOf(java.net.BindException.class, e);
+            assertTrue(e.getMessage().contains("EADDRINUSE") && e.getMessage().contains(String.valueOf(ss.getLocalPort())),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aPeerResetFailsThePendingRead() throws Exception {
+        BlockingQueue<Object> outcome = new ArrayBlockingQueue<>(1);
+        TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), conn -> {
+            MemorySegment buf = Arena.ofAuto().allocate(100);
+            conn.read(buf, null, new IoHandler<Object>() {
+                @Override
+                public void completed(long n, Object a) {
+                    outcome.add(n);
+                    conn.close();
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    outcome.add(e);
+                    conn.close();
+                }
+            });
+        });
+        Socket s = new Socket(l.localAddress().getAddress(), l.localAddress().getPort());
+        Thread.sleep(50); // the server's read is pending
+        s.setSoLinger(true, 0);
+        s.close(); // sends RST
+        Object o = outcome.poll(10, TimeUnit.SECONDS);
+        assertNotNull(o, "no outcome");
+        // A reset before any data: ECONNRESET (or, where the kernel reports the close as end of stream, -1).
+        if (o instanceof IOException e) {
+            assertTrue(e.getMessage().contains("ECONNRESET"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("read from tcp "), e.getMessage());
+        } else {
+            assertEquals(-1L, o);
+        }
+    }
+
+    @Test
+    void writingToAResetPeerFailsWithoutKillingTheJvm() throws Exception {
+        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        StreamChannel d = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+        Socket peer = ss.accept();
+        peer.setSoLinger(true, 0);
+        peer.close();
+        ss.close();
+        MemorySegment big = arena.allocate(1 << 20);
+        IOException failure = null;
+        for (int i = 0; i < 20 && failure == null; i++) {
+            try {
+                await(d.write(big));
+            } catch (ExecutionException e) {
+                failure = (IOException) e.getCause();
+            }
+        }
+        assertNotNull(failure, "writes to a reset connection kept succeeding");
+        assertTrue(failure.getMessage().contains("ECONNRESET") || failure.getMessage().contains("EPIPE"), failure.getMessage());
+        d.close();
+    }
+
+    @Test
+    void aSlowReaderHoldsBackTheWriter() throws Exception {
+        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+        Socket peer = ss.accept();
+        ss.close();
+        MemorySegment big = arena.allocate(64L << 20); // far more than socket buffers hold
+        big.fill((byte) 5);
+        CompletableFuture<Long> w = c.write(big);
+        Thread.sleep(300);
+        assertFalse(w.isDone(), "a 64 MiB write completed with nobody reading");
+        // The loop is not blocked by the pending write: it still runs tasks.
+        assertEquals(1, (int) onLoop(() -> 1));
+        InputStream in = peer.getInputStream();
+        byte[] chunk = new byte[1 << 16];
+        long total = 0;
+        while (total < big.byteSize()) {
+            int n = in.read(chunk);
+            assertTrue(n > 0);
+            total += n;
+        }
+        assertEquals(big.byteSize(), (long) await(w));
+        peer.close();
+        c.close();
+    }
+
+    @Test
+    void aSecondReadWhilePendingIsRefused() throws Exception {
+        TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), c -> { });
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        MemorySegment buf = arena.allocate(10);
+        Object second = onLoop(() -> {
+            c.read(buf, null, new IoHandler<Object>() {
+                @Override
+                public void completed(long n, Object a) {
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                }
+            });
+            try {
+                c.read(buf);
+                return "accepted";
+            } catch (ReadPendingException e) {
+                return e;
+            }
+        });
+        assertInstanceOf(ReadPendingException.class, second);
+        c.close();
+    }
+
+    @Test
+    void closingAChannelFailsItsPendingReadWithAsynchronousClose() throws Exception {
+        TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), c -> { });
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        MemorySegment buf = arena.allocate(10);
+        CompletableFuture<Long> r = c.read(buf);
+        Thread.sleep(50);
+        assertFalse(r.isDone());
+        c.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(r));
+        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().startsWith("read on tcp"), e.getCause().getMessage());
+    }
+
+    @Test
+    void heapBuffersAreRefused() throws Exception {
+        TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), c -> { });
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.read(MemorySegment.ofArray(new byte[8])));
+        assertTrue(e.getMessage().contains("native"), e.getMessage());
+        c.close();
+    }
+
+    @Test
+    void aClosedIoBufferCannotBeRead() throws Exception {
+        TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), c -> { });
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        IoBuffer b = IoBuffer.allocate(64, 64);
+        b.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(c.read(b.segment())));
+        assertTrue(e.getCause().getMessage().contains("closed") || e.getCause().getMessage().contains("freed"),
+                e.getCause().getMessage());
+        c.close();
+    }
+
+    @Test
+    void twoLoopsShareAPortWithReusePort() throws Exception {
+        try (EventLoop other = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)))) {
+            AtomicInteger here = new AtomicInteger();
+            AtomicInteger there = new AtomicInteger();
+            ListenOptions reuse = ListenOptions.defaults().withReusePort(true);
+            TcpListener a = loop.listen(LOOPBACK, reuse, c -> {
+                here.incrementAndGet();
+                c.close();
+            });
+            TcpListener b = other.listen(a.localAddress(), reuse, c -> {
+                there.incrementAndGet();
+                c.close();
+            });
+            assertEquals(a.localAddress(), b.localAddress());
+            for (int i = 0; i < 64; i++) {
+                try (Socket s = new Socket(a.localAddress().getAddress(), a.localAddress().getPort())) {
+                    s.getInputStream().read(); // until the server closes
+                }
+            }
+            assertEquals(64, here.get() + there.get());
+            assertTrue(here.get() > 0 && there.get() > 0, "all on one loop: " + here + "/" + there);
+        }
+    }
+
+    // ---- pipes ----
+
+    @Test
+    void pipeCarriesBytesAndEndOfStream() throws Exception {
+        Pipe p = loop.openPipe();
+        assertEquals(StreamChannel.Kind.PIPE_SOURCE, p.source().kind());
+        MemorySegment in = arena.allocate(64);
+        CompletableFuture<Long> r = p.source().read(in);
+        Thread.sleep(20);
+        assertFalse(r.isDone());
+        assertEquals(4L, await(p.sink().write(bytes("ping"))));
+        long n = await(r);
+        assertEquals("ping", text(in, n));
+        p.sink().close();
+        assertEquals(-1L, await(p.source().read(in)));
+        p.close();
+    }
+
+    @Test
+    void pipePingPongBetweenTwoPipes() throws Exception {
+        Pipe there = loop.openPipe();
+        Pipe back = loop.openPipe();
+        MemorySegment a = arena.allocate(8);
+        MemorySegment b = arena.allocate(8);
+        int rounds = 2000;
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        // Echo side: read from there, write to back.
+        IoHandler<Object> echo = new IoHandler<Object>() {
+            @Override
+            public void completed(long n, Object att) {
+                if (n < 0) {
+                    return;
+                }
+                back.sink().write(b.asSlice(0, n), null, new IoHandler<Object>() {
+                    @Override
+                    public void completed(long w, Object x) {
+                        there.source().read(b, null, echo());
+                    }
+
+                    @Override
+                    public void failed(IOException e, Object x) {
+                        done.completeExceptionally(e);
+                    }
+                });
+            }
+
+            IoHandler<Object> echo() {
+                return this;
+            }
+
+            @Override
+            public void failed(IOException e, Object att) {
+                done.completeExceptionally(e);
+            }
+        };
+        AtomicInteger count = new AtomicInteger();
+        IoHandler<Object> pinger = new IoHandler<Object>() {
+            @Override
+            public void completed(long n, Object att) {
+                if (count.incrementAndGet() == rounds) {
+                    done.complete(rounds);
+                    return;
+                }
+                IoHandler<Object> self = this;
+                there.sink().write(a.asSlice(0, 8), null, new IoHandler<Object>() {
+                    @Override
+                    public void completed(long w, Object x) {
+                        back.source().read(a, null, self);
+                    }
+
+                    @Override
+                    public void failed(IOException e, Object x) {
+                        done.completeExceptionally(e);
+                    }
+                });
+            }
+
+            @Override
+            public void failed(IOException e, Object att) {
+                done.completeExceptionally(e);
+            }
+        };
+        loop.execute(() -> {
+            there.source().read(b, null, echo);
+            pinger.completed(8, null);
+        });
+        assertEquals(rounds, (int) await(done));
+        there.close();
+        back.close();
+    }
+
+    // ---- close ----
+
+    @Test
+    void closingTheLoopEndsEverythingAndLeaksNoDescriptor() throws Exception {
+        loop.close();
+        long before = openFds();
+        EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+        TcpListener server = l.listen(LOOPBACK, ListenOptions.defaults(), c -> { /* kept open by the loop */ });
+        List<CompletableFuture<Long>> reads = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            StreamChannel c = await(l.connect(server.localAddress()));
+            reads.add(c.read(Arena.ofAuto().allocate(100)));
+        }
+        Pipe p = l.openPipe();
+        CompletableFuture<Long> pipeRead = p.source().read(Arena.ofAuto().allocate(8));
+        AtomicInteger timerRan = new AtomicInteger();
+        l.schedule(timerRan::incrementAndGet, 1, TimeUnit.HOURS);
+        Path f = dir.resolve("open-at-close");
+        AsyncFile file = AsyncFile.open(l.engine(), f, FileOption.WRITE, FileOption.CREATE);
+        l.close();
+        assertTrue(l.isClosed());
+        for (CompletableFuture<Long> r : reads) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(r));
+            assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        }
+        assertInstanceOf(AsynchronousCloseException.class,
+                assertThrows(ExecutionException.class, () -> await(pipeRead)).getCause());
+        assertEquals(0, timerRan.get());
+        assertThrows(RejectedExecutionException.class, () -> l.execute(() -> { }));
+        file.close();
+        assertEquals(before, openFds(), "descriptors leaked by a closed loop");
+        // The class's @AfterEach closes `loop` again: idempotent.
+    }
+
+    @Test
+    void closeFromTheLoopThreadReturnsAndTheLoopStops() throws Exception {
+        EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+        CountDownLatch returned = new CountDownLatch(1);
+        l.execute(() -> {
+            l.close();
+            returned.countDown();
+        });
+        assertTrue(returned.await(10, TimeUnit.SECONDS));
+        l.close(); // waits
+        assertTrue(l.isClosed());
+    }
+
+    @Test
+    void manyConnectionsAtOnce() throws Exception {
+        TcpListener l = echoServer();
+        int n = 100;
+        List<StreamChannel> cs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            cs.add(await(loop.connect(l.localAddress())));
+        }
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StreamChannel c = cs.get(i);
+            MemorySegment out = bytes("m" + i);
+            MemorySegment in = arena.allocate(16);
+            answers.add(c.write(out).thenCompose(w -> c.read(in)).thenApply(r -> text(in, r)));
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals("m" + i, await(answers.get(i)));
+            cs.get(i).close();
+        }
+    }
+
+    @Test
+    void theLoopsEngineIgnoresItsOwnClose() throws Exception {
+        loop.engine().close();
+        assertFalse(loop.engine().isClosed());
+        assertSame(loop.engine(), loop.engine());
+        assertEquals(1, (int) onLoop(() -> 1));
+    }
+
+    @Test
+    void unknownBackendIsRefusedWithTheNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoopConfig.defaults().withBackend("kqueue"));
+        assertTrue(e.getMessage().contains("uring") && e.getMessage().contains("epoll+aio"), e.getMessage());
+    }
+}
