@@ -4,6 +4,7 @@ import dev.jaio.DirectIoAlignment;
 import dev.jaio.EngineStatus;
 import dev.jaio.FileSystemInfo;
 import dev.jaio.IoEngine;
+import dev.jaio.loop.EventLoop;
 import dev.jaio.SystemInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,7 +36,9 @@ import picocli.CommandLine.Spec;
         header = "Show engines, limits and O_DIRECT alignment on this machine.",
         description = {
             "Shows what jaio finds on this machine: jaio, Java and kernel versions; which I/O engines are"
-                    + " available (and why not), and which one 'auto' picks; the AIO and io_uring limits;"
+                    + " available (and why not), and which one 'auto' picks; which event loop backends (the"
+                    + " paper's section 9: uring, aio-poll, epoll+aio, threads) set up, and which 'auto' picks;"
+                    + " the AIO and io_uring limits;"
                     + " and, for each PATH, its filesystem and O_DIRECT alignment.",
             "",
             "Errors (such as a missing PATH) print one line to stderr and exit with status 1.",
@@ -112,6 +115,8 @@ public final class InfoCommand implements Callable<Integer> {
                 SystemInfo.architecture(),
                 IoEngine.probeAll(),
                 IoEngine.autoChoice(),
+                EventLoop.probeAll(),
+                EventLoop.autoChoice(),
                 SystemInfo.aioMaxNr(),
                 SystemInfo.aioNr(),
                 SystemInfo.ioUringDisabled(),
@@ -155,6 +160,8 @@ public final class InfoCommand implements Callable<Integer> {
             String architecture,
             List<EngineStatus> engines,
             EngineStatus auto,
+            List<EngineStatus> loops,
+            EngineStatus loopAuto,
             OptionalLong aioMaxNr,
             OptionalLong aioNr,
             OptionalInt ioUringDisabled,
@@ -174,6 +181,14 @@ public final class InfoCommand implements Callable<Integer> {
             }
             t.row(1, "auto", pad("-> " + (auto.available() ? auto.name() : "none"), statusWidth) + "  "
                     + nullToEmpty(auto.detail()));
+
+            t.heading("event loop backends (jaio serve --loop, dev.jaio.loop.EventLoop)");
+            for (EngineStatus e : loops) {
+                String status = e.available() ? "available" : "unavailable";
+                t.row(1, e.name(), pad(status, statusWidth) + "  " + nullToEmpty(e.detail()));
+            }
+            t.row(1, "auto", pad("-> " + (loopAuto.available() ? loopAuto.name() : "none"), statusWidth) + "  "
+                    + nullToEmpty(loopAuto.detail()));
 
             t.heading("limits");
             t.row(1, "aio-max-nr", text(aioMaxNr, "/proc/sys/fs/aio-max-nr"));
@@ -211,6 +226,12 @@ public final class InfoCommand implements Callable<Integer> {
             }
             root.put("engines", engineList);
             root.put("auto", engineJson(auto));
+            List<Object> loopList = new ArrayList<>();
+            for (EngineStatus e : loops) {
+                loopList.add(engineJson(e));
+            }
+            root.put("loopBackends", loopList);
+            root.put("loopAuto", engineJson(loopAuto));
             Map<String, Object> aio = new LinkedHashMap<>();
             aio.put("maxNr", aioMaxNr.isPresent() ? aioMaxNr.getAsLong() : null);
             aio.put("nr", aioNr.isPresent() ? aioNr.getAsLong() : null);

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
         versionProvider = JaioCommand.Version.class,
         header = "jaio: true asynchronous Linux file I/O for Java (io_uring, native AIO and thread engines).",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {InfoCommand.class, AioStressCommand.class, BenchCommand.class, SweepCommand.class, OltpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, AioStressCommand.class, BenchCommand.class, SweepCommand.class, OltpCommand.class,
+            PipePingPongCommand.class, CommandLine.HelpCommand.class})
 public final class JaioCommand implements Callable<Integer> {
 
     @Spec

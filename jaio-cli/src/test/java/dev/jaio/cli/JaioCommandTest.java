@@ -98,6 +98,14 @@ class JaioCommandTest {
         assertTrue(r.out().contains("O_DIRECT"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("auto ")), r.out());
         assertTrue(r.out().contains("io_uring_disabled"), r.out());
+        assertTrue(r.out().contains("event loop backends"), r.out());
+        for (String backend : new String[] {"uring", "aio-poll", "epoll+aio", "threads"}) {
+            // Every backend has a line with its status; threads sets up anywhere.
+            assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(backend + " ")), backend + ": " + r.out());
+        }
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("threads ") && l.contains("available")
+                && l.contains("thread-pool")), r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.strip().startsWith("auto ")).count(), r.out());
         assertEquals("", r.err());
     }
 
@@ -111,6 +119,9 @@ class JaioCommandTest {
         assertTrue(out.contains("\"path\": " + Json.quote(dir.toAbsolutePath().normalize().toString())), out);
         assertTrue(out.contains("\"engines\": ["), out);
         assertTrue(out.contains("\"auto\": {"), out);
+        assertTrue(out.contains("\"loopBackends\": ["), out);
+        assertTrue(out.contains("\"name\": \"epoll+aio\""), out);
+        assertTrue(out.contains("\"loopAuto\": {"), out);
     }
 
     @Test

@@ -169,7 +169,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** The backend: {@code uring}, {@code aio-poll}, {@code epoll+aio} or {@code threads}. */
+    /** {@return the backend: {@code uring}, {@code aio-poll}, {@code epoll+aio} or {@code threads}} */
     public String backend() {
         return backend.id();
     }
@@ -194,7 +194,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         return engine;
     }
 
-    /** Whether the calling thread is this loop's thread. */
+    /** {@return whether the calling thread is this loop's thread} */
     public boolean inLoop() {
         return reactor.inLoop();
     }
@@ -216,6 +216,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * it: epoll_wait's timeout in milliseconds, rounded up; io_getevents' and io_uring_enter's in
      * nanoseconds). Timers still pending at {@link #close()} are dropped.
      *
+     * @param task what to run
+     * @param delay how long from now, at least 0
+     * @param unit the unit of {@code delay}
      * @return the timer, which can be cancelled from any thread
      * @throws IllegalArgumentException for a negative delay
      * @throws RejectedExecutionException once the loop is closing
@@ -233,6 +236,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * loop's thread.
      *
      * @param address where to bind; port 0 lets the kernel choose ({@link TcpListener#localAddress()})
+     * @param options the backlog and SO_REUSEPORT
+     * @param handler gets each connection, on this loop's thread
      * @return the listener
      * @throws java.net.BindException when the address is in use (EADDRINUSE)
      * @throws IOException when socket(2), bind(2) or listen(2) fail; the message names the address and errno
@@ -253,6 +258,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /**
      * Connects to {@code address}.
      *
+     * @param address the peer, resolved
      * @return a future completed on the loop thread with the connection (TCP_NODELAY set), or failed
      *     with a {@link java.net.ConnectException} naming the address and errno (ECONNREFUSED, ...)
      */
@@ -289,6 +295,39 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     /**
+     * Opens a pipe from {@code writer} to this loop: the read end belongs to this loop and the write
+     * end to {@code writer} (two loops, two threads: the paper's §9.2 pipe workloads between two
+     * processes).
+     *
+     * @param writer the loop of the write end; may be this loop
+     * @return the pipe; close both ends (or the pipe) when done
+     * @throws IOException when pipe2(2) fails (EMFILE, ...), or either loop is closed
+     */
+    public Pipe openPipeFrom(EventLoop writer) throws IOException {
+        Objects.requireNonNull(writer, "writer");
+        if (writer == this) {
+            return openPipe();
+        }
+        Object[] made = callOnLoop(() -> reactor.openPipeTo(writer.reactor));
+        StreamFd source = (StreamFd) made[0];
+        int sinkFd = (int) made[1];
+        StreamFd sink;
+        try {
+            sink = writer.callOnLoop(() -> writer.reactor.adoptPipeSink(sinkFd));
+        } catch (IOException e) {
+            if (e.getCause() instanceof RejectedExecutionException) {
+                Reactor.discard(sinkFd); // the writer's loop never took the descriptor
+            }
+            callOnLoop(() -> {
+                source.close();
+                return null;
+            });
+            throw e;
+        }
+        return new Pipe(new StreamChannel(this, source), new StreamChannel(writer, sink));
+    }
+
+    /**
      * Closes the loop (see the class description) and waits until it has stopped. From the loop's
      * own thread it starts the close and returns. Idempotent.
      */
@@ -297,7 +336,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         LoopEngines.factory().close(engine);
     }
 
-    /** Whether the loop has stopped. */
+    /** {@return whether the loop has stopped} */
     public boolean isClosed() {
         return engine.isClosed();
     }

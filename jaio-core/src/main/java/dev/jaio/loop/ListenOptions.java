@@ -14,6 +14,10 @@ public record ListenOptions(int backlog, boolean reusePort) {
     public static final int DEFAULT_BACKLOG = 1024;
 
     /**
+     * Checks the values; see the record's components.
+     *
+     * @param backlog the accept queue length
+     * @param reusePort whether to set SO_REUSEPORT
      * @throws IllegalArgumentException when {@code backlog} is out of range
      */
     public ListenOptions {
@@ -22,17 +26,25 @@ public record ListenOptions(int backlog, boolean reusePort) {
         }
     }
 
-    /** {@value #DEFAULT_BACKLOG} pending connections, no SO_REUSEPORT. */
+    /** {@return {@value #DEFAULT_BACKLOG} pending connections, no SO_REUSEPORT} */
     public static ListenOptions defaults() {
         return new ListenOptions(DEFAULT_BACKLOG, false);
     }
 
-    /** These options with SO_REUSEPORT on or off. */
+    /**
+     * {@return these options with SO_REUSEPORT on or off}
+     *
+     * @param on whether to set SO_REUSEPORT
+     */
     public ListenOptions withReusePort(boolean on) {
         return new ListenOptions(backlog, on);
     }
 
-    /** These options with another backlog. */
+    /**
+     * {@return these options with another backlog}
+     *
+     * @param n the accept queue length
+     */
     public ListenOptions withBacklog(int n) {
         return new ListenOptions(n, reusePort);
     }

@@ -22,6 +22,10 @@ public record LoopConfig(String backend, EngineConfig files) {
     public static final int DEFAULT_QUEUE_DEPTH = 4096;
 
     /**
+     * Checks the values; see the record's components.
+     *
+     * @param backend the backend's name, case-insensitive
+     * @param files the configuration of the loop's engine
      * @throws IllegalArgumentException when the backend name is unknown or {@code files} is null
      */
     public LoopConfig {
@@ -37,17 +41,25 @@ public record LoopConfig(String backend, EngineConfig files) {
         }
     }
 
-    /** {@code auto}, a queue of {@value #DEFAULT_QUEUE_DEPTH}, and the defaults of {@link EngineConfig}. */
+    /** {@return {@code auto}, a queue of {@value #DEFAULT_QUEUE_DEPTH}, and the defaults of {@link EngineConfig}} */
     public static LoopConfig defaults() {
         return new LoopConfig("auto", EngineConfig.defaults().withQueueDepth(DEFAULT_QUEUE_DEPTH));
     }
 
-    /** This configuration with another backend. */
+    /**
+     * {@return this configuration with another backend}
+     *
+     * @param name the backend's name
+     */
     public LoopConfig withBackend(String name) {
         return new LoopConfig(name, files);
     }
 
-    /** This configuration with another engine configuration. */
+    /**
+     * {@return this configuration with another engine configuration}
+     *
+     * @param config the engine configuration of the loop's files
+     */
     public LoopConfig withFiles(EngineConfig config) {
         return new LoopConfig(backend, config);
     }

@@ -20,12 +20,12 @@ public final class LoopTimer {
         return task.cancel();
     }
 
-    /** Whether {@link #cancel()} stopped it. */
+    /** {@return whether {@link #cancel()} stopped it} */
     public boolean isCancelled() {
         return task.isCancelled();
     }
 
-    /** Whether it ran or is running. */
+    /** {@return whether it ran or is running} */
     public boolean hasRun() {
         return task.hasRun();
     }

@@ -45,12 +45,12 @@ public final class StreamChannel implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** The loop the channel belongs to. */
+    /** {@return the loop the channel belongs to} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** What the channel is. */
+    /** {@return what the channel is} */
     public Kind kind() {
         return switch (fd.kind()) {
             case SOCKET -> Kind.TCP;
@@ -80,6 +80,7 @@ public final class StreamChannel implements AutoCloseable {
     /**
      * Reads up to {@code dst.byteSize()} bytes into {@code dst} (read(2), recv(2) or the ring's RECV).
      *
+     * @param <A> the attachment's type
      * @param dst native memory, at least one byte
      * @param attachment passed back to the handler
      * @param handler gets the count, or -1 at end of stream
@@ -109,6 +110,7 @@ public final class StreamChannel implements AutoCloseable {
      * Writes all of {@code src} (send(2) with MSG_NOSIGNAL, write(2), or the ring's SEND and WRITE,
      * repeated after a short count).
      *
+     * @param <A> the attachment's type
      * @param src native memory
      * @param attachment passed back to the handler
      * @param handler gets {@code src.byteSize()} once the kernel took every byte
@@ -135,6 +137,7 @@ public final class StreamChannel implements AutoCloseable {
      * {@link #read(MemorySegment, Object, IoHandler)} as a future, completed on the loop thread
      * (allocates a future per request).
      *
+     * @param dst native memory, at least one byte
      * @return bytes read, or -1 at end of stream
      */
     public CompletableFuture<Long> read(MemorySegment dst) {
@@ -146,6 +149,7 @@ public final class StreamChannel implements AutoCloseable {
     /**
      * {@link #write(MemorySegment, Object, IoHandler)} as a future, completed on the loop thread.
      *
+     * @param src native memory
      * @return bytes written: all of {@code src}
      */
     public CompletableFuture<Long> write(MemorySegment src) {
@@ -168,7 +172,7 @@ public final class StreamChannel implements AutoCloseable {
         });
     }
 
-    /** Whether {@link #close()} has not been called. */
+    /** {@return whether {@link #close()} has not been called} */
     public boolean isOpen() {
         return !fd.isClosed();
     }

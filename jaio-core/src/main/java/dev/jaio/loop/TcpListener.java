@@ -20,17 +20,17 @@ public final class TcpListener implements AutoCloseable {
         this.local = fd.localAddress();
     }
 
-    /** The bound address, with the port the kernel chose when port 0 was asked for. */
+    /** {@return the bound address, with the port the kernel chose when port 0 was asked for} */
     public InetSocketAddress localAddress() {
         return local;
     }
 
-    /** The loop that accepts. */
+    /** {@return the loop that accepts} */
     public EventLoop loop() {
         return loop;
     }
 
-    /** Whether {@link #close()} has not been called. */
+    /** {@return whether {@link #close()} has not been called} */
     public boolean isOpen() {
         return !fd.isClosed();
     }

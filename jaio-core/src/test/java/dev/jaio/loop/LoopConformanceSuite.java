@@ -655,6 +655,25 @@ abstract class LoopConformanceSuite {
         back.close();
     }
 
+    @Test
+    void pipeBetweenTwoLoopsOfAnyBackends() throws Exception {
+        for (String other : List.of(backend(), "threads")) {
+            try (EventLoop writer = EventLoop.open(LoopConfig.defaults().withBackend(other)
+                    .withFiles(EngineConfig.defaults().withQueueDepth(64)))) {
+                Pipe p = loop.openPipeFrom(writer);
+                assertSame(loop, p.source().loop());
+                assertSame(writer, p.sink().loop());
+                MemorySegment in = arena.allocate(5);
+                CompletableFuture<Long> r = p.source().read(in);
+                assertEquals(5L, await(p.sink().write(bytes("12345"))));
+                assertEquals("12345", text(in, await(r)), "from " + other);
+                p.sink().close();
+                assertEquals(-1L, await(p.source().read(in)));
+                p.close();
+            }
+        }
+    }
+
     // ---- close ----
 
     @Test

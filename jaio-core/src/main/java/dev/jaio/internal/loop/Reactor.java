@@ -494,7 +494,43 @@ public final class Reactor implements LoopDriver {
      * @return the read end and the write end
      */
     public StreamFd[] openPipe() throws IOException {
-        long rc = NetCalls.pipe2(scratch, Fcntl.O_CLOEXEC | nonBlockingFlag());
+        return openPipe(nonBlockingFlag());
+    }
+
+    /**
+     * Opens a pipe whose write end is for {@code other}'s loop: the read end is adopted here, and
+     * the write end's descriptor is returned for {@link #adoptPipeSink} on the other loop's thread.
+     * Non-blocking when either loop waits by readiness (a uring loop handles EAGAIN by polling).
+     *
+     * @return the read end here, and the write end's descriptor
+     */
+    public Object[] openPipeTo(Reactor other) throws IOException {
+        StreamFd[] both = openPipe(nonBlockingFlag() | other.nonBlockingFlag());
+        // Only the read end stays here; the write end moves to the other loop.
+        open.remove(both[1]);
+        waiter.deregister(both[1]);
+        return new Object[] {both[0], both[1].fd};
+    }
+
+    /** Closes a descriptor no loop has adopted (a pipe end whose loop refused it). */
+    public static void discard(int fd) {
+        Libc.close(fd);
+    }
+
+    /** Adopts the write end {@code fd} of a pipe made by {@link #openPipeTo} on another loop. */
+    public StreamFd adoptPipeSink(int fd) throws IOException {
+        StreamFd sink = new StreamFd(this, fd, StreamFd.Kind.PIPE_SINK);
+        try {
+            adopt(sink);
+        } catch (IOException e) {
+            Libc.close(fd);
+            throw e;
+        }
+        return sink;
+    }
+
+    private StreamFd[] openPipe(int flags) throws IOException {
+        long rc = NetCalls.pipe2(scratch, Fcntl.O_CLOEXEC | flags);
         if (rc < 0) {
             throw new IOException("pipe2: " + Errno.describe((int) -rc));
         }
