@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         header = "jaio: true asynchronous Linux file I/O for Java (io_uring, native AIO and thread engines).",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {InfoCommand.class, AioStressCommand.class, BenchCommand.class, SweepCommand.class, OltpCommand.class,
-            PipePingPongCommand.class, CommandLine.HelpCommand.class})
+            PipePingPongCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class JaioCommand implements Callable<Integer> {
 
     @Spec

@@ -1,0 +1,217 @@
+package dev.jaio.cli;
+
+import dev.jaio.cli.serve.HttpServer;
+import dev.jaio.cli.serve.ServeConfig;
+import dev.jaio.cli.serve.ServeStats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jaio serve DIR}: a static HTTP/1.1 file server on jaio's event loops (the paper's section 9). */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        versionProvider = JaioCommand.Version.class,
+        header = "Serve DIR over HTTP/1.1 from jaio event loops, one per core, files read through jaio.",
+        description = {
+            "A static file server on --loops event loops (default: one per core), each a thread with one"
+                    + " kernel queue that runs both the sockets and the file reads (--loop: uring, aio-poll,"
+                    + " epoll+aio, threads, or auto; see jaio info). Every loop listens on the same port"
+                    + " (SO_REUSEPORT) and serves its own connections.",
+            "HTTP: GET and HEAD (other methods 405); keep-alive (HTTP/1.1 by default, HTTP/1.0 with"
+                    + " Connection: keep-alive) and pipelining; Content-Length, Content-Type by extension,"
+                    + " Last-Modified and If-Modified-Since (304); single byte ranges (206, 416 with"
+                    + " Content-Range: bytes */LENGTH; several ranges get the whole file); index.html for"
+                    + " a directory path ending in /, no listings; 400/404/403 for bad, missing or"
+                    + " forbidden paths (no '..' out of DIR, no symlinks out of it); 431 for heads over 8"
+                    + " KiB, 408 for a head not finished within --header-timeout; bad requests are"
+                    + " answered and the connection closed after reading what the client still sends.",
+            "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
+                    + " reads O_DIRECT blocks; buffered reads through the kernel's page cache. Open files"
+                    + " are kept per loop (like nginx's open_file_cache) and checked again after"
+                    + " --file-cache-valid.",
+            "While it runs, a progress line (connections, requests/s, MiB/s, status classes) is redrawn on"
+                    + " stderr each second when stderr is a terminal (or with --progress); on SIGINT or"
+                    + " SIGTERM, or after --duration, it stops and prints the totals.",
+        })
+public final class ServeCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "DIR", description = "The directory to serve.")
+    Path root;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port; 0 lets the kernel choose (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String bind;
+
+    @Option(names = "--loops", description = "Event loops (threads), default: one per core.")
+    Integer loops;
+
+    @Option(names = "--loop", defaultValue = "auto", description = "Loop backend: auto, uring, aio-poll, epoll+aio, threads (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--io", defaultValue = "cached", description = "How files are read: cached, direct, buffered (default: ${DEFAULT-VALUE}).")
+    String io;
+
+    @Option(names = "--cache-size", defaultValue = "256m", converter = BenchCommand.SizeConverter.class,
+            description = "jaio page cache per loop for --io=cached (default: ${DEFAULT-VALUE}).")
+    long cacheSize;
+
+    @Option(names = "--queue-depth", defaultValue = "4096", description = "Each loop's queue size (default: ${DEFAULT-VALUE}).")
+    int queueDepth;
+
+    @Option(names = "--chunk", defaultValue = "256k", converter = BenchCommand.SizeConverter.class,
+            description = "Bytes read and sent per step of a response, the per-connection buffer (default: ${DEFAULT-VALUE}).")
+    long chunk;
+
+    @Option(names = "--header-timeout", defaultValue = "10", description = "Seconds to finish a request head (408) (default: ${DEFAULT-VALUE}).")
+    long headerTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "60", description = "Seconds a keep-alive connection may wait for its next request (default: ${DEFAULT-VALUE}).")
+    long idleTimeout;
+
+    @Option(names = "--send-timeout", defaultValue = "60", description = "Seconds a client may take none of a response (default: ${DEFAULT-VALUE}).")
+    long sendTimeout;
+
+    @Option(names = "--file-cache-valid", defaultValue = "5", description = "Seconds an open file's size and time are trusted (default: ${DEFAULT-VALUE}).")
+    long fileCacheValid;
+
+    @Option(names = "--duration", description = "Stop after this many seconds (default: until SIGINT or SIGTERM).")
+    Double duration;
+
+    @Option(names = "--progress", negatable = true, description = "Redraw a progress line each second (default: when stderr is a terminal).")
+    Boolean progress;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Creates the command. */
+    public ServeCommand() {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        ServeConfig config = config();
+        HttpServer server;
+        try {
+            server = HttpServer.start(config, line -> {
+                synchronized (err) {
+                    err.println("jaio serve: " + line);
+                    err.flush();
+                }
+            });
+        } catch (IOException e) {
+            err.println("jaio serve: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        InetSocketAddress at = server.address();
+        err.printf(Locale.ROOT, "jaio serve: %s on http://%s:%d/ (%d loops, backend %s%s, io %s)%n", config.root(),
+                at.getAddress().getHostAddress(), at.getPort(), config.loops(), server.backend(),
+                server.selectionReason() == null ? "" : " [auto: " + server.selectionReason() + "]", config.io().id());
+        err.flush();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(30, TimeUnit.SECONDS); // let the main thread print the totals
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jaio-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        boolean showProgress = progress != null ? progress : System.console() != null;
+        long start = System.nanoTime();
+        long deadline = duration == null ? Long.MAX_VALUE : start + (long) (duration * 1e9);
+        ServeStats.Totals last = server.totals();
+        long lastAt = start;
+        try {
+            while (true) {
+                long wait = Math.min(1_000_000_000L, deadline - System.nanoTime());
+                if (wait <= 0 || stop.await(wait, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                if (showProgress) {
+                    long now = System.nanoTime();
+                    ServeStats.Totals t = server.totals();
+                    double s = (now - lastAt) / 1e9;
+                    err.printf(Locale.ROOT, "\r%d open, %.0f req/s, %.1f MiB/s, 2xx %d 304 %d 4xx %d 5xx %d   ", t.open(),
+                            (t.requests() - last.requests()) / s, (t.bytesSent() - last.bytesSent()) / s / (1 << 20),
+                            t.status2xx(), t.status304(), t.status4xx(), t.status5xx());
+                    err.flush();
+                    last = t;
+                    lastAt = now;
+                }
+            }
+        } finally {
+            server.close();
+            ServeStats.Totals t = server.totals();
+            double s = (System.nanoTime() - start) / 1e9;
+            err.printf(Locale.ROOT, "%sjaio serve: %.1f s: %d connections, %d requests (%.0f/s), %.1f MiB sent; 2xx %d, 304 %d,"
+                    + " 4xx %d, 5xx %d; %d aborted, %d timed out%n", showProgress ? "\n" : "", s, t.accepted(), t.requests(),
+                    t.requests() / s, t.bytesSent() / (double) (1 << 20), t.status2xx(), t.status304(), t.status4xx(),
+                    t.status5xx(), t.aborted(), t.timedOut());
+            err.flush();
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook is running
+            }
+        }
+        return 0;
+    }
+
+    private ServeConfig config() {
+        CommandLine cmd = spec.commandLine();
+        if (!Files.isDirectory(root)) {
+            throw new CommandLine.ParameterException(cmd, "DIR is not a directory: " + root);
+        }
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(cmd, "--port must be in [0, 65535]: " + port);
+        }
+        ServeConfig.Io mode = switch (io.toLowerCase(Locale.ROOT)) {
+            case "cached" -> ServeConfig.Io.CACHED;
+            case "direct" -> ServeConfig.Io.DIRECT;
+            case "buffered" -> ServeConfig.Io.BUFFERED;
+            case "sendfile" -> throw new CommandLine.ParameterException(cmd,
+                    "--io=sendfile is not built yet; use cached, direct or buffered");
+            default -> throw new CommandLine.ParameterException(cmd, "--io must be cached, direct or buffered: " + io);
+        };
+        if (!java.util.List.of("auto", "uring", "aio-poll", "epoll+aio", "threads").contains(backend)) {
+            throw new CommandLine.ParameterException(cmd, "--loop must be auto, uring, aio-poll, epoll+aio or threads: " + backend);
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(cmd, "--bind: unknown address " + bind);
+        }
+        int n = loops == null ? Runtime.getRuntime().availableProcessors() : loops;
+        try {
+            return new ServeConfig(root.toAbsolutePath().normalize(), new InetSocketAddress(address, port), n, backend, mode,
+                    cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
+                    TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
+                    TimeUnit.SECONDS.toMillis(fileCacheValid));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+    }
+}

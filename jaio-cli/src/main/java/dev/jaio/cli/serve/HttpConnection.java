@@ -1,0 +1,389 @@
+package dev.jaio.cli.serve;
+
+import dev.jaio.IoBuffer;
+import dev.jaio.loop.IoHandler;
+import dev.jaio.loop.StreamChannel;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * One client connection of {@code jaio serve}, on its loop's thread: read a request head, answer
+ * it (a file, a range of it, 304, or an error), and on keep-alive take the next request (pipelined
+ * ones already read are parsed first). One read or one write is in flight at a time; a response
+ * body is read from the file and sent in {@link ServeConfig#chunkBytes()} steps, so a slow client
+ * holds one chunk of memory, never the file.
+ *
+ * <p>Memory: the connection's two buffers are {@link IoBuffer}s: a request it has in flight pins
+ * them, so closing them when the connection ends frees them only after the kernel is done.
+ */
+final class HttpConnection implements IoHandler<Object> {
+
+    /** Room before the body in the out buffer: the response head is written just before the body. */
+    static final int HEAD_ROOM = 4096;
+    private static final int IN_BYTES = 16 * 1024;
+
+    private static final Object READ = new Object();
+    private static final Object WRITE = new Object();
+    private static final Object DRAIN = new Object();
+
+    /** What the connection waits for. */
+    enum State {
+        /** Reading a request head (or idle between keep-alive requests). */
+        READING,
+        /** Sending a response (reading its file, or writing). */
+        RESPONDING,
+        /** Sent a final error: draining the client's input until it closes (lingering close). */
+        DRAINING,
+        CLOSED
+    }
+
+    private final LoopServer server;
+    private final StreamChannel ch;
+    private final IoBuffer inBuffer;
+    private final MemorySegment in;
+    private final ByteBuffer inView;
+    private final IoBuffer outBuffer;
+    private final MemorySegment out;
+    private final ByteBuffer outView;
+    private final HttpRequestParser parser = new HttpRequestParser();
+    State state = State.READING;
+    /** When the current wait began or the last progress was made (System.nanoTime), for the timeouts. */
+    long since;
+
+    // The response in progress.
+    private boolean keepAlive;
+    private OpenFiles.Entry file;
+    private long position;
+    private long remaining;
+    private boolean headPending;
+    private int headLength;
+    private int status;
+
+    HttpConnection(LoopServer server, StreamChannel ch) {
+        this.server = server;
+        this.ch = ch;
+        this.inBuffer = IoBuffer.allocate(IN_BYTES, 64);
+        this.in = inBuffer.segment();
+        this.inView = in.asByteBuffer();
+        this.inView.limit(0);
+        this.outBuffer = IoBuffer.allocate(HEAD_ROOM + server.config().chunkBytes(), 4096);
+        this.out = outBuffer.segment();
+        this.outView = out.asByteBuffer();
+        this.since = System.nanoTime();
+    }
+
+    void start() {
+        readMore();
+    }
+
+    /** Whether a request head has begun arriving (a timeout then answers 408). */
+    boolean headInProgress() {
+        return state == State.READING && (parser.inProgress() || inView.hasRemaining());
+    }
+
+    // ---- requests ----
+
+    private void readMore() {
+        // Unparsed bytes move to the front; the read fills the rest.
+        if (inView.position() > 0) {
+            inView.compact().flip();
+        }
+        int have = inView.limit();
+        if (have == IN_BYTES) {
+            sendError(431, false);
+            return;
+        }
+        state = State.READING;
+        since = System.nanoTime();
+        ch.read(have == 0 ? in : in.asSlice(have), READ, this);
+    }
+
+    private void onRead(long n) {
+        if (n < 0) {
+            close();
+            return;
+        }
+        inView.limit(inView.limit() + (int) n);
+        since = System.nanoTime();
+        parseNext();
+    }
+
+    /** Parses what is buffered: a whole head is answered, a partial one read further. */
+    private void parseNext() {
+        if (!inView.hasRemaining()) {
+            inView.clear().limit(0);
+            readMore();
+            return;
+        }
+        HttpRequestParser.Result r = parser.parse(inView);
+        switch (r) {
+            case HttpRequestParser.Done d -> respond(d.request());
+            case HttpRequestParser.NeedMore m -> readMore();
+            case HttpRequestParser.Rejected x -> sendError(x.status(), false);
+        }
+    }
+
+    private void respond(HttpRequest req) {
+        state = State.RESPONDING;
+        since = System.nanoTime();
+        keepAlive = req.keepAlive();
+        String method = req.method();
+        boolean head = method.equals("HEAD");
+        if (!head && !method.equals("GET")) {
+            sendError(405, keepAlive);
+            return;
+        }
+        OpenFiles.Entry e;
+        try {
+            e = server.files().acquire(req.path(), since);
+        } catch (OpenFiles.Refusal x) {
+            if (x.status >= 500) {
+                server.log(req.method() + " " + req.target() + ": " + x.status + ": " + x.getMessage());
+            }
+            sendError(x.status, keepAlive, !head);
+            return;
+        }
+        String date = server.date();
+        ResponseHead h = new ResponseHead(headArea());
+        String ims = req.header("If-Modified-Since");
+        if (ims != null && HttpDates.notModified(e.lastModified, ims)) {
+            server.files().release(e);
+            h.status(304).date(date).server().lastModified(e.lastModified).connection(keepAlive).end();
+            status = 304;
+            sendHeadOnly();
+            return;
+        }
+        ByteRange range = ByteRange.parse(req.header("Range"), e.size);
+        long start = 0;
+        long count = e.size;
+        switch (range) {
+            case ByteRange.Unsatisfiable u -> {
+                server.files().release(e);
+                h.rangeNotSatisfiable(u, date, keepAlive, !head);
+                status = 416;
+                sendHeadOnly();
+                return;
+            }
+            case ByteRange.Partial p -> {
+                start = p.start();
+                count = p.count();
+                h.status(206).date(date).server().contentType(e.contentType).contentLength(count).contentRange(p);
+                status = 206;
+            }
+            case ByteRange.Full f -> {
+                h.status(200).date(date).server().contentType(e.contentType).contentLength(count);
+                status = 200;
+            }
+        }
+        h.lastModified(e.lastModified).acceptRanges().connection(keepAlive).end();
+        if (head || count == 0) {
+            server.files().release(e);
+            sendHeadOnly();
+            return;
+        }
+        file = e;
+        position = start;
+        remaining = count;
+        headPending = true;
+        headLength = h.buffer().position();
+        readChunk();
+    }
+
+    /** A view of the head area; the head is moved to end right before the body once its length is known. */
+    private ByteBuffer headArea() {
+        return outView.clear().limit(HEAD_ROOM);
+    }
+
+    // ---- response body ----
+
+    private void readChunk() {
+        int align = server.readAlignment();
+        long skew = position & (align - 1);
+        long want = Math.min(remaining + skew, server.config().chunkBytes());
+        long length = align == 1 ? want : (want + align - 1) & -align;
+        long at = position - skew;
+        file.file.read(out.asSlice(HEAD_ROOM, length), at).whenComplete((n, failure) -> {
+            if (!server.loop().inLoop()) {
+                // A CACHED miss completed on the file's home loop: continue on this connection's own.
+                server.loop().execute(() -> chunkRead(n, failure, skew, at));
+                return;
+            }
+            chunkRead(n, failure, skew, at);
+        });
+    }
+
+    private void chunkRead(Integer n, Throwable failure, long skew, long at) {
+        {
+            if (state == State.CLOSED) {
+                return; // the connection closed meanwhile; the buffer is pinned until this completed
+            }
+            if (failure != null || n == null || n <= skew) {
+                server.log("read of " + file.file.path() + " at " + at + " failed or came up short"
+                        + (failure != null ? ": " + failure.getMessage() : ": " + n + " bytes"));
+                abort();
+                return;
+            }
+            int body = (int) Math.min(n - skew, remaining);
+            writeBody((int) skew, body);
+        }
+    }
+
+    private void writeBody(int skew, int body) {
+        MemorySegment part;
+        if (headPending && skew == 0) {
+            // The head goes right before the body: one write for both.
+            int headStart = HEAD_ROOM - headLength;
+            MemorySegment.copy(out, 0, out, headStart, headLength);
+            part = out.asSlice(headStart, headLength + body);
+            ServeStats.add(server.stats().bytesSent, headLength);
+            headPending = false;
+        } else if (headPending) {
+            // An O_DIRECT range that starts inside a block: the head goes alone first.
+            headPending = false;
+            ServeStats.add(server.stats().bytesSent, headLength);
+            pendingSkew = skew;
+            pendingBody = body;
+            ch.write(out.asSlice(0, headLength), WRITE_HEAD_THEN_BODY, this);
+            return;
+        } else {
+            part = out.asSlice(HEAD_ROOM + skew, body);
+        }
+        position += body;
+        remaining -= body;
+        ServeStats.add(server.stats().bytesSent, body);
+        ch.write(part, WRITE, this);
+    }
+
+    private static final Object WRITE_HEAD_THEN_BODY = new Object();
+    private int pendingSkew;
+    private int pendingBody;
+
+    private void onWritten() {
+        since = System.nanoTime();
+        if (remaining > 0) {
+            readChunk();
+            return;
+        }
+        finishResponse();
+    }
+
+    private void sendHeadOnly() {
+        ByteBuffer b = outView;
+        int len = b.position();
+        ServeStats.add(server.stats().bytesSent, len);
+        remaining = 0;
+        ch.write(out.asSlice(0, len), WRITE, this);
+    }
+
+    private void finishResponse() {
+        server.stats().status(status);
+        if (file != null) {
+            server.files().release(file);
+            file = null;
+        }
+        if (!keepAlive) {
+            lingerAndClose();
+            return;
+        }
+        parser.reset();
+        state = State.READING;
+        since = System.nanoTime();
+        parseNext();
+    }
+
+    // ---- errors ----
+
+    private void sendError(int code, boolean keep) {
+        sendError(code, keep, true);
+    }
+
+    private void sendError(int code, boolean keep, boolean withBody) {
+        state = State.RESPONDING;
+        keepAlive = keep;
+        status = code;
+        new ResponseHead(outView.clear()).error(code, server.date(), keep, withBody);
+        sendHeadOnly();
+    }
+
+    /** A final response went out: stop sending, read what the client still sends, then close. */
+    private void lingerAndClose() {
+        try {
+            ch.shutdownOutput();
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        state = State.DRAINING;
+        since = System.nanoTime();
+        ch.read(in, DRAIN, this);
+    }
+
+    /** Timed out: {@code code} 408 for a head that never finished, 0 to close silently. */
+    void timeOut(int code) {
+        ServeStats.add(server.stats().timedOut, 1);
+        if (code != 0 && state == State.READING) {
+            sendError(code, false);
+        } else {
+            close();
+        }
+    }
+
+    private void abort() {
+        ServeStats.add(server.stats().aborted, 1);
+        close();
+    }
+
+    // ---- completions ----
+
+    @Override
+    public void completed(long result, Object attachment) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (attachment == READ) {
+            onRead(result);
+        } else if (attachment == WRITE) {
+            onWritten();
+        } else if (attachment == WRITE_HEAD_THEN_BODY) {
+            since = System.nanoTime();
+            position += pendingBody;
+            remaining -= pendingBody;
+            ServeStats.add(server.stats().bytesSent, pendingBody);
+            ch.write(out.asSlice(HEAD_ROOM + pendingSkew, pendingBody), WRITE, this);
+        } else if (attachment == DRAIN) {
+            if (result < 0) {
+                close();
+            } else {
+                ch.read(in, DRAIN, this);
+            }
+        }
+    }
+
+    @Override
+    public void failed(IOException cause, Object attachment) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.RESPONDING) {
+            ServeStats.add(server.stats().aborted, 1); // the client went away mid-response
+        }
+        close();
+    }
+
+    void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (file != null) {
+            server.files().release(file);
+            file = null;
+        }
+        ch.close();
+        // Pinned by any request still in flight (a file read, a uring recv): freed when it ends.
+        inBuffer.close();
+        outBuffer.close();
+        server.connectionClosed(this);
+    }
+}

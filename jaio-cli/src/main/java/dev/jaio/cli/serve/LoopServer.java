@@ -1,0 +1,165 @@
+package dev.jaio.cli.serve;
+
+import dev.jaio.EngineConfig;
+import dev.jaio.FileOption;
+import dev.jaio.PageCacheConfig;
+import dev.jaio.loop.EventLoop;
+import dev.jaio.loop.ListenOptions;
+import dev.jaio.loop.LoopConfig;
+import dev.jaio.loop.LoopTimer;
+import dev.jaio.loop.StreamChannel;
+import dev.jaio.loop.TcpListener;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One loop of {@code jaio serve}: an {@link EventLoop} with its listener (SO_REUSEPORT, so every
+ * loop accepts on the same port), its connections, its open-file cache and its counters. A
+ * once-a-second timer on the loop enforces the timeouts, so a request costs no timer of its own.
+ */
+final class LoopServer {
+
+    private final ServeConfig config;
+    private final EventLoop loop;
+    private final OpenFiles files;
+    private final ServeStats stats = new ServeStats();
+    private final DateCache dates = new DateCache();
+    private final Set<HttpConnection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final int readAlignment;
+    private final Consumer<String> log;
+    private TcpListener listener;
+    private LoopTimer sweep;
+
+    /**
+     * @param homes for CACHED files: the engine whose page cache holds a file. jaio keeps one page
+     *     cache per file in the JVM (every handle sees the others' writes), so all loops open a file
+     *     CACHED on one engine, its home loop's (by path hash, to spread the misses): a hit is
+     *     copied on the asking loop's thread, a miss completes on the home loop's and hops back.
+     */
+    LoopServer(ServeConfig config, PathResolver resolver, Consumer<String> log,
+            java.util.function.Function<Path, dev.jaio.IoEngine> homes) throws IOException {
+        this.config = config;
+        this.log = log;
+        EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
+                .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()));
+        this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files));
+        FileOption[] options = switch (config.io()) {
+            case CACHED -> new FileOption[] {FileOption.READ, FileOption.CACHED};
+            case DIRECT -> new FileOption[] {FileOption.READ, FileOption.DIRECT};
+            case BUFFERED -> new FileOption[] {FileOption.READ};
+        };
+        this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
+        this.files = new OpenFiles(resolver, config.io() == ServeConfig.Io.CACHED ? homes : p -> loop.engine(), options,
+                config.fileCacheValidMillis());
+    }
+
+    /** Starts listening on {@code address} (for the second loop on, the port the first one got). */
+    InetSocketAddress listen(InetSocketAddress address) throws IOException {
+        listener = loop.listen(address, ListenOptions.defaults().withReusePort(true), this::accepted);
+        sweep = loop.schedule(this::sweep, 1, TimeUnit.SECONDS);
+        return listener.localAddress();
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    ServeConfig config() {
+        return config;
+    }
+
+    OpenFiles files() {
+        return files;
+    }
+
+    ServeStats stats() {
+        return stats;
+    }
+
+    int readAlignment() {
+        return readAlignment;
+    }
+
+    String date() {
+        return dates.get(System.currentTimeMillis());
+    }
+
+    void log(String message) {
+        log.accept(message);
+    }
+
+    private void accepted(StreamChannel ch) {
+        ServeStats.add(stats.accepted, 1);
+        ServeStats.add(stats.open, 1);
+        HttpConnection c = new HttpConnection(this, ch);
+        connections.add(c);
+        c.start();
+    }
+
+    void connectionClosed(HttpConnection c) {
+        if (connections.remove(c)) {
+            ServeStats.add(stats.open, -1);
+        }
+    }
+
+    /** Once a second: slow heads get 408, idle keep-alive connections and stalled clients are closed. */
+    private void sweep() {
+        long now = System.nanoTime();
+        long header = TimeUnit.MILLISECONDS.toNanos(config.headerTimeoutMillis());
+        long idle = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
+        long send = TimeUnit.MILLISECONDS.toNanos(config.sendTimeoutMillis());
+        List<HttpConnection> expired = new ArrayList<>();
+        List<Integer> codes = new ArrayList<>();
+        for (HttpConnection c : connections) {
+            long age = now - c.since;
+            switch (c.state) {
+                case READING -> {
+                    if (c.headInProgress() ? age > header : age > idle) {
+                        expired.add(c);
+                        codes.add(c.headInProgress() ? 408 : 0);
+                    }
+                }
+                case RESPONDING, DRAINING -> {
+                    if (age > (c.state == HttpConnection.State.DRAINING ? header : send)) {
+                        expired.add(c);
+                        codes.add(0);
+                    }
+                }
+                case CLOSED -> { }
+            }
+        }
+        for (int i = 0; i < expired.size(); i++) {
+            expired.get(i).timeOut(codes.get(i));
+        }
+        sweep = loop.schedule(this::sweep, 1, TimeUnit.SECONDS);
+    }
+
+    /** Closes the listener and every connection on the loop thread, then the loop. */
+    void close() {
+        try {
+            loop.execute(() -> {
+                if (sweep != null) {
+                    sweep.cancel();
+                }
+                if (listener != null) {
+                    listener.close();
+                }
+                for (HttpConnection c : new ArrayList<>(connections)) {
+                    c.close();
+                }
+                files.closeAll();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // already closing
+        }
+        loop.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.jaio.cli.serve;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How {@code jaio serve} runs.
+ *
+ * @param root the directory served
+ * @param address where to listen (port 0: the kernel picks one)
+ * @param loops event loops, one thread each, sharing the port with SO_REUSEPORT
+ * @param backend the loop backend ({@code auto}, {@code uring}, {@code aio-poll}, {@code epoll+aio}, {@code threads})
+ * @param io how file bytes are read
+ * @param cacheBytes jaio's page cache budget per loop, for {@link Io#CACHED}
+ * @param queueDepth each loop's queue size
+ * @param chunkBytes bytes read and sent per step of a response body (the per-connection buffer)
+ * @param headerTimeoutMillis a client that started a request head must finish it within this (408)
+ * @param idleTimeoutMillis a keep-alive connection without a new request is closed after this
+ * @param sendTimeoutMillis a client that takes none of a response for this long is dropped
+ * @param fileCacheValidMillis how long an open file's size and modification time are trusted
+ *     before they are checked again (nginx's {@code open_file_cache_valid})
+ */
+public record ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
+        int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
+        long fileCacheValidMillis) {
+
+    /** How file bytes reach the response. */
+    public enum Io {
+        /** Through jaio's own page cache (FileOption.CACHED) on each loop's engine. */
+        CACHED,
+        /** O_DIRECT reads of aligned blocks (FileOption.DIRECT): no page cache at all. */
+        DIRECT,
+        /** Kernel-buffered reads through the loop (RWF_NOWAIT tries first). */
+        BUFFERED;
+
+        /** The name on the command line. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public ServeConfig {
+        if (loops < 1 || loops > 1024) {
+            throw new IllegalArgumentException("--loops must be in [1, 1024]: " + loops);
+        }
+        if (chunkBytes < 4096 || chunkBytes > (16 << 20) || Integer.bitCount(chunkBytes) != 1) {
+            throw new IllegalArgumentException("--chunk must be a power of two in [4k, 16m]: " + chunkBytes);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.jaio.cli.serve;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code jaio serve} with real HTTP clients on loopback: the JDK's HttpClient, raw sockets for what
+ * clients never send (pipelining, malformed and slow heads, traversal), and curl when it is
+ * installed. Every loop backend and every --io mode.
+ */
+@Timeout(120)
+class HttpServerTest {
+
+    @TempDir
+    Path root;
+    HttpServer server;
+    final List<String> log = new ArrayList<>();
+    byte[] big;
+
+    static Stream<Arguments> backendsAndModes() {
+        List<Arguments> out = new ArrayList<>();
+        for (String b : List.of("uring", "aio-poll", "epoll+aio", "threads")) {
+            for (ServeConfig.Io io : ServeConfig.Io.values()) {
+                out.add(Arguments.of(b, io));
+            }
+        }
+        return out.stream();
+    }
+
+    HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis) throws IOException {
+        big = new byte[3_000_017];
+        new Random(7).nextBytes(big);
+        Files.write(root.resolve("big.bin"), big);
+        Files.writeString(root.resolve("hello.txt"), "hello, world\n");
+        Files.createDirectories(root.resolve("sub"));
+        Files.writeString(root.resolve("sub/index.html"), "<p>index</p>");
+        Files.write(root.resolve("empty"), new byte[0]);
+        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
+                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, 5_000);
+        server = HttpServer.start(c, log::add);
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.address().getPort() + path);
+    }
+
+    static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    static HttpResponse<byte[]> get(HttpClient c, URI u, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return c.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndModes")
+    void filesRangesAndConditionalRequests(String backend, ServeConfig.Io io) throws Exception {
+        start(backend, io, 10_000);
+        HttpClient c = client();
+        HttpResponse<byte[]> r = get(c, uri("/big.bin"));
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(big, r.body(), "the whole file, in many chunks");
+        assertEquals(String.valueOf(big.length), r.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("bytes", r.headers().firstValue("Accept-Ranges").orElseThrow());
+        String lastModified = r.headers().firstValue("Last-Modified").orElseThrow();
+
+        r = get(c, uri("/hello.txt"));
+        assertEquals(200, r.statusCode());
+        assertEquals("hello, world\n", new String(r.body(), US_ASCII));
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
+
+        // A range that starts inside a 4 KiB block and crosses chunks (O_DIRECT reads around it).
+        r = get(c, uri("/big.bin"), "Range", "bytes=5000-200000");
+        assertEquals(206, r.statusCode());
+        assertEquals("bytes 5000-200000/" + big.length, r.headers().firstValue("Content-Range").orElseThrow());
+        assertArrayEquals(java.util.Arrays.copyOfRange(big, 5000, 200001), r.body());
+        r = get(c, uri("/big.bin"), "Range", "bytes=-10");
+        assertEquals(206, r.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(big, big.length - 10, big.length), r.body());
+        r = get(c, uri("/big.bin"), "Range", "bytes=" + big.length + "-");
+        assertEquals(416, r.statusCode());
+        assertEquals("bytes */" + big.length, r.headers().firstValue("Content-Range").orElseThrow());
+
+        r = get(c, uri("/big.bin"), "If-Modified-Since", lastModified);
+        assertEquals(304, r.statusCode());
+        assertEquals(0, r.body().length);
+        r = get(c, uri("/big.bin"), "If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT");
+        assertEquals(200, r.statusCode());
+
+        r = c.send(HttpRequest.newBuilder(uri("/big.bin")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        assertEquals(0, r.body().length);
+        assertEquals(String.valueOf(big.length), r.headers().firstValue("Content-Length").orElseThrow());
+
+        assertEquals(404, get(c, uri("/missing")).statusCode());
+        assertEquals(200, get(c, uri("/empty")).statusCode());
+        assertEquals("<p>index</p>", new String(get(c, uri("/sub/")).body(), US_ASCII));
+        assertEquals(405, c.send(HttpRequest.newBuilder(uri("/hello.txt")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        // Keep-alive: the client's pool reused one connection for every request above.
+        // A request is counted once its response is sent, after the client may already have it.
+        ServeStats.Totals t = server.totals();
+        for (int i = 0; i < 100 && t.requests() < 12; i++) {
+            Thread.sleep(20);
+            t = server.totals();
+        }
+        assertEquals(1, t.accepted(), "connections: " + t);
+        assertEquals(12, t.requests(), t.toString());
+        assertEquals(3, t.status4xx(), t.toString()); // 416, 404, 405
+        assertEquals(1, t.status304(), t.toString());
+        assertEquals(List.of(), log);
+    }
+
+    /** Sends raw bytes and reads the whole answer until the server closes (or {@code readMillis}). */
+    String raw(String request, int readMillis) throws IOException {
+        try (Socket s = new Socket(server.address().getAddress(), server.address().getPort())) {
+            s.setSoTimeout(readMillis);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(US_ASCII));
+            out.flush();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] b = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(b)) > 0) {
+                    got.write(b, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // kept open (keep-alive): what arrived is the answer
+            }
+            return got.toString(US_ASCII);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void malformedAndHostileRequests(String backend) throws Exception {
+        start(backend, ServeConfig.Io.CACHED, 1_000);
+        // Path traversal, raw (clients normalize it away).
+        assertTrue(raw("GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000)
+                .startsWith("HTTP/1.1 400 "));
+        assertTrue(raw("GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000)
+                .startsWith("HTTP/1.1 400 "));
+        // A symlink out of the root is refused.
+        Path outside = Files.createTempFile("outside", ".txt");
+        try {
+            Files.writeString(outside, "secret");
+            Files.createSymbolicLink(root.resolve("link"), outside);
+            String r = raw("GET /link HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000);
+            assertTrue(r.startsWith("HTTP/1.1 403 "), r);
+            assertFalse(r.contains("secret"));
+        } finally {
+            Files.delete(outside);
+        }
+        // Garbage, a missing Host, a bad version.
+        assertTrue(raw("BLAH\r\n\r\n", 5000).startsWith("HTTP/1.1 400 "));
+        assertTrue(raw("GET / HTTP/1.1\r\n\r\n", 5000).startsWith("HTTP/1.1 400 "));
+        assertTrue(raw("GET / HTTP/3.0\r\nHost: x\r\n\r\n", 5000).startsWith("HTTP/1.1 505 "));
+        // A head over 8 KiB.
+        assertTrue(raw("GET / HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(20_000) + "\r\n\r\n", 5000).startsWith("HTTP/1.1 431 "));
+        // A client that starts a head and stalls: 408 after the header timeout (1 s here), then close.
+        long t0 = System.nanoTime();
+        String slow = raw("GET /hello.txt HTTP/1.1\r\nHost: x\r\n", 10_000);
+        assertTrue(slow.startsWith("HTTP/1.1 408 "), slow);
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(900));
+        // A truncated head and a close: the server just closes its side.
+        try (Socket s = new Socket(server.address().getAddress(), server.address().getPort())) {
+            s.getOutputStream().write("GET /hello.txt HTTP/1.1\r\nHo".getBytes(US_ASCII));
+        }
+        // Pipelining: two requests in one write, two answers in order on one connection.
+        String two = raw("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /sub/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000);
+        int first = two.indexOf("hello, world");
+        int second = two.indexOf("<p>index</p>");
+        assertTrue(first > 0 && second > first, two);
+        // HTTP/1.0 without keep-alive: answered and closed.
+        String ten = raw("GET /hello.txt HTTP/1.0\r\n\r\n", 5000);
+        assertTrue(ten.startsWith("HTTP/1.1 200 ") && ten.contains("Connection: close") && ten.endsWith("hello, world\n"), ten + log);
+        // The server is still fine.
+        assertEquals(200, get(client(), uri("/hello.txt")).statusCode());
+        assertEquals(List.of(), log);
+    }
+
+    static Stream<String> backends() {
+        return Stream.of("uring", "aio-poll", "epoll+aio", "threads");
+    }
+
+    @Test
+    void aSlowReaderOfABigFileDoesNotStallOthers() throws Exception {
+        start("auto", ServeConfig.Io.CACHED, 10_000);
+        try (Socket slow = new Socket(server.address().getAddress(), server.address().getPort())) {
+            slow.setReceiveBufferSize(4096);
+            slow.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            // It reads nothing yet; the server's write waits on it, and others are served meanwhile.
+            HttpClient c = client();
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, get(c, uri("/hello.txt")).statusCode());
+            }
+            InputStream in = slow.getInputStream();
+            byte[] all = in.readNBytes(200_000);
+            assertTrue(new String(all, 0, 20, US_ASCII).startsWith("HTTP/1.1 200 "));
+        }
+    }
+
+    @Test
+    void curlFetchesRangesOverOneKeptAliveConnection() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+        start("auto", ServeConfig.Io.CACHED, 10_000);
+        Path out1 = root.resolve("../curl1").normalize();
+        Path out2 = root.resolve("../curl2").normalize();
+        // --next starts the second transfer's own options (-r applies to the first only) on the same handle.
+        Process p = new ProcessBuilder("/usr/bin/curl", "-s", "-S", "-w", "%{http_code} %{num_connects}\\n",
+                "-r", "100-199", "-o", out1.toString(), uri("/big.bin").toString(), "--next", "-s", "-S",
+                "-w", "%{http_code} %{num_connects}\\n", "-o", out2.toString(), uri("/hello.txt").toString())
+                .redirectErrorStream(true).start();
+        String got = new String(p.getInputStream().readAllBytes(), US_ASCII);
+        assertEquals(0, p.waitFor(), got);
+        // The second transfer reused the first's connection: 0 new connects.
+        assertEquals("206 1\n200 0\n", got);
+        assertArrayEquals(java.util.Arrays.copyOfRange(big, 100, 200), Files.readAllBytes(out1));
+        assertEquals("hello, world\n", Files.readString(out2));
+        Files.deleteIfExists(out1);
+        Files.deleteIfExists(out2);
+    }
+}
