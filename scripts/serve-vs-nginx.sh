@@ -452,6 +452,15 @@ drop_caches() {
 pgpgin() { awk '$1 == "pgpgin" {print $2}' /proc/vmstat; }   # KiB read from block devices, machine-wide
 
 # ---- servers ---------------------------------------------------------------------------------------
+# Both servers get the same, generous descriptor limit: jaio's loops are threads of one process and
+# share one limit, while each nginx worker is a process with its own (worker_rlimit_nofile below);
+# each keeps many files open (open_file_cache, jaio's per-loop open files: two descriptors for a
+# cached file). As root the hard limit can be raised; otherwise the current one is kept.
+NOFILE=262144
+if ! ulimit -n "$NOFILE" 2>/dev/null; then
+  NOFILE=$(ulimit -n)
+fi
+log_cmd "ulimit -n $NOFILE"
 NEXT_PORT=$PORT_BASE
 port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 take_port() {
@@ -488,6 +497,7 @@ daemon off;
 master_process on;
 $user_line
 worker_processes $LOOPS;
+worker_rlimit_nofile $NOFILE;
 pid $ngx/nginx.pid;
 error_log $LOGS/nginx-error.log warn;
 events {

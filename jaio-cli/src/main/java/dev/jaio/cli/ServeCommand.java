@@ -91,6 +91,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--file-cache-valid", defaultValue = "5", description = "Seconds an open file's size and time are trusted (default: ${DEFAULT-VALUE}).")
     long fileCacheValid;
 
+    @Option(names = "--open-files", description = "Files kept open, all loops together (default: half the"
+            + " descriptor limit, RLIMIT_NOFILE, over the descriptors a file takes: 2 for cached, 1 otherwise).")
+    Integer openFiles;
+
     @Option(names = "--duration", description = "Stop after this many seconds (default: until SIGINT or SIGTERM).")
     Double duration;
 
@@ -122,9 +126,10 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         InetSocketAddress at = server.address();
-        err.printf(Locale.ROOT, "jaio serve: %s on http://%s:%d/ (%d loops, backend %s%s, io %s)%n", config.root(),
-                at.getAddress().getHostAddress(), at.getPort(), config.loops(), server.backend(),
-                server.selectionReason() == null ? "" : " [auto: " + server.selectionReason() + "]", config.io().id());
+        err.printf(Locale.ROOT, "jaio serve: %s on http://%s:%d/ (%d loops, backend %s%s, io %s, up to %d open files a loop)%n",
+                config.root(), at.getAddress().getHostAddress(), at.getPort(), config.loops(), server.backend(),
+                server.selectionReason() == null ? "" : " [auto: " + server.selectionReason() + "]", config.io().id(),
+                config.openFilesPerLoop());
         err.flush();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -179,6 +184,34 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The open-file cache of each loop: the loops share the process's descriptor limit, half for files. */
+    private int openFilesPerLoop(ServeConfig.Io mode, int loopCount) {
+        if (openFiles != null) {
+            if (openFiles < loopCount) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--open-files must be at least --loops (" + loopCount + "): " + openFiles);
+            }
+            return openFiles / loopCount;
+        }
+        int perFile = mode == ServeConfig.Io.CACHED ? 2 : 1; // CACHED: a buffered and an O_DIRECT descriptor
+        return (int) Math.max(16, descriptorLimit() / 2 / perFile / loopCount);
+    }
+
+    /** The soft RLIMIT_NOFILE, from /proc/self/limits; 1024 when unreadable. */
+    static long descriptorLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).strip().split("\\s+")[0];
+                    return soft.equals("unlimited") ? 1 << 20 : Long.parseLong(soft);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return 1024;
+    }
+
     private ServeConfig config() {
         CommandLine cmd = spec.commandLine();
         if (!Files.isDirectory(root)) {
@@ -209,7 +242,7 @@ public final class ServeCommand implements Callable<Integer> {
             return new ServeConfig(root.toAbsolutePath().normalize(), new InetSocketAddress(address, port), n, backend, mode,
                     cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
                     TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
-                    TimeUnit.SECONDS.toMillis(fileCacheValid));
+                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFilesPerLoop(mode, n));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

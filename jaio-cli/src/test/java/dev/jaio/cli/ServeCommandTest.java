@@ -34,7 +34,7 @@ class ServeCommandTest {
                 "--duration", "0.5", "--no-progress");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().contains("jaio serve: " + dir.toAbsolutePath() + " on http://127.0.0.1:"), r.err());
-        assertTrue(r.err().contains("(2 loops, backend threads, io buffered)"), r.err());
+        assertTrue(r.err().contains("(2 loops, backend threads, io buffered, up to "), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("jaio serve: ") && l.contains("0 connections, 0 requests")),
                 r.err());
     }

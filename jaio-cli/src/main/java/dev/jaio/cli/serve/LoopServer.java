@@ -58,7 +58,7 @@ final class LoopServer {
         };
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
         this.files = new OpenFiles(resolver, config.io() == ServeConfig.Io.CACHED ? homes : p -> loop.engine(), options,
-                config.fileCacheValidMillis());
+                config.fileCacheValidMillis(), config.openFilesPerLoop());
     }
 
     /** Starts listening on {@code address} (for the second loop on, the port the first one got). */

@@ -18,8 +18,10 @@ import java.util.Map;
  * {@link AsyncFile} on the loop's engine with its size and modification time, so that a warm
  * request makes no open(2), stat(2) or realpath lookup. An entry is trusted for
  * {@code validMillis}; after that the next request checks the file again (a changed file is
- * reopened). At most {@link #MAX_ENTRIES} files stay open: the least recently used is dropped, and
- * closed once no response reads it. Loop thread only.
+ * reopened). The least recently used file is dropped, and
+ * closed once no response reads it. At most {@code maxEntries} files stay open, and when the
+ * process runs out of descriptors anyway (EMFILE, ENFILE) a quarter of the unused ones are closed
+ * and the open is tried once more; if it still fails the request gets 503. Loop thread only.
  *
  * <p>A miss resolves, opens and stats the file on the loop thread: the one place the server makes
  * system calls that may wait for the disk (a cold directory lookup), once per file per validity
@@ -27,7 +29,6 @@ import java.util.Map;
  */
 final class OpenFiles {
 
-    static final int MAX_ENTRIES = 8192;
 
     /** An open file of the cache. */
     static final class Entry {
@@ -65,10 +66,12 @@ final class OpenFiles {
     private final java.util.function.Function<Path, IoEngine> engines;
     private final FileOption[] options;
     private final long validNanos;
+    private final int maxEntries;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
 
     OpenFiles(PathResolver resolver, java.util.function.Function<Path, IoEngine> engines, FileOption[] options,
-            long validMillis) {
+            long validMillis, int maxEntries) {
+        this.maxEntries = maxEntries;
         this.resolver = resolver;
         this.engines = engines;
         this.options = options;
@@ -88,7 +91,7 @@ final class OpenFiles {
                 drop(e);
             }
             entries.put(decodedPath, fresh);
-            if (entries.size() > MAX_ENTRIES) {
+            if (entries.size() > maxEntries) {
                 Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
                 Entry eldest = it.next().getValue();
                 it.remove();
@@ -111,6 +114,36 @@ final class OpenFiles {
         if (e.users == 0) {
             e.file.close();
         }
+    }
+
+    private AsyncFile openFile(Path real) throws IOException {
+        return AsyncFile.open(engines.apply(real), real, options);
+    }
+
+    private static boolean outOfDescriptors(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("EMFILE") || m.contains("ENFILE"));
+    }
+
+    /** Closes the least recently used quarter of the files no response reads; returns how many. */
+    private int shed() {
+        int target = Math.max(1, entries.size() / 4);
+        int shed = 0;
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (it.hasNext() && shed < target) {
+            Entry e = it.next().getValue();
+            if (e.users == 0) {
+                it.remove();
+                drop(e);
+                shed++;
+            }
+        }
+        return shed;
+    }
+
+    /** Files open now (tests). */
+    int size() {
+        return entries.size();
     }
 
     /** Closes every file; the loop is closing. */
@@ -160,13 +193,21 @@ final class OpenFiles {
         }
         AsyncFile f;
         try {
-            f = AsyncFile.open(engines.apply(real), real, options);
+            f = openFile(real);
         } catch (AccessDeniedException e) {
             throw new Refusal(403, "access denied");
         } catch (NoSuchFileException e) {
             throw new Refusal(404, "no such file");
         } catch (IOException e) {
-            throw new Refusal(500, e.getMessage());
+            if (outOfDescriptors(e) && shed() > 0) {
+                try {
+                    f = openFile(real);
+                } catch (IOException again) {
+                    throw new Refusal(outOfDescriptors(again) ? 503 : 500, again.getMessage());
+                }
+            } else {
+                throw new Refusal(outOfDescriptors(e) ? 503 : 500, e.getMessage());
+            }
         }
         return new Entry(f, a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
     }

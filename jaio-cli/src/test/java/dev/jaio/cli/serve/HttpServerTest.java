@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -59,6 +60,10 @@ class HttpServerTest {
     }
 
     HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis) throws IOException {
+        return start(backend, io, headerTimeoutMillis, 64);
+    }
+
+    HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles) throws IOException {
         big = new byte[3_000_017];
         new Random(7).nextBytes(big);
         Files.write(root.resolve("big.bin"), big);
@@ -67,7 +72,7 @@ class HttpServerTest {
         Files.writeString(root.resolve("sub/index.html"), "<p>index</p>");
         Files.write(root.resolve("empty"), new byte[0]);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
-                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, 5_000);
+                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, 5_000, openFiles);
         server = HttpServer.start(c, log::add);
         return server;
     }
@@ -228,6 +233,41 @@ class HttpServerTest {
 
     static Stream<String> backends() {
         return Stream.of("uring", "aio-poll", "epoll+aio", "threads");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ServeConfig.Io.class)
+    void moreFilesThanTheOpenFileCacheHolds(ServeConfig.Io io) throws Exception {
+        start("auto", io, 10_000, 3);
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(root.resolve("f" + i), "file " + i);
+        }
+        HttpClient c = client();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 40; i++) {
+                HttpResponse<byte[]> r = get(c, uri("/f" + i));
+                assertEquals(200, r.statusCode());
+                assertEquals("file " + i, new String(r.body(), US_ASCII));
+            }
+        }
+        // At most 3 files per loop stay open: the process did not keep 40 (or 80) descriptors.
+        assertTrue(openFileDescriptorsUnder(root) <= 2 * 3 * 2, "descriptors of served files still open");
+    }
+
+    static long openFileDescriptorsUnder(Path dir) throws IOException {
+        long n = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).startsWith(dir)) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return n;
     }
 
     @Test
