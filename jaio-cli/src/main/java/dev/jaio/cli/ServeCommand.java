@@ -91,8 +91,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--file-cache-valid", defaultValue = "5", description = "Seconds an open file's size and time are trusted (default: ${DEFAULT-VALUE}).")
     long fileCacheValid;
 
-    @Option(names = "--open-files", description = "Files kept open, all loops together (default: half the"
-            + " descriptor limit, RLIMIT_NOFILE, over the descriptors a file takes: 2 for cached, 1 otherwise).")
+    @Option(names = "--open-files", description = "Files kept open, all loops together (default: three quarters of the"
+            + " descriptor limit, RLIMIT_NOFILE, over the descriptors a file takes: 2 for cached, 1 otherwise;"
+            + " the rest is for connections).")
     Integer openFiles;
 
     @Option(names = "--duration", description = "Stop after this many seconds (default: until SIGINT or SIGTERM).")
@@ -126,10 +127,10 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         InetSocketAddress at = server.address();
-        err.printf(Locale.ROOT, "jaio serve: %s on http://%s:%d/ (%d loops, backend %s%s, io %s, up to %d open files a loop)%n",
+        err.printf(Locale.ROOT, "jaio serve: %s on http://%s:%d/ (%d loops, backend %s%s, io %s, up to %d open files)%n",
                 config.root(), at.getAddress().getHostAddress(), at.getPort(), config.loops(), server.backend(),
                 server.selectionReason() == null ? "" : " [auto: " + server.selectionReason() + "]", config.io().id(),
-                config.openFilesPerLoop());
+                config.openFiles());
         err.flush();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -166,6 +167,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            long[] cache = server.pageCache();
             server.close();
             ServeStats.Totals t = server.totals();
             double s = (System.nanoTime() - start) / 1e9;
@@ -173,6 +175,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 4xx %d, 5xx %d; %d aborted, %d timed out%n", showProgress ? "\n" : "", s, t.accepted(), t.requests(),
                     t.requests() / s, t.bytesSent() / (double) (1 << 20), t.status2xx(), t.status304(), t.status4xx(),
                     t.status5xx(), t.aborted(), t.timedOut());
+            if (config.io() == ServeConfig.Io.CACHED) {
+                err.printf(Locale.ROOT, "jaio serve: page cache: %d pages resident, %d hits, %d misses, %d pages read, %d evicted%n",
+                        cache[0], cache[1], cache[2], cache[3], cache[4]);
+            }
             err.flush();
             stopped.countDown();
             try {
@@ -184,17 +190,13 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The open-file cache of each loop: the loops share the process's descriptor limit, half for files. */
-    private int openFilesPerLoop(ServeConfig.Io mode, int loopCount) {
+    /** The server's open-file cache: its loops share the process's descriptor limit; a quarter is left for connections. */
+    private int openFileLimit(ServeConfig.Io mode) {
         if (openFiles != null) {
-            if (openFiles < loopCount) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--open-files must be at least --loops (" + loopCount + "): " + openFiles);
-            }
-            return openFiles / loopCount;
+            return openFiles;
         }
         int perFile = mode == ServeConfig.Io.CACHED ? 2 : 1; // CACHED: a buffered and an O_DIRECT descriptor
-        return (int) Math.max(16, descriptorLimit() / 2 / perFile / loopCount);
+        return (int) Math.max(16, descriptorLimit() * 3 / 4 / perFile);
     }
 
     /** The soft RLIMIT_NOFILE, from /proc/self/limits; 1024 when unreadable. */
@@ -242,7 +244,7 @@ public final class ServeCommand implements Callable<Integer> {
             return new ServeConfig(root.toAbsolutePath().normalize(), new InetSocketAddress(address, port), n, backend, mode,
                     cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
                     TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
-                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFilesPerLoop(mode, n));
+                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

@@ -59,6 +59,12 @@ final class HttpConnection implements IoHandler<Object> {
     private boolean headPending;
     private int headLength;
     private int status;
+    /**
+     * A file read of this connection is in flight: the file stays taken until it ends, so that the
+     * file's last user, who closes it, never closes a file with a read in flight (a close from
+     * another loop's thread would wait for that read, and two loops could wait for each other).
+     */
+    private boolean readInFlight;
 
     HttpConnection(LoopServer server, StreamChannel ch) {
         this.server = server;
@@ -203,6 +209,7 @@ final class HttpConnection implements IoHandler<Object> {
         long want = Math.min(remaining + skew, server.config().chunkBytes());
         long length = align == 1 ? want : (want + align - 1) & -align;
         long at = position - skew;
+        readInFlight = true;
         file.file.read(out.asSlice(HEAD_ROOM, length), at).whenComplete((n, failure) -> {
             if (!server.loop().inLoop()) {
                 // A CACHED miss completed on the file's home loop: continue on this connection's own.
@@ -215,8 +222,11 @@ final class HttpConnection implements IoHandler<Object> {
 
     private void chunkRead(Integer n, Throwable failure, long skew, long at) {
         {
+            readInFlight = false;
             if (state == State.CLOSED) {
-                return; // the connection closed meanwhile; the buffer is pinned until this completed
+                // The connection closed meanwhile (its buffer was pinned until now): let go of the file.
+                releaseFile();
+                return;
             }
             if (failure != null || n == null || n <= skew) {
                 server.log("read of " + file.file.path() + " at " + at + " failed or came up short"
@@ -276,12 +286,16 @@ final class HttpConnection implements IoHandler<Object> {
         ch.write(out.asSlice(0, len), WRITE, this);
     }
 
-    private void finishResponse() {
-        server.stats().status(status);
+    private void releaseFile() {
         if (file != null) {
             server.files().release(file);
             file = null;
         }
+    }
+
+    private void finishResponse() {
+        server.stats().status(status);
+        releaseFile();
         if (!keepAlive) {
             lingerAndClose();
             return;
@@ -376,9 +390,8 @@ final class HttpConnection implements IoHandler<Object> {
             return;
         }
         state = State.CLOSED;
-        if (file != null) {
-            server.files().release(file);
-            file = null;
+        if (!readInFlight) {
+            releaseFile();
         }
         ch.close();
         // Pinned by any request still in flight (a file read, a uring recv): freed when it ends.

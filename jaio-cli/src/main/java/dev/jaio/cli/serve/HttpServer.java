@@ -1,5 +1,6 @@
 package dev.jaio.cli.serve;
 
+import dev.jaio.FileOption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -15,15 +16,24 @@ public final class HttpServer implements AutoCloseable {
     private final ServeConfig config;
     private final List<LoopServer> loops = new ArrayList<>();
     private final InetSocketAddress address;
+    private OpenFiles files;
 
     private HttpServer(ServeConfig config, Consumer<String> log) throws IOException {
         this.config = config;
         PathResolver resolver = new PathResolver(config.root());
         InetSocketAddress at = config.address();
+        FileOption[] options = switch (config.io()) {
+            case CACHED -> new FileOption[] {FileOption.READ, FileOption.CACHED};
+            case DIRECT -> new FileOption[] {FileOption.READ, FileOption.DIRECT};
+            case BUFFERED -> new FileOption[] {FileOption.READ};
+        };
         try {
             for (int i = 0; i < config.loops(); i++) {
-                LoopServer s = new LoopServer(config, resolver, log, this::home);
-                loops.add(s);
+                loops.add(new LoopServer(config, log));
+            }
+            files = new OpenFiles(resolver, this::home, options, config.fileCacheValidMillis(), config.openFiles());
+            for (LoopServer s : loops) {
+                s.files(files);
                 at = s.listen(at); // the first loop's port (maybe chosen by the kernel) for the others
             }
         } catch (IOException | RuntimeException e) {
@@ -43,7 +53,13 @@ public final class HttpServer implements AutoCloseable {
         return new HttpServer(config, log);
     }
 
-    /** The engine of the loop whose page cache holds {@code file} (CACHED files). */
+    /**
+     * The engine a file is opened on, its home loop's (by path hash, to spread the work). One handle
+     * of a file serves every loop (the loops share one descriptor limit), and for CACHED files jaio
+     * keeps one page cache per file in the JVM anyway: a read another loop makes is copied on that
+     * loop's thread when the cache (or, buffered, the kernel's page cache) has it, and otherwise
+     * completes on the home loop's thread and hops back.
+     */
     private dev.jaio.IoEngine home(java.nio.file.Path file) {
         return loops.get(Math.floorMod(file.hashCode(), loops.size())).loop().engine();
     }
@@ -77,9 +93,32 @@ public final class HttpServer implements AutoCloseable {
         return ServeStats.Totals.of(s);
     }
 
-    /** Stops: closes listeners, connections and loops. */
+    /**
+     * {@return jaio's page cache counters summed over the loops (CACHED files): resident pages,
+     * hits, misses, pages read from the device, evictions}
+     */
+    public long[] pageCache() {
+        long[] t = new long[5];
+        for (LoopServer l : loops) {
+            dev.jaio.PageCacheStats s = l.loop().engine().pageCacheStats();
+            t[0] += s.residentPages();
+            t[1] += s.hits();
+            t[2] += s.misses();
+            t[3] += s.demandPages() + s.readaheadPages();
+            t[4] += s.evictions();
+        }
+        return t;
+    }
+
+    /** Stops: closes listeners, connections, open files and loops. */
     @Override
     public void close() {
+        for (LoopServer l : loops) {
+            l.stopServing();
+        }
+        if (files != null) {
+            files.closeAll();
+        }
         for (LoopServer l : loops) {
             l.close();
         }

@@ -1,7 +1,6 @@
 package dev.jaio.cli.serve;
 
 import dev.jaio.EngineConfig;
-import dev.jaio.FileOption;
 import dev.jaio.PageCacheConfig;
 import dev.jaio.loop.EventLoop;
 import dev.jaio.loop.ListenOptions;
@@ -11,7 +10,6 @@ import dev.jaio.loop.StreamChannel;
 import dev.jaio.loop.TcpListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,7 +27,7 @@ final class LoopServer {
 
     private final ServeConfig config;
     private final EventLoop loop;
-    private final OpenFiles files;
+    private OpenFiles files;
     private final ServeStats stats = new ServeStats();
     private final DateCache dates = new DateCache();
     private final Set<HttpConnection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -38,27 +36,18 @@ final class LoopServer {
     private TcpListener listener;
     private LoopTimer sweep;
 
-    /**
-     * @param homes for CACHED files: the engine whose page cache holds a file. jaio keeps one page
-     *     cache per file in the JVM (every handle sees the others' writes), so all loops open a file
-     *     CACHED on one engine, its home loop's (by path hash, to spread the misses): a hit is
-     *     copied on the asking loop's thread, a miss completes on the home loop's and hops back.
-     */
-    LoopServer(ServeConfig config, PathResolver resolver, Consumer<String> log,
-            java.util.function.Function<Path, dev.jaio.IoEngine> homes) throws IOException {
+    LoopServer(ServeConfig config, Consumer<String> log) throws IOException {
         this.config = config;
         this.log = log;
         EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()));
         this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files));
-        FileOption[] options = switch (config.io()) {
-            case CACHED -> new FileOption[] {FileOption.READ, FileOption.CACHED};
-            case DIRECT -> new FileOption[] {FileOption.READ, FileOption.DIRECT};
-            case BUFFERED -> new FileOption[] {FileOption.READ};
-        };
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
-        this.files = new OpenFiles(resolver, config.io() == ServeConfig.Io.CACHED ? homes : p -> loop.engine(), options,
-                config.fileCacheValidMillis(), config.openFilesPerLoop());
+    }
+
+    /** The server's open-file cache, shared by its loops; set once before the loop listens. */
+    void files(OpenFiles shared) {
+        this.files = shared;
     }
 
     /** Starts listening on {@code address} (for the second loop on, the port the first one got). */
@@ -142,24 +131,35 @@ final class LoopServer {
         sweep = loop.schedule(this::sweep, 1, TimeUnit.SECONDS);
     }
 
-    /** Closes the listener and every connection on the loop thread, then the loop. */
-    void close() {
+    /** Closes the listener and every connection, on the loop thread, and waits for it. */
+    void stopServing() {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         try {
             loop.execute(() -> {
-                if (sweep != null) {
-                    sweep.cancel();
+                try {
+                    if (sweep != null) {
+                        sweep.cancel();
+                    }
+                    if (listener != null) {
+                        listener.close();
+                    }
+                    for (HttpConnection c : new ArrayList<>(connections)) {
+                        c.close();
+                    }
+                } finally {
+                    done.countDown();
                 }
-                if (listener != null) {
-                    listener.close();
-                }
-                for (HttpConnection c : new ArrayList<>(connections)) {
-                    c.close();
-                }
-                files.closeAll();
             });
+            done.await();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // already closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /** Closes the loop (its files' requests end first). */
+    void close() {
         loop.close();
     }
 }

@@ -4,31 +4,50 @@ import dev.jaio.AsyncFile;
 import dev.jaio.FileOption;
 import dev.jaio.IoEngine;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * One loop's open-file cache (nginx's {@code open_file_cache}): request path to an open
- * {@link AsyncFile} on the loop's engine with its size and modification time, so that a warm
- * request makes no open(2), stat(2) or realpath lookup. An entry is trusted for
- * {@code validMillis}; after that the next request checks the file again (a changed file is
- * reopened). The least recently used file is dropped, and
- * closed once no response reads it. At most {@code maxEntries} files stay open, and when the
- * process runs out of descriptors anyway (EMFILE, ENFILE) a quarter of the unused ones are closed
- * and the open is tried once more; if it still fails the request gets 503. Loop thread only.
+ * The server's open-file cache (nginx's {@code open_file_cache}), shared by its loops: request path
+ * to one open {@link AsyncFile} with its size and modification time, so that a warm request makes
+ * no open(2), stat(2) or realpath lookup, and a file takes its descriptors once for the whole server
+ * (the loops are threads of one process and share one descriptor limit). An entry is trusted for
+ * {@code validMillis}; after that the next request checks the file again, and a changed file is
+ * reopened. At most {@code maxEntries} files stay open: beyond that the least recently used eighth
+ * of them are dropped, each closed once no response reads it. When the process runs out of
+ * descriptors anyway (EMFILE, ENFILE) a quarter of the files are dropped and the open is tried
+ * once more; if it still fails the request gets 503.
  *
- * <p>A miss resolves, opens and stats the file on the loop thread: the one place the server makes
- * system calls that may wait for the disk (a cold directory lookup), once per file per validity
- * period, as nginx's workers do.
+ * <p>A miss resolves, opens and stats the file on the asking loop's thread: the one place the
+ * server makes system calls that may wait for the disk (a cold directory lookup), once per file per
+ * validity period, as nginx's workers do.
+ *
+ * <p>Threads: any loop. An entry's {@link Entry#state} holds its users (responses reading it) and a
+ * DROPPED bit; the file is closed exactly once, by whoever sees DROPPED with no users.
  */
 final class OpenFiles {
 
+    private static final int DROPPED = 1 << 30;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Entry.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** An open file of the cache. */
     static final class Entry {
@@ -37,16 +56,57 @@ final class OpenFiles {
         final long lastModified;
         final String contentType;
         /** When size and modification time were last checked (System.nanoTime). */
-        long checkedAt;
-        int users;
-        boolean dropped;
+        volatile long checkedAt;
+        /** When a response last took it (System.nanoTime), for the LRU order. */
+        volatile long usedAt;
+        /** Users, plus DROPPED once the cache let go of it. */
+        @SuppressWarnings("unused")
+        private volatile int state;
 
-        Entry(AsyncFile file, long size, long lastModified, String contentType, long checkedAt) {
+        Entry(AsyncFile file, long size, long lastModified, String contentType, long now) {
             this.file = file;
             this.size = size;
             this.lastModified = lastModified;
             this.contentType = contentType;
-            this.checkedAt = checkedAt;
+            this.checkedAt = now;
+            this.usedAt = now;
+        }
+
+        /** Takes it for a response; false once dropped. */
+        boolean tryUse() {
+            int s;
+            do {
+                s = (int) STATE.getVolatile(this);
+                if ((s & DROPPED) != 0) {
+                    return false;
+                }
+            } while (!STATE.compareAndSet(this, s, s + 1));
+            return true;
+        }
+
+        void release() {
+            int s = (int) STATE.getAndAdd(this, -1) - 1;
+            if (s == DROPPED) {
+                file.close();
+            }
+        }
+
+        /** The cache lets go of it; it is closed now or by its last user. */
+        void drop() {
+            int s;
+            do {
+                s = (int) STATE.getVolatile(this);
+                if ((s & DROPPED) != 0) {
+                    return;
+                }
+            } while (!STATE.compareAndSet(this, s, s | DROPPED));
+            if (s == 0) {
+                file.close();
+            }
+        }
+
+        int users() {
+            return (int) STATE.getVolatile(this) & ~DROPPED;
         }
     }
 
@@ -62,96 +122,99 @@ final class OpenFiles {
     }
 
     private final PathResolver resolver;
-    /** The engine a file is opened on: this loop's, or for CACHED files the file's home loop's. */
-    private final java.util.function.Function<Path, IoEngine> engines;
+    /** The engine a file is opened on (a CACHED file's home loop's: jaio keeps one page cache per file). */
+    private final Function<Path, IoEngine> engines;
     private final FileOption[] options;
     private final long validNanos;
     private final int maxEntries;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicInteger shedding = new AtomicInteger();
 
-    OpenFiles(PathResolver resolver, java.util.function.Function<Path, IoEngine> engines, FileOption[] options,
-            long validMillis, int maxEntries) {
-        this.maxEntries = maxEntries;
+    OpenFiles(PathResolver resolver, Function<Path, IoEngine> engines, FileOption[] options, long validMillis,
+            int maxEntries) {
         this.resolver = resolver;
         this.engines = engines;
         this.options = options;
         this.validNanos = validMillis * 1_000_000L;
+        this.maxEntries = maxEntries;
     }
 
     /** The open file for {@code decodedPath}, taken for one response ({@link #release} it). */
     Entry acquire(String decodedPath, long now) throws Refusal {
         Entry e = entries.get(decodedPath);
-        if (e != null && now - e.checkedAt < validNanos) {
-            e.users++;
+        if (e != null && now - e.checkedAt < validNanos && e.tryUse()) {
+            e.usedAt = now;
             return e;
         }
-        Entry fresh = open(decodedPath, now, e);
-        if (fresh != e) {
+        while (true) {
+            Entry fresh = open(decodedPath, now, e);
+            if (fresh == e) {
+                if (e.tryUse()) {
+                    return e;
+                }
+                e = null; // dropped meanwhile: open it anew
+                continue;
+            }
+            // Another loop may have opened it at the same time: one entry wins, the other closes.
+            Entry won = e == null ? entries.putIfAbsent(decodedPath, fresh) : entries.replace(decodedPath, e, fresh) ? null : entries.get(decodedPath);
+            if (won != null && won != fresh) {
+                fresh.drop();
+                if (won.tryUse()) {
+                    won.usedAt = now;
+                    return won;
+                }
+                e = won;
+                continue;
+            }
             if (e != null) {
-                drop(e);
+                e.drop();
             }
-            entries.put(decodedPath, fresh);
+            fresh.tryUse();
             if (entries.size() > maxEntries) {
-                Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-                Entry eldest = it.next().getValue();
-                it.remove();
-                drop(eldest);
+                shed(entries.size() - maxEntries + maxEntries / 8);
             }
+            return fresh;
         }
-        fresh.users++;
-        return fresh;
     }
 
     /** A response no longer reads {@code e}. */
     void release(Entry e) {
-        if (--e.users == 0 && e.dropped) {
-            e.file.close();
+        e.release();
+    }
+
+    /** Closes every file; the server is closing. */
+    void closeAll() {
+        for (Entry e : entries.values()) {
+            e.drop();
         }
+        entries.clear();
     }
 
-    private void drop(Entry e) {
-        e.dropped = true;
-        if (e.users == 0) {
-            e.file.close();
-        }
-    }
-
-    private AsyncFile openFile(Path real) throws IOException {
-        return AsyncFile.open(engines.apply(real), real, options);
-    }
-
-    private static boolean outOfDescriptors(IOException e) {
-        String m = e.getMessage();
-        return m != null && (m.contains("EMFILE") || m.contains("ENFILE"));
-    }
-
-    /** Closes the least recently used quarter of the files no response reads; returns how many. */
-    private int shed() {
-        int target = Math.max(1, entries.size() / 4);
-        int shed = 0;
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        while (it.hasNext() && shed < target) {
-            Entry e = it.next().getValue();
-            if (e.users == 0) {
-                it.remove();
-                drop(e);
-                shed++;
-            }
-        }
-        return shed;
-    }
-
-    /** Files open now (tests). */
+    /** Files open now. */
     int size() {
         return entries.size();
     }
 
-    /** Closes every file; the loop is closing. */
-    void closeAll() {
-        for (Entry e : entries.values()) {
-            e.file.close();
+    /** Drops the {@code n} least recently used files (one loop at a time sheds; the others go on). */
+    private int shed(int n) {
+        if (!shedding.compareAndSet(0, 1)) {
+            return 0;
         }
-        entries.clear();
+        try {
+            List<Map.Entry<String, Entry>> all = new ArrayList<>(entries.entrySet());
+            all.sort((a, b) -> Long.compare(a.getValue().usedAt, b.getValue().usedAt));
+            int dropped = 0;
+            for (int i = 0; i < all.size() && dropped < n; i++) {
+                Map.Entry<String, Entry> m = all.get(i);
+                if (entries.remove(m.getKey(), m.getValue())) {
+                    m.getValue().drop();
+                    dropped++;
+                }
+            }
+            return dropped;
+        } finally {
+            shedding.set(0);
+        }
     }
 
     private Entry open(String decodedPath, long now, Entry previous) throws Refusal {
@@ -162,11 +225,10 @@ final class OpenFiles {
         PathResolver.Resolved resolved = (PathResolver.Resolved) r;
         Path target = resolved.path();
         if (resolved.trailingSlash() || Files.isDirectory(target)) {
-            if (!resolved.trailingSlash() && !decodedPath.endsWith("/")) {
+            if (!decodedPath.endsWith("/")) {
                 throw new Refusal(404, "a directory"); // no redirects, no listings
             }
-            target = target.resolve("index.html");
-            resolved = new PathResolver.Resolved(target, false);
+            resolved = new PathResolver.Resolved(target.resolve("index.html"), false);
         }
         PathResolver.Resolution c = resolver.confine(resolved);
         if (c instanceof PathResolver.Refused f) {
@@ -199,7 +261,7 @@ final class OpenFiles {
         } catch (NoSuchFileException e) {
             throw new Refusal(404, "no such file");
         } catch (IOException e) {
-            if (outOfDescriptors(e) && shed() > 0) {
+            if (outOfDescriptors(e) && shed(Math.max(1, entries.size() / 4)) > 0) {
                 try {
                     f = openFile(real);
                 } catch (IOException again) {
@@ -210,5 +272,14 @@ final class OpenFiles {
             }
         }
         return new Entry(f, a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
+    }
+
+    private AsyncFile openFile(Path real) throws IOException {
+        return AsyncFile.open(engines.apply(real), real, options);
+    }
+
+    private static boolean outOfDescriptors(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("EMFILE") || m.contains("ENFILE"));
     }
 }

@@ -20,12 +20,12 @@ import java.util.Locale;
  * @param sendTimeoutMillis a client that takes none of a response for this long is dropped
  * @param fileCacheValidMillis how long an open file's size and modification time are trusted
  *     before they are checked again (nginx's {@code open_file_cache_valid})
- * @param openFilesPerLoop files each loop keeps open at most (nginx's {@code open_file_cache max}):
- *     the loops share the process's descriptor limit
+ * @param openFiles files the server keeps open at most, all loops together (nginx's
+ *     {@code open_file_cache max}): the loops share one cache and the process's descriptor limit
  */
 public record ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
         int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
-        long fileCacheValidMillis, int openFilesPerLoop) {
+        long fileCacheValidMillis, int openFiles) {
 
     /** How file bytes reach the response. */
     public enum Io {
@@ -46,8 +46,8 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         if (loops < 1 || loops > 1024) {
             throw new IllegalArgumentException("--loops must be in [1, 1024]: " + loops);
         }
-        if (openFilesPerLoop < 1) {
-            throw new IllegalArgumentException("--open-files must leave at least one file per loop: " + openFilesPerLoop);
+        if (openFiles < 1) {
+            throw new IllegalArgumentException("--open-files must be at least 1: " + openFiles);
         }
         if (chunkBytes < 4096 || chunkBytes > (16 << 20) || Integer.bitCount(chunkBytes) != 1) {
             throw new IllegalArgumentException("--chunk must be a power of two in [4k, 16m]: " + chunkBytes);
