@@ -88,7 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--send-timeout", defaultValue = "60", description = "Seconds a client may take none of a response (default: ${DEFAULT-VALUE}).")
     long sendTimeout;
 
-    @Option(names = "--file-cache-valid", defaultValue = "5", description = "Seconds an open file's size and time are trusted (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--file-cache-valid", defaultValue = "60",
+            description = "Seconds an open file's size and time are trusted before a request checks them again"
+                    + " (nginx's open_file_cache_valid, whose default is also 60) (default: ${DEFAULT-VALUE}).")
     long fileCacheValid;
 
     @Option(names = "--open-files", description = "Files kept open, all loops together (default: three quarters of the"

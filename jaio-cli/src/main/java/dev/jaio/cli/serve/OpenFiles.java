@@ -1,6 +1,7 @@
 package dev.jaio.cli.serve;
 
 import dev.jaio.AsyncFile;
+import dev.jaio.FileAdvice;
 import dev.jaio.FileOption;
 import dev.jaio.IoEngine;
 import java.io.IOException;
@@ -52,6 +53,8 @@ final class OpenFiles {
     /** An open file of the cache. */
     static final class Entry {
         final AsyncFile file;
+        /** The real path opened, checked again (one statx) when the entry's validity ends. */
+        final Path real;
         final long size;
         final long lastModified;
         final String contentType;
@@ -63,8 +66,9 @@ final class OpenFiles {
         @SuppressWarnings("unused")
         private volatile int state;
 
-        Entry(AsyncFile file, long size, long lastModified, String contentType, long now) {
+        Entry(AsyncFile file, Path real, long size, long lastModified, String contentType, long now) {
             this.file = file;
+            this.real = real;
             this.size = size;
             this.lastModified = lastModified;
             this.contentType = contentType;
@@ -218,6 +222,10 @@ final class OpenFiles {
     }
 
     private Entry open(String decodedPath, long now, Entry previous) throws Refusal {
+        if (previous != null && unchanged(previous)) {
+            previous.checkedAt = now; // one statx of the real path: trusted for another period
+            return previous;
+        }
         PathResolver.Resolution r = resolver.resolve(decodedPath);
         if (r instanceof PathResolver.Refused f) {
             throw new Refusal(f.status(), f.reason());
@@ -271,11 +279,33 @@ final class OpenFiles {
                 throw new Refusal(outOfDescriptors(e) ? 503 : 500, e.getMessage());
             }
         }
-        return new Entry(f, a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
+        return new Entry(f, real, a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
+    }
+
+    /** Whether the open file's real path still has its size and modification time. */
+    private static boolean unchanged(Entry e) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(e.real, BasicFileAttributes.class);
+            return a.isRegularFile() && a.size() == e.size && a.lastModifiedTime().toMillis() == e.lastModified;
+        } catch (IOException x) {
+            return false; // gone or changed: the full open says what to answer
+        }
     }
 
     private AsyncFile openFile(Path real) throws IOException {
-        return AsyncFile.open(engines.apply(real), real, options);
+        AsyncFile f = AsyncFile.open(engines.apply(real), real, options);
+        if (f.isCached()) {
+            // jaio's cache of a file lives while any handle has it open, and does not see writes of
+            // other processes: pages an older handle (of a file changed since) still holds would be
+            // served as the new file's. Drop them; a fresh file has none, so this costs nothing then.
+            try {
+                f.advise(0, 0, FileAdvice.DONTNEED);
+            } catch (IOException e) {
+                f.close();
+                throw e;
+            }
+        }
+        return f;
     }
 
     private static boolean outOfDescriptors(IOException e) {

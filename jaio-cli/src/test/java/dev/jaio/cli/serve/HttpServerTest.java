@@ -64,6 +64,11 @@ class HttpServerTest {
     }
 
     HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles) throws IOException {
+        return start(backend, io, headerTimeoutMillis, openFiles, 5_000);
+    }
+
+    HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles, long validMillis)
+            throws IOException {
         big = new byte[3_000_017];
         new Random(7).nextBytes(big);
         Files.write(root.resolve("big.bin"), big);
@@ -72,7 +77,7 @@ class HttpServerTest {
         Files.writeString(root.resolve("sub/index.html"), "<p>index</p>");
         Files.write(root.resolve("empty"), new byte[0]);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
-                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, 5_000, openFiles);
+                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles);
         server = HttpServer.start(c, log::add);
         return server;
     }
@@ -252,6 +257,18 @@ class HttpServerTest {
         }
         // At most 3 files stay open (2 descriptors each when cached): not 40.
         assertTrue(openFileDescriptorsUnder(root) <= 2 * 3, "descriptors of served files still open");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ServeConfig.Io.class)
+    void aChangedFileIsServedAnewOnceItsValidityEnds(ServeConfig.Io io) throws Exception {
+        start("auto", io, 10_000, 64, 0);
+        HttpClient c = client();
+        assertEquals("hello, world\n", new String(get(c, uri("/hello.txt")).body(), US_ASCII));
+        Files.writeString(root.resolve("hello.txt"), "changed, and longer\n");
+        assertEquals("changed, and longer\n", new String(get(c, uri("/hello.txt")).body(), US_ASCII));
+        Files.delete(root.resolve("hello.txt"));
+        assertEquals(404, get(c, uri("/hello.txt")).statusCode());
     }
 
     static long openFileDescriptorsUnder(Path dir) throws IOException {
