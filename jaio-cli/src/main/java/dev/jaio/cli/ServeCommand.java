@@ -76,7 +76,8 @@ public final class ServeCommand implements Callable<Integer> {
     int queueDepth;
 
     @Option(names = "--chunk", defaultValue = "256k", converter = BenchCommand.SizeConverter.class,
-            description = "Bytes read and sent per step of a response, the per-connection buffer (default: ${DEFAULT-VALUE}).")
+            description = "Bytes read and sent per step of a response body; a connection serving a body over 32k"
+                    + " gets two such buffers, one read from the file while the other is sent (default: ${DEFAULT-VALUE}).")
     long chunk;
 
     @Option(names = "--header-timeout", defaultValue = "10", description = "Seconds to finish a request head (408) (default: ${DEFAULT-VALUE}).")

@@ -10,9 +10,10 @@ import java.nio.ByteBuffer;
 /**
  * One client connection of {@code jaio serve}, on its loop's thread: read a request head, answer
  * it (a file, a range of it, 304, or an error), and on keep-alive take the next request (pipelined
- * ones already read are parsed first). One read or one write is in flight at a time; a response
- * body is read from the file and sent in {@link ServeConfig#chunkBytes()} steps, so a slow client
- * holds one chunk of memory, never the file.
+ * ones already read are parsed first). A response body is read from the file and sent in
+ * {@link ServeConfig#chunkBytes()} steps through two slots, the next chunk read while the last is
+ * sent (at most one file read and one socket write in flight), so a slow client holds two chunks
+ * of memory, never the file.
  *
  * <p>Memory: the connection's two buffers are {@link IoBuffer}s: a request it has in flight pins
  * them, so closing them when the connection ends frees them only after the kernel is done.
@@ -22,6 +23,8 @@ final class HttpConnection implements IoHandler<Object> {
     /** Room before the body in the out buffer: the response head is written just before the body. */
     static final int HEAD_ROOM = 4096;
     private static final int IN_BYTES = 16 * 1024;
+    /** Each body slot's size until a connection serves a larger body. */
+    private static final int SMALL_CHUNK = 16 * 1024;
 
     private static final Object READ = new Object();
     private static final Object WRITE = new Object();
@@ -43,9 +46,9 @@ final class HttpConnection implements IoHandler<Object> {
     private final IoBuffer inBuffer;
     private final MemorySegment in;
     private final ByteBuffer inView;
-    private final IoBuffer outBuffer;
-    private final MemorySegment out;
-    private final ByteBuffer outView;
+    private IoBuffer outBuffer;
+    private MemorySegment out;
+    private ByteBuffer outView;
     private final HttpRequestParser parser = new HttpRequestParser();
     State state = State.READING;
     /** When the current wait began or the last progress was made (System.nanoTime), for the timeouts. */
@@ -54,8 +57,6 @@ final class HttpConnection implements IoHandler<Object> {
     // The response in progress.
     private boolean keepAlive;
     private OpenFiles.Entry file;
-    private long position;
-    private long remaining;
     private boolean headPending;
     private int headLength;
     private int status;
@@ -73,7 +74,8 @@ final class HttpConnection implements IoHandler<Object> {
         this.in = inBuffer.segment();
         this.inView = in.asByteBuffer();
         this.inView.limit(0);
-        this.outBuffer = IoBuffer.allocate(HEAD_ROOM + server.config().chunkBytes(), 4096);
+        this.chunk = Math.min(SMALL_CHUNK, server.config().chunkBytes());
+        this.outBuffer = IoBuffer.allocate(HEAD_ROOM + 2L * chunk, 4096);
         this.out = outBuffer.segment();
         this.outView = out.asByteBuffer();
         this.since = System.nanoTime();
@@ -189,11 +191,9 @@ final class HttpConnection implements IoHandler<Object> {
             return;
         }
         file = e;
-        position = start;
-        remaining = count;
         headPending = true;
         headLength = h.buffer().position();
-        readChunk();
+        startBody(start, count);
     }
 
     /** A view of the head area; the head is moved to end right before the body once its length is known. */
@@ -203,78 +203,150 @@ final class HttpConnection implements IoHandler<Object> {
 
     // ---- response body ----
 
-    private void readChunk() {
+    private void startBody(long start, long count) {
+        ensureOutCapacity(count);
+        readPos = start;
+        toRead = count;
+        toSend = count;
+        nextReadSlot = 0;
+        nextSendSlot = 0;
+        slotFull[0] = false;
+        slotFull[1] = false;
+        startRead();
+    }
+
+    /**
+     * A connection starts with a small out buffer (most responses are small) and moves to one of
+     * two {@link ServeConfig#chunkBytes()} slots for its first larger body; the old buffer is freed
+     * once no request pins it.
+     */
+    private void ensureOutCapacity(long count) {
+        int want = server.config().chunkBytes();
+        if (chunk == want || count <= 2L * chunk) {
+            return;
+        }
+        IoBuffer old = outBuffer;
+        outBuffer = IoBuffer.allocate(HEAD_ROOM + 2L * want, 4096);
+        MemorySegment fresh = outBuffer.segment();
+        MemorySegment.copy(out, 0, fresh, 0, HEAD_ROOM); // the response head written so far
+        out = fresh;
+        outView = out.asByteBuffer();
+        chunk = want;
+        old.close();
+    }
+
+    private long slotBase(int slot) {
+        return HEAD_ROOM + (long) slot * chunk;
+    }
+
+    /**
+     * Reads the next chunk of the body into the free slot, while the other slot's chunk may be
+     * being sent: the disk and the socket work at the same time (double buffering).
+     */
+    private void startRead() {
+        int slot = nextReadSlot;
+        if (readInFlight || toRead == 0 || slotFull[slot]) {
+            return;
+        }
         int align = server.readAlignment();
-        long skew = position & (align - 1);
-        long want = Math.min(remaining + skew, server.config().chunkBytes());
+        long skew = readPos & (align - 1);
+        long want = Math.min(toRead + skew, chunk);
         long length = align == 1 ? want : (want + align - 1) & -align;
-        long at = position - skew;
+        long at = readPos - skew;
         readInFlight = true;
-        file.file.read(out.asSlice(HEAD_ROOM, length), at).whenComplete((n, failure) -> {
+        file.file.read(out.asSlice(slotBase(slot), length), at).whenComplete((n, failure) -> {
             if (!server.loop().inLoop()) {
-                // A CACHED miss completed on the file's home loop: continue on this connection's own.
-                server.loop().execute(() -> chunkRead(n, failure, skew, at));
+                // A miss completed on the file's home loop: continue on this connection's own.
+                server.loop().execute(() -> chunkRead(slot, n, failure, (int) skew, at));
                 return;
             }
-            chunkRead(n, failure, skew, at);
+            chunkRead(slot, n, failure, (int) skew, at);
         });
     }
 
-    private void chunkRead(Integer n, Throwable failure, long skew, long at) {
-        {
-            readInFlight = false;
-            if (state == State.CLOSED) {
-                // The connection closed meanwhile (its buffer was pinned until now): let go of the file.
-                releaseFile();
-                return;
-            }
-            if (failure != null || n == null || n <= skew) {
-                server.log("read of " + file.file.path() + " at " + at + " failed or came up short"
-                        + (failure != null ? ": " + failure.getMessage() : ": " + n + " bytes"));
-                abort();
-                return;
-            }
-            int body = (int) Math.min(n - skew, remaining);
-            writeBody((int) skew, body);
-        }
-    }
-
-    private void writeBody(int skew, int body) {
-        MemorySegment part;
-        if (headPending && skew == 0) {
-            // The head goes right before the body: one write for both.
-            int headStart = HEAD_ROOM - headLength;
-            MemorySegment.copy(out, 0, out, headStart, headLength);
-            part = out.asSlice(headStart, headLength + body);
-            ServeStats.add(server.stats().bytesSent, headLength);
-            headPending = false;
-        } else if (headPending) {
-            // An O_DIRECT range that starts inside a block: the head goes alone first.
-            headPending = false;
-            ServeStats.add(server.stats().bytesSent, headLength);
-            pendingSkew = skew;
-            pendingBody = body;
-            ch.write(out.asSlice(0, headLength), WRITE_HEAD_THEN_BODY, this);
+    private void chunkRead(int slot, Integer n, Throwable failure, int skew, long at) {
+        readInFlight = false;
+        if (state == State.CLOSED) {
+            // The connection closed meanwhile (its buffer was pinned until now): let go of the file.
+            releaseFile();
             return;
-        } else {
-            part = out.asSlice(HEAD_ROOM + skew, body);
         }
-        position += body;
-        remaining -= body;
-        ServeStats.add(server.stats().bytesSent, body);
-        ch.write(part, WRITE, this);
+        if (failure != null || n == null || n <= skew) {
+            server.log("read of " + file.file.path() + " at " + at + " failed or came up short"
+                    + (failure != null ? ": " + failure.getMessage() : ": " + n + " bytes"));
+            abort();
+            return;
+        }
+        int body = (int) Math.min(n - skew, toRead);
+        readPos += body;
+        toRead -= body;
+        slotSkew[slot] = skew;
+        slotBody[slot] = body;
+        slotFull[slot] = true;
+        nextReadSlot = slot ^ 1;
+        trySend();
+        startRead();
     }
 
+    /** Sends the next filled slot unless a send is in flight. */
+    private void trySend() {
+        int slot = nextSendSlot;
+        if (bodyWriteInFlight || !slotFull[slot]) {
+            return;
+        }
+        bodyWriteInFlight = true;
+        int skew = slotSkew[slot];
+        int body = slotBody[slot];
+        long base = slotBase(slot);
+        ServeStats.add(server.stats().bytesSent, body);
+        if (headPending) {
+            headPending = false;
+            ServeStats.add(server.stats().bytesSent, headLength);
+            if (skew == 0) {
+                // The head goes right before the first chunk (slot 0): one write for both.
+                int headStart = HEAD_ROOM - headLength;
+                MemorySegment.copy(out, 0, out, headStart, headLength);
+                ch.write(out.asSlice(headStart, headLength + body), WRITE_BODY, this);
+            } else {
+                // An O_DIRECT range that starts inside a block: the head goes alone first.
+                ch.write(out.asSlice(0, headLength), WRITE_HEAD_THEN_BODY, this);
+            }
+            return;
+        }
+        ch.write(out.asSlice(base + skew, body), WRITE_BODY, this);
+    }
+
+    private void bodyWritten() {
+        since = System.nanoTime();
+        bodyWriteInFlight = false;
+        int slot = nextSendSlot;
+        slotFull[slot] = false;
+        toSend -= slotBody[slot];
+        nextSendSlot = slot ^ 1;
+        if (toSend == 0) {
+            finishResponse();
+            return;
+        }
+        trySend();
+        startRead();
+    }
+
+    private static final Object WRITE_BODY = new Object();
     private static final Object WRITE_HEAD_THEN_BODY = new Object();
-    private int pendingSkew;
-    private int pendingBody;
+    private long readPos;
+    private long toRead;
+    private long toSend;
+    private final int[] slotSkew = new int[2];
+    private final int[] slotBody = new int[2];
+    private final boolean[] slotFull = new boolean[2];
+    private int nextReadSlot;
+    private int nextSendSlot;
+    private boolean bodyWriteInFlight;
+    /** The size of each of the out buffer's two body slots. */
+    private int chunk;
 
     private void onWritten() {
         since = System.nanoTime();
-        if (remaining > 0) {
-            readChunk();
-            return;
-        }
         finishResponse();
     }
 
@@ -282,7 +354,6 @@ final class HttpConnection implements IoHandler<Object> {
         ByteBuffer b = outView;
         int len = b.position();
         ServeStats.add(server.stats().bytesSent, len);
-        remaining = 0;
         ch.write(out.asSlice(0, len), WRITE, this);
     }
 
@@ -359,12 +430,12 @@ final class HttpConnection implements IoHandler<Object> {
             onRead(result);
         } else if (attachment == WRITE) {
             onWritten();
+        } else if (attachment == WRITE_BODY) {
+            bodyWritten();
         } else if (attachment == WRITE_HEAD_THEN_BODY) {
             since = System.nanoTime();
-            position += pendingBody;
-            remaining -= pendingBody;
-            ServeStats.add(server.stats().bytesSent, pendingBody);
-            ch.write(out.asSlice(HEAD_ROOM + pendingSkew, pendingBody), WRITE, this);
+            int slot = nextSendSlot;
+            ch.write(out.asSlice(slotBase(slot) + slotSkew[slot], slotBody[slot]), WRITE_BODY, this);
         } else if (attachment == DRAIN) {
             if (result < 0) {
                 close();
