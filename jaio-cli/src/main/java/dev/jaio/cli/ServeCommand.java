@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
                     + " KiB, 408 for a head not finished within --header-timeout; bad requests are"
                     + " answered and the connection closed after reading what the client still sends.",
             "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
-                    + " reads O_DIRECT blocks; buffered reads through the kernel's page cache. Open files"
+                    + " reads O_DIRECT blocks; buffered reads through the kernel's page cache; sendfile sends"
+                    + " bodies over 32 KiB with sendfile(2) when cachestat(2) says they are in the page cache (so it"
+                    + " cannot wait for the disk) and reads them as buffered otherwise (not on uring yet). Open files"
                     + " are kept per loop (like nginx's open_file_cache) and checked again after"
                     + " --file-cache-valid.",
             "While it runs, a progress line (connections, requests/s, MiB/s, status classes) is redrawn on"
@@ -65,7 +67,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--loop", defaultValue = "auto", description = "Loop backend: auto, uring, aio-poll, epoll+aio, threads (default: ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--io", defaultValue = "cached", description = "How files are read: cached, direct, buffered (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--io", defaultValue = "cached", description = "How files are read: cached, direct, buffered,"
+            + " sendfile (default: ${DEFAULT-VALUE}).")
     String io;
 
     @Option(names = "--cache-size", defaultValue = "256m", converter = BenchCommand.SizeConverter.class,
@@ -229,9 +232,8 @@ public final class ServeCommand implements Callable<Integer> {
             case "cached" -> ServeConfig.Io.CACHED;
             case "direct" -> ServeConfig.Io.DIRECT;
             case "buffered" -> ServeConfig.Io.BUFFERED;
-            case "sendfile" -> throw new CommandLine.ParameterException(cmd,
-                    "--io=sendfile is not built yet; use cached, direct or buffered");
-            default -> throw new CommandLine.ParameterException(cmd, "--io must be cached, direct or buffered: " + io);
+            case "sendfile" -> ServeConfig.Io.SENDFILE;
+            default -> throw new CommandLine.ParameterException(cmd, "--io must be cached, direct, buffered or sendfile: " + io);
         };
         if (!java.util.List.of("auto", "uring", "aio-poll", "epoll+aio", "threads").contains(backend)) {
             throw new CommandLine.ParameterException(cmd, "--loop must be auto, uring, aio-poll, epoll+aio or threads: " + backend);

@@ -46,10 +46,10 @@ class ServeCommandTest {
         assertTrue(r.err().contains("DIR is not a directory"), r.err());
         r = run("serve", dir.toString(), "--io", "mmap");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("--io must be cached, direct or buffered"), r.err());
-        r = run("serve", dir.toString(), "--io", "sendfile");
-        assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("--io=sendfile is not built yet"), r.err());
+        assertTrue(r.err().contains("--io must be cached, direct, buffered or sendfile"), r.err());
+        r = run("serve", dir.toString(), "--io", "sendfile", "--loop", "uring", "--port", "0", "--duration", "0.1");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--io=sendfile needs a readiness backend"), r.err());
         r = run("serve", dir.toString(), "--loop", "kqueue");
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("--loop must be"), r.err());

@@ -134,6 +134,62 @@ public final class StreamChannel implements AutoCloseable {
     }
 
     /**
+     * Sends {@code count} bytes of {@code file} from {@code position} to this TCP connection
+     * straight from the kernel's page cache (sendfile(2)), without copying them through Java
+     * memory, and never waiting for the disk: when cachestat(2) (Linux 6.5) says a page of the
+     * range is not in the page cache, nothing is sent and the handler gets 0; read the range
+     * through the loop's engine then (which brings it into the page cache). Otherwise the handler
+     * gets {@code count} once every byte is sent; a full socket waits as a write does. The file
+     * must stay open until the handler runs. Readiness backends only ({@code aio-poll},
+     * {@code epoll+aio}, {@code threads}).
+     *
+     * @param <A> the attachment's type
+     * @param file a file opened without {@link dev.jaio.FileOption#CACHED} (whose bytes live in
+     *     jaio's page cache, which sendfile does not see)
+     * @param position the file offset of the first byte, at least 0
+     * @param count bytes to send, at least 0
+     * @param attachment passed back to the handler
+     * @param handler gets {@code count}, or 0 when the range is not all in the page cache
+     * @throws IllegalArgumentException for a CACHED file or a negative position or count
+     * @throws UnsupportedOperationException on the {@code uring} backend (the ring's SPLICE is not
+     *     used yet) or for a pipe
+     * @throws WritePendingException when a write is pending (on the loop thread)
+     */
+    public <A> void sendFile(dev.jaio.AsyncFile file, long position, long count, A attachment,
+            IoHandler<? super A> handler) {
+        java.util.Objects.requireNonNull(file, "file");
+        java.util.Objects.requireNonNull(handler, "sendFile: handler is null");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("sendFile " + file.path() + ": needs position >= 0 and count >= 0, got "
+                    + position + ", " + count);
+        }
+        if (loop.backend().equals("uring")) {
+            throw new UnsupportedOperationException("sendFile " + file.path()
+                    + ": not available on the uring backend yet (the ring's SPLICE is not used)");
+        }
+        if (kind() != Kind.TCP) {
+            throw new UnsupportedOperationException("sendFile " + file.path() + ": only to a TCP connection, not a " + kind());
+        }
+        if (file.isCached()) {
+            throw new IllegalArgumentException("sendFile " + file.path()
+                    + ": the file is CACHED (its bytes are in jaio's page cache, which sendfile(2) does not see)");
+        }
+        int fileFd = dev.jaio.internal.file.HandleAccess.openFile(file).fd();
+        long end = position > Long.MAX_VALUE - count ? Long.MAX_VALUE : position + count;
+        if (loop.inLoop()) {
+            fd.sendFile(fileFd, position, count, end, handler, attachment);
+        } else {
+            loop.execute(() -> {
+                try {
+                    fd.sendFile(fileFd, position, count, end, handler, attachment);
+                } catch (RuntimeException e) {
+                    handler.failed(new IOException("sendFile: " + e.getMessage(), e), attachment);
+                }
+            });
+        }
+    }
+
+    /**
      * {@link #read(MemorySegment, Object, IoHandler)} as a future, completed on the loop thread
      * (allocates a future per request).
      *

@@ -564,6 +564,56 @@ abstract class LoopConformanceSuite {
         }
     }
 
+    @Test
+    void sendFileSendsResidentRangesAndDeclinesColdOnes() throws Exception {
+        Path p = dir.resolve("sendfile");
+        byte[] data = new byte[3 << 20];
+        new Random(3).nextBytes(data);
+        Files.write(p, data);
+        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+        Socket peer = ss.accept();
+        ss.close();
+        try (AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                AsyncFile cached = AsyncFile.open(loop.engine(), dir.resolve("sendfile-cached"), FileOption.READ,
+                        FileOption.WRITE, FileOption.CREATE, FileOption.CACHED)) {
+            FutureLong sent = new FutureLong();
+            if (backend().equals("uring")) {
+                assertThrows(UnsupportedOperationException.class, () -> c.sendFile(f, 0, 10, null, sent));
+                return;
+            }
+            assertThrows(IllegalArgumentException.class, () -> c.sendFile(cached, 0, 1, null, new FutureLong()));
+            // Written just now, so in the page cache: sent whole, while the peer reads it (a socket
+            // buffer holds far less than 3 MiB, so sendfile meets EAGAIN and waits for the socket).
+            loop.execute(() -> c.sendFile(f, 1000, data.length - 1000, null, sent));
+            byte[] got = peer.getInputStream().readNBytes(data.length - 1000);
+            assertEquals(data.length - 1000L, (long) await(sent));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, data.length), got);
+            // Dropped from the page cache: declined with 0, nothing sent.
+            f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED);
+            FutureLong cold = new FutureLong();
+            c.sendFile(f, 0, data.length, null, cold);
+            long n = await(cold);
+            assertTrue(n == 0 || n == data.length, "either declined, or (if the kernel kept the pages) sent whole: " + n);
+        } finally {
+            c.close();
+            peer.close();
+        }
+    }
+
+    /** An IoHandler that is a future of the result. */
+    static final class FutureLong extends CompletableFuture<Long> implements IoHandler<Object> {
+        @Override
+        public void completed(long result, Object attachment) {
+            complete(result);
+        }
+
+        @Override
+        public void failed(IOException cause, Object attachment) {
+            completeExceptionally(cause);
+        }
+    }
+
     // ---- pipes ----
 
     @Test

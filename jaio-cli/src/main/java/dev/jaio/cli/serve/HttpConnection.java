@@ -193,6 +193,15 @@ final class HttpConnection implements IoHandler<Object> {
         file = e;
         headPending = true;
         headLength = h.buffer().position();
+        if (server.config().io() == ServeConfig.Io.SENDFILE && count > 2L * SMALL_CHUNK) {
+            // The head first, then the body by sendfile(2) (or read, if it is not all in the page cache).
+            headPending = false;
+            sendfileStart = start;
+            sendfileCount = count;
+            ServeStats.add(server.stats().bytesSent, headLength);
+            ch.write(out.asSlice(0, headLength), WRITE_HEAD_THEN_SENDFILE, this);
+            return;
+        }
         startBody(start, count);
     }
 
@@ -332,6 +341,10 @@ final class HttpConnection implements IoHandler<Object> {
     }
 
     private static final Object WRITE_BODY = new Object();
+    private static final Object WRITE_HEAD_THEN_SENDFILE = new Object();
+    private static final Object SENDFILE = new Object();
+    private long sendfileStart;
+    private long sendfileCount;
     private static final Object WRITE_HEAD_THEN_BODY = new Object();
     private long readPos;
     private long toRead;
@@ -432,6 +445,17 @@ final class HttpConnection implements IoHandler<Object> {
             onWritten();
         } else if (attachment == WRITE_BODY) {
             bodyWritten();
+        } else if (attachment == WRITE_HEAD_THEN_SENDFILE) {
+            since = System.nanoTime();
+            ch.sendFile(file.file, sendfileStart, sendfileCount, SENDFILE, this);
+        } else if (attachment == SENDFILE) {
+            since = System.nanoTime();
+            if (result == sendfileCount) {
+                ServeStats.add(server.stats().bytesSent, result);
+                finishResponse();
+            } else {
+                startBody(sendfileStart, sendfileCount); // not all in the page cache: read it through the loop
+            }
         } else if (attachment == WRITE_HEAD_THEN_BODY) {
             since = System.nanoTime();
             int slot = nextSendSlot;

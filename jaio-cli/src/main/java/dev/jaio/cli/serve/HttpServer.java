@@ -25,7 +25,7 @@ public final class HttpServer implements AutoCloseable {
         FileOption[] options = switch (config.io()) {
             case CACHED -> new FileOption[] {FileOption.READ, FileOption.CACHED};
             case DIRECT -> new FileOption[] {FileOption.READ, FileOption.DIRECT};
-            case BUFFERED -> new FileOption[] {FileOption.READ};
+            case BUFFERED, SENDFILE -> new FileOption[] {FileOption.READ};
         };
         try {
             for (int i = 0; i < config.loops(); i++) {

@@ -35,7 +35,13 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         /** O_DIRECT reads of aligned blocks (FileOption.DIRECT): no page cache at all. */
         DIRECT,
         /** Kernel-buffered reads through the loop (RWF_NOWAIT tries first). */
-        BUFFERED;
+        BUFFERED,
+        /**
+         * Bodies over 32 KiB go from the kernel's page cache to the socket with sendfile(2) when
+         * cachestat(2) says they are resident (so it cannot wait for the disk), else as BUFFERED;
+         * smaller ones as BUFFERED (one write for head and body). Not on the uring backend yet.
+         */
+        SENDFILE;
 
         /** The name on the command line. */
         public String id() {

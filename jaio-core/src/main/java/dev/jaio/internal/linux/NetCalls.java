@@ -162,6 +162,22 @@ public final class NetCalls {
         return r >= 0 ? r : -Downcalls.errno(state);
     }
 
+    /**
+     * {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)}: bytes sent from
+     * {@code inFd} at {@code *offset} (an 8-byte long, advanced by the call) to {@code outFd}.
+     */
+    public static long sendfile(int outFd, int inFd, MemorySegment offset, long count) {
+        Objects.checkFromIndexSize(0, 8, offset.byteSize());
+        MemorySegment state = Downcalls.callState();
+        long r;
+        try {
+            r = (long) sendfile.HANDLE.invokeExact(state, outFd, inFd, offset, count);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 ? r : -Downcalls.errno(state);
+    }
+
     /** {@code int pipe2(int fds[2], int flags)}: 0, with the read end in {@code fds[0]} and the write end in {@code fds[1]}. */
     public static long pipe2(MemorySegment fds, int flags) {
         Objects.checkFromIndexSize(0, 8, fds.byteSize());
@@ -263,6 +279,11 @@ public final class NetCalls {
     private static final class send {
         static final MethodHandle HANDLE = Downcalls.libc("send",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class sendfile {
+        static final MethodHandle HANDLE = Downcalls.libc("sendfile",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     private static final class pipe2 {

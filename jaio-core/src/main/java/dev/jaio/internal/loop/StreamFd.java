@@ -188,6 +188,88 @@ public final class StreamFd extends LoopFd {
         }
     }
 
+    // ---- sendfile: page cache to socket, on the readiness backends ----
+
+    private int sendFd = -1;
+    private long sendEnd;
+    private MemorySegment sendOffset;
+
+    /**
+     * Sends {@code count} bytes of file descriptor {@code fileFd} from {@code position} with
+     * sendfile(2), never waiting for the disk: when cachestat(2) says some page of the range is not
+     * in the kernel's page cache (or cannot say), nothing is sent and the handler gets 0, so that
+     * the caller reads the range through its engine instead. Otherwise the handler gets
+     * {@code count} once every byte is sent (EAGAIN waits for the socket, as a write does).
+     *
+     * @param fileSize the file's size, for the residency check of its last page
+     * @throws UnsupportedOperationException on the uring backend (its sockets block; the ring's
+     *     SPLICE is not used yet), or for a pipe
+     * @throws WritePendingException when a write is pending
+     */
+    public void sendFile(int fileFd, long position, long count, long fileSize, Object handler, Object attachment) {
+        if (inRing) {
+            throw new UnsupportedOperationException("sendFile: not available on the uring backend yet");
+        }
+        if (kind != Kind.SOCKET) {
+            throw new UnsupportedOperationException("sendFile: only to a TCP socket");
+        }
+        if (writeHandler != null) {
+            throw new WritePendingException();
+        }
+        if (closed) {
+            reactor.failed(handler, closedException("sendfile"), attachment);
+            return;
+        }
+        if (count == 0 || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize)) {
+            reactor.completed(handler, 0, attachment);
+            return;
+        }
+        if (sendOffset == null) {
+            sendOffset = java.lang.foreign.Arena.ofAuto().allocate(8, 8);
+        }
+        sendOffset.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, position);
+        sendFd = fileFd;
+        sendEnd = position + count;
+        writeBuf = null;
+        writeDone = 0;
+        writeHandler = handler;
+        writeAtt = attachment;
+        trySendFile();
+    }
+
+    private void trySendFile() {
+        while (true) {
+            long at = sendOffset.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            long left = sendEnd - at;
+            if (left == 0) {
+                sendFd = -1;
+                finishWrite();
+                return;
+            }
+            long n = NetCalls.sendfile(fd, sendFd, sendOffset, left);
+            if (n > 0) {
+                writeDone += n;
+                continue;
+            }
+            if (n == 0) {
+                // The file ended before the range did (it shrank): a short send is a failure here.
+                sendFd = -1;
+                failWrite(-Errno.EIO);
+                return;
+            }
+            if (n == -Errno.EINTR) {
+                continue;
+            }
+            if (n == -Errno.EAGAIN) {
+                awaitWritable();
+                return;
+            }
+            sendFd = -1;
+            failWrite(n);
+            return;
+        }
+    }
+
     // ---- readiness: try the non-blocking call, wait on EAGAIN ----
 
     private void tryRead() {
@@ -246,7 +328,11 @@ public final class StreamFd extends LoopFd {
             tryRead();
         }
         if (writeHandler != null && !inRing && !closed && (events & (Poll.POLLOUT | Poll.POLLERR | Poll.POLLHUP)) != 0) {
-            tryWrite();
+            if (sendFd >= 0) {
+                trySendFile();
+            } else {
+                tryWrite();
+            }
         }
         if (inRing) {
             // uring: a request came back EAGAIN (a non-blocking descriptor) and waited for readiness.
@@ -398,6 +484,7 @@ public final class StreamFd extends LoopFd {
                 failRead(-Errno.ECANCELED);
             }
             if (writeHandler != null) {
+                sendFd = -1;
                 failWrite(-Errno.ECANCELED);
             }
         }
