@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
                     + " answered and the connection closed after reading what the client still sends.",
             "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
                     + " reads O_DIRECT blocks; buffered reads through the kernel's page cache; sendfile sends"
-                    + " bodies over 32 KiB with sendfile(2) when cachestat(2) says they are in the page cache (so it"
-                    + " cannot wait for the disk) and reads them as buffered otherwise (not on uring yet). Open files"
+                    + " bodies over 32 KiB without a copy: on uring by the ring's SPLICE through a pipe, elsewhere by"
+                    + " sendfile(2) when cachestat(2) says they are in the page cache (so it cannot wait for the"
+                    + " disk), read as buffered otherwise. Open files"
                     + " are kept per loop (like nginx's open_file_cache) and checked again after"
                     + " --file-cache-valid.",
             "While it runs, a progress line (connections, requests/s, MiB/s, status classes) is redrawn on"

@@ -135,13 +135,15 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * Sends {@code count} bytes of {@code file} from {@code position} to this TCP connection
-     * straight from the kernel's page cache (sendfile(2)), without copying them through Java
-     * memory, and never waiting for the disk: when cachestat(2) (Linux 6.5) says a page of the
-     * range is not in the page cache, nothing is sent and the handler gets 0; read the range
-     * through the loop's engine then (which brings it into the page cache). Otherwise the handler
-     * gets {@code count} once every byte is sent; a full socket waits as a write does. The file
-     * must stay open until the handler runs. Readiness backends only ({@code aio-poll},
-     * {@code epoll+aio}, {@code threads}).
+     * without copying them through Java memory, and without the loop ever waiting for the disk.
+     * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
+     * of the channel's own and from the pipe into the socket, 64 KiB at a time (the kernel runs a
+     * splice that must wait for the disk or a full socket in its io-wq workers); the handler gets
+     * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
+     * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache:
+     * otherwise nothing is sent and the handler gets 0, and the caller reads the range through the
+     * loop's engine instead (which brings it into the page cache). A full socket waits as a write
+     * does. The file must stay open until the handler runs.
      *
      * @param <A> the attachment's type
      * @param file a file opened without {@link dev.jaio.FileOption#CACHED} (whose bytes live in
@@ -149,10 +151,10 @@ public final class StreamChannel implements AutoCloseable {
      * @param position the file offset of the first byte, at least 0
      * @param count bytes to send, at least 0
      * @param attachment passed back to the handler
-     * @param handler gets {@code count}, or 0 when the range is not all in the page cache
+     * @param handler gets {@code count}, or (readiness backends) 0 when the range is not all in the
+     *     page cache
      * @throws IllegalArgumentException for a CACHED file or a negative position or count
-     * @throws UnsupportedOperationException on the {@code uring} backend (the ring's SPLICE is not
-     *     used yet) or for a pipe
+     * @throws UnsupportedOperationException for a pipe
      * @throws WritePendingException when a write is pending (on the loop thread)
      */
     public <A> void sendFile(dev.jaio.AsyncFile file, long position, long count, A attachment,
@@ -162,10 +164,6 @@ public final class StreamChannel implements AutoCloseable {
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("sendFile " + file.path() + ": needs position >= 0 and count >= 0, got "
                     + position + ", " + count);
-        }
-        if (loop.backend().equals("uring")) {
-            throw new UnsupportedOperationException("sendFile " + file.path()
-                    + ": not available on the uring backend yet (the ring's SPLICE is not used)");
         }
         if (kind() != Kind.TCP) {
             throw new UnsupportedOperationException("sendFile " + file.path() + ": only to a TCP connection, not a " + kind());

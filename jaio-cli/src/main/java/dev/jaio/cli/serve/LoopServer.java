@@ -43,11 +43,6 @@ final class LoopServer {
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()));
         this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files));
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
-        if (config.io() == ServeConfig.Io.SENDFILE && loop.backend().equals("uring")) {
-            loop.close();
-            throw new IOException("--io=sendfile needs a readiness backend (aio-poll, epoll+aio, threads): on uring the"
-                    + " ring's SPLICE is not used yet" + ("auto".equals(config.backend()) ? " (auto picked uring; name one)" : ""));
-        }
     }
 
     /** The server's open-file cache, shared by its loops; set once before the loop listens. */

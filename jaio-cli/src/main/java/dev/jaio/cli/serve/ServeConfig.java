@@ -37,9 +37,10 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         /** Kernel-buffered reads through the loop (RWF_NOWAIT tries first). */
         BUFFERED,
         /**
-         * Bodies over 32 KiB go from the kernel's page cache to the socket with sendfile(2) when
-         * cachestat(2) says they are resident (so it cannot wait for the disk), else as BUFFERED;
-         * smaller ones as BUFFERED (one write for head and body). Not on the uring backend yet.
+         * Bodies over 32 KiB go from the file to the socket without a copy through user memory:
+         * on uring by the ring's SPLICE (through a pipe), elsewhere by sendfile(2) when cachestat(2)
+         * says they are in the page cache (so it cannot wait for the disk), else as BUFFERED;
+         * smaller ones as BUFFERED (one write for head and body).
          */
         SENDFILE;
 

@@ -53,9 +53,7 @@ class HttpServerTest {
         List<Arguments> out = new ArrayList<>();
         for (String b : List.of("uring", "aio-poll", "epoll+aio", "threads")) {
             for (ServeConfig.Io io : ServeConfig.Io.values()) {
-                if (!(io == ServeConfig.Io.SENDFILE && b.equals("uring"))) { // refused there: see ServeCommandTest
-                    out.add(Arguments.of(b, io));
-                }
+                out.add(Arguments.of(b, io));
             }
         }
         return out.stream();
@@ -245,7 +243,7 @@ class HttpServerTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ServeConfig.Io.class)
     void moreFilesThanTheOpenFileCacheHolds(ServeConfig.Io io) throws Exception {
-        start(io == ServeConfig.Io.SENDFILE ? "epoll+aio" : "auto", io, 10_000, 3);
+        start("auto", io, 10_000, 3);
         for (int i = 0; i < 40; i++) {
             Files.writeString(root.resolve("f" + i), "file " + i);
         }
@@ -264,7 +262,7 @@ class HttpServerTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ServeConfig.Io.class)
     void aChangedFileIsServedAnewOnceItsValidityEnds(ServeConfig.Io io) throws Exception {
-        start(io == ServeConfig.Io.SENDFILE ? "epoll+aio" : "auto", io, 10_000, 64, 0);
+        start("auto", io, 10_000, 64, 0);
         HttpClient c = client();
         assertEquals("hello, world\n", new String(get(c, uri("/hello.txt")).body(), US_ASCII));
         Files.writeString(root.resolve("hello.txt"), "changed, and longer\n");

@@ -368,6 +368,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.SEND -> ((SocketOps) queue).prepareSend(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.ACCEPT -> ((SocketOps) queue).prepareAccept(op.fd, op.rwFlags, slot);
             case IoOp.CONNECT -> ((SocketOps) queue).prepareConnect(op.fd, op.buffer, (int) op.offset, slot);
+            case IoOp.SPLICE -> ((SocketOps) queue).prepareSplice(op.rwFlags, op.offset, op.fd, -1, op.spliceLength, slot);
             case IoOp.STREAM_READ -> queue.prepareRead(op.fd, op.buffer, -1, 0, slot);
             case IoOp.STREAM_WRITE -> queue.prepareWrite(op.fd, op.buffer, -1, 0, slot);
             default -> throw new IllegalStateException("unknown opcode " + op.opcode);

@@ -51,6 +51,11 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     public static final int STREAM_READ = 11;
     /** write(2) of {@link #buffer} to a pipe or other stream: a WRITE at offset -1. */
     public static final int STREAM_WRITE = 12;
+    /**
+     * splice(2) ({@link SocketOps}) of {@link #spliceLength} bytes from descriptor {@link #rwFlags}
+     * at {@link #offset} (-1: a pipe) to {@link #fd} (a pipe or socket, at its own position).
+     */
+    public static final int SPLICE = 13;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;
@@ -94,6 +99,8 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     /** NEW, STARTED or ENDED. */
     @SuppressWarnings("unused")
     private volatile int phase;
+    /** SPLICE's byte count. */
+    protected int spliceLength;
     /** The loop's slot while the op is in its queue, else -1; loop thread only. */
     int slot = -1;
 

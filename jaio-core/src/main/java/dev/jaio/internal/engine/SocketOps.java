@@ -18,6 +18,13 @@ public interface SocketOps {
     /** accept4(2) without the peer's address: the new descriptor, or -errno. */
     boolean prepareAccept(int fd, int acceptFlags, long userData);
 
+    /**
+     * splice(2) of {@code len} bytes from {@code fdIn} at {@code offIn} to {@code fdOut} at
+     * {@code offOut} (-1 for a pipe or socket; one side must be a pipe): bytes moved, 0 at the input's
+     * end, or -errno.
+     */
+    boolean prepareSplice(int fdIn, long offIn, int fdOut, long offOut, int len, long userData);
+
     /** connect(2) to the {@code addrLen}-byte sockaddr in {@code address}, kept alive by the caller: 0 or -errno. */
     boolean prepareConnect(int fd, MemorySegment address, int addrLen, long userData);
 }

@@ -20,6 +20,10 @@ final class ChannelOp extends IoOp<Void> {
     static final int ACCEPT = 2;
     /** CONNECT. */
     static final int CONNECT = 3;
+    /** SPLICE from a file into the channel's pipe. */
+    static final int SPLICE_IN = 4;
+    /** SPLICE from the channel's pipe into its socket. */
+    static final int SPLICE_OUT = 5;
 
     private final LoopFd owner;
     private final int kind;
@@ -28,7 +32,12 @@ final class ChannelOp extends IoOp<Void> {
     private boolean abandoned;
 
     ChannelOp(int opcode, LoopFd owner, int kind) {
-        super(opcode, owner.fd, null, null, 0, 0);
+        this(opcode, owner.fd, owner, kind);
+    }
+
+    /** An op on descriptor {@code fd}, which {@code owner} owns besides its own (its pipe). */
+    ChannelOp(int opcode, int fd, LoopFd owner, int kind) {
+        super(opcode, fd, null, null, 0, 0);
         this.owner = owner;
         this.kind = kind;
     }
@@ -54,6 +63,13 @@ final class ChannelOp extends IoOp<Void> {
         inFlight = true;
         owner.inFlight++;
         owner.reactor.loop().execute(this);
+    }
+
+    /** Hands a SPLICE from {@code fdIn} at {@code offIn} (-1: a pipe) of {@code length} bytes to the loop. */
+    void startSplice(int fdIn, long offIn, int length) {
+        this.offset = offIn;
+        this.spliceLength = length;
+        start(null, fdIn);
     }
 
     /** CONNECT's address length travels in the offset field. */

@@ -113,8 +113,13 @@ abstract sealed class LoopFd permits StreamFd, ListenFd {
             released = true;
             reactor.waiter().deregister(this);
             Libc.close(fd);
+            releaseMore();
             reactor.released(this);
         }
+    }
+
+    /** Closes what else the descriptor owns (a pipe of its own), once nothing of it is in flight. */
+    void releaseMore() {
     }
 
     /** Whether the descriptor is closed (nothing of it is in flight any more). */

@@ -207,9 +207,6 @@ public final class StreamFd extends LoopFd {
      * @throws WritePendingException when a write is pending
      */
     public void sendFile(int fileFd, long position, long count, long fileSize, Object handler, Object attachment) {
-        if (inRing) {
-            throw new UnsupportedOperationException("sendFile: not available on the uring backend yet");
-        }
         if (kind != Kind.SOCKET) {
             throw new UnsupportedOperationException("sendFile: only to a TCP socket");
         }
@@ -218,6 +215,10 @@ public final class StreamFd extends LoopFd {
         }
         if (closed) {
             reactor.failed(handler, closedException("sendfile"), attachment);
+            return;
+        }
+        if (inRing) {
+            ringSendFile(fileFd, position, count, handler, attachment);
             return;
         }
         if (count == 0 || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize)) {
@@ -267,6 +268,93 @@ public final class StreamFd extends LoopFd {
             sendFd = -1;
             failWrite(n);
             return;
+        }
+    }
+
+    // ---- sendfile on uring: SPLICE file -> pipe -> socket, each in the ring ----
+
+    /** Bytes one SPLICE moves at most: a pipe's default capacity. */
+    private static final int SPLICE_CHUNK = 64 * 1024;
+    private int pipeRead = -1;
+    private int pipeWrite = -1;
+    private ChannelOp spliceIn;
+    private ChannelOp spliceOut;
+    private long splicePos;
+    private long spliceEnd;
+    private int inPipe;
+
+    /**
+     * The ring's sendfile: the file's bytes go into a pipe of this channel's own and from it into
+     * the socket, by SPLICE requests the kernel runs without copying them to user memory (in an
+     * io-wq worker when a page must come from the disk or the socket is full), so the loop never
+     * waits, and the handler always gets {@code count} (or a failure).
+     */
+    private void ringSendFile(int fileFd, long position, long count, Object handler, Object attachment) {
+        if (pipeRead < 0) {
+            MemorySegment fds = java.lang.foreign.Arena.ofAuto().allocate(8, 4);
+            long rc = NetCalls.pipe2(fds, dev.jaio.internal.linux.Fcntl.O_CLOEXEC);
+            if (rc < 0) {
+                reactor.failed(handler, new IOException("sendfile to " + describe() + ": pipe2: " + Errno.describe((int) -rc)),
+                        attachment);
+                return;
+            }
+            pipeRead = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+            pipeWrite = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4);
+            spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
+            spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
+        }
+        sendFd = fileFd;
+        splicePos = position;
+        spliceEnd = position + count;
+        inPipe = 0;
+        writeBuf = null;
+        writeDone = 0;
+        writeHandler = handler;
+        writeAtt = attachment;
+        if (count == 0) {
+            sendFd = -1;
+            finishWrite();
+            return;
+        }
+        spliceIn.startSplice(fileFd, position, (int) Math.min(SPLICE_CHUNK, count));
+    }
+
+    private void spliceCompleted(int which, long result) {
+        if (result < 0 || closed) {
+            sendFd = -1;
+            failWrite(result < 0 ? result : -Errno.ECANCELED);
+            return;
+        }
+        if (which == ChannelOp.SPLICE_IN) {
+            if (result == 0) {
+                sendFd = -1;
+                failWrite(-Errno.EIO); // the file ended before the range did (it shrank)
+                return;
+            }
+            splicePos += result;
+            inPipe = (int) result;
+            spliceOut.startSplice(pipeRead, -1, inPipe);
+            return;
+        }
+        inPipe -= (int) result;
+        writeDone += result;
+        if (inPipe > 0) {
+            spliceOut.startSplice(pipeRead, -1, inPipe); // the socket took part: the rest
+        } else if (splicePos < spliceEnd) {
+            spliceIn.startSplice(sendFd, splicePos, (int) Math.min(SPLICE_CHUNK, spliceEnd - splicePos));
+        } else {
+            sendFd = -1;
+            finishWrite();
+        }
+    }
+
+    @Override
+    void releaseMore() {
+        if (pipeRead >= 0) {
+            dev.jaio.internal.linux.Libc.close(pipeRead);
+            dev.jaio.internal.linux.Libc.close(pipeWrite);
+            pipeRead = -1;
+            pipeWrite = -1;
         }
     }
 
@@ -389,6 +477,8 @@ public final class StreamFd extends LoopFd {
             }
         } else if (which == ChannelOp.CONNECT) {
             reactor.connectCompleted(this, result);
+        } else if (which == ChannelOp.SPLICE_IN || which == ChannelOp.SPLICE_OUT) {
+            spliceCompleted(which, result);
         }
     }
 
@@ -467,14 +557,23 @@ public final class StreamFd extends LoopFd {
         if (inRing) {
             // The kernel may still be writing into the read buffer: the handler runs when it is done.
             boolean readInRing = readOp != null && readOp.inFlight();
-            boolean writeInRing = writeOp != null && writeOp.inFlight();
+            boolean writeInRing = writeOp != null && writeOp.inFlight()
+                    || spliceIn != null && spliceIn.inFlight() || spliceOut != null && spliceOut.inFlight();
             if (readInRing) {
                 readOp.cancel();
             } else if (readHandler != null) {
                 failRead(-Errno.ECANCELED);
             }
             if (writeInRing) {
-                writeOp.cancel();
+                if (writeOp != null) {
+                    writeOp.cancel();
+                }
+                if (spliceIn != null) {
+                    spliceIn.cancel();
+                }
+                if (spliceOut != null) {
+                    spliceOut.cancel();
+                }
             } else if (writeHandler != null) {
                 failWrite(-Errno.ECANCELED);
             }

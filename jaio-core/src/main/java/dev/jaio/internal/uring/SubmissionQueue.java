@@ -182,6 +182,12 @@ final class SubmissionQueue {
         sqes.set(JAVA_SHORT, sqe + UringAbi.SQE_BUF_INDEX, (short) bufIndex);
     }
 
+    /** Sets the s32 at {@code fieldOffset} of the SQE {@link #enqueue} wrote last (SPLICE's splice_fd_in). */
+    void setLastInt(long fieldOffset, int value) {
+        long sqe = SQE_SIZE * ((tail - 1) & mask);
+        sqes.set(JAVA_INT, sqe + fieldOffset, value);
+    }
+
     /**
      * Publishes the tail and calls io_uring_enter to submit everything the kernel has not consumed
      * and, with {@code minComplete > 0}, to wait for that many CQEs (at most {@code timeoutNanos};

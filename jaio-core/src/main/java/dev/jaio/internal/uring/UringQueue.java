@@ -162,6 +162,20 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         return prepare(UringAbi.IORING_OP_ACCEPT, fd, 0, 0, 0, acceptFlags, 0, true, data);
     }
 
+    /**
+     * SPLICE: fd is the output, off its offset (-1 for a pipe or socket), splice_off_in (addr) the
+     * input's offset (-1 for a pipe), splice_fd_in the input; the kernel runs it in an io-wq worker
+     * when it would block (a file read from the disk, a full socket).
+     */
+    @Override
+    public boolean prepareSplice(int fdIn, long offIn, int fdOut, long offOut, int len, long data) {
+        if (!prepare(UringAbi.IORING_OP_SPLICE, fdOut, offOut, offIn, len, 0, 0, true, data)) {
+            return false;
+        }
+        sq.setLastInt(UringAbi.SQE_SPLICE_FD_IN, fdIn);
+        return true;
+    }
+
     /** CONNECT: addr is the sockaddr, off its length (a value, not a pointer). */
     @Override
     public boolean prepareConnect(int fd, MemorySegment address, int addrLen, long data) {
