@@ -53,7 +53,25 @@ public final class EventLoop implements AutoCloseable {
     private IoOp<?> backlogTail;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment iovecs;
-    private final CompletionSink sink = this::onCompletion;
+    private final CompletionSink sink = new CompletionSink() {
+        @Override
+        public void complete(long userData, long result) {
+            onCompletion(userData, result);
+        }
+
+        @Override
+        public void completeMore(long userData, long result) {
+            IoOp<?> op = inFlight[(int) userData];
+            try {
+                op.onMore(result); // a multishot op: it keeps its slot
+            } catch (Throwable t) {
+                Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+                if (h != null) {
+                    h.uncaughtException(thread, t);
+                }
+            }
+        }
+    };
     /** This loop's requests: written on the loop thread only. */
     private final IoStats stats = new IoStats();
 
@@ -367,6 +385,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.RECV -> ((SocketOps) queue).prepareRecv(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.SEND -> ((SocketOps) queue).prepareSend(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.ACCEPT -> ((SocketOps) queue).prepareAccept(op.fd, op.rwFlags, slot);
+            case IoOp.ACCEPT_MULTISHOT -> ((SocketOps) queue).prepareAcceptMultishot(op.fd, op.rwFlags, slot);
             case IoOp.CONNECT -> ((SocketOps) queue).prepareConnect(op.fd, op.buffer, (int) op.offset, slot);
             case IoOp.SPLICE -> ((SocketOps) queue).prepareSplice(op.rwFlags, op.offset, op.fd, -1, op.spliceLength, slot);
             case IoOp.STREAM_READ -> queue.prepareRead(op.fd, op.buffer, -1, 0, slot);

@@ -56,6 +56,8 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
      * at {@link #offset} (-1: a pipe) to {@link #fd} (a pipe or socket, at its own position).
      */
     public static final int SPLICE = 13;
+    /** Multishot accept4(2) on listening socket {@link #fd} ({@link SocketOps}): {@link #onMore} per connection. */
+    public static final int ACCEPT_MULTISHOT = 14;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;
@@ -118,6 +120,14 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
      * Must not throw; it completes the future and releases what the request held.
      */
     protected abstract void onResult(long result);
+
+    /**
+     * A multishot request's completion that keeps it outstanding (loop thread); its last one comes
+     * through {@link #onResult}. Only multishot ops get it.
+     */
+    protected void onMore(long result) {
+        throw new IllegalStateException("op " + opcode + " got a multishot completion");
+    }
 
     /** Called instead of {@link #onResult} when the request can never run (its engine is gone). */
     protected abstract void onRejected(IOException cause);

@@ -25,6 +25,13 @@ public interface SocketOps {
      */
     boolean prepareSplice(int fdIn, long offIn, int fdOut, long offOut, int len, long userData);
 
+    /**
+     * accept4(2), again and again: one completion per accepted connection, each but the last
+     * through {@link CompletionSink#completeMore}; the request ends (its last completion) when it
+     * is cancelled or fails, or when the kernel stops it (then it is simply made again).
+     */
+    boolean prepareAcceptMultishot(int fd, int acceptFlags, long userData);
+
     /** connect(2) to the {@code addrLen}-byte sockaddr in {@code address}, kept alive by the caller: 0 or -errno. */
     boolean prepareConnect(int fd, MemorySegment address, int addrLen, long userData);
 }

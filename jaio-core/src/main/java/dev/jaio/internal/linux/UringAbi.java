@@ -728,6 +728,9 @@ public final class UringAbi {
     /** sqe.cancel_flags: match any request. */
     public static final int IORING_ASYNC_CANCEL_ANY = 1 << 2;
 
+    /** ACCEPT sqe.ioprio: multishot accept (5.19); CQEs carry IORING_CQE_F_MORE while it stays armed. */
+    public static final int IORING_ACCEPT_MULTISHOT = 1;
+
     /** POLL_ADD sqe.len: multishot poll; CQEs carry IORING_CQE_F_MORE while it stays armed. */
     public static final int IORING_POLL_ADD_MULTI = 1;
 

@@ -99,6 +99,11 @@ final class ChannelOp extends IoOp<Void> {
     }
 
     @Override
+    protected void onMore(long result) {
+        owner.opMore(kind, result);
+    }
+
+    @Override
     protected void onRejected(IOException cause) {
         end(-Errno.ECANCELED);
     }

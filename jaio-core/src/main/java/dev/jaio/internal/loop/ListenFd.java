@@ -10,9 +10,10 @@ import java.net.InetSocketAddress;
 
 /**
  * A listening TCP socket that accepts for as long as it is open, handing each connection to its
- * handler on the loop thread. On {@code uring} each accept is an IORING_OP_ACCEPT in the ring (the
- * next one is prepared as the last completes); on the other backends the loop waits for the
- * socket to be readable and then accepts with accept4(2) until EAGAIN.
+ * handler on the loop thread. On {@code uring} one multishot IORING_OP_ACCEPT stays in the ring and
+ * completes once per connection (made again if the kernel ends it; a kernel without multishot
+ * accept, before 5.19, answers EINVAL and gets one ACCEPT per connection); on the other backends
+ * the loop waits for the socket to be readable and then accepts with accept4(2) until EAGAIN.
  *
  * <p>When the process is out of descriptors (EMFILE, ENFILE) or memory, the handler hears of it
  * and accepting pauses for {@link #BACKOFF_NANOS} rather than spinning on a connection it cannot take.
@@ -29,6 +30,8 @@ public final class ListenFd extends LoopFd {
     private final InetSocketAddress local;
     private ChannelOp acceptOp;
     private boolean pausedByBackoff;
+    /** uring: whether the accept is multishot (until a kernel refuses it). */
+    private boolean multishot = true;
 
     ListenFd(Reactor reactor, int fd, Object handler, InetSocketAddress local) {
         super(reactor, fd);
@@ -50,7 +53,7 @@ public final class ListenFd extends LoopFd {
     /** Starts accepting: called once, after registration. */
     void start() {
         if (inRing) {
-            acceptOp = new ChannelOp(IoOp.ACCEPT, this, ChannelOp.ACCEPT);
+            acceptOp = new ChannelOp(IoOp.ACCEPT_MULTISHOT, this, ChannelOp.ACCEPT);
             acceptOp.start(null, Sockets.SOCK_CLOEXEC);
         } else {
             awaitReadable();
@@ -89,7 +92,33 @@ public final class ListenFd extends LoopFd {
     }
 
     @Override
+    void opMore(int which, long result) {
+        if (closed) {
+            if (result >= 0) {
+                dev.jaio.internal.linux.Libc.close((int) result); // accepted as the listener closed
+            }
+            return;
+        }
+        if (result >= 0) {
+            reactor.accepted(this, handler, (int) result);
+        } else if (result != -Errno.EINTR && result != -Errno.ECONNABORTED && result != -Errno.EAGAIN) {
+            reactor.acceptFailed(handler, new IOException("accept on " + describe() + ": " + Errno.describe((int) -result)));
+        }
+    }
+
+    @Override
     void opCompleted(int which, long result) {
+        if (result == -Errno.EINVAL && multishot && !closed) {
+            // A kernel without multishot accept (before 5.19): one ACCEPT per connection from now on.
+            multishot = false;
+            acceptOp = new ChannelOp(IoOp.ACCEPT, this, ChannelOp.ACCEPT);
+            acceptOp.start(null, Sockets.SOCK_CLOEXEC);
+            return;
+        }
+        if (result >= 0 && closed) {
+            dev.jaio.internal.linux.Libc.close((int) result);
+            return;
+        }
         if (result >= 0) {
             reactor.accepted(this, handler, (int) result);
         } else if (closed) {

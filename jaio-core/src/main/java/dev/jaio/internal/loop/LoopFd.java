@@ -43,6 +43,11 @@ abstract sealed class LoopFd permits StreamFd, ListenFd {
     /** A request of this descriptor ended with {@code result} (-errno on failure). */
     abstract void opCompleted(int kind, long result);
 
+    /** A multishot request of this descriptor produced {@code result} and stays in flight. */
+    void opMore(int kind, long result) {
+        throw new IllegalStateException(describe() + ": no multishot request of kind " + kind);
+    }
+
     /** Fails or cancels every pending request; {@link #close()} calls it once. */
     abstract void abortPending();
 

@@ -79,6 +79,11 @@ final class CompletionQueue {
         return ring.get(JAVA_INT, cqe(head) + UringAbi.CQE_RES);
     }
 
+    /** The flags of the CQE at the head (IORING_CQE_F_*); only below a tail from {@link #getTailAcquire()}. */
+    int headFlags() {
+        return ring.get(JAVA_INT, cqe(head) + UringAbi.CQE_FLAGS);
+    }
+
     /** Consumes the CQE at the head, which was read: the release store hands its entry back to the kernel. */
     void advanceHeadRelease() {
         head++;

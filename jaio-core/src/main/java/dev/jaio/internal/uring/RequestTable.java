@@ -91,6 +91,11 @@ final class RequestTable {
         return n;
     }
 
+    /** Hands {@code res} of a multishot request that stays outstanding to {@code sink}; the slot stays taken. */
+    void deliverMore(int slot, long res, CompletionSink sink) {
+        sink.completeMore(userData[slot], res);
+    }
+
     /** Frees {@code slot} and hands {@code res} to {@code sink} with the request's user data. */
     void deliver(int slot, long res, CompletionSink sink) {
         long data = userData[slot];

@@ -182,6 +182,12 @@ final class SubmissionQueue {
         sqes.set(JAVA_SHORT, sqe + UringAbi.SQE_BUF_INDEX, (short) bufIndex);
     }
 
+    /** Sets the u16 at {@code fieldOffset} of the SQE {@link #enqueue} wrote last (ioprio's multishot flags). */
+    void setLastShort(long fieldOffset, short value) {
+        long sqe = SQE_SIZE * ((tail - 1) & mask);
+        sqes.set(JAVA_SHORT, sqe + fieldOffset, value);
+    }
+
     /** Sets the s32 at {@code fieldOffset} of the SQE {@link #enqueue} wrote last (SPLICE's splice_fd_in). */
     void setLastInt(long fieldOffset, int value) {
         long sqe = SQE_SIZE * ((tail - 1) & mask);

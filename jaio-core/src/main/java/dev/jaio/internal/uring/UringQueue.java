@@ -176,6 +176,16 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         return true;
     }
 
+    /** ACCEPT with IORING_ACCEPT_MULTISHOT in ioprio: one SQE, a CQE per connection. */
+    @Override
+    public boolean prepareAcceptMultishot(int fd, int acceptFlags, long data) {
+        if (!prepare(UringAbi.IORING_OP_ACCEPT, fd, 0, 0, 0, acceptFlags, 0, true, data)) {
+            return false;
+        }
+        sq.setLastShort(UringAbi.SQE_IOPRIO, (short) UringAbi.IORING_ACCEPT_MULTISHOT);
+        return true;
+    }
+
     /** CONNECT: addr is the sockaddr, off its length (a value, not a pointer). */
     @Override
     public boolean prepareConnect(int fd, MemorySegment address, int addrLen, long data) {
@@ -485,7 +495,13 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         while (cq.head() != tail && n < max) {
             long data = cq.headUserData();
             int res = cq.headRes();
+            int flags = cq.headFlags();
             cq.advanceHeadRelease();
+            if ((flags & UringAbi.IORING_CQE_F_MORE) != 0 && data != UserData.WAKEUP && data != UserData.CANCEL) {
+                n++;
+                requests.deliverMore(UserData.slot(data), res, sink); // the request stays outstanding
+                continue;
+            }
             if (data == UserData.WAKEUP) {
                 wakeup.completed();
                 continue;
