@@ -103,6 +103,12 @@ public final class ServeCommand implements Callable<Integer> {
             + " the rest is for connections).")
     Integer openFiles;
 
+    @Option(names = "--fast-paths", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Try each file read on the loop's own thread first (RWF_NOWAIT preadv2, or a hit in jaio's"
+                    + " cache), before its queue; --no-fast-paths sends every read through the queue (on uring:"
+                    + " only io_uring_enter on the loop threads) (default: on).")
+    boolean fastPaths;
+
     @Option(names = "--duration", description = "Stop after this many seconds (default: until SIGINT or SIGTERM).")
     Double duration;
 
@@ -250,7 +256,7 @@ public final class ServeCommand implements Callable<Integer> {
             return new ServeConfig(root.toAbsolutePath().normalize(), new InetSocketAddress(address, port), n, backend, mode,
                     cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
                     TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
-                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode));
+                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode), fastPaths);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

@@ -40,7 +40,8 @@ final class LoopServer {
         this.config = config;
         this.log = log;
         EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
-                .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()));
+                .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()))
+                .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE);
         this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files));
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
     }

@@ -21,12 +21,14 @@ import java.util.Locale;
  * @param sendTimeoutMillis a client that takes none of a response for this long is dropped
  * @param fileCacheValidMillis how long an open file's size and modification time are trusted
  *     before they are checked again (nginx's {@code open_file_cache_valid})
+ * @param fastPaths whether a loop tries a file read on its own thread first (RWF_NOWAIT, or a
+ *     CACHED hit) before handing it to its queue
  * @param openFiles files the server keeps open at most, all loops together (nginx's
  *     {@code open_file_cache max}): the loops share one cache and the process's descriptor limit
  */
 public record ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
         int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
-        long fileCacheValidMillis, int openFiles) {
+        long fileCacheValidMillis, int openFiles, boolean fastPaths) {
 
     /** How file bytes reach the response. */
     public enum Io {

@@ -77,7 +77,7 @@ class HttpServerTest {
         Files.writeString(root.resolve("sub/index.html"), "<p>index</p>");
         Files.write(root.resolve("empty"), new byte[0]);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
-                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles);
+                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles, true);
         server = HttpServer.start(c, log::add);
         return server;
     }
