@@ -260,7 +260,10 @@ public final class EventLoop implements Executor, AutoCloseable {
      *
      * @param address the peer, resolved
      * @return a future completed on the loop thread with the connection (TCP_NODELAY set), or failed
-     *     with a {@link java.net.ConnectException} naming the address and errno (ECONNREFUSED, ...)
+     *     with a {@link java.net.ConnectException} naming the address and errno (ECONNREFUSED, ...);
+     *     a connection that completes after the future was cancelled is closed
+     * @throws IllegalArgumentException for an unresolved address
+     * @throws RejectedExecutionException when called off the loop once it is closing
      */
     public CompletableFuture<StreamChannel> connect(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
@@ -271,8 +274,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         Runnable start = () -> reactor.connect(address).whenComplete((fd, e) -> {
             if (e != null) {
                 result.completeExceptionally(e);
-            } else {
-                result.complete(new StreamChannel(this, fd));
+            } else if (!result.complete(new StreamChannel(this, fd))) {
+                fd.close(); // the caller cancelled (or timed out) the future: nobody will close it
             }
         });
         if (inLoop()) {

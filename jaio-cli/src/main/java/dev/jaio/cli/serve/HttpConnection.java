@@ -266,7 +266,13 @@ final class HttpConnection implements IoHandler<Object> {
         file.file.read(out.asSlice(slotBase(slot), length), at).whenComplete((n, failure) -> {
             if (!server.loop().inLoop()) {
                 // A miss completed on the file's home loop: continue on this connection's own.
-                server.loop().execute(() -> chunkRead(slot, n, failure, (int) skew, at));
+                try {
+                    server.loop().execute(() -> chunkRead(slot, n, failure, (int) skew, at));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // This connection's loop is closing (it closes the connection): just let go of the file.
+                    readInFlight = false;
+                    releaseFile();
+                }
                 return;
             }
             chunkRead(slot, n, failure, (int) skew, at);

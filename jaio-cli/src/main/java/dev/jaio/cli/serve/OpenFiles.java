@@ -55,6 +55,8 @@ final class OpenFiles {
         final AsyncFile file;
         /** The real path opened, checked again (one statx) when the entry's validity ends. */
         final Path real;
+        /** The file's identity (device and inode): a file replaced by rename is another file. */
+        final Object fileKey;
         final long size;
         final long lastModified;
         final String contentType;
@@ -66,9 +68,10 @@ final class OpenFiles {
         @SuppressWarnings("unused")
         private volatile int state;
 
-        Entry(AsyncFile file, Path real, long size, long lastModified, String contentType, long now) {
+        Entry(AsyncFile file, Path real, Object fileKey, long size, long lastModified, String contentType, long now) {
             this.file = file;
             this.real = real;
+            this.fileKey = fileKey;
             this.size = size;
             this.lastModified = lastModified;
             this.contentType = contentType;
@@ -160,7 +163,20 @@ final class OpenFiles {
                 continue;
             }
             // Another loop may have opened it at the same time: one entry wins, the other closes.
-            Entry won = e == null ? entries.putIfAbsent(decodedPath, fresh) : entries.replace(decodedPath, e, fresh) ? null : entries.get(decodedPath);
+            Entry won;
+            if (e == null) {
+                won = entries.putIfAbsent(decodedPath, fresh);
+            } else if (entries.replace(decodedPath, e, fresh)) {
+                won = null;
+            } else {
+                // Another loop replaced or shed the old entry meanwhile: start over with what is there now.
+                won = entries.get(decodedPath);
+                if (won == null) {
+                    e.drop();
+                    e = null;
+                    won = entries.putIfAbsent(decodedPath, fresh);
+                }
+            }
             if (won != null && won != fresh) {
                 fresh.drop();
                 if (won.tryUse()) {
@@ -257,7 +273,8 @@ final class OpenFiles {
             throw new Refusal(404, "not a regular file");
         }
         long modified = a.lastModifiedTime().toMillis();
-        if (previous != null && previous.size == a.size() && previous.lastModified == modified) {
+        if (previous != null && previous.size == a.size() && previous.lastModified == modified
+                && java.util.Objects.equals(previous.fileKey, a.fileKey())) {
             previous.checkedAt = now; // unchanged: keep the open file, trusted for another period
             return previous;
         }
@@ -279,14 +296,15 @@ final class OpenFiles {
                 throw new Refusal(outOfDescriptors(e) ? 503 : 500, e.getMessage());
             }
         }
-        return new Entry(f, real, a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
+        return new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
     }
 
     /** Whether the open file's real path still has its size and modification time. */
     private static boolean unchanged(Entry e) {
         try {
             BasicFileAttributes a = Files.readAttributes(e.real, BasicFileAttributes.class);
-            return a.isRegularFile() && a.size() == e.size && a.lastModifiedTime().toMillis() == e.lastModified;
+            return a.isRegularFile() && a.size() == e.size && a.lastModifiedTime().toMillis() == e.lastModified
+                    && java.util.Objects.equals(a.fileKey(), e.fileKey);
         } catch (IOException x) {
             return false; // gone or changed: the full open says what to answer
         }

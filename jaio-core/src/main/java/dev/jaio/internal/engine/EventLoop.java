@@ -31,6 +31,18 @@ public final class EventLoop implements AutoCloseable {
     /** iovecs per request kept inline (a 128 KiB readahead window of 4 KiB pages); longer vectors get their own memory for their lifetime. */
     private static final int INLINE_IOVECS = 32;
 
+    /** Set on every loop's thread: such a thread must never wait for another engine (see {@link #onLoopThread()}). */
+    private static final ThreadLocal<Boolean> LOOP_THREAD = new ThreadLocal<>();
+
+    /**
+     * Whether the calling thread is the thread of any jaio event loop (an engine's completion
+     * thread, or a §9 loop's). Such a thread must never wait for a place in another engine's queue:
+     * that engine's own thread may be waiting for this one's, and two loops would deadlock.
+     */
+    public static boolean onLoopThread() {
+        return LOOP_THREAD.get() != null;
+    }
+
     private final IoQueue queue;
     /** Null for an engine's plain loop. */
     private final LoopDriver driver;
@@ -51,6 +63,16 @@ public final class EventLoop implements AutoCloseable {
     private final Slots slots;
     private IoOp<?> backlogHead;
     private IoOp<?> backlogTail;
+    /**
+     * Socket and pipe requests (of a {@link LoopDriver}) may hold at most this many of the queue's
+     * places: a silent peer's pending receive or poll holds its place for as long as the peer is
+     * silent, and a quarter of the places stay for file requests (and requests that
+     * {@link IoOp#usesReserve()}). Those over the limit wait in {@link #channelWaitHead}.
+     */
+    private final int channelLimit;
+    private int channelsInFlight;
+    private IoOp<?> channelWaitHead;
+    private IoOp<?> channelWaitTail;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment iovecs;
     private final CompletionSink sink = new CompletionSink() {
@@ -103,6 +125,7 @@ public final class EventLoop implements AutoCloseable {
         }
         this.queue = queue;
         this.driver = driver;
+        this.channelLimit = driver == null ? Integer.MAX_VALUE : Math.max(1, queue.capacity() - Math.max(1, queue.capacity() / 4));
         this.capacity = queue.capacity();
         this.inFlight = new IoOp<?>[capacity];
         this.slots = new Slots(capacity);
@@ -263,6 +286,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void run() {
+        LOOP_THREAD.set(Boolean.TRUE);
         boolean driverShut = false;
         try {
             while (true) {
@@ -283,7 +307,8 @@ public final class EventLoop implements AutoCloseable {
                     queue.submit();
                 }
                 int reaped = queue.reap(0, capacity, 0, sink);
-                if (closing && driverShut == (driver != null) && backlogHead == null && incoming.get() == null
+                if (closing && driverShut == (driver != null) && backlogHead == null && channelWaitHead == null
+                        && incoming.get() == null
                         && queue.outstanding() == 0 && (driver == null || !driver.hasDue())) {
                     break;
                 }
@@ -303,6 +328,18 @@ public final class EventLoop implements AutoCloseable {
             }
         } catch (Throwable t) {
             failure = t;
+            Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+            if (h != null) {
+                h.uncaughtException(thread, t); // a bug in the loop itself: say so, the loop stops
+            }
+            if (driver != null && !driverShut) {
+                closing = true;
+                try {
+                    driver.shutdown(); // its channels fail their requests; new tasks are refused
+                } catch (Throwable again) {
+                    t.addSuppressed(again);
+                }
+            }
         } finally {
             try {
                 queue.close();
@@ -340,9 +377,24 @@ public final class EventLoop implements AutoCloseable {
         backlogTail = last;
     }
 
+    /** Whether {@code op} is a socket or pipe request held to {@link #channelLimit}. */
+    private boolean limited(IoOp<?> op) {
+        return op.opcode > IoOp.LAST_FILE_OP && !op.usesReserve();
+    }
+
     private boolean prepareBacklog() {
         boolean any = false;
-        long now = backlogHead != null ? System.nanoTime() : 0; // one clock read for the batch
+        long now = backlogHead != null || channelWaitHead != null ? System.nanoTime() : 0; // one clock read for the batch
+        // Socket and pipe requests that waited for a place go first, in their order.
+        while (channelWaitHead != null && channelsInFlight < channelLimit && slots.available() > 0) {
+            IoOp<?> op = channelWaitHead;
+            channelWaitHead = op.plainNext();
+            if (channelWaitHead == null) {
+                channelWaitTail = null;
+            }
+            op.plainNext(null);
+            any |= start(op, now);
+        }
         while (backlogHead != null && slots.available() > 0) {
             IoOp<?> op = backlogHead;
             backlogHead = op.plainNext();
@@ -350,8 +402,29 @@ public final class EventLoop implements AutoCloseable {
                 backlogTail = null;
             }
             op.plainNext(null);
+            if (limited(op) && channelsInFlight >= channelLimit) {
+                // Idle connections must not take every place: a file request behind them would wait for ever.
+                if (channelWaitTail == null) {
+                    channelWaitHead = op;
+                } else {
+                    channelWaitTail.plainNext(op);
+                }
+                channelWaitTail = op;
+                continue;
+            }
+            any |= start(op, now);
+        }
+        return any;
+    }
+
+    /** Prepares {@code op} into a free slot; false when a cancel ended it first. */
+    private boolean start(IoOp<?> op, long now) {
+        {
             if (!op.tryStart()) {
-                continue; // cancelled before it reached the kernel: its canceller ended it
+                return false; // cancelled before it reached the kernel: its canceller ended it
+            }
+            if (limited(op)) {
+                channelsInFlight++;
             }
             int slot = slots.acquire();
             inFlight[slot] = op;
@@ -368,9 +441,8 @@ public final class EventLoop implements AutoCloseable {
                     stats.submitted(1); // the engine's counters are of file I/O; sockets and polls are the loop's
                 }
             }
-            any = true;
+            return true;
         }
-        return any;
     }
 
     private boolean prepare(IoOp<?> op, int slot) {
@@ -414,6 +486,9 @@ public final class EventLoop implements AutoCloseable {
         IoOp<?> op = inFlight[slot];
         inFlight[slot] = null;
         slots.release(slot);
+        if (limited(op)) {
+            channelsInFlight--;
+        }
         op.slot = -1;
         op.spilledIovecs = null;
         if (op.opcode <= IoOp.LAST_FILE_OP) {
@@ -453,6 +528,12 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         backlogHead = backlogTail = null;
+        for (IoOp<?> op = channelWaitHead; op != null; op = op.plainNext()) {
+            if (op.tryRefuse()) {
+                op.onRejected(cause);
+            }
+        }
+        channelWaitHead = channelWaitTail = null;
     }
 
     private void rejectQueued() {

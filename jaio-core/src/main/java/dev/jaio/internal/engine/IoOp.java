@@ -122,6 +122,14 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     protected abstract void onResult(long result);
 
     /**
+     * Whether this request may take one of the places a §9 loop keeps for file requests: a loop's
+     * own wakeup poll, which must never wait behind idle connections.
+     */
+    protected boolean usesReserve() {
+        return false;
+    }
+
+    /**
      * A multishot request's completion that keeps it outstanding (loop thread); its last one comes
      * through {@link #onResult}. Only multishot ops get it.
      */

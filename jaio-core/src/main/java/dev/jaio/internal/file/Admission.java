@@ -1,5 +1,7 @@
 package dev.jaio.internal.file;
 
+import dev.jaio.internal.engine.EventLoop;
+
 import dev.jaio.internal.cache.PageCache;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
@@ -9,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * callers are in the engine at once (queued for or in the kernel); a caller past that waits in
  * its call until one completes, instead of its request joining an unbounded queue inside the
  * engine that it cannot see. Callers on the engine's completion thread (a callback starting more
- * I/O) never wait, since only that thread completes requests, and neither do callbacks run inline
+ * I/O) never wait, since only that thread completes requests; nor does the thread of any other
+ * jaio loop (a §9 loop reading a file homed on another loop's engine: two loops waiting for each
+ * other's places would deadlock); and neither do callbacks run inline
  * inside a step of a cached request on any other thread (a page-unlock wakeup, a frame drain, the
  * cleaner): the step holds pages that requests with places may be waiting for. Theirs go over the
  * bound. The page I/O of jaio's cache is not counted: it is bounded by the cache.
@@ -31,7 +35,7 @@ public final class Admission {
      * false (no place taken, no wait) on the completion thread, whose requests are not counted.
      */
     boolean enter(FileEngine engine) {
-        if (engine.inCompletionThread() || PageCache.inRequestStep()) {
+        if (engine.inCompletionThread() || EventLoop.onLoopThread() || PageCache.inRequestStep()) {
             return false;
         }
         if (!places.tryAcquire()) {

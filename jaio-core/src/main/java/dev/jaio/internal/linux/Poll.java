@@ -43,6 +43,8 @@ public final class Poll {
     public static final short POLLHUP = 0x0010;
     /** Invalid fd (returned only). */
     public static final short POLLNVAL = 0x0020;
+    /** The peer shut down its writing half (Linux; epoll's EPOLLRDHUP, IOCB_CMD_POLL's too). */
+    public static final short POLLRDHUP = 0x2000;
 
     private Poll() {
     }

@@ -110,6 +110,18 @@ final class EpollWaiter implements Waiter {
     }
 
     @Override
+    public void listen(LoopFd fd, boolean on) {
+        if (fd.token == 0) {
+            return;
+        }
+        try {
+            ctl(Epoll.EPOLL_CTL_MOD, fd.fd, on ? Epoll.EPOLLIN : 0, fd.token);
+        } catch (IOException e) {
+            Reactor.uncaught(e); // the registration is gone; the listener stays quiet
+        }
+    }
+
+    @Override
     public void deregister(LoopFd fd) {
         int token = fd.token;
         if (token == 0) {
@@ -158,7 +170,13 @@ final class EpollWaiter implements Waiter {
                 LoopFd fd = byToken[token];
                 if (fd != null) {
                     delivered++;
-                    fd.onReady(ev);
+                    try {
+                        fd.onReady(ev);
+                    } catch (RuntimeException | Error e) {
+                        // One channel's failure (memory of a closed arena, say) ends that channel, not the loop.
+                        Reactor.uncaught(e);
+                        fd.close();
+                    }
                 }
             }
         } finally {

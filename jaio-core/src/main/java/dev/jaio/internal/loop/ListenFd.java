@@ -62,7 +62,7 @@ public final class ListenFd extends LoopFd {
 
     @Override
     void onReady(int events) {
-        if (closed) {
+        if (closed || pausedByBackoff) {
             return;
         }
         if (inRing) {
@@ -139,10 +139,14 @@ public final class ListenFd extends LoopFd {
         int errno = (int) -rc;
         reactor.acceptFailed(handler, new IOException("accept on " + describe() + ": " + Errno.describe(errno)));
         if (errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM) {
+            // Pause: no readiness reports (a level-triggered epoll would repeat it at every wait)
+            // and no accepts until one timer ends it (nginx's ngx_disable_accept_events).
             pausedByBackoff = true;
+            reactor.waiter().listen(this, false);
             reactor.scheduleOnLoop(() -> {
                 pausedByBackoff = false;
                 if (!closed) {
+                    reactor.waiter().listen(this, true);
                     onReady(0);
                 }
             }, BACKOFF_NANOS);

@@ -90,7 +90,13 @@ abstract sealed class LoopFd permits StreamFd, ListenFd {
         if (closed) {
             return;
         }
-        onReady(result >= 0 ? (int) result : Poll.POLLERR);
+        try {
+            onReady(result >= 0 ? (int) result : Poll.POLLERR);
+        } catch (RuntimeException | Error e) {
+            // One channel's failure (memory of a closed arena, say) ends that channel, not the loop.
+            Reactor.uncaught(e);
+            close();
+        }
     }
 
     /**

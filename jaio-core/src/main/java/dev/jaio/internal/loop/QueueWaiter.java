@@ -61,8 +61,13 @@ final class QueueWaiter implements Waiter {
     public void awaitReady(LoopFd fd, int kind) {
         ChannelOp poll = fd.pollOp(kind);
         if (!poll.inFlight()) {
-            poll.start(null, kind == ChannelOp.IN ? Poll.POLLIN | 0x2000 : Poll.POLLOUT);
+            poll.start(null, kind == ChannelOp.IN ? Poll.POLLIN | Poll.POLLRDHUP : Poll.POLLOUT);
         }
+    }
+
+    @Override
+    public void listen(LoopFd fd, boolean on) {
+        // Each wait is a one-shot request: a paused descriptor simply makes none.
     }
 
     @Override
@@ -106,6 +111,11 @@ final class QueueWaiter implements Waiter {
 
         WakePoll(int fd) {
             super(IoOp.POLL, fd, null, null, 0, Poll.POLLIN);
+        }
+
+        @Override
+        protected boolean usesReserve() {
+            return true; // the loop's wakeup must never wait behind idle connections' polls
         }
 
         void arm() {

@@ -106,7 +106,7 @@ public final class Reactor implements LoopDriver {
 
     @Override
     public boolean runDue() {
-        boolean ran = false;
+        boolean ran = !deferred.isEmpty() && runDeferred();
         for (int i = 0; i < TASKS_PER_TURN; i++) {
             Runnable r = tasks.poll();
             if (r == null) {
@@ -131,7 +131,7 @@ public final class Reactor implements LoopDriver {
 
     @Override
     public boolean hasDue() {
-        if (!tasks.isEmpty()) {
+        if (!tasks.isEmpty() || !deferred.isEmpty()) {
             return true;
         }
         ScheduledTask t = timers.peek();
@@ -234,7 +234,7 @@ public final class Reactor implements LoopDriver {
         }
     }
 
-    private static void uncaught(Throwable t) {
+    static void uncaught(Throwable t) {
         Thread th = Thread.currentThread();
         Thread.UncaughtExceptionHandler h = th.getUncaughtExceptionHandler();
         if (h != null) {
@@ -244,20 +244,62 @@ public final class Reactor implements LoopDriver {
 
     // ---- completions to the public layer ----
 
+    /**
+     * Handlers on the loop's stack at most: on the readiness backends a request often completes
+     * inside the call that made it (the socket had the data), and a handler that makes its next
+     * request from its completion would recurse once per request; past this depth completions
+     * wait in {@link #deferred} for the next turn (as NIO2's maxCompletionHandlersOnStack).
+     */
+    static final int MAX_STACKED_HANDLERS = 16;
+    private int stackedHandlers;
+    private final java.util.ArrayDeque<Deferred> deferred = new java.util.ArrayDeque<>();
+
+    /** A completion left for the next turn. */
+    private record Deferred(Object handler, long result, IOException failure, Object attachment) {
+    }
+
     void completed(Object handler, long result, Object attachment) {
+        if (stackedHandlers >= MAX_STACKED_HANDLERS) {
+            deferred.add(new Deferred(handler, result, null, attachment));
+            return;
+        }
+        stackedHandlers++;
         try {
             dispatch.completed(handler, result, attachment);
         } catch (Throwable t) {
             uncaught(t);
+        } finally {
+            stackedHandlers--;
         }
     }
 
     void failed(Object handler, IOException cause, Object attachment) {
+        if (stackedHandlers >= MAX_STACKED_HANDLERS) {
+            deferred.add(new Deferred(handler, 0, cause, attachment));
+            return;
+        }
+        stackedHandlers++;
         try {
             dispatch.failed(handler, cause, attachment);
         } catch (Throwable t) {
             uncaught(t);
+        } finally {
+            stackedHandlers--;
         }
+    }
+
+    /** Runs the completions left for this turn (those deferred meanwhile wait for the next). */
+    private boolean runDeferred() {
+        int n = deferred.size();
+        for (int i = 0; i < n; i++) {
+            Deferred d = deferred.poll();
+            if (d.failure() == null) {
+                completed(d.handler(), d.result(), d.attachment());
+            } else {
+                failed(d.handler(), d.failure(), d.attachment());
+            }
+        }
+        return n > 0;
     }
 
     void accepted(ListenFd listener, Object handler, int fd) {

@@ -44,6 +44,9 @@ public final class StreamFd extends LoopFd {
         PIPE_SINK
     }
 
+    /** A ring request's length is a u32 (and socket calls cap at 2 GiB anyway): larger buffers go in parts. */
+    static final long MAX_RING_BYTES = Integer.MAX_VALUE & ~4095;
+
     private final Kind kind;
     private final boolean inRing;
     private InetSocketAddress local;
@@ -125,7 +128,7 @@ public final class StreamFd extends LoopFd {
             reactor.failed(handler, closedException("read"), attachment);
             return;
         }
-        PinnedMemory pin = PinnedMemory.pin(dst, "read from " + describe(), null, -1, -1);
+        PinnedMemory pin = pin(dst, "read from ");
         readBuf = dst;
         readHandler = handler;
         readAtt = attachment;
@@ -155,7 +158,7 @@ public final class StreamFd extends LoopFd {
             reactor.failed(handler, closedException("write"), attachment);
             return;
         }
-        PinnedMemory pin = PinnedMemory.pin(src, "write to " + describe(), null, -1, -1);
+        PinnedMemory pin = pin(src, "write to ");
         writeBuf = src;
         writeDone = 0;
         writeHandler = handler;
@@ -167,6 +170,15 @@ public final class StreamFd extends LoopFd {
             ringWrite();
         } else {
             tryWrite();
+        }
+    }
+
+    /** Pins {@code m}'s jaio memory, naming this channel only when the memory is refused. */
+    private PinnedMemory pin(MemorySegment m, String what) {
+        try {
+            return PinnedMemory.pin(m, "", null, -1, -1);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(what + describe() + e.getMessage(), e);
         }
     }
 
@@ -412,7 +424,7 @@ public final class StreamFd extends LoopFd {
         if (reactor.connecting() && reactor.connectReady(this)) {
             return;
         }
-        if (readHandler != null && !inRing && (events & (Poll.POLLIN | Poll.POLLERR | Poll.POLLHUP | 0x2000)) != 0) {
+        if (readHandler != null && !inRing && (events & (Poll.POLLIN | Poll.POLLERR | Poll.POLLHUP | Poll.POLLRDHUP)) != 0) {
             tryRead();
         }
         if (writeHandler != null && !inRing && !closed && (events & (Poll.POLLOUT | Poll.POLLERR | Poll.POLLHUP)) != 0) {
@@ -439,14 +451,16 @@ public final class StreamFd extends LoopFd {
         if (readOp == null) {
             readOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ, this, ChannelOp.IN);
         }
-        readOp.start(readBuf, 0);
+        readOp.start(readBuf.byteSize() > MAX_RING_BYTES ? readBuf.asSlice(0, MAX_RING_BYTES) : readBuf, 0);
     }
 
     private void ringWrite() {
         if (writeOp == null) {
             writeOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.SEND : IoOp.STREAM_WRITE, this, ChannelOp.OUT);
         }
-        MemorySegment part = writeDone == 0 ? writeBuf : writeBuf.asSlice(writeDone);
+        long left = writeBuf.byteSize() - writeDone;
+        MemorySegment part = writeDone == 0 && left <= MAX_RING_BYTES ? writeBuf
+                : writeBuf.asSlice(writeDone, Math.min(left, MAX_RING_BYTES));
         writeOp.start(part, kind == Kind.SOCKET ? Sockets.MSG_NOSIGNAL : 0);
     }
 

@@ -22,6 +22,12 @@ sealed interface Waiter permits EpollWaiter, QueueWaiter {
      */
     void awaitReady(LoopFd fd, int kind);
 
+    /**
+     * Stops ({@code on} false) or restarts reporting {@code fd}'s readiness: a listener out of
+     * descriptors pauses, or a level-triggered epoll would report it ready at every wait.
+     */
+    void listen(LoopFd fd, boolean on);
+
     /** {@code fd} is about to be closed. */
     void deregister(LoopFd fd);
 

@@ -1,0 +1,299 @@
+package dev.jaio.loop;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.EngineConfig;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Findings of a review of the loop, each a test that failed before its fix: the loop's wakeup and
+ * file requests never wait behind idle connections, loops never block on each other's engines,
+ * chained handlers do not grow the stack, and a request on the loop thread allocates nothing.
+ */
+@Timeout(60)
+class LoopSafetyTest {
+
+    static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    /**
+     * aio-poll: the waiter's wakeup poll is an ordinary loop op, so it needs a queue slot to be
+     * re-armed. Once idle connections' readiness polls hold every slot, a task handed in from
+     * another thread (or close()) no longer wakes the loop.
+     */
+    @Test
+    void aioPollWakeupSurvivesAFullQueue() throws Exception {
+        int depth = 8;
+        try (Arena arena = Arena.ofShared();
+                EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("aio-poll")
+                        .withFiles(EngineConfig.defaults().withQueueDepth(depth)))) {
+            AtomicInteger accepted = new AtomicInteger();
+            TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), ch -> {
+                accepted.incrementAndGet();
+                ch.read(arena.allocate(64), null, new IoHandler<Object>() {
+                    @Override
+                    public void completed(long n, Object a) {
+                    }
+
+                    @Override
+                    public void failed(IOException e, Object a) {
+                    }
+                });
+            });
+            List<Socket> clients = new ArrayList<>();
+            try {
+                // listener poll + wake poll + one poll per idle connection: more connections than slots.
+                for (int i = 0; i < depth + 2; i++) {
+                    clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
+                }
+                Thread.sleep(300);
+                // Each task from this thread must run: the first one fires the wake poll, whose re-arm
+                // then waits behind the listener's poll for a slot that never frees.
+                for (int i = 0; i < 3; i++) {
+                    CountDownLatch ran = new CountDownLatch(1);
+                    loop.execute(ran::countDown);
+                    assertTrue(ran.await(3, TimeUnit.SECONDS), "task " + i + " never ran (accepted " + accepted + ")");
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * uring (and aio-poll): every idle connection's pending RECV (or POLL) holds one of the loop's
+     * queueDepth slots for as long as the peer is silent. Once idle connections hold them all, a file
+     * read on the loop's engine waits in the backlog until some client speaks or goes away.
+     */
+    @Test
+    void idleConnectionsDoNotStarveFileReads(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        int depth = 8;
+        Path f = dir.resolve("f");
+        java.nio.file.Files.write(f, new byte[4096]);
+        try (Arena arena = Arena.ofShared();
+                EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring")
+                        .withFiles(EngineConfig.defaults().withQueueDepth(depth)
+                                .withFastPaths(dev.jaio.FastPaths.NONE)))) { // the read goes to the ring
+            AtomicInteger accepted = new AtomicInteger();
+            TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), ch -> {
+                accepted.incrementAndGet();
+                ch.read(arena.allocate(64), null, new IoHandler<Object>() {
+                    @Override
+                    public void completed(long n, Object a) {
+                    }
+
+                    @Override
+                    public void failed(IOException e, Object a) {
+                    }
+                });
+            });
+            List<Socket> clients = new ArrayList<>();
+            dev.jaio.AsyncFile file = dev.jaio.AsyncFile.open(loop.engine(), f, dev.jaio.FileOption.READ);
+            boolean done;
+            try {
+                for (int i = 0; i < depth; i++) {
+                    clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
+                }
+                Thread.sleep(300);
+                var read = file.read(arena.allocate(4096, 4096), 0);
+                done = awaitQuietly(read);
+            } finally {
+                for (Socket s : clients) {
+                    s.close(); // frees the slots: only now can the read (and file.close) end
+                }
+                file.close();
+            }
+            assertTrue(done, "a 4 KiB file read waited > 3 s behind " + accepted + " idle connections");
+        }
+    }
+
+    private static boolean awaitQuietly(java.util.concurrent.CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(3, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
+     * StreamChannel's javadoc: "Called on the loop thread, a request starts at once and allocates
+     * nothing". StreamFd.read/write build "read from " + describe() for PinnedMemory.pin on every
+     * request (describe() of a socket formats both addresses).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"uring"})
+    void aLoopThreadRequestAllocatesNothing(String backend) throws Exception {
+        try (Arena arena = Arena.ofShared(); EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend))) {
+            Pipe p = loop.openPipe();
+            MemorySegment one = arena.allocate(1);
+            MemorySegment into = arena.allocate(1);
+            int rounds = 20_000;
+            java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            IoHandler<Object> h = new IoHandler<>() {
+                int left = rounds;
+                long start;
+
+                @Override
+                public void completed(long n, Object a) {
+                    if (a == null) { // the write ended: read it back
+                        p.source().read(into, this, this);
+                        return;
+                    }
+                    if (left == rounds / 2) {
+                        start = mx.getCurrentThreadAllocatedBytes(); // after warm-up
+                    }
+                    if (--left == 0) {
+                        bytesPerRound.complete((mx.getCurrentThreadAllocatedBytes() - start) / (rounds / 2));
+                        return;
+                    }
+                    p.sink().write(one, null, this);
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    bytesPerRound.completeExceptionally(e);
+                }
+            };
+            loop.execute(() -> p.sink().write(one, null, h));
+            long perRound = bytesPerRound.get(30, TimeUnit.SECONDS);
+            p.close();
+            assertTrue(perRound < 16, backend + ": one write and one read on the loop thread allocate " + perRound + " bytes");
+        }
+    }
+
+    /**
+     * On the readiness backends a read or write that the kernel can serve at once completes inside
+     * the call (StreamFd.tryRead/tryWrite call the handler before read()/write() return), so a
+     * handler that starts the next request from its completion recurses once per request: a fast
+     * ping-pong (or an HTTP connection reading a pipelined burst, or sending a cached file chunk by
+     * chunk) overflows the loop thread's stack. NIO2 bounds this (maxCompletionHandlersOnStack);
+     * Netty never calls back inside the call.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"epoll+aio", "aio-poll", "threads"})
+    void handlersThatChainRequestsDoNotOverflowTheStack(String backend) throws Exception {
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> done.completeExceptionally(e));
+        try (Arena arena = Arena.ofShared(); EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend))) {
+            Pipe p = loop.openPipe();
+            MemorySegment one = arena.allocate(1);
+            MemorySegment into = arena.allocate(1);
+            IoHandler<Object> h = new IoHandler<>() {
+                int left = 20_000;
+
+                @Override
+                public void completed(long n, Object a) {
+                    if (a == null) {
+                        p.source().read(into, this, this);
+                    } else if (--left == 0) {
+                        done.complete(null);
+                    } else {
+                        p.sink().write(one, null, this);
+                    }
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    done.completeExceptionally(e);
+                }
+            };
+            loop.execute(() -> p.sink().write(one, null, h));
+            try {
+                done.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError(backend + ": 20000 chained pipe requests: " + e.getCause(), e.getCause());
+            }
+            p.close();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
+
+    /**
+     * A loop thread that reads a file opened on another loop's engine (jaio serve homes each file on
+     * one loop) goes through that engine's Admission, which exempts only the engine's own loop
+     * thread: when the other engine's places are taken, this loop's thread parks in
+     * Semaphore.acquireUninterruptibly and all of its connections stop. Here the other loop's places
+     * are held by reads stuck behind idle connections (see idleConnectionsDoNotStarveFileReads).
+     */
+    @Test
+    void aLoopThreadNeverBlocksOnAnotherLoopsEngine(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        int depth = 4;
+        Path f = dir.resolve("f");
+        java.nio.file.Files.write(f, new byte[4096]);
+        LoopConfig config = LoopConfig.defaults().withBackend("uring")
+                .withFiles(EngineConfig.defaults().withQueueDepth(depth).withFastPaths(dev.jaio.FastPaths.NONE));
+        List<Socket> clients = new ArrayList<>();
+        try (Arena arena = Arena.ofShared(); EventLoop a = EventLoop.open(config); EventLoop b = EventLoop.open(config)) {
+            TcpListener l = b.listen(LOOPBACK, ListenOptions.defaults(), ch -> ch.read(arena.allocate(64), null,
+                    new IoHandler<Object>() {
+                        @Override
+                        public void completed(long n, Object x) {
+                        }
+
+                        @Override
+                        public void failed(IOException e, Object x) {
+                        }
+                    }));
+            dev.jaio.AsyncFile file = dev.jaio.AsyncFile.open(b.engine(), f, dev.jaio.FileOption.READ);
+            boolean ran;
+            try {
+                for (int i = 0; i < depth; i++) {
+                    clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
+                }
+                Thread.sleep(300);
+                // From a's loop thread: depth + 1 reads of b's file (a handler serving depth + 1 requests).
+                a.execute(() -> {
+                    for (int i = 0; i <= depth; i++) {
+                        file.read(arena.allocate(4096, 4096), 0);
+                    }
+                });
+                CountDownLatch later = new CountDownLatch(1);
+                a.execute(later::countDown);
+                ran = later.await(3, TimeUnit.SECONDS);
+                if (!ran) {
+                    Thread.getAllStackTraces().forEach((t, st) -> {
+                        if (t.getName().startsWith("jaio-loop-uring")) {
+                            System.err.println("REVIEW " + t.getName() + " " + t.getState());
+                            for (int i = 0; i < Math.min(8, st.length); i++) {
+                                System.err.println("REVIEW   at " + st[i]);
+                            }
+                        }
+                    });
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+                Thread.sleep(300);
+                file.close();
+            }
+            assertTrue(ran, "loop a's thread is parked in loop b's engine's Admission");
+        }
+    }
+}
