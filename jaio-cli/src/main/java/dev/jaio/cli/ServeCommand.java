@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
                     + " (SO_REUSEPORT) and serves its own connections.",
             "HTTP: GET and HEAD (other methods 405); keep-alive (HTTP/1.1 by default, HTTP/1.0 with"
                     + " Connection: keep-alive) and pipelining; Content-Length, Content-Type by extension,"
-                    + " Last-Modified and If-Modified-Since (304); single byte ranges (206, 416 with"
+                    + " Last-Modified and If-Modified-Since, ETag and If-None-Match (304), If-Range; single byte"
+                    + " ranges (206, 416 with"
                     + " Content-Range: bytes */LENGTH; several ranges get the whole file); index.html for"
                     + " a directory path ending in /, no listings; 400/404/403 for bad, missing or"
                     + " forbidden paths (no '..' out of DIR, no symlinks out of it); 431 for heads over 8"

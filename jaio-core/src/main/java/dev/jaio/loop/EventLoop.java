@@ -49,8 +49,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: the loop's thread is a platform thread named {@code jaio-loop-BACKEND-N}. Handlers,
  * tasks, timers and the futures of {@link #engine()}'s files (and their non-async dependent stages)
  * run on it and must not block. {@link #execute}, {@link #schedule}, {@link #connect} and
- * {@link #close()} may be called from any thread; {@link #listen} and {@link #openPipe()} too
- * (they wait for the loop when called elsewhere).
+ * {@link #close()} may be called from any thread; {@link #listen}, {@link #openPipe()},
+ * {@link #openPipeFrom}, and a channel's {@code close}, {@code shutdownOutput} and addresses too,
+ * but called off the loop they wait for it: call them from the loop's own thread (a handler or a
+ * task), or from a thread that may block, never from another loop's thread.
+ *
+ * <p>Limits: a loop's queue ({@link LoopConfig#files()}'s queue depth, default 4096) holds its file
+ * requests and, on {@code uring} and {@code aio-poll}, each socket's and pipe's pending receive,
+ * send or poll; those may take at most three quarters of its places (the rest stay for files), and
+ * requests beyond wait in the loop until one completes. Each {@code aio-poll} and
+ * {@code epoll+aio} loop takes its depth from {@code fs.aio-max-nr} (65536 by default), so 16
+ * loops of the default depth use it all.
  *
  * <p>{@link #close()} drains the engine's files first (as {@link IoEngine#close()}), then closes
  * every listener, connection and pipe (their pending requests fail with
@@ -240,8 +249,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @param handler gets each connection, on this loop's thread
      * @return the listener
      * @throws java.net.BindException when the address is in use (EADDRINUSE)
-     * @throws IOException when socket(2), bind(2) or listen(2) fail; the message names the address and errno
-     * @throws RejectedExecutionException once the loop is closing
+     * @throws IOException when socket(2), bind(2) or listen(2) fail (the message names the address
+     *     and errno), or the loop is closed
+     * @throws IllegalArgumentException for an unresolved address
      */
     public TcpListener listen(InetSocketAddress address, ListenOptions options, AcceptHandler handler) throws IOException {
         Objects.requireNonNull(address, "address");

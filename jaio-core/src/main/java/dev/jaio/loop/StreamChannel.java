@@ -60,18 +60,22 @@ public final class StreamChannel implements AutoCloseable {
     }
 
     /**
-     * The local address of a TCP connection.
+     * The local address of a TCP connection (getsockname(2), on the loop thread: called elsewhere
+     * it waits for the loop).
      *
      * @return the address; null for a pipe
+     * @throws CompletionException when the loop is closed
      */
     public InetSocketAddress localAddress() {
         return onLoop(fd::localAddress);
     }
 
     /**
-     * The peer's address of a TCP connection.
+     * The peer's address of a TCP connection (getpeername(2), on the loop thread: called elsewhere
+     * it waits for the loop).
      *
      * @return the address; null for a pipe, or when the kernel no longer knows it (a reset connection)
+     * @throws CompletionException when the loop is closed
      */
     public InetSocketAddress remoteAddress() {
         return onLoop(fd::remoteAddress);

@@ -154,15 +154,22 @@ final class HttpConnection implements IoHandler<Object> {
         }
         String date = server.date();
         ResponseHead h = new ResponseHead(headArea());
+        // RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since.
+        String inm = req.header("If-None-Match");
         String ims = req.header("If-Modified-Since");
-        if (ims != null && HttpDates.notModified(e.lastModified, ims)) {
+        if (inm != null ? Validators.noneMatch(inm, e.etag) : ims != null && HttpDates.notModified(e.lastModified, ims)) {
             server.files().release(e);
-            h.status(304).date(date).server().lastModified(e.lastModified).connection(keepAlive).end();
+            h.status(304).date(date).server().lastModified(e.lastModified).header("ETag", e.etag).connection(keepAlive).end();
             status = 304;
             sendHeadOnly();
             return;
         }
-        ByteRange range = ByteRange.parse(req.header("Range"), e.size);
+        String rangeHeader = req.header("Range");
+        String ifRange = req.header("If-Range");
+        if (rangeHeader != null && ifRange != null && !Validators.ifRangeMatches(ifRange, e.etag, e.lastModified)) {
+            rangeHeader = null; // the client's copy is of another version: send the whole file (§13.1.5)
+        }
+        ByteRange range = ByteRange.parse(rangeHeader, e.size);
         long start = 0;
         long count = e.size;
         switch (range) {
@@ -184,7 +191,7 @@ final class HttpConnection implements IoHandler<Object> {
                 status = 200;
             }
         }
-        h.lastModified(e.lastModified).acceptRanges().connection(keepAlive).end();
+        h.lastModified(e.lastModified).header("ETag", e.etag).acceptRanges().connection(keepAlive).end();
         if (head || count == 0) {
             server.files().release(e);
             sendHeadOnly();

@@ -60,6 +60,8 @@ final class OpenFiles {
         final long size;
         final long lastModified;
         final String contentType;
+        /** The entity tag, nginx's form: {@code "<mtime seconds, hex>-<size, hex>"}. */
+        final String etag;
         /** When size and modification time were last checked (System.nanoTime). */
         volatile long checkedAt;
         /** When a response last took it (System.nanoTime), for the LRU order. */
@@ -75,6 +77,7 @@ final class OpenFiles {
             this.size = size;
             this.lastModified = lastModified;
             this.contentType = contentType;
+            this.etag = "\"" + Long.toHexString(lastModified / 1000) + "-" + Long.toHexString(size) + "\"";
             this.checkedAt = now;
             this.usedAt = now;
         }

@@ -110,7 +110,7 @@ public interface IoQueue extends AutoCloseable {
      * that waits in an epoll set of its own (with IOCB_FLAG_RESFD, as the paper's §9 suggests for
      * native AIO) instead of in a blocking {@link #reap}: when it turns readable the owner reads
      * its 8-byte counter (resetting it) and then reaps with {@code minComplete} 0. Only queues opened
-     * with {@link QueueOptions#completionFd()} have one.
+     * with {@link QueueOptions#signalsCompletionFd()} have one.
      *
      * @return the descriptor, or -1 when this queue has none
      */

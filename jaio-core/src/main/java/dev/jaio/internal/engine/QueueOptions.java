@@ -15,12 +15,12 @@ package dev.jaio.internal.engine;
  *     with DEFER_TASKRUN). False for a queue its caller drives: the caller may be a virtual thread,
  *     which runs on whichever carrier thread is free, and the kernel checks the OS thread, not the
  *     Java one.
- * @param completionFd the owner waits in an epoll set of its own rather than in a blocking reap:
+ * @param signalsCompletionFd the owner waits in an epoll set of its own rather than in a blocking reap:
  *     the queue signals an eventfd ({@link IoQueue#completionFd()}) on every completion and wakeup
  *     (the §9 loop's {@code epoll+aio} and {@code threads} backends). Requires {@code wakeup}.
  */
 public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis, boolean platformOwner,
-        boolean completionFd) {
+        boolean signalsCompletionFd) {
 
     /** Largest capacity accepted: the kernel rejects larger AIO contexts anyway. */
     public static final int MAX_CAPACITY = 1 << 16;
@@ -35,12 +35,12 @@ public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPoll
         if (sqPollIdleMillis < 0) {
             throw new IllegalArgumentException("sqPollIdleMillis must be >= 0: " + sqPollIdleMillis);
         }
-        if (completionFd && !wakeup) {
+        if (signalsCompletionFd && !wakeup) {
             throw new IllegalArgumentException("a completion eventfd needs wakeup support");
         }
     }
 
-    /** Options of a queue whose owner waits in its reaps (no {@link #completionFd()}). */
+    /** Options of a queue whose owner waits in its reaps (no {@link #signalsCompletionFd()}). */
     public QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis, boolean platformOwner) {
         this(capacity, wakeup, threads, sqPollIdleMillis, platformOwner, false);
     }

@@ -64,7 +64,7 @@ final class ThreadPoolQueue implements IoQueue {
     private final Thread[] workers;
     private boolean closed;
     /**
-     * With {@link QueueOptions#completionFd()}: signalled when the completed ring turns non-empty
+     * With {@link QueueOptions#signalsCompletionFd()}: signalled when the completed ring turns non-empty
      * and on {@link #wakeup()}, for an owner waiting in its own epoll set. Null otherwise.
      */
     private final EventFdWakeup completionSignal;
@@ -84,7 +84,7 @@ final class ThreadPoolQueue implements IoQueue {
         this.work = new IntRing(capacity);
         this.completed = new IntRing(capacity);
         this.workers = new Thread[options.threads()];
-        this.completionSignal = options.completionFd()
+        this.completionSignal = options.signalsCompletionFd()
                 ? EventFdWakeup.open(EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK) : null;
         int started = 0;
         try {

@@ -41,6 +41,9 @@ class NetAbiTest {
                 () -> assertEquals(28, Sockets.SOCKADDR_MAX),
                 () -> assertEquals(8, Sockets.SIN6_ADDR),
                 () -> assertEquals(24, Sockets.SIN6_SCOPE_ID),
+                // The family and port of both structures share offsets 0 and 2 (the code uses one constant).
+                () -> assertEquals(0, l.byteOffset(PathElement.groupElement("sin6_family"))),
+                () -> assertEquals(2, l.byteOffset(PathElement.groupElement("sin6_port"))),
                 () -> assertEquals(4, l.byteOffset(PathElement.groupElement("sin6_flowinfo"))));
     }
 
@@ -75,6 +78,23 @@ class NetAbiTest {
                 () -> assertEquals(2, Epoll.EPOLL_CTL_DEL),
                 () -> assertEquals(0x80000000, Epoll.EPOLLET),
                 () -> assertEquals(0x2000, Epoll.EPOLLRDHUP),
+                () -> assertEquals(1, Sockets.SOL_SOCKET),
+                () -> assertEquals(2, Sockets.SO_REUSEADDR),
+                () -> assertEquals(7, Sockets.SO_SNDBUF),
+                () -> assertEquals(8, Sockets.SO_RCVBUF),
+                () -> assertEquals(13, Sockets.SO_LINGER),
+                () -> assertEquals(6, Sockets.IPPROTO_TCP),
+                () -> assertEquals(1, Sockets.TCP_NODELAY),
+                () -> assertEquals(0, Sockets.SHUT_RD),
+                () -> assertEquals(1, Sockets.SHUT_WR),
+                () -> assertEquals(2, Sockets.SHUT_RDWR),
+                () -> assertEquals(3, Epoll.EPOLL_CTL_MOD),
+                () -> assertEquals(1 << 30, Epoll.EPOLLONESHOT),
+                () -> assertEquals(0x001, Epoll.EPOLLIN),
+                () -> assertEquals(0x004, Epoll.EPOLLOUT),
+                () -> assertEquals(0x008, Epoll.EPOLLERR),
+                () -> assertEquals(0x010, Epoll.EPOLLHUP),
+                () -> assertEquals(0x2000, Poll.POLLRDHUP),
                 () -> assertEquals(Poll.POLLIN, Epoll.EPOLLIN),
                 () -> assertEquals(Poll.POLLOUT, Epoll.EPOLLOUT));
     }
