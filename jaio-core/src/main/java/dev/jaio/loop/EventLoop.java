@@ -250,8 +250,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * @return the listener
      * @throws java.net.BindException when the address is in use (EADDRINUSE)
      * @throws IOException when socket(2), bind(2) or listen(2) fail (the message names the address
-     *     and errno), or the loop is closed
+     *     and errno)
      * @throws IllegalArgumentException for an unresolved address
+     * @throws RejectedExecutionException once the loop is closing
      */
     public TcpListener listen(InetSocketAddress address, ListenOptions options, AcceptHandler handler) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -301,6 +302,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      *
      * @return the pipe; close both ends (or the pipe) when done
      * @throws IOException when pipe2(2) fails (EMFILE, ...)
+     * @throws RejectedExecutionException once the loop is closing
      */
     public Pipe openPipe() throws IOException {
         StreamFd[] ends = callOnLoop(reactor::openPipe);
@@ -314,7 +316,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      *
      * @param writer the loop of the write end; may be this loop
      * @return the pipe; close both ends (or the pipe) when done
-     * @throws IOException when pipe2(2) fails (EMFILE, ...), or either loop is closed
+     * @throws IOException when pipe2(2) fails (EMFILE, ...)
+     * @throws RejectedExecutionException once either loop is closing
      */
     public Pipe openPipeFrom(EventLoop writer) throws IOException {
         Objects.requireNonNull(writer, "writer");
@@ -327,8 +330,8 @@ public final class EventLoop implements Executor, AutoCloseable {
         StreamFd sink;
         try {
             sink = writer.callOnLoop(() -> writer.reactor.adoptPipeSink(sinkFd));
-        } catch (IOException e) {
-            if (e.getCause() instanceof RejectedExecutionException) {
+        } catch (IOException | RejectedExecutionException e) {
+            if (e instanceof RejectedExecutionException) {
                 Reactor.discard(sinkFd); // the writer's loop never took the descriptor
             }
             callOnLoop(() -> {
@@ -379,7 +382,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            throw new IOException("the " + backend.id() + " event loop is closed", e);
+            throw new RejectedExecutionException("the " + backend.id() + " event loop is closed", e);
         }
         boolean interrupted = false;
         try {

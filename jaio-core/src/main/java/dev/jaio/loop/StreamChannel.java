@@ -104,7 +104,7 @@ public final class StreamChannel implements AutoCloseable {
                 try {
                     fd.read(dst, handler, attachment);
                 } catch (RuntimeException e) {
-                    handler.failed(new IOException("read: " + e.getMessage(), e), attachment);
+                    handler.failed(new IOException(e.getMessage(), e), attachment);
                 }
             });
         }
@@ -131,7 +131,7 @@ public final class StreamChannel implements AutoCloseable {
                 try {
                     fd.write(src, handler, attachment);
                 } catch (RuntimeException e) {
-                    handler.failed(new IOException("write: " + e.getMessage(), e), attachment);
+                    handler.failed(new IOException(e.getMessage(), e), attachment);
                 }
             });
         }
@@ -224,10 +224,14 @@ public final class StreamChannel implements AutoCloseable {
      *     the channel is closed
      */
     public void shutdownOutput() throws IOException {
-        loop.callOnLoop(() -> {
-            fd.shutdownOutput();
-            return null;
-        });
+        try {
+            loop.callOnLoop(() -> {
+                fd.shutdownOutput();
+                return null;
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new java.nio.channels.ClosedChannelException(); // the loop closed its channels
+        }
     }
 
     /** {@return whether {@link #close()} has not been called} */
@@ -238,8 +242,9 @@ public final class StreamChannel implements AutoCloseable {
     /**
      * Closes the channel: pending requests fail with an
      * {@link java.nio.channels.AsynchronousCloseException} (on {@code uring}, once the kernel has
-     * stopped them), and the descriptor is closed when none is in flight. Idempotent; any thread
-     * (elsewhere than on the loop it waits for the loop to do it).
+     * stopped them), and the descriptor is closed when none is in flight. Idempotent; any thread:
+     * elsewhere than on the loop it waits for the loop to do it, except on another loop's thread,
+     * where it hands the close to this loop and returns (two loops must never wait for each other).
      */
     @Override
     public void close() {
@@ -247,12 +252,21 @@ public final class StreamChannel implements AutoCloseable {
             fd.close();
             return;
         }
+        if (dev.jaio.internal.engine.EventLoop.onLoopThread()) {
+            // Another loop's thread must not wait for this loop (which may be waiting for it): hand it over.
+            try {
+                loop.execute(fd::close);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The loop is closing: it closes every channel itself.
+            }
+            return;
+        }
         try {
             loop.callOnLoop(() -> {
                 fd.close();
                 return null;
             });
-        } catch (IOException e) {
+        } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
             // The loop is closed or closing: it closes every channel itself.
         }
     }
@@ -277,7 +291,7 @@ public final class StreamChannel implements AutoCloseable {
         }
         try {
             return loop.callOnLoop(s::get);
-        } catch (IOException e) {
+        } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
             throw new CompletionException(e);
         }
     }

@@ -43,12 +43,20 @@ public final class TcpListener implements AutoCloseable {
             fd.close();
             return;
         }
+        if (dev.jaio.internal.engine.EventLoop.onLoopThread()) {
+            try {
+                loop.execute(fd::close); // never wait for another loop from a loop's thread
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The loop is closing: it closes the listener itself.
+            }
+            return;
+        }
         try {
             loop.callOnLoop(() -> {
                 fd.close();
                 return null;
             });
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | java.util.concurrent.RejectedExecutionException e) {
             // The loop is closed or closing: it closes the listener itself.
         }
     }

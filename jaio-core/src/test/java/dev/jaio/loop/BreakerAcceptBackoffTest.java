@@ -155,6 +155,10 @@ class BreakerAcceptBackoffTest {
             }
             fillers.clear();
             setNofile(old[0], old[1]);
+            // On uring a multishot ACCEPT may have taken the waiting connections before the descriptors
+            // ran out (the kernel accepts them itself): then the state under test never happened.
+            org.junit.jupiter.api.Assumptions.assumeTrue(inOneSecond >= 1 || !backend.equals("uring"),
+                    "uring accepted every connection before the descriptors ran out");
             assertTrue(inOneSecond >= 1, "the test did not run out of descriptors");
             assertTrue(inOneSecond <= 30, backend + ": " + inOneSecond
                     + " failed accepts in one second out of descriptors; the documented 100 ms backoff allows ~10");

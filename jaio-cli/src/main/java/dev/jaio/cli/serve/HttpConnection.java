@@ -53,6 +53,8 @@ final class HttpConnection implements IoHandler<Object> {
     State state = State.READING;
     /** When the current wait began or the last progress was made (System.nanoTime), for the timeouts. */
     long since;
+    /** When the first byte of the request head being read arrived: the header timeout counts from it. */
+    long headStartedAt;
 
     // The response in progress.
     private boolean keepAlive;
@@ -111,6 +113,9 @@ final class HttpConnection implements IoHandler<Object> {
         if (n < 0) {
             close();
             return;
+        }
+        if (!headInProgress()) {
+            headStartedAt = System.nanoTime(); // a new head begins: a byte a second must not keep it alive
         }
         inView.limit(inView.limit() + (int) n);
         since = System.nanoTime();
@@ -400,6 +405,7 @@ final class HttpConnection implements IoHandler<Object> {
         parser.reset();
         state = State.READING;
         since = System.nanoTime();
+        headStartedAt = since; // the next head starts now (pipelined bytes may be part of it already)
         parseNext();
     }
 

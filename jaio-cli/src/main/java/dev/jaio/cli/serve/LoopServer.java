@@ -112,7 +112,7 @@ final class LoopServer {
             long age = now - c.since;
             switch (c.state) {
                 case READING -> {
-                    if (c.headInProgress() ? age > header : age > idle) {
+                    if (c.headInProgress() ? now - c.headStartedAt > header : age > idle) {
                         expired.add(c);
                         codes.add(c.headInProgress() ? 408 : 0);
                     }

@@ -37,7 +37,7 @@ class BreakerServeTest {
     HttpServer start(String backend, ServeConfig.Io io, int loops, long headerTimeoutMillis) throws IOException {
         Files.writeString(root.resolve("hello.txt"), "hello, world\n");
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), loops, backend, io,
-                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, 5_000, 64);
+                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, 5_000, 64, true);
         server = HttpServer.start(c, log::add);
         return server;
     }
@@ -217,7 +217,7 @@ class BreakerServeTest {
                 Files.write(dir.resolve("c" + i), new byte[1 << 20]);
             }
             ServeConfig c = new ServeConfig(dir, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend,
-                    ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 60_000, 5_000, 64);
+                    ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 60_000, 5_000, 64, true);
             HttpServer srv = HttpServer.start(c, log::add);
             List<Socket> clients = new ArrayList<>();
             try {

@@ -79,7 +79,7 @@ public final class StreamFd extends LoopFd {
 
     /** The local address of a socket (null for a pipe). */
     public InetSocketAddress localAddress() {
-        if (local == null && kind == Kind.SOCKET) {
+        if (local == null && kind == Kind.SOCKET && !isReleased()) { // a closed number may be another socket's now
             local = reactor.socketAddress(fd, false);
         }
         return local;
@@ -87,7 +87,7 @@ public final class StreamFd extends LoopFd {
 
     /** The peer's address of a socket (null for a pipe, or when the peer is gone). */
     public InetSocketAddress remoteAddress() {
-        if (remote == null && kind == Kind.SOCKET) {
+        if (remote == null && kind == Kind.SOCKET && !isReleased()) {
             remote = reactor.socketAddress(fd, true);
         }
         return remote;
