@@ -362,6 +362,30 @@ public final class EventLoop implements Executor, AutoCloseable {
         return "EventLoop[" + backend.id() + "]";
     }
 
+    /**
+     * Runs {@code close} (a channel's or listener's) on the loop thread: at once on it; handed over
+     * without waiting from another loop's thread (two loops must never wait for each other); and
+     * waited for from any other thread. A closing loop closes everything itself, so a refusal is fine.
+     */
+    void closeOnLoop(Runnable close) {
+        if (inLoop()) {
+            close.run();
+            return;
+        }
+        try {
+            if (dev.jaio.internal.engine.EventLoop.onLoopThread()) {
+                execute(close);
+            } else {
+                callOnLoop(() -> {
+                    close.run();
+                    return null;
+                });
+            }
+        } catch (IOException | RejectedExecutionException e) {
+            // The loop is closed or closing: it closes every channel and listener itself.
+        }
+    }
+
     /** A call on the loop thread that may throw an IOException. */
     interface LoopCall<T> {
         T call() throws IOException;

@@ -248,27 +248,7 @@ public final class StreamChannel implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (loop.inLoop()) {
-            fd.close();
-            return;
-        }
-        if (dev.jaio.internal.engine.EventLoop.onLoopThread()) {
-            // Another loop's thread must not wait for this loop (which may be waiting for it): hand it over.
-            try {
-                loop.execute(fd::close);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // The loop is closing: it closes every channel itself.
-            }
-            return;
-        }
-        try {
-            loop.callOnLoop(() -> {
-                fd.close();
-                return null;
-            });
-        } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
-            // The loop is closed or closing: it closes every channel itself.
-        }
+        loop.closeOnLoop(fd::close);
     }
 
     @Override

@@ -39,26 +39,7 @@ public final class TcpListener implements AutoCloseable {
      * elsewhere than on the loop it waits for the loop to do it. */
     @Override
     public void close() {
-        if (loop.inLoop()) {
-            fd.close();
-            return;
-        }
-        if (dev.jaio.internal.engine.EventLoop.onLoopThread()) {
-            try {
-                loop.execute(fd::close); // never wait for another loop from a loop's thread
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // The loop is closing: it closes the listener itself.
-            }
-            return;
-        }
-        try {
-            loop.callOnLoop(() -> {
-                fd.close();
-                return null;
-            });
-        } catch (java.io.IOException | java.util.concurrent.RejectedExecutionException e) {
-            // The loop is closed or closing: it closes the listener itself.
-        }
+        loop.closeOnLoop(fd::close);
     }
 
     @Override

@@ -116,7 +116,10 @@ class LoopSafetyTest {
                 for (int i = 0; i < depth; i++) {
                     clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
                 }
-                Thread.sleep(300);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (accepted.get() < depth && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // every connection accepted, its receive pending
+                }
                 var read = file.read(arena.allocate(4096, 4096), 0);
                 done = awaitQuietly(read);
             } finally {

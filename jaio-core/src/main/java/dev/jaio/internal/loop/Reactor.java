@@ -259,28 +259,26 @@ public final class Reactor implements LoopDriver {
     }
 
     void completed(Object handler, long result, Object attachment) {
-        if (stackedHandlers >= MAX_STACKED_HANDLERS) {
-            deferred.add(new Deferred(handler, result, null, attachment));
-            return;
-        }
-        stackedHandlers++;
-        try {
-            dispatch.completed(handler, result, attachment);
-        } catch (Throwable t) {
-            uncaught(t);
-        } finally {
-            stackedHandlers--;
-        }
+        end(handler, result, null, attachment);
     }
 
     void failed(Object handler, IOException cause, Object attachment) {
+        end(handler, 0, cause, attachment);
+    }
+
+    /** Hands a request's end to its handler, or to the next turn when too many handlers are on the stack. */
+    private void end(Object handler, long result, IOException failure, Object attachment) {
         if (stackedHandlers >= MAX_STACKED_HANDLERS) {
-            deferred.add(new Deferred(handler, 0, cause, attachment));
+            deferred.add(new Deferred(handler, result, failure, attachment));
             return;
         }
         stackedHandlers++;
         try {
-            dispatch.failed(handler, cause, attachment);
+            if (failure == null) {
+                dispatch.completed(handler, result, attachment);
+            } else {
+                dispatch.failed(handler, failure, attachment);
+            }
         } catch (Throwable t) {
             uncaught(t);
         } finally {
@@ -293,11 +291,7 @@ public final class Reactor implements LoopDriver {
         int n = deferred.size();
         for (int i = 0; i < n; i++) {
             Deferred d = deferred.poll();
-            if (d.failure() == null) {
-                completed(d.handler(), d.result(), d.attachment());
-            } else {
-                failed(d.handler(), d.failure(), d.attachment());
-            }
+            end(d.handler(), d.result(), d.failure(), d.attachment());
         }
         return n > 0;
     }
