@@ -291,7 +291,16 @@ final class HttpConnection implements IoHandler<Object> {
         });
     }
 
+    /** A chunk's read ended (on this connection's loop); an exception of it would vanish in the future's callback. */
     private void chunkRead(int slot, Integer n, Throwable failure, int skew, long at) {
+        try {
+            chunkReadOnLoop(slot, n, failure, skew, at);
+        } catch (RuntimeException e) {
+            internalError(e);
+        }
+    }
+
+    private void chunkReadOnLoop(int slot, Integer n, Throwable failure, int skew, long at) {
         readInFlight = false;
         if (state == State.CLOSED) {
             // The connection closed meanwhile (its buffer was pinned until now): let go of the file.
@@ -458,6 +467,28 @@ final class HttpConnection implements IoHandler<Object> {
         if (state == State.CLOSED) {
             return;
         }
+        try {
+            dispatch(result, attachment);
+        } catch (RuntimeException e) {
+            internalError(e);
+        }
+    }
+
+    /**
+     * A bug of the server's own met while it answered: the connection is closed (its client sees
+     * the response cut short, as nginx's do after an internal error mid-response), the rest of the
+     * loop's connections go on, and the error is logged with where it was thrown. Without this the
+     * exception would reach the loop's uncaught-exception handler and leave the connection with no
+     * request in flight: hung until the client gives up.
+     */
+    private void internalError(RuntimeException e) {
+        StackTraceElement[] at = e.getStackTrace();
+        server.log("internal error, connection closed: " + e + (at.length > 0 ? " at " + at[0] : ""));
+        ServeStats.add(server.stats().aborted, 1);
+        close();
+    }
+
+    private void dispatch(long result, Object attachment) {
         if (attachment == READ) {
             onRead(result);
         } else if (attachment == WRITE) {

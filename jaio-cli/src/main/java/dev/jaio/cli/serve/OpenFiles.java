@@ -224,13 +224,13 @@ final class OpenFiles {
             return 0;
         }
         try {
-            List<Map.Entry<String, Entry>> all = new ArrayList<>(entries.entrySet());
-            all.sort((a, b) -> Long.compare(a.getValue().usedAt, b.getValue().usedAt));
             int dropped = 0;
-            for (int i = 0; i < all.size() && dropped < n; i++) {
-                Map.Entry<String, Entry> m = all.get(i);
-                if (entries.remove(m.getKey(), m.getValue())) {
-                    m.getValue().drop();
+            for (Victim v : oldestFirst(entries.entrySet())) {
+                if (dropped >= n) {
+                    break;
+                }
+                if (entries.remove(v.path(), v.entry())) {
+                    v.entry().drop();
                     dropped++;
                 }
             }
@@ -238,6 +238,24 @@ final class OpenFiles {
         } finally {
             shedding.set(0);
         }
+    }
+
+    /** An entry as {@link #oldestFirst} saw it: its use time read once. */
+    record Victim(String path, Entry entry, long usedAt) {}
+
+    /**
+     * The entries, least recently used first. Each entry's {@link Entry#usedAt} is read once, before
+     * the sort: other loops keep setting it, and a sort whose keys change under it breaks (TimSort
+     * throws "Comparison method violates its general contract!").
+     */
+    static List<Victim> oldestFirst(Iterable<Map.Entry<String, Entry>> all) {
+        List<Victim> v = new ArrayList<>();
+        for (Map.Entry<String, Entry> m : all) {
+            Entry e = m.getValue();
+            v.add(new Victim(m.getKey(), e, e.usedAt));
+        }
+        v.sort((a, b) -> Long.compare(a.usedAt() - b.usedAt(), 0)); // nanoTime order, overflow-safe
+        return v;
     }
 
     private Entry open(String decodedPath, long now, Entry previous) throws Refusal {
