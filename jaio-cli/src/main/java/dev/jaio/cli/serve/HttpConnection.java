@@ -68,6 +68,12 @@ final class HttpConnection implements IoHandler<Object> {
      * another loop's thread would wait for that read, and two loops could wait for each other).
      */
     private boolean readInFlight;
+    /**
+     * A read of the socket (READ or DRAIN) is in flight: a channel takes one read at a time, so a
+     * final error sent while the client's next bytes are awaited (408) lets that read end as the
+     * drain's first instead of starting another (ReadPendingException).
+     */
+    private boolean socketReadPending;
 
     HttpConnection(LoopServer server, StreamChannel ch) {
         this.server = server;
@@ -106,6 +112,7 @@ final class HttpConnection implements IoHandler<Object> {
         }
         state = State.READING;
         since = System.nanoTime();
+        socketReadPending = true;
         ch.read(have == 0 ? in : in.asSlice(have), READ, this);
     }
 
@@ -442,7 +449,10 @@ final class HttpConnection implements IoHandler<Object> {
         }
         state = State.DRAINING;
         since = System.nanoTime();
-        ch.read(in, DRAIN, this);
+        if (!socketReadPending) {
+            socketReadPending = true;
+            ch.read(in, DRAIN, this);
+        } // else the read in flight ends as a drain read (dispatch)
     }
 
     /** Timed out: {@code code} 408 for a head that never finished, 0 to close silently. */
@@ -489,6 +499,14 @@ final class HttpConnection implements IoHandler<Object> {
     }
 
     private void dispatch(long result, Object attachment) {
+        if (attachment == READ || attachment == DRAIN) {
+            socketReadPending = false;
+            if (state == State.DRAINING) {
+                attachment = DRAIN; // a head's read that a final error overtook: now it drains
+            } else if (state != State.READING) {
+                return; // a final error is being sent (408): its end starts the drain
+            }
+        }
         if (attachment == READ) {
             onRead(result);
         } else if (attachment == WRITE) {
@@ -514,6 +532,7 @@ final class HttpConnection implements IoHandler<Object> {
             if (result < 0) {
                 close();
             } else {
+                socketReadPending = true;
                 ch.read(in, DRAIN, this);
             }
         }
