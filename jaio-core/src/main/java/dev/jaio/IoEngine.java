@@ -360,7 +360,8 @@ public final class IoEngine implements AutoCloseable {
         return new PageCacheStats(s.capacityPages(), s.residentPages(), s.hits(), s.misses(), s.readaheadPages(),
                 s.demandPages(), s.deviceReads(), s.readErrors(), s.evictions(), s.retries(), s.idleRetries(),
                 s.spuriousWakeups(), s.collisionsSkipped(), s.frameWaits(), s.bypassReads(), s.dirtyPages(), s.writebackPages(),
-                s.pagesDirtied(), s.pagesWritten(), s.deviceWrites(), s.writeErrors(), s.flushes(), s.throttled());
+                s.pagesDirtied(), s.pagesWritten(), s.deviceWrites(), s.writeErrors(), s.flushes(), s.throttled(),
+                s.keptFiles());
     }
 
     /**

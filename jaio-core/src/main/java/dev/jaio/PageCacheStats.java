@@ -28,13 +28,17 @@ package dev.jaio;
  * @param writeErrors device writes that failed (their pages stay dirty; the next sync reports it)
  * @param flushes fsync/fdatasync calls issued to make written-back pages durable
  * @param throttled times a writer waited because dirty pages were over the limit (a fifth of the budget)
+ * @param keptFiles files closed with pages still in the cache, now: a reopen that finds the file
+ *     unchanged (size, modification, change and birth time) reads them as hits, as the kernel's
+ *     page cache outlives a file's last close
  */
 public record PageCacheStats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
         long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
         long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads, long dirtyPages,
-        long writebackPages, long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes, long throttled) {
+        long writebackPages, long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes, long throttled,
+        long keptFiles) {
 
     /** All zero: an engine whose cache was never used. */
     public static final PageCacheStats NONE = new PageCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0);
+            0, 0, 0, 0, 0, 0);
 }

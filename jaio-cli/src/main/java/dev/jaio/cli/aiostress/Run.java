@@ -143,7 +143,7 @@ final class Run {
         }
     }
 
-    /** The counters of {@code end} minus those of {@code start}; the page counts are {@code end}'s. */
+    /** The counters of {@code end} minus those of {@code start}; the page and file counts are {@code end}'s. */
     static PageCacheStats minus(PageCacheStats end, PageCacheStats start) {
         return new PageCacheStats(end.capacityPages(), end.residentPages(), end.hits() - start.hits(),
                 end.misses() - start.misses(), end.readaheadPages() - start.readaheadPages(),
@@ -154,7 +154,7 @@ final class Run {
                 end.frameWaits() - start.frameWaits(), end.bypassReads() - start.bypassReads(), end.dirtyPages(), end.writebackPages(),
                 end.pagesDirtied() - start.pagesDirtied(), end.pagesWritten() - start.pagesWritten(),
                 end.deviceWrites() - start.deviceWrites(), end.writeErrors() - start.writeErrors(),
-                end.flushes() - start.flushes(), end.throttled() - start.throttled());
+                end.flushes() - start.flushes(), end.throttled() - start.throttled(), end.keptFiles());
     }
 
     /** A barrier for all workers; the last to arrive runs {@code action} before any is released. */

@@ -70,7 +70,12 @@ final class OpenFiles {
         @SuppressWarnings("unused")
         private volatile int state;
 
-        Entry(AsyncFile file, Path real, Object fileKey, long size, long lastModified, String contentType, long now) {
+        /** The cache's {@link OpenFiles#stillRead}, or null (no tracking). */
+        private final ConcurrentHashMap<Object, Integer> stillRead;
+
+        Entry(AsyncFile file, Path real, Object fileKey, long size, long lastModified, String contentType, long now,
+                ConcurrentHashMap<Object, Integer> stillRead) {
+            this.stillRead = stillRead;
             this.file = file;
             this.real = real;
             this.fileKey = fileKey;
@@ -98,6 +103,13 @@ final class OpenFiles {
             int s = (int) STATE.getAndAdd(this, -1) - 1;
             if (s == DROPPED) {
                 file.close();
+                stillRead(-1);
+            }
+        }
+
+        private void stillRead(int delta) {
+            if (stillRead != null && fileKey != null) {
+                stillRead.merge(fileKey, delta, (a, b) -> a + b == 0 ? null : a + b);
             }
         }
 
@@ -112,6 +124,8 @@ final class OpenFiles {
             } while (!STATE.compareAndSet(this, s, s | DROPPED));
             if (s == 0) {
                 file.close();
+            } else {
+                stillRead(1); // until its last user lets go (that may have happened already: -1 first)
             }
         }
 
@@ -139,6 +153,11 @@ final class OpenFiles {
     private final int maxEntries;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger shedding = new AtomicInteger();
+    /**
+     * Files (by device and inode) of entries the cache dropped while responses still read them:
+     * a CACHED open of such a file shares those handles' page cache, which it must not trust.
+     */
+    private final ConcurrentHashMap<Object, Integer> stillRead = new ConcurrentHashMap<>();
 
     OpenFiles(PathResolver resolver, Function<Path, IoEngine> engines, FileOption[] options, long validMillis,
             int maxEntries) {
@@ -301,7 +320,7 @@ final class OpenFiles {
         }
         AsyncFile f;
         try {
-            f = openFile(real);
+            f = openFile(real, a.fileKey(), previous != null);
         } catch (AccessDeniedException e) {
             throw new Refusal(403, "access denied");
         } catch (NoSuchFileException e) {
@@ -309,7 +328,7 @@ final class OpenFiles {
         } catch (IOException e) {
             if (outOfDescriptors(e) && shed(Math.max(1, entries.size() / 4)) > 0) {
                 try {
-                    f = openFile(real);
+                    f = openFile(real, a.fileKey(), previous != null);
                 } catch (IOException again) {
                     throw new Refusal(outOfDescriptors(again) ? 503 : 500, again.getMessage());
                 }
@@ -317,7 +336,8 @@ final class OpenFiles {
                 throw new Refusal(outOfDescriptors(e) ? 503 : 500, e.getMessage());
             }
         }
-        return new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now);
+        return new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now,
+                stillRead);
     }
 
     /** Whether the open file's real path still has its size and modification time. */
@@ -331,12 +351,18 @@ final class OpenFiles {
         }
     }
 
-    private AsyncFile openFile(Path real) throws IOException {
+    /**
+     * Opens {@code real}. jaio's page cache keeps a CACHED file's pages past its last close and
+     * checks, at the next open, that the file is unchanged (size, times) before it uses them again;
+     * but while a handle has the file open, a new open shares that handle's pages unchecked, and
+     * jaio does not see writes of other processes. So when this file changed since the entry it
+     * replaces was made ({@code changed}), or a response still reads the file through a dropped
+     * entry, or the file system gives no identity to tell, the pages are dropped (DONTNEED: the
+     * idle ones; a page a response is sending stays until it is done).
+     */
+    private AsyncFile openFile(Path real, Object fileKey, boolean changed) throws IOException {
         AsyncFile f = AsyncFile.open(engines.apply(real), real, options);
-        if (f.isCached()) {
-            // jaio's cache of a file lives while any handle has it open, and does not see writes of
-            // other processes: pages an older handle (of a file changed since) still holds would be
-            // served as the new file's. Drop them; a fresh file has none, so this costs nothing then.
+        if (f.isCached() && (changed || fileKey == null || stillRead.containsKey(fileKey))) {
             try {
                 f.advise(0, 0, FileAdvice.DONTNEED);
             } catch (IOException e) {

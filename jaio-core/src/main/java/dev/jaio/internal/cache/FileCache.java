@@ -76,6 +76,20 @@ public final class FileCache {
     long diskSize;
     /** Open handles; guarded by the cache's file map. */
     int handles;
+    /**
+     * Kept with its pages after its last handle closed, for a reopen of the same {@link #version}
+     * ({@link PageCache#release(FileCache, FileStat.Version)}), as the kernel's inode keeps its page
+     * cache after the last close. Written inside the file map's compute; read by eviction, which
+     * lets the cache know when such a file's last page went.
+     */
+    volatile boolean kept;
+    /** The version of the file its pages agree with while {@link #kept}; guarded by the file map. */
+    FileStat.Version version;
+    /**
+     * Which keeping this is (the cache's running count), so that a stale record of an earlier one
+     * is passed over; written inside the file map's compute.
+     */
+    volatile long keeping;
     /** Writable handles of the file: writeback writes through one of them. */
     final CopyOnWriteArrayList<CacheHandle> writers = new CopyOnWriteArrayList<>();
     /** i_rwsem's part: cached writes' copies against direct writes and truncate ({@link WriteGate}). */

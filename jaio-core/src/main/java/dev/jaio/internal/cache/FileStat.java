@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The statx facts the cache needs about an open file: its identity and its size. */
+/** The statx facts the cache needs about an open file: its identity, its size and its {@link Version}. */
 public final class FileStat {
 
     private FileStat() {
@@ -45,6 +45,44 @@ public final class FileStat {
             }
             return new Identity(buf.get(JAVA_INT, Statx.STX_DEV_MAJOR), buf.get(JAVA_INT, Statx.STX_DEV_MINOR),
                     buf.get(JAVA_LONG, Statx.STX_INO));
+        }
+    }
+
+    /**
+     * What a file was when jaio's cache last agreed with it: its size and its modification, change
+     * and birth times (NFS's close-to-open check, with the birth time for an inode number that was
+     * freed and given to a new file). A file closed with pages in the cache keeps them only while
+     * a reopen finds the same version ({@link PageCache#release(FileCache, Version)}). The change
+     * time moves with every write, truncate and attribute change, whoever makes it; on file systems
+     * with multigrain timestamps (ext4, xfs, btrfs and tmpfs since Linux 6.13) a change made after
+     * a statx that read the time gets a later one, so two versions taken around a change differ.
+     *
+     * @param birthSec {@code stx_btime}'s seconds, 0 with its nanoseconds when the file system
+     *     gives no birth time
+     */
+    public record Version(long size, long mtimeSec, int mtimeNsec, long ctimeSec, int ctimeNsec, long birthSec,
+            int birthNsec) {
+    }
+
+    /** The {@link Version} of {@code fd}'s file, or null when statx fails. */
+    public static Version version(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Statx.STATX);
+            int want = Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME | Statx.STATX_BTIME;
+            long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, want, buf);
+            int got = buf.get(JAVA_INT, Statx.STX_MASK);
+            if (rc < 0 || (got & (Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME))
+                    != (Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME)) {
+                return null;
+            }
+            boolean birth = (got & Statx.STATX_BTIME) != 0;
+            return new Version(buf.get(JAVA_LONG, Statx.STX_SIZE),
+                    buf.get(JAVA_LONG, Statx.STX_MTIME + Statx.STATX_TIMESTAMP_TV_SEC),
+                    buf.get(JAVA_INT, Statx.STX_MTIME + Statx.STATX_TIMESTAMP_TV_NSEC),
+                    buf.get(JAVA_LONG, Statx.STX_CTIME + Statx.STATX_TIMESTAMP_TV_SEC),
+                    buf.get(JAVA_INT, Statx.STX_CTIME + Statx.STATX_TIMESTAMP_TV_NSEC),
+                    birth ? buf.get(JAVA_LONG, Statx.STX_BTIME + Statx.STATX_TIMESTAMP_TV_SEC) : 0,
+                    birth ? buf.get(JAVA_INT, Statx.STX_BTIME + Statx.STATX_TIMESTAMP_TV_NSEC) : 0);
         }
     }
 

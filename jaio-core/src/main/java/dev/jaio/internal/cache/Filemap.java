@@ -353,6 +353,9 @@ final class Filemap {
                 return false;
             }
             file.tree.remove(p.index());
+            if (file.kept && file.tree.isEmpty()) {
+                file.cache().keptFileEmptied(file); // a closed file with no page left: nothing to keep it for
+            }
             return true;
         } finally {
             file.lock.unlock();

@@ -3,6 +3,8 @@ package dev.jaio.internal.cache;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * jaio's page cache: a fixed budget of page frames ({@link PageFrames}) shared by the
@@ -44,8 +46,31 @@ public final class PageCache implements AutoCloseable {
 
     /** This cache's share of {@link #JVM_FILES}: the files whose pages live in its frames. */
     private final ConcurrentHashMap<Object, FileCache> files = new ConcurrentHashMap<>();
-    /** Set by {@link #close()}; guarded by this, as {@link #acquire} is, so no file joins a closed cache. */
-    private boolean closed;
+    /** Set by {@link #close()}; written under this, as {@link #acquire} runs, so no file joins a closed cache. */
+    private volatile boolean closed;
+    /**
+     * Files kept with their pages after their last close ({@link FileCache#kept}), in the order
+     * they were closed; records of files reopened (or kept again) since are stale and passed over.
+     */
+    private final ConcurrentLinkedQueue<Kept> keptOrder = new ConcurrentLinkedQueue<>();
+    /** Records in {@link #keptOrder}, stale ones included. */
+    private final AtomicInteger keptRecords = new AtomicInteger();
+    /** Files kept now. */
+    private final AtomicInteger keptFiles = new AtomicInteger();
+    /** Kept files whose last page eviction took: dropped at the next open or close. */
+    private final ConcurrentLinkedQueue<FileCache> emptied = new ConcurrentLinkedQueue<>();
+    /** Keepings so far: each kept file's {@link FileCache#keeping}. */
+    private final java.util.concurrent.atomic.AtomicLong keepings = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * At most this many closed files are kept: one per frame, since a kept file holds a page (one
+     * whose pages all went leaves at the next open or close), so a closed file's bookkeeping costs
+     * at most about what its page does.
+     */
+    private final int maxKeptFiles;
+
+    /** A file kept after its last close, and which keeping. */
+    private record Kept(FileCache file, long keeping) {
+    }
     private final CacheCounters counters = new CacheCounters();
     private final PageReclaim reclaim;
     private final Flusher flusher;
@@ -68,6 +93,7 @@ public final class PageCache implements AutoCloseable {
         this.flusher = new Flusher(counters, reclaim, frames.capacity(),
                 () -> files.values().stream().<Flusher.DirtyFile>map(f -> f.writeback).iterator());
         this.io = new DeviceIo(loop, counters);
+        this.maxKeptFiles = frames.capacity();
     }
 
     /** The frames. */
@@ -105,18 +131,67 @@ public final class PageCache implements AutoCloseable {
 
     /**
      * The cache of the file {@code key} names, made on first use with {@code size}; every handle
-     * that opens it calls this once and {@link #release(FileCache)} when it closes.
+     * that opens it calls this once and {@link #release(FileCache)} when it closes. Its pages are
+     * dropped at its last close (see {@link #acquire(Object, FileStat.Version)} for a cache that
+     * keeps them).
      *
      * @throws OtherEngineException when the file's pages live in another engine's cache: a file has
      *     one cache in the JVM, and its requests run on the engine that owns that cache
      */
-    public synchronized FileCache acquire(Object key, long size) throws OtherEngineException {
+    public FileCache acquire(Object key, long size) throws OtherEngineException {
+        return acquire(key, size, (FileStat.Version) null);
+    }
+
+    /**
+     * The cache of the file {@code key} names, at {@code version}: the pages a file kept since its
+     * last close are used again only when the file is still at the version it had then (else they
+     * are dropped and the file starts afresh, as an NFS client checks a file's attributes at open:
+     * close-to-open consistency). A file kept by another engine's cache, with no handle open, moves
+     * to this one (its pages are dropped). Every handle calls this once and
+     * {@link #release(FileCache, FileStat.Version)} when it closes.
+     *
+     * @throws OtherEngineException when a handle of another engine has the file open CACHED
+     */
+    public FileCache acquire(Object key, FileStat.Version version) throws OtherEngineException {
+        return acquire(key, version.size(), version);
+    }
+
+    private FileCache acquire(Object key, long size, FileStat.Version version) throws OtherEngineException {
+        dropEmptiedKeptFiles();
+        FileCache[] stale = new FileCache[1];
+        try {
+            return acquire(key, size, version, stale);
+        } finally {
+            if (stale[0] != null) {
+                // Out of every map, so nobody else reaches it; dropped outside this cache's lock,
+                // since freeing frames may run requests that waited for them.
+                stale[0].invalidate(0, Long.MAX_VALUE);
+            }
+        }
+    }
+
+    private synchronized FileCache acquire(Object key, long size, FileStat.Version version, FileCache[] stale)
+            throws OtherEngineException {
         if (closed) {
             // Its engine closed while the open ran: a file registered now would outlive the cache.
             throw new IllegalStateException("the engine's page cache is closed");
         }
         FileCache[] other = new FileCache[1];
         FileCache made = JVM_FILES.compute(key, (k, f) -> {
+            if (f != null && f.kept) {
+                PageCache home = f.cache();
+                f.kept = false;
+                home.keptFiles.decrementAndGet();
+                if (home == this && version != null && version.equals(f.version) && f.size() == version.size()) {
+                    f.version = null;
+                    f.handles = 1; // its pages agree with the file still: hits from the first read
+                    return f;
+                }
+                // Changed since its close, or kept by another engine's cache: its pages go.
+                home.files.remove(k, f);
+                stale[0] = f;
+                f = null;
+            }
             if (f != null && f.cache() != this) {
                 other[0] = f;
                 return f;
@@ -137,12 +212,33 @@ public final class PageCache implements AutoCloseable {
      * dropped (every request and read of the file has completed by then).
      */
     public void release(FileCache file) {
+        release(file, null);
+    }
+
+    /**
+     * Ends a handle's use of {@code file}, the file being at {@code now} (null: unknown). When the
+     * last handle closes, a file with pages, none of them dirty, is kept with them for a reopen at
+     * the same version ({@link #acquire(Object, FileStat.Version)}), as the kernel's inode keeps its
+     * page cache past the last close; CLOCK evicts its pages as any others. Otherwise (dirty pages
+     * left by a failed writeback, no version, no page, a closing cache) its pages are dropped.
+     * Every request and read of the file has completed by then.
+     */
+    public void release(FileCache file, FileStat.Version now) {
         boolean[] last = new boolean[1];
+        long[] kept = {-1};
         JVM_FILES.computeIfPresent(file.key(), (k, f) -> {
             if (f != file) {
                 return f; // this cache closed and another engine's took the file since
             }
             if (--f.handles == 0) {
+                if (now != null && !closed && maxKeptFiles > 0 && !f.mayHoldUnwrittenData() && hasPages(f)) {
+                    f.version = now;
+                    f.keeping = keepings.incrementAndGet();
+                    f.kept = true;
+                    keptFiles.incrementAndGet();
+                    kept[0] = f.keeping;
+                    return f;
+                }
                 last[0] = true;
                 files.remove(k, f);
                 return null;
@@ -151,6 +247,87 @@ public final class PageCache implements AutoCloseable {
         });
         if (last[0]) {
             file.invalidate(0, Long.MAX_VALUE);
+        }
+        if (kept[0] >= 0) {
+            keptOrder.add(new Kept(file, kept[0]));
+            keptRecords.incrementAndGet();
+            trimKeptFiles();
+        }
+    }
+
+    private static boolean hasPages(FileCache f) {
+        f.lock.lock();
+        try {
+            return !f.tree.isEmpty();
+        } finally {
+            f.lock.unlock();
+        }
+    }
+
+    /** Files kept with their pages after their last close, now. */
+    public int keptFiles() {
+        return keptFiles.get();
+    }
+
+    /** Eviction took the last page of a kept file ({@link Filemap#detach}); called under its lock. */
+    void keptFileEmptied(FileCache file) {
+        emptied.add(file);
+    }
+
+    /** Drops the kept files past {@link #maxKeptFiles} (the longest closed first), and stale records. */
+    private void trimKeptFiles() {
+        dropEmptiedKeptFiles();
+        while (keptFiles.get() > maxKeptFiles) {
+            Kept k = keptOrder.poll();
+            if (k == null) {
+                break;
+            }
+            keptRecords.decrementAndGet();
+            dropKept(k.file(), k.keeping());
+        }
+        // Records of files reopened since: cleared out once they are half of the queue.
+        if (keptRecords.get() > 2 * keptFiles.get() + 64) {
+            keptOrder.removeIf(k -> {
+                boolean stale = !isKept(k.file(), k.keeping());
+                if (stale) {
+                    keptRecords.decrementAndGet();
+                }
+                return stale;
+            });
+        }
+    }
+
+    private static boolean isKept(FileCache f, long keeping) {
+        return JVM_FILES.get(f.key()) == f && f.kept && f.keeping == keeping;
+    }
+
+    private void dropEmptiedKeptFiles() {
+        FileCache f;
+        while ((f = emptied.poll()) != null) {
+            if (f.kept) {
+                dropKept(f, -1);
+            }
+        }
+    }
+
+    /**
+     * Drops kept file {@code f} if it is still kept: the keeping {@code keeping}, or when -1 any
+     * keeping in which it holds no page.
+     */
+    private void dropKept(FileCache f, long keeping) {
+        boolean[] gone = new boolean[1];
+        JVM_FILES.computeIfPresent(f.key(), (k, cur) -> {
+            if (cur != f || !f.kept || (keeping >= 0 ? f.keeping != keeping : hasPages(f))) {
+                return cur;
+            }
+            f.kept = false;
+            keptFiles.decrementAndGet();
+            files.remove(k, f);
+            gone[0] = true;
+            return null;
+        });
+        if (gone[0]) {
+            f.invalidate(0, Long.MAX_VALUE);
         }
     }
 
@@ -356,7 +533,8 @@ public final class PageCache implements AutoCloseable {
                 c.demandPages.sum(), c.deviceReads.sum(), c.readErrors.sum(), c.evictions.sum(), c.retries.sum(),
                 c.idleRetries.sum(), waits.spuriousWakeups(), waits.collisionsSkipped(), c.frameWaits.sum(),
                 c.bypassReads.sum(), c.dirtyPages.get(), c.writebackPages.get(), c.pagesDirtied.sum(),
-                c.pagesWritten.sum(), c.deviceWrites.sum(), c.writeErrors.sum(), c.flushes.sum(), c.throttled.sum());
+                c.pagesWritten.sum(), c.deviceWrites.sum(), c.writeErrors.sum(), c.flushes.sum(), c.throttled.sum(),
+                keptFiles.get());
     }
 
     /**
@@ -385,12 +563,13 @@ public final class PageCache implements AutoCloseable {
      * @param writeErrors device writes that failed
      * @param flushes device cache flushes (fdatasync/fsync) syncs issued
      * @param throttled times a writer waited for dirty pages to fall below the limit
+     * @param keptFiles files closed with pages kept for a reopen, now
      */
     public record Stats(long capacityPages, long residentPages, long hits, long misses, long readaheadPages,
             long demandPages, long deviceReads, long readErrors, long evictions, long retries, long idleRetries,
             long spuriousWakeups, long collisionsSkipped, long frameWaits, long bypassReads, long dirtyPages,
             long writebackPages, long pagesDirtied, long pagesWritten, long deviceWrites, long writeErrors, long flushes,
-            long throttled) {
+            long throttled, long keptFiles) {
     }
 
     /**

@@ -168,8 +168,9 @@ public final class FileOpener {
             throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
         }
         FileStat.Identity id = FileStat.identity((int) dfd);
-        long size = FileStat.size((int) dfd);
-        if (id == null || size < 0) {
+        FileStat.Version version = FileStat.version((int) dfd);
+        if (id == null || version == null) {
+            long size = FileStat.size((int) dfd);
             Libc.close((int) dfd);
             throw Failures.of("statx", path, -1, -1, size < 0 ? (int) -size : Errno.EIO);
         }
@@ -177,7 +178,7 @@ public final class FileOpener {
         FileCache fileCache;
         try {
             pages = engine.pageCache();
-            fileCache = pages.acquire(id, size);
+            fileCache = pages.acquire(id, version); // the pages it kept since its last close, if unchanged
         } catch (IllegalStateException e) {
             Libc.close((int) dfd);
             throw new IllegalStateException("open " + path + ": " + e.getMessage(), e);

@@ -611,7 +611,9 @@ public final class OpenFile implements CacheHandle.OpCount {
         try {
             if (handle != null) {
                 PageCache pc = handle.file().cache();
-                pc.release(handle.file());
+                // The version the file is at as the handle lets go (its dirty pages written back):
+                // the pages it leaves in the cache are used again by a reopen that finds it unchanged.
+                pc.release(handle.file(), FileStat.version(handle.directFd()));
                 Libc.close(handle.directFd());
             }
         } finally {
