@@ -110,6 +110,12 @@ public final class ServeCommand implements Callable<Integer> {
                     + " only io_uring_enter on the loop threads) (default: on).")
     boolean fastPaths;
 
+    @Option(names = "--send-zc", defaultValue = "0", converter = BenchCommand.SizeConverter.class,
+            description = "With --loop=uring, response writes of at least this many bytes go as zero-copy sends"
+                    + " (IORING_OP_SEND_ZC): it pays through a NIC, over loopback the kernel copies anyway;"
+                    + " 0: off (default: ${DEFAULT-VALUE}).")
+    long sendZeroCopyFrom;
+
     @Option(names = "--duration", description = "Stop after this many seconds (default: until SIGINT or SIGTERM).")
     Double duration;
 
@@ -257,7 +263,7 @@ public final class ServeCommand implements Callable<Integer> {
             return new ServeConfig(root.toAbsolutePath().normalize(), new InetSocketAddress(address, port), n, backend, mode,
                     cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
                     TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
-                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode), fastPaths);
+                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode), fastPaths, sendZeroCopyFrom);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

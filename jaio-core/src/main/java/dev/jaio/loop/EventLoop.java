@@ -132,6 +132,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         IoQueue queue = opened.queue();
         Reactor reactor = new Reactor(backend, DISPATCH);
+        reactor.sendZeroCopyFrom(config.sendZeroCopyFrom());
         String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
         dev.jaio.internal.engine.EventLoop loop;
         try {
@@ -181,6 +182,22 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** {@return the backend: {@code uring}, {@code aio-poll}, {@code epoll+aio} or {@code threads}} */
     public String backend() {
         return backend.id();
+    }
+
+    /**
+     * Zero-copy sends so far ({@link LoopConfig#sendZeroCopyFrom()}, uring only).
+     *
+     * @param sends SEND_ZC requests whose notification came (the kernel let go of the memory)
+     * @param copied those whose notification said the kernel copied the bytes after all (over
+     *     loopback, every one)
+     */
+    public record ZeroCopySends(long sends, long copied) {
+    }
+
+    /** {@return the zero-copy sends so far; any thread (a snapshot)} */
+    public ZeroCopySends zeroCopySends() {
+        long[] c = reactor.zeroCopyCounts();
+        return new ZeroCopySends(c[0], c[1]);
     }
 
     /**

@@ -4,10 +4,12 @@ import dev.jaio.internal.loop.StreamFd;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.ReadPendingException;
 import java.nio.channels.WritePendingException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A byte stream of one {@link EventLoop}: a connected TCP socket, or one end of a pipe. One read
@@ -93,16 +95,42 @@ public final class StreamChannel implements AutoCloseable {
      * @throws UnsupportedOperationException for the write end of a pipe
      */
     public <A> void read(MemorySegment dst, A attachment, IoHandler<? super A> handler) {
+        read(dst, 0, TimeUnit.NANOSECONDS, attachment, handler);
+    }
+
+    /**
+     * Reads up to {@code dst.byteSize()} bytes into {@code dst}, or fails with
+     * {@link InterruptedByTimeoutException} when no byte came within {@code timeout}, as the JDK's
+     * {@code AsynchronousSocketChannel.read(dst, timeout, unit, attachment, handler)}; unlike the
+     * JDK's, a read that timed out took no byte, and the channel stays open and readable (an idle
+     * connection's timeout, then the next read). On uring the kernel times the read: its RECV (or
+     * pipe READ) is linked to an IORING_OP_LINK_TIMEOUT in the same submission, and nothing is
+     * allocated; on the other backends a loop timer does, taken out of the loop's timer heap as
+     * soon as the read ends (one timer entry per timed read).
+     *
+     * @param <A> the attachment's type
+     * @param dst native memory, at least one byte
+     * @param timeout the longest wait for the first byte; 0 or less: no limit
+     * @param unit the unit of {@code timeout}
+     * @param attachment passed back to the handler
+     * @param handler gets the count, or -1 at end of stream; on the loop thread
+     * @throws IllegalArgumentException when {@code dst} is not native or is empty
+     * @throws ReadPendingException when a read is pending (on the loop thread)
+     * @throws UnsupportedOperationException for the write end of a pipe
+     */
+    public <A> void read(MemorySegment dst, long timeout, TimeUnit unit, A attachment, IoHandler<? super A> handler) {
         check(dst, "read", handler);
         if (dst.byteSize() == 0) {
             throw new IllegalArgumentException("read: the buffer is empty");
         }
+        java.util.Objects.requireNonNull(unit, "unit");
+        long nanos = timeout <= 0 ? 0 : Math.max(1, unit.toNanos(timeout));
         if (loop.inLoop()) {
-            fd.read(dst, handler, attachment);
+            fd.read(dst, nanos, handler, attachment);
         } else {
             loop.execute(() -> {
                 try {
-                    fd.read(dst, handler, attachment);
+                    fd.read(dst, nanos, handler, attachment);
                 } catch (RuntimeException e) {
                     handler.failed(new IOException(e.getMessage(), e), attachment);
                 }
@@ -201,6 +229,21 @@ public final class StreamChannel implements AutoCloseable {
     public CompletableFuture<Long> read(MemorySegment dst) {
         FutureHandler f = new FutureHandler();
         read(dst, null, f);
+        return f;
+    }
+
+    /**
+     * {@link #read(MemorySegment, long, TimeUnit, Object, IoHandler)} as a future, completed on the
+     * loop thread; a timeout completes it exceptionally with {@link InterruptedByTimeoutException}.
+     *
+     * @param dst native memory, at least one byte
+     * @param timeout the longest wait for the first byte; 0 or less: no limit
+     * @param unit the unit of {@code timeout}
+     * @return bytes read, or -1 at end of stream
+     */
+    public CompletableFuture<Long> read(MemorySegment dst, long timeout, TimeUnit unit) {
+        FutureHandler f = new FutureHandler();
+        read(dst, timeout, unit, null, f);
         return f;
     }
 

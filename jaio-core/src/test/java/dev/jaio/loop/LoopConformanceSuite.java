@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.ReadPendingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -602,6 +603,91 @@ abstract class LoopConformanceSuite {
             c.close();
             peer.close();
         }
+    }
+
+    // ---- read timeouts ----
+
+    @Test
+    void aReadThatGetsNoByteTimesOutTakesNothingAndTheChannelReadsOn() throws Exception {
+        TcpListener l = echoServer();
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        MemorySegment in = arena.allocate(64);
+        long t0 = System.nanoTime();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(c.read(in, 100, TimeUnit.MILLISECONDS)));
+        long waited = System.nanoTime() - t0;
+        assertInstanceOf(InterruptedByTimeoutException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("no bytes within 100 ms"), e.getCause().getMessage());
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(100), "timed out after " + waited + " ns");
+        assertTrue(c.isOpen());
+        // The echo comes back to a read with a timeout: nothing was lost to the timed-out one.
+        assertEquals(5L, await(c.write(bytes("hello"))));
+        long n = await(c.read(in, 10, TimeUnit.SECONDS));
+        assertEquals("hello", text(in, n));
+        c.close();
+    }
+
+    @Test
+    void readsThatEndInTimeLeaveNoTimerToFailALaterRead() throws Exception {
+        Pipe p = loop.openPipe();
+        MemorySegment in = arena.allocate(64);
+        for (int i = 0; i < 300; i++) {
+            CompletableFuture<Long> r = p.source().read(in, 150, TimeUnit.MILLISECONDS);
+            assertEquals(1L, await(p.sink().write(bytes("x"))));
+            assertEquals(1L, await(r));
+        }
+        // Past every deadline of those reads: a read with no timeout waits on, untouched by them.
+        CompletableFuture<Long> r = p.source().read(in);
+        Thread.sleep(400);
+        assertFalse(r.isDone(), () -> "a stale timeout ended a later read: " + r);
+        assertEquals(1L, await(p.sink().write(bytes("y"))));
+        assertEquals(1L, await(r));
+        p.close();
+    }
+
+    @Test
+    void aPipeReadTimesOutAndTheNextOneGetsTheBytes() throws Exception {
+        Pipe p = loop.openPipe();
+        MemorySegment in = arena.allocate(64);
+        for (int round = 0; round < 3; round++) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> await(p.source().read(in, 30, TimeUnit.MILLISECONDS)));
+            assertInstanceOf(InterruptedByTimeoutException.class, e.getCause());
+        }
+        assertEquals(4L, await(p.sink().write(bytes("pong"))));
+        assertEquals("pong", text(in, await(p.source().read(in, 5, TimeUnit.SECONDS))));
+        p.close();
+    }
+
+    @Test
+    void closingFailsATimedReadWithAsynchronousCloseNotATimeout() throws Exception {
+        TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), c -> { });
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        long fds = openFds();
+        CompletableFuture<Long> r = c.read(arena.allocate(10), 30, TimeUnit.SECONDS);
+        Thread.sleep(50);
+        c.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(r));
+        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        // The descriptor closes once the read (and on uring its linked timeout) came back.
+        for (int i = 0; i < 200 && openFds() >= fds; i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(openFds() < fds, "the channel's descriptor is still open");
+    }
+
+    @Test
+    void aZeroOrNegativeTimeoutMeansNoLimit() throws Exception {
+        Pipe p = loop.openPipe();
+        MemorySegment in = arena.allocate(8);
+        CompletableFuture<Long> r = p.source().read(in, 0, TimeUnit.MILLISECONDS);
+        Thread.sleep(100);
+        assertFalse(r.isDone());
+        assertEquals(1L, await(p.sink().write(bytes("z"))));
+        assertEquals(1L, await(r));
+        CompletableFuture<Long> r2 = p.source().read(in, -5, TimeUnit.SECONDS);
+        Thread.sleep(50);
+        assertFalse(r2.isDone());
+        p.close();
     }
 
     /** An IoHandler that is a future of the result. */

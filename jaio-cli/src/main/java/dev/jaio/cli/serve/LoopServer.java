@@ -42,7 +42,8 @@ final class LoopServer {
         EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()))
                 .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE);
-        this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files));
+        this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files)
+                .withSendZeroCopyFrom(config.sendZeroCopyFrom()));
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
     }
 

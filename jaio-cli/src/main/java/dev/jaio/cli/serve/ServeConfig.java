@@ -25,10 +25,12 @@ import java.util.Locale;
  *     CACHED hit) before handing it to its queue
  * @param openFiles files the server keeps open at most, all loops together (nginx's
  *     {@code open_file_cache max}): the loops share one cache and the process's descriptor limit
+ * @param sendZeroCopyFrom on uring, response writes of at least this many bytes go as zero-copy
+ *     sends ({@link dev.jaio.loop.LoopConfig#sendZeroCopyFrom()}); 0: never
  */
 public record ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
         int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
-        long fileCacheValidMillis, int openFiles, boolean fastPaths) {
+        long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom) {
 
     /** How file bytes reach the response. */
     public enum Io {
@@ -52,7 +54,18 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         }
     }
 
+    /** A configuration without zero-copy sends. */
+    public ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
+            int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
+            long fileCacheValidMillis, int openFiles, boolean fastPaths) {
+        this(root, address, loops, backend, io, cacheBytes, queueDepth, chunkBytes, headerTimeoutMillis,
+                idleTimeoutMillis, sendTimeoutMillis, fileCacheValidMillis, openFiles, fastPaths, 0);
+    }
+
     public ServeConfig {
+        if (sendZeroCopyFrom < 0) {
+            throw new IllegalArgumentException("--send-zc must be >= 0 (0: off): " + sendZeroCopyFrom);
+        }
         if (loops < 1 || loops > 1024) {
             throw new IllegalArgumentException("--loops must be in [1, 1024]: " + loops);
         }

@@ -69,6 +69,11 @@ class HttpServerTest {
 
     HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles, long validMillis)
             throws IOException {
+        return start(backend, io, headerTimeoutMillis, openFiles, validMillis, 0);
+    }
+
+    HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles, long validMillis,
+            long sendZeroCopyFrom) throws IOException {
         big = new byte[3_000_017];
         new Random(7).nextBytes(big);
         Files.write(root.resolve("big.bin"), big);
@@ -77,7 +82,8 @@ class HttpServerTest {
         Files.writeString(root.resolve("sub/index.html"), "<p>index</p>");
         Files.write(root.resolve("empty"), new byte[0]);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
-                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles, true);
+                16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles, true,
+                sendZeroCopyFrom);
         server = HttpServer.start(c, log::add);
         return server;
     }
@@ -103,6 +109,23 @@ class HttpServerTest {
             b.header(headers[i], headers[i + 1]);
         }
         return c.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** --send-zc on uring: bodies go out as SEND_ZC; every byte arrives, ranges and keep-alive too. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = ServeConfig.Io.class, names = {"BUFFERED", "CACHED"})
+    void zeroCopySendsServeWholeFilesAndRanges(ServeConfig.Io io) throws Exception {
+        start("uring", io, 10_000, 1000, 60_000, 4096);
+        HttpClient c = client();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<byte[]> r = get(c, uri("/big.bin"));
+            assertEquals(200, r.statusCode());
+            assertArrayEquals(big, r.body());
+        }
+        HttpResponse<byte[]> r = get(c, uri("/big.bin"), "Range", "bytes=5000-200000");
+        assertEquals(206, r.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(big, 5000, 200_001), r.body());
+        assertEquals(List.of(), log);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -150,6 +150,14 @@ public final class EventLoop implements AutoCloseable {
         return queue.engineName();
     }
 
+    /**
+     * Whether an op may carry a {@link IoOp#linkTimeout}: the queue links requests (io_uring's
+     * IOSQE_IO_LINK with IORING_OP_LINK_TIMEOUT).
+     */
+    public boolean linksTimeouts() {
+        return queue instanceof RequestChaining;
+    }
+
     /** Whether the calling thread is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
@@ -316,7 +324,7 @@ public final class EventLoop implements AutoCloseable {
                     woken.set(false);
                     parked = true;
                     if (incoming.get() == null && cancels.isEmpty()
-                            && (backlogHead == null || slots.available() == 0)) {
+                            && (backlogHead == null || slots.available() < places(backlogHead))) {
                         if (driver == null) {
                             queue.reap(1, capacity, -1, sink);
                         } else if (!driver.hasDue() && !(closing && !driverShut)) {
@@ -386,7 +394,7 @@ public final class EventLoop implements AutoCloseable {
         boolean any = false;
         long now = backlogHead != null || channelWaitHead != null ? System.nanoTime() : 0; // one clock read for the batch
         // Socket and pipe requests that waited for a place go first, in their order.
-        while (channelWaitHead != null && channelsInFlight < channelLimit && slots.available() > 0) {
+        while (channelWaitHead != null && channelsInFlight < channelLimit && slots.available() >= places(channelWaitHead)) {
             IoOp<?> op = channelWaitHead;
             channelWaitHead = op.plainNext();
             if (channelWaitHead == null) {
@@ -395,7 +403,7 @@ public final class EventLoop implements AutoCloseable {
             op.plainNext(null);
             any |= start(op, now);
         }
-        while (backlogHead != null && slots.available() > 0) {
+        while (backlogHead != null && slots.available() >= places(backlogHead)) {
             IoOp<?> op = backlogHead;
             backlogHead = op.plainNext();
             if (backlogHead == null) {
@@ -417,7 +425,12 @@ public final class EventLoop implements AutoCloseable {
         return any;
     }
 
-    /** Prepares {@code op} into a free slot; false when a cancel ended it first. */
+    /** The slots {@code op} takes: two with a linked timeout. */
+    private static int places(IoOp<?> op) {
+        return op.linkTimeout == null ? 1 : 2;
+    }
+
+    /** Prepares {@code op} (and its linked timeout) into free slots; false when a cancel ended it first. */
     private boolean start(IoOp<?> op, long now) {
         {
             if (!op.tryStart()) {
@@ -429,6 +442,11 @@ public final class EventLoop implements AutoCloseable {
             int slot = slots.acquire();
             inFlight[slot] = op;
             op.slot = slot;
+            IoOp<?> timeout = op.linkTimeout;
+            if (timeout != null) {
+                startLinkTimeout(op, slot, timeout, now);
+                return true;
+            }
             if (!prepare(op, slot)) {
                 // Cannot happen while slots and queue capacity are equal; fail loudly if it does.
                 inFlight[slot] = null;
@@ -445,6 +463,30 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Prepares {@code op} linked to its LINK_TIMEOUT {@code timeout} in a second slot (the backlog
+     * made sure of two), so that the two SQEs go to the kernel in the same submission. The timeout
+     * completes as any op: with -ETIME when it cancelled {@code op}.
+     */
+    private void startLinkTimeout(IoOp<?> op, int slot, IoOp<?> timeout, long now) {
+        if (!timeout.tryStart()) {
+            throw new IllegalStateException("a linked timeout was handed to the loop by itself");
+        }
+        if (limited(timeout)) {
+            channelsInFlight++;
+        }
+        int tslot = slots.acquire();
+        inFlight[tslot] = timeout;
+        timeout.slot = tslot;
+        RequestChaining chain = (RequestChaining) queue;
+        chain.linkNext();
+        if (!prepare(op, slot) || !chain.prepareLinkTimeout(timeout.offset, tslot)) {
+            // Cannot happen while slots and queue capacity are equal (an SQE for each slot).
+            throw new IllegalStateException("the queue refused a linked request with a free slot");
+        }
+        op.submittedAt = now;
+    }
+
     private boolean prepare(IoOp<?> op, int slot) {
         return switch (op.opcode) {
             case IoOp.READ -> queue.prepareRead(op.fd, op.buffer, op.offset, op.rwFlags, slot);
@@ -456,6 +498,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.POLL -> queue.preparePoll(op.fd, op.rwFlags, slot);
             case IoOp.RECV -> ((SocketOps) queue).prepareRecv(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.SEND -> ((SocketOps) queue).prepareSend(op.fd, op.buffer, op.rwFlags, slot);
+            case IoOp.SEND_ZC -> ((SocketOps) queue).prepareSendZc(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.ACCEPT -> ((SocketOps) queue).prepareAccept(op.fd, op.rwFlags, slot);
             case IoOp.ACCEPT_MULTISHOT -> ((SocketOps) queue).prepareAcceptMultishot(op.fd, op.rwFlags, slot);
             case IoOp.CONNECT -> ((SocketOps) queue).prepareConnect(op.fd, op.buffer, (int) op.offset, slot);

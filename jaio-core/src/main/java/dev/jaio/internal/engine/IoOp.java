@@ -58,6 +58,19 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     public static final int SPLICE = 13;
     /** Multishot accept4(2) on listening socket {@link #fd} ({@link SocketOps}): {@link #onMore} per connection. */
     public static final int ACCEPT_MULTISHOT = 14;
+    /**
+     * LINK_TIMEOUT ({@link RequestChaining}), {@link #offset} nanoseconds: never queued by itself,
+     * but prepared by the loop right after the op whose {@link #linkTimeout} it is, so that the
+     * kernel cancels that op (-ECANCELED) if it runs longer; it completes with -ETIME when it fired,
+     * else -ECANCELED or -ENOENT.
+     */
+    public static final int LINK_TIMEOUT = 15;
+    /**
+     * Zero-copy send of {@link #buffer} ({@link SocketOps#prepareSendZc}): {@link #onMore} with the
+     * bytes sent, then {@link #onResult} with the notification once the kernel let go of the
+     * buffer; or only {@link #onResult}, with the send's result, when no notification follows.
+     */
+    public static final int SEND_ZC = 16;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;
@@ -105,6 +118,12 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     protected int spliceLength;
     /** The loop's slot while the op is in its queue, else -1; loop thread only. */
     int slot = -1;
+    /**
+     * A {@link #LINK_TIMEOUT} op that the loop prepares right after this one, linked to it, or
+     * null; only for a loop whose queue {@link EventLoop#linksTimeouts() links timeouts}. Set
+     * before the op is handed to the loop; the loop thread only.
+     */
+    protected IoOp<?> linkTimeout;
 
     protected IoOp(int opcode, int fd, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags) {
         this.opcode = opcode;

@@ -15,6 +15,15 @@ public interface SocketOps {
     /** send(2) of {@code buffer}: bytes sent (possibly fewer), or -errno. */
     boolean prepareSend(int fd, MemorySegment buffer, int msgFlags, long userData);
 
+    /**
+     * A zero-copy send of {@code buffer} (io_uring's SEND_ZC): the bytes sent (or -errno) come
+     * through {@link CompletionSink#completeMore} when a notification follows, and the request ends
+     * with that notification, once the kernel no longer reads the buffer (its result has
+     * IORING_NOTIF_USAGE_ZC_COPIED when the bytes were copied after all); without a notification
+     * the first completion is the last. -EINVAL from a kernel without it.
+     */
+    boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, long userData);
+
     /** accept4(2) without the peer's address: the new descriptor, or -errno. */
     boolean prepareAccept(int fd, int acceptFlags, long userData);
 

@@ -27,6 +27,11 @@ import java.nio.ByteOrder;
  */
 public final class Sockets {
 
+    /**
+     * No family ({@code AF_UNSPEC}): connect(2) to a sockaddr of it disconnects a TCP socket
+     * (tcp_disconnect: its queues purged, a RST sent) while the descriptor stays open.
+     */
+    public static final int AF_UNSPEC = 0;
     /** IPv4 ({@code AF_INET}). */
     public static final int AF_INET = 2;
     /** IPv6 ({@code AF_INET6}). */

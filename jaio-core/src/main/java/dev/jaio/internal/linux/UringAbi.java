@@ -740,6 +740,16 @@ public final class UringAbi {
     public static final int IORING_CQE_F_MORE = 1 << 1;
     /** cqe.flags: shift of the buffer id when IORING_CQE_F_BUFFER is set. */
     public static final int IORING_CQE_BUFFER_SHIFT = 16;
+    /**
+     * cqe.flags: a zero-copy send's notification (6.0), its last CQE: the kernel no longer reads
+     * the buffer. Its res has {@link #IORING_NOTIF_USAGE_ZC_COPIED} when the bytes were copied after
+     * all (asked with {@link #IORING_SEND_ZC_REPORT_USAGE}).
+     */
+    public static final int IORING_CQE_F_NOTIF = 1 << 3;
+    /** SEND_ZC sqe.ioprio: report in the notification whether the bytes were copied (6.2). */
+    public static final int IORING_SEND_ZC_REPORT_USAGE = 1 << 3;
+    /** A SEND_ZC notification's res bit: the kernel copied the bytes (loopback, a device without scatter-gather). */
+    public static final int IORING_NOTIF_USAGE_ZC_COPIED = 1 << 31;
 
     // ---------------------------------------------------------------------------------------------
     // io_uring_register opcodes: enum io_uring_register_op

@@ -24,6 +24,10 @@ final class ChannelOp extends IoOp<Void> {
     static final int SPLICE_IN = 4;
     /** SPLICE from the channel's pipe into its socket. */
     static final int SPLICE_OUT = 5;
+    /** LINK_TIMEOUT bounding a read in the ring: its own completion only ends it. */
+    static final int TIMEOUT = 6;
+    /** A write as SEND_ZC: the bytes sent through onMore, then the notification. */
+    static final int OUT_ZC = 7;
 
     private final LoopFd owner;
     private final int kind;
@@ -72,6 +76,22 @@ final class ChannelOp extends IoOp<Void> {
         start(null, fdIn);
     }
 
+    /**
+     * Arms this LINK_TIMEOUT op for {@code nanos} and links it to {@code parent}, which is started
+     * next: the loop prepares the two together, and the kernel cancels the parent if it runs longer.
+     * Counts as in flight from now, so that the descriptor stays open until its completion too.
+     */
+    void linkTo(ChannelOp parent, long nanos) {
+        if (inFlight || abandoned) {
+            throw new IllegalStateException("link timeout of fd " + fd + " is in flight");
+        }
+        rearm(null, 0);
+        this.offset = nanos;
+        inFlight = true;
+        owner.inFlight++;
+        parent.linkTimeout = this;
+    }
+
     /** CONNECT's address length travels in the offset field. */
     void setAddressLength(int length) {
         this.offset = length;
@@ -111,11 +131,16 @@ final class ChannelOp extends IoOp<Void> {
     private void end(long result) {
         inFlight = false;
         owner.inFlight--;
+        ChannelOp timeout = (ChannelOp) linkTimeout;
+        linkTimeout = null;
         if (opcode == IoOp.POLL) {
             owner.pollCompleted(result);
         } else {
             owner.opCompleted(kind, result);
         }
         owner.releaseIfDone();
+        if (timeout != null && timeout.tryEndUnstarted()) {
+            timeout.end(-Errno.ECANCELED); // this op never reached the kernel, nor did its timeout
+        }
     }
 }

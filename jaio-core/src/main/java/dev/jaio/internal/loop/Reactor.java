@@ -22,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +55,7 @@ public final class Reactor implements LoopDriver {
     private volatile EventLoop loop;
 
     // Loop-thread state.
-    private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
+    private final TimerHeap timers = new TimerHeap();
     private final Set<LoopFd> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private Arena arena;
     private MemorySegment scratch;
@@ -75,6 +74,40 @@ public final class Reactor implements LoopDriver {
     /** The backend. */
     public Backend backend() {
         return backend;
+    }
+
+    /** Writes of at least this many bytes to a socket go as SEND_ZC on uring; 0: none. Loop thread after set-up. */
+    private long sendZeroCopyFrom;
+    /** Zero-copy sends whose notification came, and those that said the kernel copied the bytes after all; written by the loop thread only. */
+    private volatile long zeroCopySends;
+    private volatile long zeroCopyCopied;
+
+    /** Set before the loop starts ({@link dev.jaio.loop.LoopConfig#sendZeroCopyFrom()}). */
+    public void sendZeroCopyFrom(long bytes) {
+        this.sendZeroCopyFrom = backend == Backend.URING ? bytes : 0;
+    }
+
+    /** The threshold of zero-copy sends, 0 when off (or refused by the kernel). */
+    long sendZeroCopyFrom() {
+        return sendZeroCopyFrom;
+    }
+
+    /** The kernel has no SEND_ZC: plain sends from now on. */
+    void refuseSendZeroCopy() {
+        sendZeroCopyFrom = 0;
+    }
+
+    /** A zero-copy send's notification came; {@code copied}: the kernel copied its bytes. */
+    void zeroCopySent(boolean copied) {
+        zeroCopySends++;
+        if (copied) {
+            zeroCopyCopied++;
+        }
+    }
+
+    /** Zero-copy sends so far, and how many of them the kernel copied: {sends, copied}; any thread. */
+    public long[] zeroCopyCounts() {
+        return new long[] {zeroCopySends, zeroCopyCopied};
     }
 
     EventLoop loop() {
@@ -162,9 +195,7 @@ public final class Reactor implements LoopDriver {
         for (LoopFd fd : new ArrayList<>(open)) {
             fd.close();
         }
-        for (ScheduledTask t : timers) {
-            t.cancel();
-        }
+        timers.forEach(ScheduledTask::cancel);
         timers.clear();
         waiter.shutdown();
     }
@@ -216,9 +247,26 @@ public final class Reactor implements LoopDriver {
 
     /** Loop thread: a timer for this package's own use (an accept backoff). */
     void scheduleOnLoop(Runnable task, long delayNanos) {
-        if (accepting) {
-            timers.add(new ScheduledTask(System.nanoTime() + delayNanos, sequence.incrementAndGet(), task));
+        timerOnLoop(task, delayNanos);
+    }
+
+    /**
+     * Loop thread: a timer for this package's own use that its owner may take back with
+     * {@link #cancelTimer} (a read's timeout); null once the loop is closing (nothing will wait then).
+     */
+    ScheduledTask timerOnLoop(Runnable task, long delayNanos) {
+        if (!accepting) {
+            return null;
         }
+        ScheduledTask t = new ScheduledTask(System.nanoTime() + delayNanos, sequence.incrementAndGet(), task);
+        timers.add(t);
+        return t;
+    }
+
+    /** Loop thread: stops {@code t} and takes it out of the heap at once. */
+    void cancelTimer(ScheduledTask t) {
+        t.cancel();
+        timers.remove(t);
     }
 
     /** Timers waiting (cancelled ones included until their deadline). */

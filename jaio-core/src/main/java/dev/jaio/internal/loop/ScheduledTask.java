@@ -12,6 +12,8 @@ public final class ScheduledTask implements Comparable<ScheduledTask> {
     final long sequence;
     final Runnable task;
     private volatile int state; // 0 waiting, 1 ran or running, 2 cancelled
+    /** Its index in the loop's {@link TimerHeap}, -1 when out of it; loop thread only. */
+    int heapIndex = -1;
 
     ScheduledTask(long deadline, long sequence, Runnable task) {
         this.deadline = deadline;

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.channels.ReadPendingException;
 import java.nio.channels.WritePendingException;
 
@@ -59,9 +60,26 @@ public final class StreamFd extends LoopFd {
     private Object readHandler;
     private Object readAtt;
     private PinnedMemory readPin;
+    /** The pending read's deadline (System.nanoTime), 0 for none. */
+    private long readDeadline;
+    /** The pending read's timeout as asked, in nanoseconds, for its failure's message. */
+    private long readTimeout;
+    /** The pending read's timer: the readiness backends' (and the ring's while it waits for readiness). */
+    private ScheduledTask readTimer;
+    /**
+     * The ring's LINK_TIMEOUTs for reads: two, used in turn, since a read's timeout completes just
+     * after the read itself, when the handler may have asked for the next read already.
+     */
+    private ChannelOp readTimeoutA;
+    private ChannelOp readTimeoutB;
 
     private MemorySegment writeBuf;
     private long writeDone;
+    /** The ring's SEND_ZC, for writes of at least {@link Reactor#sendZeroCopyFrom()} bytes. */
+    private ChannelOp writeZcOp;
+    /** The bytes (or -errno) the SEND_ZC in flight reported before its notification; {@link #NO_RESULT} before. */
+    private long zcResult = NO_RESULT;
+    private static final long NO_RESULT = Long.MIN_VALUE;
     private Object writeHandler;
     private Object writeAtt;
     private PinnedMemory writePin;
@@ -118,6 +136,20 @@ public final class StreamFd extends LoopFd {
      * @throws IllegalStateException when {@code dst}'s memory is freed
      */
     public void read(MemorySegment dst, Object handler, Object attachment) {
+        read(dst, 0, handler, attachment);
+    }
+
+    /**
+     * Reads up to {@code dst.byteSize()} bytes, failing with {@link InterruptedByTimeoutException}
+     * when none came within {@code timeoutNanos} (0 or less: no limit). A read that times out took
+     * no byte from the channel, which stays open for the next read. On uring the kernel times it
+     * (the RECV or READ linked to a LINK_TIMEOUT); elsewhere a loop timer does, taken out of the
+     * timer heap when the read ends first.
+     *
+     * @throws ReadPendingException when a read is pending
+     * @throws IllegalStateException when {@code dst}'s memory is freed
+     */
+    public void read(MemorySegment dst, long timeoutNanos, Object handler, Object attachment) {
         if (kind == Kind.PIPE_SINK) {
             throw new UnsupportedOperationException("read: the write end of a pipe is not readable");
         }
@@ -133,10 +165,18 @@ public final class StreamFd extends LoopFd {
         readHandler = handler;
         readAtt = attachment;
         readPin = pin;
+        if (timeoutNanos > 0) {
+            readTimeout = timeoutNanos;
+            long d = System.nanoTime() + timeoutNanos;
+            readDeadline = d == 0 ? 1 : d;
+        }
         if (inRing) {
             ringRead();
         } else {
             tryRead();
+            if (readHandler == handler && readDeadline != 0 && readTimer == null) {
+                armReadTimer(); // waiting for readiness now
+            }
         }
     }
 
@@ -451,7 +491,59 @@ public final class StreamFd extends LoopFd {
         if (readOp == null) {
             readOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ, this, ChannelOp.IN);
         }
+        if (readDeadline != 0 && readTimer == null) {
+            long left = readDeadline - System.nanoTime();
+            if (left <= 0) {
+                failReadTimedOut();
+                return;
+            }
+            freeReadTimeoutOp().linkTo(readOp, left);
+        }
         readOp.start(readBuf.byteSize() > MAX_RING_BYTES ? readBuf.asSlice(0, MAX_RING_BYTES) : readBuf, 0);
+    }
+
+    /** A LINK_TIMEOUT op not in flight: one of the two, or (both still in flight) a new one. */
+    private ChannelOp freeReadTimeoutOp() {
+        if (readTimeoutA == null || !readTimeoutA.inFlight() && !readTimeoutA.abandoned()) {
+            if (readTimeoutA == null) {
+                readTimeoutA = new ChannelOp(IoOp.LINK_TIMEOUT, this, ChannelOp.TIMEOUT);
+            }
+            return readTimeoutA;
+        }
+        if (readTimeoutB == null || readTimeoutB.inFlight() || readTimeoutB.abandoned()) {
+            readTimeoutB = new ChannelOp(IoOp.LINK_TIMEOUT, this, ChannelOp.TIMEOUT);
+        }
+        return readTimeoutB;
+    }
+
+    /** The pending read's timer, for what is left until its deadline. */
+    private void armReadTimer() {
+        readTimer = reactor.timerOnLoop(this::readTimerFired, Math.max(0, readDeadline - System.nanoTime()));
+    }
+
+    private void readTimerFired() {
+        readTimer = null;
+        if (readHandler == null || readDeadline == 0 || closed) {
+            return;
+        }
+        if (inRing && readOp != null && readOp.inFlight()) {
+            readOp.cancel(); // it ends with -ECANCELED past its deadline: timed out (opCompleted)
+            return;
+        }
+        failReadTimedOut(); // readiness: no call of this channel runs between two loop turns
+    }
+
+    private void failReadTimedOut() {
+        Object h = readHandler;
+        Object a = readAtt;
+        long timeout = readTimeout;
+        clearRead();
+        reactor.failed(h, new ReadTimeoutException("read from " + describe() + ": no bytes within "
+                + timeoutText(timeout) + "; the channel is still open"), a);
+    }
+
+    private static String timeoutText(long nanos) {
+        return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + " ms" : nanos / 1000 + " us";
     }
 
     private void ringWrite() {
@@ -461,6 +553,17 @@ public final class StreamFd extends LoopFd {
         long left = writeBuf.byteSize() - writeDone;
         MemorySegment part = writeDone == 0 && left <= MAX_RING_BYTES ? writeBuf
                 : writeBuf.asSlice(writeDone, Math.min(left, MAX_RING_BYTES));
+        long zcFrom = reactor.sendZeroCopyFrom();
+        if (kind == Kind.SOCKET && zcFrom > 0 && part.byteSize() >= zcFrom) {
+            // The kernel sends from the caller's memory; the write (and its pin) ends with the
+            // notification, once the kernel no longer reads it.
+            if (writeZcOp == null) {
+                writeZcOp = new ChannelOp(IoOp.SEND_ZC, this, ChannelOp.OUT_ZC);
+            }
+            zcResult = NO_RESULT;
+            writeZcOp.start(part, Sockets.MSG_NOSIGNAL);
+            return;
+        }
         writeOp.start(part, kind == Kind.SOCKET ? Sockets.MSG_NOSIGNAL : 0);
     }
 
@@ -471,10 +574,30 @@ public final class StreamFd extends LoopFd {
                 finishRead(result == 0 && readBuf.byteSize() > 0 ? -1 : result);
             } else if (result == -Errno.EAGAIN && !closed) {
                 awaitReadable();
+                if (readDeadline != 0 && readTimer == null) {
+                    armReadTimer(); // no request in the ring bounds the wait for readiness
+                }
+            } else if ((result == -Errno.ECANCELED || result == -Errno.EINTR) && !closed && readDeadline != 0
+                    && System.nanoTime() - readDeadline >= 0) {
+                // Cancelled past its deadline: by its LINK_TIMEOUT (the kernel's timer starts at
+                // submission, after the deadline was taken) or by the loop's timer; a request an
+                // io-wq worker was running is interrupted (-EINTR) rather than cancelled.
+                failReadTimedOut();
             } else {
                 failRead(result);
             }
-        } else if (which == ChannelOp.OUT) {
+        } else if (which == ChannelOp.OUT || which == ChannelOp.OUT_ZC) {
+            if (which == ChannelOp.OUT_ZC) {
+                if (zcResult != NO_RESULT) {
+                    reactor.zeroCopySent((result & dev.jaio.internal.linux.UringAbi.IORING_NOTIF_USAGE_ZC_COPIED) != 0);
+                    result = zcResult; // the notification ends it; the send's own result came before
+                    zcResult = NO_RESULT;
+                } else if ((result == -Errno.EINVAL || result == -Errno.EOPNOTSUPP) && !closed && writeDone == 0) {
+                    reactor.refuseSendZeroCopy(); // a kernel without SEND_ZC (before 6.0)
+                    ringWrite();
+                    return;
+                }
+            }
             if (result >= 0) {
                 writeDone += result;
                 if (writeDone == writeBuf.byteSize()) {
@@ -494,6 +617,35 @@ public final class StreamFd extends LoopFd {
         } else if (which == ChannelOp.SPLICE_IN || which == ChannelOp.SPLICE_OUT) {
             spliceCompleted(which, result);
         }
+    }
+
+    /**
+     * Drops the connection without closing the descriptor (connect(2) to AF_UNSPEC: the kernel's
+     * tcp_disconnect purges the queues and sends a RST). A zero-copy send's notification comes only
+     * when no socket buffer holds its pages any more; bytes the peer has not taken sit in the send
+     * queue, so a close that waited for it (the descriptor closes after its last request) would wait
+     * for a peer that may never read. The close is abortive then, as a close with unsent data and
+     * SO_LINGER 0 is.
+     */
+    private void disconnect() {
+        if (kind != Kind.SOCKET) {
+            return;
+        }
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment unspec = a.allocate(16, 8); // a sockaddr, sa_family AF_UNSPEC (all zero)
+            unspec.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) Sockets.AF_UNSPEC);
+            NetCalls.connect(fd, unspec, (int) unspec.byteSize());
+        }
+    }
+
+    /** A SEND_ZC's first completion: the bytes it sent (or -errno); its notification follows. */
+    @Override
+    void opMore(int which, long result) {
+        if (which == ChannelOp.OUT_ZC) {
+            zcResult = result;
+            return;
+        }
+        super.opMore(which, result);
     }
 
     // ---- ends ----
@@ -518,6 +670,11 @@ public final class StreamFd extends LoopFd {
         readHandler = null;
         readAtt = null;
         readPin = null;
+        readDeadline = 0;
+        if (readTimer != null) {
+            reactor.cancelTimer(readTimer); // out of the heap now, not at its deadline
+            readTimer = null;
+        }
         if (pin != null) {
             pin.unpin();
         }
@@ -571,7 +728,7 @@ public final class StreamFd extends LoopFd {
         if (inRing) {
             // The kernel may still be writing into the read buffer: the handler runs when it is done.
             boolean readInRing = readOp != null && readOp.inFlight();
-            boolean writeInRing = writeOp != null && writeOp.inFlight()
+            boolean writeInRing = writeOp != null && writeOp.inFlight() || writeZcOp != null && writeZcOp.inFlight()
                     || spliceIn != null && spliceIn.inFlight() || spliceOut != null && spliceOut.inFlight();
             if (readInRing) {
                 readOp.cancel();
@@ -581,6 +738,10 @@ public final class StreamFd extends LoopFd {
             if (writeInRing) {
                 if (writeOp != null) {
                     writeOp.cancel();
+                }
+                if (writeZcOp != null && writeZcOp.inFlight()) {
+                    writeZcOp.cancel();
+                    disconnect();
                 }
                 if (spliceIn != null) {
                     spliceIn.cancel();
@@ -602,6 +763,21 @@ public final class StreamFd extends LoopFd {
             }
         }
         reactor.abortConnect(this);
+    }
+
+    /** The JDK's timeout failure of asynchronous channels, saying which read of which channel and how long. */
+    static final class ReadTimeoutException extends InterruptedByTimeoutException {
+        private static final long serialVersionUID = 1L;
+        private final String message;
+
+        ReadTimeoutException(String message) {
+            this.message = message;
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
+        }
     }
 
     /** An AsynchronousCloseException that says which request of which channel a close ended. */

@@ -156,6 +156,17 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         return prepare(UringAbi.IORING_OP_SEND, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true, data);
     }
 
+    /** SEND_ZC, asking the notification to report a copy (IORING_SEND_ZC_REPORT_USAGE in ioprio). */
+    @Override
+    public boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, long data) {
+        if (!prepare(UringAbi.IORING_OP_SEND_ZC, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true,
+                data)) {
+            return false;
+        }
+        sq.setLastShort(UringAbi.SQE_IOPRIO, (short) UringAbi.IORING_SEND_ZC_REPORT_USAGE);
+        return true;
+    }
+
     /** ACCEPT without the peer's address (addr and addr2, the addrlen pointer, are 0). */
     @Override
     public boolean prepareAccept(int fd, int acceptFlags, long data) {

@@ -66,6 +66,7 @@ class NetAbiTest {
     @Test
     void constants() {
         assertAll(
+                () -> assertEquals(0, Sockets.AF_UNSPEC),
                 () -> assertEquals(2, Sockets.AF_INET),
                 () -> assertEquals(10, Sockets.AF_INET6),
                 () -> assertEquals(1, Sockets.SOCK_STREAM),

@@ -160,7 +160,11 @@ class UringConstantsTest {
                 () -> assertEquals(1, UringAbi.IORING_POLL_ADD_MULTI),
                 () -> assertEquals(1, UringAbi.IORING_CQE_F_BUFFER),
                 () -> assertEquals(2, UringAbi.IORING_CQE_F_MORE),
-                () -> assertEquals(16, UringAbi.IORING_CQE_BUFFER_SHIFT));
+                () -> assertEquals(16, UringAbi.IORING_CQE_BUFFER_SHIFT),
+                () -> assertEquals(8, UringAbi.IORING_CQE_F_NOTIF),
+                () -> assertEquals(8, UringAbi.IORING_SEND_ZC_REPORT_USAGE),
+                () -> assertEquals(0x8000_0000, UringAbi.IORING_NOTIF_USAGE_ZC_COPIED),
+                () -> assertEquals(47, UringAbi.IORING_OP_SEND_ZC));
     }
 
     @Test

@@ -1,0 +1,142 @@
+package dev.jaio.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.EngineConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.AsynchronousCloseException;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Zero-copy sends on the uring loop ({@link LoopConfig#sendZeroCopyFrom()}): the bytes arrive
+ * whole and in order, a write completes only after the kernel's notification, and a close with a
+ * zero-copy send in flight fails it without the kernel reading freed memory.
+ */
+@Timeout(60)
+class UringZeroCopySendTest {
+
+    private EventLoop loop;
+
+    @BeforeEach
+    void open() throws IOException {
+        loop = EventLoop.open(LoopConfig.defaults().withBackend("uring").withSendZeroCopyFrom(4096)
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+    }
+
+    @AfterEach
+    void close() {
+        loop.close();
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void aLargeWriteArrivesWholeAndCountsAsAZeroCopySend() throws Exception {
+        byte[] data = random(4 << 20, 1);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Arena arena = Arena.ofShared()) {
+            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            MemorySegment m = arena.allocate(data.length);
+            MemorySegment.copy(data, 0, m, ValueLayout.JAVA_BYTE, 0, data.length);
+            assertEquals(data.length, c.write(m).get(20, TimeUnit.SECONDS));
+            c.shutdownOutput();
+            assertArrayEquals(data, got.get(20, TimeUnit.SECONDS));
+            EventLoop.ZeroCopySends z = loop.zeroCopySends();
+            assertTrue(z.sends() >= 1, z::toString);
+            assertTrue(z.copied() <= z.sends(), z::toString);
+            c.close();
+        }
+    }
+
+    @Test
+    void smallWritesStayPlainAndEveryByteArrivesInOrder() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Arena arena = Arena.ofShared()) {
+            int rounds = 200;
+            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            java.io.ByteArrayOutputStream expect = new java.io.ByteArrayOutputStream();
+            MemorySegment m = arena.allocate(16 * 1024);
+            for (int i = 0; i < rounds; i++) {
+                int n = i % 2 == 0 ? 100 : 8192; // below and above the threshold, in turn
+                byte[] part = random(n, 100 + i);
+                MemorySegment.copy(part, 0, m, ValueLayout.JAVA_BYTE, 0, n);
+                assertEquals(n, c.write(m.asSlice(0, n)).get(10, TimeUnit.SECONDS)); // the buffer is ours again
+                expect.write(part);
+            }
+            c.shutdownOutput();
+            assertArrayEquals(expect.toByteArray(), got.get(20, TimeUnit.SECONDS));
+            assertEquals(rounds / 2, loop.zeroCopySends().sends(), loop.zeroCopySends()::toString);
+            c.close();
+        }
+    }
+
+    @Test
+    void closingWithAZeroCopySendInFlightFailsItAndTheMemoryCanGo() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Socket> peer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept(); // and never reads: the send fills the socket buffers
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            Arena arena = Arena.ofShared();
+            MemorySegment m = arena.allocate(32 << 20);
+            CompletableFuture<Long> w = c.write(m);
+            Thread.sleep(200);
+            c.close();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> w.get(20, TimeUnit.SECONDS));
+            assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+            arena.close(); // the write ended: the kernel no longer reads it
+            peer.get(10, TimeUnit.SECONDS).close();
+        }
+    }
+
+    @Test
+    void aNegativeThresholdIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LoopConfig.defaults().withSendZeroCopyFrom(-1));
+        assertTrue(e.getMessage().contains("sendZeroCopyFrom"), e.getMessage());
+    }
+}
