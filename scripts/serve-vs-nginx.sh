@@ -83,6 +83,11 @@ Load (wrk, closed loop: --connections keep-alive connections over --threads thre
   --threads N             wrk threads (default: 2).
   --connections N         wrk connections (default: 64).
   --duration S            seconds of each measured run (default: 15).
+  --rate R                offered load instead of the closed loop: each connection waits
+                          round(C x 1000 / R) ms (wrk's delay(), whole ms) between a response and
+                          its next request, so C connections offer at most about R req/s to every
+                          server alike, and p99s compare at the same load rather than each at its own
+                          saturation (default: 0, no wait: as fast as each server answers).
   --warmup S              seconds of the unmeasured run before each warm run (default: 5).
   --cold-warmup S         seconds of an unmeasured run on small/ (which cold never reads) before
                           the caches are dropped for a cold run, to warm up a JIT (default: 8;
@@ -156,6 +161,7 @@ THREADS=2
 CONNECTIONS=64
 DURATION=15
 WARMUP=5
+RATE=0
 COLD_WARMUP=8
 TIMEOUT=10
 ROUNDS=1
@@ -190,7 +196,7 @@ while (( $# )); do
     --strace) STRACE=1 ;;
     --no-install) INSTALL=0 ;;
     --jaio|--backends|--io|--jaio-cache|--loops|--port|--start-timeout|--nginx-open-file-cache|--nginx-directio|\
-    --workloads|--threads|--connections|--duration|--warmup|--cold-warmup|--timeout|--rounds|--seed|\
+    --workloads|--threads|--connections|--duration|--rate|--warmup|--cold-warmup|--timeout|--rounds|--seed|\
     --dir|--small-count|--medium-count|--cold-size|--strace-workload|--strace-duration|\
     --strace-threads|--out)
       takes "$@"
@@ -211,6 +217,7 @@ while (( $# )); do
         --duration) DURATION=${val%s} ;;
         --warmup) WARMUP=${val%s} ;;
         --cold-warmup) COLD_WARMUP=${val%s} ;;
+        --rate) RATE=$val ;;
         --timeout) TIMEOUT=${val%s} ;;
         --rounds) ROUNDS=$val ;;
         --seed) SEED=$val ;;
@@ -231,12 +238,17 @@ is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for pair in "loops:$LOOPS" "port:$PORT_BASE" "start-timeout:$START_TIMEOUT" "threads:$THREADS" \
             "connections:$CONNECTIONS" "duration:$DURATION" "warmup:$WARMUP" "cold-warmup:$COLD_WARMUP" \
             "timeout:$TIMEOUT" "rounds:$ROUNDS" "seed:$SEED" "small-count:$SMALL_COUNT" \
-            "medium-count:$MEDIUM_COUNT" "strace-duration:$STRACE_DURATION"; do
+            "medium-count:$MEDIUM_COUNT" "strace-duration:$STRACE_DURATION" "rate:$RATE"; do
   is_uint "${pair#*:}" || die "--${pair%%:*} takes a whole number: ${pair#*:}"
 done
 (( LOOPS >= 1 && THREADS >= 1 && DURATION >= 1 && ROUNDS >= 1 && SMALL_COUNT >= 1 && MEDIUM_COUNT >= 1 )) \
   || die "--loops, --threads, --duration, --rounds, --small-count and --medium-count must be at least 1"
 (( CONNECTIONS >= THREADS )) || die "--connections ($CONNECTIONS) must be at least --threads ($THREADS)"
+DELAY_MS=0
+if (( RATE > 0 )); then
+  DELAY_MS=$(( (CONNECTIONS * 1000 + RATE / 2) / RATE ))
+  (( DELAY_MS >= 1 )) || die "--rate $RATE is more than $CONNECTIONS connections can offer with a 1 ms wait (at most $(( CONNECTIONS * 1000 )) req/s)"
+fi
 (( PORT_BASE >= 1024 && PORT_BASE <= 65000 )) || die "--port must be in 1024..65000"
 case $NGINX_OFC in warm|all|none) ;; *) die "--nginx-open-file-cache: warm, all or none" ;; esac
 
@@ -412,6 +424,10 @@ function setup(thread)
 end
 function init(args)
   local list, seed = args[1], tonumber(args[2] or "1")
+  local wait = tonumber(args[3] or "0")
+  if wait > 0 then
+    function delay() return wait end -- ms between a response and the connection's next request
+  end
   paths = {}
   for line in io.lines(list) do
     if #line > 0 then paths[#paths + 1] = line end
@@ -442,7 +458,7 @@ to_us() {
 
 run_wrk() {  # port list seconds output
   local cmd=(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${3}s" --timeout "${TIMEOUT}s" --latency -s "$LUA"
-             "http://127.0.0.1:$1/" -- "$2" "$SEED")
+             "http://127.0.0.1:$1/" -- "$2" "$SEED" "$DELAY_MS")
   log_cmd "$(for a in "${cmd[@]}"; do printf '%s ' "$(q "$a")"; done)> $(q "$4")"
   "${cmd[@]}" >"$4" 2>&1
 }
@@ -756,7 +772,7 @@ if [[ $first_word == ./jaio || $first_word == */jaio ]]; then
   (cd "$ROOT" && ./jaio --version) >"$LOGS/jaio-version.txt" 2>&1 || echo "  ./jaio --version failed (see $LOGS/jaio-version.txt); the jaio rows will tell"
 fi
 
-echo "servers on 127.0.0.1, ports from $PORT_BASE; loops/workers $LOOPS; wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s runs; logs in $LOGS"
+echo "servers on 127.0.0.1, ports from $PORT_BASE; loops/workers $LOOPS; wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s runs$( (( RATE > 0 )) && echo ", offered at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s (--rate $RATE: ${DELAY_MS} ms between requests)"); logs in $LOGS"
 for ((round = 1; round <= ROUNDS; round++)); do
   for wl in "${WL_LIST[@]}"; do
     order=("nginx||")
@@ -843,6 +859,7 @@ fi
   echo "== settings"
   echo "workloads: $WORKLOADS; rounds: $ROUNDS (order reversed every other round); seed: $SEED"
   echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up ${WARMUP}s (warm workloads), cold warm-up ${COLD_WARMUP}s on small/, timeout ${TIMEOUT}s"
+  if (( RATE > 0 )); then echo "offered load: --rate $RATE, a wait of ${DELAY_MS} ms per request per connection (at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s)"; fi
   echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
   echo "jaio template: $JAIO_TEMPLATE; backends: $BACKENDS; io: $IO_MODES; --cache-size: $JAIO_CACHE; loops: $LOOPS"
   echo "nginx: worker_processes $LOOPS, directio $NGINX_DIRECTIO, open_file_cache for: $NGINX_OFC workloads; configs below"
