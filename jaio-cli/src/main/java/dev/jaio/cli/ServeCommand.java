@@ -195,6 +195,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 4xx %d, 5xx %d; %d aborted, %d timed out%n", showProgress ? "\n" : "", s, t.accepted(), t.requests(),
                     t.requests() / s, t.bytesSent() / (double) (1 << 20), t.status2xx(), t.status304(), t.status4xx(),
                     t.status5xx(), t.aborted(), t.timedOut());
+            if (config.sendZeroCopyFrom() > 0) {
+                long[] z = server.zeroCopySends();
+                err.printf(Locale.ROOT, "jaio serve: %d zero-copy sends (SEND_ZC), %d of them copied by the kernel after all"
+                        + " (loopback always copies)%n", z[0], z[1]);
+            }
             if (config.io() == ServeConfig.Io.CACHED) {
                 err.printf(Locale.ROOT, "jaio serve: page cache: %d pages resident, %d hits, %d misses, %d pages read, %d evicted%n",
                         cache[0], cache[1], cache[2], cache[3], cache[4]);

@@ -93,6 +93,17 @@ public final class HttpServer implements AutoCloseable {
         return ServeStats.Totals.of(s);
     }
 
+    /** {@return the zero-copy sends of every loop, and how many of them the kernel copied: {sends, copied}} */
+    public long[] zeroCopySends() {
+        long[] t = new long[2];
+        for (LoopServer l : loops) {
+            dev.jaio.loop.EventLoop.ZeroCopySends z = l.loop().zeroCopySends();
+            t[0] += z.sends();
+            t[1] += z.copied();
+        }
+        return t;
+    }
+
     /**
      * {@return jaio's page cache counters summed over the loops (CACHED files): resident pages,
      * hits, misses, pages read from the device, evictions}
