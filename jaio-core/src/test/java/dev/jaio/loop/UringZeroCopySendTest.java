@@ -53,20 +53,29 @@ class UringZeroCopySendTest {
         return b;
     }
 
+    /** Accepts one connection on {@code server} and reads it to its end, on another thread. */
+    private static CompletableFuture<byte[]> readAllOfOneClient(ServerSocket server) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    private StreamChannel connect(ServerSocket server) throws Exception {
+        return loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+                .get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void aLargeWriteArrivesWholeAndCountsAsAZeroCopySend() throws Exception {
         byte[] data = random(4 << 20, 1);
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Arena arena = Arena.ofShared()) {
-            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    return in.readAllBytes();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
-                    .get(10, TimeUnit.SECONDS);
+            CompletableFuture<byte[]> got = readAllOfOneClient(server);
+            StreamChannel c = connect(server);
             MemorySegment m = arena.allocate(data.length);
             MemorySegment.copy(data, 0, m, ValueLayout.JAVA_BYTE, 0, data.length);
             assertEquals(data.length, c.write(m).get(20, TimeUnit.SECONDS));
@@ -84,15 +93,8 @@ class UringZeroCopySendTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Arena arena = Arena.ofShared()) {
             int rounds = 200;
-            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    return in.readAllBytes();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
-                    .get(10, TimeUnit.SECONDS);
+            CompletableFuture<byte[]> got = readAllOfOneClient(server);
+            StreamChannel c = connect(server);
             java.io.ByteArrayOutputStream expect = new java.io.ByteArrayOutputStream();
             MemorySegment m = arena.allocate(16 * 1024);
             for (int i = 0; i < rounds; i++) {
@@ -119,8 +121,7 @@ class UringZeroCopySendTest {
                     throw new RuntimeException(e);
                 }
             });
-            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
-                    .get(10, TimeUnit.SECONDS);
+            StreamChannel c = connect(server);
             Arena arena = Arena.ofShared();
             MemorySegment m = arena.allocate(32 << 20);
             CompletableFuture<Long> w = c.write(m);
