@@ -194,6 +194,30 @@ class LoopSafetyTest {
     }
 
     /**
+     * A linked RECV and LINK_TIMEOUT take two places of the loop's socket share at once: on a queue
+     * too small for that, a timed read is timed by the loop's timer instead (it never waits for two
+     * places that cannot come, holding up the file requests behind it).
+     */
+    @Test
+    void aTimedReadOnAUringQueueTooSmallForALinkedPairStillTimesOutAndReads() throws Exception {
+        try (Arena arena = Arena.ofShared(); EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring")
+                .withFiles(dev.jaio.EngineConfig.defaults().withQueueDepth(2)))) {
+            Pipe p = loop.openPipe();
+            MemorySegment in = arena.allocate(8);
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> p.source().read(in, 50, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(java.nio.channels.InterruptedByTimeoutException.class, e.getCause());
+            // One socket place only (a pending read and a write of the same pipe cannot both be in
+            // the queue): the byte goes first, then the timed read finds it.
+            MemorySegment one = arena.allocate(1);
+            org.junit.jupiter.api.Assertions.assertEquals(1L, p.sink().write(one).get(10, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertEquals(1L, p.source().read(in, 10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS));
+            p.close();
+        }
+    }
+
+    /**
      * On the readiness backends a read or write that the kernel can serve at once completes inside
      * the call (StreamFd.tryRead/tryWrite call the handler before read()/write() return), so a
      * handler that starts the next request from its completion recurses once per request: a fast

@@ -70,12 +70,12 @@ final class OpenFiles {
         @SuppressWarnings("unused")
         private volatile int state;
 
-        /** The cache's {@link OpenFiles#stillRead}, or null (no tracking). */
-        private final ConcurrentHashMap<Object, Integer> stillRead;
+        /** The cache's {@link OpenFiles#openByFile}, or null (no tracking). */
+        private final ConcurrentHashMap<Object, Integer> openByFile;
 
         Entry(AsyncFile file, Path real, Object fileKey, long size, long lastModified, String contentType, long now,
-                ConcurrentHashMap<Object, Integer> stillRead) {
-            this.stillRead = stillRead;
+                ConcurrentHashMap<Object, Integer> openByFile) {
+            this.openByFile = openByFile;
             this.file = file;
             this.real = real;
             this.fileKey = fileKey;
@@ -85,6 +85,7 @@ final class OpenFiles {
             this.etag = "\"" + Long.toHexString(lastModified / 1000) + "-" + Long.toHexString(size) + "\"";
             this.checkedAt = now;
             this.usedAt = now;
+            opened(1); // its file is open from now until it is closed
         }
 
         /** Takes it for a response; false once dropped. */
@@ -103,13 +104,13 @@ final class OpenFiles {
             int s = (int) STATE.getAndAdd(this, -1) - 1;
             if (s == DROPPED) {
                 file.close();
-                stillRead(-1);
+                opened(-1);
             }
         }
 
-        private void stillRead(int delta) {
-            if (stillRead != null && fileKey != null) {
-                stillRead.merge(fileKey, delta, (a, b) -> a + b == 0 ? null : a + b);
+        private void opened(int delta) {
+            if (openByFile != null && fileKey != null) {
+                openByFile.merge(fileKey, delta, (a, b) -> a + b == 0 ? null : a + b);
             }
         }
 
@@ -124,8 +125,7 @@ final class OpenFiles {
             } while (!STATE.compareAndSet(this, s, s | DROPPED));
             if (s == 0) {
                 file.close();
-            } else {
-                stillRead(1); // until its last user lets go (that may have happened already: -1 first)
+                opened(-1);
             }
         }
 
@@ -154,10 +154,12 @@ final class OpenFiles {
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger shedding = new AtomicInteger();
     /**
-     * Files (by device and inode) of entries the cache dropped while responses still read them:
-     * a CACHED open of such a file shares those handles' page cache, which it must not trust.
+     * Handles this server has open, by file (device and inode): entries, and dropped entries that
+     * responses still read. Two paths may name one file ({@code /d/} and {@code /d/index.html}); a
+     * CACHED open of a file already open shares that handle's pages, which nobody checked against
+     * the file as it is now.
      */
-    private final ConcurrentHashMap<Object, Integer> stillRead = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Integer> openByFile = new ConcurrentHashMap<>();
 
     OpenFiles(PathResolver resolver, Function<Path, IoEngine> engines, FileOption[] options, long validMillis,
             int maxEntries) {
@@ -337,7 +339,7 @@ final class OpenFiles {
             }
         }
         return new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now,
-                stillRead);
+                openByFile);
     }
 
     /** Whether the open file's real path still has its size and modification time. */
@@ -356,13 +358,14 @@ final class OpenFiles {
      * checks, at the next open, that the file is unchanged (size, times) before it uses them again;
      * but while a handle has the file open, a new open shares that handle's pages unchecked, and
      * jaio does not see writes of other processes. So when this file changed since the entry it
-     * replaces was made ({@code changed}), or a response still reads the file through a dropped
-     * entry, or the file system gives no identity to tell, the pages are dropped (DONTNEED: the
-     * idle ones; a page a response is sending stays until it is done).
+     * replaces was made ({@code changed}), or this server has the file open already (another
+     * entry, under another path or dropped but still read), or the file system gives no identity
+     * to tell, the pages are dropped (DONTNEED: the idle ones; a page a response is sending stays
+     * until it is done).
      */
     private AsyncFile openFile(Path real, Object fileKey, boolean changed) throws IOException {
         AsyncFile f = AsyncFile.open(engines.apply(real), real, options);
-        if (f.isCached() && (changed || fileKey == null || stillRead.containsKey(fileKey))) {
+        if (f.isCached() && (changed || fileKey == null || openByFile.containsKey(fileKey))) {
             try {
                 f.advise(0, 0, FileAdvice.DONTNEED);
             } catch (IOException e) {

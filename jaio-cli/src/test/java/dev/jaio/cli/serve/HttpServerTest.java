@@ -111,6 +111,20 @@ class HttpServerTest {
         return c.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /**
+     * Two paths, one file: the entry of {@code /sub/} keeps index.html open CACHED; after a rewrite
+     * in place at the same size, the first request for {@code /sub/index.html} opens the file again
+     * and must not be served the pages the first handle read before the rewrite.
+     */
+    @Test
+    void aFileOpenUnderTwoPathsIsServedAsItIsNowAfterARewrite() throws Exception {
+        start("auto", ServeConfig.Io.CACHED, 10_000);
+        HttpClient c = client();
+        assertEquals("<p>index</p>", new String(get(c, uri("/sub/")).body(), US_ASCII));
+        Files.writeString(root.resolve("sub/index.html"), "<p>INDEX</p>");
+        assertEquals("<p>INDEX</p>", new String(get(c, uri("/sub/index.html")).body(), US_ASCII));
+    }
+
     /** --send-zc on uring: bodies go out as SEND_ZC; every byte arrives, ranges and keep-alive too. */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = ServeConfig.Io.class, names = {"BUFFERED", "CACHED"})

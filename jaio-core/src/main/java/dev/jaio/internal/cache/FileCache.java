@@ -86,6 +86,12 @@ public final class FileCache {
     /** The version of the file its pages agree with while {@link #kept}; guarded by the file map. */
     FileStat.Version version;
     /**
+     * The version the file had when its first handle (of this opening) opened it; guarded by the
+     * file map. Its pages are kept at the last close only if the file is still at it then: nobody
+     * (jaio included) changed it while it was open, so every page read in between is of it.
+     */
+    FileStat.Version openedAt;
+    /**
      * Which keeping this is (the cache's running count), so that a stale record of an earlier one
      * is passed over; written inside the file map's compute.
      */

@@ -184,6 +184,7 @@ public final class PageCache implements AutoCloseable {
                 home.keptFiles.decrementAndGet();
                 if (home == this && version != null && version.equals(f.version) && f.size() == version.size()) {
                     f.version = null;
+                    f.openedAt = version;
                     f.handles = 1; // its pages agree with the file still: hits from the first read
                     return f;
                 }
@@ -197,6 +198,9 @@ public final class PageCache implements AutoCloseable {
                 return f;
             }
             FileCache c = f != null ? f : new FileCache(this, k, size);
+            if (c.handles == 0) {
+                c.openedAt = version;
+            }
             c.handles++;
             files.put(k, c);
             return c;
@@ -231,10 +235,12 @@ public final class PageCache implements AutoCloseable {
                 return f; // this cache closed and another engine's took the file since
             }
             if (--f.handles == 0) {
-                if (now != null && !closed && maxKeptFiles > 0 && !f.mayHoldUnwrittenData() && hasPages(f)) {
+                // Kept only if the file did not change while it was open (by anyone: a page read
+                // before a change made then would be served as the new file's), none of its pages
+                // is dirty, and it has a page; marked under its lock, as eviction checks it there.
+                if (now != null && now.equals(f.openedAt) && !closed && maxKeptFiles > 0 && !f.mayHoldUnwrittenData()
+                        && markKept(f)) {
                     f.version = now;
-                    f.keeping = keepings.incrementAndGet();
-                    f.kept = true;
                     keptFiles.incrementAndGet();
                     kept[0] = f.keeping;
                     return f;
@@ -252,6 +258,21 @@ public final class PageCache implements AutoCloseable {
             keptOrder.add(new Kept(file, kept[0]));
             keptRecords.incrementAndGet();
             trimKeptFiles();
+        }
+    }
+
+    /** Marks {@code f} kept, under its lock, if it has a page (so eviction sees the mark with the page it takes). */
+    private boolean markKept(FileCache f) {
+        f.lock.lock();
+        try {
+            if (f.tree.isEmpty()) {
+                return false;
+            }
+            f.keeping = keepings.incrementAndGet();
+            f.kept = true;
+            return true;
+        } finally {
+            f.lock.unlock();
         }
     }
 

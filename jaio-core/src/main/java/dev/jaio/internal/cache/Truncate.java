@@ -190,6 +190,9 @@ final class Truncate {
                 }
                 from = indices[n - 1] + 1;
             }
+            if (file.kept && file.tree.isEmpty()) {
+                file.cache().keptFileEmptied(file); // a closed file with no page left (a direct write dropped them)
+            }
         } finally {
             file.lock.unlock();
         }

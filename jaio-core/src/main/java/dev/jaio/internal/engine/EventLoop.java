@@ -155,7 +155,8 @@ public final class EventLoop implements AutoCloseable {
      * IOSQE_IO_LINK with IORING_OP_LINK_TIMEOUT).
      */
     public boolean linksTimeouts() {
-        return queue instanceof RequestChaining;
+        // A linked pair takes two places at once, within the places of socket requests.
+        return queue instanceof RequestChaining && channelLimit >= 2;
     }
 
     /** Whether the calling thread is this loop's thread. */
@@ -394,7 +395,8 @@ public final class EventLoop implements AutoCloseable {
         boolean any = false;
         long now = backlogHead != null || channelWaitHead != null ? System.nanoTime() : 0; // one clock read for the batch
         // Socket and pipe requests that waited for a place go first, in their order.
-        while (channelWaitHead != null && channelsInFlight < channelLimit && slots.available() >= places(channelWaitHead)) {
+        while (channelWaitHead != null && channelsInFlight + places(channelWaitHead) <= channelLimit
+                && slots.available() >= places(channelWaitHead)) {
             IoOp<?> op = channelWaitHead;
             channelWaitHead = op.plainNext();
             if (channelWaitHead == null) {
@@ -410,7 +412,7 @@ public final class EventLoop implements AutoCloseable {
                 backlogTail = null;
             }
             op.plainNext(null);
-            if (limited(op) && channelsInFlight >= channelLimit) {
+            if (limited(op) && channelsInFlight + places(op) > channelLimit) {
                 // Idle connections must not take every place: a file request behind them would wait for ever.
                 if (channelWaitTail == null) {
                     channelWaitHead = op;
@@ -498,7 +500,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.POLL -> queue.preparePoll(op.fd, op.rwFlags, slot);
             case IoOp.RECV -> ((SocketOps) queue).prepareRecv(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.SEND -> ((SocketOps) queue).prepareSend(op.fd, op.buffer, op.rwFlags, slot);
-            case IoOp.SEND_ZC -> ((SocketOps) queue).prepareSendZc(op.fd, op.buffer, op.rwFlags, slot);
+            case IoOp.SEND_ZC -> ((SocketOps) queue).prepareSendZc(op.fd, op.buffer, op.rwFlags, op.sendZcReportUsage, slot);
             case IoOp.ACCEPT -> ((SocketOps) queue).prepareAccept(op.fd, op.rwFlags, slot);
             case IoOp.ACCEPT_MULTISHOT -> ((SocketOps) queue).prepareAcceptMultishot(op.fd, op.rwFlags, slot);
             case IoOp.CONNECT -> ((SocketOps) queue).prepareConnect(op.fd, op.buffer, (int) op.offset, slot);

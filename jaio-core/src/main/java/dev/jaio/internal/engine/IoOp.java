@@ -116,6 +116,8 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     private volatile int phase;
     /** SPLICE's byte count. */
     protected int spliceLength;
+    /** SEND_ZC: ask the notification to say whether the kernel copied (IORING_SEND_ZC_REPORT_USAGE). */
+    protected boolean sendZcReportUsage;
     /** The loop's slot while the op is in its queue, else -1; loop thread only. */
     int slot = -1;
     /**

@@ -20,9 +20,10 @@ public interface SocketOps {
      * through {@link CompletionSink#completeMore} when a notification follows, and the request ends
      * with that notification, once the kernel no longer reads the buffer (its result has
      * IORING_NOTIF_USAGE_ZC_COPIED when the bytes were copied after all); without a notification
-     * the first completion is the last. -EINVAL from a kernel without it.
+     * the first completion is the last. -EINVAL from a kernel without it, or (before 6.2) with
+     * {@code reportUsage}.
      */
-    boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, long userData);
+    boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, boolean reportUsage, long userData);
 
     /** accept4(2) without the peer's address: the new descriptor, or -errno. */
     boolean prepareAccept(int fd, int acceptFlags, long userData);

@@ -69,6 +69,12 @@ final class ChannelOp extends IoOp<Void> {
         owner.reactor.loop().execute(this);
     }
 
+    /** Hands a SEND_ZC of {@code buffer} to the loop, asking for the copy report or not. */
+    void startSendZc(MemorySegment buffer, int flags, boolean reportUsage) {
+        this.sendZcReportUsage = reportUsage;
+        start(buffer, flags);
+    }
+
     /** Hands a SPLICE from {@code fdIn} at {@code offIn} (-1: a pipe) of {@code length} bytes to the loop. */
     void startSplice(int fdIn, long offIn, int length) {
         this.offset = offIn;

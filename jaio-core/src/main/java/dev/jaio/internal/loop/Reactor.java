@@ -97,6 +97,18 @@ public final class Reactor implements LoopDriver {
         sendZeroCopyFrom = 0;
     }
 
+    /** Whether SEND_ZC asks its notification to report a copy (IORING_SEND_ZC_REPORT_USAGE, 6.2). */
+    private boolean zeroCopyReportsUsage = true;
+
+    boolean zeroCopyReportsUsage() {
+        return zeroCopyReportsUsage;
+    }
+
+    /** The kernel refused IORING_SEND_ZC_REPORT_USAGE (before 6.2): zero-copy sends without it. */
+    void stopZeroCopyUsageReports() {
+        zeroCopyReportsUsage = false;
+    }
+
     /** A zero-copy send's notification came; {@code copied}: the kernel copied its bytes. */
     void zeroCopySent(boolean copied) {
         zeroCopySends++;

@@ -479,7 +479,8 @@ public final class StreamFd extends LoopFd {
             if (readHandler != null && (readOp == null || !readOp.inFlight())) {
                 ringRead();
             }
-            if (writeHandler != null && !closed && (writeOp == null || !writeOp.inFlight())) {
+            if (writeHandler != null && !closed && (writeOp == null || !writeOp.inFlight())
+                    && (writeZcOp == null || !writeZcOp.inFlight())) {
                 ringWrite();
             }
         }
@@ -488,7 +489,8 @@ public final class StreamFd extends LoopFd {
     // ---- uring: the request itself goes to the ring ----
 
     private void ringRead() {
-        if (readOp == null) {
+        if (readOp == null || readOp.abandoned()) {
+            // (Abandoned: a timer cancelled it before the loop took it; it may still sit in the backlog.)
             readOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ, this, ChannelOp.IN);
         }
         if (readDeadline != 0 && readTimer == null) {
@@ -497,7 +499,11 @@ public final class StreamFd extends LoopFd {
                 failReadTimedOut();
                 return;
             }
-            freeReadTimeoutOp().linkTo(readOp, left);
+            if (reactor.loop().linksTimeouts()) {
+                freeReadTimeoutOp().linkTo(readOp, left);
+            } else {
+                armReadTimer(); // a queue too small for a linked pair
+            }
         }
         readOp.start(readBuf.byteSize() > MAX_RING_BYTES ? readBuf.asSlice(0, MAX_RING_BYTES) : readBuf, 0);
     }
@@ -556,12 +562,13 @@ public final class StreamFd extends LoopFd {
         long zcFrom = reactor.sendZeroCopyFrom();
         if (kind == Kind.SOCKET && zcFrom > 0 && part.byteSize() >= zcFrom) {
             // The kernel sends from the caller's memory; the write (and its pin) ends with the
-            // notification, once the kernel no longer reads it.
+            // notification, once the kernel no longer reads it. MSG_WAITALL: the ring sends it all
+            // before it answers, so a part never waits for the notification of the one before.
             if (writeZcOp == null) {
                 writeZcOp = new ChannelOp(IoOp.SEND_ZC, this, ChannelOp.OUT_ZC);
             }
             zcResult = NO_RESULT;
-            writeZcOp.start(part, Sockets.MSG_NOSIGNAL);
+            writeZcOp.startSendZc(part, Sockets.MSG_NOSIGNAL | Sockets.MSG_WAITALL, reactor.zeroCopyReportsUsage());
             return;
         }
         writeOp.start(part, kind == Kind.SOCKET ? Sockets.MSG_NOSIGNAL : 0);
@@ -593,7 +600,12 @@ public final class StreamFd extends LoopFd {
                     result = zcResult; // the notification ends it; the send's own result came before
                     zcResult = NO_RESULT;
                 } else if ((result == -Errno.EINVAL || result == -Errno.EOPNOTSUPP) && !closed && writeDone == 0) {
-                    reactor.refuseSendZeroCopy(); // a kernel without SEND_ZC (before 6.0)
+                    // A kernel before 6.2 refuses IORING_SEND_ZC_REPORT_USAGE: once more without it;
+                    // one before 6.0 has no SEND_ZC: plain sends from now on.
+                    if (!reactor.zeroCopyReportsUsage()) {
+                        reactor.refuseSendZeroCopy();
+                    }
+                    reactor.stopZeroCopyUsageReports();
                     ringWrite();
                     return;
                 }
@@ -634,7 +646,14 @@ public final class StreamFd extends LoopFd {
         try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment unspec = a.allocate(16, 8); // a sockaddr, sa_family AF_UNSPEC (all zero)
             unspec.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) Sockets.AF_UNSPEC);
-            NetCalls.connect(fd, unspec, (int) unspec.byteSize());
+            long rc = NetCalls.connect(fd, unspec, (int) unspec.byteSize());
+            if (rc < 0) {
+                // Then the notification comes when the peer takes the bytes or the connection dies,
+                // and the descriptor closes then: say why a close may wait.
+                System.getLogger("dev.jaio.loop").log(System.Logger.Level.WARNING, "disconnect of " + describe()
+                        + " to end a zero-copy send failed: " + Errno.describe((int) -rc)
+                        + "; its descriptor closes when the kernel lets go of the send");
+            }
         }
     }
 
@@ -741,7 +760,9 @@ public final class StreamFd extends LoopFd {
                 }
                 if (writeZcOp != null && writeZcOp.inFlight()) {
                     writeZcOp.cancel();
-                    disconnect();
+                    if (writeZcOp.inFlight()) {
+                        disconnect(); // in the kernel: its notification needs the socket's queues emptied
+                    }
                 }
                 if (spliceIn != null) {
                     spliceIn.cancel();

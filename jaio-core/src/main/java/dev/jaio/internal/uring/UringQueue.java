@@ -156,14 +156,16 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         return prepare(UringAbi.IORING_OP_SEND, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true, data);
     }
 
-    /** SEND_ZC, asking the notification to report a copy (IORING_SEND_ZC_REPORT_USAGE in ioprio). */
+    /** SEND_ZC, with {@code reportUsage} asking the notification to report a copy (IORING_SEND_ZC_REPORT_USAGE in ioprio). */
     @Override
-    public boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, long data) {
+    public boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, boolean reportUsage, long data) {
         if (!prepare(UringAbi.IORING_OP_SEND_ZC, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true,
                 data)) {
             return false;
         }
-        sq.setLastShort(UringAbi.SQE_IOPRIO, (short) UringAbi.IORING_SEND_ZC_REPORT_USAGE);
+        if (reportUsage) {
+            sq.setLastShort(UringAbi.SQE_IOPRIO, (short) UringAbi.IORING_SEND_ZC_REPORT_USAGE);
+        }
         return true;
     }
 
