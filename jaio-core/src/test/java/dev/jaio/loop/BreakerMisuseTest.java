@@ -98,7 +98,7 @@ class BreakerMisuseTest {
                     outcome.complete(e);
                 }
             });
-            Thread.sleep(100); // pending
+            loop.callOnLoop(() -> null); // the read was made: pending now
             arena.close();
             p.sink().write(Arena.ofAuto().allocate(4));
             Object o = null;

@@ -108,6 +108,19 @@ abstract class LoopConformanceSuite {
         return await(f);
     }
 
+    /**
+     * Waits until a loop timer of {@code millis} has run: every request the loop took before this
+     * call, and every timer or kernel timeout due earlier on the loop's clock, has had its turn.
+     * For checks that something does not happen (a stale timeout): a condition on the loop's own
+     * clock, not a sleep of the test thread.
+     */
+    void loopTimerRan(long millis) throws Exception {
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        loop.schedule(() -> ran.complete(null), millis, TimeUnit.MILLISECONDS);
+        await(ran);
+        onLoop(() -> null); // and one more turn, for completions reaped with it
+    }
+
     static long openFds() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
@@ -637,7 +650,7 @@ abstract class LoopConformanceSuite {
         }
         // Past every deadline of those reads: a read with no timeout waits on, untouched by them.
         CompletableFuture<Long> r = p.source().read(in);
-        Thread.sleep(400);
+        loopTimerRan(300);
         assertFalse(r.isDone(), () -> "a stale timeout ended a later read: " + r);
         assertEquals(1L, await(p.sink().write(bytes("y"))));
         assertEquals(1L, await(r));
@@ -664,7 +677,7 @@ abstract class LoopConformanceSuite {
         StreamChannel c = await(loop.connect(l.localAddress()));
         long fds = openFds();
         CompletableFuture<Long> r = c.read(arena.allocate(10), 30, TimeUnit.SECONDS);
-        Thread.sleep(50);
+        onLoop(() -> null); // the read was made: pending now
         c.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> await(r));
         assertInstanceOf(AsynchronousCloseException.class, e.getCause());
@@ -680,12 +693,12 @@ abstract class LoopConformanceSuite {
         Pipe p = loop.openPipe();
         MemorySegment in = arena.allocate(8);
         CompletableFuture<Long> r = p.source().read(in, 0, TimeUnit.MILLISECONDS);
-        Thread.sleep(100);
+        loopTimerRan(100);
         assertFalse(r.isDone());
         assertEquals(1L, await(p.sink().write(bytes("z"))));
         assertEquals(1L, await(r));
         CompletableFuture<Long> r2 = p.source().read(in, -5, TimeUnit.SECONDS);
-        Thread.sleep(50);
+        loopTimerRan(50);
         assertFalse(r2.isDone());
         p.close();
     }

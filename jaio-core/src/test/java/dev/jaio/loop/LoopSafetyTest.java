@@ -48,25 +48,14 @@ class LoopSafetyTest {
                 EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("aio-poll")
                         .withFiles(EngineConfig.defaults().withQueueDepth(depth)))) {
             AtomicInteger accepted = new AtomicInteger();
-            TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), ch -> {
-                accepted.incrementAndGet();
-                ch.read(arena.allocate(64), null, new IoHandler<Object>() {
-                    @Override
-                    public void completed(long n, Object a) {
-                    }
-
-                    @Override
-                    public void failed(IOException e, Object a) {
-                    }
-                });
-            });
+            TcpListener l = idleReaders(loop, arena, accepted);
             List<Socket> clients = new ArrayList<>();
             try {
                 // listener poll + wake poll + one poll per idle connection: more connections than slots.
                 for (int i = 0; i < depth + 2; i++) {
                     clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
                 }
-                Thread.sleep(300);
+                awaitAccepted(accepted, depth + 2);
                 // Each task from this thread must run: the first one fires the wake poll, whose re-arm
                 // then waits behind the listener's poll for a slot that never frees.
                 for (int i = 0; i < 3; i++) {
@@ -97,18 +86,7 @@ class LoopSafetyTest {
                         .withFiles(EngineConfig.defaults().withQueueDepth(depth)
                                 .withFastPaths(dev.jaio.FastPaths.NONE)))) { // the read goes to the ring
             AtomicInteger accepted = new AtomicInteger();
-            TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), ch -> {
-                accepted.incrementAndGet();
-                ch.read(arena.allocate(64), null, new IoHandler<Object>() {
-                    @Override
-                    public void completed(long n, Object a) {
-                    }
-
-                    @Override
-                    public void failed(IOException e, Object a) {
-                    }
-                });
-            });
+            TcpListener l = idleReaders(loop, arena, accepted);
             List<Socket> clients = new ArrayList<>();
             dev.jaio.AsyncFile file = dev.jaio.AsyncFile.open(loop.engine(), f, dev.jaio.FileOption.READ);
             boolean done;
@@ -116,10 +94,7 @@ class LoopSafetyTest {
                 for (int i = 0; i < depth; i++) {
                     clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (accepted.get() < depth && System.nanoTime() < deadline) {
-                    Thread.onSpinWait(); // every connection accepted, its receive pending
-                }
+                awaitAccepted(accepted, depth); // every connection accepted, its receive pending
                 var read = file.read(arena.allocate(4096, 4096), 0);
                 done = awaitQuietly(read);
             } finally {
@@ -129,6 +104,30 @@ class LoopSafetyTest {
                 file.close();
             }
             assertTrue(done, "a 4 KiB file read waited > 3 s behind " + accepted + " idle connections");
+        }
+    }
+
+    /** A listener whose connections each make one read and then stay idle; counts them in {@code accepted}. */
+    private static TcpListener idleReaders(EventLoop loop, Arena arena, AtomicInteger accepted) throws IOException {
+        return loop.listen(LOOPBACK, ListenOptions.defaults(), ch -> {
+            accepted.incrementAndGet();
+            ch.read(arena.allocate(64), null, new IoHandler<Object>() {
+                @Override
+                public void completed(long n, Object a) {
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                }
+            });
+        });
+    }
+
+    /** Waits until {@code n} connections were accepted (at most 10 s; the test's own check says what went wrong). */
+    private static void awaitAccepted(AtomicInteger accepted, int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (accepted.get() < n && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
     }
 
@@ -282,23 +281,15 @@ class LoopSafetyTest {
                 .withFiles(EngineConfig.defaults().withQueueDepth(depth).withFastPaths(dev.jaio.FastPaths.NONE));
         List<Socket> clients = new ArrayList<>();
         try (Arena arena = Arena.ofShared(); EventLoop a = EventLoop.open(config); EventLoop b = EventLoop.open(config)) {
-            TcpListener l = b.listen(LOOPBACK, ListenOptions.defaults(), ch -> ch.read(arena.allocate(64), null,
-                    new IoHandler<Object>() {
-                        @Override
-                        public void completed(long n, Object x) {
-                        }
-
-                        @Override
-                        public void failed(IOException e, Object x) {
-                        }
-                    }));
+            AtomicInteger accepted = new AtomicInteger();
+            TcpListener l = idleReaders(b, arena, accepted);
             dev.jaio.AsyncFile file = dev.jaio.AsyncFile.open(b.engine(), f, dev.jaio.FileOption.READ);
             boolean ran;
             try {
                 for (int i = 0; i < depth; i++) {
                     clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
                 }
-                Thread.sleep(300);
+                awaitAccepted(accepted, depth);
                 // From a's loop thread: depth + 1 reads of b's file (a handler serving depth + 1 requests).
                 a.execute(() -> {
                     for (int i = 0; i <= depth; i++) {
@@ -320,9 +311,8 @@ class LoopSafetyTest {
                 }
             } finally {
                 for (Socket s : clients) {
-                    s.close();
+                    s.close(); // frees b's places: its reads of the file (and so file.close) can end
                 }
-                Thread.sleep(300);
                 file.close();
             }
             assertTrue(ran, "loop a's thread is parked in loop b's engine's Admission");

@@ -66,23 +66,34 @@ public final class FileStat {
 
     /** The {@link Version} of {@code fd}'s file, or null when statx fails. */
     public static Version version(int fd) {
+        Opened o = opened(fd);
+        return o == null ? null : o.version();
+    }
+
+    /** A CACHED open's facts about its file, from one statx: which file, and its version. */
+    public record Opened(Identity identity, Version version) {
+    }
+
+    /** The identity and {@link Version} of {@code fd}'s file from one statx, or null when it fails. */
+    public static Opened opened(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(Statx.STATX);
-            int want = Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME | Statx.STATX_BTIME;
-            long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, want, buf);
+            int needed = Statx.STATX_INO | Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME;
+            long rc = Libc.statx(fd, arena.allocateFrom(""), Fcntl.AT_EMPTY_PATH, needed | Statx.STATX_BTIME, buf);
             int got = buf.get(JAVA_INT, Statx.STX_MASK);
-            if (rc < 0 || (got & (Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME))
-                    != (Statx.STATX_SIZE | Statx.STATX_MTIME | Statx.STATX_CTIME)) {
+            if (rc < 0 || (got & needed) != needed) {
                 return null;
             }
             boolean birth = (got & Statx.STATX_BTIME) != 0;
-            return new Version(buf.get(JAVA_LONG, Statx.STX_SIZE),
+            Identity id = new Identity(buf.get(JAVA_INT, Statx.STX_DEV_MAJOR), buf.get(JAVA_INT, Statx.STX_DEV_MINOR),
+                    buf.get(JAVA_LONG, Statx.STX_INO));
+            return new Opened(id, new Version(buf.get(JAVA_LONG, Statx.STX_SIZE),
                     buf.get(JAVA_LONG, Statx.STX_MTIME + Statx.STATX_TIMESTAMP_TV_SEC),
                     buf.get(JAVA_INT, Statx.STX_MTIME + Statx.STATX_TIMESTAMP_TV_NSEC),
                     buf.get(JAVA_LONG, Statx.STX_CTIME + Statx.STATX_TIMESTAMP_TV_SEC),
                     buf.get(JAVA_INT, Statx.STX_CTIME + Statx.STATX_TIMESTAMP_TV_NSEC),
                     birth ? buf.get(JAVA_LONG, Statx.STX_BTIME + Statx.STATX_TIMESTAMP_TV_SEC) : 0,
-                    birth ? buf.get(JAVA_INT, Statx.STX_BTIME + Statx.STATX_TIMESTAMP_TV_NSEC) : 0);
+                    birth ? buf.get(JAVA_INT, Statx.STX_BTIME + Statx.STATX_TIMESTAMP_TV_NSEC) : 0));
         }
     }
 

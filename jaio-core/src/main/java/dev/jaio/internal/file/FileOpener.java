@@ -167,9 +167,8 @@ public final class FileOpener {
             }
             throw new IoOperationException("open", path, -1, -1, errno, Errno.name(errno), reason);
         }
-        FileStat.Identity id = FileStat.identity((int) dfd);
-        FileStat.Version version = FileStat.version((int) dfd);
-        if (id == null || version == null) {
+        FileStat.Opened stat = FileStat.opened((int) dfd); // one statx: which file, and its version
+        if (stat == null) {
             long size = FileStat.size((int) dfd);
             Libc.close((int) dfd);
             throw Failures.of("statx", path, -1, -1, size < 0 ? (int) -size : Errno.EIO);
@@ -178,7 +177,7 @@ public final class FileOpener {
         FileCache fileCache;
         try {
             pages = engine.pageCache();
-            fileCache = pages.acquire(id, version); // the pages it kept since its last close, if unchanged
+            fileCache = pages.acquire(stat.identity(), stat.version()); // the pages it kept since its last close, if unchanged
         } catch (IllegalStateException e) {
             Libc.close((int) dfd);
             throw new IllegalStateException("open " + path + ": " + e.getMessage(), e);
