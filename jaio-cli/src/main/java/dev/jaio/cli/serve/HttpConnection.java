@@ -90,7 +90,11 @@ final class HttpConnection implements IoHandler<Object> {
     }
 
     void start() {
-        readMore();
+        try {
+            readMore();
+        } catch (RuntimeException e) {
+            internalError(e);
+        }
     }
 
     /** Whether a request head has begun arriving (a timeout then answers 408). */
@@ -458,10 +462,14 @@ final class HttpConnection implements IoHandler<Object> {
     /** Timed out: {@code code} 408 for a head that never finished, 0 to close silently. */
     void timeOut(int code) {
         ServeStats.add(server.stats().timedOut, 1);
-        if (code != 0 && state == State.READING) {
-            sendError(code, false);
-        } else {
-            close();
+        try {
+            if (code != 0 && state == State.READING) {
+                sendError(code, false);
+            } else {
+                close();
+            }
+        } catch (RuntimeException e) {
+            internalError(e); // the sweep goes on with the other connections
         }
     }
 
