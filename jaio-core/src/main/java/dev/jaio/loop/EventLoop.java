@@ -133,6 +133,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         IoQueue queue = opened.queue();
         Reactor reactor = new Reactor(backend, DISPATCH);
         reactor.sendZeroCopyFrom(config.sendZeroCopyFrom());
+        reactor.receiveBuffers(config.receiveBufferCount(), config.receiveBufferSize());
         String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
         dev.jaio.internal.engine.EventLoop loop;
         try {
@@ -192,6 +193,49 @@ public final class EventLoop implements Executor, AutoCloseable {
      *     loopback, every one)
      */
     public record ZeroCopySends(long sends, long copied) {
+    }
+
+    /**
+     * What {@link StreamChannel#receive} has done on this loop.
+     *
+     * @param buffers what receives are buffered with, in words: the provided buffer ring
+     *     ({@code "256 x 16384 B provided buffer ring"}), per-connection buffers with the kernel's
+     *     refusal, the loop's one buffer (readiness backends), or {@code "not used yet"}
+     * @param chunks chunks handed to receive handlers
+     * @param ringDry times a receive found the provided buffer ring empty and waited for a buffer
+     *     to come back (-ENOBUFS): many mean {@link LoopConfig#receiveBufferCount()} is too small
+     */
+    public record ReceiveStats(String buffers, long chunks, long ringDry) {
+    }
+
+    /**
+     * {@return what receives have done on this loop; any thread (waits for the loop when called
+     * elsewhere, for the buffers' description)}
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when the loop is closed
+     */
+    public ReceiveStats receiveStats() {
+        String buffers;
+        try {
+            buffers = inLoop() ? reactor.receiveBuffersText() : callOnLoop(reactor::receiveBuffersText);
+        } catch (IOException e) {
+            throw new java.util.concurrent.RejectedExecutionException(e.getMessage(), e);
+        }
+        long[] c = reactor.receiveCounts();
+        return new ReceiveStats(buffers, c[0], c[1]);
+    }
+
+    /** Tests: descriptors open on this loop (loop thread). */
+    int openDescriptorsForTest() {
+        return reactor.openDescriptors();
+    }
+
+    /** Tests: receives of this loop go as on a kernel without provided buffer rings (before the first receive). */
+    void refuseProvidedBuffers() throws IOException {
+        callOnLoop(() -> {
+            reactor.refuseProvidedBuffers("refused for a test");
+            return null;
+        });
     }
 
     /** {@return the zero-copy sends so far; any thread (a snapshot)} */
@@ -469,6 +513,24 @@ public final class EventLoop implements Executor, AutoCloseable {
         @SuppressWarnings("unchecked")
         public void failed(Object handler, IOException cause, Object attachment) {
             ((IoHandler<Object>) handler).failed(cause, attachment);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public boolean received(Object handler, java.lang.foreign.MemorySegment buffer, int count, Object attachment) {
+            return ((ReceiveHandler<Object>) handler).received(buffer, count, attachment);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void receiveEnded(Object handler, Object attachment) {
+            ((ReceiveHandler<Object>) handler).ended(attachment);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void receiveFailed(Object handler, IOException cause, Object attachment) {
+            ((ReceiveHandler<Object>) handler).failed(cause, attachment);
         }
 
         @Override

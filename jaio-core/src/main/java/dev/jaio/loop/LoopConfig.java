@@ -19,8 +19,22 @@ import java.util.Locale;
  *     bytes leave through a NIC that takes scatter-gather from user pages; over loopback (and to a
  *     device that cannot) the kernel copies anyway and the extra notification only costs. Ignored
  *     by the other backends; a kernel without SEND_ZC gets plain sends.
+ * @param receiveBufferCount how many buffers {@link StreamChannel#receive} uses on {@code uring}:
+ *     a ring of them is registered with the kernel (IORING_REGISTER_PBUF_RING, Linux 5.19) at the
+ *     loop's first receive, and the kernel picks one for each chunk it receives on any connection
+ *     of the loop, so an idle connection holds no buffer. A power of two from 1 to 32768; the
+ *     default is {@value #DEFAULT_RECEIVE_BUFFER_COUNT}. The other backends receive into one buffer
+ *     of the loop (a chunk is handed over before the next is read).
+ * @param receiveBufferSize the size of each receive buffer in bytes, the most one chunk holds:
+ *     from 1 to 1 GiB; the default is {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
  */
-public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom) {
+public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
+        int receiveBufferSize) {
+
+    /** The default {@link #receiveBufferCount()}. */
+    public static final int DEFAULT_RECEIVE_BUFFER_COUNT = 256;
+    /** The default {@link #receiveBufferSize()}: 16 KiB. */
+    public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 16 * 1024;
 
     /** Names {@link #backend()} accepts. */
     public static final String BACKENDS = "auto, uring, aio-poll, epoll+aio, threads";
@@ -35,6 +49,13 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @throws IllegalArgumentException when the backend name is unknown or {@code files} is null
      */
     public LoopConfig {
+        if (receiveBufferCount < 1 || receiveBufferCount > 32768 || Integer.bitCount(receiveBufferCount) != 1) {
+            throw new IllegalArgumentException("receiveBufferCount must be a power of two from 1 to 32768: "
+                    + receiveBufferCount);
+        }
+        if (receiveBufferSize < 1 || receiveBufferSize > 1 << 30) {
+            throw new IllegalArgumentException("receiveBufferSize must be from 1 byte to 1 GiB: " + receiveBufferSize);
+        }
         if (sendZeroCopyFrom < 0) {
             throw new IllegalArgumentException("sendZeroCopyFrom must be >= 0 (0: never): " + sendZeroCopyFrom);
         }
@@ -60,6 +81,27 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
         this(backend, files, 0);
     }
 
+    /**
+     * A configuration with the default receive buffers.
+     *
+     * @param backend the backend's name, case-insensitive
+     * @param files the configuration of the loop's engine
+     * @param sendZeroCopyFrom see {@link #sendZeroCopyFrom()}
+     */
+    public LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom) {
+        this(backend, files, sendZeroCopyFrom, DEFAULT_RECEIVE_BUFFER_COUNT, DEFAULT_RECEIVE_BUFFER_SIZE);
+    }
+
+    /**
+     * {@return this configuration with other receive buffers}
+     *
+     * @param count see {@link #receiveBufferCount()}
+     * @param size see {@link #receiveBufferSize()}
+     */
+    public LoopConfig withReceiveBuffers(int count, int size) {
+        return new LoopConfig(backend, files, sendZeroCopyFrom, count, size);
+    }
+
     /** {@return {@code auto}, a queue of {@value #DEFAULT_QUEUE_DEPTH}, and the defaults of {@link EngineConfig}} */
     public static LoopConfig defaults() {
         return new LoopConfig("auto", EngineConfig.defaults().withQueueDepth(DEFAULT_QUEUE_DEPTH));
@@ -71,7 +113,7 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @param bytes the smallest write sent without a copy (see {@link #sendZeroCopyFrom()})
      */
     public LoopConfig withSendZeroCopyFrom(long bytes) {
-        return new LoopConfig(backend, files, bytes);
+        return new LoopConfig(backend, files, bytes, receiveBufferCount, receiveBufferSize);
     }
 
     /**
@@ -80,7 +122,7 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @param name the backend's name
      */
     public LoopConfig withBackend(String name) {
-        return new LoopConfig(name, files, sendZeroCopyFrom);
+        return new LoopConfig(name, files, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize);
     }
 
     /**
@@ -89,6 +131,6 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @param config the engine configuration of the loop's files
      */
     public LoopConfig withFiles(EngineConfig config) {
-        return new LoopConfig(backend, config, sendZeroCopyFrom);
+        return new LoopConfig(backend, config, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize);
     }
 }

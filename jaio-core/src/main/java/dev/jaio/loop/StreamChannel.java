@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * arenas must stay alive until the handler runs. On the {@code uring} backend a read's buffer is
  * written by the kernel until the request ends, even after {@link #close()}.
  *
- * <p>Threads: called on the loop thread, a request starts at once and allocates nothing. Called on
+ * <p>Threads: called on the loop thread, a request starts at once and, on {@code uring}, allocates
+ * nothing (on the readiness backends each system call the loop makes allocates a few dozen bytes
+ * inside the JDK's downcall, which captures errno). Called on
  * another thread, it is handed to the loop (a task); its checks (pending request, closed) then
  * happen there, and an exception they raise goes to the handler's {@code failed}.
  */
@@ -131,6 +133,60 @@ public final class StreamChannel implements AutoCloseable {
             loop.execute(() -> {
                 try {
                     fd.read(dst, nanos, handler, attachment);
+                } catch (RuntimeException e) {
+                    handler.failed(new IOException(e.getMessage(), e), attachment);
+                }
+            });
+        }
+    }
+
+    /**
+     * Receives the stream chunk by chunk into the loop's own buffers, handing each chunk to
+     * {@code handler} as it arrives, until the handler returns false, the stream ends, a failure, or
+     * {@link #close()}. Unlike {@link #read(MemorySegment, Object, IoHandler) read}, the caller
+     * lends no buffer while it waits: a server with thousands of idle connections holds no memory
+     * for them, and on {@code uring} one request receives any number of chunks.
+     *
+     * <ul>
+     *   <li>{@code uring}: a multishot RECV (IORING_RECV_MULTISHOT, Linux 6.0) with
+     *       IOSQE_BUFFER_SELECT: the kernel picks a buffer of the loop's provided buffer ring
+     *       ({@link LoopConfig#receiveBufferCount()} buffers of {@link LoopConfig#receiveBufferSize()}
+     *       bytes, registered at the loop's first receive) for each chunk, and the buffer goes back
+     *       to the ring when {@code received} returns; a pipe READs with IOSQE_BUFFER_SELECT, one
+     *       request per chunk. When the ring is dry the receive waits for a buffer to come back.
+     *       A kernel that refuses the ring (before 5.19) gets one RECV or READ at a time into a
+     *       buffer of the channel's own.
+     *   <li>the other backends: when the channel is readable, read(2) into the loop's one receive
+     *       buffer, up to 16 chunks in a row before other channels get a turn.
+     * </ul>
+     *
+     * <p>Nothing is lost when the handler stops: bytes that arrive after it returned false wait in
+     * the socket or, on {@code uring}, in the buffers the multishot request filled before its
+     * cancel reached it, and the next {@code receive} hands them over first, in order. Only one read
+     * or receive may be pending at a time. There is no timeout: use {@link EventLoop#schedule} and
+     * {@link #close()}.
+     *
+     * @param <A> the attachment's type
+     * @param attachment passed back to the handler
+     * @param handler gets the chunks, then {@code ended} or {@code failed}; on the loop thread, the
+     *     first chunk possibly before this method returns
+     * @throws NullPointerException when {@code handler} is null
+     * @throws ReadPendingException when a read or receive is pending (on the loop thread)
+     * @throws UnsupportedOperationException for the write end of a pipe (on any thread)
+     */
+    public <A> void receive(A attachment, ReceiveHandler<? super A> handler) {
+        if (handler == null) {
+            throw new NullPointerException("receive: handler is null");
+        }
+        if (kind() == Kind.PIPE_SINK) {
+            throw new UnsupportedOperationException("receive: the write end of a pipe is not readable");
+        }
+        if (loop.inLoop()) {
+            fd.receive(handler, attachment);
+        } else {
+            loop.execute(() -> {
+                try {
+                    fd.receive(handler, attachment);
                 } catch (RuntimeException e) {
                     handler.failed(new IOException(e.getMessage(), e), attachment);
                 }

@@ -909,4 +909,289 @@ abstract class LoopConformanceSuite {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoopConfig.defaults().withBackend("kqueue"));
         assertTrue(e.getMessage().contains("uring") && e.getMessage().contains("epoll+aio"), e.getMessage());
     }
+
+    // ---- receive: chunks in the loop's buffers ----
+
+    /**
+     * A receive handler that copies every chunk out, checks it runs on the loop thread with a
+     * chunk no larger than the loop's buffers, and stops after every {@code stopEvery}-th chunk
+     * (0: never), starting the next receive a loop turn later so that more arrives meanwhile.
+     */
+    final class Collector implements ReceiveHandler<Object> {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final CompletableFuture<byte[]> ended = new CompletableFuture<>();
+        final int stopEvery;
+        final StreamChannel ch;
+        final int bufferSize;
+        int chunks;
+        int receives;
+
+        Collector(StreamChannel ch, int stopEvery, int bufferSize) {
+            this.ch = ch;
+            this.stopEvery = stopEvery;
+            this.bufferSize = bufferSize;
+        }
+
+        void start() {
+            receives++;
+            ch.receive(null, this);
+        }
+
+        @Override
+        public boolean received(MemorySegment buffer, int count, Object attachment) {
+            if (!ch.loop().inLoop() || count < 1 || count > bufferSize || buffer.byteSize() < count) {
+                ended.completeExceptionally(new AssertionError("chunk of " + count + " bytes in a buffer of "
+                        + buffer.byteSize() + " on " + Thread.currentThread()));
+                return false;
+            }
+            byte[] b = buffer.asSlice(0, count).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            bytes.write(b, 0, b.length);
+            chunks++;
+            if (stopEvery > 0 && chunks % stopEvery == 0) {
+                ch.loop().execute(this::start); // the next receive, a turn later
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void ended(Object attachment) {
+            ended.complete(bytes.toByteArray());
+        }
+
+        @Override
+        public void failed(IOException cause, Object attachment) {
+            ended.completeExceptionally(cause);
+        }
+    }
+
+    /** A listener whose connections each get a {@link Collector}; the collectors in accept order. */
+    TcpListener collectingServer(int stopEvery, BlockingQueue<Collector> collectors) throws IOException {
+        return loop.listen(LOOPBACK, ListenOptions.defaults(), conn -> {
+            Collector c = new Collector(conn, stopEvery, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+            collectors.add(c);
+            c.start();
+        });
+    }
+
+    static byte[] sendAndShutdown(InetSocketAddress to, int size, long seed) throws IOException {
+        byte[] msg = new byte[size];
+        new Random(seed).nextBytes(msg);
+        try (Socket s = new Socket(to.getAddress(), to.getPort())) {
+            s.getOutputStream().write(msg);
+            s.shutdownOutput();
+            s.getInputStream().read(); // until the server closes
+        }
+        return msg;
+    }
+
+    @Test
+    void receiveHandsOverEveryByteInOrderThenTheEnd() throws Exception {
+        BlockingQueue<Collector> cs = new ArrayBlockingQueue<>(1);
+        TcpListener l = collectingServer(0, cs);
+        byte[] sent = new byte[3 << 20];
+        new Random(7).nextBytes(sent);
+        try (Socket s = new Socket(l.localAddress().getAddress(), l.localAddress().getPort())) {
+            s.getOutputStream().write(sent);
+            s.shutdownOutput();
+            Collector c = cs.poll(10, TimeUnit.SECONDS);
+            assertArrayEquals(sent, await(c.ended));
+            assertTrue(c.chunks >= sent.length / LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE, c.chunks + " chunks");
+        }
+        EventLoop.ReceiveStats st = loop.receiveStats();
+        assertTrue(st.chunks() >= 3 << 20 >> 14, st.toString());
+        receiveBuffersAsExpected(st);
+    }
+
+    /** What this backend's receives are buffered with (uring: the provided buffer ring). */
+    void receiveBuffersAsExpected(EventLoop.ReceiveStats st) {
+        if ("uring".equals(backend())) {
+            assertEquals(LoopConfig.DEFAULT_RECEIVE_BUFFER_COUNT + " x " + LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE
+                    + " B provided buffer ring", st.buffers());
+        } else {
+            assertEquals("one loop buffer of " + LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE + " B", st.buffers());
+        }
+    }
+
+    @Test
+    void aReceiveThatStopsLosesNothingAndTheNextGetsTheRestInOrder() throws Exception {
+        BlockingQueue<Collector> cs = new ArrayBlockingQueue<>(1);
+        TcpListener l = collectingServer(1, cs); // stops after every chunk
+        byte[] sent = sendAndShutdownAsync(l.localAddress(), 2 << 20, 11);
+        Collector c = cs.poll(10, TimeUnit.SECONDS);
+        assertArrayEquals(sent, await(c.ended));
+        assertEquals(c.chunks, c.receives - 1, "one receive per chunk, and the last one saw the end");
+    }
+
+    /** Sends {@code size} random bytes from a JDK socket on another thread, then its end; returns them. */
+    static byte[] sendAndShutdownAsync(InetSocketAddress to, int size, long seed) throws Exception {
+        byte[] msg = new byte[size];
+        new Random(seed).nextBytes(msg);
+        Thread.ofPlatform().daemon().start(() -> {
+            try (Socket s = new Socket(to.getAddress(), to.getPort())) {
+                s.getOutputStream().write(msg);
+                s.shutdownOutput();
+                s.getInputStream().read();
+            } catch (IOException e) {
+                // the test fails on the bytes
+            }
+        });
+        return msg;
+    }
+
+    @Test
+    void afterTheEndAReceiveEndsAgainAndClosingFailsAPendingOne() throws Exception {
+        TcpListener l = echoServer();
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        Collector first = new Collector(c, 0, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+        first.start();
+        assertEquals(5L, await(c.write(bytes("hello"))));
+        c.shutdownOutput(); // the echo server closes at the end: the receive sees the echo, then the end
+        assertEquals("hello", new String(await(first.ended), US_ASCII));
+        Collector again = new Collector(c, 0, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+        again.start();
+        assertEquals(0, await(again.ended).length);
+        c.close();
+
+        StreamChannel d = await(loop.connect(l.localAddress()));
+        Collector pending = new Collector(d, 0, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+        pending.start();
+        onLoop(() -> null);
+        int before = onLoop(() -> loop.openDescriptorsForTest());
+        d.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(pending.ended));
+        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().startsWith("receive on tcp "), e.getCause().getMessage());
+        Collector late = new Collector(d, 0, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+        late.start();
+        assertInstanceOf(AsynchronousCloseException.class,
+                assertThrows(ExecutionException.class, () -> await(late.ended)).getCause());
+        // The descriptor closes once the kernel let go of the receive's request.
+        for (int i = 0; i < 200 && onLoop(() -> loop.openDescriptorsForTest()) >= before; i++) {
+            loopTimerRan(5);
+        }
+        assertTrue(onLoop(() -> loop.openDescriptorsForTest()) < before, "the closed channel's descriptor is still open");
+    }
+
+    @Test
+    void aReadOrASecondReceiveWhileReceivingIsRefused() throws Exception {
+        TcpListener l = echoServer();
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        Collector r = new Collector(c, 0, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+        MemorySegment in = arena.allocate(16);
+        String outcome = onLoop(() -> {
+            r.start();
+            String a = "";
+            try {
+                c.read(in, null, new FutureLong());
+            } catch (ReadPendingException e) {
+                a += "read refused;";
+            }
+            try {
+                c.receive(null, r);
+            } catch (ReadPendingException e) {
+                a += "receive refused";
+            }
+            return a;
+        });
+        assertEquals("read refused;receive refused", outcome);
+        assertEquals(2L, await(c.write(bytes("ok"))));
+        c.shutdownOutput();
+        assertEquals("ok", new String(await(r.ended), US_ASCII));
+        // Over, the channel reads again.
+        assertEquals(-1L, await(c.read(in)));
+        c.close();
+        assertThrows(NullPointerException.class, () -> c.receive(null, null));
+    }
+
+    @Test
+    void aPipeReceivesChunksAndItsEnd() throws Exception {
+        Pipe p = loop.openPipe();
+        Collector r = new Collector(p.source(), 2, LoopConfig.DEFAULT_RECEIVE_BUFFER_SIZE);
+        onLoop(() -> {
+            r.start();
+            return null;
+        });
+        byte[] all = new byte[300_000];
+        new Random(5).nextBytes(all);
+        MemorySegment src = arena.allocate(all.length);
+        MemorySegment.copy(all, 0, src, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, all.length);
+        for (int off = 0; off < all.length; off += 50_000) {
+            assertEquals(50_000L, await(p.sink().write(src.asSlice(off, 50_000))));
+        }
+        p.sink().close();
+        assertArrayEquals(all, await(r.ended));
+        assertThrows(UnsupportedOperationException.class, () -> p.sink().receive(null, r));
+        p.close();
+    }
+
+    @Test
+    void aPeerResetFailsTheReceiveNamingIt() throws Exception {
+        BlockingQueue<Collector> cs = new ArrayBlockingQueue<>(1);
+        TcpListener l = collectingServer(0, cs);
+        Socket s = new Socket(l.localAddress().getAddress(), l.localAddress().getPort());
+        Collector c = cs.poll(10, TimeUnit.SECONDS);
+        onLoop(() -> null);
+        s.setSoLinger(true, 0);
+        s.close(); // RST
+        try {
+            assertEquals(0, await(c.ended).length); // where the kernel reports it as the end
+        } catch (ExecutionException e) {
+            assertTrue(e.getCause().getMessage().startsWith("receive from tcp "), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().contains("ECONNRESET"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void manyConnectionsShareATinyPoolOfReceiveBuffers() throws Exception {
+        // 2 buffers of 512 bytes for 12 connections sending at once: on uring the ring runs dry
+        // (-ENOBUFS) and receives wait for buffers to come back; nothing is lost anywhere.
+        try (EventLoop small = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(256)).withReceiveBuffers(2, 512))) {
+            BlockingQueue<Collector> cs = new ArrayBlockingQueue<>(12);
+            TcpListener l = small.listen(LOOPBACK, ListenOptions.defaults(), conn -> {
+                Collector c = new Collector(conn, 3, 512);
+                cs.add(c);
+                c.start();
+            });
+            int n = 12;
+            byte[][] sent = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                sent[i] = sendAndShutdownAsync(l.localAddress(), 100_000 + i, 100 + i);
+            }
+            java.util.Map<Integer, byte[]> bySize = new java.util.HashMap<>();
+            for (int i = 0; i < n; i++) {
+                Collector c = cs.poll(10, TimeUnit.SECONDS);
+                assertNotNull(c, "connection " + i + " not accepted");
+                byte[] got = await(c.ended);
+                bySize.put(got.length, got);
+                c.ch.close();
+            }
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(sent[i], bySize.get(sent[i].length), "connection sending " + sent[i].length + " bytes");
+            }
+            EventLoop.ReceiveStats st = small.receiveStats();
+            if ("uring".equals(backend())) {
+                assertEquals("2 x 512 B provided buffer ring", st.buffers());
+                assertTrue(st.ringDry() > 0, "the ring never ran dry: " + st);
+            }
+            System.out.println(backend() + " tiny pool: " + st);
+            assertTrue(st.chunks() >= 12 * 100_000 / 512, st.toString());
+        }
+    }
+
+    @Test
+    void withoutProvidedBufferRingsEachChannelReceivesIntoItsOwnBuffer() throws Exception {
+        loop.refuseProvidedBuffers();
+        BlockingQueue<Collector> cs = new ArrayBlockingQueue<>(1);
+        TcpListener l = collectingServer(2, cs);
+        byte[] sent = sendAndShutdownAsync(l.localAddress(), 1 << 20, 3);
+        assertArrayEquals(sent, await(cs.poll(10, TimeUnit.SECONDS).ended));
+        EventLoop.ReceiveStats st = loop.receiveStats();
+        if ("uring".equals(backend())) {
+            assertEquals("per-connection buffers (refused for a test)", st.buffers());
+        } else {
+            receiveBuffersAsExpected(st);
+        }
+    }
 }

@@ -193,6 +193,89 @@ class LoopSafetyTest {
     }
 
     /**
+     * A receive hands chunks over without allocating: on uring one multishot RECV (or, for a pipe,
+     * a READ picking a ring buffer each time) and the loop's buffer ring; elsewhere the loop's one
+     * buffer. Each round: a 1-byte write on the loop thread, and its chunk received. (Uring only:
+     * on the readiness backends every system call allocates inside the JDK's downcall, which
+     * slices its captured-errno segment, 50-80 bytes per round here.)
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"uring,tcp", "uring,pipe"})
+    void aReceiveAllocatesNothingPerChunk(String backend, String what) throws Exception {
+        try (Arena arena = Arena.ofShared(); EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend))) {
+            StreamChannel from;
+            StreamChannel to;
+            Pipe p = null;
+            TcpListener l = null;
+            if (what.equals("pipe")) {
+                p = loop.openPipe();
+                from = p.sink();
+                to = p.source();
+            } else {
+                java.util.concurrent.CompletableFuture<StreamChannel> accepted = new java.util.concurrent.CompletableFuture<>();
+                l = loop.listen(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                        ListenOptions.defaults(), accepted::complete);
+                from = loop.connect(l.localAddress()).get(10, TimeUnit.SECONDS);
+                to = accepted.get(10, TimeUnit.SECONDS);
+            }
+            MemorySegment one = arena.allocate(1);
+            int rounds = 20_000;
+            java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            IoHandler<Object> wrote = new IoHandler<>() {
+                @Override
+                public void completed(long n, Object a) {
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    bytesPerRound.completeExceptionally(e);
+                }
+            };
+            ReceiveHandler<Object> got = new ReceiveHandler<>() {
+                int left = rounds;
+                long start;
+
+                @Override
+                public boolean received(MemorySegment buffer, int count, Object a) {
+                    left -= count;
+                    if (left <= rounds / 2 && start == 0) {
+                        start = mx.getCurrentThreadAllocatedBytes(); // after warm-up
+                    }
+                    if (left <= 0) {
+                        bytesPerRound.complete((mx.getCurrentThreadAllocatedBytes() - start) / (rounds / 2));
+                        return false;
+                    }
+                    from.write(one, null, wrote);
+                    return true;
+                }
+
+                @Override
+                public void ended(Object a) {
+                    bytesPerRound.completeExceptionally(new AssertionError("ended"));
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    bytesPerRound.completeExceptionally(e);
+                }
+            };
+            loop.execute(() -> {
+                to.receive(null, got);
+                from.write(one, null, wrote);
+            });
+            long perRound = bytesPerRound.get(30, TimeUnit.SECONDS);
+            from.close();
+            to.close();
+            if (l != null) {
+                l.close();
+            }
+            assertTrue(perRound < 16, backend + " " + what + ": one write and one received chunk on the loop thread allocate "
+                    + perRound + " bytes");
+        }
+    }
+
+    /**
      * A linked RECV and LINK_TIMEOUT take two places of the loop's socket share at once: on a queue
      * too small for that, a timed read is timed by the loop's timer instead (it never waits for two
      * places that cannot come, holding up the file requests behind it).

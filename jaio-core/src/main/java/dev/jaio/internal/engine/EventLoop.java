@@ -505,6 +505,8 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.ACCEPT_MULTISHOT -> ((SocketOps) queue).prepareAcceptMultishot(op.fd, op.rwFlags, slot);
             case IoOp.CONNECT -> ((SocketOps) queue).prepareConnect(op.fd, op.buffer, (int) op.offset, slot);
             case IoOp.SPLICE -> ((SocketOps) queue).prepareSplice(op.rwFlags, op.offset, op.fd, -1, op.spliceLength, slot);
+            case IoOp.RECV_MULTISHOT -> ((SocketOps) queue).prepareRecvMultishot(op.fd, (int) op.offset, op.rwFlags, slot);
+            case IoOp.STREAM_READ_SELECT -> ((SocketOps) queue).prepareReadSelect(op.fd, (int) op.offset, slot);
             case IoOp.STREAM_READ -> queue.prepareRead(op.fd, op.buffer, -1, 0, slot);
             case IoOp.STREAM_WRITE -> queue.prepareWrite(op.fd, op.buffer, -1, 0, slot);
             default -> throw new IllegalStateException("unknown opcode " + op.opcode);

@@ -71,6 +71,14 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
      * buffer; or only {@link #onResult}, with the send's result, when no notification follows.
      */
     public static final int SEND_ZC = 16;
+    /**
+     * Multishot recv(2) ({@link SocketOps#prepareRecvMultishot}) into buffers the kernel picks from
+     * group {@link #offset}; {@link #rwFlags} holds the MSG_* flags: {@link #onMore} per chunk, each
+     * result carrying the buffer's id ({@link SocketOps#selectedBuffer}).
+     */
+    public static final int RECV_MULTISHOT = 17;
+    /** read(2) of a stream into a buffer the kernel picks from group {@link #offset} ({@link SocketOps#prepareReadSelect}). */
+    public static final int STREAM_READ_SELECT = 18;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;

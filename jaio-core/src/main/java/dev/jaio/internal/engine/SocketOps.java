@@ -44,4 +44,55 @@ public interface SocketOps {
 
     /** connect(2) to the {@code addrLen}-byte sockaddr in {@code address}, kept alive by the caller: 0 or -errno. */
     boolean prepareConnect(int fd, MemorySegment address, int addrLen, long userData);
+
+    /**
+     * recv(2) again and again into buffers the kernel picks from group {@code group} (io_uring's
+     * RECV with IORING_RECV_MULTISHOT and IOSQE_BUFFER_SELECT, Linux 6.0): one completion per chunk,
+     * each but the last through {@link CompletionSink#completeMore}, each result carrying the
+     * buffer's id ({@link #selectedBuffer}); it ends at end of stream (0), on an error, when
+     * cancelled, or with -ENOBUFS when the group ran dry (and may end without any of these: the
+     * kernel's choice; then it is simply made again).
+     */
+    boolean prepareRecvMultishot(int fd, int group, int msgFlags, long userData);
+
+    /**
+     * read(2) of a pipe or other stream at its position, into a buffer the kernel picks from group
+     * {@code group} once there is data (a READ at offset -1 with IOSQE_BUFFER_SELECT): bytes read,
+     * with the buffer's id ({@link #selectedBuffer}); 0 at end of stream; -ENOBUFS when the group
+     * was dry.
+     */
+    boolean prepareReadSelect(int fd, int group, long userData);
+
+    /**
+     * Registers a group of {@code count} buffers of {@code size} bytes each for the requests above,
+     * all handed to the kernel (owner thread only).
+     *
+     * @param count a power of two, at most 32768
+     * @throws java.io.IOException when the kernel refuses (its errno named: EINVAL before 5.19,
+     *     EEXIST for a group id in use, ENOMEM)
+     */
+    ProvidedBuffers provideBuffers(int group, int count, int size) throws java.io.IOException;
+
+    /**
+     * The bit of a result that says it carries a picked buffer's id: a completion with
+     * IORING_CQE_F_BUFFER is reported as {@code SELECTED | id << 32 | res}, positive (bit 62; bit
+     * 63 clear), while every other result is the kernel's {@code res} as it is (a negative -errno
+     * has bit 62 set too: only a non-negative result with it carries an id).
+     */
+    long SELECTED = 1L << 62;
+
+    /** {@return the id of the buffer a completion's result carries, or -1 when it carries none} */
+    static int selectedBuffer(long result) {
+        return result >= 0 && (result & SELECTED) != 0 ? (int) (result >>> 32) & 0xffff : -1;
+    }
+
+    /** {@return the kernel's own res of a result that may carry a buffer id: bytes, 0, or -errno} */
+    static long resultOf(long result) {
+        return result >= 0 && (result & SELECTED) != 0 ? (int) result : result;
+    }
+
+    /** {@return the result a completion with IORING_CQE_F_BUFFER and buffer {@code id} is reported as} */
+    static long withBuffer(int res, int id) {
+        return SELECTED | (long) (id & 0xffff) << 32 | (res & 0xffffffffL);
+    }
 }

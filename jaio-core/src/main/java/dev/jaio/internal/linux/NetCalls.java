@@ -162,6 +162,19 @@ public final class NetCalls {
         return r >= 0 ? r : -Downcalls.errno(state);
     }
 
+    /** {@code ssize_t recv(int fd, void *buf, size_t len, int flags)}: bytes received, 0 at end of stream. */
+    public static long recv(int fd, MemorySegment buf, long len, int flags) {
+        Objects.checkFromIndexSize(0, len, buf.byteSize());
+        MemorySegment state = Downcalls.callState();
+        long r;
+        try {
+            r = (long) recv.HANDLE.invokeExact(state, fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 ? r : -Downcalls.errno(state);
+    }
+
     /**
      * {@code ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)}: bytes sent from
      * {@code inFd} at {@code *offset} (an 8-byte long, advanced by the call) to {@code outFd}.
@@ -278,6 +291,11 @@ public final class NetCalls {
 
     private static final class send {
         static final MethodHandle HANDLE = Downcalls.libc("send",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class recv {
+        static final MethodHandle HANDLE = Downcalls.libc("recv",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 

@@ -73,6 +73,8 @@ public final class Sockets {
 
     /** send(2) flag: do not raise SIGPIPE on a connection the peer closed; EPIPE is returned. */
     public static final int MSG_NOSIGNAL = 0x4000;
+    /** send(2)/recv(2) flag: this call does not block, even on a blocking socket (EAGAIN instead). */
+    public static final int MSG_DONTWAIT = 0x40;
     /** send(2)/recv(2) flag: the whole length (a ring request retries a short one itself). */
     public static final int MSG_WAITALL = 0x100;
 

@@ -453,6 +453,61 @@ public final class UringAbi {
     /** Offset of {@code io_uring_rsrc_update2.resv2} (u32, must be 0). */
     public static final long RSRC_UPDATE2_RESV2 = offset(IO_URING_RSRC_UPDATE2, "resv2");
 
+    /**
+     * {@code struct io_uring_buf_reg}, 40 bytes: the IORING_REGISTER_PBUF_RING argument (5.19),
+     * passed with nr_args = 1.
+     * <pre>
+     * struct io_uring_buf_reg {
+     *     __u64 ring_addr;       // page-aligned memory of ring_entries struct io_uring_buf
+     *     __u32 ring_entries;    // a power of two, at most 32768
+     *     __u16 bgid;            // the buffer group: sqe.buf_group of requests that pick from it
+     *     __u16 flags;           // IOU_PBUF_RING_MMAP, IOU_PBUF_RING_INC
+     *     __u64 resv[3];
+     * };
+     * </pre>
+     */
+    public static final StructLayout IO_URING_BUF_REG = MemoryLayout.structLayout(
+            JAVA_LONG.withName("ring_addr"),
+            JAVA_INT.withName("ring_entries"),
+            JAVA_SHORT.withName("bgid"),
+            JAVA_SHORT.withName("flags"),
+            MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("resv")).withName("io_uring_buf_reg");
+
+    /** Offset of {@code io_uring_buf_reg.ring_addr} (u64 address). */
+    public static final long BUF_REG_RING_ADDR = offset(IO_URING_BUF_REG, "ring_addr");
+    /** Offset of {@code io_uring_buf_reg.ring_entries} (u32). */
+    public static final long BUF_REG_RING_ENTRIES = offset(IO_URING_BUF_REG, "ring_entries");
+    /** Offset of {@code io_uring_buf_reg.bgid} (u16). */
+    public static final long BUF_REG_BGID = offset(IO_URING_BUF_REG, "bgid");
+    /** Offset of {@code io_uring_buf_reg.flags} (u16). */
+    public static final long BUF_REG_FLAGS = offset(IO_URING_BUF_REG, "flags");
+
+    /**
+     * {@code struct io_uring_buf}, 16 bytes: one entry of a provided buffer ring. The ring's
+     * {@code tail} (u16) overlays the {@code resv} of its first entry ({@code struct
+     * io_uring_buf_ring}: a union of {@code {u64 resv1; u32 resv2; u16 resv3; u16 tail;}} and the
+     * entries), so the kernel never reads entry 0's resv.
+     * <pre>
+     * struct io_uring_buf { __u64 addr; __u32 len; __u16 bid; __u16 resv; };
+     * </pre>
+     */
+    public static final StructLayout IO_URING_BUF = MemoryLayout.structLayout(
+            JAVA_LONG.withName("addr"),
+            JAVA_INT.withName("len"),
+            JAVA_SHORT.withName("bid"),
+            JAVA_SHORT.withName("resv")).withName("io_uring_buf");
+
+    /** Offset of {@code io_uring_buf.addr} (u64 address). */
+    public static final long BUF_ADDR = offset(IO_URING_BUF, "addr");
+    /** Offset of {@code io_uring_buf.len} (u32 bytes). */
+    public static final long BUF_LEN = offset(IO_URING_BUF, "len");
+    /** Offset of {@code io_uring_buf.bid} (u16, the id the CQE reports). */
+    public static final long BUF_BID = offset(IO_URING_BUF, "bid");
+    /** Offset of {@code io_uring_buf_ring.tail} (u16) from the ring's start: entry 0's resv. */
+    public static final long BUF_RING_TAIL = offset(IO_URING_BUF, "resv");
+    /** Most entries a provided buffer ring may have (io_uring/kbuf.c: ring_entries >= 65536 is EINVAL). */
+    public static final int IORING_MAX_PBUF_RING_ENTRIES = 32768;
+
     // ---------------------------------------------------------------------------------------------
     // Ring size limits (io_uring/io_uring.c; io_uring_setup fails with EINVAL above them unless
     // IORING_SETUP_CLAMP is given)
@@ -731,6 +786,14 @@ public final class UringAbi {
     /** ACCEPT sqe.ioprio: multishot accept (5.19); CQEs carry IORING_CQE_F_MORE while it stays armed. */
     public static final int IORING_ACCEPT_MULTISHOT = 1;
 
+    /**
+     * RECV sqe.ioprio: multishot receive (6.0), with IOSQE_BUFFER_SELECT and len 0: one CQE per
+     * chunk received, each in a buffer the kernel picked from the group, IORING_CQE_F_MORE while it
+     * stays armed; it ends (a CQE without F_MORE) at end of stream, on an error, or with -ENOBUFS
+     * when the group ran dry.
+     */
+    public static final int IORING_RECV_MULTISHOT = 1 << 1;
+
     /** POLL_ADD sqe.len: multishot poll; CQEs carry IORING_CQE_F_MORE while it stays armed. */
     public static final int IORING_POLL_ADD_MULTI = 1;
 
@@ -788,6 +851,10 @@ public final class UringAbi {
     public static final int IORING_REGISTER_RING_FDS = 20;
     /** arg = {@link #IO_URING_RSRC_UPDATE}[nr_args] whose offsets name the indices to drop (5.18). */
     public static final int IORING_UNREGISTER_RING_FDS = 21;
+    /** arg = {@link #IO_URING_BUF_REG}, nr_args = 1: a ring of provided buffers for IOSQE_BUFFER_SELECT (5.19). */
+    public static final int IORING_REGISTER_PBUF_RING = 22;
+    /** arg = {@link #IO_URING_BUF_REG} naming the bgid, nr_args = 1 (5.19). */
+    public static final int IORING_UNREGISTER_PBUF_RING = 23;
     /** OR-ed into the opcode: fd is a registered ring index (6.3, IORING_FEAT_REG_REG_RING). */
     public static final int IORING_REGISTER_USE_REGISTERED_RING = 1 << 31;
 

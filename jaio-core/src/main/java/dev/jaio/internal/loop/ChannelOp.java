@@ -28,6 +28,8 @@ final class ChannelOp extends IoOp<Void> {
     static final int TIMEOUT = 6;
     /** A write as SEND_ZC: the bytes sent through onMore, then the notification. */
     static final int OUT_ZC = 7;
+    /** A receive: RECV_MULTISHOT or STREAM_READ_SELECT into the loop's ring, or RECV/STREAM_READ into the channel's buffer. */
+    static final int RECEIVE = 8;
 
     private final LoopFd owner;
     private final int kind;
@@ -67,6 +69,12 @@ final class ChannelOp extends IoOp<Void> {
         inFlight = true;
         owner.inFlight++;
         owner.reactor.loop().execute(this);
+    }
+
+    /** Hands a request that picks its buffer from group {@code group} (RECV_MULTISHOT, STREAM_READ_SELECT) to the loop. */
+    void startSelect(int group, int flags) {
+        this.offset = group;
+        start(null, flags);
     }
 
     /** Hands a SEND_ZC of {@code buffer} to the loop, asking for the copy report or not. */

@@ -1,6 +1,7 @@
 package dev.jaio.internal.loop;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 
 /**
  * How completions reach the public API's handlers, which this package does not know: the public
@@ -15,6 +16,19 @@ public interface Dispatch {
 
     /** A read or write failed. */
     void failed(Object handler, IOException cause, Object attachment);
+
+    /**
+     * A receive's chunk: the first {@code count} bytes of {@code buffer}, valid during the call.
+     *
+     * @return whether the receive goes on
+     */
+    boolean received(Object handler, MemorySegment buffer, int count, Object attachment);
+
+    /** A receive reached the end of the stream. */
+    void receiveEnded(Object handler, Object attachment);
+
+    /** A receive failed (or the channel was closed). */
+    void receiveFailed(Object handler, IOException cause, Object attachment);
 
     /** A listener accepted {@code connection}. */
     void accepted(Object handler, StreamFd connection);

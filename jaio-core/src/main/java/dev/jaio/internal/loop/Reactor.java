@@ -6,6 +6,8 @@ import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.EventLoop;
 import dev.jaio.internal.engine.IoOp;
 import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.ProvidedBuffers;
+import dev.jaio.internal.engine.SocketOps;
 import dev.jaio.internal.engine.LoopDriver;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Fcntl;
@@ -126,6 +128,125 @@ public final class Reactor implements LoopDriver {
         return loop;
     }
 
+    // ---- receive buffers ----
+
+    /** The buffer group of the loop's receive buffers in its ring (one group per ring). */
+    static final int RECEIVE_GROUP = 0;
+    private IoQueue queue;
+    private int receiveBufferCount = 256;
+    private int receiveBufferSize = 16 * 1024;
+    /** uring: the ring of buffers the kernel picks from, registered at the first receive; null before, or when refused. */
+    private ProvidedBuffers ringBuffers;
+    /** Why the kernel refused the ring of receive buffers (then each channel receives into a buffer of its own). */
+    private String ringBuffersRefused;
+    /** The readiness backends' receive buffer: one for the loop, as a chunk is handed over before the next is read. */
+    private MemorySegment loopReceiveBuffer;
+    /** Ring buffers the loop holds (reported by a completion, not recycled yet); the rest are the kernel's. */
+    private int ringOut;
+    /** Channels whose receive found the ring dry (-ENOBUFS): re-armed, one per free buffer, at the next turn. */
+    private final java.util.ArrayDeque<StreamFd> starved = new java.util.ArrayDeque<>();
+    /** Channels whose receive stopped after a burst with more to read: continued next turn. */
+    private final java.util.ArrayDeque<StreamFd> receiveAgain = new java.util.ArrayDeque<>();
+
+    /** Set before the loop starts ({@link dev.jaio.loop.LoopConfig#receiveBufferCount()} and size). */
+    public void receiveBuffers(int count, int size) {
+        this.receiveBufferCount = count;
+        this.receiveBufferSize = size;
+    }
+
+    /**
+     * uring: the loop's ring of receive buffers, registered with the kernel on first use; null when
+     * the kernel refused it (too old: then receives go into each channel's own buffer).
+     */
+    ProvidedBuffers ringBuffers() {
+        if (ringBuffers == null && ringBuffersRefused == null) {
+            try {
+                ringBuffers = ((SocketOps) queue).provideBuffers(RECEIVE_GROUP, receiveBufferCount, receiveBufferSize);
+            } catch (IOException | RuntimeException e) {
+                ringBuffersRefused = e.getMessage();
+                System.getLogger("dev.jaio.loop").log(System.Logger.Level.WARNING, "receive on " + loop
+                        + ": no provided buffer ring (" + e.getMessage() + "); each connection receives into a buffer"
+                        + " of its own");
+            }
+        }
+        return ringBuffers;
+    }
+
+    /** The size of a receive buffer. */
+    int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    /** The readiness backends' receive buffer, made on first use. */
+    MemorySegment loopReceiveBuffer() {
+        if (loopReceiveBuffer == null) {
+            loopReceiveBuffer = arena.allocate(receiveBufferSize, 64);
+        }
+        return loopReceiveBuffer;
+    }
+
+    /** A completion named ring buffer {@code id}: the loop holds it until {@link #recycle}. */
+    void ringTook() {
+        ringOut++;
+    }
+
+    /** Hands a ring buffer back to the kernel. */
+    void recycle(int id) {
+        ringOut--;
+        ringBuffers.recycle(id);
+    }
+
+    /**
+     * Re-arms the receives that found the ring dry, one per buffer the ring holds now. Buffers the
+     * loop does not hold are in the ring: a request that picks one posts its completion at once, so
+     * a buffer is never picked and unreported for long. The -ENOBUFS may have been reaped after the
+     * ring was refilled (it was posted before), so waiting for the next recycle could wait forever.
+     */
+    private boolean rearmStarved() {
+        boolean any = false;
+        for (int free = ringBuffers.count() - ringOut; free > 0 && !starved.isEmpty(); free--) {
+            starved.poll().receiveRearm();
+            any = true;
+        }
+        return any;
+    }
+
+    /** {@code s}'s receive found the ring dry: it is re-armed when the ring has a buffer again. */
+    void starve(StreamFd s) {
+        ringDry++;
+        starved.add(s);
+    }
+
+    /** Chunks handed to receive handlers, and receives that found the ring dry (loop thread writes; a snapshot elsewhere). */
+    private long receivedChunks;
+    private long ringDry;
+
+    /** {chunks received, receives that found the ring dry}; any thread (a snapshot). */
+    public long[] receiveCounts() {
+        return new long[] {receivedChunks, ringDry};
+    }
+
+    /** Tests: receive as on a kernel that refuses provided buffer rings (each channel's own buffer); before the first receive. */
+    public void refuseProvidedBuffers(String why) {
+        if (ringBuffers == null) {
+            ringBuffersRefused = why;
+        }
+    }
+
+    /** {@code s}'s receive continues next turn (a burst ended with more to read). */
+    void receiveNextTurn(StreamFd s) {
+        receiveAgain.add(s);
+    }
+
+    /** What receives are buffered with, in words; loop thread. */
+    public String receiveBuffersText() {
+        if (backend != Backend.URING) {
+            return "one loop buffer of " + receiveBufferSize + " B";
+        }
+        return ringBuffers != null ? ringBuffers.count() + " x " + ringBuffers.size() + " B provided buffer ring"
+                : ringBuffersRefused != null ? "per-connection buffers (" + ringBuffersRefused + ")" : "not used yet";
+    }
+
     Waiter waiter() {
         return waiter;
     }
@@ -140,6 +261,7 @@ public final class Reactor implements LoopDriver {
     @Override
     public void attach(EventLoop loop, IoQueue queue, CompletionSink sink) {
         this.loop = loop;
+        this.queue = queue;
         this.arena = Arena.ofShared();
         this.scratch = arena.allocate(Sockets.SOCKADDR_MAX + 8, 8);
         try {
@@ -152,6 +274,19 @@ public final class Reactor implements LoopDriver {
     @Override
     public boolean runDue() {
         boolean ran = !deferred.isEmpty() && runDeferred();
+        if (!starved.isEmpty()) {
+            ran |= rearmStarved();
+        }
+        for (int i = receiveAgain.size(); i > 0; i--) {
+            ran = true;
+            StreamFd s = receiveAgain.poll();
+            try {
+                s.receiveContinue();
+            } catch (RuntimeException | Error e) {
+                uncaught(e);
+                s.close();
+            }
+        }
         for (int i = 0; i < TASKS_PER_TURN; i++) {
             Runnable r = tasks.poll();
             if (r == null) {
@@ -176,7 +311,8 @@ public final class Reactor implements LoopDriver {
 
     @Override
     public boolean hasDue() {
-        if (!tasks.isEmpty() || !deferred.isEmpty()) {
+        if (!tasks.isEmpty() || !deferred.isEmpty() || !receiveAgain.isEmpty()
+                || !starved.isEmpty() && ringOut < ringBuffers.count()) {
             return true;
         }
         ScheduledTask t = timers.peek();
@@ -314,27 +450,61 @@ public final class Reactor implements LoopDriver {
     private int stackedHandlers;
     private final java.util.ArrayDeque<Deferred> deferred = new java.util.ArrayDeque<>();
 
-    /** A completion left for the next turn. */
-    private record Deferred(Object handler, long result, IOException failure, Object attachment) {
+    /** A completion left for the next turn; {@code receive}: of a receive (ended or failed). */
+    private record Deferred(Object handler, long result, IOException failure, Object attachment, boolean receive) {
     }
 
     void completed(Object handler, long result, Object attachment) {
-        end(handler, result, null, attachment);
+        end(handler, result, null, attachment, false);
     }
 
     void failed(Object handler, IOException cause, Object attachment) {
-        end(handler, 0, cause, attachment);
+        end(handler, 0, cause, attachment, false);
+    }
+
+    /** A receive reached the end of the stream. */
+    void receiveEnded(Object handler, Object attachment) {
+        end(handler, -1, null, attachment, true);
+    }
+
+    /** A receive failed. */
+    void receiveFailed(Object handler, IOException cause, Object attachment) {
+        end(handler, 0, cause, attachment, true);
+    }
+
+    /**
+     * Hands a receive's chunk to its handler, now (the buffer is valid during the call only): true
+     * when the receive goes on. A handler that throws stops its receive (the throw goes to the
+     * thread's uncaught handler).
+     */
+    boolean received(Object handler, MemorySegment buffer, int count, Object attachment) {
+        receivedChunks++;
+        stackedHandlers++;
+        try {
+            return dispatch.received(handler, buffer, count, attachment);
+        } catch (Throwable t) {
+            uncaught(t);
+            return false;
+        } finally {
+            stackedHandlers--;
+        }
     }
 
     /** Hands a request's end to its handler, or to the next turn when too many handlers are on the stack. */
-    private void end(Object handler, long result, IOException failure, Object attachment) {
+    private void end(Object handler, long result, IOException failure, Object attachment, boolean receive) {
         if (stackedHandlers >= MAX_STACKED_HANDLERS) {
-            deferred.add(new Deferred(handler, result, failure, attachment));
+            deferred.add(new Deferred(handler, result, failure, attachment, receive));
             return;
         }
         stackedHandlers++;
         try {
-            if (failure == null) {
+            if (receive) {
+                if (failure == null) {
+                    dispatch.receiveEnded(handler, attachment);
+                } else {
+                    dispatch.receiveFailed(handler, failure, attachment);
+                }
+            } else if (failure == null) {
                 dispatch.completed(handler, result, attachment);
             } else {
                 dispatch.failed(handler, failure, attachment);
@@ -351,7 +521,7 @@ public final class Reactor implements LoopDriver {
         int n = deferred.size();
         for (int i = 0; i < n; i++) {
             Deferred d = deferred.poll();
-            end(d.handler(), d.result(), d.failure(), d.attachment());
+            end(d.handler(), d.result(), d.failure(), d.attachment(), d.receive());
         }
         return n > 0;
     }

@@ -1,6 +1,8 @@
 package dev.jaio.internal.loop;
 
 import dev.jaio.internal.engine.IoOp;
+import dev.jaio.internal.engine.ProvidedBuffers;
+import dev.jaio.internal.engine.SocketOps;
 import dev.jaio.internal.file.PinnedMemory;
 import dev.jaio.internal.linux.Errno;
 import dev.jaio.internal.linux.Libc;
@@ -153,7 +155,7 @@ public final class StreamFd extends LoopFd {
         if (kind == Kind.PIPE_SINK) {
             throw new UnsupportedOperationException("read: the write end of a pipe is not readable");
         }
-        if (readHandler != null) {
+        if (readHandler != null || recvHandler != null) {
             throw new ReadPendingException();
         }
         if (closed) {
@@ -467,6 +469,9 @@ public final class StreamFd extends LoopFd {
         if (readHandler != null && !inRing && (events & (Poll.POLLIN | Poll.POLLERR | Poll.POLLHUP | Poll.POLLRDHUP)) != 0) {
             tryRead();
         }
+        if (recvHandler != null && !inRing && (events & (Poll.POLLIN | Poll.POLLERR | Poll.POLLHUP | Poll.POLLRDHUP)) != 0) {
+            tryReceive();
+        }
         if (writeHandler != null && !inRing && !closed && (events & (Poll.POLLOUT | Poll.POLLERR | Poll.POLLHUP)) != 0) {
             if (sendFd >= 0) {
                 trySendFile();
@@ -624,6 +629,8 @@ public final class StreamFd extends LoopFd {
             } else {
                 failWrite(result);
             }
+        } else if (which == ChannelOp.RECEIVE) {
+            receiveCompleted(result);
         } else if (which == ChannelOp.CONNECT) {
             reactor.connectCompleted(this, result);
         } else if (which == ChannelOp.SPLICE_IN || which == ChannelOp.SPLICE_OUT) {
@@ -664,7 +671,297 @@ public final class StreamFd extends LoopFd {
             zcResult = result;
             return;
         }
+        if (which == ChannelOp.RECEIVE) {
+            ringChunk(result);
+            return;
+        }
         super.opMore(which, result);
+    }
+
+    // ---- receive: chunks in the loop's buffers ----
+
+    /** Chunks the readiness backends read for one receive before other channels get a turn. */
+    static final int RECEIVE_BURST = 16;
+
+    private Object recvHandler;
+    private Object recvAtt;
+    /** uring: the receive's request: a multishot RECV (or a READ) picking the ring's buffers, or one into {@link #recvOwnBuf}. */
+    private ChannelOp recvOp;
+    /** uring: the receive stopped while its multishot request ran, which is being cancelled. */
+    private boolean recvCancelling;
+    /** uring without a provided buffer ring: this channel's own receive buffer, made at its first receive. */
+    private MemorySegment recvOwnBuf;
+    /**
+     * uring: chunks a multishot request delivered after its receive stopped (before the cancel
+     * reached it), as (buffer id, count) pairs, oldest first: their buffers stay out of the ring
+     * until the next receive hands them over, so no byte is lost or reordered.
+     */
+    private int[] held;
+    private int heldHead;
+    private int heldCount;
+    /** What came after the held chunks: 0 nothing, 1 end of stream, else -errno; reported by the next receive. */
+    private long heldEnd;
+
+    /** Whether a receive is in progress. */
+    public boolean receivePending() {
+        return recvHandler != null;
+    }
+
+    /**
+     * Receives chunk after chunk into the loop's buffers until the handler returns false, the
+     * stream ends, it fails, or the channel closes (see {@code StreamChannel.receive}). On uring a
+     * multishot RECV picks buffers from the loop's provided buffer ring (pipes: a READ each time);
+     * elsewhere the non-blocking read goes into the loop's one receive buffer, at most
+     * {@link #RECEIVE_BURST} chunks per turn.
+     *
+     * @throws ReadPendingException when a read or receive is pending
+     */
+    public void receive(Object handler, Object attachment) {
+        if (kind == Kind.PIPE_SINK) {
+            throw new UnsupportedOperationException("receive: the write end of a pipe is not readable");
+        }
+        if (readHandler != null || recvHandler != null) {
+            throw new ReadPendingException();
+        }
+        if (closed) {
+            reactor.receiveFailed(handler, closedException("receive"), attachment);
+            return;
+        }
+        recvHandler = handler;
+        recvAtt = attachment;
+        if ((heldCount > 0 || heldEnd != 0) && !deliverHeld()) {
+            return;
+        }
+        if (!inRing) {
+            tryReceive();
+        } else if (recvOp == null || !recvOp.inFlight()) {
+            ringReceive();
+        }
+        // else the multishot request of the last receive still runs (its cancel may come too late):
+        // its chunks are this receive's, and if the cancel ends it, receiveCompleted makes it again.
+    }
+
+    private void ringReceive() {
+        ProvidedBuffers ring = reactor.ringBuffers();
+        if (recvOp == null || recvOp.abandoned()) {
+            int opcode = ring != null ? (kind == Kind.SOCKET ? IoOp.RECV_MULTISHOT : IoOp.STREAM_READ_SELECT)
+                    : (kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ);
+            recvOp = new ChannelOp(opcode, this, ChannelOp.RECEIVE);
+        }
+        if (ring != null) {
+            recvOp.startSelect(Reactor.RECEIVE_GROUP, 0);
+        } else {
+            if (recvOwnBuf == null) {
+                // Alive while the op (which the loop holds until its completion) refers to it.
+                recvOwnBuf = java.lang.foreign.Arena.ofAuto().allocate(reactor.receiveBufferSize(), 64);
+            }
+            recvOp.start(recvOwnBuf, 0);
+        }
+    }
+
+    /** The ring had a buffer again after this channel's receive found it dry. */
+    void receiveRearm() {
+        if (recvHandler != null && !closed && (recvOp == null || !recvOp.inFlight())) {
+            ringReceive();
+        }
+    }
+
+    /** Readiness: the turn after a burst. */
+    void receiveContinue() {
+        if (recvHandler != null && !closed) {
+            tryReceive();
+        }
+    }
+
+    /** uring: one chunk in a ring buffer (a multishot request's, or the last): handed over, or held while stopped. */
+    private void ringChunk(long result) {
+        int id = SocketOps.selectedBuffer(result);
+        if (id < 0) {
+            return; // no buffer: an error, which the request's last completion reports
+        }
+        reactor.ringTook();
+        long n = SocketOps.resultOf(result);
+        if (n <= 0 || closed) {
+            reactor.recycle(id);
+            return;
+        }
+        if (recvHandler == null || heldCount > 0) {
+            hold(id, (int) n);
+            return;
+        }
+        boolean more = reactor.received(recvHandler, reactor.ringBuffers().buffer(id), (int) n, recvAtt);
+        reactor.recycle(id);
+        if (!more && recvHandler != null) {
+            stopReceive();
+        }
+    }
+
+    /** uring: the receive's request ended. */
+    private void receiveCompleted(long result) {
+        boolean cancelling = recvCancelling;
+        recvCancelling = false;
+        int id = SocketOps.selectedBuffer(result);
+        long n = SocketOps.resultOf(result);
+        if (n > 0) {
+            if (id >= 0) {
+                ringChunk(result);
+            } else if (recvHandler != null && !closed) {
+                boolean more = reactor.received(recvHandler, recvOwnBuf, (int) n, recvAtt);
+                if (!more && recvHandler != null) {
+                    stopReceive();
+                }
+            }
+            if (recvHandler != null && !closed) {
+                ringReceive(); // a single READ ended, or the kernel ended the multishot request: again
+            }
+            return;
+        }
+        if (id >= 0) {
+            ringChunk(result); // an empty chunk: its buffer goes back
+        }
+        if (closed) {
+            return; // the close reported the receive's end
+        }
+        if (n == 0) {
+            endReceive(1);
+        } else if (n == -Errno.ENOBUFS) {
+            if (recvHandler != null) {
+                reactor.starve(this); // made again when a buffer comes back
+            }
+        } else if (cancelling && (n == -Errno.ECANCELED || n == -Errno.EINTR)) {
+            if (recvHandler != null) {
+                ringReceive(); // a new receive came while the stopped one was being cancelled
+            }
+        } else {
+            endReceive(n);
+        }
+    }
+
+    /** Readiness: reads into the loop's buffer and hands each chunk over, a burst at most, then waits or yields. */
+    private void tryReceive() {
+        MemorySegment buf = reactor.loopReceiveBuffer();
+        for (int i = 0; i < RECEIVE_BURST; ) {
+            long n = Libc.read(fd, buf, buf.byteSize());
+            if (n > 0) {
+                i++;
+                boolean more = reactor.received(recvHandler, buf, (int) n, recvAtt);
+                if (closed || recvHandler == null) {
+                    return; // the handler closed the channel (which reported the end)
+                }
+                if (!more) {
+                    recvHandler = null;
+                    recvAtt = null;
+                    return;
+                }
+            } else if (n == 0) {
+                endReceive(1);
+                return;
+            } else if (n == -Errno.EAGAIN) {
+                awaitReadable();
+                return;
+            } else if (n != -Errno.EINTR) {
+                endReceive(n);
+                return;
+            }
+        }
+        // More may be waiting, and an edge-triggered epoll will not say so again: next turn.
+        reactor.receiveNextTurn(this);
+    }
+
+    /** The handler returned false: the receive is over; a multishot request in flight is cancelled. */
+    private void stopReceive() {
+        recvHandler = null;
+        recvAtt = null;
+        if (recvOp != null && recvOp.inFlight()) {
+            recvCancelling = true;
+            recvOp.cancel();
+        }
+    }
+
+    /** End of stream ({@code x} 1) or a failure (-errno): reported now, or after the held chunks. */
+    private void endReceive(long x) {
+        if (recvHandler == null || heldCount > 0) {
+            heldEnd = x;
+            return;
+        }
+        Object h = recvHandler;
+        Object a = recvAtt;
+        recvHandler = null;
+        recvAtt = null;
+        if (x == 1) {
+            reactor.receiveEnded(h, a);
+        } else {
+            reactor.receiveFailed(h, failure("receive from", x), a);
+        }
+    }
+
+    private void hold(int id, int n) {
+        if (held == null) {
+            held = new int[32];
+        } else if (heldCount * 2 == held.length) {
+            int[] bigger = new int[held.length * 2];
+            for (int i = 0; i < heldCount; i++) {
+                int from = 2 * ((heldHead + i) % (held.length / 2));
+                bigger[2 * i] = held[from];
+                bigger[2 * i + 1] = held[from + 1];
+            }
+            held = bigger;
+            heldHead = 0;
+        }
+        int at = 2 * ((heldHead + heldCount) % (held.length / 2));
+        held[at] = id;
+        held[at + 1] = n;
+        heldCount++;
+    }
+
+    /** Hands the held chunks (then a held end) to the new receive; false when it is over or stopped again. */
+    private boolean deliverHeld() {
+        ProvidedBuffers ring = reactor.ringBuffers();
+        while (heldCount > 0) {
+            int at = 2 * heldHead;
+            int id = held[at];
+            int n = held[at + 1];
+            heldHead = (heldHead + 1) % (held.length / 2);
+            heldCount--;
+            boolean more = reactor.received(recvHandler, ring.buffer(id), n, recvAtt);
+            reactor.recycle(id);
+            if (closed || recvHandler == null) {
+                return false;
+            }
+            if (!more) {
+                recvHandler = null;
+                recvAtt = null;
+                return false;
+            }
+        }
+        if (heldEnd != 0) {
+            long x = heldEnd;
+            heldEnd = 0;
+            endReceive(x);
+            return false;
+        }
+        return true;
+    }
+
+    /** Close: the receive fails now (its buffers are the loop's, not the caller's), its request is cancelled, held buffers go back. */
+    private void abortReceive() {
+        if (recvHandler != null) {
+            Object h = recvHandler;
+            Object a = recvAtt;
+            recvHandler = null;
+            recvAtt = null;
+            reactor.receiveFailed(h, closedException("receive"), a);
+        }
+        if (recvOp != null && recvOp.inFlight()) {
+            recvOp.cancel();
+        }
+        while (heldCount > 0) {
+            int id = held[2 * heldHead];
+            heldHead = (heldHead + 1) % (held.length / 2);
+            heldCount--;
+            reactor.recycle(id);
+        }
+        heldEnd = 0;
     }
 
     // ---- ends ----
@@ -783,6 +1080,7 @@ public final class StreamFd extends LoopFd {
                 failWrite(-Errno.ECANCELED);
             }
         }
+        abortReceive();
         reactor.abortConnect(this);
     }
 

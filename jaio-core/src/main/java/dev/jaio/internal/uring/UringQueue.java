@@ -3,6 +3,7 @@ package dev.jaio.internal.uring;
 import dev.jaio.internal.engine.CompletionSink;
 import dev.jaio.internal.engine.FixedResources;
 import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.ProvidedBuffers;
 import dev.jaio.internal.engine.SocketOps;
 import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.engine.RequestChaining;
@@ -197,6 +198,38 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         }
         sq.setLastShort(UringAbi.SQE_IOPRIO, (short) UringAbi.IORING_ACCEPT_MULTISHOT);
         return true;
+    }
+
+    /** RECV with IORING_RECV_MULTISHOT in ioprio, IOSQE_BUFFER_SELECT and buf_group: len 0 (a buffer's size). */
+    @Override
+    public boolean prepareRecvMultishot(int fd, int group, int msgFlags, long data) {
+        if (!prepareSelecting(UringAbi.IORING_OP_RECV, fd, 0, group, msgFlags, data)) {
+            return false;
+        }
+        sq.setLastShort(UringAbi.SQE_IOPRIO, (short) UringAbi.IORING_RECV_MULTISHOT);
+        return true;
+    }
+
+    /** READ at offset -1 (the stream's position) with IOSQE_BUFFER_SELECT: len 0 reads up to a buffer's size. */
+    @Override
+    public boolean prepareReadSelect(int fd, int group, long data) {
+        return prepareSelecting(UringAbi.IORING_OP_READ, fd, -1, group, 0, data);
+    }
+
+    /** A request that picks its buffer from {@code group}; the flag is taken back when no slot was free. */
+    private boolean prepareSelecting(int opcode, int fd, long off, int group, int opFlags, long data) {
+        nextSqeFlags |= UringAbi.IOSQE_BUFFER_SELECT;
+        if (!prepare(opcode, fd, off, 0, 0, opFlags, group, true, data)) {
+            nextSqeFlags &= ~UringAbi.IOSQE_BUFFER_SELECT;
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public ProvidedBuffers provideBuffers(int group, int count, int size) throws IOException {
+        ring.enable();
+        return ProvidedBufferRing.register(ring.fd, group, count, size, arena);
     }
 
     /** CONNECT: addr is the sockaddr, off its length (a value, not a pointer). */
@@ -507,8 +540,10 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         int n = 0;
         while (cq.head() != tail && n < max) {
             long data = cq.headUserData();
-            int res = cq.headRes();
             int flags = cq.headFlags();
+            // A request that picked a provided buffer names it in the flags' upper half: reported in the result.
+            long res = (flags & UringAbi.IORING_CQE_F_BUFFER) == 0 ? cq.headRes()
+                    : SocketOps.withBuffer(cq.headRes(), flags >>> UringAbi.IORING_CQE_BUFFER_SHIFT);
             cq.advanceHeadRelease();
             if ((flags & UringAbi.IORING_CQE_F_MORE) != 0 && data != UserData.WAKEUP && data != UserData.CANCEL) {
                 n++;

@@ -183,4 +183,24 @@ class UringAbiLayoutTest {
                 () -> field(u2, "nr", 24, UringAbi.RSRC_UPDATE2_NR),
                 () -> field(u2, "resv2", 28, UringAbi.RSRC_UPDATE2_RESV2));
     }
+
+    /** io_uring.h: struct io_uring_buf_reg, struct io_uring_buf, struct io_uring_buf_ring's tail. */
+    @Test
+    void providedBufferRingStructs() {
+        var reg = UringAbi.IO_URING_BUF_REG;
+        var buf = UringAbi.IO_URING_BUF;
+        assertAll(
+                () -> assertEquals(40, reg.byteSize()),
+                () -> field(reg, "ring_addr", 0, UringAbi.BUF_REG_RING_ADDR),
+                () -> field(reg, "ring_entries", 8, UringAbi.BUF_REG_RING_ENTRIES),
+                () -> field(reg, "bgid", 12, UringAbi.BUF_REG_BGID),
+                () -> field(reg, "flags", 14, UringAbi.BUF_REG_FLAGS),
+                () -> assertEquals(16, reg.byteOffset(PathElement.groupElement("resv"))),
+                () -> assertEquals(16, buf.byteSize()),
+                () -> field(buf, "addr", 0, UringAbi.BUF_ADDR),
+                () -> field(buf, "len", 8, UringAbi.BUF_LEN),
+                () -> field(buf, "bid", 12, UringAbi.BUF_BID),
+                // struct io_uring_buf_ring { union { struct { u64 resv1; u32 resv2; u16 resv3; u16 tail; }; bufs[] } }
+                () -> assertEquals(14, UringAbi.BUF_RING_TAIL));
+    }
 }
