@@ -116,6 +116,13 @@ public final class ServeCommand implements Callable<Integer> {
                     + " 0: off (default: ${DEFAULT-VALUE}).")
     long sendZeroCopyFrom;
 
+    @Option(names = "--receive", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Take requests with StreamChannel.receive: on --loop=uring one multishot RECV per connection"
+                    + " picking buffers from the loop's provided buffer ring (IORING_REGISTER_PBUF_RING), elsewhere"
+                    + " reads into the loop's one buffer; off: one read per request head into the connection's"
+                    + " buffer (default: off).")
+    boolean receive;
+
     @Option(names = "--duration", description = "Stop after this many seconds (default: until SIGINT or SIGTERM).")
     Double duration;
 
@@ -200,6 +207,9 @@ public final class ServeCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "jaio serve: %d zero-copy sends (SEND_ZC), %d of them copied by the kernel after all"
                         + " (loopback always copies)%n", z[0], z[1]);
             }
+            if (config.receive()) {
+                err.printf(Locale.ROOT, "jaio serve: receive: %s%n", server.receiveStats());
+            }
             if (config.io() == ServeConfig.Io.CACHED) {
                 err.printf(Locale.ROOT, "jaio serve: page cache: %d pages resident, %d hits, %d misses, %d pages read, %d evicted%n",
                         cache[0], cache[1], cache[2], cache[3], cache[4]);
@@ -268,7 +278,7 @@ public final class ServeCommand implements Callable<Integer> {
             return new ServeConfig(root.toAbsolutePath().normalize(), new InetSocketAddress(address, port), n, backend, mode,
                     cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
                     TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
-                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode), fastPaths, sendZeroCopyFrom);
+                    TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode), fastPaths, sendZeroCopyFrom, receive);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.jaio.cli.serve;
 
 import dev.jaio.IoBuffer;
 import dev.jaio.loop.IoHandler;
+import dev.jaio.loop.ReceiveHandler;
 import dev.jaio.loop.StreamChannel;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -18,11 +19,20 @@ import java.nio.ByteBuffer;
  * <p>Memory: the connection's two buffers are {@link IoBuffer}s: a request it has in flight pins
  * them, so closing them when the connection ends frees them only after the kernel is done.
  */
-final class HttpConnection implements IoHandler<Object> {
+final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> {
 
     /** Room before the body in the out buffer: the response head is written just before the body. */
     static final int HEAD_ROOM = 4096;
+    /** The largest request head (431 beyond). */
     private static final int IN_BYTES = 16 * 1024;
+    /**
+     * With {@link ServeConfig#receive()}: the loop's receive buffer size, the most one chunk
+     * brings. The in buffer has this much room beyond a largest head, and the receive stops while
+     * less than this is free (pipelined requests waiting), so a chunk always fits whole.
+     */
+    static final int RECEIVE_CHUNK = 4096;
+    /** With {@link ServeConfig#receive()}: receive buffers per loop. */
+    static final int RECEIVE_BUFFERS = 1024;
     /** Each body slot's size until a connection serves a larger body. */
     private static final int SMALL_CHUNK = 16 * 1024;
 
@@ -74,11 +84,20 @@ final class HttpConnection implements IoHandler<Object> {
      * drain's first instead of starting another (ReadPendingException).
      */
     private boolean socketReadPending;
+    /** Requests arrive through one continuing receive ({@link ServeConfig#receive()}), not a read per head. */
+    private final boolean receiveMode;
+    /** Receive mode: the receive is on (chunks come to {@link #received}). */
+    private boolean receiving;
+    /** Receive mode: in {@link #received}, whose return value says whether the receive goes on. */
+    private boolean inReceived;
+    /** Receive mode: the client ended its stream; the connection closes once what it sent is answered. */
+    private boolean peerEnded;
 
     HttpConnection(LoopServer server, StreamChannel ch) {
         this.server = server;
         this.ch = ch;
-        this.inBuffer = IoBuffer.allocate(IN_BYTES, 64);
+        this.receiveMode = server.config().receive();
+        this.inBuffer = IoBuffer.allocate(receiveMode ? IN_BYTES + RECEIVE_CHUNK : IN_BYTES, 64);
         this.in = inBuffer.segment();
         this.inView = in.asByteBuffer();
         this.inView.limit(0);
@@ -110,8 +129,21 @@ final class HttpConnection implements IoHandler<Object> {
             inView.compact().flip();
         }
         int have = inView.limit();
-        if (have == IN_BYTES) {
+        if (have >= IN_BYTES) {
             sendError(431, false);
+            return;
+        }
+        if (receiveMode) {
+            if (peerEnded) {
+                close();
+                return;
+            }
+            state = State.READING;
+            since = System.nanoTime();
+            if (!receiving && !inReceived) {
+                receiving = true;
+                ch.receive(null, this);
+            } // else the receive is on, or received() turns it on as it returns
             return;
         }
         state = State.READING;
@@ -453,6 +485,13 @@ final class HttpConnection implements IoHandler<Object> {
         }
         state = State.DRAINING;
         since = System.nanoTime();
+        if (receiveMode) {
+            if (!receiving && !inReceived) {
+                receiving = true;
+                ch.receive(null, this); // drains: received() drops what comes
+            }
+            return;
+        }
         if (!socketReadPending) {
             socketReadPending = true;
             ch.read(in, DRAIN, this);
@@ -546,8 +585,62 @@ final class HttpConnection implements IoHandler<Object> {
         }
     }
 
+    /**
+     * Receive mode: a chunk of the client's bytes, appended to the in buffer and parsed when a
+     * head is awaited (pipelined bytes that come during a response wait for its end). The receive
+     * goes on while a whole chunk still fits; the next {@link #readMore} turns it on again.
+     */
+    @Override
+    public boolean received(MemorySegment buffer, int count, Object attachment) {
+        if (state == State.CLOSED) {
+            return receiving = false;
+        }
+        if (state == State.DRAINING) {
+            return true; // a final response went out: what the client still sends is dropped
+        }
+        inReceived = true;
+        try {
+            if (inView.position() > 0) {
+                inView.compact().flip();
+            }
+            boolean newHead = state == State.READING && !headInProgress();
+            int have = inView.limit();
+            MemorySegment.copy(buffer, 0, in, have, count); // fits: the receive stops while a chunk may not
+            inView.limit(have + count);
+            since = System.nanoTime();
+            if (state == State.READING) {
+                if (newHead) {
+                    headStartedAt = since; // a new head begins: a byte a second must not keep it alive
+                }
+                parseNext();
+            }
+        } catch (RuntimeException e) {
+            internalError(e);
+        } finally {
+            inReceived = false;
+        }
+        if (state == State.CLOSED) {
+            return receiving = false;
+        }
+        if (state == State.DRAINING) {
+            return receiving = true;
+        }
+        return receiving = inView.capacity() - inView.remaining() >= RECEIVE_CHUNK;
+    }
+
+    /** Receive mode: the client ended its stream (it may still read the responses to what it sent). */
+    @Override
+    public void ended(Object attachment) {
+        receiving = false;
+        peerEnded = true;
+        if (state == State.READING || state == State.DRAINING) {
+            close();
+        } // else the response in progress ends, then the pipelined requests' ones, then readMore closes
+    }
+
     @Override
     public void failed(IOException cause, Object attachment) {
+        receiving = false;
         if (state == State.CLOSED) {
             return;
         }

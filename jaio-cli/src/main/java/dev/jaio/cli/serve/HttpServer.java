@@ -93,6 +93,26 @@ public final class HttpServer implements AutoCloseable {
         return ServeStats.Totals.of(s);
     }
 
+    /**
+     * {@return what receives did on every loop: the buffers in words (the first loop's), chunks and
+     * times a ring ran dry, summed} (after the server stopped: the loops' last counts)
+     */
+    public String receiveStats() {
+        String buffers = null;
+        long chunks = 0;
+        long dry = 0;
+        for (LoopServer l : loops) {
+            dev.jaio.loop.EventLoop.ReceiveStats r = l.receiveStats();
+            if (r == null) {
+                continue;
+            }
+            buffers = buffers == null ? r.buffers() : buffers;
+            chunks += r.chunks();
+            dry += r.ringDry();
+        }
+        return (buffers == null ? "no loop" : buffers) + ", " + chunks + " chunks, the ring ran dry " + dry + " times";
+    }
+
     /** {@return the zero-copy sends of every loop, and how many of them the kernel copied: {sends, copied}} */
     public long[] zeroCopySends() {
         long[] t = new long[2];

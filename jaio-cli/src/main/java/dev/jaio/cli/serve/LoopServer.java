@@ -42,8 +42,12 @@ final class LoopServer {
         EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()))
                 .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE);
-        this.loop = EventLoop.open(LoopConfig.defaults().withBackend(config.backend()).withFiles(files)
-                .withSendZeroCopyFrom(config.sendZeroCopyFrom()));
+        LoopConfig lc = LoopConfig.defaults().withBackend(config.backend()).withFiles(files)
+                .withSendZeroCopyFrom(config.sendZeroCopyFrom());
+        if (config.receive()) {
+            lc = lc.withReceiveBuffers(HttpConnection.RECEIVE_BUFFERS, HttpConnection.RECEIVE_CHUNK);
+        }
+        this.loop = EventLoop.open(lc);
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
     }
 
@@ -162,6 +166,18 @@ final class LoopServer {
 
     /** Closes the loop (its files' requests end first). */
     void close() {
+        try {
+            lastReceive = loop.receiveStats(); // for the summary, which comes after the close
+        } catch (RuntimeException e) {
+            lastReceive = null; // the loop stopped already
+        }
         loop.close();
+    }
+
+    private volatile EventLoop.ReceiveStats lastReceive;
+
+    /** {@return the loop's receive counts as it closed; null before, or when it had stopped already} */
+    EventLoop.ReceiveStats receiveStats() {
+        return lastReceive;
     }
 }

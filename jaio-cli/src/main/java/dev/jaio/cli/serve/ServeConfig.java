@@ -27,10 +27,13 @@ import java.util.Locale;
  *     {@code open_file_cache max}): the loops share one cache and the process's descriptor limit
  * @param sendZeroCopyFrom on uring, response writes of at least this many bytes go as zero-copy
  *     sends ({@link dev.jaio.loop.LoopConfig#sendZeroCopyFrom()}); 0: never
+ * @param receive requests arrive through {@link dev.jaio.loop.StreamChannel#receive} (on uring one
+ *     multishot RECV per connection, picking buffers from the loop's provided buffer ring) instead
+ *     of one read per request head into the connection's buffer
  */
 public record ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
         int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
-        long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom) {
+        long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom, boolean receive) {
 
     /** How file bytes reach the response. */
     public enum Io {
@@ -60,6 +63,14 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
             long fileCacheValidMillis, int openFiles, boolean fastPaths) {
         this(root, address, loops, backend, io, cacheBytes, queueDepth, chunkBytes, headerTimeoutMillis,
                 idleTimeoutMillis, sendTimeoutMillis, fileCacheValidMillis, openFiles, fastPaths, 0);
+    }
+
+    /** A configuration that reads request heads (no {@link #receive()}). */
+    public ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
+            int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
+            long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom) {
+        this(root, address, loops, backend, io, cacheBytes, queueDepth, chunkBytes, headerTimeoutMillis,
+                idleTimeoutMillis, sendTimeoutMillis, fileCacheValidMillis, openFiles, fastPaths, sendZeroCopyFrom, false);
     }
 
     public ServeConfig {

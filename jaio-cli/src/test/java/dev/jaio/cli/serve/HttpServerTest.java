@@ -48,6 +48,8 @@ class HttpServerTest {
     HttpServer server;
     final List<String> log = new ArrayList<>();
     byte[] big;
+    /** Start servers with --receive. */
+    boolean receive;
 
     static Stream<Arguments> backendsAndModes() {
         List<Arguments> out = new ArrayList<>();
@@ -83,7 +85,7 @@ class HttpServerTest {
         Files.write(root.resolve("empty"), new byte[0]);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
                 16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles, true,
-                sendZeroCopyFrom);
+                sendZeroCopyFrom, receive);
         server = HttpServer.start(c, log::add);
         return server;
     }
@@ -283,6 +285,67 @@ class HttpServerTest {
         assertTrue(ten.startsWith("HTTP/1.1 200 ") && ten.contains("Connection: close") && ten.endsWith("hello, world\n"), ten + log);
         // The server is still fine.
         assertEquals(200, get(client(), uri("/hello.txt")).statusCode());
+        assertEquals(List.of(), log);
+    }
+
+    /** --receive: the same hostile input, with requests taken by StreamChannel.receive. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void malformedAndHostileRequestsWithReceive(String backend) throws Exception {
+        receive = true;
+        malformedAndHostileRequests(backend);
+    }
+
+    /** --receive: files, ranges and conditional requests, with requests taken by StreamChannel.receive. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void filesRangesAndConditionalRequestsWithReceive(String backend) throws Exception {
+        receive = true;
+        filesRangesAndConditionalRequests(backend, ServeConfig.Io.BUFFERED);
+    }
+
+    /**
+     * More pipelined requests in one write than the connection's buffer holds (with --receive the
+     * receive stops while a chunk may not fit, and starts again as the answers free room): every
+     * request answered once, in order, and the connection closed after the last.
+     */
+    @ParameterizedTest(name = "{0} receive={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"uring,true", "uring,false", "epoll+aio,true", "aio-poll,true",
+            "threads,true"})
+    void manyPipelinedRequestsAreAnsweredInOrder(String backend, boolean withReceive) throws Exception {
+        receive = withReceive;
+        start(backend, ServeConfig.Io.CACHED, 10_000);
+        int n = 1500;
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(root.resolve("p" + i), "body " + i + "\n");
+        }
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            all.append("GET /p").append(i % 10).append(" HTTP/1.1\r\nHost: x\r\n")
+                    .append(i == n - 1 ? "Connection: close\r\n" : "").append("\r\n");
+        }
+        String answers;
+        try (Socket sock = new Socket(server.address().getAddress(), server.address().getPort())) {
+            sock.setSoTimeout(20_000);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    sock.getOutputStream().write(all.toString().getBytes(US_ASCII));
+                } catch (IOException e) {
+                    // the reads fail then
+                }
+            });
+            answers = new String(sock.getInputStream().readAllBytes(), US_ASCII);
+            writer.join();
+        }
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            int ok = answers.indexOf("HTTP/1.1 200 ", at);
+            assertTrue(ok >= 0, "answer " + i + " of " + n + " missing; log " + log);
+            int body = answers.indexOf("body ", ok);
+            assertEquals("body " + (i % 10), answers.substring(body, body + 6), "answer " + i);
+            at = body;
+        }
+        assertEquals(-1, answers.indexOf("HTTP/1.1 200 ", at), "more answers than requests");
         assertEquals(List.of(), log);
     }
 
