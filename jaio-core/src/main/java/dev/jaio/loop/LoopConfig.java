@@ -26,7 +26,8 @@ import java.util.Locale;
  *     default is {@value #DEFAULT_RECEIVE_BUFFER_COUNT}. The other backends receive into one buffer
  *     of the loop (a chunk is handed over before the next is read).
  * @param receiveBufferSize the size of each receive buffer in bytes, the most one chunk holds:
- *     from 1 to 1 GiB; the default is {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
+ *     from 1 to 1 GiB, and count x size at most 1 GiB; the default is
+ *     {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
  */
 public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
         int receiveBufferSize) {
@@ -55,6 +56,10 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
         }
         if (receiveBufferSize < 1 || receiveBufferSize > 1 << 30) {
             throw new IllegalArgumentException("receiveBufferSize must be from 1 byte to 1 GiB: " + receiveBufferSize);
+        }
+        if ((long) receiveBufferCount * receiveBufferSize > 1L << 30) {
+            throw new IllegalArgumentException("receive buffers: " + receiveBufferCount + " x " + receiveBufferSize
+                    + " bytes is more than 1 GiB per loop");
         }
         if (sendZeroCopyFrom < 0) {
             throw new IllegalArgumentException("sendZeroCopyFrom must be >= 0 (0: never): " + sendZeroCopyFrom);

@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * What a {@link StreamChannel#receive receive} calls: each chunk of bytes as it arrives, in the
  * loop's own buffers, then the end of the stream or a failure. Every method runs on the loop
- * thread; {@code received} may run before {@code receive} returns.
+ * thread; {@code received} may run before {@code receive} returns. A receive started inside
+ * another channel's {@code received} begins at the next loop turn on the readiness backends (whose
+ * channels share the loop's one buffer).
  *
  * @param <A> the attachment's type
  */
@@ -21,8 +23,8 @@ public interface ReceiveHandler<A> {
      * @param count bytes received, at least 1
      * @param attachment the receive's attachment
      * @return true to go on receiving; false to stop: no method of this handler runs again for
-     *     this receive, and bytes that arrive meanwhile wait (in the socket, or held in the loop's
-     *     buffers) for the next {@code receive}, which gets them first
+     *     this receive, and bytes that arrive meanwhile wait (in the socket, or copied into the
+     *     channel's memory) for the next {@code receive} or {@code read}, which gets them first
      */
     boolean received(MemorySegment buffer, int count, A attachment);
 

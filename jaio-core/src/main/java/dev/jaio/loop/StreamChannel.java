@@ -161,10 +161,13 @@ public final class StreamChannel implements AutoCloseable {
      * </ul>
      *
      * <p>Nothing is lost when the handler stops: bytes that arrive after it returned false wait in
-     * the socket or, on {@code uring}, in the buffers the multishot request filled before its
-     * cancel reached it, and the next {@code receive} hands them over first, in order. Only one read
-     * or receive may be pending at a time. There is no timeout: use {@link EventLoop#schedule} and
-     * {@link #close()}.
+     * the socket or, on {@code uring}, are copied out of the ring buffers the multishot request
+     * filled before its cancel reached it into the channel's own memory (so stopped receives never
+     * pin the ring), and the next {@code receive} or {@code read} gets them first, in order. While
+     * other channels wait for a place in the loop's queue, a multishot receive gives its place back
+     * after each chunk and queues again (as a read does), so busy peers cannot starve the others.
+     * Only one read or receive may be pending at a time. There is no timeout: use
+     * {@link EventLoop#schedule} and {@link #close()}.
      *
      * @param <A> the attachment's type
      * @param attachment passed back to the handler

@@ -159,6 +159,14 @@ public final class EventLoop implements AutoCloseable {
         return queue instanceof RequestChaining && channelLimit >= 2;
     }
 
+    /**
+     * Whether socket or pipe requests wait for a place in the queue (loop thread): a request that
+     * keeps its place for long (a multishot receive of a busy peer) should give it back then.
+     */
+    public boolean channelsWaiting() {
+        return channelWaitHead != null;
+    }
+
     /** Whether the calling thread is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;

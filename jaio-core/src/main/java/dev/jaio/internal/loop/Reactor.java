@@ -162,7 +162,8 @@ public final class Reactor implements LoopDriver {
         if (ringBuffers == null && ringBuffersRefused == null) {
             try {
                 ringBuffers = ((SocketOps) queue).provideBuffers(RECEIVE_GROUP, receiveBufferCount, receiveBufferSize);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                // OutOfMemoryError: the buffers' memory could not be had (LoopConfig bounds it to 1 GiB).
                 ringBuffersRefused = e.getMessage();
                 System.getLogger("dev.jaio.loop").log(System.Logger.Level.WARNING, "receive on " + loop
                         + ": no provided buffer ring (" + e.getMessage() + "); each connection receives into a buffer"
@@ -188,6 +189,24 @@ public final class Reactor implements LoopDriver {
     /** A completion named ring buffer {@code id}: the loop holds it until {@link #recycle}. */
     void ringTook() {
         ringOut++;
+    }
+
+    /** A readiness receive's chunk is in the loop's one buffer (a received() on the stack). */
+    private int loopBufferInUse;
+
+    /** Whether the loop's one receive buffer holds a chunk a handler is looking at now. */
+    boolean loopReceiveBufferBusy() {
+        return loopBufferInUse > 0;
+    }
+
+    /** {@link #received} of a chunk in the loop's one buffer, which no other receive reads into meanwhile. */
+    boolean receivedInLoopBuffer(Object handler, MemorySegment buffer, int count, Object attachment) {
+        loopBufferInUse++;
+        try {
+            return received(handler, buffer, count, attachment);
+        } finally {
+            loopBufferInUse--;
+        }
     }
 
     /** Hands a ring buffer back to the kernel. */

@@ -172,7 +172,11 @@ public final class StreamFd extends LoopFd {
             long d = System.nanoTime() + timeoutNanos;
             readDeadline = d == 0 ? 1 : d;
         }
-        if (inRing) {
+        if (readFromReceive()) {
+            if (readHandler == handler && readDeadline != 0 && readTimer == null) {
+                armReadTimer(); // waiting for the stopped receive's request to end
+            }
+        } else if (inRing) {
             ringRead();
         } else {
             tryRead();
@@ -484,6 +488,9 @@ public final class StreamFd extends LoopFd {
             if (readHandler != null && (readOp == null || !readOp.inFlight())) {
                 ringRead();
             }
+            if (recvHandler != null && (recvOp == null || !recvOp.inFlight())) {
+                ringReceive();
+            }
             if (writeHandler != null && !closed && (writeOp == null || !writeOp.inFlight())
                     && (writeZcOp == null || !writeZcOp.inFlight())) {
                 ringWrite();
@@ -687,19 +694,20 @@ public final class StreamFd extends LoopFd {
     private Object recvAtt;
     /** uring: the receive's request: a multishot RECV (or a READ) picking the ring's buffers, or one into {@link #recvOwnBuf}. */
     private ChannelOp recvOp;
-    /** uring: the receive stopped while its multishot request ran, which is being cancelled. */
+    /** uring: the receive's multishot request is being cancelled (the receive stopped, or yields its place). */
     private boolean recvCancelling;
     /** uring without a provided buffer ring: this channel's own receive buffer, made at its first receive. */
     private MemorySegment recvOwnBuf;
     /**
-     * uring: chunks a multishot request delivered after its receive stopped (before the cancel
-     * reached it), as (buffer id, count) pairs, oldest first: their buffers stay out of the ring
-     * until the next receive hands them over, so no byte is lost or reordered.
+     * uring: bytes a multishot request delivered after its receive stopped (before the cancel
+     * reached it), copied out of the ring's buffers (which go straight back: stopped receives never
+     * pin the ring) into this channel's own memory, from {@link #heldFrom} to {@link #heldTo}; the
+     * next receive, or read, gets them first, so no byte is lost or reordered.
      */
-    private int[] held;
-    private int heldHead;
-    private int heldCount;
-    /** What came after the held chunks: 0 nothing, 1 end of stream, else -errno; reported by the next receive. */
+    private MemorySegment held;
+    private long heldFrom;
+    private long heldTo;
+    /** What came after the held bytes: 0 nothing, 1 end of stream, else -errno; reported by the next receive or read. */
     private long heldEnd;
 
     /** Whether a receive is in progress. */
@@ -729,16 +737,31 @@ public final class StreamFd extends LoopFd {
         }
         recvHandler = handler;
         recvAtt = attachment;
-        if ((heldCount > 0 || heldEnd != 0) && !deliverHeld()) {
+        if ((heldTo > heldFrom || heldEnd != 0) && !deliverHeld()) {
             return;
         }
-        if (!inRing) {
-            tryReceive();
-        } else if (recvOp == null || !recvOp.inFlight()) {
-            ringReceive();
+        try {
+            if (!inRing) {
+                if (reactor.loopReceiveBufferBusy()) {
+                    // Called from another channel's received(), whose chunk is in the loop's one
+                    // buffer until it returns: this one reads next turn.
+                    reactor.receiveNextTurn(this);
+                } else {
+                    tryReceive();
+                }
+            } else if (recvOp == null || !recvOp.inFlight()) {
+                ringReceive();
+            }
+            // else the multishot request of the last receive still runs (its cancel may come too
+            // late): its chunks are this receive's, and if the cancel ends it, receiveCompleted
+            // makes it again.
+        } catch (RuntimeException | Error e) {
+            if (recvHandler == handler) {
+                recvHandler = null; // the receive never started: the channel takes another
+                recvAtt = null;
+            }
+            throw e;
         }
-        // else the multishot request of the last receive still runs (its cancel may come too late):
-        // its chunks are this receive's, and if the cancel ends it, receiveCompleted makes it again.
     }
 
     private void ringReceive() {
@@ -766,7 +789,7 @@ public final class StreamFd extends LoopFd {
         }
     }
 
-    /** Readiness: the turn after a burst. */
+    /** Readiness: the turn after a burst (or after a receive started inside another's received()). */
     void receiveContinue() {
         if (recvHandler != null && !closed) {
             tryReceive();
@@ -785,14 +808,22 @@ public final class StreamFd extends LoopFd {
             reactor.recycle(id);
             return;
         }
-        if (recvHandler == null || heldCount > 0) {
-            hold(id, (int) n);
+        MemorySegment buffer = reactor.ringBuffers().buffer(id);
+        if (recvHandler == null || heldTo > heldFrom) {
+            hold(buffer, n); // copied out: the buffer goes back at once
+            reactor.recycle(id);
             return;
         }
-        boolean more = reactor.received(recvHandler, reactor.ringBuffers().buffer(id), (int) n, recvAtt);
+        boolean more = reactor.received(recvHandler, buffer, (int) n, recvAtt);
         reactor.recycle(id);
         if (!more && recvHandler != null) {
             stopReceive();
+        } else if (recvHandler != null && !recvCancelling && recvOp.inFlight() && reactor.loop().channelsWaiting()) {
+            // Other channels wait for a place in the queue, and a multishot request keeps its place
+            // for as long as its peer sends: it yields (cancelled, then made again at the back of the
+            // line), as a one-shot read gives its place back after every chunk.
+            recvCancelling = true;
+            recvOp.cancel();
         }
     }
 
@@ -805,15 +836,17 @@ public final class StreamFd extends LoopFd {
         if (n > 0) {
             if (id >= 0) {
                 ringChunk(result);
-            } else if (recvHandler != null && !closed) {
+            } else if (closed) {
+                return;
+            } else if (recvHandler != null) {
                 boolean more = reactor.received(recvHandler, recvOwnBuf, (int) n, recvAtt);
                 if (!more && recvHandler != null) {
                     stopReceive();
                 }
+            } else {
+                hold(recvOwnBuf, n); // cannot happen (a single READ is never in flight while stopped); never lose bytes
             }
-            if (recvHandler != null && !closed) {
-                ringReceive(); // a single READ ended, or the kernel ended the multishot request: again
-            }
+            afterReceiveOp();
             return;
         }
         if (id >= 0) {
@@ -826,14 +859,31 @@ public final class StreamFd extends LoopFd {
             endReceive(1);
         } else if (n == -Errno.ENOBUFS) {
             if (recvHandler != null) {
-                reactor.starve(this); // made again when a buffer comes back
+                reactor.starve(this); // made again when the ring has a buffer
+                return;
+            }
+        } else if (n == -Errno.EAGAIN) {
+            if (recvHandler != null) {
+                awaitReadable(); // a non-blocking pipe (from a readiness loop) on a kernel that does not poll it: onReady
+                return;
             }
         } else if (cancelling && (n == -Errno.ECANCELED || n == -Errno.EINTR)) {
-            if (recvHandler != null) {
-                ringReceive(); // a new receive came while the stopped one was being cancelled
-            }
+            // stopped or yielded: made again if a receive goes on
         } else {
             endReceive(n);
+        }
+        afterReceiveOp();
+    }
+
+    /** uring: the receive's request ended: the receive goes on with a new one, or a read that waited for it starts. */
+    private void afterReceiveOp() {
+        if (closed || recvOp.inFlight()) {
+            return;
+        }
+        if (recvHandler != null) {
+            ringReceive(); // a single READ ended, the kernel ended the multishot request, or it yielded
+        } else if (readHandler != null) {
+            readAfterReceive(); // a read came while the stopped receive's request was being cancelled
         }
     }
 
@@ -844,7 +894,7 @@ public final class StreamFd extends LoopFd {
             long n = Libc.read(fd, buf, buf.byteSize());
             if (n > 0) {
                 i++;
-                boolean more = reactor.received(recvHandler, buf, (int) n, recvAtt);
+                boolean more = reactor.receivedInLoopBuffer(recvHandler, buf, (int) n, recvAtt);
                 if (closed || recvHandler == null) {
                     return; // the handler closed the channel (which reported the end)
                 }
@@ -872,15 +922,15 @@ public final class StreamFd extends LoopFd {
     private void stopReceive() {
         recvHandler = null;
         recvAtt = null;
-        if (recvOp != null && recvOp.inFlight()) {
+        if (recvOp != null && recvOp.inFlight() && !recvCancelling) {
             recvCancelling = true;
             recvOp.cancel();
         }
     }
 
-    /** End of stream ({@code x} 1) or a failure (-errno): reported now, or after the held chunks. */
+    /** End of stream ({@code x} 1) or a failure (-errno): reported now, or after the held bytes. */
     private void endReceive(long x) {
-        if (recvHandler == null || heldCount > 0) {
+        if (recvHandler == null || heldTo > heldFrom) {
             heldEnd = x;
             return;
         }
@@ -895,36 +945,33 @@ public final class StreamFd extends LoopFd {
         }
     }
 
-    private void hold(int id, int n) {
-        if (held == null) {
-            held = new int[32];
-        } else if (heldCount * 2 == held.length) {
-            int[] bigger = new int[held.length * 2];
-            for (int i = 0; i < heldCount; i++) {
-                int from = 2 * ((heldHead + i) % (held.length / 2));
-                bigger[2 * i] = held[from];
-                bigger[2 * i + 1] = held[from + 1];
+    /** Appends {@code n} bytes of {@code from} to the held bytes (this channel's memory, grown as needed). */
+    private void hold(MemorySegment from, long n) {
+        if (held == null || heldTo + n > held.byteSize()) {
+            long have = heldTo - heldFrom;
+            long size = Math.max(held == null ? 0 : held.byteSize(), Math.max(4096, Long.highestOneBit(have + n) * 2));
+            MemorySegment bigger = java.lang.foreign.Arena.ofAuto().allocate(size, 64);
+            if (have > 0) {
+                MemorySegment.copy(held, heldFrom, bigger, 0, have);
             }
             held = bigger;
-            heldHead = 0;
+            heldFrom = 0;
+            heldTo = have;
         }
-        int at = 2 * ((heldHead + heldCount) % (held.length / 2));
-        held[at] = id;
-        held[at + 1] = n;
-        heldCount++;
+        MemorySegment.copy(from, 0, held, heldTo, n);
+        heldTo += n;
     }
 
-    /** Hands the held chunks (then a held end) to the new receive; false when it is over or stopped again. */
+    /** Hands the held bytes (in chunks of a receive buffer's size), then a held end, to the new receive; false when it is over or stopped again. */
     private boolean deliverHeld() {
-        ProvidedBuffers ring = reactor.ringBuffers();
-        while (heldCount > 0) {
-            int at = 2 * heldHead;
-            int id = held[at];
-            int n = held[at + 1];
-            heldHead = (heldHead + 1) % (held.length / 2);
-            heldCount--;
-            boolean more = reactor.received(recvHandler, ring.buffer(id), n, recvAtt);
-            reactor.recycle(id);
+        while (heldTo > heldFrom) {
+            int n = (int) Math.min(heldTo - heldFrom, reactor.receiveBufferSize());
+            MemorySegment chunk = held.asSlice(heldFrom, n);
+            heldFrom += n;
+            if (heldFrom == heldTo) {
+                heldFrom = heldTo = 0;
+            }
+            boolean more = reactor.received(recvHandler, chunk, n, recvAtt);
             if (closed || recvHandler == null) {
                 return false;
             }
@@ -943,7 +990,45 @@ public final class StreamFd extends LoopFd {
         return true;
     }
 
-    /** Close: the receive fails now (its buffers are the loop's, not the caller's), its request is cancelled, held buffers go back. */
+    /**
+     * A read after a receive: it takes the held bytes first, then the held end; while the stopped
+     * receive's multishot request is still being cancelled it waits for it (a RECV now could take
+     * bytes ahead of chunks that request still delivers). Returns whether it dealt with the read.
+     */
+    private boolean readFromReceive() {
+        if (heldTo > heldFrom || heldEnd != 0) {
+            readAfterReceive();
+            return true;
+        }
+        return inRing && recvOp != null && recvOp.inFlight(); // readAfterReceive runs when it ends
+    }
+
+    /** The pending read, served from the held bytes or end, or sent to the ring now. */
+    private void readAfterReceive() {
+        if (heldTo > heldFrom) {
+            long n = Math.min(heldTo - heldFrom, readBuf.byteSize());
+            MemorySegment.copy(held, heldFrom, readBuf, 0, n);
+            heldFrom += n;
+            if (heldFrom == heldTo) {
+                heldFrom = heldTo = 0;
+            }
+            finishRead(n);
+        } else if (heldEnd != 0) {
+            long x = heldEnd;
+            heldEnd = 0;
+            if (x == 1) {
+                finishRead(-1);
+            } else {
+                failRead(x);
+            }
+        } else if (inRing) {
+            ringRead();
+        } else {
+            tryRead();
+        }
+    }
+
+    /** Close: the receive fails now (its buffers are the loop's, not the caller's), its request is cancelled, held bytes dropped. */
     private void abortReceive() {
         if (recvHandler != null) {
             Object h = recvHandler;
@@ -955,12 +1040,8 @@ public final class StreamFd extends LoopFd {
         if (recvOp != null && recvOp.inFlight()) {
             recvOp.cancel();
         }
-        while (heldCount > 0) {
-            int id = held[2 * heldHead];
-            heldHead = (heldHead + 1) % (held.length / 2);
-            heldCount--;
-            reactor.recycle(id);
-        }
+        held = null;
+        heldFrom = heldTo = 0;
         heldEnd = 0;
     }
 
