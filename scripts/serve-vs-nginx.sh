@@ -63,7 +63,9 @@ Servers
   --backends LIST         comma-separated; one jaio row per backend x io mode, each with
                           `--loop=BACKEND` appended (default: uring,aio-poll,epoll+aio,threads).
                           `none` appends nothing: one row for a template that takes no --loop
-                          (another server, or the server's default loop).
+                          (another server, or the server's default loop). An entry may carry
+                          more server flags after a space: 'uring,uring --receive' runs
+                          --loop=uring and --loop=uring --receive side by side.
   --io LIST               comma-separated io modes, `--io=MODE` appended (default: cached); `none`:
                           nothing appended.
   --jaio-cache SIZE       `--cache-size=SIZE` appended to every jaio row (default: 256m, far below
@@ -579,7 +581,12 @@ jaio_cmd() {  # port backend io
   c=${c//\{dir\}/$(q "$WORK")}
   c=${c//\{port\}/$1}
   c=${c//\{loops\}/$LOOPS}
-  if [[ $c == *'{backend}'* ]]; then c=${c//\{backend\}/$(q "$2")}; elif [ "$2" != none ]; then c+=" --loop=$(q "$2")"; fi
+  # A backend entry may carry more server flags after the name: `uring --receive` is one row,
+  # run with --loop=uring --receive (variants of one backend side by side in one run).
+  local b=${2%% *} extra=
+  [[ $2 == *' '* ]] && extra=" ${2#* }"
+  if [[ $c == *'{backend}'* ]]; then c=${c//\{backend\}/$(q "$b")}; elif [ "$b" != none ]; then c+=" --loop=$(q "$b")"; fi
+  c+=$extra
   if [[ $c == *'{io}'* ]]; then c=${c//\{io\}/$(q "$3")}; elif [ "$3" != none ]; then c+=" --io=$(q "$3")"; fi
   if [[ $c == *'{cache}'* ]]; then c=${c//\{cache\}/$(q "$JAIO_CACHE")}; elif [ "$JAIO_CACHE" != none ]; then c+=" --cache-size=$(q "$JAIO_CACHE")"; fi
   printf '%s' "$c"
