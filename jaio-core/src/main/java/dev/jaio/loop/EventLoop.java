@@ -225,6 +225,14 @@ public final class EventLoop implements Executor, AutoCloseable {
         return new ReceiveStats(buffers, c[0], c[1]);
     }
 
+    /** Tests: receives of this loop go as on a kernel without multishot RECV (before the first receive). */
+    void refuseRecvMultishot() throws IOException {
+        callOnLoop(() -> {
+            reactor.refuseRecvMultishotForTest();
+            return null;
+        });
+    }
+
     /** Tests: descriptors open on this loop (loop thread). */
     int openDescriptorsForTest() {
         return reactor.openDescriptors();

@@ -164,8 +164,12 @@ public final class StreamChannel implements AutoCloseable {
      * the socket or, on {@code uring}, are copied out of the ring buffers the multishot request
      * filled before its cancel reached it into the channel's own memory (so stopped receives never
      * pin the ring), and the next {@code receive} or {@code read} gets them first, in order. While
-     * other channels wait for a place in the loop's queue, a multishot receive gives its place back
-     * after each chunk and queues again (as a read does), so busy peers cannot starve the others.
+     * other channels wait for a place in the loop's queue (socket requests take at most 3/4 of it),
+     * an armed multishot receive gives its place back and queues again: after each chunk; at once
+     * for a waiting request that is not a receive (a response's write, whose peer stays silent until
+     * it goes out); and, for a waiting receive, once it had no chunk for 10 ms (time slices, so more
+     * connections than places all get their turn, where reads of silent peers hold their places).
+     * A kernel without multishot RECV (5.19) gets one RECV per chunk from the ring.
      * Only one read or receive may be pending at a time. There is no timeout: use
      * {@link EventLoop#schedule} and {@link #close()}.
      *

@@ -1075,4 +1075,72 @@ class BreakerReceiveTest {
             }
         }
     }
+
+    /**
+     * A reviewer's stall: more request/response connections than the queue's socket places, every
+     * client sending its request at once and waiting for the answer. Armed multishot receives hold
+     * all the places while their peers wait; the answers' writes must still get places (an armed
+     * receive gives its place back when another request waits for one), not wait for a timeout.
+     */
+    @ParameterizedTest(name = "{0}, {1} connections, {2} of them sending")
+    @org.junit.jupiter.params.provider.CsvSource({"uring,47,47", "uring,60,60", "uring,120,120", "uring,60,13",
+            "epoll+aio,60,60", "threads,60,60"})
+    void requestResponseConnectionsBeyondThePlacesAreAllAnswered(String backend, int n, int sending) throws Exception {
+        // (60, 13): the first 47 connections, whose receives took the places, stay silent; the last
+        // 13 wait for a place, and get one as the silent ones' receives turn quiet (time slices).
+        // 48 socket places: the listener's multishot accept holds one, 47 receives the rest (none
+        // waits, so none yields after its chunk); 60: some receives wait for a place.
+        try (EventLoop loop = open(LoopConfig.defaults().withBackend(backend)
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)))) {
+            MemorySegment reply = Arena.ofAuto().allocate(1);
+            reply.set(ValueLayout.JAVA_BYTE, 0, (byte) 'r');
+            TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), conn -> conn.receive(null, new ReceiveHandler<Object>() {
+                @Override
+                public boolean received(MemorySegment buffer, int count, Object a) {
+                    conn.write(reply, null, new IoHandler<Object>() {
+                        @Override
+                        public void completed(long w, Object a2) {
+                        }
+
+                        @Override
+                        public void failed(IOException e, Object a2) {
+                            conn.close();
+                        }
+                    });
+                    return true;
+                }
+
+                @Override
+                public void ended(Object a) {
+                    conn.close();
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    conn.close();
+                }
+            }));
+            List<Socket> clients = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Socket c = new Socket(l.localAddress().getAddress(), l.localAddress().getPort());
+                c.setSoTimeout(10_000);
+                clients.add(c);
+            }
+            for (int round = 0; round < 20; round++) {
+                for (int i = n - sending; i < n; i++) {
+                    clients.get(i).getOutputStream().write('q');
+                }
+                for (int i = n - sending; i < n; i++) {
+                    try {
+                        assertEquals('r', clients.get(i).getInputStream().read(), "round " + round + ", client " + i);
+                    } catch (java.net.SocketTimeoutException e) {
+                        fail("round " + round + ": client " + i + " of " + n + " got no answer in 10 s");
+                    }
+                }
+            }
+            for (Socket c : clients) {
+                c.close();
+            }
+        }
+    }
 }

@@ -1194,4 +1194,14 @@ abstract class LoopConformanceSuite {
             receiveBuffersAsExpected(st);
         }
     }
+
+    @Test
+    void withoutMultishotRecvEachChunkIsOneRecvFromTheRing() throws Exception {
+        loop.refuseRecvMultishot(); // as on Linux 5.19: provided buffer rings, but no IORING_RECV_MULTISHOT
+        BlockingQueue<Collector> cs = new ArrayBlockingQueue<>(1);
+        TcpListener l = collectingServer(2, cs);
+        byte[] sent = sendAndShutdownAsync(l.localAddress(), 1 << 20, 9);
+        assertArrayEquals(sent, await(cs.poll(10, TimeUnit.SECONDS).ended));
+        receiveBuffersAsExpected(loop.receiveStats());
+    }
 }

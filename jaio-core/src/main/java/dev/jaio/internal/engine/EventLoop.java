@@ -72,6 +72,10 @@ public final class EventLoop implements AutoCloseable {
     private final int channelLimit;
     private int channelsInFlight;
     private IoOp<?> channelWaitHead;
+    /** Requests in the channel wait line other than multishot receives (which wait their turn without asking). */
+    private int channelWaitOthers;
+    /** Multishot receives in the channel wait line. */
+    private int channelWaitReceives;
     private IoOp<?> channelWaitTail;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment iovecs;
@@ -279,12 +283,16 @@ public final class EventLoop implements AutoCloseable {
     /** Loop: passes cancel requests of ops still in the queue on to it. */
     private void processCancels() {
         IoOp<?> op;
-        while ((op = cancels.poll()) != null) {
+        while ((op = cancels.peek()) != null) {
             int slot = op.slot;
             if (slot >= 0 && inFlight[slot] == op) {
+                if (!queue.canCancelNow()) {
+                    return; // no room for it now: the next turn asks again (the loop does not park meanwhile)
+                }
                 queue.cancel(slot);
             }
             // Otherwise it completed already, or it is a write between two of its parts: it ends as is.
+            cancels.poll();
         }
     }
 
@@ -411,6 +419,11 @@ public final class EventLoop implements AutoCloseable {
                 channelWaitTail = null;
             }
             op.plainNext(null);
+            if (op.opcode != IoOp.RECV_MULTISHOT) {
+                channelWaitOthers--;
+            } else {
+                channelWaitReceives--;
+            }
             any |= start(op, now);
         }
         while (backlogHead != null && slots.available() >= places(backlogHead)) {
@@ -428,9 +441,19 @@ public final class EventLoop implements AutoCloseable {
                     channelWaitTail.plainNext(op);
                 }
                 channelWaitTail = op;
+                if (op.opcode != IoOp.RECV_MULTISHOT) {
+                    channelWaitOthers++;
+                } else {
+                    channelWaitReceives++;
+                }
                 continue;
             }
             any |= start(op, now);
+        }
+        if ((channelWaitOthers > 0 || channelWaitReceives > 0) && driver != null) {
+            // Asked every turn while they wait (a receive that could give its place back may have
+            // been waiting itself the last time): see LoopDriver.channelPlaceWanted.
+            driver.channelPlaceWanted(channelWaitOthers, channelWaitReceives);
         }
         return any;
     }
@@ -515,6 +538,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.SPLICE -> ((SocketOps) queue).prepareSplice(op.rwFlags, op.offset, op.fd, -1, op.spliceLength, slot);
             case IoOp.RECV_MULTISHOT -> ((SocketOps) queue).prepareRecvMultishot(op.fd, (int) op.offset, op.rwFlags, slot);
             case IoOp.STREAM_READ_SELECT -> ((SocketOps) queue).prepareReadSelect(op.fd, (int) op.offset, slot);
+            case IoOp.RECV_SELECT -> ((SocketOps) queue).prepareRecvSelect(op.fd, (int) op.offset, op.rwFlags, slot);
             case IoOp.STREAM_READ -> queue.prepareRead(op.fd, op.buffer, -1, 0, slot);
             case IoOp.STREAM_WRITE -> queue.prepareWrite(op.fd, op.buffer, -1, 0, slot);
             default -> throw new IllegalStateException("unknown opcode " + op.opcode);
@@ -589,6 +613,8 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         channelWaitHead = channelWaitTail = null;
+        channelWaitOthers = 0;
+        channelWaitReceives = 0;
     }
 
     private void rejectQueued() {

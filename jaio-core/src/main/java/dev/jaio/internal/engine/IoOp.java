@@ -79,6 +79,8 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     public static final int RECV_MULTISHOT = 17;
     /** read(2) of a stream into a buffer the kernel picks from group {@link #offset} ({@link SocketOps#prepareReadSelect}). */
     public static final int STREAM_READ_SELECT = 18;
+    /** One recv(2) into a buffer the kernel picks from group {@link #offset} ({@link SocketOps#prepareRecvSelect}): a kernel without multishot RECV. */
+    public static final int RECV_SELECT = 19;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;

@@ -100,6 +100,15 @@ public interface IoQueue extends AutoCloseable {
     void cancel(long userData);
 
     /**
+     * Whether a {@link #cancel} made now reaches the kernel: io_uring's has no room while its SQ is
+     * full or as many cancels are in flight as slots (then it would do nothing, and a multishot
+     * request, which never ends by itself, would run on). The caller asks again next turn.
+     */
+    default boolean canCancelNow() {
+        return true;
+    }
+
+    /**
      * Makes a {@link #reap} that is blocked, or the next one that would block, return early.
      * Any thread. Only queues created with wakeup support honour it; see {@link #supportsWakeup()}.
      */

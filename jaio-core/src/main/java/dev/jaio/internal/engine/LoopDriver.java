@@ -43,6 +43,14 @@ public interface LoopDriver {
      */
     void shutdown();
 
+    /**
+     * Socket or pipe requests wait for a place in the queue ({@code others}, and {@code receives}
+     * multishot receives), asked each turn while they do: the driver may give back places that
+     * requests of its own hold for long (multishot receives of silent peers). Loop thread.
+     */
+    default void channelPlaceWanted(int others, int receives) {
+    }
+
     /** The queue is closed: free what the driver owns (descriptors, memory). Called once, last. */
     void release();
 }

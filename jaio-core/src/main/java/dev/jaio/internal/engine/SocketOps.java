@@ -56,6 +56,14 @@ public interface SocketOps {
     boolean prepareRecvMultishot(int fd, int group, int msgFlags, long userData);
 
     /**
+     * One recv(2) into a buffer the kernel picks from group {@code group} (RECV with
+     * IOSQE_BUFFER_SELECT, Linux 5.19, where multishot RECV (6.0) is refused with -EINVAL): bytes
+     * received with the buffer's id ({@link #selectedBuffer}), 0 at end of stream, -ENOBUFS when
+     * the group was dry.
+     */
+    boolean prepareRecvSelect(int fd, int group, int msgFlags, long userData);
+
+    /**
      * read(2) of a pipe or other stream at its position, into a buffer the kernel picks from group
      * {@code group} once there is data (a READ at offset -1 with IOSQE_BUFFER_SELECT): bytes read,
      * with the buffer's id ({@link #selectedBuffer}); 0 at end of stream; -ENOBUFS when the group

@@ -60,6 +60,11 @@ final class ChannelOp extends IoOp<Void> {
         return opcode;
     }
 
+    /** Whether the loop handed the op to the kernel (it holds a place in the queue), rather than it waiting in the loop. */
+    boolean inKernel() {
+        return inFlight && isStarted();
+    }
+
     /** Hands the op to the loop with {@code buffer} and {@code flags} (see {@link IoOp#rearm}). */
     void start(MemorySegment buffer, int flags) {
         if (inFlight || abandoned) {

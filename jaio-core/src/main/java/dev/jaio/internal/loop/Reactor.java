@@ -230,6 +230,92 @@ public final class Reactor implements LoopDriver {
         return any;
     }
 
+    /** Multishot RECV works here; false after a kernel refused it (5.19): one RECV per chunk. */
+    private boolean recvMultishot = true;
+    /** Channels whose multishot receive was armed, oldest first (each once: {@link StreamFd#armedListed}). */
+    private final java.util.ArrayDeque<StreamFd> armedReceives = new java.util.ArrayDeque<>();
+
+    boolean recvMultishot() {
+        return recvMultishot;
+    }
+
+    /** The kernel refused multishot RECV: receives go one RECV (picking a ring buffer) per chunk from now on. */
+    void refuseRecvMultishot(String why) {
+        if (recvMultishot) {
+            recvMultishot = false;
+            System.getLogger("dev.jaio.loop").log(System.Logger.Level.INFO, "receive on " + loop + ": " + why
+                    + "; one RECV per chunk from the provided buffer ring");
+        }
+    }
+
+    /** Tests: receive as on a kernel without multishot RECV (before the first receive). */
+    public void refuseRecvMultishotForTest() {
+        recvMultishot = false;
+    }
+
+    /** {@code s} armed a multishot receive. */
+    void receiveArmed(StreamFd s) {
+        armedReceives.add(s);
+    }
+
+    /**
+     * A multishot receive with no chunk for this long gives its place to a receive waiting for one
+     * (time slices: more connections than places all get their turn, where one-shot reads of
+     * silent peers would hold their places for ever).
+     */
+    static final long QUIET_NANOS = 10_000_000;
+    /** A wakeup for the moment the first held receive has been quiet long enough; null when none is set. */
+    private ScheduledTask quietTimer;
+
+    /**
+     * Requests wait for a place in the queue: armed multishot receives give theirs back, oldest
+     * first (those already giving it back count). For each waiting request other than a receive
+     * (a response's write, say: its peer stays silent until it goes out) any receive holding a
+     * place yields; for each waiting receive one quiet for {@link #QUIET_NANOS} does, so idle
+     * connections beyond the places take turns instead of cancelling each other in a circle.
+     */
+    @Override
+    public void channelPlaceWanted(int others, int receives) {
+        long now = System.nanoTime();
+        long firstQuiet = Long.MAX_VALUE;
+        for (int i = armedReceives.size(); i > 0 && (others > 0 || receives > 0); i--) {
+            StreamFd s = armedReceives.poll();
+            switch (s.receivePlace()) {
+                case StreamFd.PLACE_NONE -> {
+                    s.armedListed = false; // not a multishot receive any more: made again, it is listed again
+                    continue;
+                }
+                case StreamFd.PLACE_HELD -> {
+                    long quietAt = s.receiveActiveAt() + QUIET_NANOS;
+                    if (others > 0) {
+                        s.yieldReceivePlace();
+                        others--;
+                    } else if (now - quietAt >= 0) {
+                        s.yieldReceivePlace();
+                        receives--;
+                    } else {
+                        firstQuiet = Math.min(firstQuiet, quietAt - now);
+                    }
+                }
+                case StreamFd.PLACE_RETURNING -> {
+                    if (others > 0) {
+                        others--;
+                    } else {
+                        receives--;
+                    }
+                }
+                default -> {
+                    // waiting for a place itself
+                }
+            }
+            armedReceives.add(s);
+        }
+        if (receives > 0 && firstQuiet != Long.MAX_VALUE && quietTimer == null) {
+            // Nothing else may wake the loop when the first held receive turns quiet enough.
+            quietTimer = timerOnLoop(() -> quietTimer = null, firstQuiet);
+        }
+    }
+
     /** {@code s}'s receive found the ring dry: it is re-armed when the ring has a buffer again. */
     void starve(StreamFd s) {
         ringDry++;

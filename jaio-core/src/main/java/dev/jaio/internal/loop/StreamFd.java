@@ -766,13 +766,20 @@ public final class StreamFd extends LoopFd {
 
     private void ringReceive() {
         ProvidedBuffers ring = reactor.ringBuffers();
-        if (recvOp == null || recvOp.abandoned()) {
-            int opcode = ring != null ? (kind == Kind.SOCKET ? IoOp.RECV_MULTISHOT : IoOp.STREAM_READ_SELECT)
-                    : (kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ);
+        int opcode = ring == null ? (kind == Kind.SOCKET ? IoOp.RECV : IoOp.STREAM_READ)
+                : kind != Kind.SOCKET ? IoOp.STREAM_READ_SELECT
+                : reactor.recvMultishot() ? IoOp.RECV_MULTISHOT : IoOp.RECV_SELECT;
+        if (recvOp == null || recvOp.abandoned() || recvOp.opcode() != opcode) {
             recvOp = new ChannelOp(opcode, this, ChannelOp.RECEIVE);
         }
+        recvChunksSinceArm = 0;
+        recvActiveAt = System.nanoTime();
         if (ring != null) {
             recvOp.startSelect(Reactor.RECEIVE_GROUP, 0);
+            if (opcode == IoOp.RECV_MULTISHOT && !armedListed) {
+                armedListed = true;
+                reactor.receiveArmed(this); // may be asked to give its place back (channelPlaceWanted)
+            }
         } else {
             if (recvOwnBuf == null) {
                 // Alive while the op (which the loop holds until its completion) refers to it.
@@ -780,6 +787,49 @@ public final class StreamFd extends LoopFd {
             }
             recvOp.start(recvOwnBuf, 0);
         }
+    }
+
+    /** In the reactor's list of armed multishot receives. */
+    boolean armedListed;
+    /** Chunks the receive's request delivered since it was made (a multishot RECV refused at once has none). */
+    private int recvChunksSinceArm;
+
+    /** {@link #receivePlace()}: no multishot receive armed. */
+    static final int PLACE_NONE = 0;
+    /** {@link #receivePlace()}: armed, waiting for a place in the queue. */
+    static final int PLACE_WAITING = 1;
+    /** {@link #receivePlace()}: in the kernel, holding a place. */
+    static final int PLACE_HELD = 2;
+    /** {@link #receivePlace()}: being cancelled, its place coming back. */
+    static final int PLACE_RETURNING = 3;
+
+    /** When the receive's request was made or last delivered a chunk (System.nanoTime). */
+    private long recvActiveAt;
+
+    /** {@return when the receive's request was made or last delivered a chunk} */
+    long receiveActiveAt() {
+        return recvActiveAt;
+    }
+
+    /** Where this channel's multishot receive stands with respect to the queue's places. */
+    int receivePlace() {
+        if (closed || recvOp == null || recvOp.opcode() != IoOp.RECV_MULTISHOT || !recvOp.inFlight()) {
+            return PLACE_NONE;
+        }
+        if (recvCancelling) {
+            return PLACE_RETURNING;
+        }
+        return recvOp.inKernel() ? PLACE_HELD : PLACE_WAITING;
+    }
+
+    /**
+     * Gives the place of this multishot receive (which holds one in the kernel) back: cancelled,
+     * and made again at the back of the line when the cancel ends it, since its peer may send
+     * nothing until a request that waits for a place (a response) goes out.
+     */
+    void yieldReceivePlace() {
+        recvCancelling = true;
+        recvOp.cancel();
     }
 
     /** The ring had a buffer again after this channel's receive found it dry. */
@@ -808,10 +858,15 @@ public final class StreamFd extends LoopFd {
             reactor.recycle(id);
             return;
         }
+        recvChunksSinceArm++;
+        recvActiveAt = System.nanoTime();
         MemorySegment buffer = reactor.ringBuffers().buffer(id);
         if (recvHandler == null || heldTo > heldFrom) {
-            hold(buffer, n); // copied out: the buffer goes back at once
-            reactor.recycle(id);
+            try {
+                hold(buffer, n); // copied out: the buffer goes back at once
+            } finally {
+                reactor.recycle(id); // even when the copy's memory could not be had
+            }
             return;
         }
         boolean more = reactor.received(recvHandler, buffer, (int) n, recvAtt);
@@ -867,6 +922,9 @@ public final class StreamFd extends LoopFd {
                 awaitReadable(); // a non-blocking pipe (from a readiness loop) on a kernel that does not poll it: onReady
                 return;
             }
+        } else if (n == -Errno.EINVAL && recvOp.opcode() == IoOp.RECV_MULTISHOT && recvChunksSinceArm == 0) {
+            // Linux 5.19: provided buffer rings, but no multishot RECV (6.0): one RECV per chunk from now on.
+            reactor.refuseRecvMultishot("the kernel refused IORING_RECV_MULTISHOT: " + Errno.describe(Errno.EINVAL));
         } else if (cancelling && (n == -Errno.ECANCELED || n == -Errno.EINTR)) {
             // stopped or yielded: made again if a receive goes on
         } else {

@@ -64,8 +64,10 @@ final class ProvidedBufferRing implements ProvidedBuffers {
         if (group < 0 || group > 0xffff) {
             throw new IllegalArgumentException("provided buffers: the group id is a u16, got " + group);
         }
-        // The kernel maps the ring's pages itself: they must be page aligned (EINVAL otherwise).
-        MemorySegment ring = arena.allocate(UringAbi.IO_URING_BUF.byteSize() * count, 4096);
+        // The kernel maps the ring's pages itself: they must be aligned to its page size (EINVAL
+        // otherwise; 16 or 64 KiB on some arm64 and ppc64le kernels).
+        long page = dev.jaio.internal.linux.Cachestat.PAGE_SIZE;
+        MemorySegment ring = arena.allocate(Math.max(UringAbi.IO_URING_BUF.byteSize() * count, page), page);
         MemorySegment slab = arena.allocate((long) size * count, 4096);
         MemorySegment[] buffers = new MemorySegment[count];
         for (int i = 0; i < count; i++) {
@@ -80,7 +82,7 @@ final class ProvidedBufferRing implements ProvidedBuffers {
             if (rc < 0) {
                 throw new IOException("io_uring_register(PBUF_RING, " + count + " buffers of " + size + " bytes, group "
                         + group + "): " + Errno.describe((int) -rc)
-                        + (rc == -Errno.EINVAL ? " (provided buffer rings need Linux 5.19)" : ""));
+                        + (rc == -Errno.EINVAL ? " (provided buffer rings need Linux 5.19 and a page-aligned ring)" : ""));
             }
         }
         ProvidedBufferRing r = new ProvidedBufferRing(group, count, size, ring, buffers);

@@ -210,6 +210,12 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         return true;
     }
 
+    /** RECV with IOSQE_BUFFER_SELECT and buf_group, once: len 0 (a buffer's size). */
+    @Override
+    public boolean prepareRecvSelect(int fd, int group, int msgFlags, long data) {
+        return prepareSelecting(UringAbi.IORING_OP_RECV, fd, 0, group, msgFlags, data);
+    }
+
     /** READ at offset -1 (the stream's position) with IOSQE_BUFFER_SELECT: len 0 reads up to a buffer's size. */
     @Override
     public boolean prepareReadSelect(int fd, int group, long data) {
@@ -353,6 +359,12 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
      * it while fewer than all its entries are pending, and the CQ (twice the SQ) for as many
      * cancels in flight as slots. Without room it does nothing, as a cancel that came too late.
      */
+    @Override
+    public boolean canCancelNow() {
+        ring.enable();
+        return cancelsInFlight < capacity && sq.tail() - sq.getHeadAcquire() < sq.entries();
+    }
+
     @Override
     public void cancel(long data) {
         int target = requests.slotOf(data);
