@@ -100,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
     long fileCacheValid;
 
     @Option(names = "--open-files", description = "Files kept open, all loops together (default: three quarters of the"
-            + " descriptor limit, RLIMIT_NOFILE, over the descriptors a file takes: 2 for cached, 1 otherwise;"
+            + " descriptor limit, RLIMIT_NOFILE, one descriptor per file;"
             + " the rest is for connections).")
     Integer openFiles;
 
@@ -230,8 +230,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (openFiles != null) {
             return openFiles;
         }
-        int perFile = mode == ServeConfig.Io.CACHED ? 2 : 1; // CACHED: a buffered and an O_DIRECT descriptor
-        return (int) Math.max(16, descriptorLimit() * 3 / 4 / perFile);
+        // One descriptor per file in every mode: serve opens files read-only, and a read-only CACHED
+        // handle reads its pages through its one O_DIRECT descriptor.
+        return (int) Math.max(16, descriptorLimit() * 3 / 4);
     }
 
     /** The soft RLIMIT_NOFILE, from /proc/self/limits; 1024 when unreadable. */

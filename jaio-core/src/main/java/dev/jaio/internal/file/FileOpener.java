@@ -23,8 +23,9 @@ import java.util.Set;
 
 /**
  * Opens files for {@code AsyncFile.open}: open(2) with O_CLOEXEC and the flags of the options,
- * statx(2) for the O_DIRECT alignment, and for a CACHED file a second, O_DIRECT descriptor and the
- * file's shared page tree. Runs on the calling thread. The options were checked by the caller
+ * statx(2) for the O_DIRECT alignment, and for a CACHED file the file's shared page tree and an
+ * O_DIRECT descriptor for its page reads: the handle's own for a read-only one (opened with
+ * O_DIRECT), a second one for a writable one. Runs on the calling thread. The options were checked by the caller
  * (TRUNCATE needs WRITE; CACHED and DIRECT exclude each other).
  */
 public final class FileOpener {
@@ -59,7 +60,11 @@ public final class FileOpener {
         // No O_TRUNC: it would empty the file under jaio's cache of it (pages other handles have
         // dirty, device writes in flight that would extend it again, cached writes copying). The
         // handle truncates once it is open (below), as truncate(0) does.
-        if (opts.contains(FileOption.DIRECT)) {
+        // A read-only CACHED handle reads its pages with O_DIRECT and nothing else: one descriptor,
+        // opened so (a writable one keeps a buffered descriptor for the writes that go through the
+        // kernel, and reopens the file with O_DIRECT for the cache: see openCached).
+        boolean cachedOneDescriptor = opts.contains(FileOption.CACHED) && !write;
+        if (opts.contains(FileOption.DIRECT) || cachedOneDescriptor) {
             flags |= Fcntl.O_DIRECT;
         }
         if (opts.contains(FileOption.SYNC)) {
@@ -77,6 +82,12 @@ public final class FileOpener {
         try (Arena arena = Arena.ofConfined()) {
             // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.
             fd = Libc.open(PathBytes.allocate(arena, path), flags, mode);
+            if (fd == -Errno.EINVAL && cachedOneDescriptor) {
+                cachedOneDescriptor = false;
+                // No O_DIRECT here (a directory, ramfs): opened without it, the alignment check
+                // below says why CACHED cannot be, as for any file it cannot read pages of.
+                fd = Libc.open(PathBytes.allocate(arena, path), flags & ~Fcntl.O_DIRECT, mode);
+            }
         }
         if (fd < 0) {
             int errno = (int) -fd;
@@ -107,7 +118,7 @@ public final class FileOpener {
             file = new OpenFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
         } else {
             try {
-                file = openCached(engine, path, (int) fd, opts, alignment);
+                file = openCached(engine, path, (int) fd, opts, alignment, cachedOneDescriptor);
             } catch (IOException | RuntimeException | Error e) {
                 Libc.close((int) fd);
                 throw e;
@@ -136,12 +147,14 @@ public final class FileOpener {
     }
 
     /**
-     * The rest of opening a CACHED file: a second descriptor on the same open file with O_DIRECT
-     * (through /proc/self/fd, so a rename in between cannot give another file) for the cache's page
-     * reads, and the file's shared page tree.
+     * The rest of opening a CACHED file: the O_DIRECT descriptor the cache reads pages through (a
+     * read-only handle's own, {@code shared}, opened with O_DIRECT; else a second descriptor on the
+     * same open file, through /proc/self/fd so that a rename in between cannot give another file),
+     * and the file's shared page tree.
      */
     private static OpenFile openCached(FileEngine engine, Path path, int fd, Set<FileOption> opts,
-            DirectIoAlignment alignment) throws IOException {
+            DirectIoAlignment alignment, boolean shared) throws IOException {
+        // shared: fd itself was opened with O_DIRECT (read-only), and is the cache's descriptor too.
         if (!alignment.supported()) {
             throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file"
                     + " does not support (" + alignment.source() + ")");
@@ -152,10 +165,14 @@ public final class FileOpener {
                     + " filesystem does not allow in " + PageFrames.PAGE_SIZE + "-byte units (" + alignment + ")");
         }
         long dfd;
-        try (Arena arena = Arena.ofConfined()) {
-            // Read-write for a writable handle: dirty pages are written back through it too.
-            int mode = opts.contains(FileOption.WRITE) ? Fcntl.O_RDWR : Fcntl.O_RDONLY;
-            dfd = Libc.open(arena.allocateFrom("/proc/self/fd/" + fd), mode | Fcntl.O_DIRECT | Fcntl.O_CLOEXEC, 0);
+        if (shared) {
+            dfd = fd;
+        } else {
+            try (Arena arena = Arena.ofConfined()) {
+                // Read-write for a writable handle: dirty pages are written back through it too.
+                int access = opts.contains(FileOption.WRITE) ? Fcntl.O_RDWR : Fcntl.O_RDONLY;
+                dfd = Libc.open(arena.allocateFrom("/proc/self/fd/" + fd), access | Fcntl.O_DIRECT | Fcntl.O_CLOEXEC, 0);
+            }
         }
         if (dfd < 0) {
             int errno = (int) -dfd;
@@ -170,7 +187,7 @@ public final class FileOpener {
         FileStat.Opened stat = FileStat.opened((int) dfd); // one statx: which file, and its version
         if (stat == null) {
             long size = FileStat.size((int) dfd);
-            Libc.close((int) dfd);
+            closeSecond(shared, dfd);
             throw Failures.of("statx", path, -1, -1, size < 0 ? (int) -size : Errno.EIO);
         }
         PageCache pages;
@@ -179,13 +196,13 @@ public final class FileOpener {
             pages = engine.pageCache();
             fileCache = pages.acquire(stat.identity(), stat.version()); // the pages it kept since its last close, if unchanged
         } catch (IllegalStateException e) {
-            Libc.close((int) dfd);
+            closeSecond(shared, dfd);
             throw new IllegalStateException("open " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            Libc.close((int) dfd);
+            closeSecond(shared, dfd);
             throw e;
         } catch (PageCache.OtherEngineException e) {
-            Libc.close((int) dfd);
+            closeSecond(shared, dfd);
             // Two caches of one file would each miss the other's writes (and write back stale
             // pages over them): the file keeps its one cache, on the engine that made it.
             throw new FileSystemException(path.toString(), null, "CACHED open refused: the file is open CACHED on"
@@ -195,5 +212,12 @@ public final class FileOpener {
                     + " or close that engine's CACHED handles of the file first");
         }
         return new OpenFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
+    }
+
+    /** Closes the cache's own descriptor of a failed open, unless it is the handle's one (the caller closes that). */
+    private static void closeSecond(boolean shared, long dfd) {
+        if (!shared) {
+            Libc.close((int) dfd);
+        }
     }
 }

@@ -614,7 +614,9 @@ public final class OpenFile implements CacheHandle.OpCount {
                 // The version the file is at as the handle lets go (its dirty pages written back):
                 // the pages it leaves in the cache are used again by a reopen that finds it unchanged.
                 pc.release(handle.file(), FileStat.version(handle.directFd()));
-                Libc.close(handle.directFd());
+                if (handle.directFd() != fd) { // a read-only handle's one descriptor is both
+                    Libc.close(handle.directFd());
+                }
             }
         } finally {
             Libc.close(fd);
