@@ -91,8 +91,9 @@ public final class AsyncFile implements AutoCloseable {
      * {@link FileOption#WRITE} it is opened for reading. {@code path} names the file
      * {@link java.nio.channels.FileChannel#open} would open: the kernel gets the Path's own bytes,
      * even for a name read from a directory that the JDK's charset cannot decode (its toString()
-     * then differs from the name). A {@link FileOption#CACHED} file also gets a second, O_DIRECT
-     * descriptor for the page cache's device I/O, and makes the engine's page cache on first use.
+     * then differs from the name). A {@link FileOption#CACHED} file's page cache does its device I/O
+     * with O_DIRECT: a read-only handle's one descriptor is turned O_DIRECT (fcntl F_SETFL), a
+     * writable one gets a second, O_DIRECT descriptor; it makes the engine's page cache on first use.
      * Runs on the calling thread.
      *
      * @param engine the engine that runs the file's requests and completes their futures

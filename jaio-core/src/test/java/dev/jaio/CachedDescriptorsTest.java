@@ -107,6 +107,27 @@ class CachedDescriptorsTest {
         assertEquals(before, openFds());
     }
 
+    /**
+     * CREATE_NEW with READ and CACHED on a file system without O_DIRECT (ramfs): the open says
+     * CACHED cannot read pages there, not that the file it just created already exists (the
+     * handle turns O_DIRECT after the open, never in it).
+     */
+    @Test
+    void aCachedCreateNewWhereODirectIsRefusedSaysSo() throws Exception {
+        Path mnt = dir.resolve("ramfs");
+        Files.createDirectories(mnt);
+        Process p = new ProcessBuilder("mount", "-t", "ramfs", "ramfs", mnt.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "cannot mount ramfs (not root?)");
+        try {
+            Path f = mnt.resolve("new");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> AsyncFile.open(engine, f, FileOption.READ, FileOption.CREATE_NEW, FileOption.CACHED));
+            assertTrue(e.getMessage().contains("CACHED reads pages with O_DIRECT"), e.getMessage());
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).start().waitFor();
+        }
+    }
+
     /** O_DIRECT as this architecture numbers it. */
     private static int directFlag() {
         return dev.jaio.internal.linux.Fcntl.O_DIRECT;

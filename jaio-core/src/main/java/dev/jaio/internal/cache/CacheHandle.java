@@ -36,8 +36,9 @@ public final class CacheHandle {
 
     /**
      * @param directFd the descriptor, opened with O_DIRECT, that device reads and writes of pages go through
-     * @param bufferedFd the handle's own (buffered) descriptor: the write of the page that holds the
-     *     end of the file goes through it, with its exact length
+     * @param bufferedFd the handle's own descriptor: a writable handle's is buffered, and the write
+     *     of the page that holds the end of the file goes through it, with its exact length; a
+     *     read-only handle's is {@code directFd} itself (it writes nothing)
      */
     public CacheHandle(FileCache file, boolean legacyReadahead, int directFd, int bufferedFd, OpCount ops) {
         this.file = file;
@@ -104,7 +105,7 @@ public final class CacheHandle {
         return directFd;
     }
 
-    /** The handle's own (buffered) descriptor. */
+    /** The handle's own descriptor (buffered for a writable handle; {@link #directFd()} for a read-only one). */
     int bufferedFd() {
         return bufferedFd;
     }

@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A device write of a run of pages under writeback: through the handle's O_DIRECT descriptor, or,
- * for the page that holds the end of the file, through its buffered descriptor with the exact
+ * for the page that holds the end of the file, through its own (a writable handle's buffered) descriptor with the exact
  * length (an O_DIRECT write of the whole page would make the file longer than it is).
  */
 public final class PageWriteOp extends PageIoOp {

@@ -24,7 +24,7 @@ import java.util.Set;
 /**
  * Opens files for {@code AsyncFile.open}: open(2) with O_CLOEXEC and the flags of the options,
  * statx(2) for the O_DIRECT alignment, and for a CACHED file the file's shared page tree and an
- * O_DIRECT descriptor for its page reads: the handle's own for a read-only one (opened with
+ * O_DIRECT descriptor for its page reads: the handle's own for a read-only one (fcntl F_SETFL
  * O_DIRECT), a second one for a writable one. Runs on the calling thread. The options were checked by the caller
  * (TRUNCATE needs WRITE; CACHED and DIRECT exclude each other).
  */
@@ -60,11 +60,7 @@ public final class FileOpener {
         // No O_TRUNC: it would empty the file under jaio's cache of it (pages other handles have
         // dirty, device writes in flight that would extend it again, cached writes copying). The
         // handle truncates once it is open (below), as truncate(0) does.
-        // A read-only CACHED handle reads its pages with O_DIRECT and nothing else: one descriptor,
-        // opened so (a writable one keeps a buffered descriptor for the writes that go through the
-        // kernel, and reopens the file with O_DIRECT for the cache: see openCached).
-        boolean cachedOneDescriptor = opts.contains(FileOption.CACHED) && !write;
-        if (opts.contains(FileOption.DIRECT) || cachedOneDescriptor) {
+        if (opts.contains(FileOption.DIRECT)) {
             flags |= Fcntl.O_DIRECT;
         }
         if (opts.contains(FileOption.SYNC)) {
@@ -82,12 +78,6 @@ public final class FileOpener {
         try (Arena arena = Arena.ofConfined()) {
             // The name's own bytes, as FileChannel.open passes them: not toString() encoded again.
             fd = Libc.open(PathBytes.allocate(arena, path), flags, mode);
-            if (fd == -Errno.EINVAL && cachedOneDescriptor) {
-                cachedOneDescriptor = false;
-                // No O_DIRECT here (a directory, ramfs): opened without it, the alignment check
-                // below says why CACHED cannot be, as for any file it cannot read pages of.
-                fd = Libc.open(PathBytes.allocate(arena, path), flags & ~Fcntl.O_DIRECT, mode);
-            }
         }
         if (fd < 0) {
             int errno = (int) -fd;
@@ -118,7 +108,7 @@ public final class FileOpener {
             file = new OpenFile(engine, path, (int) fd, Set.copyOf(opts), alignment, -1, null);
         } else {
             try {
-                file = openCached(engine, path, (int) fd, opts, alignment, cachedOneDescriptor);
+                file = openCached(engine, path, (int) fd, opts, alignment);
             } catch (IOException | RuntimeException | Error e) {
                 Libc.close((int) fd);
                 throw e;
@@ -148,13 +138,12 @@ public final class FileOpener {
 
     /**
      * The rest of opening a CACHED file: the O_DIRECT descriptor the cache reads pages through (a
-     * read-only handle's own, {@code shared}, opened with O_DIRECT; else a second descriptor on the
-     * same open file, through /proc/self/fd so that a rename in between cannot give another file),
-     * and the file's shared page tree.
+     * read-only handle's own, turned O_DIRECT; else a second descriptor on the same open file,
+     * through /proc/self/fd so that a rename in between cannot give another file), and the file's
+     * shared page tree.
      */
     private static OpenFile openCached(FileEngine engine, Path path, int fd, Set<FileOption> opts,
-            DirectIoAlignment alignment, boolean shared) throws IOException {
-        // shared: fd itself was opened with O_DIRECT (read-only), and is the cache's descriptor too.
+            DirectIoAlignment alignment) throws IOException {
         if (!alignment.supported()) {
             throw new IllegalArgumentException("open " + path + ": CACHED reads pages with O_DIRECT, which this file"
                     + " does not support (" + alignment.source() + ")");
@@ -165,6 +154,16 @@ public final class FileOpener {
                     + " filesystem does not allow in " + PageFrames.PAGE_SIZE + "-byte units (" + alignment + ")");
         }
         long dfd;
+        // A read-only handle reads its pages with O_DIRECT and nothing else: its own descriptor
+        // turns O_DIRECT (F_SETFL, on the open file description no one else has) and serves as the
+        // cache's. A writable one keeps its buffered descriptor for the writes that go through the
+        // kernel and gets a second. (Not O_DIRECT at open: an O_CREAT|O_EXCL or a FIFO open that
+        // fails on O_DIRECT has already happened.)
+        boolean shared = false;
+        if (!opts.contains(FileOption.WRITE)) {
+            long fl = Libc.fcntlInt(fd, Fcntl.F_GETFL, 0);
+            shared = fl >= 0 && Libc.fcntlInt(fd, Fcntl.F_SETFL, (int) fl | Fcntl.O_DIRECT) == 0;
+        }
         if (shared) {
             dfd = fd;
         } else {

@@ -65,6 +65,11 @@ public final class Fcntl {
         }
     }
 
+    /** fcntl(2): the file status flags of the open file description (O_* access mode and status flags). */
+    public static final int F_GETFL = 3;
+    /** fcntl(2): sets the status flags O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME and O_NONBLOCK (EINVAL: O_DIRECT not supported). */
+    public static final int F_SETFL = 4;
+
     /** The dirfd meaning "relative to the current working directory". */
     public static final int AT_FDCWD = -100;
     /** Do not follow a final symlink. */

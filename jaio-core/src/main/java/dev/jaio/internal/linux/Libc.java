@@ -339,6 +339,21 @@ public final class Libc {
     }
 
     /**
+     * {@code int fcntl(int fd, int cmd, int arg)} for the commands that take an int ({@link Fcntl#F_GETFL},
+     * {@link Fcntl#F_SETFL}): the command's result (F_GETFL: the flags), or -errno.
+     */
+    public static long fcntlInt(int fd, int cmd, int arg) {
+        MemorySegment state = Downcalls.callState();
+        int r;
+        try {
+            r = (int) fcntlInt.HANDLE.invokeExact(state, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 ? r : -Downcalls.errno(state);
+    }
+
+    /**
      * {@code int fcntl(int fd, int cmd, struct flock *lock)} for the byte-range lock commands of
      * {@link Flock} ({@code F_OFD_SETLK}, {@code F_OFD_SETLKW}, {@code F_OFD_GETLK}): 0, or -errno
      * (EAGAIN or EACCES: a conflicting lock is held; EINTR: a signal ended a wait; EDEADLK).
@@ -569,6 +584,11 @@ public final class Libc {
     private static final class getrlimit {
         static final MethodHandle HANDLE = Downcalls.libc("getrlimit",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class fcntlInt {
+        static final MethodHandle HANDLE = Downcalls.libcVariadic("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
     }
 
     private static final class fcntlLock {

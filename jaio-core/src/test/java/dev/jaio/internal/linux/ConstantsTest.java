@@ -99,6 +99,8 @@ class ConstantsTest {
                 () -> assertEquals(01, Fcntl.O_WRONLY),
                 () -> assertEquals(02, Fcntl.O_RDWR),
                 () -> assertEquals(03, Fcntl.O_ACCMODE),
+                () -> assertEquals(3, Fcntl.F_GETFL),
+                () -> assertEquals(4, Fcntl.F_SETFL),
                 () -> assertEquals(0100, Fcntl.O_CREAT),
                 () -> assertEquals(0200, Fcntl.O_EXCL),
                 () -> assertEquals(01000, Fcntl.O_TRUNC),
