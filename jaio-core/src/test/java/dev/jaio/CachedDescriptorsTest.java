@@ -128,6 +128,29 @@ class CachedDescriptorsTest {
         }
     }
 
+    /**
+     * An fsync of a read-only CACHED handle writes back what a writable handle of the file dirtied:
+     * through the writable handle's descriptors (the read-only one's is O_RDONLY: a write through
+     * it failed with EBADF, and that error stuck to the file's later syncs).
+     */
+    @Test
+    void anFsyncOfAReadOnlyHandleWritesBackAWritersPages() throws Exception {
+        Path p = dir.resolve("shared");
+        Files.write(p, new byte[4 * 4096 + 100]);
+        byte[] data = new byte[4 * 4096 + 100];
+        new SplittableRandom(5).nextBytes(data);
+        try (Arena arena = Arena.ofShared();
+                AsyncFile w = AsyncFile.open(engine, p, FileOption.READ, FileOption.WRITE, FileOption.CACHED);
+                AsyncFile r = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED)) {
+            MemorySegment src = arena.allocate(data.length);
+            MemorySegment.copy(data, 0, src, ValueLayout.JAVA_BYTE, 0, data.length);
+            assertEquals(data.length, w.write(src, 0).join()); // dirty in jaio's cache
+            r.fsync().join(); // the read-only handle's sync writes them back
+            assertArrayEquals(data, Files.readAllBytes(p), "the file after the read-only handle's fsync");
+            w.fsync().join(); // and no error stuck to the file
+        }
+    }
+
     /** O_DIRECT as this architecture numbers it. */
     private static int directFlag() {
         return dev.jaio.internal.linux.Fcntl.O_DIRECT;

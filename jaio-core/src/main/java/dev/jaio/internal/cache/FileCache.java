@@ -340,8 +340,24 @@ public final class FileCache {
         return writeback.mayHoldUnwrittenData();
     }
 
-    /** Writes back pages of [{@code w.next}, last] ({@link FileWriteback#writeback}). */
+    /**
+     * Writes back pages of [{@code w.next}, last] ({@link FileWriteback#writeback}) through
+     * {@code h}'s descriptors, or, when {@code h} cannot write (a read-only handle's fsync, which
+     * must write what the file's writable handles dirtied), through an open writable handle's:
+     * a read-only handle's descriptors are O_RDONLY, and a write through them fails with EBADF.
+     */
     boolean writeback(CacheHandle h, Writeback w, long last, int max) {
+        if (!writers.isEmpty() && !writers.contains(h)) {
+            for (CacheHandle writer : writers) {
+                if (writer.tryRetainOp()) {
+                    try {
+                        return writeback.writeback(writer, w, last, max);
+                    } finally {
+                        writer.releaseOp();
+                    }
+                }
+            }
+        }
         return writeback.writeback(h, w, last, max);
     }
 
