@@ -1175,7 +1175,6 @@ abstract class LoopConformanceSuite {
                 assertEquals("2 x 512 B provided buffer ring", st.buffers());
                 assertTrue(st.ringDry() > 0, "the ring never ran dry: " + st);
             }
-            System.out.println(backend() + " tiny pool: " + st);
             assertTrue(st.chunks() >= 12 * 100_000 / 512, st.toString());
         }
     }
