@@ -70,6 +70,14 @@ class BreakerReceiveTest {
         }
     }
 
+    /** Waits until a loop timer of {@code millis} ran, and one more turn: a condition on the loop's own clock. */
+    static void loopTimerRan(EventLoop loop, long millis) throws Exception {
+        CompletableFuture<Void> ran = new CompletableFuture<>();
+        loop.schedule(() -> ran.complete(null), millis, TimeUnit.MILLISECONDS);
+        ran.get(20, TimeUnit.SECONDS);
+        onLoop(loop, () -> null);
+    }
+
     /** Tests: the reactor's ringOut (buffers the loop holds), by reflection; loop thread. */
     static int ringOut(EventLoop loop) throws Exception {
         java.lang.reflect.Field f = EventLoop.class.getDeclaredField("reactor");
@@ -175,8 +183,7 @@ class BreakerReceiveTest {
         try (EventLoop loop = open(backend)) {
             Conn a = connect(loop);
             Conn b = connect(loop);
-            b.peer().getOutputStream().write("BBBBBBBBBBBBBBBB".getBytes());
-            Thread.sleep(100); // b's bytes wait in its socket
+            b.peer().getOutputStream().write("BBBBBBBBBBBBBBBB".getBytes()); // in b's socket when write returns (loopback)
             CompletableFuture<String[]> seen = new CompletableFuture<>();
             ReceiveHandler<Object> onB = new ReceiveHandler<>() {
                 @Override
@@ -290,7 +297,8 @@ class BreakerReceiveTest {
             while (ra.chunks.get() == 0) {
                 Thread.sleep(1);
             }
-            Thread.sleep(200);
+            onLoop(loop, () -> null); // a's cancel goes out; chunks before it are held
+            onLoop(loop, () -> null);
             byte[] small = random(1000, 3);
             b.peer().getOutputStream().write(small);
             b.peer().shutdownOutput();
@@ -346,7 +354,7 @@ class BreakerReceiveTest {
                 Thread.sleep(5);
             }
             onLoop(loop, () -> null);
-            Thread.sleep(100);
+            onLoop(loop, () -> null); // the stops' cancels went out and what came before them was reaped
             if ("uring".equals(backend)) {
                 assertEquals(0, ringOut(loop), "stopped receives hold no ring buffer");
             }
@@ -403,7 +411,7 @@ class BreakerReceiveTest {
             Pipe p = reader.openPipeFrom(writer);
             Recorder r = new Recorder(reader);
             p.source().receive(null, r);
-            Thread.sleep(100); // the receive waits (nothing written yet)
+            loopTimerRan(reader, 20); // the receive waits (nothing written yet): an EAGAIN would have ended it by now
             assertTrue(!r.done.isDone(), "the receive ended with no data written: " + r.done.getNow(null));
             MemorySegment m = arena.allocate(5);
             m.copyFrom(MemorySegment.ofArray("hello".getBytes()));
@@ -478,7 +486,11 @@ class BreakerReceiveTest {
                 senders.add(sendAsync(c.peer(), random(4 << 20, i), false)); // streaming
             } // odd ones idle: pending
         }
-        Thread.sleep(200);
+        for (int i = 0; i < 20; i += 2) { // the streaming ones are receiving
+            while (rs.get(i).chunks.get() == 0 && !rs.get(i).done.isDone()) {
+                Thread.sleep(1);
+            }
+        }
         CompletableFuture<Void> closed = CompletableFuture.runAsync(loop::close);
         try {
             closed.get(20, TimeUnit.SECONDS);
@@ -910,8 +922,7 @@ class BreakerReceiveTest {
                 .withFiles(EngineConfig.defaults().withQueueDepth(256)).withReceiveBuffers(4096, 16))) {
             Conn c = connect(loop);
             byte[] sent = random(2 << 20, 77);
-            Thread s = sendAsync(c.peer(), sent, true);
-            Thread.sleep(100); // the socket fills
+            Thread s = sendAsync(c.peer(), sent, true); // runs ahead of the receive, filling the socket
             Random rnd = new Random(3);
             int[] next = {1};
             Recorder r = new Recorder(loop) {
@@ -955,6 +966,7 @@ class BreakerReceiveTest {
             TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), accepted::add);
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             List<Socket> streamers = new ArrayList<>();
+            List<Recorder> streaming = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
                 Socket peer = new Socket(l.localAddress().getAddress(), l.localAddress().getPort());
                 StreamChannel ch = accepted.poll(10, TimeUnit.SECONDS);
@@ -962,7 +974,9 @@ class BreakerReceiveTest {
                 Conn c = new Conn(ch, peer);
                 all.add(c);
                 streamers.add(c.peer());
-                start(loop, c.ch(), new Recorder(loop), useRead);
+                Recorder sr = new Recorder(loop);
+                streaming.add(sr);
+                start(loop, c.ch(), sr, useRead);
             }
             Thread feeder = Thread.ofPlatform().daemon().start(() -> {
                 while (!stop.get()) {
@@ -976,7 +990,9 @@ class BreakerReceiveTest {
                     java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
                 }
             });
-            Thread.sleep(200);
+            while (streaming.stream().allMatch(r -> r.chunks.get() == 0)) {
+                Thread.sleep(1); // the feeder's bytes are being received
+            }
             List<Recorder> shorts = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 Socket peer = new Socket(l.localAddress().getAddress(), l.localAddress().getPort());
