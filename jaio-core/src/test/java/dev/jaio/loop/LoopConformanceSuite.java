@@ -465,6 +465,94 @@ abstract class LoopConformanceSuite {
         d.close();
     }
 
+    /**
+     * A channel whose peer always has bytes for it (its handler reads one byte and asks for the
+     * next at once, so on the readiness backends each read ends inside the call that made it) must
+     * not keep another channel's read from ending: the loop looks at readiness on every turn that
+     * has work, not only when it has nothing else to do. Before, on {@code threads}, the handlers
+     * deferred past the stack limit ran turn after turn with no look at epoll between them, and the
+     * other read ended only when the busy stream had run dry (all 8 MiB read).
+     */
+    @Test
+    void aChannelThatIsAlwaysReadyDoesNotStarveAnother() throws Exception {
+        ServerSocket ss = new ServerSocket(0, 2, InetAddress.getLoopbackAddress());
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+        StreamChannel busy = await(loop.connect(at));
+        Socket busyPeer = ss.accept();
+        StreamChannel quiet = await(loop.connect(at));
+        Socket quietPeer = ss.accept();
+        ss.close();
+        final long total = 8L << 20; // one byte per read: millions of reads
+        Thread writer = Thread.ofPlatform().start(() -> {
+            byte[] block = new byte[1 << 16];
+            try {
+                for (long sent = 0; sent < total; sent += block.length) {
+                    busyPeer.getOutputStream().write(block);
+                }
+            } catch (IOException e) {
+                // the test closed the socket: it is over
+            }
+        });
+        MemorySegment one = arena.allocate(1);
+        long[] busyRead = {0};
+        CompletableFuture<Void> busyDone = new CompletableFuture<>();
+        IoHandler<Void> reader = new IoHandler<>() {
+            @Override
+            public void completed(long n, Void a) {
+                if (n < 0) {
+                    busyDone.complete(null);
+                    return;
+                }
+                busyRead[0] += n;
+                if (busyRead[0] < total) {
+                    busy.read(one, null, this);
+                } else {
+                    busyDone.complete(null);
+                }
+            }
+
+            @Override
+            public void failed(IOException e, Void a) {
+                busyDone.completeExceptionally(e);
+            }
+        };
+        loop.execute(() -> busy.read(one, null, reader));
+        // The busy stream is under way (the loop runs tasks between its turns either way).
+        while (onLoop(() -> busyRead[0]) < 10_000) {
+            Thread.onSpinWait();
+        }
+        MemorySegment dst = arena.allocate(16);
+        CompletableFuture<Long> quietRead = new CompletableFuture<>();
+        long[] busyAtQuiet = {-1};
+        loop.execute(() -> quiet.read(dst, null, new IoHandler<Void>() {
+            @Override
+            public void completed(long n, Void a) {
+                busyAtQuiet[0] = busyRead[0];
+                quietRead.complete(n);
+            }
+
+            @Override
+            public void failed(IOException e, Void a) {
+                quietRead.completeExceptionally(e);
+            }
+        }));
+        quietPeer.getOutputStream().write(7);
+        assertEquals(1L, (long) await(quietRead));
+        long busyThen = onLoop(() -> busyAtQuiet[0]);
+        assertTrue(busyThen < total / 2, "the quiet channel's read ended only after the busy channel had read "
+                + busyThen + " of its " + total + " bytes");
+        busy.close();
+        quiet.close();
+        busyPeer.close();
+        quietPeer.close();
+        writer.join();
+        try {
+            busyDone.get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            assertTrue(e.getCause() instanceof IOException, e.toString()); // closed mid-stream
+        }
+    }
+
     @Test
     void aSlowReaderHoldsBackTheWriter() throws Exception {
         ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());

@@ -310,46 +310,19 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /** Loop thread: the driver was shut down (its channels closed) once the loop began closing. */
+    private boolean driverShut;
+
     private void run() {
         LOOP_THREAD.set(Boolean.TRUE);
-        boolean driverShut = false;
         try {
-            while (true) {
-                takeIncoming();
-                boolean ran = false;
-                if (driver != null) {
-                    if (closing && !driverShut) {
-                        driverShut = true;
-                        driver.shutdown();
-                    }
-                    ran = driver.runDue();
-                }
-                if (!cancels.isEmpty()) {
-                    processCancels();
-                }
-                boolean prepared = prepareBacklog();
-                if (queue.unsubmitted() > 0) {
-                    queue.submit();
-                }
-                int reaped = queue.reap(0, capacity, 0, sink);
-                if (closing && driverShut == (driver != null) && backlogHead == null && channelWaitHead == null
-                        && incoming.get() == null
-                        && queue.outstanding() == 0 && (driver == null || !driver.hasDue())) {
-                    break;
-                }
-                if (reaped == 0 && !prepared && !ran) {
-                    woken.set(false);
-                    parked = true;
-                    if (incoming.get() == null && cancels.isEmpty()
-                            && (backlogHead == null || slots.available() < places(backlogHead))) {
-                        if (driver == null) {
-                            queue.reap(1, capacity, -1, sink);
-                        } else if (!driver.hasDue() && !(closing && !driverShut)) {
-                            driver.park();
-                        }
-                    }
-                    parked = false;
-                }
+            // One turn per call rather than the turn's body in this loop: the JIT compiles turn()
+            // as an ordinary method, used from its next call, instead of waiting to compile this
+            // loop on-stack (OSR), which is tried only after many back-edges. Measured with
+            // `jaio serve` under wrk on 2 cores: C2 code for the turn 6.4 s after start instead of
+            // 14.5 s (the OSR compile), interpreted or C1 code running the turn until then.
+            while (turn()) {
+                // turn() does the work
             }
         } catch (Throwable t) {
             failure = t;
@@ -378,6 +351,55 @@ public final class EventLoop implements AutoCloseable {
                 rejectQueued();
             }
         }
+    }
+
+    /**
+     * One turn of the loop: tasks, timers and the driver's due work, cancels, the backlog into the
+     * queue, one submit, the completions reaped, and then a park when nothing was done, or else the
+     * driver's poll of what is ready without waiting. Returns false once the loop is closing and
+     * nothing is left.
+     */
+    private boolean turn() {
+        takeIncoming();
+        boolean ran = false;
+        if (driver != null) {
+            if (closing && !driverShut) {
+                driverShut = true;
+                driver.shutdown();
+            }
+            ran = driver.runDue();
+        }
+        if (!cancels.isEmpty()) {
+            processCancels();
+        }
+        boolean prepared = prepareBacklog();
+        if (queue.unsubmitted() > 0) {
+            queue.submit();
+        }
+        int reaped = queue.reap(0, capacity, 0, sink);
+        if (closing && driverShut == (driver != null) && backlogHead == null && channelWaitHead == null
+                && incoming.get() == null
+                && queue.outstanding() == 0 && (driver == null || !driver.hasDue())) {
+            return false;
+        }
+        if (reaped != 0 || prepared || ran) {
+            if (driver != null) {
+                driver.poll(); // readiness that came meanwhile goes before this turn's work does again
+            }
+        } else {
+            woken.set(false);
+            parked = true;
+            if (incoming.get() == null && cancels.isEmpty()
+                    && (backlogHead == null || slots.available() < places(backlogHead))) {
+                if (driver == null) {
+                    queue.reap(1, capacity, -1, sink);
+                } else if (!driver.hasDue() && !(closing && !driverShut)) {
+                    driver.park();
+                }
+            }
+            parked = false;
+        }
+        return true;
     }
 
     private void takeIncoming() {

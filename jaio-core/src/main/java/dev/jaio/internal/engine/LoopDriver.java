@@ -9,7 +9,7 @@ package dev.jaio.internal.engine;
  * prepares and submits requests, reaps completions without waiting, and when none of that did
  * anything, {@link #park parks} through the driver, which waits in the backend's one blocking call
  * (epoll_wait, io_getevents or io_uring_enter) for a completion, a readiness event, a wakeup or the
- * next timer.
+ * next timer; a turn that did something {@link #poll() polls} readiness without waiting instead.
  */
 public interface LoopDriver {
 
@@ -33,6 +33,17 @@ public interface LoopDriver {
      * @return how many completions and events were delivered
      */
     int park();
+    /**
+     * Delivers the readiness events that have arrived, without waiting: the loop calls it on every
+     * turn that does not {@link #park()}, so that channels served by completions, tasks or timers
+     * turn after turn (a client that answers at once keeps its channel ready) never keep the
+     * others' readiness from being seen.
+     *
+     * @return how many events were delivered
+     */
+    default int poll() {
+        return 0;
+    }
 
     /** Makes a {@link #park()} in progress, or the next one, return at once. Any thread. */
     void wakeup();

@@ -193,6 +193,11 @@ final class EpollWaiter implements Waiter {
     }
 
     @Override
+    public int poll() {
+        return park(0); // epoll_wait with a timeout of 0: what is ready now
+    }
+
+    @Override
     public void wakeup() {
         queue.wakeup(); // signals the completion eventfd, which is in the set
     }

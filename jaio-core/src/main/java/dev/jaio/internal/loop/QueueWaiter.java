@@ -81,6 +81,11 @@ final class QueueWaiter implements Waiter {
     }
 
     @Override
+    public int poll() {
+        return 0; // readiness is a poll request in the queue, which the loop reaps every turn
+    }
+
+    @Override
     public void wakeup() {
         if (wakeFd != null) {
             wakeFd.signal();

@@ -438,6 +438,11 @@ public final class Reactor implements LoopDriver {
     }
 
     @Override
+    public int poll() {
+        return waiter.poll();
+    }
+
+    @Override
     public void wakeup() {
         waiter.wakeup();
     }
@@ -549,15 +554,14 @@ public final class Reactor implements LoopDriver {
      * Handlers on the loop's stack at most: on the readiness backends a request often completes
      * inside the call that made it (the socket had the data), and a handler that makes its next
      * request from its completion would recurse once per request; past this depth completions
-     * wait in {@link #deferred} for the next turn (as NIO2's maxCompletionHandlersOnStack).
+     * wait in {@link #deferred} for the next turn (as NIO2's maxCompletionHandlersOnStack). The
+     * next turn runs them, and then {@link #poll() polls} readiness without waiting, so a channel
+     * whose peer always has bytes does not keep the others' readiness unseen.
      */
     static final int MAX_STACKED_HANDLERS = 16;
     private int stackedHandlers;
-    private final java.util.ArrayDeque<Deferred> deferred = new java.util.ArrayDeque<>();
-
-    /** A completion left for the next turn; {@code receive}: of a receive (ended or failed). */
-    private record Deferred(Object handler, long result, IOException failure, Object attachment, boolean receive) {
-    }
+    /** Completions left for the next turn, in order; reused, so deferring allocates nothing. */
+    private final DeferredEnds deferred = new DeferredEnds();
 
     void completed(Object handler, long result, Object attachment) {
         end(handler, result, null, attachment, false);
@@ -598,7 +602,7 @@ public final class Reactor implements LoopDriver {
     /** Hands a request's end to its handler, or to the next turn when too many handlers are on the stack. */
     private void end(Object handler, long result, IOException failure, Object attachment, boolean receive) {
         if (stackedHandlers >= MAX_STACKED_HANDLERS) {
-            deferred.add(new Deferred(handler, result, failure, attachment, receive));
+            deferred.add(handler, result, failure, attachment, receive);
             return;
         }
         stackedHandlers++;
@@ -625,10 +629,85 @@ public final class Reactor implements LoopDriver {
     private boolean runDeferred() {
         int n = deferred.size();
         for (int i = 0; i < n; i++) {
-            Deferred d = deferred.poll();
-            end(d.handler(), d.result(), d.failure(), d.attachment(), d.receive());
+            DeferredEnds q = deferred;
+            int at = q.head;
+            Object handler = q.handlers[at];
+            long result = q.results[at];
+            IOException failure = q.failures[at];
+            Object attachment = q.attachments[at];
+            boolean receive = q.receives[at];
+            q.removeFirst();
+            end(handler, result, failure, attachment, receive);
         }
         return n > 0;
+    }
+
+    /**
+     * A first-in first-out ring of deferred completions, one array per field, grown by doubling
+     * and never shrunk: the loop defers without allocating once it has deferred as many at once.
+     * Loop thread only.
+     */
+    static final class DeferredEnds {
+        Object[] handlers = new Object[16];
+        long[] results = new long[16];
+        IOException[] failures = new IOException[16];
+        Object[] attachments = new Object[16];
+        boolean[] receives = new boolean[16];
+        int head;
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void add(Object handler, long result, IOException failure, Object attachment, boolean receive) {
+            if (size == handlers.length) {
+                grow();
+            }
+            int at = (head + size) & (handlers.length - 1);
+            handlers[at] = handler;
+            results[at] = result;
+            failures[at] = failure;
+            attachments[at] = attachment;
+            receives[at] = receive;
+            size++;
+        }
+
+        /** Forgets the first entry (its references too, for the collector). */
+        void removeFirst() {
+            handlers[head] = null;
+            failures[head] = null;
+            attachments[head] = null;
+            head = (head + 1) & (handlers.length - 1);
+            size--;
+        }
+
+        private void grow() {
+            int n = handlers.length;
+            Object[] h = new Object[n * 2];
+            long[] r = new long[n * 2];
+            IOException[] f = new IOException[n * 2];
+            Object[] a = new Object[n * 2];
+            boolean[] v = new boolean[n * 2];
+            for (int i = 0; i < size; i++) {
+                int from = (head + i) & (n - 1);
+                h[i] = handlers[from];
+                r[i] = results[from];
+                f[i] = failures[from];
+                a[i] = attachments[from];
+                v[i] = receives[from];
+            }
+            handlers = h;
+            results = r;
+            failures = f;
+            attachments = a;
+            receives = v;
+            head = 0;
+        }
     }
 
     void accepted(ListenFd listener, Object handler, int fd) {

@@ -34,6 +34,13 @@ sealed interface Waiter permits EpollWaiter, QueueWaiter {
     /** Blocks in the backend's call for at most {@code timeoutNanos} (negative: no limit); delivers what arrived. */
     int park(long timeoutNanos);
 
+    /**
+     * Delivers the readiness events that have arrived, without waiting, on a turn that does not
+     * park: a backend whose readiness events come through the loop's queue (they are reaped every
+     * turn) has nothing to do here.
+     */
+    int poll();
+
     /** Makes a park return; any thread. */
     void wakeup();
 
