@@ -10,14 +10,22 @@
 #
 # Workloads (each request asks for a path picked uniformly at random from the set's list, by a wrk Lua
 # script, with a fixed seed per wrk thread so that every server gets the same path sequences):
-#   warm-small   small/  --small-count files of 4 KiB, after a --warmup run that is not measured
-#   warm-medium  medium/ --medium-count files of 100 KiB, after a --warmup run
+#   warm-small   small/  --small-count files of 4 KiB, after warm-up runs that are not measured
+#   warm-medium  medium/ --medium-count files of 100 KiB, after warm-up runs
 #   cold         cold/   random sizes 64 KiB..1 MiB totalling --cold-size (default 4 GiB, 16x the jaio
 #                server's --cache-size 256m); the kernel's page cache (and dentries, inodes) is
 #                dropped with `sync; echo 3 > /proc/sys/vm/drop_caches` just before the run, after a
-#                --cold-warmup run on small/ (8 s): a JVM server's JIT compiles while it runs, and
-#                a cold run measures a cold page cache, not a cold JIT (without it, jaio's p99 on
-#                this VM was 167-288 ms against nginx's 138 ms; with it, within nginx's range).
+#                warm-up on small/ (--cold-warmup runs): a cold run measures a cold page cache, not
+#                a cold JIT (without it, jaio's p99 on this VM was 167-288 ms against nginx's 138 ms;
+#                with it, within nginx's range).
+# Warm-up: runs of --warmup seconds (--cold-warmup for cold), until one in which the server's JIT
+# compiler threads (threads named "C1/C2 CompilerThre" or "JVMCI*": a JVM's) used less than
+# --jit-quiet percent of a core, at most --warmup-runs runs. A server with no JIT (nginx) is warm
+# after one run. Why: a JVM server runs profiled C1 code until C2 has compiled its hot path, and C2,
+# sharing the cores with the server and wrk, took over 60 s of a 2-core run to get there (jaio at
+# a5e1a5a); and the end of a run, when wrk closes its connections, takes branches the hot code had
+# never taken, which makes C2 throw that code away and compile it again during the next run. The
+# JIT's CPU seconds during the measured run are reported (jit_cpu_s): above 0 it was still compiling.
 # Every server is started afresh for every workload (its caches, nginx's open_file_cache included,
 # start empty), on a port of its own (--port, then +1, +2, ...), from the repository's root.
 #
@@ -90,10 +98,16 @@ Load (wrk, closed loop: --connections keep-alive connections over --threads thre
                           its next request, so C connections offer at most about R req/s to every
                           server alike, and p99s compare at the same load rather than each at its own
                           saturation (default: 0, no wait: as fast as each server answers).
-  --warmup S              seconds of the unmeasured run before each warm run (default: 5).
-  --cold-warmup S         seconds of an unmeasured run on small/ (which cold never reads) before
-                          the caches are dropped for a cold run, to warm up a JIT (default: 8;
-                          0 measures a cold JIT as well).
+  --warmup S              seconds of each unmeasured warm-up run before a warm run (default: 10;
+                          0: none).
+  --cold-warmup S         seconds of each unmeasured warm-up run on small/ (which cold never
+                          reads) before the caches are dropped for a cold run, to warm up a JIT
+                          (default: 8; 0 measures a cold JIT as well).
+  --warmup-runs N         at most N warm-up runs (default: 6); the warm-up stops after a run in
+                          which the server's JIT compiler threads used less than --jit-quiet.
+  --jit-quiet PCT         percent of one core (default: 1). Compiler threads are the server's
+                          threads named C1 CompilerThre, C2 CompilerThre or JVMCI*; a server
+                          without them (nginx, any non-JVM server) stops after one run.
   --timeout S             wrk's per-request timeout; a timed-out request is a socket error that
                           fails the row (default: 10).
   --rounds R              repeat everything R times, the server order reversed every other round;
@@ -162,7 +176,9 @@ WORKLOADS="warm-small,warm-medium,cold"
 THREADS=2
 CONNECTIONS=64
 DURATION=15
-WARMUP=5
+WARMUP=10
+WARMUP_RUNS=6
+JIT_QUIET=1
 RATE=0
 COLD_WARMUP=8
 TIMEOUT=10
@@ -180,7 +196,7 @@ OUT="./jaio-results/serve-vs-nginx.csv"
 INSTALL=1
 if (( QUICK )); then
   WORK="/tmp/jaio-serve-bench-quick"; SMALL_COUNT=200; MEDIUM_COUNT=50; COLD_SIZE="64m"
-  DURATION=3; WARMUP=1; STRACE_DURATION=2; COLD_WARMUP=1
+  DURATION=3; WARMUP=1; WARMUP_RUNS=2; STRACE_DURATION=2; COLD_WARMUP=1
 fi
 
 ORIG_ARGS=("$@")
@@ -198,7 +214,8 @@ while (( $# )); do
     --strace) STRACE=1 ;;
     --no-install) INSTALL=0 ;;
     --jaio|--backends|--io|--jaio-cache|--loops|--port|--start-timeout|--nginx-open-file-cache|--nginx-directio|\
-    --workloads|--threads|--connections|--duration|--rate|--warmup|--cold-warmup|--timeout|--rounds|--seed|\
+    --workloads|--threads|--connections|--duration|--rate|--warmup|--cold-warmup|--warmup-runs|--jit-quiet|\
+    --timeout|--rounds|--seed|\
     --dir|--small-count|--medium-count|--cold-size|--strace-workload|--strace-duration|\
     --strace-threads|--out)
       takes "$@"
@@ -219,6 +236,8 @@ while (( $# )); do
         --duration) DURATION=${val%s} ;;
         --warmup) WARMUP=${val%s} ;;
         --cold-warmup) COLD_WARMUP=${val%s} ;;
+        --warmup-runs) WARMUP_RUNS=$val ;;
+        --jit-quiet) JIT_QUIET=${val%\%} ;;
         --rate) RATE=$val ;;
         --timeout) TIMEOUT=${val%s} ;;
         --rounds) ROUNDS=$val ;;
@@ -239,10 +258,12 @@ done
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for pair in "loops:$LOOPS" "port:$PORT_BASE" "start-timeout:$START_TIMEOUT" "threads:$THREADS" \
             "connections:$CONNECTIONS" "duration:$DURATION" "warmup:$WARMUP" "cold-warmup:$COLD_WARMUP" \
+            "warmup-runs:$WARMUP_RUNS" "jit-quiet:$JIT_QUIET" \
             "timeout:$TIMEOUT" "rounds:$ROUNDS" "seed:$SEED" "small-count:$SMALL_COUNT" \
             "medium-count:$MEDIUM_COUNT" "strace-duration:$STRACE_DURATION" "rate:$RATE"; do
   is_uint "${pair#*:}" || die "--${pair%%:*} takes a whole number: ${pair#*:}"
 done
+(( WARMUP_RUNS >= 1 )) || die "--warmup-runs must be at least 1 (--warmup 0: no warm-up)"
 (( LOOPS >= 1 && THREADS >= 1 && DURATION >= 1 && ROUNDS >= 1 && SMALL_COUNT >= 1 && MEDIUM_COUNT >= 1 )) \
   || die "--loops, --threads, --duration, --rounds, --small-count and --medium-count must be at least 1"
 (( CONNECTIONS >= THREADS )) || die "--connections ($CONNECTIONS) must be at least --threads ($THREADS)"
@@ -598,6 +619,42 @@ proc_tree() {
   echo "$p"
   for c in $(pgrep -P "$p" 2>/dev/null || true); do proc_tree "$c"; done
 }
+CLK_TCK="$(getconf CLK_TCK)"
+# CPU clock ticks used so far by the server's JIT compiler threads (0 for a server without them).
+jit_ticks() {
+  local p t comm sum=0 ticks
+  for p in $(proc_tree "$SERVER_PID"); do
+    for t in /proc/"$p"/task/*; do
+      comm="$(cat "$t/comm" 2>/dev/null || true)"
+      if [[ $comm =~ ^(C1\ CompilerThre|C2\ CompilerThre|JVMCI) ]]; then
+        # /proc/TID/stat: "tid (comm) state ..."; comm may hold spaces: utime, stime are the 12th and
+        # 13th fields after the ") ".
+        ticks="$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')"
+        sum=$((sum + ${ticks:-0}))
+      fi
+    done
+  done
+  echo "$sum"
+}
+ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}'; }
+# Warm-up runs until the server's JIT is quiet (see the header); WARM_S: the seconds run.
+warm_up() {  # port list seconds tag
+  local i j0 j1
+  WARM_S=0
+  for ((i = 1; i <= WARMUP_RUNS; i++)); do
+    j0="$(jit_ticks)"
+    run_wrk "$1" "$2" "$3" "$LOGS/$4.warmup$i.txt" || true
+    j1="$(jit_ticks)"
+    WARM_S=$((WARM_S + $3))
+    log_cmd "# warm-up run $i: the server's JIT compiler threads used $(ticks_to_s $((j1 - j0))) s of CPU"
+    if (( (j1 - j0) * 100 < JIT_QUIET * $3 * CLK_TCK )); then
+      echo "  warm-up: $i run(s) of $3 s; JIT $(ticks_to_s $((j1 - j0))) s of CPU in the last"
+      return
+    fi
+  done
+  echo "  warm-up: $WARMUP_RUNS run(s) of $3 s, the JIT still compiling ($(ticks_to_s $((j1 - j0))) s of CPU in the last)"
+}
+
 strace_run() {  # server-kind port list tag
   local out="$LOGS/$4.strace.txt" args=() what tid comm p
   if [ "$1" = nginx ]; then
@@ -703,7 +760,8 @@ show_err() {  # a server's stderr: all of it up to 24 lines, else its first 6 an
 }
 # One row: start the server, load it, stop it.
 run_row() {  # round workload server backend io
-  local round=$1 wl=$2 server=$3 be=$4 io=$5 tag list disk0 disk1 disk_mib cmd
+  local round=$1 wl=$2 server=$3 be=$4 io=$5 tag list disk0 disk1 disk_mib cmd jit0 jit1 jit_s=""
+  WARM_S=0
   tag="r$round.$wl.$server${be:+.$be}${io:+.$io}"; tag=${tag//[^A-Za-z0-9._+-]/_}
   list="$WORK/$(set_of "$wl").list"
   REASON=""; FIELDS=""
@@ -720,14 +778,17 @@ run_row() {  # round workload server backend io
   fi
   if [ -z "$REASON" ] && wait_port "$PORT"; then
     if [[ $wl == warm-* ]] && (( WARMUP > 0 )); then
-      run_wrk "$PORT" "$list" "$WARMUP" "$LOGS/$tag.warmup.txt" || true
+      warm_up "$PORT" "$list" "$WARMUP" "$tag"
     fi
     if [ "$wl" = cold ]; then
-      if (( COLD_WARMUP > 0 )); then run_wrk "$PORT" "$WORK/small.list" "$COLD_WARMUP" "$LOGS/$tag.warmup.txt" || true; fi
+      if (( COLD_WARMUP > 0 )); then warm_up "$PORT" "$WORK/small.list" "$COLD_WARMUP" "$tag"; fi
       drop_caches
     fi
     disk0="$(pgpgin)"
+    jit0="$(jit_ticks)"
     run_wrk "$PORT" "$list" "$DURATION" "$LOGS/$tag.wrk.txt" || REASON+="wrk exited with status $?; "
+    jit1="$(jit_ticks)"
+    jit_s="$(ticks_to_s $((jit1 - jit0)))"
     disk1="$(pgpgin)"
     disk_mib="$(awk -v a="$disk0" -v b="$disk1" 'BEGIN {printf "%.1f", (b - a) / 1024}')"
     if kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -737,7 +798,7 @@ run_row() {  # round workload server backend io
     fi
     parse_wrk "$LOGS/$tag.wrk.txt" "$wl"
     if [ -z "$REASON" ]; then
-      awk -F'\t' '{printf "  %s req/s, %s MiB/s, p50/p90/p99 %s/%s/%s us\n", $1, $2, $3, $4, $5}' <<<"$FIELDS"
+      awk -F'\t' -v jit="$jit_s" '{printf "  %s req/s, %s MiB/s, p50/p90/p99 %s/%s/%s us; JIT %s s of CPU\n", $1, $2, $3, $4, $5, jit}' <<<"$FIELDS"
     else
       echo "  FAILED: ${REASON%; }"
     fi
@@ -757,8 +818,8 @@ run_row() {  # round workload server backend io
   local status=OK
   [ -z "$REASON" ] || status=FAILED
   REASON="${REASON%; }"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$wl" "$server" "${be:--}" "${io:--}" "$status" \
-    "$FIELDS" "$disk_mib" "$PORT" "${REASON//$'\t'/ }" >>"$ROWS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$wl" "$server" "${be:--}" "${io:--}" "$status" \
+    "$FIELDS" "$disk_mib" "$PORT" "${REASON//$'\t'/ }" "$WARM_S" "$jit_s" >>"$ROWS"
 }
 
 # ---- machine and versions --------------------------------------------------------------------------
@@ -795,7 +856,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # ---- results ---------------------------------------------------------------------------------------
-COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
+COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
 awk -F'\t' -v OFS='\t' '
   { row[NR] = $0; if ($3 == "nginx" && $6 == "OK") { nr[$1 "|" $2] = $7; nm[$1 "|" $2] = $8 } }
   END {
@@ -812,20 +873,21 @@ awk -F'\t' -v cols="$COLS" -v nproc="$NPROC" -v kernel="$KERNEL" -v ngx="$NGINX_
     -v date="$DATE" -v git="$GIT_REV" '
   function csv(s) { if (s ~ /[,"]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
   BEGIN { print cols }
-  # rows-ratios.tsv: 19 fields as the columns up to port, then the reason ($20), then the ratios
+  # rows-ratios.tsv: 19 fields as the columns up to port, then the reason ($20), warmup_s ($21),
+  # jit_cpu_s ($22), then the ratios ($23, $24)
   { line = $1; for (i = 2; i <= 19; i++) line = line "," (i == 4 || i == 5 ? csv($i) : $i)
-    print line "," $21 "," $22 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
+    print line "," $21 "," $22 "," $23 "," $24 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
 ' "$LOGS/rows-ratios.tsv" >"$OUT"
 
 echo
 awk -F'\t' -v rounds="$ROUNDS" '
   function d(s) { return s == "" ? "-" : s }
-  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %7s %7s\n",
+  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %7s %7s\n",
             "workload", "server", "backend", "io", "status", "req/s", "MiB/s", "p50_us", "p90_us", "p99_us",
-            "sockerr", "non2xx", "disk_MiB", "x_req", "x_MiB" }
+            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "x_req", "x_MiB" }
   { wl = $2; if (rounds > 1) wl = wl "#" $1
-    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %7s %7s\n",
-      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22) }
+    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %7s %7s\n",
+      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24) }
 ' "$LOGS/rows-ratios.tsv"
 if (( ROUNDS > 1 )); then
   echo
@@ -865,7 +927,7 @@ fi
   echo
   echo "== settings"
   echo "workloads: $WORKLOADS; rounds: $ROUNDS (order reversed every other round); seed: $SEED"
-  echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up ${WARMUP}s (warm workloads), cold warm-up ${COLD_WARMUP}s on small/, timeout ${TIMEOUT}s"
+  echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up runs of ${WARMUP}s (warm workloads) and ${COLD_WARMUP}s on small/ (cold), at most $WARMUP_RUNS, until the JIT used < $JIT_QUIET% of a core; timeout ${TIMEOUT}s"
   if (( RATE > 0 )); then echo "offered load: --rate $RATE, a wait of ${DELAY_MS} ms per request per connection (at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s)"; fi
   echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
   echo "jaio template: $JAIO_TEMPLATE; backends: $BACKENDS; io: $IO_MODES; --cache-size: $JAIO_CACHE; loops: $LOOPS"
@@ -877,6 +939,8 @@ fi
   echo "(from its Lua done() hook). disk_read_MiB = pgpgin of /proc/vmstat over the run: machine-wide"
   echo "block-device reads, so what the cold run really read from the disk. x_req, x_MiB = this row over"
   echo "nginx's row of the same workload and round. FAILED rows have no ratio and are not counted."
+  echo "warmup_s = seconds of warm-up runs before the measured run; jit_cpu_s = CPU seconds of the server's"
+  echo "JIT compiler threads during the measured run (above 0: the JIT was still compiling)."
   echo "Caveats: wrk runs on the same $NPROC cores as the server; wrk is closed-loop (latency under"
   echo "saturation, no coordinated-omission correction); in the cold run, what a server has read once"
   echo "stays in the kernel's page cache (nginx below directio's 512k) or in jaio's own cache, so the"
