@@ -16,16 +16,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
  * The server's open-file cache (nginx's {@code open_file_cache}), shared by its loops: request path
  * to one open {@link AsyncFile} with its size and modification time, so that a warm request makes
  * no open(2), stat(2) or realpath lookup, and a file takes its descriptors once for the whole server
  * (the loops are threads of one process and share one descriptor limit). An entry is trusted for
- * {@code validMillis}; after that the next request checks the file again, and a changed file is
- * reopened. At most {@code maxEntries} files stay open: beyond that the least recently used eighth
+ * {@code validMillis} at most (each entry for a random 75-100% of it: the files a server opens in
+ * its first seconds would otherwise all come due in the same second, a burst of stat calls on the
+ * loop threads at every period); after that the next request checks the file again, and a changed
+ * file is reopened. At most {@code maxEntries} files stay open: beyond that the least recently used eighth
  * of them are dropped, each closed once no response reads it. When the process runs out of
  * descriptors anyway (EMFILE, ENFILE) a quarter of the files are dropped and the open is tried
  * once more; if it still fails the request gets 503.
@@ -62,8 +66,8 @@ final class OpenFiles {
         final String contentType;
         /** The entity tag, nginx's form: {@code "<mtime seconds, hex>-<size, hex>"}. */
         final String etag;
-        /** When size and modification time were last checked (System.nanoTime). */
-        volatile long checkedAt;
+        /** When the next request checks size and modification time again (System.nanoTime). */
+        volatile long checkAfter;
         /** When a response last took it (System.nanoTime), for the LRU order. */
         volatile long usedAt;
         /** Users, plus DROPPED once the cache let go of it. */
@@ -83,7 +87,7 @@ final class OpenFiles {
             this.lastModified = lastModified;
             this.contentType = contentType;
             this.etag = "\"" + Long.toHexString(lastModified / 1000) + "-" + Long.toHexString(size) + "\"";
-            this.checkedAt = now;
+            this.checkAfter = now;
             this.usedAt = now;
             opened(1); // its file is open from now until it is closed
         }
@@ -173,7 +177,7 @@ final class OpenFiles {
     /** The open file for {@code decodedPath}, taken for one response ({@link #release} it). */
     Entry acquire(String decodedPath, long now) throws Refusal {
         Entry e = entries.get(decodedPath);
-        if (e != null && now - e.checkedAt < validNanos && e.tryUse()) {
+        if (e != null && now - e.checkAfter < 0 && e.tryUse()) {
             e.usedAt = now;
             return e;
         }
@@ -281,7 +285,7 @@ final class OpenFiles {
 
     private Entry open(String decodedPath, long now, Entry previous) throws Refusal {
         if (previous != null && unchanged(previous)) {
-            previous.checkedAt = now; // one statx of the real path: trusted for another period
+            previous.checkAfter = nextCheck(now, validNanos, ThreadLocalRandom.current()); // one statx: trusted for another period
             return previous;
         }
         PathResolver.Resolution r = resolver.resolve(decodedPath);
@@ -317,7 +321,7 @@ final class OpenFiles {
         long modified = a.lastModifiedTime().toMillis();
         if (previous != null && previous.size == a.size() && previous.lastModified == modified
                 && java.util.Objects.equals(previous.fileKey, a.fileKey())) {
-            previous.checkedAt = now; // unchanged: keep the open file, trusted for another period
+            previous.checkAfter = nextCheck(now, validNanos, ThreadLocalRandom.current()); // unchanged: trusted for another period
             return previous;
         }
         AsyncFile f;
@@ -338,11 +342,22 @@ final class OpenFiles {
                 throw new Refusal(outOfDescriptors(e) ? 503 : 500, e.getMessage());
             }
         }
-        return new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()), now,
-                openByFile);
+        Entry fresh = new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()),
+                now, openByFile);
+        fresh.checkAfter = nextCheck(now, validNanos, ThreadLocalRandom.current());
+        return fresh;
     }
 
     /** Whether the open file's real path still has its size and modification time. */
+    /**
+     * When an entry checked at {@code now} is next checked: after a random 75-100% of
+     * {@code validNanos} (never later than nginx's open_file_cache_valid would), {@code now} itself
+     * for 0 (every request checks).
+     */
+    static long nextCheck(long now, long validNanos, RandomGenerator random) {
+        return validNanos <= 0 ? now : now + validNanos - random.nextLong(validNanos / 4 + 1);
+    }
+
     private static boolean unchanged(Entry e) {
         try {
             BasicFileAttributes a = Files.readAttributes(e.real, BasicFileAttributes.class);

@@ -20,6 +20,28 @@ class OpenFilesTest {
         return new OpenFiles.Entry(null, Path.of("/x"), null, 1, 0, "text/plain", usedAt, null);
     }
 
+    /**
+     * Files opened together are checked again spread over the last quarter of the validity period,
+     * never after it: 10,000 entries checked at one instant come due over at least 10 of the last
+     * 15 seconds of a 60 s period, none later than 60 s.
+     */
+    @Test
+    void entriesCheckedTogetherComeDueSpreadOutNeverLate() {
+        long valid = 60_000_000_000L;
+        long now = Long.MAX_VALUE - 30_000_000_000L; // across the nanoTime wrap, too
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < 10_000; i++) {
+            long due = OpenFiles.nextCheck(now, valid, r) - now; // the offset, without overflow trouble
+            assertTrue(due >= valid - valid / 4 && due <= valid, "due after " + due + " ns");
+            first = Math.min(first, due);
+            last = Math.max(last, due);
+        }
+        assertTrue(last - first >= 10_000_000_000L, "spread over only " + (last - first) + " ns");
+        assertEquals(now, OpenFiles.nextCheck(now, 0, r), "a validity of 0: every request checks");
+    }
+
     @Test
     void oldestFirstOrdersByUseTimeEvenAcrossTheNanoTimeWrap() {
         Map<String, OpenFiles.Entry> m = new ConcurrentHashMap<>();
