@@ -108,6 +108,9 @@ Load (wrk, closed loop: --connections keep-alive connections over --threads thre
   --jit-quiet PCT         percent of one core (default: 1). Compiler threads are the server's
                           threads named C1 CompilerThre, C2 CompilerThre or JVMCI*; a server
                           without them (nginx, any non-JVM server) stops after one run.
+  --pin N                 the server (all its processes and threads) on CPUs 0..N-1 and wrk on
+                          the others (taskset), so that they do not take each other's time slices
+                          (default: 0, no pinning). With 2 CPUs: --pin 1 --loops 1 --threads 1.
   --timeout S             wrk's per-request timeout; a timed-out request is a socket error that
                           fails the row (default: 10).
   --rounds R              repeat everything R times, the server order reversed every other round;
@@ -180,6 +183,7 @@ WARMUP=10
 WARMUP_RUNS=6
 JIT_QUIET=1
 RATE=0
+PIN=0
 COLD_WARMUP=8
 TIMEOUT=10
 ROUNDS=1
@@ -214,7 +218,7 @@ while (( $# )); do
     --strace) STRACE=1 ;;
     --no-install) INSTALL=0 ;;
     --jaio|--backends|--io|--jaio-cache|--loops|--port|--start-timeout|--nginx-open-file-cache|--nginx-directio|\
-    --workloads|--threads|--connections|--duration|--rate|--warmup|--cold-warmup|--warmup-runs|--jit-quiet|\
+    --workloads|--threads|--connections|--duration|--rate|--pin|--warmup|--cold-warmup|--warmup-runs|--jit-quiet|\
     --timeout|--rounds|--seed|\
     --dir|--small-count|--medium-count|--cold-size|--strace-workload|--strace-duration|\
     --strace-threads|--out)
@@ -239,6 +243,7 @@ while (( $# )); do
         --warmup-runs) WARMUP_RUNS=$val ;;
         --jit-quiet) JIT_QUIET=${val%\%} ;;
         --rate) RATE=$val ;;
+        --pin) PIN=$val ;;
         --timeout) TIMEOUT=${val%s} ;;
         --rounds) ROUNDS=$val ;;
         --seed) SEED=$val ;;
@@ -258,11 +263,17 @@ done
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for pair in "loops:$LOOPS" "port:$PORT_BASE" "start-timeout:$START_TIMEOUT" "threads:$THREADS" \
             "connections:$CONNECTIONS" "duration:$DURATION" "warmup:$WARMUP" "cold-warmup:$COLD_WARMUP" \
-            "warmup-runs:$WARMUP_RUNS" "jit-quiet:$JIT_QUIET" \
+            "warmup-runs:$WARMUP_RUNS" "jit-quiet:$JIT_QUIET" "pin:$PIN" \
             "timeout:$TIMEOUT" "rounds:$ROUNDS" "seed:$SEED" "small-count:$SMALL_COUNT" \
             "medium-count:$MEDIUM_COUNT" "strace-duration:$STRACE_DURATION" "rate:$RATE"; do
   is_uint "${pair#*:}" || die "--${pair%%:*} takes a whole number: ${pair#*:}"
 done
+SERVER_CPUS=""; WRK_CPUS=""
+if (( PIN > 0 )); then
+  (( PIN < NPROC )) || die "--pin $PIN leaves no CPU for wrk ($NPROC CPUs)"
+  command -v taskset >/dev/null 2>&1 || die "--pin needs taskset (util-linux)"
+  SERVER_CPUS="0-$((PIN - 1))"; WRK_CPUS="$PIN-$((NPROC - 1))"
+fi
 (( WARMUP_RUNS >= 1 )) || die "--warmup-runs must be at least 1 (--warmup 0: no warm-up)"
 (( LOOPS >= 1 && THREADS >= 1 && DURATION >= 1 && ROUNDS >= 1 && SMALL_COUNT >= 1 && MEDIUM_COUNT >= 1 )) \
   || die "--loops, --threads, --duration, --rounds, --small-count and --medium-count must be at least 1"
@@ -480,7 +491,7 @@ to_us() {
 }
 
 run_wrk() {  # port list seconds output
-  local cmd=(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${3}s" --timeout "${TIMEOUT}s" --latency -s "$LUA"
+  local cmd=(${WRK_CPUS:+taskset -c "$WRK_CPUS"} wrk -t "$THREADS" -c "$CONNECTIONS" -d "${3}s" --timeout "${TIMEOUT}s" --latency -s "$LUA"
              "http://127.0.0.1:$1/" -- "$2" "$SEED" "$DELAY_MS")
   log_cmd "$(for a in "${cmd[@]}"; do printf '%s ' "$(q "$a")"; done)> $(q "$4")"
   "${cmd[@]}" >"$4" 2>&1
@@ -512,8 +523,10 @@ take_port() {
 }
 # Starts `bash -c CMD` from the repository's root in a session of its own; SERVER_PID is its leader.
 start_cmd() {  # cmd out err
-  log_cmd "cd $(q "$ROOT") && setsid bash -c $(q "$1") >$(q "$2") 2>$(q "$3") &"
-  (cd "$ROOT" && exec setsid bash -c "$1" >"$2" 2>"$3" </dev/null) &
+  local pin=()
+  if [ -n "$SERVER_CPUS" ]; then pin=(taskset -c "$SERVER_CPUS"); fi
+  log_cmd "cd $(q "$ROOT") && setsid ${pin[*]:+${pin[*]} }bash -c $(q "$1") >$(q "$2") 2>$(q "$3") &"
+  (cd "$ROOT" && exec setsid "${pin[@]}" bash -c "$1" >"$2" 2>"$3" </dev/null) &
   SERVER_PID=$!
 }
 wait_port() {  # port err -> 0 when it answers; 1 (with REASON) when the server exits or times out
@@ -927,6 +940,7 @@ fi
   echo
   echo "== settings"
   echo "workloads: $WORKLOADS; rounds: $ROUNDS (order reversed every other round); seed: $SEED"
+  if (( PIN > 0 )); then echo "pinned (--pin $PIN): servers on CPUs $SERVER_CPUS, wrk on CPUs $WRK_CPUS"; fi
   echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up runs of ${WARMUP}s (warm workloads) and ${COLD_WARMUP}s on small/ (cold), at most $WARMUP_RUNS, until the JIT used < $JIT_QUIET% of a core; timeout ${TIMEOUT}s"
   if (( RATE > 0 )); then echo "offered load: --rate $RATE, a wait of ${DELAY_MS} ms per request per connection (at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s)"; fi
   echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
