@@ -96,7 +96,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--file-cache-valid", defaultValue = "60",
             description = "Seconds an open file's size and time are trusted at most before a request checks them again"
-                    + " (nginx's open_file_cache_valid, whose default is also 60; each file a random 75-100% of it, so"
+                    + " (nginx's open_file_cache_valid, whose default is also 60; each file a random 75-100%% of it, so"
                     + " that files opened together are not all checked again together) (default: ${DEFAULT-VALUE}).")
     long fileCacheValid;
 
