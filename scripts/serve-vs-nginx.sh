@@ -20,8 +20,9 @@
 #                with it, within nginx's range).
 # Warm-up: runs of --warmup seconds (--cold-warmup for cold), until one in which the server's JIT
 # compiler threads (threads named "C1/C2 CompilerThre" or "JVMCI*": a JVM's) used less than
-# --jit-quiet percent of a core, at most --warmup-runs runs. A server with no JIT (nginx) is warm
-# after one run. Why: a JVM server runs profiled C1 code until C2 has compiled its hot path, and C2,
+# --jit-quiet percent of a core, at most --warmup-runs runs, and for warm workloads at least
+# --warmup-min seconds (60: one period of the open-file caches' checks). A server with no JIT (nginx)
+# is warm after --warmup-min. Why: a JVM server runs profiled C1 code until C2 has compiled its hot path, and C2,
 # sharing the cores with the server and wrk, took over 60 s of a 2-core run to get there (jaio at
 # a5e1a5a); and the end of a run, when wrk closes its connections, takes branches the hot code had
 # never taken, which makes C2 throw that code away and compile it again during the next run. The
@@ -105,6 +106,11 @@ Load (wrk, closed loop: --connections keep-alive connections over --threads thre
                           (default: 8; 0 measures a cold JIT as well).
   --warmup-runs N         at most N warm-up runs (default: 6); the warm-up stops after a run in
                           which the server's JIT compiler threads used less than --jit-quiet.
+  --warmup-min S          warm workloads warm up for at least S seconds (default: 60; more runs
+                          than --warmup-runs if needed): one validity period of the servers'
+                          open-file caches (nginx's open_file_cache_valid 60s, jaio serve's
+                          --file-cache-valid 60), whose first checks of the files would otherwise
+                          fall in the measured run (a JVM server compiles that path then).
   --jit-quiet PCT         percent of one core (default: 1). Compiler threads are the server's
                           threads named C1 CompilerThre, C2 CompilerThre or JVMCI*; a server
                           without them (nginx, any non-JVM server) stops after one run.
@@ -181,6 +187,7 @@ CONNECTIONS=64
 DURATION=15
 WARMUP=10
 WARMUP_RUNS=6
+WARMUP_MIN=60
 JIT_QUIET=1
 RATE=0
 PIN=0
@@ -200,7 +207,7 @@ OUT="./jaio-results/serve-vs-nginx.csv"
 INSTALL=1
 if (( QUICK )); then
   WORK="/tmp/jaio-serve-bench-quick"; SMALL_COUNT=200; MEDIUM_COUNT=50; COLD_SIZE="64m"
-  DURATION=3; WARMUP=1; WARMUP_RUNS=2; STRACE_DURATION=2; COLD_WARMUP=1
+  DURATION=3; WARMUP=1; WARMUP_RUNS=2; WARMUP_MIN=0; STRACE_DURATION=2; COLD_WARMUP=1
 fi
 
 ORIG_ARGS=("$@")
@@ -218,7 +225,7 @@ while (( $# )); do
     --strace) STRACE=1 ;;
     --no-install) INSTALL=0 ;;
     --jaio|--backends|--io|--jaio-cache|--loops|--port|--start-timeout|--nginx-open-file-cache|--nginx-directio|\
-    --workloads|--threads|--connections|--duration|--rate|--pin|--warmup|--cold-warmup|--warmup-runs|--jit-quiet|\
+    --workloads|--threads|--connections|--duration|--rate|--pin|--warmup|--cold-warmup|--warmup-runs|--warmup-min|--jit-quiet|\
     --timeout|--rounds|--seed|\
     --dir|--small-count|--medium-count|--cold-size|--strace-workload|--strace-duration|\
     --strace-threads|--out)
@@ -241,6 +248,7 @@ while (( $# )); do
         --warmup) WARMUP=${val%s} ;;
         --cold-warmup) COLD_WARMUP=${val%s} ;;
         --warmup-runs) WARMUP_RUNS=$val ;;
+        --warmup-min) WARMUP_MIN=${val%s} ;;
         --jit-quiet) JIT_QUIET=${val%\%} ;;
         --rate) RATE=$val ;;
         --pin) PIN=$val ;;
@@ -263,7 +271,7 @@ done
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 for pair in "loops:$LOOPS" "port:$PORT_BASE" "start-timeout:$START_TIMEOUT" "threads:$THREADS" \
             "connections:$CONNECTIONS" "duration:$DURATION" "warmup:$WARMUP" "cold-warmup:$COLD_WARMUP" \
-            "warmup-runs:$WARMUP_RUNS" "jit-quiet:$JIT_QUIET" "pin:$PIN" \
+            "warmup-runs:$WARMUP_RUNS" "warmup-min:$WARMUP_MIN" "jit-quiet:$JIT_QUIET" "pin:$PIN" \
             "timeout:$TIMEOUT" "rounds:$ROUNDS" "seed:$SEED" "small-count:$SMALL_COUNT" \
             "medium-count:$MEDIUM_COUNT" "strace-duration:$STRACE_DURATION" "rate:$RATE"; do
   is_uint "${pair#*:}" || die "--${pair%%:*} takes a whole number: ${pair#*:}"
@@ -651,21 +659,22 @@ jit_ticks() {
 }
 ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}'; }
 # Warm-up runs until the server's JIT is quiet (see the header); WARM_S: the seconds run.
-warm_up() {  # port list seconds tag
-  local i j0 j1
+warm_up() {  # port list seconds tag min-seconds
+  local i j0 j1 runs=$WARMUP_RUNS
   WARM_S=0
-  for ((i = 1; i <= WARMUP_RUNS; i++)); do
+  if (( ($5 + $3 - 1) / $3 > runs )); then runs=$(( ($5 + $3 - 1) / $3 )); fi
+  for ((i = 1; i <= runs; i++)); do
     j0="$(jit_ticks)"
     run_wrk "$1" "$2" "$3" "$LOGS/$4.warmup$i.txt" || true
     j1="$(jit_ticks)"
     WARM_S=$((WARM_S + $3))
     log_cmd "# warm-up run $i: the server's JIT compiler threads used $(ticks_to_s $((j1 - j0))) s of CPU"
-    if (( (j1 - j0) * 100 < JIT_QUIET * $3 * CLK_TCK )); then
+    if (( WARM_S >= $5 && (j1 - j0) * 100 < JIT_QUIET * $3 * CLK_TCK )); then
       echo "  warm-up: $i run(s) of $3 s; JIT $(ticks_to_s $((j1 - j0))) s of CPU in the last"
       return
     fi
   done
-  echo "  warm-up: $WARMUP_RUNS run(s) of $3 s, the JIT still compiling ($(ticks_to_s $((j1 - j0))) s of CPU in the last)"
+  echo "  warm-up: $runs run(s) of $3 s, the JIT still compiling ($(ticks_to_s $((j1 - j0))) s of CPU in the last)"
 }
 
 strace_run() {  # server-kind port list tag
@@ -791,10 +800,10 @@ run_row() {  # round workload server backend io
   fi
   if [ -z "$REASON" ] && wait_port "$PORT"; then
     if [[ $wl == warm-* ]] && (( WARMUP > 0 )); then
-      warm_up "$PORT" "$list" "$WARMUP" "$tag"
+      warm_up "$PORT" "$list" "$WARMUP" "$tag" "$WARMUP_MIN"
     fi
     if [ "$wl" = cold ]; then
-      if (( COLD_WARMUP > 0 )); then warm_up "$PORT" "$WORK/small.list" "$COLD_WARMUP" "$tag"; fi
+      if (( COLD_WARMUP > 0 )); then warm_up "$PORT" "$WORK/small.list" "$COLD_WARMUP" "$tag" 0; fi
       drop_caches
     fi
     disk0="$(pgpgin)"
@@ -941,7 +950,7 @@ fi
   echo "== settings"
   echo "workloads: $WORKLOADS; rounds: $ROUNDS (order reversed every other round); seed: $SEED"
   if (( PIN > 0 )); then echo "pinned (--pin $PIN): servers on CPUs $SERVER_CPUS, wrk on CPUs $WRK_CPUS"; fi
-  echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up runs of ${WARMUP}s (warm workloads) and ${COLD_WARMUP}s on small/ (cold), at most $WARMUP_RUNS, until the JIT used < $JIT_QUIET% of a core; timeout ${TIMEOUT}s"
+  echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up runs of ${WARMUP}s (warm workloads, at least ${WARMUP_MIN}s in all) and ${COLD_WARMUP}s on small/ (cold), at most $WARMUP_RUNS (or what --warmup-min takes), until the JIT used < $JIT_QUIET% of a core; timeout ${TIMEOUT}s"
   if (( RATE > 0 )); then echo "offered load: --rate $RATE, a wait of ${DELAY_MS} ms per request per connection (at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s)"; fi
   echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
   echo "jaio template: $JAIO_TEMPLATE; backends: $BACKENDS; io: $IO_MODES; --cache-size: $JAIO_CACHE; loops: $LOOPS"
