@@ -159,12 +159,7 @@ public final class FileOpener {
         // cache's. A writable one keeps its buffered descriptor for the writes that go through the
         // kernel and gets a second. (Not O_DIRECT at open: an O_CREAT|O_EXCL or a FIFO open that
         // fails on O_DIRECT has already happened.)
-        boolean shared = false;
-        if (!opts.contains(FileOption.WRITE)) {
-            long fl = Libc.fcntlInt(fd, Fcntl.F_GETFL, 0);
-            shared = fl >= 0 && Libc.fcntlInt(fd, Fcntl.F_SETFL, (int) fl | Fcntl.O_DIRECT) == 0;
-        }
-        if (shared) {
+        if (!opts.contains(FileOption.WRITE) && turnDirect(fd)) {
             dfd = fd;
         } else {
             try (Arena arena = Arena.ofConfined()) {
@@ -186,7 +181,7 @@ public final class FileOpener {
         FileStat.Opened stat = FileStat.opened((int) dfd); // one statx: which file, and its version
         if (stat == null) {
             long size = FileStat.size((int) dfd);
-            closeSecond(shared, dfd);
+            closeSecond(fd, dfd);
             throw Failures.of("statx", path, -1, -1, size < 0 ? (int) -size : Errno.EIO);
         }
         PageCache pages;
@@ -195,13 +190,13 @@ public final class FileOpener {
             pages = engine.pageCache();
             fileCache = pages.acquire(stat.identity(), stat.version()); // the pages it kept since its last close, if unchanged
         } catch (IllegalStateException e) {
-            closeSecond(shared, dfd);
+            closeSecond(fd, dfd);
             throw new IllegalStateException("open " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            closeSecond(shared, dfd);
+            closeSecond(fd, dfd);
             throw e;
         } catch (PageCache.OtherEngineException e) {
-            closeSecond(shared, dfd);
+            closeSecond(fd, dfd);
             // Two caches of one file would each miss the other's writes (and write back stale
             // pages over them): the file keeps its one cache, on the engine that made it.
             throw new FileSystemException(path.toString(), null, "CACHED open refused: the file is open CACHED on"
@@ -213,9 +208,18 @@ public final class FileOpener {
         return new OpenFile(engine, path, fd, Set.copyOf(opts), alignment, (int) dfd, fileCache);
     }
 
-    /** Closes the cache's own descriptor of a failed open, unless it is the handle's one (the caller closes that). */
-    private static void closeSecond(boolean shared, long dfd) {
-        if (!shared) {
+    /** Sets O_DIRECT on {@code fd}'s open file description (fcntl F_SETFL); false when it cannot. */
+    private static boolean turnDirect(int fd) {
+        long fl = Libc.fcntlInt(fd, Fcntl.F_GETFL, 0);
+        return fl >= 0 && Libc.fcntlInt(fd, Fcntl.F_SETFL, (int) fl | Fcntl.O_DIRECT) == 0;
+    }
+
+    /**
+     * Closes the cache's own descriptor of a failed open, unless it is the handle's one (the caller
+     * closes that): as {@link OpenFile}'s close, which closes the direct descriptor only when it differs.
+     */
+    private static void closeSecond(int fd, long dfd) {
+        if (dfd != fd) {
             Libc.close((int) dfd);
         }
     }
