@@ -27,6 +27,9 @@
 # a5e1a5a); and the end of a run, when wrk closes its connections, takes branches the hot code had
 # never taken, which makes C2 throw that code away and compile it again during the next run. The
 # JIT's CPU seconds during the measured run are reported (jit_cpu_s): above 0 it was still compiling.
+# So is where the server's threads spent the measured run (server_cpu, runq_pct, sleeps_s, from
+# /proc/TID/schedstat): on cores shared with wrk, a server whose threads seldom block waits on the
+# run queue while wrk runs, and that, not the server's own work, sets its tail at saturation.
 # Every server is started afresh for every workload (its caches, nginx's open_file_cache included,
 # start empty), on a port of its own (--port, then +1, +2, ...), from the repository's root.
 #
@@ -658,6 +661,24 @@ jit_ticks() {
   echo "$sum"
 }
 ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}'; }
+# One line per thread of the server's processes: "tid run_ns runq_ns voluntary_switches", from
+# /proc/TID/schedstat (time on a CPU, time runnable but waiting on a run queue) and /proc/TID/status.
+sched_snapshot() {
+  local p t
+  for p in $(proc_tree "$SERVER_PID"); do
+    for t in /proc/"$p"/task/*; do
+      { read -r run runq _ <"$t/schedstat" && echo "${t##*/} $run $runq $(awk '$1 == "voluntary_ctxt_switches:" {print $2}' "$t/status")"; } 2>/dev/null || true
+    done
+  done
+}
+# Where the server's threads spent the run, from two snapshots of the threads alive in both:
+# "cpu runq_pct sleeps_s", cores used, the share of the time they wanted a CPU that they waited on a
+# run queue for one (runnable, another thread running), voluntary switches (blocking waits) per second.
+sched_delta() {  # before after seconds
+  awk -v s="$3" 'NR == FNR { r[$1] = $2; q[$1] = $3; v[$1] = $4; next }
+    ($1 in r) { run += $2 - r[$1]; runq += $3 - q[$1]; vol += $4 - v[$1] }
+    END { if (run + runq > 0) printf "%.2f\t%.1f\t%.0f", run / s / 1e9, 100 * runq / (run + runq), vol / s; else printf "\t\t" }' "$1" "$2"
+}
 # Warm-up runs until the server's JIT is quiet (see the header); WARM_S: the seconds run.
 warm_up() {  # port list seconds tag min-seconds
   local i j0 j1 runs=$WARMUP_RUNS
@@ -782,7 +803,7 @@ show_err() {  # a server's stderr: all of it up to 24 lines, else its first 6 an
 }
 # One row: start the server, load it, stop it.
 run_row() {  # round workload server backend io
-  local round=$1 wl=$2 server=$3 be=$4 io=$5 tag list disk0 disk1 disk_mib cmd jit0 jit1 jit_s=""
+  local round=$1 wl=$2 server=$3 be=$4 io=$5 tag list disk0 disk1 disk_mib cmd jit0 jit1 jit_s="" sched=$'\t\t'
   WARM_S=0
   tag="r$round.$wl.$server${be:+.$be}${io:+.$io}"; tag=${tag//[^A-Za-z0-9._+-]/_}
   list="$WORK/$(set_of "$wl").list"
@@ -808,8 +829,11 @@ run_row() {  # round workload server backend io
     fi
     disk0="$(pgpgin)"
     jit0="$(jit_ticks)"
+    sched_snapshot >"$LOGS/$tag.sched0"
     run_wrk "$PORT" "$list" "$DURATION" "$LOGS/$tag.wrk.txt" || REASON+="wrk exited with status $?; "
+    sched_snapshot >"$LOGS/$tag.sched1"
     jit1="$(jit_ticks)"
+    sched="$(sched_delta "$LOGS/$tag.sched0" "$LOGS/$tag.sched1" "$DURATION")"
     jit_s="$(ticks_to_s $((jit1 - jit0)))"
     disk1="$(pgpgin)"
     disk_mib="$(awk -v a="$disk0" -v b="$disk1" 'BEGIN {printf "%.1f", (b - a) / 1024}')"
@@ -820,7 +844,7 @@ run_row() {  # round workload server backend io
     fi
     parse_wrk "$LOGS/$tag.wrk.txt" "$wl"
     if [ -z "$REASON" ]; then
-      awk -F'\t' -v jit="$jit_s" '{printf "  %s req/s, %s MiB/s, p50/p90/p99 %s/%s/%s us; JIT %s s of CPU\n", $1, $2, $3, $4, $5, jit}' <<<"$FIELDS"
+      awk -F'\t' -v jit="$jit_s" -v sched="$sched" 'BEGIN {split(sched, c, "\t")} {printf "  %s req/s, %s MiB/s, p50/p90/p99 %s/%s/%s us; JIT %s s of CPU; server %s cores, %s%% of its runnable time waiting for a CPU, %s sleeps/s\n", $1, $2, $3, $4, $5, jit, c[1], c[2], c[3]}' <<<"$FIELDS"
     else
       echo "  FAILED: ${REASON%; }"
     fi
@@ -840,8 +864,8 @@ run_row() {  # round workload server backend io
   local status=OK
   [ -z "$REASON" ] || status=FAILED
   REASON="${REASON%; }"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$wl" "$server" "${be:--}" "${io:--}" "$status" \
-    "$FIELDS" "$disk_mib" "$PORT" "${REASON//$'\t'/ }" "$WARM_S" "$jit_s" >>"$ROWS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$wl" "$server" "${be:--}" "${io:--}" "$status" \
+    "$FIELDS" "$disk_mib" "$PORT" "${REASON//$'\t'/ }" "$WARM_S" "$jit_s" "$sched" >>"$ROWS"
 }
 
 # ---- machine and versions --------------------------------------------------------------------------
@@ -878,7 +902,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # ---- results ---------------------------------------------------------------------------------------
-COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
+COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,server_cpu,runq_pct,sleeps_s,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
 awk -F'\t' -v OFS='\t' '
   { row[NR] = $0; if ($3 == "nginx" && $6 == "OK") { nr[$1 "|" $2] = $7; nm[$1 "|" $2] = $8 } }
   END {
@@ -896,20 +920,20 @@ awk -F'\t' -v cols="$COLS" -v nproc="$NPROC" -v kernel="$KERNEL" -v ngx="$NGINX_
   function csv(s) { if (s ~ /[,"]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
   BEGIN { print cols }
   # rows-ratios.tsv: 19 fields as the columns up to port, then the reason ($20), warmup_s ($21),
-  # jit_cpu_s ($22), then the ratios ($23, $24)
+  # jit_cpu_s ($22), server_cpu ($23), runq_pct ($24), sleeps_s ($25), then the ratios ($26, $27)
   { line = $1; for (i = 2; i <= 19; i++) line = line "," (i == 4 || i == 5 ? csv($i) : $i)
-    print line "," $21 "," $22 "," $23 "," $24 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
+    print line "," $21 "," $22 "," $23 "," $24 "," $25 "," $26 "," $27 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
 ' "$LOGS/rows-ratios.tsv" >"$OUT"
 
 echo
 awk -F'\t' -v rounds="$ROUNDS" '
   function d(s) { return s == "" ? "-" : s }
-  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %7s %7s\n",
+  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %7s %7s\n",
             "workload", "server", "backend", "io", "status", "req/s", "MiB/s", "p50_us", "p90_us", "p99_us",
-            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "x_req", "x_MiB" }
+            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "cpu", "runq%", "x_req", "x_MiB" }
   { wl = $2; if (rounds > 1) wl = wl "#" $1
-    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %7s %7s\n",
-      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24) }
+    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %7s %7s\n",
+      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24), d($26), d($27) }
 ' "$LOGS/rows-ratios.tsv"
 if (( ROUNDS > 1 )); then
   echo
@@ -964,6 +988,12 @@ fi
   echo "nginx's row of the same workload and round. FAILED rows have no ratio and are not counted."
   echo "warmup_s = seconds of warm-up runs before the measured run; jit_cpu_s = CPU seconds of the server's"
   echo "JIT compiler threads during the measured run (above 0: the JIT was still compiling)."
+  echo "server_cpu (cpu) = CPU cores the server's threads used during the measured run; runq_pct (runq%) ="
+  echo "the share of the time they were runnable that they spent waiting on a run queue for a CPU (another"
+  echo "thread, wrk's or the server's own, was running there); sleeps_s = their voluntary context switches"
+  echo "(blocking waits) per second. From /proc/TID/schedstat and /proc/TID/status, threads alive at both"
+  echo "ends of the run. With wrk on the same cores, a server whose threads rarely sleep waits on the run"
+  echo "queue while wrk runs, and every request on that thread waits with it: the tail at saturation."
   echo "Caveats: wrk runs on the same $NPROC cores as the server; wrk is closed-loop (latency under"
   echo "saturation, no coordinated-omission correction); in the cold run, what a server has read once"
   echo "stays in the kernel's page cache (nginx below directio's 512k) or in jaio's own cache, so the"
