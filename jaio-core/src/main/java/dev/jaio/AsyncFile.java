@@ -42,6 +42,8 @@ public final class AsyncFile implements AutoCloseable {
     public static final int MAX_TRANSFER = OpenFile.MAX_TRANSFER;
     /** Most buffers in one vectored request (IOV_MAX). */
     public static final int MAX_BUFFERS = OpenFile.MAX_BUFFERS;
+    /** What {@link #tryRead} returns when it did nothing: the read would have to wait (EWOULDBLOCK). */
+    public static final long WOULD_BLOCK = -1;
 
     private final IoEngine engine;
     /** The open file: descriptors, operation count, backend (kernel I/O or jaio's cache). */
@@ -311,6 +313,41 @@ public final class AsyncFile implements AutoCloseable {
     public CompletableFuture<Integer> read(MemorySegment dst, long position, int ioFlags) {
         IoFlags.check(ioFlags);
         return body.transfer(IoOp.READ, dst, position, ioFlags, null);
+    }
+
+    /**
+     * Reads on the calling thread if the read can be done there without waiting, and otherwise does
+     * nothing: the paper's §2.2 try, without a request or a future, so that a loop or a thread that
+     * finds its data in a cache pays only for the copy. Allocates nothing.
+     *
+     * <ul>
+     * <li>{@link FileOption#CACHED}: a read of at most 64 KiB whose pages are all uptodate in jaio's
+     *     page cache is copied from it (no system call; a lock-free lookup, as the cached-hit fast
+     *     path of {@link #read(MemorySegment, long)}). A miss starts nothing: no readahead, no I/O.
+     * <li>kernel-buffered (neither CACHED nor DIRECT): preadv2(2) with RWF_NOWAIT, done only when the
+     *     kernel's page cache held all of it, or all up to the end of the file. A try that would block
+     *     starts the kernel's readahead of the page, as any RWF_NOWAIT read does, and counts toward
+     *     the file's back-off: the next reads (a following {@link #read(MemorySegment, long)} of the
+     *     same range among them) are not tried again on the calling thread for a while.
+     * <li>{@link FileOption#DIRECT}, a mapped or a heap segment: never; always {@link #WOULD_BLOCK}.
+     * </ul>
+     * Each follows the engine's {@link FastPaths} ({@link EngineConfig#withFastPaths}: {@code cachedHits},
+     * {@code nowaitReads}) and is counted in {@link IoEngine#fastPathStats()}; a read done here is a
+     * {@code dev.jaio.FileRead} JFR event, as one made with {@code read}.
+     *
+     * @param dst where the bytes go, native memory
+     * @param position the file offset in bytes, at least 0
+     * @return the number of bytes read (fewer than asked only at the end of the file, 0 at or past
+     *     it), or {@link #WOULD_BLOCK} when nothing was read (also when the file is closed or its
+     *     engine is closing): make the read with {@link #read(MemorySegment, long)}, which reports
+     *     any failure
+     * @throws IllegalArgumentException as {@link #read(MemorySegment, long)}
+     * @throws IllegalStateException as {@link #read(MemorySegment, long)}
+     */
+    public long tryRead(MemorySegment dst, long position) {
+        body.checkRead(dst, position);
+        long n = body.readNow(dst, position);
+        return n == OpenFile.NOT_DONE ? WOULD_BLOCK : n;
     }
 
     /**

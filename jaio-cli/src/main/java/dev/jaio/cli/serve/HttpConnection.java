@@ -1,5 +1,6 @@
 package dev.jaio.cli.serve;
 
+import dev.jaio.AsyncFile;
 import dev.jaio.IoBuffer;
 import dev.jaio.loop.IoHandler;
 import dev.jaio.loop.ReceiveHandler;
@@ -318,11 +319,25 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
         long length = align == 1 ? want : (want + align - 1) & -align;
         long at = readPos - skew;
         readInFlight = true;
-        file.file.read(out.asSlice(slotBase(slot), length), at).whenComplete((n, failure) -> {
+        MemorySegment dst = out.asSlice(slotBase(slot), length);
+        long now;
+        try {
+            // A hit of jaio's cache (or, --io=buffered, of the kernel's) is copied here, with no
+            // request and nothing allocated; anything else, bad state included, is the read's.
+            now = file.file.tryRead(dst, at);
+        } catch (RuntimeException e) {
+            now = AsyncFile.WOULD_BLOCK;
+        }
+        if (now != AsyncFile.WOULD_BLOCK) {
+            chunkRead(slot, now, null, (int) skew, at);
+            return;
+        }
+        file.file.read(dst, at).whenComplete((n, failure) -> {
+            long count = n == null ? -1 : n;
             if (!server.loop().inLoop()) {
                 // A miss completed on the file's home loop: continue on this connection's own.
                 try {
-                    server.loop().execute(() -> chunkRead(slot, n, failure, (int) skew, at));
+                    server.loop().execute(() -> chunkRead(slot, count, failure, (int) skew, at));
                 } catch (java.util.concurrent.RejectedExecutionException closing) {
                     // This connection's loop is closing (it closes the connection): just let go of the file.
                     readInFlight = false;
@@ -330,12 +345,12 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
                 }
                 return;
             }
-            chunkRead(slot, n, failure, (int) skew, at);
+            chunkRead(slot, count, failure, (int) skew, at);
         });
     }
 
     /** A chunk's read ended (on this connection's loop); an exception of it would vanish in the future's callback. */
-    private void chunkRead(int slot, Integer n, Throwable failure, int skew, long at) {
+    private void chunkRead(int slot, long n, Throwable failure, int skew, long at) {
         try {
             chunkReadOnLoop(slot, n, failure, skew, at);
         } catch (RuntimeException e) {
@@ -343,14 +358,15 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
         }
     }
 
-    private void chunkReadOnLoop(int slot, Integer n, Throwable failure, int skew, long at) {
+    /** {@code n}: the read's count, or -1 with {@code failure} (or without, if the read gave no count). */
+    private void chunkReadOnLoop(int slot, long n, Throwable failure, int skew, long at) {
         readInFlight = false;
         if (state == State.CLOSED) {
             // The connection closed meanwhile (its buffer was pinned until now): let go of the file.
             releaseFile();
             return;
         }
-        if (failure != null || n == null || n <= skew) {
+        if (failure != null || n <= skew) {
             server.log("read of " + file.file.path() + " at " + at + " failed or came up short"
                     + (failure != null ? ": " + failure.getMessage() : ": " + n + " bytes"));
             abort();

@@ -117,6 +117,16 @@ final class ReadContenders {
     /** As above, with the engine's {@link FastPaths} given ({@link FastPaths#NONE}: every read through the engine). */
     static RunResult asyncFileVirtualThreads(String name, ReadSpec spec, String engine, List<FileOption> options,
             long cacheBytes, FastPaths fastPaths, Timing timing) {
+        return asyncFileVirtualThreads(name, spec, engine, options, cacheBytes, fastPaths, false, timing);
+    }
+
+    /**
+     * As above; with {@code tryFirst}, each read is {@link AsyncFile#tryRead} first (done on the
+     * virtual thread, no future) and {@code read().join()} only when that returned
+     * {@link AsyncFile#WOULD_BLOCK}.
+     */
+    static RunResult asyncFileVirtualThreads(String name, ReadSpec spec, String engine, List<FileOption> options,
+            long cacheBytes, FastPaths fastPaths, boolean tryFirst, Timing timing) {
         String base = spec.depth() + " virtual";
         boolean cached = options.contains(FileOption.CACHED);
         EngineConfig config = engineConfig(engine, spec.depth()).withFastPaths(fastPaths);
@@ -143,6 +153,12 @@ final class ReadContenders {
                         buffers.add(b);
                     }
                     MemorySegment seg = b.segment().asSlice(0, spec.blockSize());
+                    if (tryFirst) {
+                        return position -> {
+                            long n = f.tryRead(seg, position);
+                            return n != AsyncFile.WOULD_BLOCK ? (int) n : f.read(seg, position).join();
+                        };
+                    }
                     return position -> f.read(seg, position).join();
                 }, timing, probe);
             } finally {

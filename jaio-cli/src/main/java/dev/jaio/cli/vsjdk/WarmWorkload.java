@@ -10,14 +10,15 @@ import java.util.List;
 /**
  * {@code warm}: random reads of a file that is entirely in the kernel's page cache (read once
  * through before each round), {@code --iodepth} in flight: the JDK's three ways against jaio's
- * three, kernel-buffered, through jaio's own page cache, and batched on an IoContext.
+ * ways, kernel-buffered, through jaio's own page cache (each with futures, and with
+ * {@code AsyncFile.tryRead} first), and batched on an IoContext.
  */
 final class WarmWorkload implements Workload {
 
     static final List<String> CONTENDERS = List.of("jdk-filechannel-vthreads", "jdk-filechannel-platform",
             AsyncChannelReaders.NAME, "jaio-buffered-vthreads", "jaio-cached-vthreads", "jaio-buffered-vthreads-nofast",
             "jaio-cached-vthreads-nofast", "jaio-context-buffered", AsyncChannelReaders.JAIO_NAME,
-            "jaio-nio-filechannel-vthreads");
+            "jaio-nio-filechannel-vthreads", "jaio-buffered-tryread-vthreads", "jaio-cached-tryread-vthreads");
 
     private final VsJdkSettings settings;
     private ReadSpec spec;
@@ -71,6 +72,11 @@ final class WarmWorkload implements Workload {
                     List.of(FileOption.READ), 0, FastPaths.NONE, timing);
             case "jaio-cached-vthreads-nofast" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
                     List.of(FileOption.READ, FileOption.CACHED), cacheBudget(spec.regionBytes()), FastPaths.NONE, timing);
+            case "jaio-buffered-tryread-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
+                    List.of(FileOption.READ), 0, FastPaths.ALL, true, timing);
+            case "jaio-cached-tryread-vthreads" -> ReadContenders.asyncFileVirtualThreads(name, spec, engine,
+                    List.of(FileOption.READ, FileOption.CACHED), cacheBudget(spec.regionBytes()), FastPaths.ALL, true,
+                    timing);
             case "jaio-context-buffered" -> ReadContenders.context(name, spec, engine, List.of(FileOption.READ), timing);
             default -> throw new IllegalArgumentException(name);
         };

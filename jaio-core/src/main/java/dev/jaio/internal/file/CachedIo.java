@@ -93,13 +93,23 @@ final class CachedIo implements FileBackend {
         return true;
     }
 
+    /** A read that {@link #readNow} declined, as a request with no second hit try (nor count). */
+    CompletableFuture<Integer> readUntried(MemorySegment seg, long position) {
+        return read("pread", seg, null, position, seg.byteSize(), 0, null, ResultKind.INT, false);
+    }
+
     private <T> CompletableFuture<T> read(String op, MemorySegment dst, MemorySegment[] dsts, long position,
             long length, int ioFlags, ByteBuffer advance, ResultKind kind) {
+        return read(op, dst, dsts, position, length, ioFlags, advance, kind, true);
+    }
+
+    private <T> CompletableFuture<T> read(String op, MemorySegment dst, MemorySegment[] dsts, long position,
+            long length, int ioFlags, ByteBuffer advance, ResultKind kind, boolean tryHits) {
         CompletableFuture<T> refused = refuse(op, position, length);
         if (refused != null) {
             return refused;
         }
-        if (dst != null && length <= HITS_MAX) {
+        if (tryHits && dst != null && length <= HITS_MAX) {
             FastPathCounters fp = file.engine().fastPaths();
             if (fp.policy().cachedHits()) {
                 CompletableFuture<T> hit = tryHits(fp, op, dst, position, length, advance, kind);
@@ -112,6 +122,47 @@ final class CachedIo implements FileBackend {
         CachedFuture<T> future = new CachedFuture<>(file, op, position, length, kind, pins, advance);
         new CachedRead(handle, dst, dsts, position, length, (ioFlags & IoFlags.NOWAIT) != 0, future).start();
         return future;
+    }
+
+    /**
+     * The cached-hit fast path without a future ({@link FileBackend#readNow}): the count when all
+     * the read's pages are uptodate and it was copied on the calling thread, else {@link #NOT_DONE}
+     * (not all hits, the file closed, the fast path off, more than {@link #HITS_MAX} bytes, or the
+     * copy failed: the request then goes its own way, which says what went wrong). A miss starts
+     * nothing: no readahead, no page allocated. Allocates nothing.
+     */
+    @Override
+    public long readNow(MemorySegment seg, long position) {
+        long length = seg.byteSize();
+        if (length > HITS_MAX || !seg.isNative()) {
+            return NOT_DONE;
+        }
+        FastPathCounters fp = file.engine().fastPaths();
+        if (!fp.policy().cachedHits() || !file.begin()) {
+            return NOT_DONE;
+        }
+        long n;
+        try {
+            PinnedMemory pin = PinnedMemory.pin(seg, "pread", file.path(), position, length);
+            try {
+                n = CachedRead.tryHits(handle, seg, position, length);
+            } finally {
+                if (pin != null) {
+                    pin.unpin();
+                }
+            }
+        } catch (RuntimeException e) {
+            // A closed IoBuffer or freed memory: the request's own way meets the same and reports it.
+            n = -1;
+        } finally {
+            file.endOp();
+        }
+        if (n < 0) {
+            fp.cachedFallbacks.increment();
+            return NOT_DONE;
+        }
+        fp.cachedHits.increment();
+        return n;
     }
 
     /**

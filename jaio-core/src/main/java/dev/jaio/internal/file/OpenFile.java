@@ -297,11 +297,10 @@ public final class OpenFile implements CacheHandle.OpCount {
     }
 
     /**
-     * The read of one buffer after {@link #readNow} declined it, as {@link #transfer} makes it but
-     * with no try on the calling thread (readNow made the try, or the back-off skipped it, and
-     * counted it).
+     * The checks {@link #transfer} makes of a read of one buffer, for a caller that tries
+     * {@link #readNow} first and must report bad arguments as the request would.
      */
-    public CompletableFuture<Integer> readAfterTry(MemorySegment seg, long position) {
+    public void checkRead(MemorySegment seg, long position) {
         checkMode("pread", true);
         checkPosition("pread", position, seg.byteSize());
         if (seg.byteSize() > MAX_TRANSFER) {
@@ -309,8 +308,18 @@ public final class OpenFile implements CacheHandle.OpCount {
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
         checkBuffer("pread", seg, true, position);
+    }
+
+    /**
+     * The read of one buffer after {@link #readNow} declined it, as {@link #transfer} makes it but
+     * with no try on the calling thread (readNow made the try, or the back-off skipped it, and
+     * counted it).
+     */
+    public CompletableFuture<Integer> readAfterTry(MemorySegment seg, long position) {
+        checkRead(seg, position);
         Object ev = Jfr.begin(Jfr.READ, position, seg.byteSize(), IoFlags.NONE);
         CompletableFuture<Integer> r = backend instanceof KernelIo k ? k.submitUntried(seg, position)
+                : backend instanceof CachedIo c ? c.readUntried(seg, position)
                 : backend.single(IoOp.READ, seg, position, 0, null, ResultKind.INT);
         return track(ev, r, -1);
     }

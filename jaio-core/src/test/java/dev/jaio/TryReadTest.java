@@ -1,0 +1,215 @@
+package dev.jaio;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.internal.linux.AllocationProbe;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link AsyncFile#tryRead}: a read done on the calling thread when it cannot wait, else nothing,
+ * without a request or a future. What it does is read from {@link IoEngine#fastPathStats()}, the
+ * production path's own counters, and from the bytes it copies.
+ */
+class TryReadTest {
+
+    private static final int PAGE = 4096;
+
+    private Path dir;
+    private IoEngine engine;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = TestFiles.newDirectory("tryread");
+        engine = IoEngine.open(EngineConfig.defaults().withQueueDepth(32));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        engine.close();
+        TestFiles.deleteRecursively(dir);
+    }
+
+    private Path file(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p;
+    }
+
+    private static byte[] bytes(MemorySegment seg, long n) {
+        return seg.asSlice(0, n).toArray(JAVA_BYTE);
+    }
+
+    private static byte[] range(byte[] b, int from, int n) {
+        return java.util.Arrays.copyOfRange(b, from, from + n);
+    }
+
+    @Test
+    void aCachedHitIsCopiedAndAMissStartsNothing() throws Exception {
+        byte[] content = TestFiles.randomBytes(8 * PAGE, 1);
+        try (AsyncFile f = AsyncFile.open(engine, file("cached", content), FileOption.READ, FileOption.CACHED);
+             IoBuffer buf = f.allocateBuffer(2 * PAGE)) {
+            FastPathStats before = engine.fastPathStats();
+            assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(buf.segment(), 0), "nothing cached yet");
+            // A miss starts no readahead: the pages are still not there.
+            assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(buf.segment(), 4 * PAGE));
+            assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(buf.segment(), 0));
+            FastPathStats missed = engine.fastPathStats();
+            assertEquals(before.cachedFallbacks() + 3, missed.cachedFallbacks());
+            assertEquals(before.cachedHits(), missed.cachedHits());
+
+            assertEquals(2 * PAGE, TestFiles.await(f.read(buf.segment(), 0)));
+            buf.segment().fill((byte) 0);
+            MemorySegment dst = buf.segment().asSlice(0, PAGE + 10);
+            assertEquals(PAGE + 10, f.tryRead(dst, PAGE - 10), "every page uptodate: copied here");
+            assertArrayEquals(range(content, PAGE - 10, PAGE + 10), bytes(buf.segment(), PAGE + 10));
+            assertEquals(missed.cachedHits() + 1, engine.fastPathStats().cachedHits(),
+                    "one hit: the read's own pages were misses");
+            assertEquals(0, buf.pinCount(), "pinned only while it copies");
+        }
+    }
+
+    @Test
+    void aCachedReadPastTheEndOrLongerThanTheHitLimitIsLeftToRead() throws Exception {
+        byte[] content = TestFiles.randomBytes(20 * PAGE + 100, 2);
+        try (AsyncFile f = AsyncFile.open(engine, file("cachedeof", content), FileOption.READ, FileOption.CACHED);
+             IoBuffer buf = f.allocateBuffer(17 * PAGE)) {
+            MemorySegment whole = buf.segment();
+            assertEquals(17 * PAGE, TestFiles.await(f.read(whole.asSlice(0, 17 * PAGE), 0)));
+            assertEquals(3 * PAGE + 100, TestFiles.await(f.read(whole, 17 * PAGE)));
+            assertEquals(16 * PAGE, f.tryRead(whole.asSlice(0, 16 * PAGE), 0), "64 KiB: the longest hit");
+            assertArrayEquals(range(content, 0, 16 * PAGE), bytes(whole, 16 * PAGE));
+            assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(whole.asSlice(0, 16 * PAGE + 1), 0), "over 64 KiB");
+            assertEquals(100, f.tryRead(whole.asSlice(0, 100), 20 * PAGE), "up to the end: all hits");
+            assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(whole.asSlice(0, 200), 20 * PAGE),
+                    "past the end the cache knows: the read says how much there is");
+            assertEquals(100, TestFiles.await(f.read(whole.asSlice(0, 200), 20 * PAGE)));
+        }
+    }
+
+    @Test
+    void aWarmKernelBufferedReadIsDoneAndAColdOneIsLeftToReadWhichDoesNotTryAgain() throws Exception {
+        byte[] content = TestFiles.randomBytes(8 * PAGE + 100, 3);
+        try (AsyncFile f = AsyncFile.open(engine, file("buffered", content), FileOption.READ, FileOption.WRITE);
+             IoBuffer buf = f.allocateBuffer(4 * PAGE)) {
+            FastPathStats before = engine.fastPathStats();
+            assertEquals(4 * PAGE, f.tryRead(buf.segment(), PAGE), "written just now: in the kernel's page cache");
+            assertArrayEquals(range(content, PAGE, 4 * PAGE), bytes(buf.segment(), 4 * PAGE));
+            assertEquals(100, f.tryRead(buf.segment(), 8 * PAGE), "short only at the end of the file");
+            assertEquals(0, f.tryRead(buf.segment(), 9 * PAGE), "0 past it, as pread");
+            assertEquals(before.nowaitReads() + 3, engine.fastPathStats().nowaitReads());
+
+            // Cold: the kernel's page cache dropped. The file's first failed try is repeated once to
+            // learn its errno, and the repeat may find the page read meanwhile: drop until one blocks.
+            FastPathStats cold = engine.fastPathStats();
+            long n = 0;
+            for (int i = 0; i < 10; i++) {
+                TestFiles.await(f.fsync());
+                f.advise(0, 0, FileAdvice.DONTNEED);
+                n = f.tryRead(buf.segment(), 0);
+                if (n == AsyncFile.WOULD_BLOCK) {
+                    break;
+                }
+            }
+            assertEquals(AsyncFile.WOULD_BLOCK, n, "a cold read would wait for the disk");
+            FastPathStats blocked = engine.fastPathStats();
+            assertTrue(blocked.nowaitReadsBlocked() > cold.nowaitReadsBlocked());
+            buf.segment().fill((byte) 0);
+            assertEquals(4 * PAGE, TestFiles.await(f.read(buf.segment(), 0)));
+            assertArrayEquals(range(content, 0, 4 * PAGE), bytes(buf.segment(), 4 * PAGE));
+            FastPathStats after = engine.fastPathStats();
+            assertEquals(blocked.nowaitReadsSkipped() + 1, after.nowaitReadsSkipped(),
+                    "the read after a blocked try goes to the engine untried (the back-off)");
+            assertEquals(blocked.nowaitReadsBlocked(), after.nowaitReadsBlocked());
+        }
+    }
+
+    @Test
+    void directHeapAndFastPathsOffAreNeverDoneHere() throws Exception {
+        byte[] content = TestFiles.randomBytes(4 * PAGE, 4);
+        Path p = file("never", content);
+        try (AsyncFile direct = AsyncFile.open(engine, p, FileOption.READ, FileOption.DIRECT);
+             AsyncFile buffered = AsyncFile.open(engine, p, FileOption.READ);
+             IoBuffer buf = direct.allocateBuffer(PAGE)) {
+            assertEquals(PAGE, TestFiles.await(direct.read(buf.segment(), 0)));
+            assertEquals(AsyncFile.WOULD_BLOCK, direct.tryRead(buf.segment(), 0), "O_DIRECT always waits for the disk");
+            assertEquals(AsyncFile.WOULD_BLOCK, buffered.tryRead(MemorySegment.ofArray(new byte[PAGE]), 0),
+                    "a heap segment: the kernel cannot write into it");
+        }
+        try (IoEngine off = IoEngine.open(EngineConfig.defaults().withFastPaths(FastPaths.NONE));
+             AsyncFile buffered = AsyncFile.open(off, p, FileOption.READ);
+             AsyncFile cached = AsyncFile.open(off, p, FileOption.READ, FileOption.CACHED);
+             IoBuffer buf = buffered.allocateBuffer(PAGE)) {
+            for (int i = 0; i < 2; i++) {
+                assertEquals(PAGE, TestFiles.await(cached.read(buf.segment(), 0)));
+                assertEquals(AsyncFile.WOULD_BLOCK, cached.tryRead(buf.segment(), 0));
+                assertEquals(AsyncFile.WOULD_BLOCK, buffered.tryRead(buf.segment(), 0));
+            }
+            assertEquals(new FastPathStats(0, 0, 0, 0, 0, 0, 0, 0, 0), off.fastPathStats());
+        }
+    }
+
+    @Test
+    void badArgumentsAreRefusedAsReadRefusesThemAndAClosedFileIsLeftToRead() throws Exception {
+        Path p = file("bad", TestFiles.randomBytes(2 * PAGE, 5));
+        try (AsyncFile writeOnly = AsyncFile.open(engine, p, FileOption.WRITE);
+             AsyncFile f = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(PAGE);
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> f.tryRead(seg, -4096));
+            assertTrue(negative.getMessage().contains("negative offset -4096") && negative.getMessage().contains("bad"),
+                    negative.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> f.tryRead(seg.asReadOnly(), 0));
+            IllegalStateException notReadable = assertThrows(IllegalStateException.class, () -> writeOnly.tryRead(seg, 0));
+            assertTrue(notReadable.getMessage().contains("not open for reading"), notReadable.getMessage());
+            IoBuffer freed = f.allocateBuffer(PAGE);
+            MemorySegment gone = freed.segment();
+            freed.close();
+            assertThrows(IllegalStateException.class, () -> f.tryRead(gone, 0));
+        }
+        AsyncFile closed = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED);
+        try (IoBuffer buf = closed.allocateBuffer(PAGE)) {
+            assertEquals(PAGE, TestFiles.await(closed.read(buf.segment(), 0)));
+            closed.close();
+            assertEquals(AsyncFile.WOULD_BLOCK, closed.tryRead(buf.segment(), 0), "closed: nothing done here");
+            assertInstanceOf(FileClosedException.class, TestFiles.failureOf(closed.read(buf.segment(), 0)),
+                    "the read says why");
+        }
+    }
+
+    /** The point of tryRead: a hit costs the copy and nothing on the heap, once the JIT has compiled it. */
+    @Test
+    void hitsAllocateNothing() throws Exception {
+        byte[] content = TestFiles.randomBytes(16 * PAGE, 6);
+        Path p = file("noalloc", content);
+        try (AsyncFile cached = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED);
+             AsyncFile buffered = AsyncFile.open(engine, p, FileOption.READ);
+             IoBuffer buf = cached.allocateBuffer(PAGE)) {
+            for (int i = 0; i < 16; i++) {
+                assertEquals(PAGE, TestFiles.await(cached.read(buf.segment(), (long) i * PAGE)));
+            }
+            MemorySegment seg = buf.segment();
+            long[] sum = new long[1];
+            AllocationProbe.assertSteadyStateAllocationFree(() -> {
+                for (int i = 0; i < 2000; i++) {
+                    long at = (long) (i & 15) * PAGE;
+                    sum[0] += cached.tryRead(seg, at) + buffered.tryRead(seg, at);
+                }
+            });
+            assertTrue(sum[0] > 0);
+            assertEquals(PAGE, cached.tryRead(seg, 5 * PAGE));
+            assertArrayEquals(range(content, 5 * PAGE, PAGE), bytes(seg, PAGE));
+        }
+    }
+}
