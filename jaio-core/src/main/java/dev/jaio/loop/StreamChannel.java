@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * arenas must stay alive until the handler runs. On the {@code uring} backend a read's buffer is
  * written by the kernel until the request ends, even after {@link #close()}.
  *
- * <p>Threads: called on the loop thread, a request starts at once and, on {@code uring}, allocates
- * nothing (on the readiness backends each system call the loop makes allocates a few dozen bytes
- * inside the JDK's downcall, which captures errno). Called on
+ * <p>Threads: called on the loop thread, a request starts at once and allocates nothing once the
+ * JIT has compiled the loop (until then, on the readiness backends, each system call the loop makes
+ * allocates a few dozen bytes inside the JDK's downcall, which captures errno). Called on
  * another thread, it is handed to the loop (a task); its checks (pending request, closed) then
  * happen there, and an exception they raise goes to the handler's {@code failed}.
  */
