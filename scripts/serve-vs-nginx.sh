@@ -664,7 +664,7 @@ ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}'; }
 # One line per thread of the server's processes: "tid run_ns runq_ns voluntary_switches", from
 # /proc/TID/schedstat (time on a CPU, time runnable but waiting on a run queue) and /proc/TID/status.
 sched_snapshot() {
-  local p t
+  local p t run runq
   for p in $(proc_tree "$SERVER_PID"); do
     for t in /proc/"$p"/task/*; do
       { read -r run runq _ <"$t/schedstat" && echo "${t##*/} $run $runq $(awk '$1 == "voluntary_ctxt_switches:" {print $2}' "$t/status")"; } 2>/dev/null || true

@@ -42,8 +42,11 @@ public final class AsyncFile implements AutoCloseable {
     public static final int MAX_TRANSFER = OpenFile.MAX_TRANSFER;
     /** Most buffers in one vectored request (IOV_MAX). */
     public static final int MAX_BUFFERS = OpenFile.MAX_BUFFERS;
-    /** What {@link #tryRead} returns when it did nothing: the read would have to wait (EWOULDBLOCK). */
-    public static final long WOULD_BLOCK = -1;
+    /**
+     * What {@link #tryRead} returns when it did not read: the read would have to wait (EWOULDBLOCK).
+     * Not -1, which NIO's channels return at the end of a stream (tryRead returns 0 there).
+     */
+    public static final long WOULD_BLOCK = -2;
 
     private final IoEngine engine;
     /** The open file: descriptors, operation count, backend (kernel I/O or jaio's cache). */
@@ -323,24 +326,32 @@ public final class AsyncFile implements AutoCloseable {
      * <ul>
      * <li>{@link FileOption#CACHED}: a read of at most 64 KiB whose pages are all uptodate in jaio's
      *     page cache is copied from it (no system call; a lock-free lookup, as the cached-hit fast
-     *     path of {@link #read(MemorySegment, long)}). A miss starts nothing: no readahead, no I/O.
-     * <li>kernel-buffered (neither CACHED nor DIRECT): preadv2(2) with RWF_NOWAIT, done only when the
-     *     kernel's page cache held all of it, or all up to the end of the file. A try that would block
-     *     starts the kernel's readahead of the page, as any RWF_NOWAIT read does, and counts toward
-     *     the file's back-off: the next reads (a following {@link #read(MemorySegment, long)} of the
-     *     same range among them) are not tried again on the calling thread for a while.
-     * <li>{@link FileOption#DIRECT}, a mapped or a heap segment: never; always {@link #WOULD_BLOCK}.
+     *     path of {@link #read(MemorySegment, long)}), into native or heap memory. A read that
+     *     reaches past the end of the file as the cache knows it is left to {@code read}, which
+     *     finds out how much there is. A miss starts nothing: no readahead, no I/O.
+     * <li>kernel-buffered (neither CACHED nor DIRECT): preadv2(2) with RWF_NOWAIT into native
+     *     memory, done only when the kernel's page cache held all of it, or all up to the end of the
+     *     file. A try that would block, or copied only part, starts the kernel's readahead of the
+     *     rest, as any RWF_NOWAIT read does, and the next read of the file (a following
+     *     {@link #read(MemorySegment, long)} of the same range) goes to the engine without a second
+     *     try; a try that would block also counts toward the file's back-off, which leaves more of
+     *     the next reads untried.
+     * <li>{@link FileOption#DIRECT}, a mapped segment (its page faults may wait for a disk), or heap
+     *     memory on a kernel-buffered file: never; always {@link #WOULD_BLOCK}.
      * </ul>
      * Each follows the engine's {@link FastPaths} ({@link EngineConfig#withFastPaths}: {@code cachedHits},
-     * {@code nowaitReads}) and is counted in {@link IoEngine#fastPathStats()}; a read done here is a
-     * {@code dev.jaio.FileRead} JFR event, as one made with {@code read}.
+     * {@code nowaitReads}) and is counted in {@link IoEngine#fastPathStats()} as a try (a CACHED miss
+     * here and the hit try of the {@code read} that follows count two {@code cachedFallbacks}); a
+     * read done here is a {@code dev.jaio.FileRead} JFR event, as one made with {@code read}, and
+     * while a JFR recording enables that event each call allocates it.
      *
-     * @param dst where the bytes go, native memory
+     * @param dst where the bytes go
      * @param position the file offset in bytes, at least 0
      * @return the number of bytes read (fewer than asked only at the end of the file, 0 at or past
-     *     it), or {@link #WOULD_BLOCK} when nothing was read (also when the file is closed or its
-     *     engine is closing): make the read with {@link #read(MemorySegment, long)}, which reports
-     *     any failure
+     *     it), or {@link #WOULD_BLOCK} when the read was not done (also when the file is closed or
+     *     its engine is closing): make it with {@link #read(MemorySegment, long)}, which reports any
+     *     failure. After WOULD_BLOCK the contents of {@code dst} are unspecified (a try may have
+     *     copied part of the range).
      * @throws IllegalArgumentException as {@link #read(MemorySegment, long)}
      * @throws IllegalStateException as {@link #read(MemorySegment, long)}
      */

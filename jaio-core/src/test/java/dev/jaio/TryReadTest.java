@@ -61,10 +61,15 @@ class TryReadTest {
         try (AsyncFile f = AsyncFile.open(engine, file("cached", content), FileOption.READ, FileOption.CACHED);
              IoBuffer buf = f.allocateBuffer(2 * PAGE)) {
             FastPathStats before = engine.fastPathStats();
+            PageCacheStats cacheBefore = engine.pageCacheStats();
             assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(buf.segment(), 0), "nothing cached yet");
-            // A miss starts no readahead: the pages are still not there.
             assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(buf.segment(), 4 * PAGE));
+            Thread.sleep(50); // a readahead started by mistake would have read these pages by now
             assertEquals(AsyncFile.WOULD_BLOCK, f.tryRead(buf.segment(), 0));
+            PageCacheStats cacheAfter = engine.pageCacheStats();
+            assertEquals(cacheBefore.deviceReads(), cacheAfter.deviceReads(), "a miss reads nothing");
+            assertEquals(cacheBefore.readaheadPages(), cacheAfter.readaheadPages(), "and starts no readahead");
+            assertEquals(cacheBefore.residentPages(), cacheAfter.residentPages(), "nor takes a page");
             FastPathStats missed = engine.fastPathStats();
             assertEquals(before.cachedFallbacks() + 3, missed.cachedFallbacks());
             assertEquals(before.cachedHits(), missed.cachedHits());
@@ -77,6 +82,59 @@ class TryReadTest {
             assertEquals(missed.cachedHits() + 1, engine.fastPathStats().cachedHits(),
                     "one hit: the read's own pages were misses");
             assertEquals(0, buf.pinCount(), "pinned only while it copies");
+            byte[] heap = new byte[100];
+            assertEquals(100, f.tryRead(MemorySegment.ofArray(heap), 3 * PAGE), "heap memory: copied as well");
+            assertArrayEquals(range(content, 3 * PAGE, 100), heap);
+        }
+    }
+
+    @Test
+    void aMappedDestinationIsNeverDoneHere() throws Exception {
+        byte[] content = TestFiles.randomBytes(2 * PAGE, 7);
+        Path p = file("mapsrc", content);
+        Path m = file("mapdst", new byte[PAGE]);
+        try (AsyncFile cached = AsyncFile.open(engine, p, FileOption.READ, FileOption.CACHED);
+             AsyncFile buffered = AsyncFile.open(engine, p, FileOption.READ);
+             java.nio.channels.FileChannel mc = java.nio.channels.FileChannel.open(m,
+                     java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = mc.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, PAGE, arena);
+            try (IoBuffer buf = cached.allocateBuffer(PAGE)) {
+                assertEquals(PAGE, TestFiles.await(cached.read(buf.segment(), 0))); // cached now
+                assertEquals(PAGE, cached.tryRead(buf.segment(), 0));
+            }
+            assertEquals(AsyncFile.WOULD_BLOCK, cached.tryRead(mapped, 0), "a page fault of the mapping may wait");
+            assertEquals(AsyncFile.WOULD_BLOCK, buffered.tryRead(mapped, 0));
+            assertEquals(PAGE, TestFiles.await(cached.read(mapped, 0)), "the read does it");
+            assertArrayEquals(range(content, 0, PAGE), bytes(mapped, PAGE));
+        }
+    }
+
+    @Test
+    void aPartlyCachedKernelBufferedReadIsLeftWholeToReadWhichDoesNotTryAgain() throws Exception {
+        byte[] content = TestFiles.randomBytes(4 * PAGE, 8);
+        try (AsyncFile f = AsyncFile.open(engine, file("partial", content), FileOption.READ, FileOption.WRITE);
+             IoBuffer buf = f.allocateBuffer(4 * PAGE)) {
+            TestFiles.await(f.fsync());
+            FastPathStats before = engine.fastPathStats();
+            long n = 0;
+            FastPathStats partial = before;
+            // Pages 0-1 in the kernel's page cache, 2-3 dropped (retried: a drop can race the
+            // file's first try, whose errno probe may read the page back).
+            for (int i = 0; i < 20 && partial.nowaitReadsPartial() == before.nowaitReadsPartial(); i++) {
+                assertEquals(2 * PAGE, f.tryRead(buf.segment().asSlice(0, 2 * PAGE), 0));
+                f.advise(2 * PAGE, 2 * PAGE, FileAdvice.DONTNEED);
+                n = f.tryRead(buf.segment(), 0);
+                partial = engine.fastPathStats();
+            }
+            assertEquals(AsyncFile.WOULD_BLOCK, n, "part of it only: not done here");
+            assertEquals(before.nowaitReadsPartial() + 1, partial.nowaitReadsPartial());
+            buf.segment().fill((byte) 0);
+            assertEquals(4 * PAGE, TestFiles.await(f.read(buf.segment(), 0)), "the read does it whole");
+            assertArrayEquals(content, bytes(buf.segment(), 4 * PAGE));
+            FastPathStats after = engine.fastPathStats();
+            assertEquals(partial.nowaitReadsSkipped() + 1, after.nowaitReadsSkipped(), "without a second try");
+            assertEquals(partial.nowaitReadsPartial(), after.nowaitReadsPartial());
         }
     }
 

@@ -104,7 +104,7 @@ class BenchCommandTest {
             assertEquals("warm", workloads.getFirst().get("name"));
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> contenders = (List<Map<String, Object>>) workloads.getFirst().get("contenders");
-            assertEquals(10, contenders.size(), "the warm rows: 3 of the JDK, 7 of jaio (VsJdkTest names them)");
+            assertEquals(12, contenders.size(), "the warm rows: 3 of the JDK, 9 of jaio (VsJdkTest names them)");
             for (Map<String, Object> c : contenders) {
                 assertTrue(((Number) c.get("opsPerSecond")).doubleValue() > 0, c.toString());
             }

@@ -141,22 +141,60 @@ class LoopSafetyTest {
     }
 
     /**
-     * Rounds of an allocation test, the second half measured. The readiness backends make their
-     * system calls through downcalls that capture errno, and until C2 has compiled them the JDK's
-     * downcall path allocates a slice of the capture segment per call
-     * ({@code SharedUtils.checkCaptureSegment}, 40-44 bytes per round measured after 10,000 rounds);
-     * C2's escape analysis removes it, later than uring's calls get compiled (those capture nothing
-     * on the hot path): so they are measured after more rounds. Steady state is what is asserted.
+     * An allocation test's rounds, measured in windows of {@link #ROUNDS} on the loop thread until
+     * one allocates less than 16 bytes per round, at most {@link #MAX} windows: steady state is what
+     * is asserted. The readiness backends make their system calls through downcalls that capture
+     * errno, and until C2 has compiled them the JDK's downcall path allocates a slice of the
+     * capture segment per call ({@code SharedUtils.checkCaptureSegment}, 40-44 bytes per round
+     * after 10,000 rounds); C2's escape analysis removes it later than uring's calls (which capture
+     * nothing on the hot path) get compiled, and later still on a loaded machine. Loop thread only.
      */
-    private static int roundsFor(String backend) {
-        return backend.equals("uring") ? 20_000 : 300_000;
+    static final class Windows {
+        static final int ROUNDS = 10_000;
+        static final int MAX = 60;
+        private final StringBuilder history = new StringBuilder();
+        private int rounds;
+        private int windows;
+        private long start = -1;
+        private long last = Long.MAX_VALUE;
+
+        /** One round ended, the thread having allocated {@code allocated} bytes so far: true when done. */
+        boolean done(long allocated) {
+            if (start < 0) {
+                start = allocated;
+                return false;
+            }
+            if (++rounds < ROUNDS) {
+                return false;
+            }
+            last = (allocated - start) / ROUNDS;
+            history.append(last).append(' ');
+            rounds = 0;
+            start = allocated;
+            return ++windows >= 2 && last < 16 || windows >= MAX;
+        }
+
+        long last() {
+            return last;
+        }
+
+        /** Read after the test's future completed, which orders it after the loop's writes. */
+        String history() {
+            return history.toString();
+        }
+    }
+
+    private static void assumeJit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xint"),
+                "interpreter only: no escape analysis");
     }
 
     /**
      * StreamChannel's javadoc: "Called on the loop thread, a request starts at once and allocates
      * nothing". StreamFd.read/write build "read from " + describe() for PinnedMemory.pin on every
      * request (describe() of a socket formats both addresses). Every backend, timed reads on a
-     * LINK_TIMEOUT (uring) or a loop timer (the others); see {@link #roundsFor} for the warm-up.
+     * LINK_TIMEOUT (uring) or a loop timer (the others); see {@link Windows} for the warm-up.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"uring,false", "uring,true", "aio-poll,false", "aio-poll,true",
@@ -166,12 +204,11 @@ class LoopSafetyTest {
             Pipe p = loop.openPipe();
             MemorySegment one = arena.allocate(1);
             MemorySegment into = arena.allocate(1);
-            int rounds = roundsFor(backend);
+            assumeJit();
             java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
             var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            Windows windows = new Windows();
             IoHandler<Object> h = new IoHandler<>() {
-                int left = rounds;
-                long start;
 
                 @Override
                 public void completed(long n, Object a) {
@@ -183,11 +220,8 @@ class LoopSafetyTest {
                         }
                         return;
                     }
-                    if (left == rounds / 2) {
-                        start = mx.getCurrentThreadAllocatedBytes(); // after warm-up
-                    }
-                    if (--left == 0) {
-                        bytesPerRound.complete((mx.getCurrentThreadAllocatedBytes() - start) / (rounds / 2));
+                    if (windows.done(mx.getCurrentThreadAllocatedBytes())) {
+                        bytesPerRound.complete(windows.last());
                         return;
                     }
                     p.sink().write(one, null, this);
@@ -202,7 +236,7 @@ class LoopSafetyTest {
             long perRound = bytesPerRound.get(30, TimeUnit.SECONDS);
             p.close();
             assertTrue(perRound < 16, backend + (timed ? ", timed read" : "") + ": one write and one read on the loop thread allocate "
-                    + perRound + " bytes");
+                    + perRound + " bytes; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
         }
     }
 
@@ -232,7 +266,7 @@ class LoopSafetyTest {
                 to = accepted.get(10, TimeUnit.SECONDS);
             }
             MemorySegment one = arena.allocate(1);
-            int rounds = roundsFor(backend);
+            assumeJit();
             java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
             var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             IoHandler<Object> wrote = new IoHandler<>() {
@@ -245,18 +279,12 @@ class LoopSafetyTest {
                     bytesPerRound.completeExceptionally(e);
                 }
             };
+            Windows windows = new Windows();
             ReceiveHandler<Object> got = new ReceiveHandler<>() {
-                int left = rounds;
-                long start;
-
                 @Override
                 public boolean received(MemorySegment buffer, int count, Object a) {
-                    left -= count;
-                    if (left <= rounds / 2 && start == 0) {
-                        start = mx.getCurrentThreadAllocatedBytes(); // after warm-up
-                    }
-                    if (left <= 0) {
-                        bytesPerRound.complete((mx.getCurrentThreadAllocatedBytes() - start) / (rounds / 2));
+                    if (windows.done(mx.getCurrentThreadAllocatedBytes())) {
+                        bytesPerRound.complete(windows.last());
                         return false;
                     }
                     from.write(one, null, wrote);
@@ -284,7 +312,7 @@ class LoopSafetyTest {
                 l.close();
             }
             assertTrue(perRound < 16, backend + " " + what + ": one write and one received chunk on the loop thread allocate "
-                    + perRound + " bytes");
+                    + perRound + " bytes; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
         }
     }
 

@@ -185,6 +185,28 @@ class JaioFileChannelTest {
      * read, no request made), whole; at and across the end of the file it says what a blocking read
      * says; a read the cache holds only in part is still whole.
      */
+    /**
+     * A CACHED channel's reads of pages in jaio's cache are copied on the calling thread into
+     * direct and heap buffers alike (no request, no future), each counted once as a hit.
+     */
+    @Test
+    void cachedHitsAreCopiedOnTheCallingThreadIntoDirectAndHeapBuffers() throws Exception {
+        useEngine("uring");
+        byte[] data = bytes(4 * PAGE, 61);
+        Path p = file("cachedhits", data);
+        FileChannel ch = open(p, StandardOpenOption.READ, JaioOpenOption.CACHED);
+        ByteBuffer warm = ByteBuffer.allocateDirect(4 * PAGE);
+        assertEquals(4 * PAGE, ch.read(warm, 0)); // misses: into jaio's cache
+        for (ByteBuffer b : new ByteBuffer[] {ByteBuffer.allocateDirect(PAGE), ByteBuffer.allocate(PAGE)}) {
+            dev.jaio.FastPathStats before = engine.fastPathStats();
+            assertEquals(PAGE, ch.read(b, PAGE + 7));
+            assertArrayEquals(Arrays.copyOfRange(data, PAGE + 7, 2 * PAGE + 7), toArray(b.flip()));
+            dev.jaio.FastPathStats after = engine.fastPathStats();
+            assertEquals(before.cachedHits() + 1, after.cachedHits(), (b.isDirect() ? "direct" : "heap") + ": one hit");
+            assertEquals(before.cachedFallbacks(), after.cachedFallbacks(), "and no fallback");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"threads", "uring", "aio"})
     void warmReadsAreDoneOnTheCallingThreadAndWhole(String engineName) throws Exception {

@@ -310,8 +310,8 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
      */
     private void startRead() {
         int slot = nextReadSlot;
-        if (readInFlight || toRead == 0 || slotFull[slot]) {
-            return;
+        if (state != State.RESPONDING || file == null || readInFlight || toRead == 0 || slotFull[slot]) {
+            return; // (a send that failed within its call closed the connection and let go of the file)
         }
         int align = server.readAlignment();
         long skew = readPos & (align - 1);
@@ -325,8 +325,8 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
             // A hit of jaio's cache (or, --io=buffered, of the kernel's) is copied here, with no
             // request and nothing allocated; anything else, bad state included, is the read's.
             now = file.file.tryRead(dst, at);
-        } catch (RuntimeException e) {
-            now = AsyncFile.WOULD_BLOCK;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            now = AsyncFile.WOULD_BLOCK; // the read meets the same and reports it, naming the request
         }
         if (now != AsyncFile.WOULD_BLOCK) {
             chunkRead(slot, now, null, (int) skew, at);

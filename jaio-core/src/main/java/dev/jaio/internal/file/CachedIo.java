@@ -127,14 +127,15 @@ final class CachedIo implements FileBackend {
     /**
      * The cached-hit fast path without a future ({@link FileBackend#readNow}): the count when all
      * the read's pages are uptodate and it was copied on the calling thread, else {@link #NOT_DONE}
-     * (not all hits, the file closed, the fast path off, more than {@link #HITS_MAX} bytes, or the
-     * copy failed: the request then goes its own way, which says what went wrong). A miss starts
-     * nothing: no readahead, no page allocated. Allocates nothing.
+     * (not all hits, the file closed, the fast path off, more than {@link #HITS_MAX} bytes, a
+     * mapped destination, whose page faults may wait for a disk, or the copy failed: the request
+     * then goes its own way, which says what went wrong). Heap memory is copied into as native is.
+     * A miss starts nothing: no readahead, no page allocated. Allocates nothing.
      */
     @Override
     public long readNow(MemorySegment seg, long position) {
         long length = seg.byteSize();
-        if (length > HITS_MAX || !seg.isNative()) {
+        if (length > HITS_MAX || seg.isMapped()) {
             return NOT_DONE;
         }
         FastPathCounters fp = file.engine().fastPaths();
@@ -143,7 +144,7 @@ final class CachedIo implements FileBackend {
         }
         long n;
         try {
-            PinnedMemory pin = PinnedMemory.pin(seg, "pread", file.path(), position, length);
+            PinnedMemory pin = seg.isNative() ? PinnedMemory.pin(seg, "pread", file.path(), position, length) : null;
             try {
                 n = CachedRead.tryHits(handle, seg, position, length);
             } finally {

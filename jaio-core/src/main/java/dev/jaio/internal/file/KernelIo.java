@@ -159,7 +159,7 @@ final class KernelIo implements FileBackend {
 
     @Override
     public long readNow(MemorySegment seg, long position) {
-        if (seg.isMapped() || file.isDirect()) {
+        if (!seg.isNative() || seg.isMapped() || file.isDirect()) {
             return NOT_DONE_NOW;
         }
         FastPathCounters fp = file.engine().fastPaths();
@@ -181,8 +181,13 @@ final class KernelIo implements FileBackend {
         }
         if ((done & END_OF_FILE) == 0 && done < seg.byteSize()) {
             // Part of it: a blocking read of a regular file returns all of it unless the file
-            // ends (code counts on that), so the request goes the whole way to the engine.
+            // ends (code counts on that), so the request goes the whole way to the engine, and
+            // the read that follows (the caller's request of it) goes there untried: the kernel's
+            // readahead of the rest is under way.
             fp.nowaitReadsPartial.increment();
+            if (readsToSkip == 0) {
+                readsToSkip = 1;
+            }
             return NOT_DONE_NOW;
         }
         fp.nowaitReads.increment();

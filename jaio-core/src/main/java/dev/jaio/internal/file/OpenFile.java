@@ -284,8 +284,7 @@ public final class OpenFile implements CacheHandle.OpCount {
      * {@link #transfer}, which checks the arguments and says what is wrong with them.
      */
     public long readNow(MemorySegment seg, long position) {
-        if (!readable || position < 0 || position + seg.byteSize() < 0 || seg.byteSize() > MAX_TRANSFER
-                || !seg.isNative()) {
+        if (!readable || position < 0 || position + seg.byteSize() < 0 || seg.byteSize() > MAX_TRANSFER) {
             return NOT_DONE; // the request's checks say what is wrong
         }
         Object ev = Jfr.begin(Jfr.READ, position, seg.byteSize(), IoFlags.NONE);
