@@ -63,6 +63,23 @@ final class TestFiles {
         }
     }
 
+    /** The first {@code n} bytes of {@code seg}. */
+    static byte[] bytes(java.lang.foreign.MemorySegment seg, long n) {
+        return seg.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    /** {@code n} bytes of {@code b} from {@code from}. */
+    static byte[] range(byte[] b, int from, int n) {
+        return java.util.Arrays.copyOfRange(b, from, from + n);
+    }
+
+    /** Writes {@code content} to a new file {@code name} in {@code dir}. */
+    static Path file(Path dir, String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p;
+    }
+
     /** {@code n} random bytes from {@code seed}. */
     static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];

@@ -1,6 +1,7 @@
 package dev.jaio;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static dev.jaio.TestFiles.bytes;
+import static dev.jaio.TestFiles.range;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -42,18 +43,9 @@ class TryReadTest {
     }
 
     private Path file(String name, byte[] content) throws IOException {
-        Path p = dir.resolve(name);
-        Files.write(p, content);
-        return p;
+        return TestFiles.file(dir, name, content);
     }
 
-    private static byte[] bytes(MemorySegment seg, long n) {
-        return seg.asSlice(0, n).toArray(JAVA_BYTE);
-    }
-
-    private static byte[] range(byte[] b, int from, int n) {
-        return java.util.Arrays.copyOfRange(b, from, from + n);
-    }
 
     @Test
     void aCachedHitIsCopiedAndAMissStartsNothing() throws Exception {
