@@ -78,7 +78,7 @@ final class OpenFiles {
         private final ConcurrentHashMap<Object, Integer> openByFile;
 
         Entry(AsyncFile file, Path real, Object fileKey, long size, long lastModified, String contentType, long now,
-                ConcurrentHashMap<Object, Integer> openByFile) {
+                long checkAfter, ConcurrentHashMap<Object, Integer> openByFile) {
             this.openByFile = openByFile;
             this.file = file;
             this.real = real;
@@ -87,7 +87,7 @@ final class OpenFiles {
             this.lastModified = lastModified;
             this.contentType = contentType;
             this.etag = "\"" + Long.toHexString(lastModified / 1000) + "-" + Long.toHexString(size) + "\"";
-            this.checkAfter = now;
+            this.checkAfter = checkAfter;
             this.usedAt = now;
             opened(1); // its file is open from now until it is closed
         }
@@ -342,13 +342,10 @@ final class OpenFiles {
                 throw new Refusal(outOfDescriptors(e) ? 503 : 500, e.getMessage());
             }
         }
-        Entry fresh = new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()),
-                now, openByFile);
-        fresh.checkAfter = nextCheck(now, validNanos, ThreadLocalRandom.current());
-        return fresh;
+        return new Entry(f, real, a.fileKey(), a.size(), modified, MimeTypes.forFileName(real.getFileName().toString()),
+                now, nextCheck(now, validNanos, ThreadLocalRandom.current()), openByFile);
     }
 
-    /** Whether the open file's real path still has its size and modification time. */
     /**
      * When an entry checked at {@code now} is next checked: after a random 75-100% of
      * {@code validNanos} (never later than nginx's open_file_cache_valid would), {@code now} itself
@@ -358,6 +355,7 @@ final class OpenFiles {
         return validNanos <= 0 ? now : now + validNanos - random.nextLong(validNanos / 4 + 1);
     }
 
+    /** Whether the open file's real path still has its size and modification time. */
     private static boolean unchanged(Entry e) {
         try {
             BasicFileAttributes a = Files.readAttributes(e.real, BasicFileAttributes.class);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class OpenFilesTest {
 
     private static OpenFiles.Entry entry(long usedAt) {
-        return new OpenFiles.Entry(null, Path.of("/x"), null, 1, 0, "text/plain", usedAt, null);
+        return new OpenFiles.Entry(null, Path.of("/x"), null, 1, 0, "text/plain", usedAt, usedAt, null);
     }
 
     /**

@@ -142,28 +142,16 @@ final class CachedIo implements FileBackend {
         if (!fp.policy().cachedHits() || !file.begin()) {
             return NOT_DONE;
         }
-        long n;
         try {
-            PinnedMemory pin = seg.isNative() ? PinnedMemory.pin(seg, "pread", file.path(), position, length) : null;
-            try {
-                n = CachedRead.tryHits(handle, seg, position, length);
-            } finally {
-                if (pin != null) {
-                    pin.unpin();
-                }
-            }
+            long n = copyHits(fp, "pread", seg, position, length);
+            return n < 0 ? NOT_DONE : n;
         } catch (RuntimeException e) {
             // A closed IoBuffer or freed memory: the request's own way meets the same and reports it.
-            n = -1;
+            fp.cachedFallbacks.increment();
+            return NOT_DONE;
         } finally {
             file.endOp();
         }
-        if (n < 0) {
-            fp.cachedFallbacks.increment();
-            return NOT_DONE;
-        }
-        fp.cachedHits.increment();
-        return n;
     }
 
     /**
@@ -175,35 +163,44 @@ final class CachedIo implements FileBackend {
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> tryHits(FastPathCounters fp, String op, MemorySegment dst, long position,
             long length, ByteBuffer advance, ResultKind kind) {
-        PinnedMemory pin;
+        long n;
         try {
-            pin = dst.isNative() ? PinnedMemory.pin(dst, op, file.path(), position, length) : null;
+            n = copyHits(fp, op, dst, position, length);
         } catch (RuntimeException e) {
             file.endOp(); // a closed IoBuffer: refused on the calling thread, as the request's own way refuses it
             throw e;
         }
+        if (n < 0) {
+            return null;
+        }
+        if (advance != null) {
+            advance.position(advance.position() + (int) n);
+        }
+        file.endOp();
+        return new DoneFuture<>(file, op, position, length, (T) kind.value(n, position));
+    }
+
+    /**
+     * Copies the read on the calling thread when its pages are all uptodate
+     * ({@link CachedRead#tryHits}), its native memory pinned meanwhile, and counts it a hit or a
+     * fallback: the count, or -1 when it is not all hits or the copy failed (the destination's
+     * memory went, closed or shorter than its checks saw: the request's own way meets the same and
+     * reports it, naming the request). Throws what pinning throws (a closed IoBuffer).
+     */
+    private long copyHits(FastPathCounters fp, String op, MemorySegment dst, long position, long length) {
+        PinnedMemory pin = dst.isNative() ? PinnedMemory.pin(dst, op, file.path(), position, length) : null;
         long n;
         try {
             n = CachedRead.tryHits(handle, dst, position, length);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
-            // The destination's memory went (closed, or shorter than its checks saw): the request's
-            // own way meets the same and reports it, naming the request.
             n = -1;
         } finally {
             if (pin != null) {
                 pin.unpin();
             }
         }
-        if (n < 0) {
-            fp.cachedFallbacks.increment();
-            return null;
-        }
-        if (advance != null) {
-            advance.position(advance.position() + (int) n);
-        }
-        fp.cachedHits.increment();
-        file.endOp();
-        return new DoneFuture<>(file, op, position, length, (T) kind.value(n, position));
+        (n < 0 ? fp.cachedFallbacks : fp.cachedHits).increment();
+        return n;
     }
 
     private <T> CompletableFuture<T> write(String op, MemorySegment src, MemorySegment[] srcs, long position,

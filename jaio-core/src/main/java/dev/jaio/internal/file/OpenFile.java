@@ -236,13 +236,7 @@ public final class OpenFile implements CacheHandle.OpCount {
             ByteBuffer advance) {
         String op = FileOp.operationName(opcode);
         boolean isRead = opcode == IoOp.READ;
-        checkMode(op, isRead);
-        checkPosition(op, position, seg.byteSize());
-        if (seg.byteSize() > MAX_TRANSFER) {
-            throw new IllegalArgumentException(op + " " + path + ": " + seg.byteSize()
-                    + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
-        }
-        checkBuffer(op, seg, isRead, position);
+        checkSingle(op, seg, isRead, position);
         Object ev = Jfr.begin(isRead ? Jfr.READ : Jfr.WRITE, position, seg.byteSize(), ioFlags);
         CompletableFuture<Integer> r = backend.single(opcode, seg, position, ioFlags, advance, ResultKind.INT);
         return track(ev, r, -1);
@@ -300,13 +294,18 @@ public final class OpenFile implements CacheHandle.OpCount {
      * {@link #readNow} first and must report bad arguments as the request would.
      */
     public void checkRead(MemorySegment seg, long position) {
-        checkMode("pread", true);
-        checkPosition("pread", position, seg.byteSize());
+        checkSingle("pread", seg, true, position);
+    }
+
+    /** The checks of a read or write of one buffer: open for it, offset, size, memory. */
+    private void checkSingle(String op, MemorySegment seg, boolean isRead, long position) {
+        checkMode(op, isRead);
+        checkPosition(op, position, seg.byteSize());
         if (seg.byteSize() > MAX_TRANSFER) {
-            throw new IllegalArgumentException("pread " + path + ": " + seg.byteSize()
+            throw new IllegalArgumentException(op + " " + path + ": " + seg.byteSize()
                     + " bytes exceed the largest single transfer, " + MAX_TRANSFER + " bytes");
         }
-        checkBuffer("pread", seg, true, position);
+        checkBuffer(op, seg, isRead, position);
     }
 
     /**

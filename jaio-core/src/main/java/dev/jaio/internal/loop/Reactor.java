@@ -629,15 +629,7 @@ public final class Reactor implements LoopDriver {
     private boolean runDeferred() {
         int n = deferred.size();
         for (int i = 0; i < n; i++) {
-            DeferredEnds q = deferred;
-            int at = q.head;
-            Object handler = q.handlers[at];
-            long result = q.results[at];
-            IOException failure = q.failures[at];
-            Object attachment = q.attachments[at];
-            boolean receive = q.receives[at];
-            q.removeFirst();
-            end(handler, result, failure, attachment, receive);
+            deferred.endFirst(this);
         }
         return n > 0;
     }
@@ -675,6 +667,18 @@ public final class Reactor implements LoopDriver {
             attachments[at] = attachment;
             receives[at] = receive;
             size++;
+        }
+
+        /** Takes the first entry out and hands it to {@code reactor}'s handler (which may defer more). */
+        void endFirst(Reactor reactor) {
+            int at = head;
+            Object handler = handlers[at];
+            long result = results[at];
+            IOException failure = failures[at];
+            Object attachment = attachments[at];
+            boolean receive = receives[at];
+            removeFirst();
+            reactor.end(handler, result, failure, attachment, receive);
         }
 
         /** Forgets the first entry (its references too, for the collector). */
