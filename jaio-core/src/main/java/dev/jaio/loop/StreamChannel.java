@@ -108,7 +108,9 @@ public final class StreamChannel implements AutoCloseable {
      * connection's timeout, then the next read). On uring the kernel times the read: its RECV (or
      * pipe READ) is linked to an IORING_OP_LINK_TIMEOUT in the same submission, and nothing is
      * allocated; on the other backends a loop timer does, taken out of the loop's timer heap as
-     * soon as the read ends (one timer entry per timed read).
+     * soon as the read ends (one timer entry per timed read). Either way the timeout is a deadline
+     * set when the read is made: time the read waits in the loop before it reaches the kernel
+     * (behind a busy turn, or a full queue) counts toward it (on uring, IORING_TIMEOUT_ABS).
      *
      * @param <A> the attachment's type
      * @param dst native memory, at least one byte

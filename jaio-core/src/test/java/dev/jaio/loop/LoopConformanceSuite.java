@@ -728,6 +728,34 @@ abstract class LoopConformanceSuite {
     }
 
     @Test
+    void aTimedReadsDeadlineCountsTheTimeItWaitedInTheLoop() throws Exception {
+        TcpListener l = echoServer();
+        StreamChannel c = await(loop.connect(l.localAddress()));
+        MemorySegment in = arena.allocate(64);
+        CompletableFuture<CompletableFuture<Long>> made = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        loop.execute(() -> {
+            made.complete(c.read(in, 300, TimeUnit.MILLISECONDS));
+            // A turn that runs 500 ms: the read reaches the kernel (on uring, with its LINK_TIMEOUT)
+            // or the timer heap's next check only after it. The deadline was set when it was made.
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() - until < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+            }
+        });
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(await(made)));
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertInstanceOf(InterruptedByTimeoutException.class, e.getCause());
+        // At the deadline's first chance, just after the 500 ms turn; a timeout counted from the
+        // read's submission would end 300 ms after that turn, at 800 ms or later.
+        assertTrue(waitedMs >= 500 && waitedMs < 750, "timed out after " + waitedMs + " ms");
+        assertTrue(c.isOpen());
+        assertEquals(2L, await(c.write(bytes("ok"))));
+        assertEquals("ok", text(in, await(c.read(in, 10, TimeUnit.SECONDS))));
+        c.close();
+    }
+
+    @Test
     void readsThatEndInTimeLeaveNoTimerToFailALaterRead() throws Exception {
         Pipe p = loop.openPipe();
         MemorySegment in = arena.allocate(64);

@@ -535,7 +535,7 @@ public final class EventLoop implements AutoCloseable {
         timeout.slot = tslot;
         RequestChaining chain = (RequestChaining) queue;
         chain.linkNext();
-        if (!prepare(op, slot) || !chain.prepareLinkTimeout(timeout.offset, tslot)) {
+        if (!prepare(op, slot) || !chain.prepareLinkDeadline(timeout.offset, tslot)) {
             // Cannot happen while slots and queue capacity are equal (an SQE for each slot).
             throw new IllegalStateException("the queue refused a linked request with a free slot");
         }

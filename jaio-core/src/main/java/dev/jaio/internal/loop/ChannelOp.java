@@ -96,16 +96,18 @@ final class ChannelOp extends IoOp<Void> {
     }
 
     /**
-     * Arms this LINK_TIMEOUT op for {@code nanos} and links it to {@code parent}, which is started
-     * next: the loop prepares the two together, and the kernel cancels the parent if it runs longer.
-     * Counts as in flight from now, so that the descriptor stays open until its completion too.
+     * Arms this LINK_TIMEOUT op for {@code deadline} ({@link System#nanoTime()} terms) and links it
+     * to {@code parent}, which is started next: the loop prepares the two together, and the kernel
+     * cancels the parent if it still runs at the deadline (absolute, so time the pair spends in the
+     * loop's backlog does not extend it). Counts as in flight from now, so that the descriptor stays
+     * open until its completion too.
      */
-    void linkTo(ChannelOp parent, long nanos) {
+    void linkTo(ChannelOp parent, long deadline) {
         if (inFlight || abandoned) {
             throw new IllegalStateException("link timeout of fd " + fd + " is in flight");
         }
         rearm(null, 0);
-        this.offset = nanos;
+        this.offset = deadline;
         inFlight = true;
         owner.inFlight++;
         parent.linkTimeout = this;

@@ -512,7 +512,7 @@ public final class StreamFd extends LoopFd {
                 return;
             }
             if (reactor.loop().linksTimeouts()) {
-                freeReadTimeoutOp().linkTo(readOp, left);
+                freeReadTimeoutOp().linkTo(readOp, readDeadline);
             } else {
                 armReadTimer(); // a queue too small for a linked pair
             }
