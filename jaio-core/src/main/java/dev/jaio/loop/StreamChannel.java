@@ -110,7 +110,8 @@ public final class StreamChannel implements AutoCloseable {
      * allocated; on the other backends a loop timer does, taken out of the loop's timer heap as
      * soon as the read ends (one timer entry per timed read). Either way the timeout is a deadline
      * set when the read is made: time the read waits in the loop before it reaches the kernel
-     * (behind a busy turn, or a full queue) counts toward it (on uring, IORING_TIMEOUT_ABS).
+     * (behind a busy turn, or a full queue) counts toward it (on uring, the LINK_TIMEOUT is what is
+     * left of the deadline when the loop submits the read).
      *
      * @param <A> the attachment's type
      * @param dst native memory, at least one byte

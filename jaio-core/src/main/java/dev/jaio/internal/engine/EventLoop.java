@@ -521,7 +521,11 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Prepares {@code op} linked to its LINK_TIMEOUT {@code timeout} in a second slot (the backlog
      * made sure of two), so that the two SQEs go to the kernel in the same submission. The timeout
-     * completes as any op: with -ETIME when it cancelled {@code op}.
+     * completes as any op: with -ETIME when it cancelled {@code op}. Its offset is a deadline; the
+     * kernel gets what is left of it at {@code now}, read just before this turn's submission, so
+     * the time the pair waited in the backlog counts. Relative, not IORING_TIMEOUT_ABS: io_uring
+     * arms an absolute timeout on the host's CLOCK_MONOTONIC, while System.nanoTime() inside a
+     * time namespace (unshare --time) carries that namespace's offset.
      */
     private void startLinkTimeout(IoOp<?> op, int slot, IoOp<?> timeout, long now) {
         if (!timeout.tryStart()) {
@@ -535,7 +539,7 @@ public final class EventLoop implements AutoCloseable {
         timeout.slot = tslot;
         RequestChaining chain = (RequestChaining) queue;
         chain.linkNext();
-        if (!prepare(op, slot) || !chain.prepareLinkDeadline(timeout.offset, tslot)) {
+        if (!prepare(op, slot) || !chain.prepareLinkTimeout(Math.max(0, timeout.offset - now), tslot)) {
             // Cannot happen while slots and queue capacity are equal (an SQE for each slot).
             throw new IllegalStateException("the queue refused a linked request with a free slot");
         }

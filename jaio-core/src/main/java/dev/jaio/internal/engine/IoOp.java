@@ -59,11 +59,11 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     /** Multishot accept4(2) on listening socket {@link #fd} ({@link SocketOps}): {@link #onMore} per connection. */
     public static final int ACCEPT_MULTISHOT = 14;
     /**
-     * LINK_TIMEOUT ({@link RequestChaining#prepareLinkDeadline}), {@link #offset} the deadline in
-     * {@link System#nanoTime()} terms (absolute: the time the pair waits in the backlog counts
-     * toward it): never queued by itself,
+     * LINK_TIMEOUT ({@link RequestChaining}), {@link #offset} the deadline in {@link System#nanoTime()}
+     * terms (the loop hands the kernel what is left of it when it prepares the pair, so time spent in
+     * the backlog counts): never queued by itself,
      * but prepared by the loop right after the op whose {@link #linkTimeout} it is, so that the
-     * kernel cancels that op (-ECANCELED) if it runs longer; it completes with -ETIME when it fired,
+     * kernel cancels that op (-ECANCELED) if it still runs at the deadline; it completes with -ETIME when it fired,
      * else -ECANCELED or -ENOENT.
      */
     public static final int LINK_TIMEOUT = 15;

@@ -98,9 +98,9 @@ final class ChannelOp extends IoOp<Void> {
     /**
      * Arms this LINK_TIMEOUT op for {@code deadline} ({@link System#nanoTime()} terms) and links it
      * to {@code parent}, which is started next: the loop prepares the two together, and the kernel
-     * cancels the parent if it still runs at the deadline (absolute, so time the pair spends in the
-     * loop's backlog does not extend it). Counts as in flight from now, so that the descriptor stays
-     * open until its completion too.
+     * cancels the parent if it still runs at the deadline (the loop hands the kernel what is left of
+     * it when it prepares the pair, so time spent in the loop's backlog does not extend it). Counts
+     * as in flight from now, so that the descriptor stays open until its completion too.
      */
     void linkTo(ChannelOp parent, long deadline) {
         if (inFlight || abandoned) {

@@ -598,9 +598,10 @@ public final class StreamFd extends LoopFd {
                 }
             } else if ((result == -Errno.ECANCELED || result == -Errno.EINTR) && !closed && readDeadline != 0
                     && System.nanoTime() - readDeadline >= 0) {
-                // Cancelled past its deadline: by its LINK_TIMEOUT (the kernel's timer starts at
-                // submission, after the deadline was taken) or by the loop's timer; a request an
-                // io-wq worker was running is interrupted (-EINTR) rather than cancelled.
+                // Cancelled past its deadline: by its LINK_TIMEOUT (the kernel's timer runs from
+                // submission for what was left of the deadline just before it, so it fires no
+                // earlier) or by the loop's timer; a request an io-wq worker was running is
+                // interrupted (-EINTR) rather than cancelled.
                 failReadTimedOut();
             } else {
                 failRead(result);

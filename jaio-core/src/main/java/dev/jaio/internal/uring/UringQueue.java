@@ -303,7 +303,7 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
      */
     @Override
     public boolean prepareTimeout(long nanos, int count, long data) {
-        return prepareTimed(UringAbi.IORING_OP_TIMEOUT, count, nanos, 0, true, data);
+        return prepareTimed(UringAbi.IORING_OP_TIMEOUT, count, nanos, true, data);
     }
 
     /**
@@ -313,31 +313,17 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
      */
     @Override
     public boolean prepareLinkTimeout(long nanos, long data) {
-        return prepareTimed(UringAbi.IORING_OP_LINK_TIMEOUT, 0, nanos, 0, false, data);
+        return prepareTimed(UringAbi.IORING_OP_LINK_TIMEOUT, 0, nanos, false, data);
     }
 
-    /**
-     * LINK_TIMEOUT at an absolute CLOCK_MONOTONIC time ({@code IORING_TIMEOUT_ABS}): HotSpot's
-     * {@link System#nanoTime()} on Linux is clock_gettime(CLOCK_MONOTONIC) in nanoseconds, so a
-     * deadline taken from it holds however long the pair waits in the loop's backlog.
-     */
-    @Override
-    public boolean prepareLinkDeadline(long deadlineNanos, long data) {
-        return prepareTimed(UringAbi.IORING_OP_LINK_TIMEOUT, 0, Math.max(0, deadlineNanos), UringAbi.IORING_TIMEOUT_ABS,
-                false, data);
-    }
-
-    /**
-     * A TIMEOUT or LINK_TIMEOUT: its timespec is the slot's, which the kernel reads at submission;
-     * {@code timeoutFlags} is sqe.timeout_flags (0: {@code nanos} from submission).
-     */
-    private boolean prepareTimed(int opcode, long off, long nanos, int timeoutFlags, boolean lingers, long data) {
+    /** A TIMEOUT or LINK_TIMEOUT: its timespec is the slot's, which the kernel reads at submission. */
+    private boolean prepareTimed(int opcode, long off, long nanos, boolean lingers, long data) {
         int slot = claim(data, lingers);
         if (slot < 0) {
             return false;
         }
         long timespec = Timespec.set(timespecs, slot, nanos);
-        sq.enqueue(opcode, takeSqeFlags(), -1, off, timespec, 1, timeoutFlags, 0, UserData.ofSlot(slot));
+        sq.enqueue(opcode, takeSqeFlags(), -1, off, timespec, 1, 0, 0, UserData.ofSlot(slot));
         return true;
     }
 

@@ -243,58 +243,6 @@ class UringOperationsTest {
     }
 
     @Test
-    void linkedDeadlineCancelsASlowRequestAtThatTime() {
-        long start = System.nanoTime();
-        q.linkNext();
-        q.preparePoll(efd, Poll.POLLIN, 1); // never becomes readable
-        q.prepareLinkDeadline(start + TimeUnit.MILLISECONDS.toNanos(50), 2);
-        Map<Long, Long> got = run(2);
-        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertEquals(-Errno.ECANCELED, got.get(1L));
-        assertEquals(-Errno.ETIME, got.get(2L));
-        // The kernel's CLOCK_MONOTONIC is System.nanoTime()'s: not before the deadline.
-        assertTrue(tookMs >= 50 && tookMs < 5000, "took " + tookMs + " ms");
-    }
-
-    @Test
-    void aLinkedDeadlineAlreadyPastCancelsAtOnceButNotARequestThatCompletesWhenIssued() {
-        long start = System.nanoTime();
-        q.linkNext();
-        q.preparePoll(efd, Poll.POLLIN, 1);
-        q.prepareLinkDeadline(start - TimeUnit.SECONDS.toNanos(1), 2);
-        Map<Long, Long> got = run(2);
-        assertEquals(-Errno.ECANCELED, got.get(1L));
-        assertEquals(-Errno.ETIME, got.get(2L));
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "an expired deadline waited");
-        q.linkNext();
-        prepareNop(q, 3);
-        q.prepareLinkDeadline(start - TimeUnit.SECONDS.toNanos(1), 4);
-        got = run(2);
-        assertEquals(0L, got.get(3L)); // done when issued: the deadline finds nothing to cancel
-        long t = got.get(4L);
-        assertTrue(t == -Errno.ECANCELED || t == -Errno.ENOENT, "the timeout ended with " + t);
-    }
-
-    @Test
-    void systemNanoTimeIsTheKernelsMonotonicClock() throws Throwable {
-        // prepareLinkDeadline gives the kernel System.nanoTime() values as CLOCK_MONOTONIC times.
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var clockGettime = linker.downcallHandle(linker.defaultLookup().find("clock_gettime").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
-        MemorySegment ts = arena.allocate(dev.jaio.internal.linux.Timespec.KERNEL_TIMESPEC);
-        int clockMonotonic = 1; // include/uapi/linux/time.h
-        for (int i = 0; i < 5; i++) {
-            long before = System.nanoTime();
-            assertEquals(0, (int) clockGettime.invokeExact(clockMonotonic, ts));
-            long after = System.nanoTime();
-            long kernel = ts.get(JAVA_LONG, dev.jaio.internal.linux.Timespec.KERNEL_TIMESPEC_TV_SEC) * 1_000_000_000L
-                    + ts.get(JAVA_LONG, dev.jaio.internal.linux.Timespec.KERNEL_TIMESPEC_TV_NSEC);
-            assertTrue(kernel >= before && kernel <= after, before + " <= " + kernel + " <= " + after);
-        }
-    }
-
-    @Test
     void linkedRequestsRunInOrderAndABrokenLinkCancelsTheRest() {
         MemorySegment buf = arena.allocate(4096, 4096);
         buf.fill((byte) 3);
