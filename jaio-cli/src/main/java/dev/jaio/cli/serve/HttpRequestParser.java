@@ -2,7 +2,6 @@ package dev.jaio.cli.serve;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -152,6 +151,26 @@ public final class HttpRequestParser {
     /** Per field line: name start, name end, value start, value end (offsets into {@link #head}). */
     private int[] fields = new int[4 * 16];
     private int fieldCount;
+    /**
+     * The fields of the last request this parser completed, and their list. A keep-alive client
+     * sends most fields byte for byte again (Host, User-Agent, Accept): such a field is the last
+     * request's {@link HttpRequest.Field} again, and a request whose fields all repeat gets the same
+     * list, so a repeated head costs no String, Field or list. Both are immutable, so sharing them
+     * with a request still being answered is safe. Kept across {@link #reset}.
+     */
+    private HttpRequest.Field[] lastFields = new HttpRequest.Field[0];
+    private List<HttpRequest.Field> lastList = List.of();
+    /** The fields of the request being finished, before it is known whether they all repeat. */
+    private HttpRequest.Field[] nextFields = new HttpRequest.Field[16];
+
+    /** Methods returned as these Strings rather than a new one (compared byte for byte: case-sensitive). */
+    private static final String[] KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
+        "TRACE", "CONNECT"};
+    /** Field names returned as these Strings when received in exactly this spelling. */
+    private static final String[] COMMON_NAMES = {"Host", "User-Agent", "Accept", "Accept-Encoding",
+        "Accept-Language", "Connection", "Range", "If-Range", "If-Modified-Since", "If-None-Match", "Cache-Control",
+        "Pragma", "Referer", "Cookie", "Content-Length", "Transfer-Encoding", "Upgrade-Insecure-Requests",
+        "Sec-Fetch-Mode", "Sec-Fetch-Site", "Sec-Fetch-Dest", "DNT", "Priority"};
     private int nameStart;
     private int nameEnd;
     /** First non-whitespace byte of the value, -1 while none has been seen. */
@@ -435,15 +454,29 @@ public final class HttpRequestParser {
     private Result finish() {
         HttpRequest.Version version = head[versionStart + 7] == '1'
                 ? HttpRequest.Version.HTTP_1_1 : HttpRequest.Version.HTTP_1_0;
-        List<HttpRequest.Field> list = new ArrayList<>(fieldCount);
+        if (nextFields.length < fieldCount) {
+            nextFields = new HttpRequest.Field[Math.max(fieldCount, nextFields.length * 2)];
+        }
+        boolean repeated = fieldCount == lastFields.length;
         int hosts = 0;
         boolean transferEncoding = false;
         long contentLength = -1;
         for (int i = 0; i < fieldCount; i++) {
             int f = i * 4;
-            String name = ascii(fields[f], fields[f + 1]);
-            String value = new String(head, fields[f + 2], fields[f + 3] - fields[f + 2], StandardCharsets.ISO_8859_1);
-            list.add(new HttpRequest.Field(name, value));
+            HttpRequest.Field last = i < lastFields.length ? lastFields[i] : null;
+            HttpRequest.Field field;
+            if (last != null && bytesAre(last.name(), fields[f], fields[f + 1])
+                    && bytesAre(last.value(), fields[f + 2], fields[f + 3])) {
+                field = last;
+            } else {
+                repeated = false;
+                String known = known(COMMON_NAMES, fields[f], fields[f + 1]);
+                field = new HttpRequest.Field(known != null ? known : ascii(fields[f], fields[f + 1]),
+                        new String(head, fields[f + 2], fields[f + 3] - fields[f + 2], StandardCharsets.ISO_8859_1));
+            }
+            nextFields[i] = field;
+            String name = field.name();
+            String value = field.value();
             if (name.equalsIgnoreCase("Host")) {
                 // RFC 9112 §3.2: 400 for more than one Host line, even with equal values.
                 if (++hosts > 1) {
@@ -480,7 +513,13 @@ public final class HttpRequestParser {
         } catch (IllegalArgumentException e) {
             return reject(400, e.getMessage());
         }
-        request = new HttpRequest(ascii(0, methodEnd), target, parsed, version, list);
+        if (!repeated) {
+            lastFields = Arrays.copyOf(nextFields, fieldCount);
+            lastList = List.of(lastFields);
+        }
+        Arrays.fill(nextFields, 0, fieldCount, null);
+        String method = known(KNOWN_METHODS, 0, methodEnd);
+        request = new HttpRequest(method != null ? method : ascii(0, methodEnd), target, parsed, version, lastList);
         state = DONE;
         return new Done(0, request);
     }
@@ -533,6 +572,30 @@ public final class HttpRequestParser {
         state = REJECTED;
         rejected = new Rejected(status, reason);
         return rejected;
+    }
+
+    /** {@code s} if the head's bytes {@code from} to {@code to} spell it (as ISO-8859-1 chars), with no allocation. */
+    private boolean bytesAre(String s, int from, int to) {
+        int n = to - from;
+        if (s.length() != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((head[from + i] & 0xFF) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The entry of {@code table} that the head's bytes {@code from} to {@code to} spell, or null. */
+    private String known(String[] table, int from, int to) {
+        for (String k : table) {
+            if (bytesAre(k, from, to)) {
+                return k;
+            }
+        }
+        return null;
     }
 
     private String ascii(int from, int to) {

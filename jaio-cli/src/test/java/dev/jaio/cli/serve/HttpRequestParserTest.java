@@ -200,6 +200,47 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void aKeepAliveClientsRepeatedFieldsAreTheLastRequestsObjects() {
+        String a = "GET /a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: wrk\r\n\r\n";
+        String b = "GET /b?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: wrk\r\n\r\n";
+        String c = "GET /c HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl\r\n\r\n";
+        String d = "GET /d HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        HttpRequestParser p = new HttpRequestParser();
+        HttpRequest ra = assertInstanceOf(Done.class, feed(p, bytes(a))).request();
+        p.reset();
+        HttpRequest rb = assertInstanceOf(Done.class, feed(p, bytes(b))).request();
+        // Every field repeats byte for byte: the same Field objects, the same list.
+        assertSame(ra.fields(), rb.fields());
+        assertEquals("/b", rb.path());
+        assertEquals("q=1", rb.query());
+        assertSame("GET", rb.method(), "a known method is the constant");
+        assertSame("Host", rb.fields().get(0).name(), "a common name in its usual spelling is the constant");
+        p.reset();
+        HttpRequest rc = assertInstanceOf(Done.class, feed(p, bytes(c))).request();
+        // One value differs: that field is new, the other is shared, the list is new.
+        assertSame(rb.fields().get(0), rc.fields().get(0));
+        assertEquals(new HttpRequest.Field("User-Agent", "curl"), rc.fields().get(1));
+        assertEquals("wrk", rb.header("User-Agent"), "an earlier request keeps its own fields");
+        p.reset();
+        HttpRequest rd = assertInstanceOf(Done.class, feed(p, bytes(d))).request();
+        // Fewer fields: a list of its own, with the shared first field.
+        assertEquals(1, rd.fields().size());
+        assertSame(rc.fields().get(0), rd.fields().get(0));
+        assertEquals(2, rc.fields().size());
+        // A repeated head is still checked: a second Host is refused however the first one parsed.
+        p.reset();
+        Result twice = feed(p, bytes("GET /e HTTP/1.1\r\nHost: example.com\r\nHost: example.com\r\n\r\n"));
+        assertEquals(400, assertInstanceOf(Rejected.class, twice).status());
+        // Other spellings and unknown methods are new Strings with the bytes received.
+        p.reset();
+        HttpRequest re = assertInstanceOf(Done.class, feed(p, bytes("get /f HTTP/1.1\r\nHOST: example.com\r\n\r\n")))
+                .request();
+        assertEquals("get", re.method());
+        assertEquals("HOST", re.fields().get(0).name());
+        assertEquals("example.com", re.header("host"));
+    }
+
+    @Test
     void truncatedHeadsNeedMoreForever() {
         for (String head : CORPUS.subList(0, 6)) {
             byte[] b = bytes(head);
