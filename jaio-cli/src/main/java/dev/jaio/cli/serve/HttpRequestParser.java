@@ -156,12 +156,18 @@ public final class HttpRequestParser {
      * sends most fields byte for byte again (Host, User-Agent, Accept): such a field is the last
      * request's {@link HttpRequest.Field} again, and a request whose fields all repeat gets the same
      * list, so a repeated head costs no String, Field or list. Both are immutable, so sharing them
-     * with a request still being answered is safe. Kept across {@link #reset}.
+     * with a request still being answered is safe. Kept across {@link #reset}, but only for a
+     * head of at most {@value #REUSE_MAX_FIELDS} fields and {@value #REUSE_MAX_HEAD_BYTES} bytes,
+     * so that an idle connection holds no large head's Strings.
      */
     private HttpRequest.Field[] lastFields = new HttpRequest.Field[0];
     private List<HttpRequest.Field> lastList = List.of();
     /** The fields of the request being finished, before it is known whether they all repeat. */
-    private HttpRequest.Field[] nextFields = new HttpRequest.Field[16];
+    private HttpRequest.Field[] nextFields = new HttpRequest.Field[REUSE_MAX_FIELDS];
+    /** The most fields of a head whose fields the next request may reuse. */
+    static final int REUSE_MAX_FIELDS = 32;
+    /** The most bytes of a head whose fields the next request may reuse. */
+    static final int REUSE_MAX_HEAD_BYTES = 2048;
 
     /** Methods returned as these Strings rather than a new one (compared byte for byte: case-sensitive). */
     private static final String[] KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
@@ -259,6 +265,7 @@ public final class HttpRequestParser {
 
     /** Forgets the request (or the partial or rejected head) so the parser can read the connection's next request. */
     public void reset() {
+        clearNextFields(); // a rejected head's fields, if any
         state = LEADING;
         total = 0;
         length = 0;
@@ -513,13 +520,19 @@ public final class HttpRequestParser {
         } catch (IllegalArgumentException e) {
             return reject(400, e.getMessage());
         }
-        if (!repeated) {
-            lastFields = Arrays.copyOf(nextFields, fieldCount);
-            lastList = List.of(lastFields);
+        List<HttpRequest.Field> list;
+        if (repeated) {
+            list = lastList;
+        } else {
+            HttpRequest.Field[] now = Arrays.copyOf(nextFields, fieldCount);
+            list = List.of(now);
+            boolean small = fieldCount <= REUSE_MAX_FIELDS && total <= REUSE_MAX_HEAD_BYTES;
+            lastFields = small ? now : new HttpRequest.Field[0];
+            lastList = small ? list : List.of();
         }
-        Arrays.fill(nextFields, 0, fieldCount, null);
+        clearNextFields();
         String method = known(KNOWN_METHODS, 0, methodEnd);
-        request = new HttpRequest(method != null ? method : ascii(0, methodEnd), target, parsed, version, lastList);
+        request = new HttpRequest(method != null ? method : ascii(0, methodEnd), target, parsed, version, list);
         state = DONE;
         return new Done(0, request);
     }
@@ -572,6 +585,15 @@ public final class HttpRequestParser {
         state = REJECTED;
         rejected = new Rejected(status, reason);
         return rejected;
+    }
+
+    /** Drops the references of {@link #nextFields}, and its room beyond the default after a long head. */
+    private void clearNextFields() {
+        if (nextFields.length > REUSE_MAX_FIELDS) {
+            nextFields = new HttpRequest.Field[REUSE_MAX_FIELDS];
+        } else {
+            Arrays.fill(nextFields, 0, Math.min(fieldCount, nextFields.length), null);
+        }
     }
 
     /** {@code s} if the head's bytes {@code from} to {@code to} spell it (as ISO-8859-1 chars), with no allocation. */

@@ -101,6 +101,25 @@ class HttpRequestParserPropertyTest {
     }
 
     @Property(tries = 1000)
+    void oneParserReusedAcrossRequestsParsesEachAsAFreshOneDoes(@ForAll("sequences") List<Input> sequence) {
+        // serve keeps one parser per connection and reuses the last request's fields: never visible.
+        HttpRequestParser reused = new HttpRequestParser();
+        for (Input input : sequence) {
+            reused.reset();
+            assertEquals(outcome(new HttpRequestParser(), input.bytes(), input.cuts()),
+                    outcome(reused, input.bytes(), input.cuts()));
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Input>> sequences() {
+        // Runs of the same few heads, so that fields repeat, change and come and go between requests.
+        return inputs().list().ofMinSize(1).ofMaxSize(4)
+                .flatMap(pool -> Arbitraries.integers().between(0, pool.size() - 1).list().ofMinSize(2).ofMaxSize(8)
+                        .map(picks -> picks.stream().map(pool::get).toList()));
+    }
+
+    @Property(tries = 1000)
     void aDoneConsumesAPrefixThatParsesAlone(@ForAll("inputs") Input input) {
         HttpRequestParser p = new HttpRequestParser();
         Result r = p.parse(ByteBuffer.wrap(input.bytes()));

@@ -241,6 +241,56 @@ class HttpRequestParserTest {
     }
 
     @Test
+    void reusedFieldsAreAlwaysTheBytesOfTheRequestAtHand() {
+        HttpRequestParser p = new HttpRequestParser();
+        java.util.function.Function<String, HttpRequest> next = head -> {
+            p.reset();
+            return assertInstanceOf(Done.class, feed(p, bytes(head))).request();
+        };
+        // obs-text (bytes 0x80-0xFF, read as ISO-8859-1) repeats like any other value.
+        HttpRequest a = next.apply("GET / HTTP/1.1\r\nHost: h\r\nX-Name: caf\u00e9\r\n\r\n");
+        HttpRequest b = next.apply("GET / HTTP/1.1\r\nHost: h\r\nX-Name: caf\u00e9\r\n\r\n");
+        assertSame(a.fields(), b.fields());
+        assertEquals("caf\u00e9", b.header("X-Name"));
+        HttpRequest c = next.apply("GET / HTTP/1.1\r\nHost: h\r\nX-Name: caf\u00e8\r\n\r\n");
+        assertEquals("caf\u00e8", c.header("X-Name"));
+        // Whitespace around a value is not part of it: the same value, the same field.
+        HttpRequest d = next.apply("GET / HTTP/1.1\r\nHost:   h  \r\nX-Name: caf\u00e8\r\n\r\n");
+        assertSame(c.fields(), d.fields());
+        // The same fields in another order: each is compared at its own place, none is mixed up.
+        HttpRequest e = next.apply("GET / HTTP/1.1\r\nX-Name: caf\u00e8\r\nHost: h\r\n\r\n");
+        assertEquals(List.of(new HttpRequest.Field("X-Name", "caf\u00e8"), new HttpRequest.Field("Host", "h")), e.fields());
+        // A rejected head in between leaves nothing that the next request would take.
+        p.reset();
+        assertInstanceOf(Rejected.class, feed(p, bytes("GET / HTTP/1.1\r\nHost: h\r\nHost: other\r\n\r\n")));
+        HttpRequest f = next.apply("GET / HTTP/1.1\r\nX-Name: caf\u00e8\r\nHost: h\r\n\r\n");
+        assertSame(e.fields(), f.fields());
+        assertEquals("h", f.header("Host"));
+    }
+
+    @Test
+    void aLargeHeadIsNotKeptForTheNextRequest() {
+        HttpRequestParser p = new HttpRequestParser();
+        StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: h\r\n");
+        for (int i = 0; i < HttpRequestParser.REUSE_MAX_FIELDS + 10; i++) {
+            many.append("X-").append(i).append(": v").append(i).append("\r\n");
+        }
+        String head = many.append("\r\n").toString();
+        HttpRequest a = assertInstanceOf(Done.class, feed(p, bytes(head))).request();
+        p.reset();
+        HttpRequest b = assertInstanceOf(Done.class, feed(p, bytes(head))).request();
+        assertEquals(HttpRequestParser.REUSE_MAX_FIELDS + 11, b.fields().size());
+        assertEquals(a.fields(), b.fields());
+        // Over the limit: nothing of it stays with the parser, so nothing is shared.
+        assertTrue(a.fields().get(1) != b.fields().get(1), "a field of a large head was kept");
+        assertEquals("v41", b.header("X-41"));
+        // And a small head after it is parsed on its own.
+        p.reset();
+        HttpRequest c = assertInstanceOf(Done.class, feed(p, bytes("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))).request();
+        assertEquals(List.of(new HttpRequest.Field("Host", "h")), c.fields());
+    }
+
+    @Test
     void truncatedHeadsNeedMoreForever() {
         for (String head : CORPUS.subList(0, 6)) {
             byte[] b = bytes(head);
