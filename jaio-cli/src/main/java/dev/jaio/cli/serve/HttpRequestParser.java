@@ -152,7 +152,7 @@ public final class HttpRequestParser {
     private int[] fields = new int[4 * 16];
     private int fieldCount;
     /**
-     * The fields of the last request this parser completed, and their list. A keep-alive client
+     * The fields of the last request this parser completed. A keep-alive client
      * sends most fields byte for byte again (Host, User-Agent, Accept): such a field is the last
      * request's {@link HttpRequest.Field} again, and a request whose fields all repeat gets the same
      * list, so a repeated head costs no String, Field or list. Both are immutable, so sharing them
@@ -160,7 +160,6 @@ public final class HttpRequestParser {
      * head of at most {@value #REUSE_MAX_FIELDS} fields and {@value #REUSE_MAX_HEAD_BYTES} bytes,
      * so that an idle connection holds no large head's Strings.
      */
-    private HttpRequest.Field[] lastFields = new HttpRequest.Field[0];
     private List<HttpRequest.Field> lastList = List.of();
     /** The fields of the request being finished, before it is known whether they all repeat. */
     private HttpRequest.Field[] nextFields = new HttpRequest.Field[REUSE_MAX_FIELDS];
@@ -464,13 +463,13 @@ public final class HttpRequestParser {
         if (nextFields.length < fieldCount) {
             nextFields = new HttpRequest.Field[Math.max(fieldCount, nextFields.length * 2)];
         }
-        boolean repeated = fieldCount == lastFields.length;
+        boolean repeated = fieldCount == lastList.size();
         int hosts = 0;
         boolean transferEncoding = false;
         long contentLength = -1;
         for (int i = 0; i < fieldCount; i++) {
             int f = i * 4;
-            HttpRequest.Field last = i < lastFields.length ? lastFields[i] : null;
+            HttpRequest.Field last = i < lastList.size() ? lastList.get(i) : null;
             HttpRequest.Field field;
             if (last != null && bytesAre(last.name(), fields[f], fields[f + 1])
                     && bytesAre(last.value(), fields[f + 2], fields[f + 3])) {
@@ -524,10 +523,8 @@ public final class HttpRequestParser {
         if (repeated) {
             list = lastList;
         } else {
-            HttpRequest.Field[] now = Arrays.copyOf(nextFields, fieldCount);
-            list = List.of(now);
+            list = List.of(Arrays.copyOf(nextFields, fieldCount));
             boolean small = fieldCount <= REUSE_MAX_FIELDS && total <= REUSE_MAX_HEAD_BYTES;
-            lastFields = small ? now : new HttpRequest.Field[0];
             lastList = small ? list : List.of();
         }
         clearNextFields();
