@@ -15,9 +15,13 @@
 #   cold         cold/   random sizes 64 KiB..1 MiB totalling --cold-size (default 4 GiB, 16x the jaio
 #                server's --cache-size 256m); the kernel's page cache (and dentries, inodes) is
 #                dropped with `sync; echo 3 > /proc/sys/vm/drop_caches` just before the run, after a
-#                warm-up on small/ (--cold-warmup runs): a cold run measures a cold page cache, not
-#                a cold JIT (without it, jaio's p99 on this VM was 167-288 ms against nginx's 138 ms;
-#                with it, within nginx's range).
+#                warm-up on coldwarm/ (--cold-warmup runs, each after its own drop of the caches), a
+#                second set of cold/'s shape and size that the measured run never reads: a cold run
+#                measures a cold page cache, not a cold JIT. The warm-up was on small/ before, which
+#                never takes a server's open, miss, readahead and eviction paths: jaio --io=cached
+#                then compiled them during the measured run (C2 used 0.4 of a core, 6.9-8.7 s of CPU
+#                in a 20 s run, on this 2-core VM); on a smaller warm-up set (1 GiB) it still
+#                compiled the open path (7,668 first opens in the measured run, 1,921 in warm-up).
 # Warm-up: runs of --warmup seconds (--cold-warmup for cold), until one in which the server's JIT
 # compiler threads (threads named "C1/C2 CompilerThre" or "JVMCI*": a JVM's) used less than
 # --jit-quiet percent of a core, at most --warmup-runs runs, and for warm workloads at least
@@ -104,9 +108,11 @@ Load (wrk, closed loop: --connections keep-alive connections over --threads thre
                           saturation (default: 0, no wait: as fast as each server answers).
   --warmup S              seconds of each unmeasured warm-up run before a warm run (default: 10;
                           0: none).
-  --cold-warmup S         seconds of each unmeasured warm-up run on small/ (which cold never
-                          reads) before the caches are dropped for a cold run, to warm up a JIT
-                          (default: 8; 0 measures a cold JIT as well).
+  --cold-warmup S         seconds of each unmeasured warm-up run on coldwarm/ (files of cold/'s
+                          shape that cold never reads; the caches dropped before each run) before
+                          the caches are dropped for a cold run, to warm up a JIT on the paths a
+                          cold run takes: first opens, misses, readahead, eviction (default: 8; 0
+                          measures a cold JIT as well).
   --warmup-runs N         at most N warm-up runs (default: 6); the warm-up stops after a run in
                           which the server's JIT compiler threads used less than --jit-quiet.
   --warmup-min S          warm workloads warm up for at least S seconds (default: 60; more runs
@@ -132,6 +138,10 @@ File sets (in --dir; created once from /dev/urandom, reused while their manifest
   --small-count N         4 KiB files in small/ (default: 10000, 40 MiB).
   --medium-count N        100 KiB files in medium/ (default: 2000, 195 MiB: fits a 256m cache).
   --cold-size SIZE        total of cold/, e.g. 4g, 512m (default: 4g).
+  --cold-warmup-size SIZE total of coldwarm/, the cold workload's warm-up set: sizes drawn as
+                          cold/'s with seed --seed + 1000 (default: --cold-size, so that the
+                          warm-up opens as many files as the measured run; keep it above
+                          --jaio-cache x --loops, so that the servers' eviction runs in it).
 
 strace
   --strace                after the measured run of --strace-workload, one more run of
@@ -202,6 +212,7 @@ WORK="/tmp/jaio-serve-bench"
 SMALL_COUNT=10000
 MEDIUM_COUNT=2000
 COLD_SIZE="4g"
+COLDWARM_SIZE=""   # empty: --cold-size
 STRACE=0
 STRACE_WORKLOAD="warm-small"
 STRACE_DURATION=3
@@ -262,6 +273,7 @@ while (( $# )); do
         --small-count) SMALL_COUNT=$val ;;
         --medium-count) MEDIUM_COUNT=$val ;;
         --cold-size) COLD_SIZE=$val ;;
+        --cold-warmup-size) COLDWARM_SIZE=$val ;;
         --strace-workload) STRACE_WORKLOAD=$val ;;
         --strace-duration) STRACE_DURATION=${val%s} ;;
         --strace-threads) STRACE_THREADS=$val ;;
@@ -313,6 +325,8 @@ to_bytes() {
   fi
 }
 COLD_BYTES="$(to_bytes "$COLD_SIZE")" || die "--cold-size: a size like 4g or 512m: $COLD_SIZE"
+COLDWARM_SIZE="${COLDWARM_SIZE:-$COLD_SIZE}"
+COLDWARM_BYTES="$(to_bytes "$COLDWARM_SIZE")" || die "--cold-warmup-size: a size like 1g or 512m: $COLDWARM_SIZE"
 [[ $NGINX_DIRECTIO == off ]] || to_bytes "$NGINX_DIRECTIO" >/dev/null || die "--nginx-directio: a size like 512k, or off"
 
 IFS=, read -r -a WL_LIST <<<"$WORKLOADS"
@@ -330,7 +344,8 @@ for w in "${WL_LIST[@]}"; do
     *) die "unknown workload: $w (warm-small, warm-medium, cold)" ;;
   esac
 done
-(( COLD_WARMUP == 0 || NEED_COLD == 0 )) || NEED_SMALL=1
+NEED_COLDWARM=0
+(( COLD_WARMUP == 0 || NEED_COLD == 0 )) || NEED_COLDWARM=1
 if (( STRACE )); then
   [[ ",$WORKLOADS," == *",$STRACE_WORKLOAD,"* ]] || die "--strace-workload $STRACE_WORKLOAD is not among --workloads"
 fi
@@ -427,31 +442,34 @@ make_fixed_set() {  # name count size: count files of size bytes, f000000...
 }
 COLD_MIN=65536
 COLD_MAX=1048576
-make_cold_set() {  # random sizes in [64 KiB, 1 MiB] from bash's RANDOM seeded with --seed, up to the total
-  local header sum=0 i=0 s
-  header="set=cold total=$COLD_BYTES min=$COLD_MIN max=$COLD_MAX seed=$SEED"
-  if set_ok cold "$header"; then echo "file set cold/: reused ($(( $(wc -l <"$WORK/cold.manifest") - 1 )) files, $COLD_BYTES bytes at most)"; write_list cold; return; fi
-  (( COLD_BYTES + 256 * 1024 * 1024 < $(free_bytes) )) || die "not enough space in $WORK for cold/ ($COLD_BYTES bytes; --cold-size)"
-  echo "file set cold/: creating $COLD_SIZE of files of 64 KiB..1 MiB from /dev/urandom (once; reused later)"
-  rm -rf "${WORK:?}/cold" "$WORK/cold.manifest"
-  mkdir -p "$WORK/cold"
-  RANDOM=$SEED
+# Random sizes in [64 KiB, 1 MiB] from bash's RANDOM seeded with SEED, up to TOTAL bytes, files
+# PREFIX000000...: cold/ (seed --seed) and its warm-up twin coldwarm/ (seed --seed + 1000).
+make_random_set() {  # name total seed prefix option
+  local name=$1 total=$2 seed=$3 prefix=$4 option=$5 header sum=0 i=0 s
+  header="set=$name total=$total min=$COLD_MIN max=$COLD_MAX seed=$seed"
+  if set_ok "$name" "$header"; then echo "file set $name/: reused ($(( $(wc -l <"$WORK/$name.manifest") - 1 )) files, $total bytes at most)"; write_list "$name"; return; fi
+  (( total + 256 * 1024 * 1024 < $(free_bytes) )) || die "not enough space in $WORK for $name/ ($total bytes; $option)"
+  echo "file set $name/: creating $total bytes of files of 64 KiB..1 MiB from /dev/urandom (once; reused later)"
+  rm -rf "${WORK:?}/$name" "$WORK/$name.manifest"
+  mkdir -p "$WORK/$name"
+  RANDOM=$seed
   while :; do
     s=$(( COLD_MIN + ((RANDOM << 15) | RANDOM) % (COLD_MAX - COLD_MIN + 1) ))
-    (( sum + s <= COLD_BYTES )) || break
-    head -c "$s" /dev/urandom >"$WORK/cold/$(printf 'c%06d' "$i")"
+    (( sum + s <= total )) || break
+    head -c "$s" /dev/urandom >"$WORK/$name/$(printf '%s%06d' "$prefix" "$i")"
     sum=$((sum + s)); i=$((i + 1))
     if (( i % 1000 == 0 )); then echo "  $i files, $((sum >> 20)) MiB"; fi
   done
-  (( i > 0 )) || die "--cold-size $COLD_SIZE is smaller than one cold file (1 MiB at most)"
-  { echo "$header"; set_listing cold; } >"$WORK/cold.manifest.tmp"
-  mv "$WORK/cold.manifest.tmp" "$WORK/cold.manifest"
-  write_list cold
+  (( i > 0 )) || die "$option is smaller than one file of $name/ (1 MiB at most)"
+  { echo "$header"; set_listing "$name"; } >"$WORK/$name.manifest.tmp"
+  mv "$WORK/$name.manifest.tmp" "$WORK/$name.manifest"
+  write_list "$name"
   echo "  $i files, $sum bytes"
 }
 (( NEED_SMALL )) && make_fixed_set small "$SMALL_COUNT" 4096
 (( NEED_MEDIUM )) && make_fixed_set medium "$MEDIUM_COUNT" 102400
-(( NEED_COLD )) && make_cold_set
+(( NEED_COLD )) && make_random_set cold "$COLD_BYTES" "$SEED" c "--cold-size $COLD_SIZE"
+(( NEED_COLDWARM )) && make_random_set coldwarm "$COLDWARM_BYTES" "$((SEED + 1000))" w "--cold-warmup-size $COLDWARM_SIZE"
 sync   # new files' dirty pages written: a drop of the caches then drops them all
 
 min_size() { case $1 in warm-small) echo 4096 ;; warm-medium) echo 102400 ;; cold) echo $COLD_MIN ;; esac; }
@@ -679,12 +697,14 @@ sched_delta() {  # before after seconds
     ($1 in r) { run += $2 - r[$1]; runq += $3 - q[$1]; vol += $4 - v[$1] }
     END { if (run + runq > 0) printf "%.2f\t%.1f\t%.0f", run / s / 1e9, 100 * runq / (run + runq), vol / s; else printf "\t\t" }' "$1" "$2"
 }
-# Warm-up runs until the server's JIT is quiet (see the header); WARM_S: the seconds run.
-warm_up() {  # port list seconds tag min-seconds
+# Warm-up runs until the server's JIT is quiet (see the header); WARM_S: the seconds run. With a
+# sixth argument `drop`, the caches are dropped before each run (the cold workload's warm-up).
+warm_up() {  # port list seconds tag min-seconds [drop]
   local i j0 j1 runs=$WARMUP_RUNS
   WARM_S=0
   if (( ($5 + $3 - 1) / $3 > runs )); then runs=$(( ($5 + $3 - 1) / $3 )); fi
   for ((i = 1; i <= runs; i++)); do
+    if [ "${6-}" = drop ]; then drop_caches; fi
     j0="$(jit_ticks)"
     run_wrk "$1" "$2" "$3" "$LOGS/$4.warmup$i.txt" || true
     j1="$(jit_ticks)"
@@ -824,7 +844,7 @@ run_row() {  # round workload server backend io
       warm_up "$PORT" "$list" "$WARMUP" "$tag" "$WARMUP_MIN"
     fi
     if [ "$wl" = cold ]; then
-      if (( COLD_WARMUP > 0 )); then warm_up "$PORT" "$WORK/small.list" "$COLD_WARMUP" "$tag" 0; fi
+      if (( COLD_WARMUP > 0 )); then warm_up "$PORT" "$WORK/coldwarm.list" "$COLD_WARMUP" "$tag" 0 drop; fi
       drop_caches
     fi
     disk0="$(pgpgin)"
@@ -974,9 +994,9 @@ fi
   echo "== settings"
   echo "workloads: $WORKLOADS; rounds: $ROUNDS (order reversed every other round); seed: $SEED"
   if (( PIN > 0 )); then echo "pinned (--pin $PIN): servers on CPUs $SERVER_CPUS, wrk on CPUs $WRK_CPUS"; fi
-  echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up runs of ${WARMUP}s (warm workloads, at least ${WARMUP_MIN}s in all) and ${COLD_WARMUP}s on small/ (cold), at most $WARMUP_RUNS (or what --warmup-min takes), until the JIT used < $JIT_QUIET% of a core; timeout ${TIMEOUT}s"
+  echo "wrk: -t$THREADS -c$CONNECTIONS, measured ${DURATION}s, warm-up runs of ${WARMUP}s (warm workloads, at least ${WARMUP_MIN}s in all) and ${COLD_WARMUP}s on coldwarm/ (cold), at most $WARMUP_RUNS (or what --warmup-min takes), until the JIT used < $JIT_QUIET% of a core; timeout ${TIMEOUT}s"
   if (( RATE > 0 )); then echo "offered load: --rate $RATE, a wait of ${DELAY_MS} ms per request per connection (at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s)"; fi
-  echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
+  echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE and coldwarm/ $COLDWARM_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
   echo "jaio template: $JAIO_TEMPLATE; backends: $BACKENDS; io: $IO_MODES; --cache-size: $JAIO_CACHE; loops: $LOOPS"
   echo "nginx: worker_processes $LOOPS, directio $NGINX_DIRECTIO, open_file_cache for: $NGINX_OFC workloads; configs below"
   echo
