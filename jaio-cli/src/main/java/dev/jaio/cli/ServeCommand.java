@@ -70,7 +70,9 @@ public final class ServeCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--io", defaultValue = "cached", description = "How files are read: cached, direct, buffered,"
-            + " sendfile (default: ${DEFAULT-VALUE}).")
+            + " sendfile (default: ${DEFAULT-VALUE}). On aio-poll and epoll+aio, buffered and sendfile reads that"
+            + " miss the kernel's page cache run on a thread pool: native AIO would run them inside io_submit,"
+            + " on the loop thread.")
     String io;
 
     @Option(names = "--cache-size", defaultValue = "256m", converter = BenchCommand.SizeConverter.class,
@@ -159,6 +161,7 @@ public final class ServeCommand implements Callable<Integer> {
                 config.root(), at.getAddress().getHostAddress(), at.getPort(), config.loops(), server.backend(),
                 server.selectionReason() == null ? "" : " [auto: " + server.selectionReason() + "]", config.io().id(),
                 config.openFiles());
+        err.printf(Locale.ROOT, "jaio serve: files are read on %s%n", server.fileReads());
         err.flush();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);

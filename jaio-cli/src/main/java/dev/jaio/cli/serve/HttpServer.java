@@ -17,6 +17,17 @@ public final class HttpServer implements AutoCloseable {
     private final List<LoopServer> loops = new ArrayList<>();
     private final InetSocketAddress address;
     private OpenFiles files;
+    /**
+     * Where kernel-buffered files are read ({@code --io=buffered}, and {@code sendfile}'s bodies not
+     * in the page cache) when the loops' engine is native AIO ({@code aio-poll}, {@code epoll+aio}):
+     * a thread-pool engine, since Linux runs a buffered AIO read inside io_submit, so a miss of the
+     * kernel's page cache would hold the loop thread until the disk answers (measured on a cold
+     * run: io_submit took 3.5-4.4 ms on average, up to 100 ms). A read that hits the page cache is
+     * still copied on the loop thread (RWF_NOWAIT, {@code AsyncFile.tryRead}), as nginx's {@code
+     * aio threads} sends only what would block to its pool. Null otherwise: O_DIRECT and CACHED
+     * reads are asynchronous in io_submit, and uring and threads never block their loop.
+     */
+    private dev.jaio.IoEngine bufferedReads;
 
     private HttpServer(ServeConfig config, Consumer<String> log) throws IOException {
         this.config = config;
@@ -30,6 +41,11 @@ public final class HttpServer implements AutoCloseable {
         try {
             for (int i = 0; i < config.loops(); i++) {
                 loops.add(new LoopServer(config, log));
+            }
+            if (readsBlockInSubmit(config.io(), loops.getFirst().loop().engine().name())) {
+                bufferedReads = dev.jaio.IoEngine.open(dev.jaio.EngineConfig.defaults().withEngine("threads")
+                        .withQueueDepth(config.queueDepth())
+                        .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE));
             }
             files = new OpenFiles(resolver, this::home, options, config.fileCacheValidMillis(), config.openFiles());
             for (LoopServer s : loops) {
@@ -61,7 +77,35 @@ public final class HttpServer implements AutoCloseable {
      * completes on the home loop's thread and hops back.
      */
     private dev.jaio.IoEngine home(java.nio.file.Path file) {
+        if (bufferedReads != null) {
+            return bufferedReads;
+        }
         return loops.get(Math.floorMod(file.hashCode(), loops.size())).loop().engine();
+    }
+
+    /**
+     * Whether files read with {@code io} on an engine named {@code engine} would be read inside the
+     * submitting system call, on the loop thread: kernel-buffered reads on native AIO.
+     */
+    static boolean readsBlockInSubmit(ServeConfig.Io io, String engine) {
+        return (io == ServeConfig.Io.BUFFERED || io == ServeConfig.Io.SENDFILE) && engine.equals("aio");
+    }
+
+    /**
+     * {@return where files are read: "the loops' engines (NAME)", or, for kernel-buffered files on
+     * native AIO, "a thread pool (N threads; ...)"}
+     */
+    public String fileReads() {
+        if (bufferedReads != null) {
+            return "a thread pool (" + bufferedReads.config().threads() + " threads; native AIO would read buffered"
+                    + " files inside io_submit, on the loop thread)";
+        }
+        return "the loops' engines (" + loops.getFirst().loop().engine().name() + ")";
+    }
+
+    /** {@return the requests of the thread pool that reads kernel-buffered files on native AIO loops, or null when there is none} */
+    public dev.jaio.EngineStats bufferedReadStats() {
+        return bufferedReads == null ? null : bufferedReads.stats();
     }
 
     /** {@return the address every loop listens on} */
@@ -152,6 +196,9 @@ public final class HttpServer implements AutoCloseable {
         }
         for (LoopServer l : loops) {
             l.close();
+        }
+        if (bufferedReads != null) {
+            bufferedReads.close(); // after the loops: no connection reads a file any more
         }
     }
 }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -347,6 +348,51 @@ class HttpServerTest {
         }
         assertEquals(-1, answers.indexOf("HTTP/1.1 200 ", at), "more answers than requests");
         assertEquals(List.of(), log);
+    }
+
+    /** Kernel-buffered reads go to a thread pool exactly where the loops' engine would run them inside io_submit. */
+    @Test
+    void bufferedReadsLeaveTheLoopOnlyWhereNativeAioWouldBlock() {
+        for (ServeConfig.Io io : ServeConfig.Io.values()) {
+            boolean buffered = io == ServeConfig.Io.BUFFERED || io == ServeConfig.Io.SENDFILE;
+            assertEquals(buffered, HttpServer.readsBlockInSubmit(io, "aio"), io.id());
+            assertFalse(HttpServer.readsBlockInSubmit(io, "uring"), io.id());
+            assertFalse(HttpServer.readsBlockInSubmit(io, "threads"), io.id());
+        }
+    }
+
+    /**
+     * On the native AIO backends a buffered read that misses the kernel's page cache would be read
+     * inside io_submit on the loop thread: it runs on the server's thread pool instead, and the
+     * bytes come back whole; on uring it stays on the loop's ring.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndBufferedModes")
+    void aBufferedReadThatMissesThePageCacheDoesNotRunOnANativeAioLoop(String backend, ServeConfig.Io io)
+            throws Exception {
+        start(backend, io, 10_000);
+        try (dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(root.resolve("big.bin"), dev.jaio.FileOption.READ,
+                dev.jaio.FileOption.WRITE)) {
+            f.fsync().get();
+            f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED); // the next read of it misses the page cache
+        }
+        HttpResponse<byte[]> r = get(client(), uri("/big.bin"));
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(big, r.body());
+        dev.jaio.EngineStats pool = server.bufferedReadStats();
+        if (backend.equals("uring")) {
+            assertNull(pool, "uring reads on its ring");
+            assertTrue(server.fileReads().contains("(uring)"), server.fileReads());
+        } else {
+            assertTrue(server.fileReads().startsWith("a thread pool"), server.fileReads());
+            assertTrue(pool.completed() > 0 && pool.bytes() > 0, "no read reached the pool: " + pool);
+        }
+        assertEquals(List.of(), log);
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> backendsAndBufferedModes() {
+        return Stream.of("uring", "aio-poll", "epoll+aio").flatMap(b -> Stream.of(ServeConfig.Io.BUFFERED,
+                ServeConfig.Io.SENDFILE).map(io -> org.junit.jupiter.params.provider.Arguments.of(b, io)));
     }
 
     static Stream<String> backends() {
