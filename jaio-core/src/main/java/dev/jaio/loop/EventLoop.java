@@ -46,6 +46,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     {@link #selectionReason()} says which were skipped and why.
  * </ul>
  *
+ * <p>What does not block: socket, pipe and timer work never waits on any backend, nor do file
+ * requests on {@code uring} (the kernel hands what would wait to its io-wq workers) and
+ * {@code threads}. On {@code aio-poll} and {@code epoll+aio}, native AIO is asynchronous for
+ * {@link dev.jaio.FileOption#DIRECT} and {@link dev.jaio.FileOption#CACHED} files (jaio's cache
+ * reads with O_DIRECT), but Linux runs a read or write of a kernel-buffered file inside
+ * io_submit, on the loop thread: a miss of the kernel's page cache holds the loop until the disk
+ * answers (the paper's §3). Open such files DIRECT or CACHED there, or on a {@code threads}
+ * engine of their own, whose completions the caller hands back with {@link #execute} ({@code jaio
+ * serve --io=buffered} does that for the reads its RWF_NOWAIT try could not copy).
+ *
  * <p>Threads: the loop's thread is a platform thread named {@code jaio-loop-BACKEND-N}. Handlers,
  * tasks, timers and the futures of {@link #engine()}'s files (and their non-async dependent stages)
  * run on it and must not block. {@link #execute}, {@link #schedule}, {@link #connect} and
