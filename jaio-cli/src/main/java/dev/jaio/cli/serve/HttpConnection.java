@@ -191,16 +191,95 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
             sendError(405, keepAlive);
             return;
         }
-        OpenFiles.Entry e;
-        try {
-            e = server.files().acquire(req.path(), since);
-        } catch (OpenFiles.Refusal x) {
-            if (x.status >= 500) {
-                server.log(req.method() + " " + req.target() + ": " + x.status + ": " + x.getMessage());
+        OpenFiles.Entry e = server.files().tryAcquire(req.path(), since);
+        if (e == null) {
+            java.util.concurrent.Executor opener = server.opener();
+            if (opener != null) {
+                openOffLoop(opener, req);
+                return;
             }
-            sendError(x.status, keepAlive, !head);
+            try {
+                e = server.files().acquire(req.path(), since);
+            } catch (OpenFiles.Refusal x) {
+                refused(req, x);
+                return;
+            }
+        }
+        respondWith(req, e);
+    }
+
+    private void refused(HttpRequest req, OpenFiles.Refusal x) {
+        if (x.status >= 500) {
+            server.log(req.method() + " " + req.target() + ": " + x.status + ": " + x.getMessage());
+        }
+        sendError(x.status, keepAlive, !req.method().equals("HEAD"));
+    }
+
+    /**
+     * A file the open-file cache does not hold (or must check again) is resolved, opened and
+     * stat'ed on the server's opener threads, never on the loop: for a file whose directory entry
+     * and inode are not in memory those calls wait for the disk, and the loop's other connections
+     * would wait with them. The answer comes back to this connection's loop.
+     */
+    private void openOffLoop(java.util.concurrent.Executor opener, HttpRequest req) {
+        OpenFiles files = server.files();
+        String path = req.path();
+        long at = since;
+        dev.jaio.loop.EventLoop loop = server.loop();
+        try {
+            opener.execute(() -> {
+                OpenFiles.Entry got = null;
+                OpenFiles.Refusal refusal = null;
+                RuntimeException bug = null;
+                try {
+                    got = files.acquire(path, at);
+                } catch (OpenFiles.Refusal x) {
+                    refusal = x;
+                } catch (RuntimeException x) {
+                    bug = x;
+                }
+                OpenFiles.Entry e = got;
+                OpenFiles.Refusal r = refusal;
+                RuntimeException b = bug;
+                try {
+                    loop.execute(() -> opened(req, e, r, b));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    if (e != null) {
+                        files.release(e); // the loop is closing, and with it this connection
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            sendError(503, false, !req.method().equals("HEAD")); // the server is stopping
+        }
+    }
+
+    /** On the loop: the open of {@link #openOffLoop} ended. */
+    private void opened(HttpRequest req, OpenFiles.Entry e, OpenFiles.Refusal refusal, RuntimeException bug) {
+        if (state != State.RESPONDING) {
+            // Closed meanwhile (a timeout, the peer, the server stopping): the file is not ours to keep.
+            if (e != null) {
+                server.files().release(e);
+            }
             return;
         }
+        try {
+            if (bug != null) {
+                throw bug;
+            }
+            if (refusal != null) {
+                refused(req, refusal);
+                return;
+            }
+            respondWith(req, e);
+        } catch (RuntimeException x) {
+            internalError(x);
+        }
+    }
+
+    /** Answers {@code req} from the open file {@code e}, which it took for this response. */
+    private void respondWith(HttpRequest req, OpenFiles.Entry e) {
+        boolean head = req.method().equals("HEAD");
         String date = server.date();
         ResponseHead h = new ResponseHead(headArea());
         // RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since.

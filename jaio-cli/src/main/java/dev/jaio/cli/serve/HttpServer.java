@@ -28,6 +28,8 @@ public final class HttpServer implements AutoCloseable {
      * reads are asynchronous in io_submit, and uring and threads never block their loop.
      */
     private dev.jaio.IoEngine bufferedReads;
+    /** The threads that open files the open-file cache misses ({@link ServeConfig#openThreads()}), or null. */
+    private java.util.concurrent.ExecutorService opener;
 
     private HttpServer(ServeConfig config, Consumer<String> log) throws IOException {
         this.config = config;
@@ -48,8 +50,17 @@ public final class HttpServer implements AutoCloseable {
                         .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE));
             }
             files = new OpenFiles(resolver, this::home, options, config.fileCacheValidMillis(), config.openFiles());
+            if (config.openThreads() > 0) {
+                java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+                opener = java.util.concurrent.Executors.newFixedThreadPool(config.openThreads(), r -> {
+                    Thread t = new Thread(r, "jaio-serve-open-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
             for (LoopServer s : loops) {
                 s.files(files);
+                s.opener(opener);
                 at = s.listen(at); // the first loop's port (maybe chosen by the kernel) for the others
             }
         } catch (IOException | RuntimeException e) {
@@ -106,6 +117,11 @@ public final class HttpServer implements AutoCloseable {
     /** {@return the requests of the thread pool that reads kernel-buffered files on native AIO loops, or null when there is none} */
     public dev.jaio.EngineStats bufferedReadStats() {
         return bufferedReads == null ? null : bufferedReads.stats();
+    }
+
+    /** {@return the opens handed to the opener threads so far (misses of the open-file cache), or -1 without them} */
+    public long opensOffLoop() {
+        return opener == null ? -1 : ((java.util.concurrent.ThreadPoolExecutor) opener).getTaskCount();
     }
 
     /** {@return the address every loop listens on} */
@@ -190,6 +206,18 @@ public final class HttpServer implements AutoCloseable {
     public void close() {
         for (LoopServer l : loops) {
             l.stopServing();
+        }
+        if (opener != null) {
+            // Opens still running finish before the cache closes, so none adds a file after it.
+            opener.shutdown();
+            try {
+                if (!opener.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    opener.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                opener.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         if (files != null) {
             files.closeAll();

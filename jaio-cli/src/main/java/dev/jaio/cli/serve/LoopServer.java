@@ -28,6 +28,7 @@ final class LoopServer {
     private final ServeConfig config;
     private final EventLoop loop;
     private OpenFiles files;
+    private java.util.concurrent.Executor opener;
     private final ServeStats stats = new ServeStats();
     private final DateCache dates = new DateCache();
     private final Set<HttpConnection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -49,6 +50,16 @@ final class LoopServer {
         }
         this.loop = EventLoop.open(lc);
         this.readAlignment = config.io() == ServeConfig.Io.DIRECT ? 4096 : 1;
+    }
+
+    /** The server's opener threads ({@link ServeConfig#openThreads()}), or null; set once before the loop listens. */
+    void opener(java.util.concurrent.Executor opener) {
+        this.opener = opener;
+    }
+
+    /** {@return the server's opener threads, or null: misses of the open-file cache are opened on the loop} */
+    java.util.concurrent.Executor opener() {
+        return opener;
     }
 
     /** The server's open-file cache, shared by its loops; set once before the loop listens. */

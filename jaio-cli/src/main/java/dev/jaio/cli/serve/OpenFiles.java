@@ -34,9 +34,10 @@ import java.util.random.RandomGenerator;
  * descriptors anyway (EMFILE, ENFILE) a quarter of the files are dropped and the open is tried
  * once more; if it still fails the request gets 503.
  *
- * <p>A miss resolves, opens and stats the file on the asking loop's thread: the one place the
- * server makes system calls that may wait for the disk (a cold directory lookup), once per file per
- * validity period, as nginx's workers do.
+ * <p>A miss resolves, opens and stats the file ({@link #acquire}): system calls that may wait for
+ * the disk (a cold directory lookup, a cold inode), once per file per validity period. The server
+ * makes them on its opener threads ({@link ServeConfig#openThreads()}), or, with none, on the asking
+ * loop's thread, as nginx's workers do; a hit ({@link #tryAcquire}) makes no system call.
  *
  * <p>Threads: any loop. An entry's {@link Entry#state} holds its users (responses reading it) and a
  * DROPPED bit; the file is closed exactly once, by whoever sees DROPPED with no users.
@@ -174,7 +175,24 @@ final class OpenFiles {
         this.maxEntries = maxEntries;
     }
 
-    /** The open file for {@code decodedPath}, taken for one response ({@link #release} it). */
+    /**
+     * The open file for {@code decodedPath} when the cache holds it and its check is not due,
+     * taken for one response ({@link #release} it); else null, and {@link #acquire} is the way.
+     * Makes no system call.
+     */
+    Entry tryAcquire(String decodedPath, long now) {
+        Entry e = entries.get(decodedPath);
+        if (e != null && now - e.checkAfter < 0 && e.tryUse()) {
+            e.usedAt = now;
+            return e;
+        }
+        return null;
+    }
+
+    /**
+     * The open file for {@code decodedPath}, taken for one response ({@link #release} it): from the
+     * cache, or resolved, opened and stat'ed now (calls that may wait for the disk). Any thread.
+     */
     Entry acquire(String decodedPath, long now) throws Refusal {
         Entry e = entries.get(decodedPath);
         if (e != null && now - e.checkAfter < 0 && e.tryUse()) {

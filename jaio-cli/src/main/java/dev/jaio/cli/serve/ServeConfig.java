@@ -30,10 +30,17 @@ import java.util.Locale;
  * @param receive requests arrive through {@link dev.jaio.loop.StreamChannel#receive} (on uring one
  *     multishot RECV per connection, picking buffers from the loop's provided buffer ring) instead
  *     of one read per request head into the connection's buffer
+ * @param openThreads threads that resolve, open and stat the files the open-file cache does not
+ *     hold, off the loops (those calls may wait for the disk); 0: on the asking loop's thread, as
+ *     nginx does
  */
 public record ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
         int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
-        long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom, boolean receive) {
+        long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom, boolean receive,
+        int openThreads) {
+
+    /** {@link #openThreads()} unless given. */
+    public static final int DEFAULT_OPEN_THREADS = 2;
 
     /** How file bytes reach the response. */
     public enum Io {
@@ -65,6 +72,15 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
                 idleTimeoutMillis, sendTimeoutMillis, fileCacheValidMillis, openFiles, fastPaths, 0);
     }
 
+    /** A configuration with {@link #DEFAULT_OPEN_THREADS} opener threads. */
+    public ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
+            int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
+            long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom, boolean receive) {
+        this(root, address, loops, backend, io, cacheBytes, queueDepth, chunkBytes, headerTimeoutMillis,
+                idleTimeoutMillis, sendTimeoutMillis, fileCacheValidMillis, openFiles, fastPaths, sendZeroCopyFrom,
+                receive, DEFAULT_OPEN_THREADS);
+    }
+
     /** A configuration that reads request heads (no {@link #receive()}). */
     public ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
             int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,
@@ -79,6 +95,9 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         }
         if (loops < 1 || loops > 1024) {
             throw new IllegalArgumentException("--loops must be in [1, 1024]: " + loops);
+        }
+        if (openThreads < 0 || openThreads > 256) {
+            throw new IllegalArgumentException("--open-threads must be in [0, 256]: " + openThreads);
         }
         if (openFiles < 1) {
             throw new IllegalArgumentException("--open-files must be at least 1: " + openFiles);

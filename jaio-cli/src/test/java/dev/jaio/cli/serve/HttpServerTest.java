@@ -77,6 +77,12 @@ class HttpServerTest {
 
     HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles, long validMillis,
             long sendZeroCopyFrom) throws IOException {
+        return start(backend, io, headerTimeoutMillis, openFiles, validMillis, sendZeroCopyFrom,
+                ServeConfig.DEFAULT_OPEN_THREADS);
+    }
+
+    HttpServer start(String backend, ServeConfig.Io io, long headerTimeoutMillis, int openFiles, long validMillis,
+            long sendZeroCopyFrom, int openThreads) throws IOException {
         big = new byte[3_000_017];
         new Random(7).nextBytes(big);
         Files.write(root.resolve("big.bin"), big);
@@ -86,7 +92,7 @@ class HttpServerTest {
         Files.write(root.resolve("empty"), new byte[0]);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend, io,
                 16 << 20, 256, 64 * 1024, headerTimeoutMillis, 60_000, 60_000, validMillis, openFiles, true,
-                sendZeroCopyFrom, receive);
+                sendZeroCopyFrom, receive, openThreads);
         server = HttpServer.start(c, log::add);
         return server;
     }
@@ -348,6 +354,38 @@ class HttpServerTest {
         }
         assertEquals(-1, answers.indexOf("HTTP/1.1 200 ", at), "more answers than requests");
         assertEquals(List.of(), log);
+    }
+
+    /**
+     * A file the open-file cache misses is opened by the opener threads (off the loop: a cold
+     * lookup waits for the disk), or, with none, on the loop; a hit opens nothing. Either way the
+     * answers are the same: the file, 404, 403 for an escape, a directory's index.
+     */
+    @ParameterizedTest(name = "open threads {0}, {1}")
+    @MethodSource("openThreadsAndBackends")
+    void filesTheCacheMissesAreOpenedByTheOpenerThreads(int openThreads, String backend) throws Exception {
+        start(backend, ServeConfig.Io.CACHED, 10_000, 64, 60_000, 0, openThreads);
+        Path outside = Files.createTempFile("jaio-outside", ".txt");
+        Files.createSymbolicLink(root.resolve("escape"), outside);
+        HttpClient c = client();
+        for (int round = 0; round < 2; round++) {
+            assertEquals("hello, world\n", new String(get(c, uri("/hello.txt")).body(), US_ASCII));
+            assertArrayEquals(big, get(c, uri("/big.bin")).body());
+            assertEquals("<p>index</p>", new String(get(c, uri("/sub/")).body(), US_ASCII));
+            assertEquals(404, get(c, uri("/missing")).statusCode());
+            assertEquals(403, get(c, uri("/escape")).statusCode()); // a symlink out of the root
+        }
+        HttpResponse<byte[]> head = c.send(HttpRequest.newBuilder(uri("/big.bin?x"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, head.statusCode());
+        // Round 1 missed 3 files and refused 2 paths (refusals are not cached); round 2 hit the files.
+        assertEquals(openThreads == 0 ? -1 : 2 + 2 + 3, server.opensOffLoop());
+        assertEquals(List.of(), log);
+        Files.delete(outside);
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> openThreadsAndBackends() {
+        return Stream.of(0, 2).flatMap(n -> backends().map(b -> org.junit.jupiter.params.provider.Arguments.of(n, b)));
     }
 
     /** Kernel-buffered reads go to a thread pool exactly where the loops' engine would run them inside io_submit. */
