@@ -241,7 +241,7 @@ while (( $# )); do
     --jaio|--backends|--io|--jaio-cache|--loops|--port|--start-timeout|--nginx-open-file-cache|--nginx-directio|\
     --workloads|--threads|--connections|--duration|--rate|--pin|--warmup|--cold-warmup|--warmup-runs|--warmup-min|--jit-quiet|\
     --timeout|--rounds|--seed|\
-    --dir|--small-count|--medium-count|--cold-size|--strace-workload|--strace-duration|\
+    --dir|--small-count|--medium-count|--cold-size|--cold-warmup-size|--strace-workload|--strace-duration|\
     --strace-threads|--out)
       takes "$@"
       if (( has_val == 2 )); then shift; fi

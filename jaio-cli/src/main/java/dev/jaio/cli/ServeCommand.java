@@ -102,11 +102,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + " that files opened together are not all checked again together) (default: ${DEFAULT-VALUE}).")
     long fileCacheValid;
 
-    @Option(names = "--open-threads", defaultValue = "" + ServeConfig.DEFAULT_OPEN_THREADS,
-            description = "Threads that resolve, open and stat files the open-file cache does not hold, off the"
-                    + " loops (for a cold directory entry or inode those calls wait for the disk); 0: on the loop"
-                    + " thread, as nginx does (default: ${DEFAULT-VALUE}).")
-    int openThreads;
+    @Option(names = "--open-threads", description = "Threads that resolve, open and stat files the open-file cache"
+            + " does not hold, off the loops (for a cold directory entry or inode those calls wait for the disk);"
+            + " 0: on the loop thread, as nginx does (default: one per loop).")
+    Integer openThreads;
 
     @Option(names = "--open-files", description = "Files kept open, all loops together (default: three quarters of the"
             + " descriptor limit, RLIMIT_NOFILE, one descriptor per file;"
@@ -290,7 +289,7 @@ public final class ServeCommand implements Callable<Integer> {
                     cacheSize, queueDepth, (int) Math.min(Integer.MAX_VALUE, chunk), TimeUnit.SECONDS.toMillis(headerTimeout),
                     TimeUnit.SECONDS.toMillis(idleTimeout), TimeUnit.SECONDS.toMillis(sendTimeout),
                     TimeUnit.SECONDS.toMillis(fileCacheValid), openFileLimit(mode), fastPaths, sendZeroCopyFrom, receive,
-                    openThreads);
+                    openThreads == null ? n : openThreads);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

@@ -261,6 +261,9 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
             if (e != null) {
                 server.files().release(e);
             }
+            if (bug != null) {
+                server.log("open of " + req.path() + " failed after its connection closed: " + bug);
+            }
             return;
         }
         try {

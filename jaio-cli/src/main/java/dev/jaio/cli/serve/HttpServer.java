@@ -81,7 +81,8 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * The engine a file is opened on, its home loop's (by path hash, to spread the work). One handle
+     * The engine a file is opened on: {@link #bufferedReads} when there is one, else its home
+     * loop's (by path hash, to spread the work). One handle
      * of a file serves every loop (the loops share one descriptor limit), and for CACHED files jaio
      * keeps one page cache per file in the JVM anyway: a read another loop makes is copied on that
      * loop's thread when the cache (or, buffered, the kernel's page cache) has it, and otherwise
@@ -108,8 +109,9 @@ public final class HttpServer implements AutoCloseable {
      */
     public String fileReads() {
         if (bufferedReads != null) {
-            return "a thread pool (" + bufferedReads.config().threads() + " threads; native AIO would read buffered"
-                    + " files inside io_submit, on the loop thread)";
+            return "the loops' engines (" + loops.getFirst().loop().engine().name() + ") for what the page cache"
+                    + " holds (RWF_NOWAIT), a pool of " + bufferedReads.config().threads() + " threads for the rest (native"
+                    + " AIO would read those inside io_submit, on the loop thread)";
         }
         return "the loops' engines (" + loops.getFirst().loop().engine().name() + ")";
     }
@@ -204,15 +206,17 @@ public final class HttpServer implements AutoCloseable {
     /** Stops: closes listeners, connections, open files and loops. */
     @Override
     public void close() {
+        if (files != null) {
+            files.stop(); // opens not yet begun are refused, and one under way drops its file
+        }
         for (LoopServer l : loops) {
             l.stopServing();
         }
         if (opener != null) {
-            // Opens still running finish before the cache closes, so none adds a file after it.
             opener.shutdown();
             try {
-                if (!opener.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    opener.shutdownNow();
+                if (!opener.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    opener.shutdownNow(); // a file an open still under way opens is dropped by it (stop)
                 }
             } catch (InterruptedException e) {
                 opener.shutdownNow();

@@ -158,6 +158,8 @@ final class OpenFiles {
     private final int maxEntries;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger shedding = new AtomicInteger();
+    /** Set by {@link #stop}: see there. */
+    private volatile boolean closed;
     /**
      * Handles this server has open, by file (device and inode): entries, and dropped entries that
      * responses still read. Two paths may name one file ({@code /d/} and {@code /d/index.html}); a
@@ -194,6 +196,9 @@ final class OpenFiles {
      * cache, or resolved, opened and stat'ed now (calls that may wait for the disk). Any thread.
      */
     Entry acquire(String decodedPath, long now) throws Refusal {
+        if (closed) {
+            throw new Refusal(503, "the server is stopping");
+        }
         Entry e = entries.get(decodedPath);
         if (e != null && now - e.checkAfter < 0 && e.tryUse()) {
             e.usedAt = now;
@@ -236,6 +241,14 @@ final class OpenFiles {
                 e.drop();
             }
             fresh.tryUse();
+            if (closed) {
+                // closeAll began meanwhile (it sets closed before it drops what the map holds), and
+                // may have passed this entry: it must not stay open after the server stopped.
+                entries.remove(decodedPath, fresh);
+                fresh.drop();
+                fresh.release();
+                throw new Refusal(503, "the server is stopping");
+            }
             if (entries.size() > maxEntries) {
                 shed(entries.size() - maxEntries + maxEntries / 8);
             }
@@ -249,7 +262,17 @@ final class OpenFiles {
     }
 
     /** Closes every file; the server is closing. */
+    /**
+     * Stops: from now on {@link #acquire} refuses (503) and an open that was under way drops its
+     * file instead of keeping it, so that nothing stays open after {@link #closeAll}.
+     */
+    void stop() {
+        closed = true;
+    }
+
+    /** Stops ({@link #stop}) and drops every file: each closes now, or when its last response lets go. */
     void closeAll() {
+        closed = true;
         for (Entry e : entries.values()) {
             e.drop();
         }

@@ -39,7 +39,7 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         long fileCacheValidMillis, int openFiles, boolean fastPaths, long sendZeroCopyFrom, boolean receive,
         int openThreads) {
 
-    /** {@link #openThreads()} unless given. */
+    /** {@link #openThreads()} of the constructors that do not take it (the command line gives one per loop). */
     public static final int DEFAULT_OPEN_THREADS = 2;
 
     /** How file bytes reach the response. */

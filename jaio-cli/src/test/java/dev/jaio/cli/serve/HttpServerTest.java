@@ -408,6 +408,8 @@ class HttpServerTest {
     @MethodSource("backendsAndBufferedModes")
     void aBufferedReadThatMissesThePageCacheDoesNotRunOnANativeAioLoop(String backend, ServeConfig.Io io)
             throws Exception {
+        // DONTNEED empties the page cache of a file on a disk, not on tmpfs (whose pages are the file).
+        assumeTrue(!Files.getFileStore(root).type().equals("tmpfs"), "the temporary directory is on tmpfs");
         start(backend, io, 10_000);
         try (dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(root.resolve("big.bin"), dev.jaio.FileOption.READ,
                 dev.jaio.FileOption.WRITE)) {
@@ -422,7 +424,7 @@ class HttpServerTest {
             assertNull(pool, "uring reads on its ring");
             assertTrue(server.fileReads().contains("(uring)"), server.fileReads());
         } else {
-            assertTrue(server.fileReads().startsWith("a thread pool"), server.fileReads());
+            assertTrue(server.fileReads().contains("a pool of"), server.fileReads());
             assertTrue(pool.completed() > 0 && pool.bytes() > 0, "no read reached the pool: " + pool);
         }
         assertEquals(List.of(), log);

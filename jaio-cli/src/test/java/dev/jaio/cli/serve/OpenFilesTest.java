@@ -42,6 +42,62 @@ class OpenFilesTest {
         assertEquals(now, OpenFiles.nextCheck(now, 0, r), "a validity of 0: every request checks");
     }
 
+    /**
+     * The server stops its open-file cache while opener threads still open files: every open that
+     * began before the stop either is dropped by closeAll or drops its own file, every one after it
+     * is refused (503), and once the responses let go nothing under the served directory is open.
+     */
+    @Test
+    void opensRacingTheStopLeaveNoFileOpen(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (int i = 0; i < 64; i++) {
+            java.nio.file.Files.writeString(dir.resolve("f" + i), "file " + i);
+        }
+        try (dev.jaio.IoEngine engine = dev.jaio.IoEngine.open(dev.jaio.EngineConfig.defaults().withEngine("threads"))) {
+            for (int round = 0; round < 20; round++) {
+                OpenFiles files = new OpenFiles(new PathResolver(dir), p -> engine,
+                        new dev.jaio.FileOption[] {dev.jaio.FileOption.READ}, 60_000, 1000);
+                java.util.Queue<OpenFiles.Entry> taken = new java.util.concurrent.ConcurrentLinkedQueue<>();
+                java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                Thread[] openers = new Thread[4];
+                for (int t = 0; t < openers.length; t++) {
+                    int from = t * 16;
+                    openers[t] = Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                            for (int i = from; i < from + 16; i++) {
+                                try {
+                                    taken.add(files.acquire("/f" + i, System.nanoTime()));
+                                } catch (OpenFiles.Refusal r) {
+                                    assertEquals(503, r.status, r.getMessage());
+                                    refused.incrementAndGet();
+                                }
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+                go.countDown();
+                if (round % 2 == 1) {
+                    Thread.onSpinWait();
+                }
+                files.closeAll();
+                for (Thread t : openers) {
+                    t.join();
+                }
+                assertEquals(64, taken.size() + refused.get());
+                for (OpenFiles.Entry e : taken) {
+                    files.release(e); // the responses end: the last user closes a dropped file
+                }
+                assertEquals(0, BreakerServeTest.descriptorsUnder(dir), "round " + round + ": files left open");
+                OpenFiles.Refusal after = org.junit.jupiter.api.Assertions.assertThrows(OpenFiles.Refusal.class,
+                        () -> files.acquire("/f0", System.nanoTime()));
+                assertEquals(503, after.status);
+            }
+        }
+    }
+
     @Test
     void oldestFirstOrdersByUseTimeEvenAcrossTheNanoTimeWrap() {
         Map<String, OpenFiles.Entry> m = new ConcurrentHashMap<>();
