@@ -104,8 +104,8 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * {@return where files are read: "the loops' engines (NAME)", or, for kernel-buffered files on
-     * native AIO, "a thread pool (N threads; ...)"}
+     * {@return where files are read: "the loops' engines (NAME)", and for kernel-buffered files on
+     * native AIO "... a pool of N threads for the rest ..." (what RWF_NOWAIT could not copy)}
      */
     public String fileReads() {
         if (bufferedReads != null) {

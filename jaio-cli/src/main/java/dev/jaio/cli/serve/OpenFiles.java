@@ -261,7 +261,6 @@ final class OpenFiles {
         e.release();
     }
 
-    /** Closes every file; the server is closing. */
     /**
      * Stops: from now on {@link #acquire} refuses (503) and an open that was under way drops its
      * file instead of keeping it, so that nothing stays open after {@link #closeAll}.

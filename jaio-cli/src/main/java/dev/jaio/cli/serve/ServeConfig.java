@@ -48,7 +48,11 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
         CACHED,
         /** O_DIRECT reads of aligned blocks (FileOption.DIRECT): no page cache at all. */
         DIRECT,
-        /** Kernel-buffered reads through the loop (RWF_NOWAIT tries first). */
+        /**
+         * Kernel-buffered reads: RWF_NOWAIT tries on the loop thread first, then the loop's engine,
+         * or on aio-poll and epoll+aio a thread pool (native AIO reads buffered files inside
+         * io_submit, which would hold the loop thread until the disk answers).
+         */
         BUFFERED,
         /**
          * Bodies over 32 KiB go from the file to the socket without a copy through user memory:
