@@ -31,7 +31,8 @@ public final class HttpServer implements AutoCloseable {
     /** The threads that open files the open-file cache misses ({@link ServeConfig#openThreads()}), or null. */
     private java.util.concurrent.ExecutorService opener;
 
-    private HttpServer(ServeConfig config, Consumer<String> log) throws IOException {
+    private HttpServer(ServeConfig config, Consumer<String> log, java.util.concurrent.ThreadPoolExecutor givenOpener)
+            throws IOException {
         this.config = config;
         PathResolver resolver = new PathResolver(config.root());
         InetSocketAddress at = config.address();
@@ -50,7 +51,9 @@ public final class HttpServer implements AutoCloseable {
                         .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE));
             }
             files = new OpenFiles(resolver, this::home, options, config.fileCacheValidMillis(), config.openFiles());
-            if (config.openThreads() > 0) {
+            if (givenOpener != null) {
+                opener = givenOpener;
+            } else if (config.openThreads() > 0) {
                 java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
                 opener = java.util.concurrent.Executors.newFixedThreadPool(config.openThreads(), r -> {
                     Thread t = new Thread(r, "jaio-serve-open-" + n.incrementAndGet());
@@ -77,7 +80,18 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException when a loop cannot open or listen (the message names the backend or address)
      */
     public static HttpServer start(ServeConfig config, Consumer<String> log) throws IOException {
-        return new HttpServer(config, log);
+        return new HttpServer(config, log, null);
+    }
+
+    /** Tests: starts with {@code opener} as the opener threads (a test may hold its tasks back). */
+    static HttpServer start(ServeConfig config, Consumer<String> log, java.util.concurrent.ThreadPoolExecutor opener)
+            throws IOException {
+        return new HttpServer(config, log, opener);
+    }
+
+    /** {@return the server's open-file cache} */
+    OpenFiles files() {
+        return files;
     }
 
     /**

@@ -283,6 +283,12 @@ final class OpenFiles {
         return entries.size();
     }
 
+    /** {@return the responses that hold the file of {@code decodedPath}, or -1 when the cache does not hold it} */
+    int users(String decodedPath) {
+        Entry e = entries.get(decodedPath);
+        return e == null ? -1 : e.users();
+    }
+
     /** Drops the {@code n} least recently used files (one loop at a time sheds; the others go on). */
     private int shed(int n) {
         if (!shedding.compareAndSet(0, 1)) {

@@ -384,6 +384,51 @@ class HttpServerTest {
         Files.delete(outside);
     }
 
+    /**
+     * A connection the server closes (here its send timeout) while its file is being opened on an
+     * opener thread: the open's answer comes back to a closed connection, which lets go of the file
+     * (it stays in the open-file cache with no user, not taken for good).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void aConnectionClosedWhileItsFileOpensLetsGoOfTheFile(String backend) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello, world\n");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ThreadPoolExecutor gated = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>()) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                try {
+                    release.await(); // the open waits, as one of a cold inode would
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, backend,
+                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 300, 60_000, 64, true, 0, receive, 1);
+        server = HttpServer.start(c, log::add, gated);
+        try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            // The sweep (each second) closes a connection whose response made no progress for 300 ms.
+            int first;
+            try {
+                first = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                first = -1;
+            }
+            assertEquals(-1, first, "the server answered a request whose file was never opened");
+        }
+        assertEquals(-1, server.files().users("/hello.txt"), "not opened yet");
+        release.countDown();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.files().users("/hello.txt") != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, server.files().users("/hello.txt"), "the closed connection kept the file taken");
+    }
+
     static Stream<org.junit.jupiter.params.provider.Arguments> openThreadsAndBackends() {
         return Stream.of(0, 2).flatMap(n -> backends().map(b -> org.junit.jupiter.params.provider.Arguments.of(n, b)));
     }
