@@ -48,7 +48,7 @@ public final class HttpServer implements AutoCloseable {
             if (readsBlockInSubmit(config.io(), loops.getFirst().loop().engine().name())) {
                 bufferedReads = dev.jaio.IoEngine.open(dev.jaio.EngineConfig.defaults().withEngine("threads")
                         .withQueueDepth(config.queueDepth())
-                        .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE));
+                        .withFastPaths(config.fastPathPolicy()));
             }
             files = new OpenFiles(resolver, this::home, options, config.fileCacheValidMillis(), config.openFiles());
             if (givenOpener != null) {

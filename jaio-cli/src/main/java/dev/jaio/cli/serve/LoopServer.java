@@ -42,7 +42,7 @@ final class LoopServer {
         this.log = log;
         EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()))
-                .withFastPaths(config.fastPaths() ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE);
+                .withFastPaths(config.fastPathPolicy());
         LoopConfig lc = LoopConfig.defaults().withBackend(config.backend()).withFiles(files)
                 .withSendZeroCopyFrom(config.sendZeroCopyFrom());
         if (config.receive()) {

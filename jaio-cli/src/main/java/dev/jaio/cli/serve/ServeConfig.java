@@ -76,6 +76,11 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
                 idleTimeoutMillis, sendTimeoutMillis, fileCacheValidMillis, openFiles, fastPaths, 0);
     }
 
+    /** {@return the fast paths of the engines that read the files: all, or none ({@link #fastPaths()})} */
+    public dev.jaio.FastPaths fastPathPolicy() {
+        return fastPaths ? dev.jaio.FastPaths.ALL : dev.jaio.FastPaths.NONE;
+    }
+
     /** A configuration with {@link #DEFAULT_OPEN_THREADS} opener threads. */
     public ServeConfig(Path root, InetSocketAddress address, int loops, String backend, Io io, long cacheBytes,
             int queueDepth, int chunkBytes, long headerTimeoutMillis, long idleTimeoutMillis, long sendTimeoutMillis,

@@ -79,9 +79,6 @@ class OpenFilesTest {
                     });
                 }
                 go.countDown();
-                if (round % 2 == 1) {
-                    Thread.onSpinWait();
-                }
                 files.closeAll();
                 for (Thread t : openers) {
                     t.join();
