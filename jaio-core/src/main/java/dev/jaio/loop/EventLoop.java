@@ -4,6 +4,7 @@ import dev.jaio.EngineConfig;
 import dev.jaio.EngineStatus;
 import dev.jaio.IoEngine;
 import dev.jaio.internal.engine.IoQueue;
+import dev.jaio.internal.engine.QueueOptions;
 import dev.jaio.internal.linux.NativeAccess;
 import dev.jaio.internal.loop.Backend;
 import dev.jaio.internal.loop.Dispatch;
@@ -47,14 +48,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  *
  * <p>What does not block: socket, pipe and timer work never waits on any backend, nor do file
- * requests on {@code uring} (the kernel hands what would wait to its io-wq workers) and
- * {@code threads}. On {@code aio-poll} and {@code epoll+aio}, native AIO is asynchronous for
- * {@link dev.jaio.FileOption#DIRECT} and {@link dev.jaio.FileOption#CACHED} files (jaio's cache
- * reads with O_DIRECT), but Linux runs a read or write of a kernel-buffered file inside
- * io_submit, on the loop thread: a miss of the kernel's page cache holds the loop until the disk
- * answers (the paper's §3). Open such files DIRECT or CACHED there, or on a {@code threads}
- * engine of their own, whose completions the caller hands back with {@link #execute} ({@code jaio
- * serve --io=buffered} does that for the reads its RWF_NOWAIT try could not copy).
+ * requests. On {@code uring} the kernel hands what would wait to its io-wq workers, and
+ * {@code threads} runs files on its pool. On {@code aio-poll} and {@code epoll+aio}, native AIO
+ * queues {@link dev.jaio.FileOption#DIRECT} and {@link dev.jaio.FileOption#CACHED} requests (jaio's
+ * cache reads with O_DIRECT) and fsyncs, but Linux runs a read or write of a kernel-buffered file
+ * (opened without DIRECT) inside io_submit, where a miss of the kernel's page cache would hold the
+ * loop thread until the disk answers (the paper's §3). So those loops hand such reads and writes
+ * to a pool of {@link dev.jaio.EngineConfig#threads()} threads of their own, started with the
+ * first one ({@link #bufferedFileRequestsOnThreads()} counts them); the pool's workers wake the
+ * loop, and the requests complete on the loop thread like any other. A read the kernel's cache
+ * holds is still copied on the calling thread when the engine's fast paths allow it
+ * ({@link dev.jaio.AsyncFile#tryRead}, {@link dev.jaio.FastPaths}). Should the pool's threads not
+ * start, the requests run inside io_submit as before and a warning is logged to System.Logger
+ * {@code dev.jaio.loop}.
  *
  * <p>Threads: the loop's thread is a platform thread named {@code jaio-loop-BACKEND-N}. Handlers,
  * tasks, timers and the futures of {@link #engine()}'s files (and their non-async dependent stages)
@@ -86,12 +92,15 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final String selectionReason;
     private final Reactor reactor;
     private final IoEngine engine;
+    private final dev.jaio.internal.engine.EventLoop loop;
 
-    private EventLoop(Backend backend, String selectionReason, Reactor reactor, IoEngine engine) {
+    private EventLoop(Backend backend, String selectionReason, Reactor reactor, IoEngine engine,
+            dev.jaio.internal.engine.EventLoop loop) {
         this.backend = backend;
         this.selectionReason = selectionReason;
         this.reactor = reactor;
         this.engine = engine;
+        this.loop = loop;
     }
 
     /**
@@ -147,7 +156,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
         dev.jaio.internal.engine.EventLoop loop;
         try {
-            loop = new dev.jaio.internal.engine.EventLoop(queue, thread, reactor);
+            dev.jaio.internal.engine.EventLoop.OffloadQueue offload = !backend.offloadsKernelBufferedFiles() ? null
+                    : capacity -> Engines.open("threads", new QueueOptions(capacity, true, files.threads(), 0, false)).queue();
+            loop = new dev.jaio.internal.engine.EventLoop(queue, thread, reactor, offload);
         } catch (OutOfMemoryError | RuntimeException e) {
             queue.close();
             // pthread_create refused, or the backend's own setup failed (epoll_create1, eventfd)
@@ -155,7 +166,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                     + (e.getCause() instanceof IOException io ? io.getMessage() : e.getMessage()), e);
         }
         IoEngine engine = LoopEngines.factory().engineOver(files, opened.provider(), loop, reason);
-        return new EventLoop(backend, reason, reactor, engine);
+        return new EventLoop(backend, reason, reactor, engine, loop);
     }
 
     /**
@@ -280,6 +291,19 @@ public final class EventLoop implements Executor, AutoCloseable {
      */
     public IoEngine engine() {
         return engine;
+    }
+
+    /**
+     * The reads and writes of kernel-buffered files (opened on {@link #engine()} without
+     * {@link dev.jaio.FileOption#DIRECT}) that this loop handed to its thread pool so far: on
+     * {@code aio-poll} and {@code epoll+aio}, every one of them (native AIO would run it inside
+     * io_submit, on the loop thread); 0 on {@code uring} and {@code threads}, whose queues never
+     * block the loop. Any thread.
+     *
+     * @return the count since the loop opened
+     */
+    public long bufferedFileRequestsOnThreads() {
+        return loop.offloaded();
     }
 
     /** {@return whether the calling thread is this loop's thread} */

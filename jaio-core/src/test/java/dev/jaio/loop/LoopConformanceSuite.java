@@ -257,6 +257,128 @@ abstract class LoopConformanceSuite {
         assertTrue(loop.engine().stats().completed() >= 3);
     }
 
+    /** Whether the backend's queue would run kernel-buffered reads and writes inside io_submit (native AIO). */
+    boolean buffersFileRequestsOnThreads() {
+        return backend().equals("aio-poll") || backend().equals("epoll+aio");
+    }
+
+    @Test
+    void kernelBufferedFileRequestsRunOnThePoolOfANativeAioLoopAndCompleteOnTheLoopThread() throws Exception {
+        try (EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(64).withFastPaths(dev.jaio.FastPaths.NONE)))) {
+            Path p = dir.resolve("buffered");
+            Path q = dir.resolve("direct");
+            try (AsyncFile f = AsyncFile.open(l.engine(), p, FileOption.READ, FileOption.WRITE, FileOption.CREATE);
+                    AsyncFile d = AsyncFile.open(l.engine(), q, FileOption.READ, FileOption.WRITE, FileOption.CREATE,
+                            FileOption.DIRECT);
+                    IoBuffer a = f.allocateBuffer(65536); IoBuffer b = f.allocateBuffer(65536);
+                    IoBuffer c = d.allocateBuffer(4096)) {
+                for (int i = 0; i < 65536; i++) {
+                    a.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 31));
+                }
+                // Kernel-buffered: two writes (one vectored), one read, one vectored read.
+                assertEquals(65536, await(f.write(a.segment(), 0)));
+                assertEquals(65536L, await(f.writev(new MemorySegment[] {a.segment().asSlice(0, 4096),
+                        a.segment().asSlice(4096, 61440)}, 65536)));
+                await(f.fdatasync()); // asynchronous in native AIO: stays in the loop's queue
+                // Made on the loop thread, so its completion comes in a later turn, after thenApply.
+                CompletableFuture<Thread> where = new CompletableFuture<>();
+                l.execute(() -> f.read(b.segment(), 65536).thenApply(n -> {
+                    assertEquals(65536, n);
+                    return Thread.currentThread();
+                }).whenComplete((t, x) -> {
+                    if (x != null) {
+                        where.completeExceptionally(x);
+                    } else {
+                        where.complete(t);
+                    }
+                }));
+                assertTrue(await(where).getName().startsWith("jaio-loop-" + backend()), "completed on " + await(where));
+                assertEquals(a.segment().mismatch(b.segment()), -1L);
+                b.segment().fill((byte) 0);
+                assertEquals(65536L, await(f.readv(new MemorySegment[] {b.segment().asSlice(0, 100),
+                        b.segment().asSlice(100)}, 0)));
+                assertEquals(a.segment().mismatch(b.segment()), -1L);
+                // O_DIRECT: native AIO queues it; never handed to the pool.
+                assertEquals(4096, await(d.write(c.segment(), 0)));
+                assertEquals(4096, await(d.read(c.segment(), 0)));
+                assertEquals(buffersFileRequestsOnThreads() ? 4 : 0, l.bufferedFileRequestsOnThreads());
+                assertTrue(l.engine().stats().completed() >= 7, "requests the loop counts: " + l.engine().stats());
+            }
+        }
+    }
+
+    @Test
+    void closingTheLoopWaitsForTheKernelBufferedRequestsItsPoolRuns() throws Exception {
+        Path p = dir.resolve("pool-close");
+        byte[] content = new byte[8 << 20];
+        new Random(7).nextBytes(content);
+        Files.write(p, content);
+        EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(64).withThreads(2).withFastPaths(dev.jaio.FastPaths.NONE)));
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
+        List<IoBuffer> buffers = new ArrayList<>();
+        AsyncFile f = AsyncFile.open(l.engine(), p, FileOption.READ);
+        try {
+            // More reads than the pool has threads: some wait in its queue when the close begins.
+            for (int i = 0; i < 32; i++) {
+                IoBuffer buf = f.allocateBuffer(256 << 10);
+                buffers.add(buf);
+                reads.add(f.read(buf.segment(), (long) i * (256 << 10)));
+            }
+            l.close(); // drains the engine's files: every read ends, whole, before the pool goes
+            for (int i = 0; i < reads.size(); i++) {
+                assertTrue(reads.get(i).isDone(), "read " + i + " not done after close");
+                assertEquals(256 << 10, reads.get(i).join());
+                assertEquals(-1L, buffers.get(i).segment().mismatch(MemorySegment.ofArray(content)
+                        .asSlice((long) i * (256 << 10), 256 << 10)), "read " + i);
+            }
+            assertEquals(buffersFileRequestsOnThreads() ? 32 : 0, l.bufferedFileRequestsOnThreads());
+        } finally {
+            f.close();
+            for (IoBuffer b : buffers) {
+                b.close();
+            }
+            l.close();
+        }
+    }
+
+    @Test
+    void cancelledKernelBufferedReadsEndAndTheOthersReadTheirBytes() throws Exception {
+        Path p = dir.resolve("pool-cancel");
+        byte[] content = new byte[4 << 20];
+        new Random(11).nextBytes(content);
+        Files.write(p, content);
+        try (EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withQueueDepth(64).withThreads(1).withFastPaths(dev.jaio.FastPaths.NONE)));
+                AsyncFile f = AsyncFile.open(l.engine(), p, FileOption.READ)) {
+            List<CompletableFuture<Integer>> reads = new ArrayList<>();
+            List<IoBuffer> buffers = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                IoBuffer buf = f.allocateBuffer(128 << 10);
+                buffers.add(buf);
+                reads.add(f.read(buf.segment(), (long) i * (128 << 10)));
+            }
+            // One worker: most of these still wait in the pool's queue, where a cancel takes them out.
+            for (int i = 1; i < reads.size(); i += 2) {
+                reads.get(i).cancel(true);
+            }
+            for (int i = 0; i < reads.size(); i++) {
+                CompletableFuture<Integer> r = reads.get(i);
+                try {
+                    assertEquals(128 << 10, r.get(20, TimeUnit.SECONDS));
+                    assertEquals(-1L, buffers.get(i).segment().mismatch(MemorySegment.ofArray(content)
+                            .asSlice((long) i * (128 << 10), 128 << 10)), "read " + i);
+                } catch (java.util.concurrent.CancellationException e) {
+                    assertEquals(1, i % 2, "read " + i + " was not cancelled, yet it ended cancelled");
+                }
+            }
+            for (IoBuffer b : buffers) {
+                b.close();
+            }
+        }
+    }
+
     @Test
     void fileAndSocketRequestsInterleaveOnOneLoop() throws Exception {
         // A server that answers each request line with a block read from a file, through the loop.

@@ -17,17 +17,6 @@ public final class HttpServer implements AutoCloseable {
     private final List<LoopServer> loops = new ArrayList<>();
     private final InetSocketAddress address;
     private OpenFiles files;
-    /**
-     * Where kernel-buffered files are read ({@code --io=buffered}, and {@code sendfile}'s bodies not
-     * in the page cache) when the loops' engine is native AIO ({@code aio-poll}, {@code epoll+aio}):
-     * a thread-pool engine, since Linux runs a buffered AIO read inside io_submit, so a miss of the
-     * kernel's page cache would hold the loop thread until the disk answers (measured on a cold
-     * run: io_submit took 3.5-4.4 ms on average, up to 100 ms). A read that hits the page cache is
-     * still copied on the loop thread (RWF_NOWAIT, {@code AsyncFile.tryRead}), as nginx's {@code
-     * aio threads} sends only what would block to its pool. Null otherwise: O_DIRECT and CACHED
-     * reads are asynchronous in io_submit, and uring and threads never block their loop.
-     */
-    private dev.jaio.IoEngine bufferedReads;
     /** The threads that open files the open-file cache misses ({@link ServeConfig#openThreads()}), or null. */
     private java.util.concurrent.ExecutorService opener;
 
@@ -44,11 +33,6 @@ public final class HttpServer implements AutoCloseable {
         try {
             for (int i = 0; i < config.loops(); i++) {
                 loops.add(new LoopServer(config, log));
-            }
-            if (readsBlockInSubmit(config.io(), loops.getFirst().loop().engine().name())) {
-                bufferedReads = dev.jaio.IoEngine.open(dev.jaio.EngineConfig.defaults().withEngine("threads")
-                        .withQueueDepth(config.queueDepth())
-                        .withFastPaths(config.fastPathPolicy()));
             }
             files = new OpenFiles(resolver, this::home, options, config.fileCacheValidMillis(), config.openFiles());
             if (givenOpener != null) {
@@ -95,44 +79,46 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * The engine a file is opened on: {@link #bufferedReads} when there is one, else its home
-     * loop's (by path hash, to spread the work). One handle
+     * The engine a file is opened on: its home loop's (by path hash, to spread the work). One handle
      * of a file serves every loop (the loops share one descriptor limit), and for CACHED files jaio
      * keeps one page cache per file in the JVM anyway: a read another loop makes is copied on that
      * loop's thread when the cache (or, buffered, the kernel's page cache) has it, and otherwise
      * completes on the home loop's thread and hops back.
      */
     private dev.jaio.IoEngine home(java.nio.file.Path file) {
-        if (bufferedReads != null) {
-            return bufferedReads;
-        }
         return loops.get(Math.floorMod(file.hashCode(), loops.size())).loop().engine();
     }
 
     /**
-     * Whether files read with {@code io} on an engine named {@code engine} would be read inside the
-     * submitting system call, on the loop thread: kernel-buffered reads on native AIO.
+     * Whether files read with {@code io} on an engine named {@code engine} go to the loops' thread
+     * pools when the page cache misses them: kernel-buffered reads on native AIO, which Linux would
+     * run inside io_submit, on the loop thread (see {@link dev.jaio.loop.EventLoop}).
      */
-    static boolean readsBlockInSubmit(ServeConfig.Io io, String engine) {
+    static boolean readsGoToThreads(ServeConfig.Io io, String engine) {
         return (io == ServeConfig.Io.BUFFERED || io == ServeConfig.Io.SENDFILE) && engine.equals("aio");
     }
 
     /**
      * {@return where files are read: "the loops' engines (NAME)", and for kernel-buffered files on
-     * native AIO "... a pool of N threads for the rest ..." (what RWF_NOWAIT could not copy)}
+     * native AIO "... a pool of N threads per loop for the rest ..." (what RWF_NOWAIT could not copy)}
      */
     public String fileReads() {
-        if (bufferedReads != null) {
-            return "the loops' engines (" + loops.getFirst().loop().engine().name() + ") for what the page cache"
-                    + " holds (RWF_NOWAIT), a pool of " + bufferedReads.config().threads() + " threads for the rest (native"
-                    + " AIO would read those inside io_submit, on the loop thread)";
+        dev.jaio.IoEngine engine = loops.getFirst().loop().engine();
+        if (readsGoToThreads(config.io(), engine.name())) {
+            return "the loops' engines (" + engine.name() + ") for what the page cache holds (RWF_NOWAIT), a pool"
+                    + " of " + engine.config().threads() + " threads per loop for the rest (native AIO would read"
+                    + " those inside io_submit, on the loop thread)";
         }
-        return "the loops' engines (" + loops.getFirst().loop().engine().name() + ")";
+        return "the loops' engines (" + engine.name() + ")";
     }
 
-    /** {@return the requests of the thread pool that reads kernel-buffered files on native AIO loops, or null when there is none} */
-    public dev.jaio.EngineStats bufferedReadStats() {
-        return bufferedReads == null ? null : bufferedReads.stats();
+    /** {@return the kernel-buffered file reads the loops handed to their thread pools so far (0 but on native AIO)} */
+    public long readsOnThreads() {
+        long n = 0;
+        for (LoopServer l : loops) {
+            n += l.loop().bufferedFileRequestsOnThreads();
+        }
+        return n;
     }
 
     /** {@return the opens handed to the opener threads so far (misses of the open-file cache), or -1 without them} */
@@ -242,9 +228,6 @@ public final class HttpServer implements AutoCloseable {
         }
         for (LoopServer l : loops) {
             l.close();
-        }
-        if (bufferedReads != null) {
-            bufferedReads.close(); // after the loops: no connection reads a file any more
         }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,6 +47,20 @@ public final class EventLoop implements AutoCloseable {
     private final IoQueue queue;
     /** Null for an engine's plain loop. */
     private final LoopDriver driver;
+    /**
+     * Opens the queue that runs this loop's {@link IoOp#kernelBuffered()} file reads and writes, or
+     * null when {@link #queue} runs them itself. A §9 loop on native AIO has one: Linux runs a
+     * read or write of a kernel-buffered file inside io_submit, so a miss of the page cache would
+     * hold the loop thread until the disk answers; a thread pool runs them instead, and its workers
+     * wake the loop when they complete one.
+     */
+    private final OffloadQueue offloadFactory;
+    /** The queue {@link #offloadFactory} opened on first use (loop thread), or null. */
+    private IoQueue offload;
+    /** Requests handed to {@link #offload}: written by the loop thread (setRelease), read by any. */
+    private final AtomicLong offloaded = new AtomicLong();
+    /** {@link #offloadFactory} could not open its queue: kernel-buffered requests run in {@link #queue} (loop thread). */
+    private boolean offloadRefused;
     private final int capacity;
     private final Thread thread;
     /** Ops published by submitters, newest first (a Treiber stack the loop empties in one swap). */
@@ -124,11 +139,22 @@ public final class EventLoop implements AutoCloseable {
      * @param driver null for an engine's plain loop
      */
     public EventLoop(IoQueue queue, String threadName, LoopDriver driver) {
+        this(queue, threadName, driver, null);
+    }
+
+    /**
+     * A loop whose {@link IoOp#kernelBuffered()} file requests run in a second queue that
+     * {@code offload} opens on first use (the loop owns it and closes it with {@code queue}).
+     *
+     * @param offload null: {@code queue} runs every request
+     */
+    public EventLoop(IoQueue queue, String threadName, LoopDriver driver, OffloadQueue offload) {
         if (driver == null && !queue.supportsWakeup()) {
             throw new IllegalArgumentException("an event loop needs a queue with wakeup support");
         }
         this.queue = queue;
         this.driver = driver;
+        this.offloadFactory = offload;
         this.channelLimit = driver == null ? Integer.MAX_VALUE : Math.max(1, queue.capacity() - Math.max(1, queue.capacity() / 4));
         this.capacity = queue.capacity();
         this.inFlight = new IoOp<?>[capacity];
@@ -152,6 +178,50 @@ public final class EventLoop implements AutoCloseable {
     /** The engine name of the queue. */
     public String engineName() {
         return queue.engineName();
+    }
+
+    /** Opens the queue of a loop's kernel-buffered file requests; see {@link #EventLoop(IoQueue, String, LoopDriver, OffloadQueue)}. */
+    @FunctionalInterface
+    public interface OffloadQueue {
+        /**
+         * A queue whose requests complete on threads of its own ({@link IoQueue#notifyCompletions}),
+         * with at least {@code capacity} places; called once, on the loop thread.
+         */
+        IoQueue open(int capacity) throws IOException;
+    }
+
+    /** {@return the file requests this loop handed to its offload queue so far} (any thread) */
+    public long offloaded() {
+        return offloaded.getAcquire();
+    }
+
+    /** The queue {@code op} is prepared into (loop thread): the offload queue, opened on first use, for a kernel-buffered file read or write. */
+    private IoQueue queueFor(IoOp<?> op) {
+        if (offloadFactory == null || op.opcode > IoOp.WRITEV || !op.kernelBuffered()) {
+            return queue; // fsync and fdatasync are asynchronous in native AIO (a kernel workqueue runs them)
+        }
+        IoQueue q = offload;
+        if (q == null) {
+            if (offloadRefused) {
+                return queue;
+            }
+            try {
+                q = offloadFactory.open(capacity);
+                q.notifyCompletions(this::wakeIfParked);
+            } catch (IOException | RuntimeException e) {
+                // No threads to be had (pthread_create refused): the request still runs, in io_submit.
+                offloadRefused = true;
+                System.getLogger("dev.jaio.loop").log(System.Logger.Level.WARNING, thread.getName()
+                        + ": no thread pool for kernel-buffered file requests, so they run inside the submitting call,"
+                        + " on the loop thread: " + e.getMessage());
+                if (q != null) {
+                    q.close();
+                }
+                return queue;
+            }
+            offload = q;
+        }
+        return q;
     }
 
     /**
@@ -286,10 +356,11 @@ public final class EventLoop implements AutoCloseable {
         while ((op = cancels.peek()) != null) {
             int slot = op.slot;
             if (slot >= 0 && inFlight[slot] == op) {
-                if (!queue.canCancelNow()) {
+                IoQueue q = queueFor(op);
+                if (!q.canCancelNow()) {
                     return; // no room for it now: the next turn asks again (the loop does not park meanwhile)
                 }
-                queue.cancel(slot);
+                q.cancel(slot);
             }
             // Otherwise it completed already, or it is a write between two of its parts: it ends as is.
             cancels.poll();
@@ -341,6 +412,9 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             try {
                 queue.close();
+                if (offload != null) {
+                    offload.close(); // waits for requests its workers still run: their buffers stay alive until then
+                }
                 if (driver != null) {
                     driver.release();
                 }
@@ -376,10 +450,18 @@ public final class EventLoop implements AutoCloseable {
         if (queue.unsubmitted() > 0) {
             queue.submit();
         }
+        IoQueue off = offload;
+        if (off != null && off.unsubmitted() > 0) {
+            off.submit();
+        }
         int reaped = queue.reap(0, capacity, 0, sink);
+        if (off != null) {
+            reaped += off.reap(0, capacity, 0, sink);
+        }
         if (closing && driverShut == (driver != null) && backlogHead == null && channelWaitHead == null
                 && incoming.get() == null
-                && queue.outstanding() == 0 && (driver == null || !driver.hasDue())) {
+                && queue.outstanding() == 0 && (off == null || off.outstanding() == 0)
+                && (driver == null || !driver.hasDue())) {
             return false;
         }
         if (reaped != 0 || prepared || ran) {
@@ -389,8 +471,11 @@ public final class EventLoop implements AutoCloseable {
         } else {
             woken.set(false);
             parked = true;
+            // The offload queue's workers call wakeIfParked after they add a completion, under the
+            // lock hasCompletions takes: either this sees the completion or they see parked.
             if (incoming.get() == null && cancels.isEmpty()
-                    && (backlogHead == null || slots.available() < places(backlogHead))) {
+                    && (backlogHead == null || slots.available() < places(backlogHead))
+                    && (off == null || !off.hasCompletions())) {
                 if (driver == null) {
                     queue.reap(1, capacity, -1, sink);
                 } else if (!driver.hasDue() && !(closing && !driverShut)) {
@@ -547,6 +632,10 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private boolean prepare(IoOp<?> op, int slot) {
+        IoQueue queue = queueFor(op);
+        if (queue != this.queue) {
+            offloaded.setRelease(offloaded.getPlain() + 1); // one writer, the loop thread
+        }
         return switch (op.opcode) {
             case IoOp.READ -> queue.prepareRead(op.fd, op.buffer, op.offset, op.rwFlags, slot);
             case IoOp.WRITE -> queue.prepareWrite(op.fd, op.buffer, op.offset, op.rwFlags, slot);

@@ -163,6 +163,16 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     }
 
     /**
+     * Whether this request reads or writes through the kernel's page cache (a file opened without
+     * O_DIRECT): native AIO runs such a request inside io_submit, on the submitting thread, until
+     * the disk answers a miss (the paper's §3), so a §9 loop on native AIO hands it to a thread pool
+     * instead ({@link EventLoop}). Fixed for the op's life.
+     */
+    protected boolean kernelBuffered() {
+        return false;
+    }
+
+    /**
      * A multishot request's completion that keeps it outstanding (loop thread); its last one comes
      * through {@link #onResult}. Only multishot ops get it.
      */

@@ -131,6 +131,29 @@ public interface IoQueue extends AutoCloseable {
     boolean supportsWakeup();
 
     /**
+     * Has {@code listener} run, on the thread that completes a request, each time this queue's
+     * completions go from none waiting to some, for an owner that blocks somewhere else than in
+     * this queue's {@link #reap} (an event loop that parks in its own queue and hands some of its
+     * requests to this one). The owner must then check {@link #hasCompletions()} after it announced
+     * that it is about to block and before it blocks, so that either it sees the completion or the
+     * listener sees its announcement. Only queues whose requests complete on threads of their own
+     * (the thread pool) support it; set once, before the first request.
+     *
+     * @throws UnsupportedOperationException for a queue whose completions come from the kernel
+     */
+    default void notifyCompletions(Runnable listener) {
+        throw new UnsupportedOperationException(engineName() + " queues report completions through the kernel");
+    }
+
+    /**
+     * Whether completions wait to be reaped; for the owner of a queue with a
+     * {@link #notifyCompletions} listener (see there). Owner thread.
+     */
+    default boolean hasCompletions() {
+        throw new UnsupportedOperationException(engineName() + " queues report completions through the kernel");
+    }
+
+    /**
      * Takes back every request prepared and not yet accepted by {@link #submit()}: none of them
      * reaches the kernel (or a worker), and each completes in the next {@link #reap} with
      * {@code -ECANCELED}, as a refused request does, so that its owner releases it in the one place

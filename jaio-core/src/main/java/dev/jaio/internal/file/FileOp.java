@@ -82,6 +82,12 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
         this.startOffset = offset;
     }
 
+    /** Every request of a handle opened without DIRECT goes through the kernel's page cache. */
+    @Override
+    protected boolean kernelBuffered() {
+        return !file.isDirect();
+    }
+
     FileOp<T> pin(PinnedMemory buffer) {
         this.pin = buffer;
         return this;

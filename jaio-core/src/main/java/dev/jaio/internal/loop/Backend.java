@@ -87,6 +87,17 @@ public enum Backend {
         };
     }
 
+    /**
+     * Whether the backend's queue would run a read or write of a kernel-buffered file inside the
+     * submitting call, on the loop thread: native AIO does (Linux queues only O_DIRECT requests;
+     * a buffered one is copied, and a page cache miss read from the disk, inside io_submit, the
+     * paper's §3), so those two backends hand such requests to a thread pool. io_uring hands what
+     * would block to its io-wq workers, and the threads backend's queue is a thread pool already.
+     */
+    public boolean offloadsKernelBufferedFiles() {
+        return engine.equals("aio");
+    }
+
     /** The backend named {@code id}, case-insensitive; null when there is none. */
     public static Backend byId(String id) {
         String lower = id.toLowerCase(Locale.ROOT);

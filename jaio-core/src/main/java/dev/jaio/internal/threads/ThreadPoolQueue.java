@@ -68,6 +68,8 @@ final class ThreadPoolQueue implements IoQueue {
      * and on {@link #wakeup()}, for an owner waiting in its own epoll set. Null otherwise.
      */
     private final EventFdWakeup completionSignal;
+    /** {@link #notifyCompletions}: run by a worker when the completed ring turns non-empty; null for none. */
+    private volatile Runnable completionListener;
 
     ThreadPoolQueue(QueueOptions options) throws IOException {
         this.capacity = options.capacity();
@@ -320,6 +322,22 @@ final class ThreadPoolQueue implements IoQueue {
         return true;
     }
 
+    @Override
+    public void notifyCompletions(Runnable listener) {
+        completionListener = listener;
+    }
+
+    /** Under the lock that orders a worker's add to the completed ring before its read of the owner's state. */
+    @Override
+    public boolean hasCompletions() {
+        lock.lock();
+        try {
+            return !completed.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void workerLoop() {
         // One iovec and one pollfd per worker, for RWF-flagged single-buffer requests and polls.
         try (Arena arena = Arena.ofConfined()) {
@@ -359,9 +377,15 @@ final class ThreadPoolQueue implements IoQueue {
                 } finally {
                     lock.unlock();
                 }
-                if (first && completionSignal != null) {
-                    // The owner drains the whole ring after each signal: one write per non-empty turn is enough.
-                    completionSignal.signal();
+                if (first) {
+                    // The owner drains the whole ring after each signal: one per non-empty turn is enough.
+                    if (completionSignal != null) {
+                        completionSignal.signal();
+                    }
+                    Runnable listener = completionListener;
+                    if (listener != null) {
+                        listener.run();
+                    }
                 }
             }
         }
