@@ -44,8 +44,9 @@ import picocli.CommandLine.Spec;
             "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
                     + " reads O_DIRECT blocks; buffered reads through the kernel's page cache; sendfile sends"
                     + " bodies over 32 KiB without a copy: on uring by the ring's SPLICE through a pipe, elsewhere by"
-                    + " sendfile(2) when cachestat(2) says they are in the page cache (so it cannot wait for the"
-                    + " disk), read as buffered otherwise. Open files"
+                    + " sendfile(2) when cachestat(2) says they are in the page cache and no read of the file went"
+                    + " to the disk in the last 250 ms (so it cannot wait for the disk), read as buffered"
+                    + " otherwise. Open files"
                     + " are kept per loop (like nginx's open_file_cache) and checked again after"
                     + " --file-cache-valid.",
             "While it runs, a progress line (connections, requests/s, MiB/s, status classes) is redrawn on"
@@ -71,8 +72,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--io", defaultValue = "cached", description = "How files are read: cached, direct, buffered,"
             + " sendfile (default: ${DEFAULT-VALUE}). On aio-poll and epoll+aio, buffered and sendfile reads that"
-            + " miss the kernel's page cache run on a thread pool: native AIO would run them inside io_submit,"
-            + " on the loop thread.")
+            + " miss the kernel's page cache run on each loop's thread pool: native AIO would run them inside"
+            + " io_submit, on the loop thread.")
     String io;
 
     @Option(names = "--cache-size", defaultValue = "256m", converter = BenchCommand.SizeConverter.class,

@@ -238,10 +238,15 @@ public final class StreamChannel implements AutoCloseable {
      * of the channel's own and from the pipe into the socket, 64 KiB at a time (the kernel runs a
      * splice that must wait for the disk or a full socket in its io-wq workers); the handler gets
      * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
-     * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache:
-     * otherwise nothing is sent and the handler gets 0, and the caller reads the range through the
-     * loop's engine instead (which brings it into the page cache). A full socket waits as a write
-     * does. The file must stay open until the handler runs.
+     * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, and no
+     * read of {@code file} went to its engine within the last 250 ms, or is there now: a page the
+     * kernel is still reading from the disk (for that read, or as its readahead) counts as in the
+     * page cache for cachestat, yet sendfile would wait for it (measured: a loop thread in a cold
+     * run of {@code jaio serve} waited there 54 times in 20 s). Otherwise nothing is sent and the
+     * handler gets 0, and the caller reads the range through the loop's engine instead (which
+     * brings it into the page cache, and copies the pages already there on the calling thread). Reads
+     * of the file through other handles or by other processes are not seen. A full socket waits as a
+     * write does. The file must stay open until the handler runs.
      *
      * @param <A> the attachment's type
      * @param file a file opened without {@link dev.jaio.FileOption#CACHED} (whose bytes live in
@@ -250,7 +255,7 @@ public final class StreamChannel implements AutoCloseable {
      * @param count bytes to send, at least 0
      * @param attachment passed back to the handler
      * @param handler gets {@code count}, or (readiness backends) 0 when the range is not all in the
-     *     page cache
+     *     page cache, or may be being read into it
      * @throws IllegalArgumentException for a CACHED file or a negative position or count
      * @throws UnsupportedOperationException for a pipe
      * @throws WritePendingException when a write is pending (on the loop thread)
@@ -270,14 +275,17 @@ public final class StreamChannel implements AutoCloseable {
             throw new IllegalArgumentException("sendFile " + file.path()
                     + ": the file is CACHED (its bytes are in jaio's page cache, which sendfile(2) does not see)");
         }
-        int fileFd = dev.jaio.internal.file.HandleAccess.openFile(file).fd();
+        dev.jaio.internal.file.OpenFile open = dev.jaio.internal.file.HandleAccess.openFile(file);
+        int fileFd = open.fd();
         long end = position > Long.MAX_VALUE - count ? Long.MAX_VALUE : position + count;
         if (loop.inLoop()) {
-            fd.sendFile(fileFd, position, count, end, handler, attachment);
+            fd.sendFile(fileFd, position, count, end, open.mayBeReadingPages(System.nanoTime()),
+                    handler, attachment);
         } else {
             loop.execute(() -> {
                 try {
-                    fd.sendFile(fileFd, position, count, end, handler, attachment);
+                    fd.sendFile(fileFd, position, count, end,
+                            open.mayBeReadingPages(System.nanoTime()), handler, attachment);
                 } catch (RuntimeException e) {
                     handler.failed(new IOException("sendFile: " + e.getMessage(), e), attachment);
                 }

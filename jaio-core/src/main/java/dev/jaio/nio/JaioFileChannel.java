@@ -872,9 +872,13 @@ public final class JaioFileChannel extends FileChannel {
         }
     }
 
-    /** Whether the kernel's page cache holds all of [position, position + count) of the file (cachestat). */
+    /**
+     * Whether the kernel's page cache holds all of [position, position + count) of the file
+     * (cachestat), and no read of this channel's file may still be filling some of those pages
+     * (cachestat counts a page under read as resident: {@link dev.jaio.internal.file.OpenFile#mayBeReadingPages}).
+     */
     private boolean resident(long position, long count, long size) {
-        return Cachestat.allResident(openFile.fd(), position, count, size);
+        return !openFile.mayBeReadingPages(System.nanoTime()) && Cachestat.allResident(openFile.fd(), position, count, size);
     }
 
     private Coherence coherence() {

@@ -828,6 +828,52 @@ abstract class LoopConformanceSuite {
         }
     }
 
+    /**
+     * A file a read of which went through the engine just now may still have pages under read
+     * (its readahead), which cachestat counts as resident but sendfile(2) would wait for: the
+     * readiness backends decline it, though every page is in the cache; the ring sends it.
+     */
+    @Test
+    void sendFileDeclinesAFileJustReadThroughTheEngine() throws Exception {
+        Path p = dir.resolve("sendfile-read");
+        byte[] data = new byte[1 << 20];
+        new Random(5).nextBytes(data);
+        Files.write(p, data);
+        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+        Socket peer = ss.accept();
+        ss.close();
+        try (EventLoop other = EventLoop.open(LoopConfig.defaults().withBackend(backend())
+                .withFiles(EngineConfig.defaults().withFastPaths(dev.jaio.FastPaths.NONE)));
+                AsyncFile slow = AsyncFile.open(other.engine(), p, FileOption.READ);
+                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                IoBuffer buf = slow.allocateBuffer(data.length)) {
+            // Another handle's engine read: not this handle's, so f's sendfile goes ahead.
+            assertEquals(data.length, await(slow.read(buf.segment(), 0)));
+            assertTrue(dev.jaio.internal.linux.Cachestat.allResident(
+                    dev.jaio.internal.file.HandleAccess.openFile(f).fd(), 0, data.length, data.length));
+            FutureLong sent = new FutureLong();
+            loop.execute(() -> c.sendFile(f, 0, data.length, null, sent));
+            assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
+            assertEquals((long) data.length, (long) await(sent));
+            // This handle's own engine read (no fast path on `other`): declined for 250 ms after it.
+            try (AsyncFile g = AsyncFile.open(other.engine(), p, FileOption.READ)) {
+                assertEquals(data.length, await(g.read(buf.segment(), 0)));
+                FutureLong declined = new FutureLong();
+                loop.execute(() -> c.sendFile(g, 0, data.length, null, declined));
+                if (backend().equals("uring")) {
+                    assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
+                    assertEquals((long) data.length, (long) await(declined));
+                } else {
+                    assertEquals(0L, (long) await(declined), "sent a file whose pages may still be under read");
+                }
+            }
+        } finally {
+            c.close();
+            peer.close();
+        }
+    }
+
     // ---- read timeouts ----
 
     @Test

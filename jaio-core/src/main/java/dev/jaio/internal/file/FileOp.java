@@ -72,6 +72,8 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
      */
     @SuppressWarnings("unused") // through GATE
     private volatile FileCache gate;
+    /** Counted among its handle's reads in the engine ({@link #countEngineRead}) until it ends. */
+    private boolean countedRead;
 
     FileOp(OpenFile file, int opcode, MemorySegment buffer, MemorySegment[] buffers, long offset, int rwFlags,
             long length, ResultKind resultKind) {
@@ -86,6 +88,18 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     @Override
     protected boolean kernelBuffered() {
         return !file.isDirect();
+    }
+
+    /**
+     * Counts a read of a kernel-buffered handle among the handle's reads in the engine
+     * ({@link OpenFile#mayBeReadingPages}) until it ends; the caller hands it to the engine next.
+     */
+    FileOp<T> countEngineRead() {
+        if ((opcode == READ || opcode == READV) && !file.isDirect()) {
+            file.engineReadStarted();
+            countedRead = true;
+        }
+        return this;
     }
 
     FileOp<T> pin(PinnedMemory buffer) {
@@ -428,6 +442,10 @@ final class FileOp<T> extends IoOp<T> implements Requests.Future {
     private void release() {
         leaveAdmission();
         leaveGate();
+        if (countedRead) {
+            countedRead = false;
+            file.engineReadEnded();
+        }
         if (pin != null) {
             pin.unpin();
             pin = null;

@@ -375,6 +375,7 @@ final class KernelIo implements FileBackend {
             }
             return refusedAfter(op, position, seg.byteSize(), done, isRead, advance, kind);
         }
+        f.countEngineRead();
         file.coherence().dispatch(f, position, seg.byteSize(), !isRead);
         return f;
     }
@@ -427,6 +428,7 @@ final class KernelIo implements FileBackend {
             return CompletableFuture.failedFuture(file.refused(op, position, total));
         }
         f.pins(pins);
+        f.countEngineRead();
         file.coherence().dispatch(f, position, total, opcode == IoOp.WRITEV);
         return f;
     }

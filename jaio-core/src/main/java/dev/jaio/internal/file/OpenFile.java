@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The body of an open file behind {@code dev.jaio.AsyncFile}, as {@code sun.nio.ch}'s channel
@@ -159,6 +160,49 @@ public final class OpenFile implements CacheHandle.OpCount {
 
     public boolean isDirect() {
         return direct;
+    }
+
+    /** Reads of this (kernel-buffered) handle in its engine now: {@link #mayBeReadingPages}. */
+    private final AtomicInteger engineReads = new AtomicInteger();
+    /** System.nanoTime() when the last of them ended; meaningful once {@link #engineReadsEnded} is set. */
+    private volatile long engineReadEndedAt;
+    private volatile boolean engineReadsEnded;
+
+    /** A read of this handle goes to the engine (kernel-buffered handles; {@link FileOp#countEngineRead}). */
+    void engineReadStarted() {
+        engineReads.incrementAndGet();
+    }
+
+    /** That read ended; the time first, so that a reader that sees the count fall sees the time too. */
+    void engineReadEnded() {
+        engineReadEndedAt = System.nanoTime();
+        engineReadsEnded = true;
+        engineReads.decrementAndGet();
+    }
+
+    /**
+     * How long after a read of this handle ended in the engine the kernel may still be reading
+     * pages of the file for it: its readahead. Longer than a readahead read takes on a busy disk
+     * (the cold runs of {@code jaio serve}: 3-8 ms on average).
+     */
+    public static final long READAHEAD_QUIET_NANOS = 250_000_000L;
+
+    /**
+     * Whether the kernel may still be reading pages of this file for a read of this handle: one is
+     * in the engine (a read that the kernel's page cache could not serve on the calling thread), or
+     * one ended less than {@link #READAHEAD_QUIET_NANOS} before {@code now}, whose readahead (pages
+     * the kernel added to the page cache locked, to fill them from the disk) may still be in
+     * flight. Such pages count as resident for cachestat(2) and mincore(2), yet a sendfile(2) or
+     * copy of them waits for the disk. Reads of other handles of the file, or by other processes,
+     * are not seen.
+     *
+     * @param now {@link System#nanoTime()}
+     */
+    public boolean mayBeReadingPages(long now) {
+        if (engineReads.get() > 0) {
+            return true;
+        }
+        return engineReadsEnded && now - engineReadEndedAt < READAHEAD_QUIET_NANOS;
     }
 
     /** Opened for reading (READ, or no WRITE). */

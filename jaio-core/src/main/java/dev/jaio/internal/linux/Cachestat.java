@@ -65,23 +65,34 @@ public final class Cachestat {
      * file, such as a hugetlbfs file).
      */
     public static long residentPages(int fd, long off, long len) {
+        try (Arena arena = Arena.ofConfined()) {
+            return residentPages(fd, off, len, arena.allocate(SCRATCH_BYTES, 8));
+        }
+    }
+
+    /** Bytes of the scratch memory the calls with one take: a range and an answer. */
+    public static final long SCRATCH_BYTES = CACHESTAT_RANGE.byteSize() + CACHESTAT.byteSize();
+
+    /**
+     * {@link #residentPages(int, long, long)} with the range and the answer in {@code scratch} (at
+     * least {@link #SCRATCH_BYTES}, 8-byte aligned), for a caller that checks often: nothing allocated.
+     */
+    public static long residentPages(int fd, long off, long len, MemorySegment scratch) {
         if (!KNOWN) {
             return -Errno.ENOSYS;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment range = arena.allocate(CACHESTAT_RANGE);
-            MemorySegment stat = arena.allocate(CACHESTAT);
-            range.set(JAVA_LONG, RANGE_OFF, off);
-            range.set(JAVA_LONG, RANGE_LEN, len);
-            MemorySegment state = Downcalls.callState();
-            long r;
-            try {
-                r = (long) cachestat.HANDLE.invokeExact(state, NR_CACHESTAT, (long) fd, range, stat, 0L);
-            } catch (Throwable t) {
-                throw Downcalls.unexpected(t);
-            }
-            return r >= 0 ? stat.get(JAVA_LONG, NR_CACHE) : -Downcalls.errno(state);
+        MemorySegment range = scratch.asSlice(0, CACHESTAT_RANGE.byteSize());
+        MemorySegment stat = scratch.asSlice(CACHESTAT_RANGE.byteSize(), CACHESTAT.byteSize());
+        range.set(JAVA_LONG, RANGE_OFF, off);
+        range.set(JAVA_LONG, RANGE_LEN, len);
+        MemorySegment state = Downcalls.callState();
+        long r;
+        try {
+            r = (long) cachestat.HANDLE.invokeExact(state, NR_CACHESTAT, (long) fd, range, stat, 0L);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
         }
+        return r >= 0 ? stat.get(JAVA_LONG, NR_CACHE) : -Downcalls.errno(state);
     }
 
     /**
@@ -90,12 +101,19 @@ public final class Cachestat {
      * fails (ENOSYS on kernels before 6.5), so that the caller takes the way that may wait.
      */
     public static boolean allResident(int fd, long off, long len, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            return allResident(fd, off, len, size, arena.allocate(SCRATCH_BYTES, 8));
+        }
+    }
+
+    /** {@link #allResident(int, long, long, long)} with {@code scratch} as {@link #residentPages(int, long, long, MemorySegment)}. */
+    public static boolean allResident(int fd, long off, long len, long size, MemorySegment scratch) {
         long end = Math.min(size, off > Long.MAX_VALUE - len ? Long.MAX_VALUE : off + len);
         if (end <= off) {
             return true;
         }
         long pages = (end + PAGE_SIZE - 1) / PAGE_SIZE - off / PAGE_SIZE;
-        long resident = residentPages(fd, off, end - off);
+        long resident = residentPages(fd, off, end - off, scratch);
         return resident >= pages;
     }
 

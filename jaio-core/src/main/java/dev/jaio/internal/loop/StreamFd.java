@@ -250,6 +250,7 @@ public final class StreamFd extends LoopFd {
 
     private int sendFd = -1;
     private long sendEnd;
+    /** sendfile's offset (8 bytes) and cachestat's range and answer, allocated with the first sendfile. */
     private MemorySegment sendOffset;
 
     /**
@@ -260,11 +261,14 @@ public final class StreamFd extends LoopFd {
      * {@code count} once every byte is sent (EAGAIN waits for the socket, as a write does).
      *
      * @param fileSize the file's size, for the residency check of its last page
+     * @param mayBeUnderRead the kernel may still be reading pages of the file for a read of it
+     *     (declined as a range that is not resident)
      * @throws UnsupportedOperationException on the uring backend (its sockets block; the ring's
      *     SPLICE is not used yet), or for a pipe
      * @throws WritePendingException when a write is pending
      */
-    public void sendFile(int fileFd, long position, long count, long fileSize, Object handler, Object attachment) {
+    public void sendFile(int fileFd, long position, long count, long fileSize, boolean mayBeUnderRead, Object handler,
+            Object attachment) {
         if (kind != Kind.SOCKET) {
             throw new UnsupportedOperationException("sendFile: only to a TCP socket");
         }
@@ -279,12 +283,13 @@ public final class StreamFd extends LoopFd {
             ringSendFile(fileFd, position, count, handler, attachment);
             return;
         }
-        if (count == 0 || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize)) {
+        if (sendOffset == null) {
+            sendOffset = java.lang.foreign.Arena.ofAuto().allocate(8 + dev.jaio.internal.linux.Cachestat.SCRATCH_BYTES, 8);
+        }
+        if (count == 0 || mayBeUnderRead || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize,
+                sendOffset.asSlice(8))) {
             reactor.completed(handler, 0, attachment);
             return;
-        }
-        if (sendOffset == null) {
-            sendOffset = java.lang.foreign.Arena.ofAuto().allocate(8, 8);
         }
         sendOffset.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, position);
         sendFd = fileFd;
