@@ -6,7 +6,9 @@ package dev.jaio;
  * @param engine {@code "auto"} (the best available engine), {@code "uring"}, {@code "aio"} or {@code "threads"}
  * @param queueDepth requests the engine keeps in flight at once; a caller with one more waits in its
  *     call until one completes ({@linkplain dev.jaio##backpressure back-pressure})
- * @param threads worker threads of the {@code threads} engine (ignored by the kernel engines)
+ * @param threads worker threads of the {@code threads} engine (ignored by the kernel engines); for
+ *     an {@code aio-poll} or {@code epoll+aio} event loop ({@link dev.jaio.loop.LoopConfig#files()}),
+ *     the threads of each loop's pool for kernel-buffered files
  * @param sqPollIdleMillis {@code uring} only: 0 (default) submits with io_uring_enter; a positive
  *     value sets up IORING_SETUP_SQPOLL, a kernel thread that takes submissions from the ring without
  *     a system call and sleeps after this many idle milliseconds (it costs a CPU while busy)

@@ -58,9 +58,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first one ({@link #bufferedFileRequestsOnThreads()} counts them); the pool's workers wake the
  * loop, and the requests complete on the loop thread like any other. A read the kernel's cache
  * holds is still copied on the calling thread when the engine's fast paths allow it
- * ({@link dev.jaio.AsyncFile#tryRead}, {@link dev.jaio.FastPaths}). Should the pool's threads not
- * start, the requests run inside io_submit as before and a warning is logged to System.Logger
- * {@code dev.jaio.loop}.
+ * ({@link dev.jaio.AsyncFile#tryRead}, {@link dev.jaio.FastPaths}). Each loop has its own pool, so
+ * N loops start up to N times that many threads: size it with {@code EngineConfig.withThreads}
+ * ({@code jaio serve} gives each loop its share of one pool's threads). The pool's threads start
+ * on the loop thread, once; should they not start, the requests run inside io_submit and a
+ * warning is logged to System.Logger {@code dev.jaio.loop}, and the loop tries again a second
+ * later. The pool reads and writes with positional calls (pread, pwritev2), as the
+ * {@code threads} backend does: a FIFO or other non-seekable file opened on such a loop's engine
+ * fails them with ESPIPE (native AIO would wait inside io_submit until the FIFO is fed); use
+ * {@link #openPipe()} for pipes.
  *
  * <p>Threads: the loop's thread is a platform thread named {@code jaio-loop-BACKEND-N}. Handlers,
  * tasks, timers and the futures of {@link #engine()}'s files (and their non-async dependent stages)
@@ -298,7 +304,7 @@ public final class EventLoop implements Executor, AutoCloseable {
      * {@link dev.jaio.FileOption#DIRECT}) that this loop handed to its thread pool so far: on
      * {@code aio-poll} and {@code epoll+aio}, every one of them (native AIO would run it inside
      * io_submit, on the loop thread); 0 on {@code uring} and {@code threads}, whose queues never
-     * block the loop. Any thread.
+     * block the loop. Each part of a write the kernel did in parts counts. Any thread.
      *
      * @return the count since the loop opened
      */

@@ -12,7 +12,9 @@ import java.util.Locale;
  *     the size of the loop's one queue: file requests, and on {@code uring} and {@code aio-poll}
  *     also each socket's and pipe's pending read, write or poll, take a place in it (requests
  *     beyond it wait in the loop until one completes); its engine name is ignored, the backend
- *     decides it
+ *     decides it; its {@link EngineConfig#threads()} sizes the pool of each {@code aio-poll} and
+ *     {@code epoll+aio} loop for kernel-buffered files (and the workers of a {@code threads} loop),
+ *     so N such loops start up to N times that many threads
  * @param sendZeroCopyFrom on {@code uring}, writes to a TCP socket of at least this many bytes go
  *     as zero-copy sends (IORING_OP_SEND_ZC, Linux 6.0): the kernel sends from the caller's memory
  *     and the write completes once it no longer reads it; 0 (the default): never. It pays where the

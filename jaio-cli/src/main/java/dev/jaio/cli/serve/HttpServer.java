@@ -106,8 +106,8 @@ public final class HttpServer implements AutoCloseable {
         dev.jaio.IoEngine engine = loops.getFirst().loop().engine();
         if (readsGoToThreads(config.io(), engine.name())) {
             return "the loops' engines (" + engine.name() + ") for what the page cache holds (RWF_NOWAIT), a pool"
-                    + " of " + engine.config().threads() + " threads per loop for the rest (native AIO would read"
-                    + " those inside io_submit, on the loop thread)";
+                    + " of " + engine.config().threads() + " threads per loop (" + loops.size() + " loops) for the rest"
+                    + " (native AIO would read those inside io_submit, on the loop thread)";
         }
         return "the loops' engines (" + engine.name() + ")";
     }

@@ -37,10 +37,18 @@ final class LoopServer {
     private TcpListener listener;
     private LoopTimer sweep;
 
+    /** Threads of each loop's pool: max(8, 2 x CPUs) over all loops, at least 2 per loop. */
+    static int threadsPerLoop(int loops) {
+        return Math.max(2, (EngineConfig.DEFAULT_THREADS + loops - 1) / loops);
+    }
+
     LoopServer(ServeConfig config, Consumer<String> log) throws IOException {
         this.config = config;
         this.log = log;
+        // One pool's threads shared out (each aio-poll or epoll+aio loop has its own pool for
+        // kernel-buffered reads that miss the page cache), not that many per loop.
         EngineConfig files = EngineConfig.defaults().withQueueDepth(config.queueDepth())
+                .withThreads(threadsPerLoop(config.loops()))
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()))
                 .withFastPaths(config.fastPathPolicy());
         LoopConfig lc = LoopConfig.defaults().withBackend(config.backend()).withFiles(files)

@@ -59,8 +59,17 @@ public final class EventLoop implements AutoCloseable {
     private IoQueue offload;
     /** Requests handed to {@link #offload}: written by the loop thread (setRelease), read by any. */
     private final AtomicLong offloaded = new AtomicLong();
-    /** {@link #offloadFactory} could not open its queue: kernel-buffered requests run in {@link #queue} (loop thread). */
+    /**
+     * {@link #offloadFactory} could not open its queue (no threads to be had): until this
+     * System.nanoTime(), kernel-buffered requests run in {@link #queue}; then it is tried again.
+     * Loop thread.
+     */
+    private long offloadRetryAt;
     private boolean offloadRefused;
+    /** How long after a refused pool the loop tries to open it again. */
+    private static final long OFFLOAD_RETRY_NANOS = 1_000_000_000L;
+    /** The longest wait on the pool while the loop closes (a wakeup of the driver does not end it). */
+    private static final long CLOSE_WAIT_NANOS = 10_000_000L;
     private final int capacity;
     private final Thread thread;
     /** Ops published by submitters, newest first (a Treiber stack the loop empties in one swap). */
@@ -202,7 +211,7 @@ public final class EventLoop implements AutoCloseable {
         }
         IoQueue q = offload;
         if (q == null) {
-            if (offloadRefused) {
+            if (offloadRefused && System.nanoTime() - offloadRetryAt < 0) {
                 return queue;
             }
             try {
@@ -210,16 +219,20 @@ public final class EventLoop implements AutoCloseable {
                 q.notifyCompletions(this::wakeIfParked);
             } catch (IOException | RuntimeException e) {
                 // No threads to be had (pthread_create refused): the request still runs, in io_submit.
-                offloadRefused = true;
-                System.getLogger("dev.jaio.loop").log(System.Logger.Level.WARNING, thread.getName()
+                if (!offloadRefused) {
+                    System.getLogger("dev.jaio.loop").log(System.Logger.Level.WARNING, thread.getName()
                         + ": no thread pool for kernel-buffered file requests, so they run inside the submitting call,"
-                        + " on the loop thread: " + e.getMessage());
+                        + " on the loop thread (tried again each second): " + e.getMessage());
+                }
+                offloadRefused = true;
+                offloadRetryAt = System.nanoTime() + OFFLOAD_RETRY_NANOS;
                 if (q != null) {
                     q.close();
                 }
                 return queue;
             }
             offload = q;
+            offloadRefused = false;
         }
         return q;
     }
@@ -411,9 +424,12 @@ public final class EventLoop implements AutoCloseable {
             }
         } finally {
             try {
-                queue.close();
-                if (offload != null) {
-                    offload.close(); // waits for requests its workers still run: their buffers stay alive until then
+                try {
+                    queue.close();
+                } finally {
+                    if (offload != null) {
+                        offload.close(); // waits for requests its workers still run: their buffers stay alive until then
+                    }
                 }
                 if (driver != null) {
                     driver.release();
@@ -450,13 +466,17 @@ public final class EventLoop implements AutoCloseable {
         if (queue.unsubmitted() > 0) {
             queue.submit();
         }
-        IoQueue off = offload;
+        // The pool is asked (and its lock taken) only while it holds requests of this loop.
+        IoQueue off = offload != null && offload.outstanding() > 0 ? offload : null;
         if (off != null && off.unsubmitted() > 0) {
             off.submit();
         }
         int reaped = queue.reap(0, capacity, 0, sink);
         if (off != null) {
             reaped += off.reap(0, capacity, 0, sink);
+            if (off.outstanding() == 0) {
+                off = null;
+            }
         }
         if (closing && driverShut == (driver != null) && backlogHead == null && channelWaitHead == null
                 && incoming.get() == null
@@ -479,7 +499,13 @@ public final class EventLoop implements AutoCloseable {
                 if (driver == null) {
                     queue.reap(1, capacity, -1, sink);
                 } else if (!driver.hasDue() && !(closing && !driverShut)) {
-                    driver.park();
+                    if (driverShut && off != null && queue.outstanding() == 0) {
+                        // Closing, with only the pool's requests left: the driver has nothing in the
+                        // kernel to wait for (aio-poll's wakeup poll is cancelled), so wait on the pool.
+                        off.reap(1, capacity, CLOSE_WAIT_NANOS, sink);
+                    } else {
+                        driver.park();
+                    }
                 }
             }
             parked = false;
@@ -622,6 +648,9 @@ public final class EventLoop implements AutoCloseable {
         int tslot = slots.acquire();
         inFlight[tslot] = timeout;
         timeout.slot = tslot;
+        if (queueFor(op) != queue) {
+            throw new IllegalStateException("a linked request must go to the loop's own queue, not its pool");
+        }
         RequestChaining chain = (RequestChaining) queue;
         chain.linkNext();
         if (!prepare(op, slot) || !chain.prepareLinkTimeout(Math.max(0, timeout.offset - now), tslot)) {
