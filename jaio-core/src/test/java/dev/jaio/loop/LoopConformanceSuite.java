@@ -121,6 +121,14 @@ abstract class LoopConformanceSuite {
         onLoop(() -> null); // and one more turn, for completions reaped with it
     }
 
+    /** Writes {@code size} random bytes (from {@code seed}) to {@code p} and returns them. */
+    static byte[] randomFile(Path p, int size, long seed) throws IOException {
+        byte[] content = new byte[size];
+        new Random(seed).nextBytes(content);
+        Files.write(p, content);
+        return content;
+    }
+
     static long openFds() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
@@ -311,9 +319,7 @@ abstract class LoopConformanceSuite {
     @Test
     void closingTheLoopWaitsForTheKernelBufferedRequestsItsPoolRuns() throws Exception {
         Path p = dir.resolve("pool-close");
-        byte[] content = new byte[8 << 20];
-        new Random(7).nextBytes(content);
-        Files.write(p, content);
+        byte[] content = randomFile(p, 8 << 20, 7);
         EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
                 .withFiles(EngineConfig.defaults().withQueueDepth(64).withThreads(2).withFastPaths(dev.jaio.FastPaths.NONE)));
         List<CompletableFuture<Integer>> reads = new ArrayList<>();
@@ -346,9 +352,7 @@ abstract class LoopConformanceSuite {
     @Test
     void cancelledKernelBufferedReadsEndAndTheOthersReadTheirBytes() throws Exception {
         Path p = dir.resolve("pool-cancel");
-        byte[] content = new byte[4 << 20];
-        new Random(11).nextBytes(content);
-        Files.write(p, content);
+        byte[] content = randomFile(p, 4 << 20, 11);
         try (EventLoop l = EventLoop.open(LoopConfig.defaults().withBackend(backend())
                 .withFiles(EngineConfig.defaults().withQueueDepth(64).withThreads(1).withFastPaths(dev.jaio.FastPaths.NONE)));
                 AsyncFile f = AsyncFile.open(l.engine(), p, FileOption.READ)) {
@@ -383,9 +387,7 @@ abstract class LoopConformanceSuite {
     void fileAndSocketRequestsInterleaveOnOneLoop() throws Exception {
         // A server that answers each request line with a block read from a file, through the loop.
         Path p = dir.resolve("blocks");
-        byte[] data = new byte[64 * 1024];
-        new Random(1).nextBytes(data);
-        Files.write(p, data);
+        byte[] data = randomFile(p, 64 * 1024, 1);
         AsyncFile file = AsyncFile.open(loop.engine(), p, FileOption.READ);
         try {
             TcpListener l = loop.listen(LOOPBACK, ListenOptions.defaults(), conn -> {
@@ -791,9 +793,7 @@ abstract class LoopConformanceSuite {
     @Test
     void sendFileSendsResidentRangesAndDeclinesColdOnes() throws Exception {
         Path p = dir.resolve("sendfile");
-        byte[] data = new byte[3 << 20];
-        new Random(3).nextBytes(data);
-        Files.write(p, data);
+        byte[] data = randomFile(p, 3 << 20, 3);
         ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
         Socket peer = ss.accept();
@@ -836,9 +836,7 @@ abstract class LoopConformanceSuite {
     @Test
     void sendFileDeclinesAFileJustReadThroughTheEngine() throws Exception {
         Path p = dir.resolve("sendfile-read");
-        byte[] data = new byte[1 << 20];
-        new Random(5).nextBytes(data);
-        Files.write(p, data);
+        byte[] data = randomFile(p, 1 << 20, 5);
         ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
         Socket peer = ss.accept();
