@@ -44,9 +44,9 @@ import picocli.CommandLine.Spec;
             "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
                     + " reads O_DIRECT blocks; buffered reads through the kernel's page cache; sendfile sends"
                     + " bodies over 32 KiB without a copy: on uring by the ring's SPLICE through a pipe, elsewhere by"
-                    + " sendfile(2) when cachestat(2) says they are in the page cache and no read of the file went"
-                    + " to the disk in the last 250 ms (so it cannot wait for the disk), read as buffered"
-                    + " otherwise. Open files"
+                    + " sendfile(2) when cachestat(2) says they are in the page cache and no read of the file"
+                    + " went through the loops' engines in the last 250 ms (whose readahead may still be filling"
+                    + " pages that cachestat counts), read as buffered otherwise. Open files"
                     + " are kept per loop (like nginx's open_file_cache) and checked again after"
                     + " --file-cache-valid.",
             "While it runs, a progress line (connections, requests/s, MiB/s, status classes) is redrawn on"

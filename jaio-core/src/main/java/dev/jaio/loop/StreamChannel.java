@@ -238,19 +238,24 @@ public final class StreamChannel implements AutoCloseable {
      * of the channel's own and from the pipe into the socket, 64 KiB at a time (the kernel runs a
      * splice that must wait for the disk or a full socket in its io-wq workers); the handler gets
      * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
-     * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, and no
-     * read of {@code file} went to its engine within the last 250 ms, or is there now: a page the
-     * kernel is still reading from the disk (for that read, or as its readahead) counts as in the
-     * page cache for cachestat, yet sendfile would wait for it (measured: a loop thread in a cold
-     * run of {@code jaio serve} waited there 54 times in 20 s). Otherwise nothing is sent and the
-     * handler gets 0, and the caller reads the range through the loop's engine instead (which
-     * brings it into the page cache, and copies the pages already there on the calling thread). Reads
-     * of the file through other handles or by other processes are not seen. A full socket waits as a
-     * write does. The file must stay open until the handler runs.
+     * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the
+     * file is not {@link dev.jaio.FileOption#DIRECT} (sendfile through an O_DIRECT descriptor
+     * reads the device), no read of this handle went to its engine within the last 250 ms (or is
+     * there now), and no send of this handle within the last 250 ms ended before this one ends: a
+     * page the kernel is still reading from the disk (for such a read, or as the readahead of such
+     * a read or send, which reads past its end) counts as in the page cache for cachestat, yet
+     * sendfile would wait for it (measured: a loop thread in a cold run of {@code jaio serve}
+     * waited there 54 times in 20 s). Otherwise nothing is sent and the handler gets 0, and the
+     * caller reads the range through the loop's engine instead (which brings it into the page
+     * cache, and copies the pages already there on the calling thread). Not seen: reads of the file
+     * through other handles or by other processes, the readahead of this handle's reads done on the
+     * calling thread ({@link dev.jaio.AsyncFile#tryRead}), and pages evicted while a send waits
+     * for a slow peer (the resumed sendfile reads them). A full socket waits as a write does. The
+     * file must stay open until the handler runs.
      *
      * @param <A> the attachment's type
      * @param file a file opened without {@link dev.jaio.FileOption#CACHED} (whose bytes live in
-     *     jaio's page cache, which sendfile does not see)
+     *     jaio's page cache, which sendfile does not see); a DIRECT one is sent only on {@code uring}
      * @param position the file offset of the first byte, at least 0
      * @param count bytes to send, at least 0
      * @param attachment passed back to the handler
@@ -276,20 +281,32 @@ public final class StreamChannel implements AutoCloseable {
                     + ": the file is CACHED (its bytes are in jaio's page cache, which sendfile(2) does not see)");
         }
         dev.jaio.internal.file.OpenFile open = dev.jaio.internal.file.HandleAccess.openFile(file);
-        int fileFd = open.fd();
         long end = position > Long.MAX_VALUE - count ? Long.MAX_VALUE : position + count;
         if (loop.inLoop()) {
-            fd.sendFile(fileFd, position, count, end, open.mayBeReadingPages(System.nanoTime()),
-                    handler, attachment);
+            sendFileOnLoop(open, position, count, end, attachment, handler);
         } else {
             loop.execute(() -> {
                 try {
-                    fd.sendFile(fileFd, position, count, end,
-                            open.mayBeReadingPages(System.nanoTime()), handler, attachment);
+                    sendFileOnLoop(open, position, count, end, attachment, handler);
                 } catch (RuntimeException e) {
                     handler.failed(new IOException("sendFile: " + e.getMessage(), e), attachment);
                 }
             });
+        }
+    }
+
+    /**
+     * Loop thread: sendfile unless it could wait for the disk though cachestat says the pages are
+     * in the cache: an O_DIRECT handle (sendfile reads the device through it), or pages the
+     * kernel may still be reading for this handle; a send that goes ahead is remembered, as its
+     * readahead may read past its end.
+     */
+    private <A> void sendFileOnLoop(dev.jaio.internal.file.OpenFile open, long position, long count, long end,
+            A attachment, IoHandler<? super A> handler) {
+        long now = System.nanoTime();
+        boolean mayWait = open.isDirect() || open.mayBeReadingPages(now, end);
+        if (fd.sendFile(open.fd(), position, count, end, mayWait, handler, attachment)) {
+            open.readOnCallingThread(end, now);
         }
     }
 

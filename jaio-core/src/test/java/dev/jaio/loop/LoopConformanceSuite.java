@@ -872,6 +872,58 @@ abstract class LoopConformanceSuite {
         }
     }
 
+    /**
+     * Two more sends that cachestat cannot vouch for: through an O_DIRECT handle (sendfile reads the
+     * device through it, whatever the page cache holds), and a range that reaches past where this
+     * handle's last send ended just now (that send's readahead may still be reading those pages).
+     * The readiness backends decline both; a resend within what was sent goes ahead; the ring sends all.
+     */
+    @Test
+    void sendFileDeclinesDirectFilesAndRangesPastItsOwnRecentSend() throws Exception {
+        Path p = dir.resolve("sendfile-direct");
+        byte[] data = randomFile(p, 1 << 20, 6);
+        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+        Socket peer = ss.accept();
+        ss.close();
+        boolean ring = backend().equals("uring");
+        int half = data.length / 2;
+        try (AsyncFile direct = AsyncFile.open(loop.engine(), p, FileOption.READ, FileOption.DIRECT);
+                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ)) {
+            assertTrue(dev.jaio.internal.linux.Cachestat.allResident(
+                    dev.jaio.internal.file.HandleAccess.openFile(f).fd(), 0, data.length, data.length), "written just now");
+            FutureLong viaDirect = new FutureLong();
+            loop.execute(() -> c.sendFile(direct, 0, data.length, null, viaDirect));
+            if (ring) {
+                assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
+                assertEquals((long) data.length, (long) await(viaDirect));
+            } else {
+                assertEquals(0L, (long) await(viaDirect), "sent through an O_DIRECT descriptor on the loop thread");
+            }
+            // The first half, then (at once) the second: past where the first send ended.
+            FutureLong first = new FutureLong();
+            FutureLong second = new FutureLong();
+            FutureLong again = new FutureLong();
+            loop.execute(() -> c.sendFile(f, 0, half, null, first));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, half), peer.getInputStream().readNBytes(half));
+            assertEquals((long) half, (long) await(first));
+            loop.execute(() -> c.sendFile(f, half, data.length - half, null, second));
+            if (ring) {
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, half, data.length),
+                        peer.getInputStream().readNBytes(data.length - half));
+                assertEquals((long) (data.length - half), (long) await(second));
+            } else {
+                assertEquals(0L, (long) await(second), "sent a range past the end of a send of 0 s ago");
+            }
+            loop.execute(() -> c.sendFile(f, 0, half, null, again));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, half), peer.getInputStream().readNBytes(half));
+            assertEquals((long) half, (long) await(again), "a resend of what was sent goes ahead");
+        } finally {
+            c.close();
+            peer.close();
+        }
+    }
+
     // ---- read timeouts ----
 
     @Test

@@ -205,6 +205,33 @@ public final class OpenFile implements CacheHandle.OpCount {
         return engineReadsEnded && now - engineReadEndedAt < READAHEAD_QUIET_NANOS;
     }
 
+    /** The end of the last range of this handle read on a calling thread by the kernel ({@link #readOnCallingThread}); -1: none. */
+    private volatile long callerReadEnd = -1;
+    private volatile long callerReadAt;
+
+    /**
+     * The kernel read the file up to {@code end} for this handle on the calling thread, at
+     * {@code now} (a sendfile): its readahead may read pages past {@code end} for a while.
+     */
+    public void readOnCallingThread(long end, long now) {
+        callerReadAt = now;
+        callerReadEnd = end;
+    }
+
+    /**
+     * {@link #mayBeReadingPages(long)}, or a range ending at {@code end} reaches past the end of a
+     * range read on a calling thread less than {@link #READAHEAD_QUIET_NANOS} before {@code now}
+     * (whose readahead, of pages past its end, may still be in flight). A range within what was
+     * read (a whole file sent again) is not held back.
+     */
+    public boolean mayBeReadingPages(long now, long end) {
+        if (mayBeReadingPages(now)) {
+            return true;
+        }
+        long e = callerReadEnd;
+        return e >= 0 && end > e && now - callerReadAt < READAHEAD_QUIET_NANOS;
+    }
+
     /** Opened for reading (READ, or no WRITE). */
     public boolean isReadable() {
         return readable;

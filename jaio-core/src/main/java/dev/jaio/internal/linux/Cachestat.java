@@ -66,23 +66,19 @@ public final class Cachestat {
      */
     public static long residentPages(int fd, long off, long len) {
         try (Arena arena = Arena.ofConfined()) {
-            return residentPages(fd, off, len, arena.allocate(SCRATCH_BYTES, 8));
+            return residentPages(fd, off, len, arena.allocate(CACHESTAT_RANGE), arena.allocate(CACHESTAT));
         }
     }
 
-    /** Bytes of the scratch memory the calls with one take: a range and an answer. */
-    public static final long SCRATCH_BYTES = CACHESTAT_RANGE.byteSize() + CACHESTAT.byteSize();
-
     /**
-     * {@link #residentPages(int, long, long)} with the range and the answer in {@code scratch} (at
-     * least {@link #SCRATCH_BYTES}, 8-byte aligned), for a caller that checks often: nothing allocated.
+     * {@link #residentPages(int, long, long)} with the caller's memory for the range
+     * ({@link #CACHESTAT_RANGE}) and the answer ({@link #CACHESTAT}), for a caller that checks
+     * often: nothing allocated.
      */
-    public static long residentPages(int fd, long off, long len, MemorySegment scratch) {
+    public static long residentPages(int fd, long off, long len, MemorySegment range, MemorySegment stat) {
         if (!KNOWN) {
             return -Errno.ENOSYS;
         }
-        MemorySegment range = scratch.asSlice(0, CACHESTAT_RANGE.byteSize());
-        MemorySegment stat = scratch.asSlice(CACHESTAT_RANGE.byteSize(), CACHESTAT.byteSize());
         range.set(JAVA_LONG, RANGE_OFF, off);
         range.set(JAVA_LONG, RANGE_LEN, len);
         MemorySegment state = Downcalls.callState();
@@ -102,18 +98,18 @@ public final class Cachestat {
      */
     public static boolean allResident(int fd, long off, long len, long size) {
         try (Arena arena = Arena.ofConfined()) {
-            return allResident(fd, off, len, size, arena.allocate(SCRATCH_BYTES, 8));
+            return allResident(fd, off, len, size, arena.allocate(CACHESTAT_RANGE), arena.allocate(CACHESTAT));
         }
     }
 
-    /** {@link #allResident(int, long, long, long)} with {@code scratch} as {@link #residentPages(int, long, long, MemorySegment)}. */
-    public static boolean allResident(int fd, long off, long len, long size, MemorySegment scratch) {
+    /** {@link #allResident(int, long, long, long)} in the caller's memory, as {@link #residentPages(int, long, long, MemorySegment, MemorySegment)}. */
+    public static boolean allResident(int fd, long off, long len, long size, MemorySegment range, MemorySegment stat) {
         long end = Math.min(size, off > Long.MAX_VALUE - len ? Long.MAX_VALUE : off + len);
         if (end <= off) {
             return true;
         }
         long pages = (end + PAGE_SIZE - 1) / PAGE_SIZE - off / PAGE_SIZE;
-        long resident = residentPages(fd, off, end - off, scratch);
+        long resident = residentPages(fd, off, end - off, range, stat);
         return resident >= pages;
     }
 

@@ -250,24 +250,31 @@ public final class StreamFd extends LoopFd {
 
     private int sendFd = -1;
     private long sendEnd;
-    /** sendfile's offset (8 bytes) and cachestat's range and answer, allocated with the first sendfile. */
+    /** sendfile's offset (8 bytes), allocated with the first sendfile, as are cachestat's range and answer. */
     private MemorySegment sendOffset;
+    private MemorySegment residencyRange;
+    private MemorySegment residencyAnswer;
 
     /**
      * Sends {@code count} bytes of file descriptor {@code fileFd} from {@code position} with
-     * sendfile(2), never waiting for the disk: when cachestat(2) says some page of the range is not
-     * in the kernel's page cache (or cannot say), nothing is sent and the handler gets 0, so that
-     * the caller reads the range through its engine instead. Otherwise the handler gets
-     * {@code count} once every byte is sent (EAGAIN waits for the socket, as a write does).
+     * sendfile(2) when it should not wait for the disk: when the caller says it may
+     * ({@code mayWait}), or cachestat(2) says some page of the range is not in the kernel's page
+     * cache (or cannot say), nothing is sent and the handler gets 0, so that the caller reads the
+     * range through its engine instead. Otherwise the handler gets {@code count} once every byte is
+     * sent (EAGAIN waits for the socket, as a write does; pages evicted while it waits are read by
+     * the resumed sendfile, on the loop thread). cachestat counts a page the kernel is still
+     * reading as resident: only the caller knows when that may be so.
      *
      * @param fileSize the file's size, for the residency check of its last page
-     * @param mayBeUnderRead the kernel may still be reading pages of the file for a read of it
-     *     (declined as a range that is not resident)
+     * @param mayWait the caller knows the send could wait for the disk though the pages be in the
+     *     cache (an O_DIRECT descriptor, whose sendfile reads the device; pages that may still be
+     *     under read): declined as a range that is not resident
+     * @return whether it went ahead (false: declined, the handler got 0)
      * @throws UnsupportedOperationException on the uring backend (its sockets block; the ring's
      *     SPLICE is not used yet), or for a pipe
      * @throws WritePendingException when a write is pending
      */
-    public void sendFile(int fileFd, long position, long count, long fileSize, boolean mayBeUnderRead, Object handler,
+    public boolean sendFile(int fileFd, long position, long count, long fileSize, boolean mayWait, Object handler,
             Object attachment) {
         if (kind != Kind.SOCKET) {
             throw new UnsupportedOperationException("sendFile: only to a TCP socket");
@@ -277,19 +284,22 @@ public final class StreamFd extends LoopFd {
         }
         if (closed) {
             reactor.failed(handler, closedException("sendfile"), attachment);
-            return;
+            return false;
         }
         if (inRing) {
             ringSendFile(fileFd, position, count, handler, attachment);
-            return;
+            return true;
         }
         if (sendOffset == null) {
-            sendOffset = java.lang.foreign.Arena.ofAuto().allocate(8 + dev.jaio.internal.linux.Cachestat.SCRATCH_BYTES, 8);
+            java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofAuto();
+            sendOffset = arena.allocate(8, 8);
+            residencyRange = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT_RANGE);
+            residencyAnswer = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT);
         }
-        if (count == 0 || mayBeUnderRead || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize,
-                sendOffset.asSlice(8))) {
+        if (count == 0 || mayWait || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize,
+                residencyRange, residencyAnswer)) {
             reactor.completed(handler, 0, attachment);
-            return;
+            return false;
         }
         sendOffset.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, position);
         sendFd = fileFd;
@@ -299,6 +309,7 @@ public final class StreamFd extends LoopFd {
         writeHandler = handler;
         writeAtt = attachment;
         trySendFile();
+        return true;
     }
 
     private void trySendFile() {
