@@ -121,6 +121,23 @@ abstract class LoopConformanceSuite {
         onLoop(() -> null); // and one more turn, for completions reaped with it
     }
 
+    /** A loop channel and the plain JDK socket at the other end of its connection. */
+    record Connected(StreamChannel channel, Socket peer) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            peer.close();
+        }
+    }
+
+    /** Connects a channel of {@link #loop} to a JDK socket on loopback. */
+    Connected connectToPeer() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+            return new Connected(c, ss.accept());
+        }
+    }
+
     /** Writes {@code size} random bytes (from {@code seed}) to {@code p} and returns them. */
     static byte[] randomFile(Path p, int size, long seed) throws IOException {
         byte[] content = new byte[size];
@@ -679,10 +696,9 @@ abstract class LoopConformanceSuite {
 
     @Test
     void aSlowReaderHoldsBackTheWriter() throws Exception {
-        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
-        Socket peer = ss.accept();
-        ss.close();
+        Connected conn = connectToPeer();
+        StreamChannel c = conn.channel();
+        Socket peer = conn.peer();
         MemorySegment big = arena.allocate(64L << 20); // far more than socket buffers hold
         big.fill((byte) 5);
         CompletableFuture<Long> w = c.write(big);
@@ -794,10 +810,9 @@ abstract class LoopConformanceSuite {
     void sendFileSendsResidentRangesAndDeclinesColdOnes() throws Exception {
         Path p = dir.resolve("sendfile");
         byte[] data = randomFile(p, 3 << 20, 3);
-        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
-        Socket peer = ss.accept();
-        ss.close();
+        Connected conn = connectToPeer();
+        StreamChannel c = conn.channel();
+        Socket peer = conn.peer();
         try (AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
                 AsyncFile cached = AsyncFile.open(loop.engine(), dir.resolve("sendfile-cached"), FileOption.READ,
                         FileOption.WRITE, FileOption.CREATE, FileOption.CACHED)) {
@@ -823,8 +838,7 @@ abstract class LoopConformanceSuite {
                 assertTrue(n == 0 || n == data.length, "either declined, or (if the kernel kept the pages) sent whole: " + n);
             }
         } finally {
-            c.close();
-            peer.close();
+            conn.close();
         }
     }
 
@@ -837,10 +851,9 @@ abstract class LoopConformanceSuite {
     void sendFileDeclinesAFileJustReadThroughTheEngine() throws Exception {
         Path p = dir.resolve("sendfile-read");
         byte[] data = randomFile(p, 1 << 20, 5);
-        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
-        Socket peer = ss.accept();
-        ss.close();
+        Connected conn = connectToPeer();
+        StreamChannel c = conn.channel();
+        Socket peer = conn.peer();
         try (EventLoop other = EventLoop.open(LoopConfig.defaults().withBackend(backend())
                 .withFiles(EngineConfig.defaults().withFastPaths(dev.jaio.FastPaths.NONE)));
                 AsyncFile slow = AsyncFile.open(other.engine(), p, FileOption.READ);
@@ -867,8 +880,7 @@ abstract class LoopConformanceSuite {
                 }
             }
         } finally {
-            c.close();
-            peer.close();
+            conn.close();
         }
     }
 
@@ -882,10 +894,9 @@ abstract class LoopConformanceSuite {
     void sendFileDeclinesDirectFilesAndRangesPastItsOwnRecentSend() throws Exception {
         Path p = dir.resolve("sendfile-direct");
         byte[] data = randomFile(p, 1 << 20, 6);
-        ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
-        Socket peer = ss.accept();
-        ss.close();
+        Connected conn = connectToPeer();
+        StreamChannel c = conn.channel();
+        Socket peer = conn.peer();
         boolean ring = backend().equals("uring");
         int half = data.length / 2;
         try (AsyncFile direct = AsyncFile.open(loop.engine(), p, FileOption.READ, FileOption.DIRECT);
@@ -919,8 +930,7 @@ abstract class LoopConformanceSuite {
             assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, half), peer.getInputStream().readNBytes(half));
             assertEquals((long) half, (long) await(again), "a resend of what was sent goes ahead");
         } finally {
-            c.close();
-            peer.close();
+            conn.close();
         }
     }
 
