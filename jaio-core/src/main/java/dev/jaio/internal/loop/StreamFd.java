@@ -270,8 +270,8 @@ public final class StreamFd extends LoopFd {
      *     cache (an O_DIRECT descriptor, whose sendfile reads the device; pages that may still be
      *     under read): declined as a range that is not resident
      * @return whether it went ahead (false: declined, the handler got 0)
-     * @throws UnsupportedOperationException on the uring backend (its sockets block; the ring's
-     *     SPLICE is not used yet), or for a pipe
+     * @throws UnsupportedOperationException for a pipe (on {@code uring} the ring's SPLICE sends,
+     *     and {@code mayWait} is not looked at: the kernel's io-wq workers do the waiting)
      * @throws WritePendingException when a write is pending
      */
     public boolean sendFile(int fileFd, long position, long count, long fileSize, boolean mayWait, Object handler,
