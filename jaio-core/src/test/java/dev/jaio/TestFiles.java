@@ -21,6 +21,23 @@ final class TestFiles {
     }
 
     /** The future's value within 60 s; a failure's cause is thrown as it is. */
+    /**
+     * Drops {@code f}'s pages from the kernel's page cache: fsync, then POSIX_FADV_DONTNEED, again
+     * until cachestat(2) finds none left (DONTNEED skips pages that a readahead still has locked
+     * under I/O), for at most about a second. Without cachestat (before Linux 6.5) once.
+     */
+    static void dropFromPageCache(AsyncFile f) throws Exception {
+        int fd = dev.jaio.internal.file.HandleAccess.openFile(f).fd();
+        for (int i = 0; i < 1000; i++) {
+            await(f.fsync());
+            f.advise(0, 0, FileAdvice.DONTNEED);
+            if (dev.jaio.internal.linux.Cachestat.residentPages(fd, 0, 0) <= 0) {
+                return; // none left, or no cachestat to ask
+            }
+            Thread.sleep(1);
+        }
+    }
+
     static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
         try {
             return f.get(60, java.util.concurrent.TimeUnit.SECONDS);
