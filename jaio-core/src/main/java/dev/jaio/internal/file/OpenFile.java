@@ -164,9 +164,8 @@ public final class OpenFile implements CacheHandle.OpCount {
 
     /** Reads of this (kernel-buffered) handle in its engine now: {@link #mayBeReadingPages}. */
     private final AtomicInteger engineReads = new AtomicInteger();
-    /** System.nanoTime() when the last of them ended; meaningful once {@link #engineReadsEnded} is set. */
-    private volatile long engineReadEndedAt;
-    private volatile boolean engineReadsEnded;
+    /** System.nanoTime() when the last of them ended; before the first, a time already out of the window. */
+    private volatile long engineReadEndedAt = System.nanoTime() - READAHEAD_QUIET_NANOS;
 
     /** A read of this handle goes to the engine (kernel-buffered handles; {@link FileOp#countEngineRead}). */
     void engineReadStarted() {
@@ -176,7 +175,6 @@ public final class OpenFile implements CacheHandle.OpCount {
     /** That read ended; the time first, so that a reader that sees the count fall sees the time too. */
     void engineReadEnded() {
         engineReadEndedAt = System.nanoTime();
-        engineReadsEnded = true;
         engineReads.decrementAndGet();
     }
 
@@ -202,7 +200,7 @@ public final class OpenFile implements CacheHandle.OpCount {
         if (engineReads.get() > 0) {
             return true;
         }
-        return engineReadsEnded && now - engineReadEndedAt < READAHEAD_QUIET_NANOS;
+        return now - engineReadEndedAt < READAHEAD_QUIET_NANOS;
     }
 
     /** The end of the last range of this handle read on a calling thread by the kernel ({@link #readOnCallingThread}); -1: none. */
