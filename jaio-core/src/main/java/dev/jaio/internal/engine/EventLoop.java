@@ -468,19 +468,13 @@ public final class EventLoop implements AutoCloseable {
         }
         // The pool is asked (and its lock taken) only while it holds requests of this loop.
         IoQueue off = offload != null && offload.outstanding() > 0 ? offload : null;
-        if (off != null && off.unsubmitted() > 0) {
-            off.submit();
-        }
         int reaped = queue.reap(0, capacity, 0, sink);
         if (off != null) {
-            reaped += off.reap(0, capacity, 0, sink);
-            if (off.outstanding() == 0) {
-                off = null;
-            }
+            reaped += submitAndReap(off);
+            off = off.outstanding() > 0 ? off : null;
         }
         if (closing && driverShut == (driver != null) && backlogHead == null && channelWaitHead == null
-                && incoming.get() == null
-                && queue.outstanding() == 0 && (off == null || off.outstanding() == 0)
+                && incoming.get() == null && queue.outstanding() == 0 && off == null
                 && (driver == null || !driver.hasDue())) {
             return false;
         }
@@ -499,18 +493,31 @@ public final class EventLoop implements AutoCloseable {
                 if (driver == null) {
                     queue.reap(1, capacity, -1, sink);
                 } else if (!driver.hasDue() && !(closing && !driverShut)) {
-                    if (driverShut && off != null && queue.outstanding() == 0) {
-                        // Closing, with only the pool's requests left: the driver has nothing in the
-                        // kernel to wait for (aio-poll's wakeup poll is cancelled), so wait on the pool.
-                        off.reap(1, capacity, CLOSE_WAIT_NANOS, sink);
-                    } else {
-                        driver.park();
-                    }
+                    parkDriver(off);
                 }
             }
             parked = false;
         }
         return true;
+    }
+
+    /** Hands the pool what this turn prepared for it and reaps what it finished (loop thread). */
+    private int submitAndReap(IoQueue off) {
+        if (off.unsubmitted() > 0) {
+            off.submit();
+        }
+        return off.reap(0, capacity, 0, sink);
+    }
+
+    /** Parks in the driver; {@code off}: the pool while it holds requests, else null. */
+    private void parkDriver(IoQueue off) {
+        if (driverShut && off != null && queue.outstanding() == 0) {
+            // Closing, with only the pool's requests left: the driver has nothing in the kernel to
+            // wait for (aio-poll's wakeup poll is cancelled), so wait on the pool.
+            off.reap(1, capacity, CLOSE_WAIT_NANOS, sink);
+        } else {
+            driver.park();
+        }
     }
 
     private void takeIncoming() {
