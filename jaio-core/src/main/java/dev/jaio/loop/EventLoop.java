@@ -158,6 +158,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         IoQueue queue = opened.queue();
         Reactor reactor = new Reactor(backend, DISPATCH);
         reactor.sendZeroCopyFrom(config.sendZeroCopyFrom());
+        reactor.sendBytesPerTurn(config.sendBytesPerTurn());
         reactor.receiveBuffers(config.receiveBufferCount(), config.receiveBufferSize());
         String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
         dev.jaio.internal.engine.EventLoop loop;
@@ -258,6 +259,11 @@ public final class EventLoop implements Executor, AutoCloseable {
             reactor.refuseRecvMultishotForTest();
             return null;
         });
+    }
+
+    /** Tests: writes and sendFiles continued in a later turn after {@link LoopConfig#sendBytesPerTurn()} bytes; any thread. */
+    long sendsContinuedForTest() {
+        return reactor.sendsContinued();
     }
 
     /** Tests: descriptors open on this loop (loop thread). */

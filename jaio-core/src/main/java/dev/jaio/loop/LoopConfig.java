@@ -30,9 +30,20 @@ import java.util.Locale;
  * @param receiveBufferSize the size of each receive buffer in bytes, the most one chunk holds:
  *     from 1 to 1 GiB, and count x size at most 1 GiB; the default is
  *     {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
+ * @param sendBytesPerTurn on {@code aio-poll}, {@code epoll+aio} and {@code threads}, the most bytes
+ *     one channel's write or {@link StreamChannel#sendFile sendFile} hands to the kernel in one turn
+ *     of the loop while the socket takes them; the rest goes on next turn, after the loop's other
+ *     channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}). A socket that
+ *     takes a whole large send at once (loopback, or a fast peer that keeps its window open) would
+ *     otherwise hold the loop for the copy or sendfile(2) of all of it. Bytes, at least 4096, or 0
+ *     for no limit; the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}. On {@code uring} each
+ *     send is one request the kernel runs (a sendFile's are 64 KiB SPLICEs), so this is ignored.
  */
 public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
-        int receiveBufferSize) {
+        int receiveBufferSize, long sendBytesPerTurn) {
+
+    /** The default {@link #sendBytesPerTurn()}: 256 KiB. */
+    public static final long DEFAULT_SEND_BYTES_PER_TURN = 256 * 1024;
 
     /** The default {@link #receiveBufferCount()}. */
     public static final int DEFAULT_RECEIVE_BUFFER_COUNT = 256;
@@ -62,6 +73,10 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
         if ((long) receiveBufferCount * receiveBufferSize > 1L << 30) {
             throw new IllegalArgumentException("receive buffers: " + receiveBufferCount + " x " + receiveBufferSize
                     + " bytes is more than 1 GiB per loop");
+        }
+        if (sendBytesPerTurn != 0 && sendBytesPerTurn < 4096) {
+            throw new IllegalArgumentException("sendBytesPerTurn must be at least 4096 bytes, or 0 for no limit: "
+                    + sendBytesPerTurn);
         }
         if (sendZeroCopyFrom < 0) {
             throw new IllegalArgumentException("sendZeroCopyFrom must be >= 0 (0: never): " + sendZeroCopyFrom);
@@ -100,13 +115,36 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
     }
 
     /**
+     * A configuration with the default {@link #sendBytesPerTurn()}.
+     *
+     * @param backend the backend's name, case-insensitive
+     * @param files the configuration of the loop's engine
+     * @param sendZeroCopyFrom see {@link #sendZeroCopyFrom()}
+     * @param receiveBufferCount see {@link #receiveBufferCount()}
+     * @param receiveBufferSize see {@link #receiveBufferSize()}
+     */
+    public LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
+            int receiveBufferSize) {
+        this(backend, files, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize, DEFAULT_SEND_BYTES_PER_TURN);
+    }
+
+    /**
+     * {@return this configuration with another limit on the bytes a channel sends per turn}
+     *
+     * @param bytes see {@link #sendBytesPerTurn()}: at least 4096, or 0 for no limit
+     */
+    public LoopConfig withSendBytesPerTurn(long bytes) {
+        return new LoopConfig(backend, files, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize, bytes);
+    }
+
+    /**
      * {@return this configuration with other receive buffers}
      *
      * @param count see {@link #receiveBufferCount()}
      * @param size see {@link #receiveBufferSize()}
      */
     public LoopConfig withReceiveBuffers(int count, int size) {
-        return new LoopConfig(backend, files, sendZeroCopyFrom, count, size);
+        return new LoopConfig(backend, files, sendZeroCopyFrom, count, size, sendBytesPerTurn);
     }
 
     /** {@return {@code auto}, a queue of {@value #DEFAULT_QUEUE_DEPTH}, and the defaults of {@link EngineConfig}} */
@@ -120,7 +158,7 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @param bytes the smallest write sent without a copy (see {@link #sendZeroCopyFrom()})
      */
     public LoopConfig withSendZeroCopyFrom(long bytes) {
-        return new LoopConfig(backend, files, bytes, receiveBufferCount, receiveBufferSize);
+        return new LoopConfig(backend, files, bytes, receiveBufferCount, receiveBufferSize, sendBytesPerTurn);
     }
 
     /**
@@ -129,7 +167,7 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @param name the backend's name
      */
     public LoopConfig withBackend(String name) {
-        return new LoopConfig(name, files, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize);
+        return new LoopConfig(name, files, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize, sendBytesPerTurn);
     }
 
     /**
@@ -138,6 +176,7 @@ public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFr
      * @param config the engine configuration of the loop's files
      */
     public LoopConfig withFiles(EngineConfig config) {
-        return new LoopConfig(backend, config, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize);
+        return new LoopConfig(backend, config, sendZeroCopyFrom, receiveBufferCount, receiveBufferSize,
+                sendBytesPerTurn);
     }
 }

@@ -206,7 +206,9 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * Writes all of {@code src} (send(2) with MSG_NOSIGNAL, write(2), or the ring's SEND and WRITE,
-     * repeated after a short count).
+     * repeated after a short count). On the readiness backends at most
+     * {@link LoopConfig#sendBytesPerTurn()} bytes go in one turn of the loop, the rest in later
+     * turns, so one large write does not hold the loop's other channels back.
      *
      * @param <A> the attachment's type
      * @param src native memory
@@ -250,8 +252,10 @@ public final class StreamChannel implements AutoCloseable {
      * cache, and copies the pages already there on the calling thread). Not seen: reads of the file
      * through other handles or by other processes, the readahead of this handle's reads done on the
      * calling thread ({@link dev.jaio.AsyncFile#tryRead}), and pages evicted while a send waits
-     * for a slow peer (the resumed sendfile reads them). A full socket waits as a write does. The
-     * file must stay open until the handler runs.
+     * for a slow peer (the resumed sendfile reads them). A full socket waits as a write does, and at
+     * most {@link LoopConfig#sendBytesPerTurn()} bytes go in one turn of the loop (as nginx's
+     * {@code sendfile_max_chunk}): a socket that takes a whole 1 MiB range at once would otherwise
+     * hold the loop for that long sendfile(2). The file must stay open until the handler runs.
      *
      * @param <A> the attachment's type
      * @param file a file opened without {@link dev.jaio.FileOption#CACHED} (whose bytes live in

@@ -97,8 +97,13 @@ abstract class LoopConformanceSuite {
 
     /** Runs {@code task} on the loop and waits for its result. */
     <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
+        return onLoop(loop, task);
+    }
+
+    /** Runs {@code task} on {@code l} and waits for its result. */
+    static <T> T onLoop(EventLoop l, java.util.concurrent.Callable<T> task) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
+        l.execute(() -> {
             try {
                 f.complete(task.call());
             } catch (Throwable t) {
@@ -132,8 +137,13 @@ abstract class LoopConformanceSuite {
 
     /** Connects a channel of {@link #loop} to a JDK socket on loopback. */
     Connected connectToPeer() throws Exception {
+        return connectToPeer(loop);
+    }
+
+    /** A channel of {@code l} connected to a plain JDK socket. */
+    static Connected connectToPeer(EventLoop l) throws Exception {
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            StreamChannel c = await(loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
+            StreamChannel c = await(l.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort())));
             return new Connected(c, ss.accept());
         }
     }
@@ -931,6 +941,110 @@ abstract class LoopConformanceSuite {
             assertEquals((long) half, (long) await(again), "a resend of what was sent goes ahead");
         } finally {
             conn.close();
+        }
+    }
+
+    // ---- sends per turn ----
+
+    /**
+     * A loop that sends at most 4 KiB per channel and turn: a 1 MiB sendFile and a 1 MiB write
+     * cannot end in the call that starts them (an empty socket takes the first 4 KiB whole, and the
+     * rest waits for later turns), and every byte arrives in order. The ring ignores the limit.
+     */
+    @Test
+    void largeSendsGoOnInLaterTurnsAndDeliverEveryByte() throws Exception {
+        Path p = dir.resolve("per-turn");
+        byte[] data = randomFile(p, 1 << 20, 7);
+        boolean ring = backend().equals("uring");
+        try (EventLoop small = EventLoop.open(LoopConfig.defaults().withBackend(backend()).withSendBytesPerTurn(4096)
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+                AsyncFile f = AsyncFile.open(small.engine(), p, FileOption.READ);
+                IoBuffer buf = IoBuffer.allocate(data.length, 4096)) {
+            assertEquals(4096, new LoopConfig("auto", EngineConfig.defaults()).withSendBytesPerTurn(4096).sendBytesPerTurn());
+            Connected conn = connectToPeer(small);
+            try {
+                StreamChannel c = conn.channel();
+                FutureLong sent = new FutureLong();
+                boolean endedAtOnce = onLoop(small, () -> {
+                    c.sendFile(f, 0, data.length, null, sent);
+                    return sent.isDone();
+                });
+                assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
+                assertEquals((long) data.length, (long) await(sent));
+                MemorySegment.copy(data, 0, buf.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+                FutureLong written = new FutureLong();
+                boolean writeEndedAtOnce = onLoop(small, () -> {
+                    c.write(buf.segment(), null, written);
+                    return written.isDone();
+                });
+                assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
+                assertEquals((long) data.length, (long) await(written));
+                if (!ring) {
+                    assertFalse(endedAtOnce, "a 1 MiB sendFile ended in its first turn at 4 KiB per turn");
+                    assertFalse(writeEndedAtOnce, "a 1 MiB write ended in its first turn at 4 KiB per turn");
+                    assertTrue(small.sendsContinuedForTest() >= 2, "sends continued: " + small.sendsContinuedForTest());
+                } else {
+                    assertEquals(0, small.sendsContinuedForTest());
+                }
+            } finally {
+                conn.close();
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> LoopConfig.defaults().withSendBytesPerTurn(4095));
+        assertThrows(IllegalArgumentException.class, () -> LoopConfig.defaults().withSendBytesPerTurn(-1));
+        assertEquals(0, LoopConfig.defaults().withSendBytesPerTurn(0).sendBytesPerTurn(), "0: no limit");
+        assertEquals(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN, LoopConfig.defaults().sendBytesPerTurn());
+    }
+
+    /**
+     * A close while a write or sendFile waits for its next turn fails it with the close (the
+     * channel's name in the message), releases the write's buffer, and the next turn finds nothing
+     * to continue; the loop goes on serving its other channels.
+     */
+    @Test
+    void aCloseBetweenTurnsOfALargeSendFailsItAndReleasesItsBuffer() throws Exception {
+        Path p = dir.resolve("per-turn-close");
+        byte[] data = randomFile(p, 1 << 20, 8);
+        try (EventLoop small = EventLoop.open(LoopConfig.defaults().withBackend(backend()).withSendBytesPerTurn(4096)
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+                AsyncFile f = AsyncFile.open(small.engine(), p, FileOption.READ)) {
+            Connected a = connectToPeer(small);
+            Connected b = connectToPeer(small);
+            try {
+                FutureLong sent = new FutureLong();
+                onLoop(small, () -> {
+                    a.channel().sendFile(f, 0, data.length, null, sent);
+                    a.channel().close();
+                    return null;
+                });
+                ExecutionException e = assertThrows(ExecutionException.class, () -> await(sent));
+                assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e.getCause());
+                IoBuffer buf = IoBuffer.allocate(data.length, 4096);
+                FutureLong written = new FutureLong();
+                onLoop(small, () -> {
+                    b.channel().write(buf.segment(), null, written);
+                    b.channel().close();
+                    return null;
+                });
+                e = assertThrows(ExecutionException.class, () -> await(written));
+                assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+                assertEquals(0, buf.pinCount(), "the failed write still pins its buffer");
+                buf.close();
+                // The loop still serves: a third connection's small write arrives.
+                Connected c = connectToPeer(small);
+                try {
+                    MemorySegment hello = arena.allocate(5);
+                    MemorySegment.copy("hello".getBytes(), 0, hello, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 5);
+                    assertEquals(5L, (long) await(c.channel().write(hello)));
+                    assertArrayEquals("hello".getBytes(), c.peer().getInputStream().readNBytes(5));
+                } finally {
+                    c.close();
+                }
+            } finally {
+                a.close();
+                b.close();
+            }
         }
     }
 

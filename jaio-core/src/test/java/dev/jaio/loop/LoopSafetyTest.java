@@ -157,6 +157,16 @@ class LoopSafetyTest {
         private int windows;
         private long start = -1;
         private long last = Long.MAX_VALUE;
+        private final int max;
+
+        Windows() {
+            this(MAX);
+        }
+
+        /** At most {@code max} windows (a round that moves many bytes takes long). */
+        Windows(int max) {
+            this.max = max;
+        }
 
         /** One round ended, the thread having allocated {@code allocated} bytes so far: true when done. */
         boolean done(long allocated) {
@@ -171,7 +181,7 @@ class LoopSafetyTest {
             history.append(last).append(' ');
             rounds = 0;
             start = allocated;
-            return ++windows >= 2 && last < 16 || windows >= MAX;
+            return ++windows >= 2 && last < 16 || windows >= max;
         }
 
         long last() {
@@ -313,6 +323,69 @@ class LoopSafetyTest {
             }
             assertTrue(perRound < 16, backend + " " + what + ": one write and one received chunk on the loop thread allocate "
                     + perRound + " bytes; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
+        }
+    }
+
+    /**
+     * A sendFile larger than {@link LoopConfig#sendBytesPerTurn()} goes on in later turns (the
+     * channel waits in the reactor's queue of sends) without allocating. Each round: a sendFile of
+     * a 16 KiB file in the page cache in 4 KiB turns, to a JDK socket that a test thread drains.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"aio-poll", "epoll+aio", "threads"})
+    void aSendFileContinuedInLaterTurnsAllocatesNothing(String backend) throws Exception {
+        Path file = java.nio.file.Files.createTempFile("jaio-per-turn", ".bin");
+        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend).withSendBytesPerTurn(4096));
+                java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            java.nio.file.Files.write(file, new byte[16 * 1024]);
+            dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(loop.engine(), file, dev.jaio.FileOption.READ);
+            StreamChannel from = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            Socket peer = ss.accept();
+            Thread drain = Thread.ofPlatform().daemon().start(() -> {
+                byte[] sink = new byte[1 << 16];
+                try (var in = peer.getInputStream()) {
+                    while (in.read(sink) >= 0) {
+                        // drained
+                    }
+                } catch (IOException e) {
+                    // closed at the end
+                }
+            });
+            assumeJit();
+            java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            Windows windows = new Windows(10);
+            long size = 16 * 1024;
+            IoHandler<Object> sent = new IoHandler<>() {
+                @Override
+                public void completed(long n, Object a) {
+                    if (n != size) {
+                        bytesPerRound.completeExceptionally(new AssertionError("sendFile sent " + n + " bytes"));
+                    } else if (windows.done(mx.getCurrentThreadAllocatedBytes())) {
+                        bytesPerRound.complete(windows.last());
+                    } else {
+                        from.sendFile(f, 0, size, null, this);
+                    }
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    bytesPerRound.completeExceptionally(e);
+                }
+            };
+            loop.execute(() -> sent.completed(size, null));
+            long perRound = bytesPerRound.get(60, TimeUnit.SECONDS);
+            long continued = loop.sendsContinuedForTest();
+            from.close();
+            peer.close();
+            drain.join(10_000);
+            f.close();
+            assertTrue(continued >= Windows.ROUNDS, "sends continued in a later turn: " + continued);
+            assertTrue(perRound < 16, backend + ": a 16 KiB sendFile in 4 KiB turns allocates " + perRound
+                    + " bytes on the loop thread; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
         }
     }
 

@@ -52,7 +52,7 @@ final class LoopServer {
                 .withPageCache(PageCacheConfig.defaults().withBudget(config.cacheBytes()))
                 .withFastPaths(config.fastPathPolicy());
         LoopConfig lc = LoopConfig.defaults().withBackend(config.backend()).withFiles(files)
-                .withSendZeroCopyFrom(config.sendZeroCopyFrom());
+                .withSendZeroCopyFrom(config.sendZeroCopyFrom()).withSendBytesPerTurn(config.chunkBytes());
         if (config.receive()) {
             lc = lc.withReceiveBuffers(HttpConnection.RECEIVE_BUFFERS, HttpConnection.RECEIVE_CHUNK);
         }

@@ -15,7 +15,8 @@ import java.util.Locale;
  * @param cacheBytes jaio's page cache budget per loop, for {@link Io#CACHED}
  * @param queueDepth each loop's queue size
  * @param chunkBytes bytes read and sent per step of a response body: a connection serving a body
- *     larger than 32 KiB gets two slots of this size, one read from the file while the other is sent
+ *     larger than 32 KiB gets two slots of this size, one read from the file while the other is sent;
+ *     also each loop's {@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()} (sendfile's bodies too)
  * @param headerTimeoutMillis a client that started a request head must finish it within this (408)
  * @param idleTimeoutMillis a keep-alive connection without a new request is closed after this
  * @param sendTimeoutMillis a client that takes none of a response for this long is dropped

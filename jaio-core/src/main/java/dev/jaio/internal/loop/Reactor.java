@@ -89,6 +89,23 @@ public final class Reactor implements LoopDriver {
         this.sendZeroCopyFrom = backend == Backend.URING ? bytes : 0;
     }
 
+    /**
+     * Readiness backends: the most bytes one channel's write or sendfile sends in one turn, the
+     * rest next turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()}; no limit: Long.MAX_VALUE).
+     * Set before the loop starts.
+     */
+    private long sendBytesPerTurn = Long.MAX_VALUE;
+
+    /** Set before the loop starts ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()}; 0: no limit). */
+    public void sendBytesPerTurn(long bytes) {
+        this.sendBytesPerTurn = bytes == 0 ? Long.MAX_VALUE : bytes;
+    }
+
+    /** The most bytes a channel sends in one turn (Long.MAX_VALUE: no limit). */
+    long sendBytesPerTurn() {
+        return sendBytesPerTurn;
+    }
+
     /** The threshold of zero-copy sends, 0 when off (or refused by the kernel). */
     long sendZeroCopyFrom() {
         return sendZeroCopyFrom;
@@ -147,6 +164,10 @@ public final class Reactor implements LoopDriver {
     private final java.util.ArrayDeque<StreamFd> starved = new java.util.ArrayDeque<>();
     /** Channels whose receive stopped after a burst with more to read: continued next turn. */
     private final java.util.ArrayDeque<StreamFd> receiveAgain = new java.util.ArrayDeque<>();
+    /** Channels whose write or sendfile sent {@link #sendBytesPerTurn} bytes with more to send: continued next turn. */
+    private final java.util.ArrayDeque<StreamFd> sendAgain = new java.util.ArrayDeque<>();
+    /** Sends continued next turn so far (loop thread writes; a snapshot elsewhere). */
+    private volatile long sendsContinued;
 
     /** Set before the loop starts ({@link dev.jaio.loop.LoopConfig#receiveBufferCount()} and size). */
     public void receiveBuffers(int count, int size) {
@@ -343,6 +364,17 @@ public final class Reactor implements LoopDriver {
         receiveAgain.add(s);
     }
 
+    /** {@code s}'s write or sendfile continues next turn (it sent its bytes for this one); {@code s} is not queued yet. */
+    void sendNextTurn(StreamFd s) {
+        sendAgain.add(s);
+        sendsContinued++;
+    }
+
+    /** {@return the writes and sendfiles continued in a later turn so far, because they sent their bytes for a turn; any thread (a snapshot)} */
+    public long sendsContinued() {
+        return sendsContinued;
+    }
+
     /** What receives are buffered with, in words; loop thread. */
     public String receiveBuffersText() {
         if (backend != Backend.URING) {
@@ -392,6 +424,16 @@ public final class Reactor implements LoopDriver {
                 s.close();
             }
         }
+        for (int i = sendAgain.size(); i > 0; i--) {
+            ran = true;
+            StreamFd s = sendAgain.poll();
+            try {
+                s.sendContinue();
+            } catch (RuntimeException | Error e) {
+                uncaught(e);
+                s.close();
+            }
+        }
         for (int i = 0; i < TASKS_PER_TURN; i++) {
             Runnable r = tasks.poll();
             if (r == null) {
@@ -416,7 +458,7 @@ public final class Reactor implements LoopDriver {
 
     @Override
     public boolean hasDue() {
-        if (!tasks.isEmpty() || !deferred.isEmpty() || !receiveAgain.isEmpty()
+        if (!tasks.isEmpty() || !deferred.isEmpty() || !receiveAgain.isEmpty() || !sendAgain.isEmpty()
                 || !starved.isEmpty() && ringOut < ringBuffers.count()) {
             return true;
         }

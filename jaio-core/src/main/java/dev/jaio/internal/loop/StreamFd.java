@@ -85,6 +85,8 @@ public final class StreamFd extends LoopFd {
     private Object writeHandler;
     private Object writeAtt;
     private PinnedMemory writePin;
+    /** Readiness: this channel is in the reactor's queue of sends that go on next turn. */
+    private boolean sendQueued;
 
     StreamFd(Reactor reactor, int fd, Kind kind) {
         super(reactor, fd);
@@ -312,7 +314,9 @@ public final class StreamFd extends LoopFd {
         return true;
     }
 
+    /** Readiness: as {@link #tryWrite}, with sendfile(2) from {@link #sendFd}. */
     private void trySendFile() {
+        long budget = reactor.sendBytesPerTurn();
         while (true) {
             long at = sendOffset.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
             long left = sendEnd - at;
@@ -321,9 +325,14 @@ public final class StreamFd extends LoopFd {
                 finishWrite();
                 return;
             }
-            long n = NetCalls.sendfile(fd, sendFd, sendOffset, left);
+            if (budget == 0) {
+                sendNextTurn();
+                return;
+            }
+            long n = NetCalls.sendfile(fd, sendFd, sendOffset, Math.min(left, budget));
             if (n > 0) {
                 writeDone += n;
+                budget -= n;
                 continue;
             }
             if (n == 0) {
@@ -342,6 +351,31 @@ public final class StreamFd extends LoopFd {
             sendFd = -1;
             failWrite(n);
             return;
+        }
+    }
+
+    /**
+     * The write or sendfile sent its bytes for this turn with more to send and the socket still
+     * writable: it goes on next turn, after the loop's other channels had theirs (an edge-triggered
+     * epoll will not report a socket that never filled, so the loop must remember it). Queued once.
+     */
+    private void sendNextTurn() {
+        if (!sendQueued) {
+            sendQueued = true;
+            reactor.sendNextTurn(this);
+        }
+    }
+
+    /** Next turn: the write or sendfile queued by {@link #sendNextTurn} goes on, unless it ended meanwhile. */
+    void sendContinue() {
+        sendQueued = false;
+        if (writeHandler == null || closed || inRing) {
+            return; // failed by a close, or ended meanwhile by a readiness event (then a later write queues itself)
+        }
+        if (sendFd >= 0) {
+            trySendFile();
+        } else if (writeBuf != null) {
+            tryWrite();
         }
     }
 
@@ -453,13 +487,24 @@ public final class StreamFd extends LoopFd {
         }
     }
 
+    /**
+     * Readiness: sends what the socket takes, at most {@link Reactor#sendBytesPerTurn()} bytes in
+     * this turn (the rest next turn), and waits for the socket on EAGAIN.
+     */
     private void tryWrite() {
+        long budget = reactor.sendBytesPerTurn();
         while (true) {
             long size = writeBuf.byteSize() - writeDone;
+            if (budget == 0) {
+                sendNextTurn();
+                return;
+            }
             MemorySegment part = writeDone == 0 ? writeBuf : writeBuf.asSlice(writeDone);
-            long n = kind == Kind.SOCKET ? NetCalls.send(fd, part, size, Sockets.MSG_NOSIGNAL) : Libc.write(fd, part, size);
+            long ask = Math.min(size, budget);
+            long n = kind == Kind.SOCKET ? NetCalls.send(fd, part, ask, Sockets.MSG_NOSIGNAL) : Libc.write(fd, part, ask);
             if (n >= 0) {
                 writeDone += n;
+                budget -= n;
                 if (writeDone == writeBuf.byteSize()) {
                     finishWrite();
                     return;
