@@ -149,9 +149,12 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private static EventLoop open(Backend backend, LoopConfig config, String reason) throws IOException {
         EngineConfig files = config.files().withEngine(backend.engine());
+        String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
         Engines.Opened opened;
         try {
-            opened = Engines.open(backend.engine(), backend.queueOptions(files.queueDepth(), files.threads()));
+            // A threads loop's workers, and below an AIO loop's pool, are named after the loop's thread.
+            opened = Engines.open(backend.engine(),
+                    backend.queueOptions(files.queueDepth(), files.threads()).withThreadName(thread + "-worker"));
         } catch (IOException e) {
             throw new IOException("the " + backend.id() + " loop backend: " + e.getMessage(), e);
         }
@@ -160,11 +163,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         reactor.sendZeroCopyFrom(config.sendZeroCopyFrom());
         reactor.sendBytesPerTurn(config.sendBytesPerTurn());
         reactor.receiveBuffers(config.receiveBufferCount(), config.receiveBufferSize());
-        String thread = "jaio-loop-" + backend.id() + "-" + SEQUENCE.incrementAndGet();
         dev.jaio.internal.engine.EventLoop loop;
         try {
             dev.jaio.internal.engine.EventLoop.OffloadQueue offload = !backend.offloadsKernelBufferedFiles() ? null
-                    : capacity -> Engines.open("threads", new QueueOptions(capacity, true, files.threads(), 0, false)).queue();
+                    : capacity -> Engines.open("threads", new QueueOptions(capacity, true, files.threads(), 0, false)
+                            .withThreadName(thread + "-pool")).queue();
             loop = new dev.jaio.internal.engine.EventLoop(queue, thread, reactor, offload);
         } catch (OutOfMemoryError | RuntimeException e) {
             queue.close();

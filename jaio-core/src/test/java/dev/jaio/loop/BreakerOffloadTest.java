@@ -49,7 +49,7 @@ class BreakerOffloadTest {
 
     static long poolThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("jaio-threads-worker-") && t.isAlive()).count();
+                .filter(t -> t.getName().matches("jaio-loop-.*-pool-[0-9]+") && t.isAlive()).count();
     }
 
     byte[] content(Path p, int size, long seed) throws Exception {

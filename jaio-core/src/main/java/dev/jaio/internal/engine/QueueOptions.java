@@ -18,9 +18,15 @@ package dev.jaio.internal.engine;
  * @param signalsCompletionFd the owner waits in an epoll set of its own rather than in a blocking reap:
  *     the queue signals an eventfd ({@link IoQueue#completionFd()}) on every completion and wakeup
  *     (the §9 loop's {@code epoll+aio} and {@code threads} backends). Requires {@code wakeup}.
+ * @param threadName the name of the queue's worker threads, if it has any, before {@code -N}:
+ *     {@value #DEFAULT_THREAD_NAME} unless the owner names them (an event loop names its pools
+ *     after its own thread, so a thread dump tells whose they are); null means the default
  */
 public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis, boolean platformOwner,
-        boolean signalsCompletionFd) {
+        boolean signalsCompletionFd, String threadName) {
+
+    /** {@link #threadName()} unless the owner gives one. */
+    public static final String DEFAULT_THREAD_NAME = "jaio-threads-worker";
 
     /** Largest capacity accepted: the kernel rejects larger AIO contexts anyway. */
     public static final int MAX_CAPACITY = 1 << 16;
@@ -38,6 +44,20 @@ public record QueueOptions(int capacity, boolean wakeup, int threads, int sqPoll
         if (signalsCompletionFd && !wakeup) {
             throw new IllegalArgumentException("a completion eventfd needs wakeup support");
         }
+        if (threadName == null) {
+            threadName = DEFAULT_THREAD_NAME;
+        }
+    }
+
+    /** Options whose worker threads (if any) have the default name. */
+    public QueueOptions(int capacity, boolean wakeup, int threads, int sqPollIdleMillis, boolean platformOwner,
+            boolean signalsCompletionFd) {
+        this(capacity, wakeup, threads, sqPollIdleMillis, platformOwner, signalsCompletionFd, null);
+    }
+
+    /** {@return these options with worker threads named {@code name-N}} */
+    public QueueOptions withThreadName(String name) {
+        return new QueueOptions(capacity, wakeup, threads, sqPollIdleMillis, platformOwner, signalsCompletionFd, name);
     }
 
     /** Options of a queue whose owner waits in its reaps (no {@link #signalsCompletionFd()}). */

@@ -91,7 +91,7 @@ final class ThreadPoolQueue implements IoQueue {
         int started = 0;
         try {
             for (int i = 0; i < workers.length; i++) {
-                workers[i] = Thread.ofPlatform().daemon().name("jaio-threads-worker-" + i).unstarted(this::workerLoop);
+                workers[i] = Thread.ofPlatform().daemon().name(options.threadName() + "-" + i).unstarted(this::workerLoop);
                 workers[i].start();
                 started++;
             }
