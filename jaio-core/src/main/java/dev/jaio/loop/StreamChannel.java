@@ -243,15 +243,16 @@ public final class StreamChannel implements AutoCloseable {
      * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the
      * file is not {@link dev.jaio.FileOption#DIRECT} (sendfile through an O_DIRECT descriptor
      * reads the device), no read of this handle went to its engine within the last 250 ms (or is
-     * there now), and no send of this handle within the last 250 ms ended before this one ends: a
+     * there now), no try of it on a calling thread ({@link dev.jaio.AsyncFile#tryRead}, or the fast
+     * path of a read) missed a page within the last 250 ms (the miss starts that page's
+     * readahead), and no send of this handle within the last 250 ms ended before this one ends: a
      * page the kernel is still reading from the disk (for such a read, or as the readahead of such
      * a read or send, which reads past its end) counts as in the page cache for cachestat, yet
      * sendfile would wait for it (measured: a loop thread in a cold run of {@code jaio serve}
      * waited there 54 times in 20 s). Otherwise nothing is sent and the handler gets 0, and the
      * caller reads the range through the loop's engine instead (which brings it into the page
      * cache, and copies the pages already there on the calling thread). Not seen: reads of the file
-     * through other handles or by other processes, the readahead of this handle's reads done on the
-     * calling thread ({@link dev.jaio.AsyncFile#tryRead}), and pages evicted while a send waits
+     * through other handles or by other processes, and pages evicted while a send waits
      * for a slow peer (the resumed sendfile reads them). A full socket waits as a write does, and at
      * most {@link LoopConfig#sendBytesPerTurn()} bytes go in one turn of the loop (as nginx's
      * {@code sendfile_max_chunk}): a socket that takes a whole 1 MiB range at once would otherwise

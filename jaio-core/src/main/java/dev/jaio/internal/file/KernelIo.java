@@ -290,6 +290,9 @@ final class KernelIo implements FileBackend {
             } else if (r == 0) {
                 return done | END_OF_FILE;
             } else {
+                // Missed: a page not in the cache (EAGAIN), whose readahead the try started (sendfile
+                // holds back for a while: OpenFile.mayBeReadingPages); or a failure the engine's read reports.
+                file.readaheadStarted();
                 break;
             }
         }

@@ -164,7 +164,10 @@ public final class OpenFile implements CacheHandle.OpCount {
 
     /** Reads of this (kernel-buffered) handle in its engine now: {@link #mayBeReadingPages}. */
     private final AtomicInteger engineReads = new AtomicInteger();
-    /** System.nanoTime() when the last of them ended; before the first, a time already out of the window. */
+    /**
+     * System.nanoTime() when the last of them ended, or a try on a calling thread missed
+     * ({@link #readaheadStarted}), whichever came last; before either, a time already out of the window.
+     */
     private volatile long engineReadEndedAt = System.nanoTime() - READAHEAD_QUIET_NANOS;
 
     /** A read of this handle goes to the engine (kernel-buffered handles; {@link FileOp#countEngineRead}). */
@@ -179,6 +182,16 @@ public final class OpenFile implements CacheHandle.OpCount {
     }
 
     /**
+     * An RWF_NOWAIT try of this handle found a page not (yet) in the page cache, on a calling
+     * thread: the kernel started the readahead of the range it missed, and those pages are under
+     * read for a while though no read of this handle goes to the engine ({@link dev.jaio.AsyncFile#tryRead}
+     * that the caller does not follow with a read): counted as a read that ended now.
+     */
+    void readaheadStarted() {
+        engineReadEndedAt = System.nanoTime();
+    }
+
+    /**
      * How long after a read of this handle ended in the engine the kernel may still be reading
      * pages of the file for it: its readahead. Longer than a readahead read takes on a busy disk
      * (the cold runs of {@code jaio serve}: 3-8 ms on average).
@@ -188,7 +201,8 @@ public final class OpenFile implements CacheHandle.OpCount {
     /**
      * Whether the kernel may still be reading pages of this file for a read of this handle: one is
      * in the engine (a read that the kernel's page cache could not serve on the calling thread), or
-     * one ended less than {@link #READAHEAD_QUIET_NANOS} before {@code now}, whose readahead (pages
+     * one ended (or a try on a calling thread missed) less than {@link #READAHEAD_QUIET_NANOS}
+     * before {@code now}, whose readahead (pages
      * the kernel added to the page cache locked, to fill them from the disk) may still be in
      * flight. Such pages count as resident for cachestat(2) and mincore(2), yet a sendfile(2) or
      * copy of them waits for the disk. Reads of other handles of the file, or by other processes,
