@@ -938,7 +938,8 @@ abstract class LoopConformanceSuite {
         try (AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ); IoBuffer buf = f.allocateBuffer(data.length)) {
             int fd = dev.jaio.internal.file.HandleAccess.openFile(f).fd();
             boolean declinedOnce = false;
-            for (int attempt = 1; attempt <= 200 && !declinedOnce; attempt++) {
+            boolean missedOnce = false;
+            for (int attempt = 1; attempt <= 2000 && !declinedOnce; attempt++) {
                 await(f.fsync());
                 for (int i = 0; i < 1000 && dev.jaio.internal.linux.Cachestat.residentPages(fd, 0, 0) > 0; i++) {
                     f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED);
@@ -948,6 +949,7 @@ abstract class LoopConformanceSuite {
                 if (f.tryRead(buf.segment(), 0) == data.length) {
                     continue; // this VM's disk read it before the try looked: no miss, try again
                 }
+                missedOnce = true;
                 // Missed: wait until the readahead made every page resident for cachestat, then send.
                 while (!dev.jaio.internal.linux.Cachestat.allResident(fd, 0, data.length, data.length)
                         && System.nanoTime() - tryMade < 200_000_000L) {
@@ -975,6 +977,8 @@ abstract class LoopConformanceSuite {
                         "sent a file whose try missed (starting its readahead) at most " + since + " ns before");
                 assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
             }
+            org.junit.jupiter.api.Assumptions.assumeTrue(missedOnce, "no try of the dropped file missed in 2000"
+                    + " attempts: the device read it before the try looked");
             assertTrue(declinedOnce, "no send was declined right after a missed try, with the pages resident");
         } finally {
             conn.close();
