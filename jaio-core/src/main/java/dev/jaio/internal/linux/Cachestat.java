@@ -102,15 +102,31 @@ public final class Cachestat {
         }
     }
 
-    /** {@link #allResident(int, long, long, long)} in the caller's memory, as {@link #residentPages(int, long, long, MemorySegment, MemorySegment)}. */
+    /**
+     * {@link #allResident(int, long, long, long)} in the caller's memory, as
+     * {@link #residentPages(int, long, long, MemorySegment, MemorySegment)}, for a check on a hot
+     * path (a loop's sendfile): the call captures no errno, which it does not need (any failure is
+     * "cannot say"), so nothing is allocated even where the JIT does not inline the whole downcall
+     * (errno capture slices its state segment, an object that then escapes).
+     */
     public static boolean allResident(int fd, long off, long len, long size, MemorySegment range, MemorySegment stat) {
         long end = Math.min(size, off > Long.MAX_VALUE - len ? Long.MAX_VALUE : off + len);
         if (end <= off) {
             return true;
         }
+        if (!KNOWN) {
+            return false;
+        }
         long pages = (end + PAGE_SIZE - 1) / PAGE_SIZE - off / PAGE_SIZE;
-        long resident = residentPages(fd, off, end - off, range, stat);
-        return resident >= pages;
+        range.set(JAVA_LONG, RANGE_OFF, off);
+        range.set(JAVA_LONG, RANGE_LEN, end - off);
+        long r;
+        try {
+            r = (long) cachestatNoErrno.HANDLE.invokeExact(NR_CACHESTAT, (long) fd, range, stat, 0L);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+        return r >= 0 && stat.get(JAVA_LONG, NR_CACHE) >= pages;
     }
 
     private static long pageSize() {
@@ -127,5 +143,9 @@ public final class Cachestat {
 
     private static final class cachestat {
         static final MethodHandle HANDLE = Downcalls.syscall(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+    }
+
+    private static final class cachestatNoErrno {
+        static final MethodHandle HANDLE = Downcalls.syscallNoErrno(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
     }
 }

@@ -191,6 +191,22 @@ public final class NetCalls {
         return r >= 0 ? r : -Downcalls.errno(state);
     }
 
+    /**
+     * {@link #sendfile} without errno capture, for a loop's hot path: the bytes sent, or -1 on any
+     * failure, which the caller then repeats with {@link #sendfile} to learn the errno (a failed
+     * sendfile sent nothing and left {@code *offset} as it was, so the repeat is the same call).
+     * Capture would slice the thread's state segment on every call, an object that escapes where the
+     * JIT does not inline the whole downcall (a call made deep in a completion handler's stack).
+     */
+    public static long sendfileTry(int outFd, int inFd, MemorySegment offset, long count) {
+        Objects.checkFromIndexSize(0, 8, offset.byteSize());
+        try {
+            return (long) sendfileNoErrno.HANDLE.invokeExact(outFd, inFd, offset, count);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+    }
+
     /** {@code int pipe2(int fds[2], int flags)}: 0, with the read end in {@code fds[0]} and the write end in {@code fds[1]}. */
     public static long pipe2(MemorySegment fds, int flags) {
         Objects.checkFromIndexSize(0, 8, fds.byteSize());
@@ -230,18 +246,18 @@ public final class NetCalls {
 
     /**
      * {@code int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout)}: how many
-     * events were written (0 on timeout); a negative timeout waits without limit.
+     * events were written (0 on timeout; a negative timeout waits without limit), or -1 on any
+     * failure, without errno capture: the loop treats a failure as "nothing ready" (EINTR, a
+     * signal). Capture would slice the thread's state segment on each call, an object that escapes
+     * where the JIT does not inline the whole downcall.
      */
-    public static long epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
+    public static long epollWaitTry(int epfd, MemorySegment events, int max, int timeoutMillis) {
         Objects.checkFromIndexSize(0, max * Epoll.EPOLL_EVENT.byteSize(), events.byteSize());
-        MemorySegment state = Downcalls.callState();
-        int r;
         try {
-            r = (int) epoll_wait.HANDLE.invokeExact(state, epfd, events, max, timeoutMillis);
+            return (int) epollWaitNoErrno.HANDLE.invokeExact(epfd, events, max, timeoutMillis);
         } catch (Throwable t) {
             throw Downcalls.unexpected(t);
         }
-        return r >= 0 ? r : -Downcalls.errno(state);
     }
 
     // One holder per symbol, as in Libc: linked on first use, then a constant the JIT can inline.
@@ -304,6 +320,11 @@ public final class NetCalls {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
+    private static final class sendfileNoErrno {
+        static final MethodHandle HANDLE = Downcalls.libcNoErrno("sendfile",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
     private static final class pipe2 {
         static final MethodHandle HANDLE = Downcalls.libc("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     }
@@ -317,8 +338,8 @@ public final class NetCalls {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
 
-    private static final class epoll_wait {
-        static final MethodHandle HANDLE = Downcalls.libc("epoll_wait",
+    private static final class epollWaitNoErrno {
+        static final MethodHandle HANDLE = Downcalls.libcNoErrno("epoll_wait",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
 }

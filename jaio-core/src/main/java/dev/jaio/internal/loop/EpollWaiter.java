@@ -151,9 +151,9 @@ final class EpollWaiter implements Waiter {
     @Override
     public int park(long timeoutNanos) {
         int ms = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
-        long n = NetCalls.epollWait(epfd, events, MAX_EVENTS, ms);
+        long n = NetCalls.epollWaitTry(epfd, events, MAX_EVENTS, ms);
         if (n <= 0) {
-            return 0; // timeout, or EINTR
+            return 0; // timeout, or a failure (EINTR: a signal; the next turn waits again)
         }
         long size = Epoll.EPOLL_EVENT.byteSize();
         boolean completions = false;

@@ -329,7 +329,11 @@ public final class StreamFd extends LoopFd {
                 sendNextTurn();
                 return;
             }
-            long n = NetCalls.sendfile(fd, sendFd, sendOffset, Math.min(left, budget));
+            long ask = Math.min(left, budget);
+            long n = NetCalls.sendfileTry(fd, sendFd, sendOffset, ask);
+            if (n < 0) {
+                n = NetCalls.sendfile(fd, sendFd, sendOffset, ask); // to learn why (EAGAIN: the socket is full)
+            }
             if (n > 0) {
                 writeDone += n;
                 budget -= n;

@@ -200,6 +200,7 @@ class LibcTest {
         assertTrue(Cachestat.allResident(fd, 100, 5000, size), "a range inside pages");
         assertTrue(Cachestat.allResident(fd, 4096, Long.MAX_VALUE, size), "a count to the end, without overflow");
         assertTrue(Cachestat.allResident(fd, size, 10, size), "nothing before the size: nothing to wait for");
+        assertFalse(Cachestat.allResident(-1, 0, size, size), "a failure (EBADF): cannot say, so not resident");
         assertEquals(0, Libc.posixFadvise(fd, 0, 0, Fadvise.POSIX_FADV_DONTNEED)); // clean: the pwrite went
         assertEquals(0, Libc.fsync(fd));
         assertEquals(0, Libc.posixFadvise(fd, 0, 0, Fadvise.POSIX_FADV_DONTNEED));

@@ -132,14 +132,20 @@ class NetAbiTest {
             ev.set(JAVA_INT, Epoll.EVENTS, Epoll.EPOLLIN | Epoll.EPOLLET);
             ev.set(JAVA_LONG_UNALIGNED, Epoll.DATA, 0x1234_5678_9ABCL);
             assertEquals(0, NetCalls.epollCtl(ep, Epoll.EPOLL_CTL_ADD, r, ev));
-            assertEquals(0, NetCalls.epollWait(ep, ev, 4, 0));
+            assertEquals(0, NetCalls.epollWaitTry(ep, ev, 4, 0));
             MemorySegment one = a.allocate(1);
             assertEquals(1, Libc.write(w, one, 1));
-            assertEquals(1, NetCalls.epollWait(ep, ev, 4, 1000));
+            assertEquals(1, NetCalls.epollWaitTry(ep, ev, 4, 1000));
             assertEquals(Epoll.EPOLLIN, ev.get(JAVA_INT, Epoll.EVENTS));
             assertEquals(0x1234_5678_9ABCL, ev.get(JAVA_LONG_UNALIGNED, Epoll.DATA));
-            assertEquals(0, NetCalls.epollWait(ep, ev, 4, 0), "edge-triggered: reported once");
+            assertEquals(0, NetCalls.epollWaitTry(ep, ev, 4, 0), "edge-triggered: reported once");
             assertEquals(-Errno.EBADF, NetCalls.epollCtl(-1, Epoll.EPOLL_CTL_ADD, r, ev));
+            assertEquals(-1, NetCalls.epollWaitTry(-1, ev, 4, 0), "a failure, without errno: -1");
+            // sendfile's try: -1 on a failure (a pipe is no file to send from), and the repeat says why.
+            MemorySegment off = a.allocate(8, 8);
+            assertEquals(-1, NetCalls.sendfileTry(w, r, off, 1));
+            assertTrue(NetCalls.sendfile(w, r, off, 1) < 0);
+            assertEquals(0L, off.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), "a failed sendfile moves no offset");
             Libc.close(ep);
             Libc.close(r);
             Libc.close(w);
