@@ -31,13 +31,16 @@ import java.util.Locale;
  *     from 1 to 1 GiB, and count x size at most 1 GiB; the default is
  *     {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
  * @param sendBytesPerTurn on {@code aio-poll}, {@code epoll+aio} and {@code threads}, the most bytes
- *     one channel's write or {@link StreamChannel#sendFile sendFile} hands to the kernel in one turn
- *     of the loop while the socket takes them; the rest goes on next turn, after the loop's other
- *     channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}). A socket that
- *     takes a whole large send at once (loopback, or a fast peer that keeps its window open) would
- *     otherwise hold the loop for the copy or sendfile(2) of all of it. Bytes, at least 4096, or 0
- *     for no limit; the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}. On {@code uring} each
- *     send is one request the kernel runs (a sendFile's are 64 KiB SPLICEs), so this is ignored.
+ *     one channel hands to the kernel in one turn of the loop, by its writes and
+ *     {@link StreamChannel#sendFile sendFile}s together (a handler that makes its next write from
+ *     the last one's completion shares the turn's allowance); the rest goes on next turn, after the
+ *     loop's other channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}). A
+ *     socket that takes a whole large send at once (loopback, or a fast peer that keeps its window
+ *     open) would otherwise hold the loop for the copy or sendfile(2) of all of it. Bytes, at least
+ *     4096, or 0 for no limit; the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}. Ignored on
+ *     {@code uring}: a sendFile there is 64 KiB SPLICEs, but a write is one SEND of up to 2 GiB,
+ *     which the kernel first tries inside io_uring_enter, on the loop thread (over loopback it copies
+ *     the whole write there).
  */
 public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
         int receiveBufferSize, long sendBytesPerTurn) {

@@ -1088,6 +1088,57 @@ abstract class LoopConformanceSuite {
     }
 
     /**
+     * The allowance is the channel's per turn, not each write's: a handler that makes its next
+     * 1 KiB write from the last one's completion (on the loop's stack, in the same turn) gets 4 of
+     * them done in a turn of 4 KiB, and the rest in later turns; every byte arrives in order.
+     */
+    @Test
+    void writesChainedFromCompletionsShareTheChannelsAllowanceForATurn() throws Exception {
+        try (EventLoop small = EventLoop.open(LoopConfig.defaults().withBackend(backend()).withSendBytesPerTurn(4096)
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)))) {
+            Connected conn = connectToPeer(small);
+            try {
+                StreamChannel c = conn.channel();
+                MemorySegment block = arena.allocate(1024);
+                byte[] expected = new byte[8 * 1024];
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = (byte) (i / 1024 + 1);
+                }
+                java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+                CompletableFuture<Void> all = new CompletableFuture<>();
+                IoHandler<Object> next = new IoHandler<>() {
+                    @Override
+                    public void completed(long n, Object a) {
+                        if (done.incrementAndGet() == 8) {
+                            all.complete(null);
+                        } else {
+                            block.fill((byte) (done.get() + 1));
+                            c.write(block, null, this);
+                        }
+                    }
+
+                    @Override
+                    public void failed(IOException e, Object a) {
+                        all.completeExceptionally(e);
+                    }
+                };
+                int inFirstTurn = onLoop(small, () -> {
+                    block.fill((byte) 1);
+                    c.write(block, null, next);
+                    return done.get();
+                });
+                assertArrayEquals(expected, conn.peer().getInputStream().readNBytes(expected.length));
+                await(all);
+                if (!backend().equals("uring")) {
+                    assertEquals(4, inFirstTurn, "1 KiB writes done in the turn of the first, at 4 KiB per turn");
+                }
+            } finally {
+                conn.close();
+            }
+        }
+    }
+
+    /**
      * A close while a write or sendFile waits for its next turn fails it with the close (the
      * channel's name in the message), releases the write's buffer, and the next turn finds nothing
      * to continue; the loop goes on serving its other channels.
@@ -1108,6 +1159,9 @@ abstract class LoopConformanceSuite {
                     a.channel().close();
                     return null;
                 });
+                if (!backend().equals("uring")) {
+                    assertEquals(1, small.sendsContinuedForTest(), "the close came while the send waited for its next turn");
+                }
                 ExecutionException e = assertThrows(ExecutionException.class, () -> await(sent));
                 assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e.getCause());
                 IoBuffer buf = IoBuffer.allocate(data.length, 4096);
@@ -1117,6 +1171,9 @@ abstract class LoopConformanceSuite {
                     b.channel().close();
                     return null;
                 });
+                if (!backend().equals("uring")) {
+                    assertEquals(2, small.sendsContinuedForTest(), "the close came while the write waited for its next turn");
+                }
                 e = assertThrows(ExecutionException.class, () -> await(written));
                 assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e.getCause());
                 assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());

@@ -106,6 +106,13 @@ public final class Reactor implements LoopDriver {
         return sendBytesPerTurn;
     }
 
+    /** Turns begun so far (loop thread): a channel's send budget is per turn, whatever number of writes it makes in it. */
+    private long turns;
+
+    long turns() {
+        return turns;
+    }
+
     /** The threshold of zero-copy sends, 0 when off (or refused by the kernel). */
     long sendZeroCopyFrom() {
         return sendZeroCopyFrom;
@@ -410,6 +417,7 @@ public final class Reactor implements LoopDriver {
 
     @Override
     public boolean runDue() {
+        turns++;
         boolean ran = !deferred.isEmpty() && runDeferred();
         if (!starved.isEmpty()) {
             ran |= rearmStarved();

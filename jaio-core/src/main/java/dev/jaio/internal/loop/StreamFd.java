@@ -87,6 +87,24 @@ public final class StreamFd extends LoopFd {
     private PinnedMemory writePin;
     /** Readiness: this channel is in the reactor's queue of sends that go on next turn. */
     private boolean sendQueued;
+    /** Readiness: the turn {@link #sentThisTurn} counts for ({@link Reactor#turns()}). */
+    private long sendTurn = -1;
+    /** Readiness: bytes this channel handed to the kernel in turn {@link #sendTurn}, by any number of writes and sendfiles. */
+    private long sentThisTurn;
+
+    /**
+     * What this channel may still send in this turn: {@link Reactor#sendBytesPerTurn()} less what
+     * it sent in it, so that a handler that makes its next write from the last one's completion
+     * (on the loop's stack, in the same turn) does not get a fresh allowance each time.
+     */
+    private long sendBudget() {
+        long turn = reactor.turns();
+        if (sendTurn != turn) {
+            sendTurn = turn;
+            sentThisTurn = 0;
+        }
+        return reactor.sendBytesPerTurn() - sentThisTurn;
+    }
 
     StreamFd(Reactor reactor, int fd, Kind kind) {
         super(reactor, fd);
@@ -316,7 +334,7 @@ public final class StreamFd extends LoopFd {
 
     /** Readiness: as {@link #tryWrite}, with sendfile(2) from {@link #sendFd}. */
     private void trySendFile() {
-        long budget = reactor.sendBytesPerTurn();
+        long budget = sendBudget();
         while (true) {
             long at = sendOffset.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
             long left = sendEnd - at;
@@ -337,6 +355,7 @@ public final class StreamFd extends LoopFd {
             if (n > 0) {
                 writeDone += n;
                 budget -= n;
+                sentThisTurn += n;
                 continue;
             }
             if (n == 0) {
@@ -492,11 +511,11 @@ public final class StreamFd extends LoopFd {
     }
 
     /**
-     * Readiness: sends what the socket takes, at most {@link Reactor#sendBytesPerTurn()} bytes in
-     * this turn (the rest next turn), and waits for the socket on EAGAIN.
+     * Readiness: sends what the socket takes, at most what is left of this channel's allowance for
+     * the turn ({@link #sendBudget}; the rest next turn), and waits for the socket on EAGAIN.
      */
     private void tryWrite() {
-        long budget = reactor.sendBytesPerTurn();
+        long budget = sendBudget();
         while (true) {
             long size = writeBuf.byteSize() - writeDone;
             if (budget == 0) {
@@ -509,6 +528,7 @@ public final class StreamFd extends LoopFd {
             if (n >= 0) {
                 writeDone += n;
                 budget -= n;
+                sentThisTurn += n;
                 if (writeDone == writeBuf.byteSize()) {
                     finishWrite();
                     return;
