@@ -422,25 +422,11 @@ public final class Reactor implements LoopDriver {
         if (!starved.isEmpty()) {
             ran |= rearmStarved();
         }
-        for (int i = receiveAgain.size(); i > 0; i--) {
-            ran = true;
-            StreamFd s = receiveAgain.poll();
-            try {
-                s.receiveContinue();
-            } catch (RuntimeException | Error e) {
-                uncaught(e);
-                s.close();
-            }
+        if (!receiveAgain.isEmpty()) {
+            ran |= continueQueued(receiveAgain, false);
         }
-        for (int i = sendAgain.size(); i > 0; i--) {
-            ran = true;
-            StreamFd s = sendAgain.poll();
-            try {
-                s.sendContinue();
-            } catch (RuntimeException | Error e) {
-                uncaught(e);
-                s.close();
-            }
+        if (!sendAgain.isEmpty()) {
+            ran |= continueQueued(sendAgain, true);
         }
         for (int i = 0; i < TASKS_PER_TURN; i++) {
             Runnable r = tasks.poll();
@@ -462,6 +448,27 @@ public final class Reactor implements LoopDriver {
             }
         }
         return ran;
+    }
+
+    /**
+     * Continues the receives ({@code sends} false) or sends queued for this turn; those queued
+     * again meanwhile wait for the next. A channel whose continuation throws is closed.
+     */
+    private boolean continueQueued(java.util.ArrayDeque<StreamFd> queue, boolean sends) {
+        for (int i = queue.size(); i > 0; i--) {
+            StreamFd s = queue.poll();
+            try {
+                if (sends) {
+                    s.sendContinue();
+                } else {
+                    s.receiveContinue();
+                }
+            } catch (RuntimeException | Error e) {
+                uncaught(e);
+                s.close();
+            }
+        }
+        return true;
     }
 
     @Override
