@@ -90,9 +90,9 @@ public final class Reactor implements LoopDriver {
     }
 
     /**
-     * Readiness backends: the most bytes one channel's write or sendfile sends in one turn, the
-     * rest next turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()}; no limit: Long.MAX_VALUE).
-     * Set before the loop starts.
+     * Readiness backends: the most bytes one channel hands to the kernel in one turn, by its writes
+     * and sendfiles together, the rest next turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()};
+     * no limit: Long.MAX_VALUE). Set before the loop starts.
      */
     private long sendBytesPerTurn = Long.MAX_VALUE;
 
@@ -171,7 +171,7 @@ public final class Reactor implements LoopDriver {
     private final java.util.ArrayDeque<StreamFd> starved = new java.util.ArrayDeque<>();
     /** Channels whose receive stopped after a burst with more to read: continued next turn. */
     private final java.util.ArrayDeque<StreamFd> receiveAgain = new java.util.ArrayDeque<>();
-    /** Channels whose write or sendfile sent {@link #sendBytesPerTurn} bytes with more to send: continued next turn. */
+    /** Channels that used their allowance for a turn ({@link #sendBytesPerTurn}) with more to send: continued next turn. */
     private final java.util.ArrayDeque<StreamFd> sendAgain = new java.util.ArrayDeque<>();
     /** Sends continued next turn so far (loop thread writes; a snapshot elsewhere). */
     private volatile long sendsContinued;
