@@ -862,6 +862,24 @@ abstract class LoopConformanceSuite {
         }
     }
 
+    /** A sendFile's count, and a time right after the call that made it returned on the loop thread. */
+    record SentFile(long count, long madeAt) {
+    }
+
+    /**
+     * Sends the first {@code count} bytes of {@code f} through {@code c} from the loop thread: the
+     * handler's count, and when the call returned (an upper bound of the time its checks saw).
+     */
+    SentFile sendFileFromLoop(StreamChannel c, AsyncFile f, long count) throws Exception {
+        FutureLong sent = new FutureLong();
+        CompletableFuture<Long> made = new CompletableFuture<>();
+        loop.execute(() -> {
+            c.sendFile(f, 0, count, null, sent);
+            made.complete(System.nanoTime());
+        });
+        return new SentFile(await(sent), await(made));
+    }
+
     /**
      * A file a read of which went through the engine just now may still have pages under read
      * (its readahead), which cachestat counts as resident but sendfile(2) would wait for: the
@@ -895,13 +913,8 @@ abstract class LoopConformanceSuite {
                 for (int attempt = 1; ; attempt++) {
                     long readMade = System.nanoTime();
                     assertEquals(data.length, await(g.read(buf.segment(), 0)));
-                    FutureLong declined = new FutureLong();
-                    CompletableFuture<Long> sendMade = new CompletableFuture<>();
-                    loop.execute(() -> {
-                        c.sendFile(g, 0, data.length, null, declined);
-                        sendMade.complete(System.nanoTime());
-                    });
-                    long n = await(declined);
+                    SentFile send = sendFileFromLoop(c, g, data.length);
+                    long n = send.count();
                     if (backend().equals("uring")) {
                         assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
                         assertEquals((long) data.length, n);
@@ -910,7 +923,7 @@ abstract class LoopConformanceSuite {
                     if (n == 0) {
                         break;
                     }
-                    long since = await(sendMade) - readMade;
+                    long since = send.madeAt() - readMade;
                     assertTrue(since >= dev.jaio.internal.file.OpenFile.READAHEAD_QUIET_NANOS,
                             "sent a file whose pages may still be under read, at most " + since + " ns after its read");
                     assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
@@ -956,13 +969,8 @@ abstract class LoopConformanceSuite {
                     Thread.sleep(1);
                 }
                 boolean resident = dev.jaio.internal.linux.Cachestat.allResident(fd, 0, data.length, data.length);
-                FutureLong sent = new FutureLong();
-                CompletableFuture<Long> sendMade = new CompletableFuture<>();
-                loop.execute(() -> {
-                    c.sendFile(f, 0, data.length, null, sent);
-                    sendMade.complete(System.nanoTime());
-                });
-                long n = await(sent);
+                SentFile sent = sendFileFromLoop(c, f, data.length);
+                long n = sent.count();
                 if (backend().equals("uring")) {
                     assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
                     assertEquals((long) data.length, n);
@@ -972,7 +980,7 @@ abstract class LoopConformanceSuite {
                     declinedOnce = resident; // declined: it shows the try's mark only if cachestat had nothing against it
                     continue;
                 }
-                long since = await(sendMade) - tryMade;
+                long since = sent.madeAt() - tryMade;
                 assertTrue(since >= dev.jaio.internal.file.OpenFile.READAHEAD_QUIET_NANOS,
                         "sent a file whose try missed (starting its readahead) at most " + since + " ns before");
                 assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));

@@ -65,30 +65,23 @@ public final class Cachestat {
      * file, such as a hugetlbfs file).
      */
     public static long residentPages(int fd, long off, long len) {
-        try (Arena arena = Arena.ofConfined()) {
-            return residentPages(fd, off, len, arena.allocate(CACHESTAT_RANGE), arena.allocate(CACHESTAT));
-        }
-    }
-
-    /**
-     * {@link #residentPages(int, long, long)} with the caller's memory for the range
-     * ({@link #CACHESTAT_RANGE}) and the answer ({@link #CACHESTAT}), for a caller that checks
-     * often: nothing allocated.
-     */
-    public static long residentPages(int fd, long off, long len, MemorySegment range, MemorySegment stat) {
         if (!KNOWN) {
             return -Errno.ENOSYS;
         }
-        range.set(JAVA_LONG, RANGE_OFF, off);
-        range.set(JAVA_LONG, RANGE_LEN, len);
-        MemorySegment state = Downcalls.callState();
-        long r;
-        try {
-            r = (long) cachestat.HANDLE.invokeExact(state, NR_CACHESTAT, (long) fd, range, stat, 0L);
-        } catch (Throwable t) {
-            throw Downcalls.unexpected(t);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment range = arena.allocate(CACHESTAT_RANGE);
+            MemorySegment stat = arena.allocate(CACHESTAT);
+            range.set(JAVA_LONG, RANGE_OFF, off);
+            range.set(JAVA_LONG, RANGE_LEN, len);
+            MemorySegment state = Downcalls.callState();
+            long r;
+            try {
+                r = (long) cachestat.HANDLE.invokeExact(state, NR_CACHESTAT, (long) fd, range, stat, 0L);
+            } catch (Throwable t) {
+                throw Downcalls.unexpected(t);
+            }
+            return r >= 0 ? stat.get(JAVA_LONG, NR_CACHE) : -Downcalls.errno(state);
         }
-        return r >= 0 ? stat.get(JAVA_LONG, NR_CACHE) : -Downcalls.errno(state);
     }
 
     /**
@@ -103,11 +96,11 @@ public final class Cachestat {
     }
 
     /**
-     * {@link #allResident(int, long, long, long)} in the caller's memory, as
-     * {@link #residentPages(int, long, long, MemorySegment, MemorySegment)}, for a check on a hot
-     * path (a loop's sendfile): the call captures no errno, which it does not need (any failure is
-     * "cannot say"), so nothing is allocated even where the JIT does not inline the whole downcall
-     * (errno capture slices its state segment, an object that then escapes).
+     * {@link #allResident(int, long, long, long)} in the caller's memory for the range
+     * ({@link #CACHESTAT_RANGE}) and the answer ({@link #CACHESTAT}), for a check on a hot path (a
+     * loop's sendfile). The call captures no errno, which it does not need (any failure is "cannot
+     * say"), so nothing is allocated even where the JIT does not inline the whole downcall (errno
+     * capture slices its state segment, an object that then escapes).
      */
     public static boolean allResident(int fd, long off, long len, long size, MemorySegment range, MemorySegment stat) {
         long end = Math.min(size, off > Long.MAX_VALUE - len ? Long.MAX_VALUE : off + len);
