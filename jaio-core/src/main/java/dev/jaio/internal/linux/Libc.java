@@ -77,6 +77,24 @@ public final class Libc {
         return r >= 0 ? r : -Downcalls.errno(state);
     }
 
+    /**
+     * {@link #read} without errno capture, for a caller that does not look at why a read failed (an
+     * event loop draining its eventfd's counter): bytes read, or -1. Capture would slice the
+     * thread's state segment on each call, an object that escapes where the JIT does not inline
+     * the whole downcall.
+     */
+    public static long readTry(int fd, MemorySegment buf, long count) {
+        Objects.checkFromIndexSize(0, count, buf.byteSize());
+        if (readNoErrno.HANDLE == null) {
+            return -1;
+        }
+        try {
+            return (long) readNoErrno.HANDLE.invokeExact(fd, buf, count);
+        } catch (Throwable t) {
+            throw Downcalls.unexpected(t);
+        }
+    }
+
     /** {@code ssize_t write(int fd, const void *buf, size_t count)}: bytes written. */
     public static long write(int fd, MemorySegment buf, long count) {
         Objects.checkFromIndexSize(0, count, buf.byteSize());
@@ -497,6 +515,11 @@ public final class Libc {
 
     private static final class read {
         static final MethodHandle HANDLE = Downcalls.libc("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class readNoErrno {
+        static final MethodHandle HANDLE = Downcalls.libcNoErrno("read",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 

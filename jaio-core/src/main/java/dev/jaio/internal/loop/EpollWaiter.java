@@ -186,7 +186,7 @@ final class EpollWaiter implements Waiter {
             }
         }
         if (completions) {
-            Libc.read(completionFd, counter, 8); // reset first: a completion after this signals again
+            Libc.readTry(completionFd, counter, 8); // reset first: a completion after this signals again
             delivered += queue.reap(0, queue.capacity(), 0, sink);
         }
         return delivered;

@@ -143,7 +143,7 @@ final class QueueWaiter implements Waiter {
         @Override
         protected void onResult(long result) {
             inFlight = false;
-            Libc.read(fd, counter, 8); // reset the counter: the next wakeup makes it readable again
+            Libc.readTry(fd, counter, 8); // reset the counter: the next wakeup makes it readable again
             if (!stopped && result >= 0) {
                 arm();
             }

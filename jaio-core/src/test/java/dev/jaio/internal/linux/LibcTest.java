@@ -287,6 +287,13 @@ class LibcTest {
         assertEquals(8, Libc.read(fd, counter, 8));
         assertEquals(42, counter.get(JAVA_LONG, 0), "a read returns the sum and resets it");
         assertEquals(-Errno.EINVAL, Libc.read(fd, counter, 4), "eventfd reads are 8 bytes");
+        // The loops' drain of the counter: the same read without errno capture.
+        counter.set(JAVA_LONG, 0, 3);
+        assertEquals(8, Libc.write(fd, counter, 8));
+        counter.set(JAVA_LONG, 0, 0);
+        assertEquals(8, Libc.readTry(fd, counter, 8));
+        assertEquals(3, counter.get(JAVA_LONG, 0));
+        assertEquals(-1, Libc.readTry(fd, counter, 8), "a failure (EAGAIN: the counter is 0) is -1");
     }
 
     @Test
