@@ -30,17 +30,18 @@ import java.util.Locale;
  * @param receiveBufferSize the size of each receive buffer in bytes, the most one chunk holds:
  *     from 1 to 1 GiB, and count x size at most 1 GiB; the default is
  *     {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
- * @param sendBytesPerTurn on {@code aio-poll}, {@code epoll+aio} and {@code threads}, the most bytes
- *     one channel hands to the kernel in one turn of the loop, by its writes and
+ * @param sendBytesPerTurn the most bytes one channel hands to the kernel in one turn of the loop.
+ *     On {@code aio-poll}, {@code epoll+aio} and {@code threads}, by its writes and
  *     {@link StreamChannel#sendFile sendFile}s together (a handler that makes its next write from
  *     the last one's completion shares the turn's allowance); the rest goes on next turn, after the
- *     loop's other channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}). A
- *     socket that takes a whole large send at once (loopback, or a fast peer that keeps its window
- *     open) would otherwise hold the loop for the copy or sendfile(2) of all of it. Bytes, at least
- *     4096, or 0 for no limit; the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}. Ignored on
- *     {@code uring}: a sendFile there is 64 KiB SPLICEs, but a write is one SEND of up to 2 GiB,
- *     which the kernel first tries inside io_uring_enter, on the loop thread (over loopback it copies
- *     the whole write there).
+ *     loop's other channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}).
+ *     On {@code uring}, the most one SEND of a write (or one SPLICE of a sendFile) carries: the
+ *     kernel first tries it inside io_uring_enter, on the loop thread, and the rest goes in the next
+ *     request, which the completion submits with the loop's next io_uring_enter. A socket that takes
+ *     a whole large send at once (loopback, or a fast peer that keeps its window open) would
+ *     otherwise hold the loop for the copy or sendfile(2) of all of it. Bytes, at least 4096, or 0
+ *     for no limit (uring: a SEND of up to 2 GiB, a SPLICE of up to 64 KiB); the default is
+ *     {@value #DEFAULT_SEND_BYTES_PER_TURN}.
  */
 public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
         int receiveBufferSize, long sendBytesPerTurn) {

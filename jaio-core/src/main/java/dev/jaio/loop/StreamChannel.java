@@ -206,9 +206,9 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * Writes all of {@code src} (send(2) with MSG_NOSIGNAL, write(2), or the ring's SEND and WRITE,
-     * repeated after a short count). On the readiness backends at most
-     * {@link LoopConfig#sendBytesPerTurn()} bytes go in one turn of the loop, the rest in later
-     * turns, so one large write does not hold the loop's other channels back.
+     * repeated after a short count). At most {@link LoopConfig#sendBytesPerTurn()} bytes go in one
+     * turn of the loop (on {@code uring}: in one SEND), the rest in later turns, so one large write
+     * does not hold the loop's other channels back.
      *
      * @param <A> the attachment's type
      * @param src native memory
@@ -237,7 +237,8 @@ public final class StreamChannel implements AutoCloseable {
      * Sends {@code count} bytes of {@code file} from {@code position} to this TCP connection
      * without copying them through Java memory, and without the loop ever waiting for the disk.
      * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
-     * of the channel's own and from the pipe into the socket, 64 KiB at a time (the kernel runs a
+     * of the channel's own and from the pipe into the socket, 64 KiB at a time, or
+     * {@link LoopConfig#sendBytesPerTurn()} when that is less (the kernel runs a
      * splice that must wait for the disk or a full socket in its io-wq workers); the handler gets
      * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
      * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the

@@ -90,9 +90,10 @@ public final class Reactor implements LoopDriver {
     }
 
     /**
-     * Readiness backends: the most bytes one channel hands to the kernel in one turn, by its writes
-     * and sendfiles together, the rest next turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()};
-     * no limit: Long.MAX_VALUE). Set before the loop starts.
+     * The most bytes one channel hands to the kernel in one turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()};
+     * no limit: Long.MAX_VALUE): on the readiness backends by its writes and sendfiles together, the
+     * rest next turn; on uring the most one SEND, or SPLICE into the socket, carries. Set before the
+     * loop starts.
      */
     private long sendBytesPerTurn = Long.MAX_VALUE;
 
@@ -377,7 +378,18 @@ public final class Reactor implements LoopDriver {
         sendsContinued++;
     }
 
-    /** {@return the writes and sendfiles continued in a later turn so far, because they sent their bytes for a turn; any thread (a snapshot)} */
+    /**
+     * uring: a write's SEND, or a sendfile's SPLICE, was cut at {@link #sendBytesPerTurn}; its
+     * completion submits the rest with the loop's next io_uring_enter. Counted as a continued send.
+     */
+    void sendSplit() {
+        sendsContinued++;
+    }
+
+    /**
+     * {@return the writes and sendfiles continued in a later turn so far, because they sent their
+     * bytes for a turn (uring: the SENDs and SPLICEs cut at the allowance); any thread (a snapshot)}
+     */
     public long sendsContinued() {
         return sendsContinued;
     }

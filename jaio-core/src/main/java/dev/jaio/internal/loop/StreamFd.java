@@ -447,7 +447,20 @@ public final class StreamFd extends LoopFd {
             finishWrite();
             return;
         }
-        spliceIn.startSplice(fileFd, position, (int) Math.min(SPLICE_CHUNK, count));
+        spliceInNext(count);
+    }
+
+    /**
+     * SPLICEs the next part of the range, {@code left} bytes, into the pipe: a pipe's capacity at
+     * most, and no more than the channel's allowance for a turn, which the SPLICE from the pipe
+     * into the socket then moves inside io_uring_enter on the loop thread.
+     */
+    private void spliceInNext(long left) {
+        long most = Math.min(SPLICE_CHUNK, reactor.sendBytesPerTurn());
+        if (left > most && most < SPLICE_CHUNK) {
+            reactor.sendSplit();
+        }
+        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(most, left));
     }
 
     private void spliceCompleted(int which, long result) {
@@ -472,7 +485,7 @@ public final class StreamFd extends LoopFd {
         if (inPipe > 0) {
             spliceOut.startSplice(pipeRead, -1, inPipe); // the socket took part: the rest
         } else if (splicePos < spliceEnd) {
-            spliceIn.startSplice(sendFd, splicePos, (int) Math.min(SPLICE_CHUNK, spliceEnd - splicePos));
+            spliceInNext(spliceEnd - splicePos);
         } else {
             sendFd = -1;
             finishWrite();
@@ -654,10 +667,17 @@ public final class StreamFd extends LoopFd {
             writeOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.SEND : IoOp.STREAM_WRITE, this, ChannelOp.OUT);
         }
         long left = writeBuf.byteSize() - writeDone;
-        MemorySegment part = writeDone == 0 && left <= MAX_RING_BYTES ? writeBuf
-                : writeBuf.asSlice(writeDone, Math.min(left, MAX_RING_BYTES));
+        // One SEND carries at most the channel's allowance for a turn: the kernel first tries it
+        // inside io_uring_enter, on the loop thread, and over loopback copies all of it there. The
+        // rest goes in the next SEND, which the completion submits with the loop's next enter.
+        long most = Math.min(MAX_RING_BYTES, reactor.sendBytesPerTurn());
+        if (left > most && most < MAX_RING_BYTES) {
+            reactor.sendSplit();
+        }
+        MemorySegment part = writeDone == 0 && left <= most ? writeBuf : writeBuf.asSlice(writeDone, Math.min(left, most));
         long zcFrom = reactor.sendZeroCopyFrom();
-        if (kind == Kind.SOCKET && zcFrom > 0 && part.byteSize() >= zcFrom) {
+        if (kind == Kind.SOCKET && zcFrom > 0 && writeBuf.byteSize() >= zcFrom) {
+            // (The whole write's size decides, so that the parts of one cut at the allowance go alike.)
             // The kernel sends from the caller's memory; the write (and its pin) ends with the
             // notification, once the kernel no longer reads it. MSG_WAITALL: the ring sends it all
             // before it answers, so a part never waits for the notification of the one before.
