@@ -237,9 +237,10 @@ public final class StreamChannel implements AutoCloseable {
      * Sends {@code count} bytes of {@code file} from {@code position} to this TCP connection
      * without copying them through Java memory, and without the loop ever waiting for the disk.
      * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
-     * of the channel's own and from the pipe into the socket, 64 KiB at a time, or
-     * {@link LoopConfig#sendBytesPerTurn()} when that is less (the kernel runs a
-     * splice that must wait for the disk or a full socket in its io-wq workers); the handler gets
+     * of the channel's own and from the pipe into the socket, a pipeful at a time (the kernel runs
+     * every splice in its io-wq workers, never on the loop thread); the pipe is grown to
+     * {@link LoopConfig#sendBytesPerTurn()} (64 KiB to 1 MiB, fcntl F_SETPIPE_SZ; it stays at 64 KiB
+     * where the kernel refuses), and a smaller allowance cuts each splice; the handler gets
      * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
      * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the
      * file is not {@link dev.jaio.FileOption#DIRECT} (sendfile through an O_DIRECT descriptor

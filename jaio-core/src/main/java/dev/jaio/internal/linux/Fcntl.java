@@ -70,6 +70,16 @@ public final class Fcntl {
     /** fcntl(2): sets the status flags O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME and O_NONBLOCK (EINVAL: O_DIRECT not supported). */
     public static final int F_SETFL = 4;
 
+    /**
+     * fcntl(2) on a pipe: sets its capacity to at least the argument in bytes and returns what it
+     * became (a power-of-two number of pages); EPERM above {@code fs.pipe-max-size} (1 MiB by
+     * default) or past the user's pipe pages ({@code fs.pipe-user-pages-*}) unless privileged, EBUSY
+     * below what the pipe holds. {@code include/uapi/linux/fcntl.h}: F_LINUX_SPECIFIC_BASE + 7.
+     */
+    public static final int F_SETPIPE_SZ = 1024 + 7;
+    /** fcntl(2) on a pipe: its capacity in bytes. F_LINUX_SPECIFIC_BASE + 8. */
+    public static final int F_GETPIPE_SZ = 1024 + 8;
+
     /** The dirfd meaning "relative to the current working directory". */
     public static final int AT_FDCWD = -100;
     /** Do not follow a final symlink. */

@@ -358,7 +358,8 @@ public final class Libc {
 
     /**
      * {@code int fcntl(int fd, int cmd, int arg)} for the commands that take an int ({@link Fcntl#F_GETFL},
-     * {@link Fcntl#F_SETFL}): the command's result (F_GETFL: the flags), or -errno.
+     * {@link Fcntl#F_SETFL}, {@link Fcntl#F_SETPIPE_SZ}, {@link Fcntl#F_GETPIPE_SZ}): the command's
+     * result (F_GETFL: the flags; the pipe commands: the capacity), or -errno.
      */
     public static long fcntlInt(int fd, int cmd, int arg) {
         MemorySegment state = Downcalls.callState();

@@ -404,8 +404,12 @@ public final class StreamFd extends LoopFd {
 
     // ---- sendfile on uring: SPLICE file -> pipe -> socket, each in the ring ----
 
-    /** Bytes one SPLICE moves at most: a pipe's default capacity. */
+    /** A pipe's default capacity (16 pages): what a SPLICE moves at most when the pipe cannot grow. */
     private static final int SPLICE_CHUNK = 64 * 1024;
+    /** The most a channel's pipe is grown to: fs.pipe-max-size's default, the most an unprivileged process may ask. */
+    static final int MAX_PIPE_BYTES = 1 << 20;
+    /** The channel's pipe's capacity: what one SPLICE moves at most. */
+    private int pipeCapacity = SPLICE_CHUNK;
     private int pipeRead = -1;
     private int pipeWrite = -1;
     private ChannelOp spliceIn;
@@ -416,9 +420,9 @@ public final class StreamFd extends LoopFd {
 
     /**
      * The ring's sendfile: the file's bytes go into a pipe of this channel's own and from it into
-     * the socket, by SPLICE requests the kernel runs without copying them to user memory (in an
-     * io-wq worker when a page must come from the disk or the socket is full), so the loop never
-     * waits, and the handler always gets {@code count} (or a failure).
+     * the socket, by SPLICE requests the kernel runs without copying them to user memory (always
+     * in an io-wq worker: io_uring never issues a splice inline), so the loop never waits, and the
+     * handler always gets {@code count} (or a failure).
      */
     private void ringSendFile(int fileFd, long position, long count, Object handler, Object attachment) {
         if (pipeRead < 0) {
@@ -431,6 +435,18 @@ public final class StreamFd extends LoopFd {
             }
             pipeRead = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
             pipeWrite = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4);
+            // io_uring runs every SPLICE in an io-wq worker (it never issues one inline), so each
+            // pipeful costs two hand-offs to a worker and back: a pipe as large as the channel's
+            // allowance for a turn moves a 1 MiB file in 4 pipefuls at the default 256 KiB, not 16.
+            // The kernel refuses (EPERM) past fs.pipe-max-size or the user's pipe pages
+            // (fs.pipe-user-pages-soft) unless privileged; the pipe keeps its 64 KiB then.
+            long want = Math.min(MAX_PIPE_BYTES, Math.max(SPLICE_CHUNK, reactor.sendBytesPerTurn()));
+            if (want > SPLICE_CHUNK) {
+                long got = dev.jaio.internal.linux.Libc.fcntlInt(pipeWrite, dev.jaio.internal.linux.Fcntl.F_SETPIPE_SZ, (int) want);
+                if (got >= SPLICE_CHUNK) {
+                    pipeCapacity = (int) Math.min(got, MAX_PIPE_BYTES);
+                }
+            }
             spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
             spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
         }
@@ -451,16 +467,21 @@ public final class StreamFd extends LoopFd {
     }
 
     /**
-     * SPLICEs the next part of the range, {@code left} bytes, into the pipe: a pipe's capacity at
-     * most, and no more than the channel's allowance for a turn, which the SPLICE from the pipe
-     * into the socket then moves inside io_uring_enter on the loop thread.
+     * SPLICEs the next part of the range, {@code left} bytes, into the pipe: the pipe's capacity at
+     * most, and no more than the channel's allowance for a turn (a pipe does not shrink below its
+     * default 64 KiB, so a smaller allowance cuts the SPLICE).
      */
     private void spliceInNext(long left) {
-        long most = Math.min(SPLICE_CHUNK, reactor.sendBytesPerTurn());
-        if (left > most && most < SPLICE_CHUNK) {
+        long most = Math.min(pipeCapacity, reactor.sendBytesPerTurn());
+        if (left > most && most < pipeCapacity) {
             reactor.sendSplit();
         }
         spliceIn.startSplice(sendFd, splicePos, (int) Math.min(most, left));
+    }
+
+    /** Tests: the capacity of this channel's sendFile pipe (64 KiB until its first sendFile on uring). */
+    int pipeCapacityForTest() {
+        return pipeCapacity;
     }
 
     private void spliceCompleted(int which, long result) {

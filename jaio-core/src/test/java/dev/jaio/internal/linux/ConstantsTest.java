@@ -101,6 +101,8 @@ class ConstantsTest {
                 () -> assertEquals(03, Fcntl.O_ACCMODE),
                 () -> assertEquals(3, Fcntl.F_GETFL),
                 () -> assertEquals(4, Fcntl.F_SETFL),
+                () -> assertEquals(1031, Fcntl.F_SETPIPE_SZ),
+                () -> assertEquals(1032, Fcntl.F_GETPIPE_SZ),
                 () -> assertEquals(0100, Fcntl.O_CREAT),
                 () -> assertEquals(0200, Fcntl.O_EXCL),
                 () -> assertEquals(01000, Fcntl.O_TRUNC),

@@ -1,0 +1,123 @@
+package dev.jaio.loop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jaio.AsyncFile;
+import dev.jaio.EngineConfig;
+import dev.jaio.FileOption;
+import dev.jaio.internal.linux.Fcntl;
+import dev.jaio.internal.linux.Libc;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The uring loop's sendFile grows its channel's pipe to {@link LoopConfig#sendBytesPerTurn()} (64
+ * KiB to 1 MiB), since io_uring runs every SPLICE in an io-wq worker and a pipeful costs two
+ * hand-offs; the capacity is read back from the kernel (F_GETPIPE_SZ on the pipe the channel
+ * opened), and every byte of the file arrives in order whatever the size.
+ */
+@Timeout(60)
+class UringSendFilePipeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDefaultAllowanceGivesA256KiBPipe() throws Exception {
+        assertEquals(256 * 1024, pipeCapacityAfterSendFile(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN));
+    }
+
+    @Test
+    void noLimitGivesThe1MiBMostAnUnprivilegedProcessMayAsk() throws Exception {
+        assertEquals(1 << 20, pipeCapacityAfterSendFile(0));
+    }
+
+    @Test
+    void aSmallAllowanceKeepsThe64KiBPipeAndCutsEachSplice() throws Exception {
+        assertEquals(64 * 1024, pipeCapacityAfterSendFile(4096));
+    }
+
+    /** Sends a 3 MiB + 100 byte file on a uring loop with that allowance; returns the new pipe's capacity. */
+    private int pipeCapacityAfterSendFile(long allowance) throws Exception {
+        byte[] data = new byte[(3 << 20) + 100];
+        new Random(allowance).nextBytes(data);
+        Path p = dir.resolve("f" + allowance);
+        Files.write(p, data);
+        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring").withSendBytesPerTurn(allowance)
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            Set<String> before = pipes();
+            CompletableFuture<Long> sent = new CompletableFuture<>();
+            c.sendFile(f, 0, data.length, null, new IoHandler<Object>() {
+                @Override
+                public void completed(long n, Object a) {
+                    sent.complete(n);
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    sent.completeExceptionally(e);
+                }
+            });
+            assertEquals(data.length, sent.get(20, TimeUnit.SECONDS));
+            List<Integer> capacities = new ArrayList<>();
+            for (String fd : pipes()) {
+                if (!before.contains(fd)) {
+                    capacities.add((int) Libc.fcntlInt(Integer.parseInt(fd), Fcntl.F_GETPIPE_SZ, 0));
+                }
+            }
+            c.shutdownOutput();
+            assertArrayEquals(data, got.get(20, TimeUnit.SECONDS));
+            assertEquals(2, capacities.size(), "the channel's pipe, both ends: " + capacities);
+            assertEquals(capacities.get(0), capacities.get(1));
+            assertTrue(capacities.get(0) > 0, "F_GETPIPE_SZ: " + capacities);
+            c.close();
+            return capacities.get(0);
+        }
+    }
+
+    /** This process's descriptors that are pipes, by number. */
+    private static Set<String> pipes() throws IOException {
+        Set<String> fds = new TreeSet<>();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) s::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("pipe:")) {
+                        fds.add(fd.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile (the listing's own descriptor, another test's)
+                }
+            }
+        }
+        return fds;
+    }
+}
