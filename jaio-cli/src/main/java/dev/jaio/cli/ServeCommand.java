@@ -87,8 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Bytes read and sent per step of a response body; a connection serving a body over 32k"
                     + " gets two such buffers, one read from the file while the other is sent; also the most a"
                     + " connection sends in one turn of its loop (with --io=sendfile too, as nginx's sendfile_max_chunk;"
-                    + " on --loop=uring, the most one SEND carries, and the size of each connection's sendfile pipe)"
-                    + " (default: ${DEFAULT-VALUE}).")
+                    + " on --loop=uring, the most one SEND carries) (default: ${DEFAULT-VALUE}).")
     long chunk;
 
     @Option(names = "--header-timeout", defaultValue = "10", description = "Seconds to finish a request head (408) (default: ${DEFAULT-VALUE}).")

@@ -266,7 +266,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Tests: writes and sendFiles continued in a later turn after {@link LoopConfig#sendBytesPerTurn()}
-     * bytes (on {@code uring}: SENDs and SPLICEs cut at it); any thread.
+     * bytes (on {@code uring}: SENDs cut at it); any thread.
      */
     long sendsContinuedForTest() {
         return reactor.sendsContinued();

@@ -37,12 +37,11 @@ import java.util.Locale;
  *     loop's other channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}).
  *     On {@code uring}, the most one SEND of a write carries: the kernel first tries a SEND inside
  *     io_uring_enter, on the loop thread, and the rest goes in the next SEND, which the completion
- *     submits with the loop's next io_uring_enter; and the size a sendFile's pipe is grown to (64
- *     KiB to 1 MiB), which each SPLICE fills at most (io_uring runs splices in its io-wq workers, so
- *     a larger pipe means fewer hand-offs to them). A socket that takes a whole large send at once
+ *     submits with the loop's next io_uring_enter (a sendFile's SPLICEs run in io-wq workers, not
+ *     on the loop thread, and are not cut). A socket that takes a whole large send at once
  *     (loopback, or a fast peer that keeps its window open) would otherwise hold the loop for the
  *     copy or sendfile(2) of all of it. Bytes, at least 4096, or 0 for no limit (uring: SENDs of up
- *     to 2 GiB, 1 MiB pipes); the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}.
+ *     to 2 GiB); the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}.
  */
 public record LoopConfig(String backend, EngineConfig files, long sendZeroCopyFrom, int receiveBufferCount,
         int receiveBufferSize, long sendBytesPerTurn) {

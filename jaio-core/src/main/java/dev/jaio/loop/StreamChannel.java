@@ -238,9 +238,11 @@ public final class StreamChannel implements AutoCloseable {
      * without copying them through Java memory, and without the loop ever waiting for the disk.
      * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
      * of the channel's own and from the pipe into the socket, a pipeful at a time (the kernel runs
-     * every splice in its io-wq workers, never on the loop thread); the pipe is grown to
-     * {@link LoopConfig#sendBytesPerTurn()} (64 KiB to 1 MiB, fcntl F_SETPIPE_SZ; it stays at 64 KiB
-     * where the kernel refuses), and a smaller allowance cuts each splice; the handler gets
+     * every splice in its io-wq workers, never on the loop thread, so each pipeful costs two
+     * hand-offs there and back). The pipe is grown to 1 MiB (fcntl F_SETPIPE_SZ) where the process
+     * may: with CAP_SYS_RESOURCE or CAP_SYS_ADMIN, or while the pipes it grew hold at most half of
+     * {@code fs.pipe-user-pages-soft} (the kernel counts every pipe's capacity against it, and past
+     * it gives the user's new pipes 2 pages); other pipes keep 64 KiB. The handler gets
      * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
      * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the
      * file is not {@link dev.jaio.FileOption#DIRECT} (sendfile through an O_DIRECT descriptor

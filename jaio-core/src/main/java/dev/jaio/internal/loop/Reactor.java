@@ -92,8 +92,7 @@ public final class Reactor implements LoopDriver {
     /**
      * The most bytes one channel hands to the kernel in one turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()};
      * no limit: Long.MAX_VALUE): on the readiness backends by its writes and sendfiles together, the
-     * rest next turn; on uring the most one SEND, or SPLICE into the socket, carries. Set before the
-     * loop starts.
+     * rest next turn; on uring the most one SEND carries. Set before the loop starts.
      */
     private long sendBytesPerTurn = Long.MAX_VALUE;
 
@@ -379,8 +378,8 @@ public final class Reactor implements LoopDriver {
     }
 
     /**
-     * uring: a write's SEND, or a sendfile's SPLICE, was cut at {@link #sendBytesPerTurn}; its
-     * completion submits the rest with the loop's next io_uring_enter. Counted as a continued send.
+     * uring: a write's SEND was cut at {@link #sendBytesPerTurn}; its completion submits the rest
+     * with the loop's next io_uring_enter. Counted as a continued send.
      */
     void sendSplit() {
         sendsContinued++;
@@ -388,7 +387,7 @@ public final class Reactor implements LoopDriver {
 
     /**
      * {@return the writes and sendfiles continued in a later turn so far, because they sent their
-     * bytes for a turn (uring: the SENDs and SPLICEs cut at the allowance); any thread (a snapshot)}
+     * bytes for a turn (uring: the SENDs cut at the allowance); any thread (a snapshot)}
      */
     public long sendsContinued() {
         return sendsContinued;

@@ -404,12 +404,8 @@ public final class StreamFd extends LoopFd {
 
     // ---- sendfile on uring: SPLICE file -> pipe -> socket, each in the ring ----
 
-    /** A pipe's default capacity (16 pages): what a SPLICE moves at most when the pipe cannot grow. */
-    private static final int SPLICE_CHUNK = 64 * 1024;
-    /** The most a channel's pipe is grown to: fs.pipe-max-size's default, the most an unprivileged process may ask. */
-    static final int MAX_PIPE_BYTES = 1 << 20;
-    /** The channel's pipe's capacity: what one SPLICE moves at most. */
-    private int pipeCapacity = SPLICE_CHUNK;
+    /** The channel's pipe's capacity ({@link SplicePipes}): what one SPLICE moves at most. */
+    private int pipeCapacity = SplicePipes.DEFAULT_BYTES;
     private int pipeRead = -1;
     private int pipeWrite = -1;
     private ChannelOp spliceIn;
@@ -435,18 +431,7 @@ public final class StreamFd extends LoopFd {
             }
             pipeRead = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
             pipeWrite = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4);
-            // io_uring runs every SPLICE in an io-wq worker (it never issues one inline), so each
-            // pipeful costs two hand-offs to a worker and back: a pipe as large as the channel's
-            // allowance for a turn moves a 1 MiB file in 4 pipefuls at the default 256 KiB, not 16.
-            // The kernel refuses (EPERM) past fs.pipe-max-size or the user's pipe pages
-            // (fs.pipe-user-pages-soft) unless privileged; the pipe keeps its 64 KiB then.
-            long want = Math.min(MAX_PIPE_BYTES, Math.max(SPLICE_CHUNK, reactor.sendBytesPerTurn()));
-            if (want > SPLICE_CHUNK) {
-                long got = dev.jaio.internal.linux.Libc.fcntlInt(pipeWrite, dev.jaio.internal.linux.Fcntl.F_SETPIPE_SZ, (int) want);
-                if (got >= SPLICE_CHUNK) {
-                    pipeCapacity = (int) Math.min(got, MAX_PIPE_BYTES);
-                }
-            }
+            pipeCapacity = SplicePipes.grow(pipeWrite); // fewer pipefuls, fewer hand-offs to io-wq
             spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
             spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
         }
@@ -466,23 +451,12 @@ public final class StreamFd extends LoopFd {
         spliceInNext(count);
     }
 
-    /**
-     * SPLICEs the next part of the range, {@code left} bytes, into the pipe: the pipe's capacity at
-     * most, and no more than the channel's allowance for a turn (a pipe does not shrink below its
-     * default 64 KiB, so a smaller allowance cuts the SPLICE).
-     */
+    /** SPLICEs the next part of the range, {@code left} bytes, into the pipe: a pipeful at most. */
     private void spliceInNext(long left) {
-        long most = Math.min(pipeCapacity, reactor.sendBytesPerTurn());
-        if (left > most && most < pipeCapacity) {
-            reactor.sendSplit();
-        }
-        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(most, left));
+        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(pipeCapacity, left));
     }
 
-    /** Tests: the capacity of this channel's sendFile pipe (64 KiB until its first sendFile on uring). */
-    int pipeCapacityForTest() {
-        return pipeCapacity;
-    }
+
 
     private void spliceCompleted(int which, long result) {
         if (result < 0 || closed) {
@@ -518,6 +492,7 @@ public final class StreamFd extends LoopFd {
         if (pipeRead >= 0) {
             dev.jaio.internal.linux.Libc.close(pipeRead);
             dev.jaio.internal.linux.Libc.close(pipeWrite);
+            SplicePipes.released(pipeCapacity);
             pipeRead = -1;
             pipeWrite = -1;
         }
