@@ -38,7 +38,9 @@ public interface ReceiveHandler<A> {
 
     /**
      * The receive failed and is over: an {@link java.nio.channels.AsynchronousCloseException} when
-     * the channel was closed, else an {@link IOException} naming the channel and the errno.
+     * the channel was closed, an {@link java.nio.channels.InterruptedByTimeoutException} when a
+     * receive with an idle timeout had no chunk for that long (the channel stays open), else an
+     * {@link IOException} naming the channel and the errno.
      *
      * @param cause why
      * @param attachment the receive's attachment

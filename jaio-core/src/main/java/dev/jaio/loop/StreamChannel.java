@@ -173,8 +173,8 @@ public final class StreamChannel implements AutoCloseable {
      * it goes out); and, for a waiting receive, once it had no chunk for 10 ms (time slices, so more
      * connections than places all get their turn, where reads of silent peers hold their places).
      * A kernel without multishot RECV (5.19) gets one RECV per chunk from the ring.
-     * Only one read or receive may be pending at a time. There is no timeout: use
-     * {@link EventLoop#schedule} and {@link #close()}.
+     * Only one read or receive may be pending at a time. For an idle timeout, see
+     * {@link #receive(long, TimeUnit, Object, ReceiveHandler)}.
      *
      * @param <A> the attachment's type
      * @param attachment passed back to the handler
@@ -185,18 +185,45 @@ public final class StreamChannel implements AutoCloseable {
      * @throws UnsupportedOperationException for the write end of a pipe (on any thread)
      */
     public <A> void receive(A attachment, ReceiveHandler<? super A> handler) {
+        receive(0, TimeUnit.NANOSECONDS, attachment, handler);
+    }
+
+    /**
+     * {@link #receive(Object, ReceiveHandler)} with an idle timeout: when no chunk came for
+     * {@code idleTimeout} (since the receive began, or since the last chunk), the receive stops as if
+     * its handler had returned false and the handler's {@code failed} gets an
+     * {@link java.nio.channels.InterruptedByTimeoutException} that names the channel and the
+     * timeout. The channel stays open: bytes that come later wait for the next {@code receive} or
+     * {@code read}, which gets them first, in order (an idle connection's timeout, as with
+     * {@link #read(MemorySegment, long, TimeUnit, Object, IoHandler) read}). A loop timer measures
+     * it on every backend, armed once per timeout period, not per chunk: when it fires after chunks
+     * came, it waits for what is left of the timeout after the last one. Time a chunk waits in the
+     * loop before its handler runs counts as idle.
+     *
+     * @param <A> the attachment's type
+     * @param idleTimeout the longest wait for a chunk; 0 or less: no limit
+     * @param unit the unit of {@code idleTimeout}
+     * @param attachment passed back to the handler
+     * @param handler gets the chunks, then {@code ended} or {@code failed}; on the loop thread
+     * @throws NullPointerException when {@code handler} or {@code unit} is null
+     * @throws ReadPendingException when a read or receive is pending (on the loop thread)
+     * @throws UnsupportedOperationException for the write end of a pipe (on any thread)
+     */
+    public <A> void receive(long idleTimeout, TimeUnit unit, A attachment, ReceiveHandler<? super A> handler) {
         if (handler == null) {
             throw new NullPointerException("receive: handler is null");
         }
+        java.util.Objects.requireNonNull(unit, "unit");
         if (kind() == Kind.PIPE_SINK) {
             throw new UnsupportedOperationException("receive: the write end of a pipe is not readable");
         }
+        long nanos = idleTimeout <= 0 ? 0 : Math.max(1, unit.toNanos(idleTimeout));
         if (loop.inLoop()) {
-            fd.receive(handler, attachment);
+            fd.receive(handler, attachment, nanos);
         } else {
             loop.execute(() -> {
                 try {
-                    fd.receive(handler, attachment);
+                    fd.receive(handler, attachment, nanos);
                 } catch (RuntimeException e) {
                     handler.failed(new IOException(e.getMessage(), e), attachment);
                 }

@@ -1323,6 +1323,152 @@ abstract class LoopConformanceSuite {
         p.close();
     }
 
+    // ---- receive idle timeouts ----
+
+    /**
+     * A receive handler that keeps every chunk, stops once it has {@code want} bytes (0: never),
+     * and records when each chunk came and how the receive ended.
+     */
+    static final class TimedReceiver implements ReceiveHandler<Object> {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final CompletableFuture<IOException> failed = new CompletableFuture<>();
+        final CompletableFuture<byte[]> got = new CompletableFuture<>();
+        final int want;
+        volatile long lastChunkAt;
+
+        TimedReceiver(int want) {
+            this.want = want;
+        }
+
+        @Override
+        public boolean received(MemorySegment buffer, int count, Object attachment) {
+            lastChunkAt = System.nanoTime();
+            bytes.writeBytes(buffer.asSlice(0, count).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            if (want > 0 && bytes.size() >= want) {
+                got.complete(bytes.toByteArray());
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void ended(Object attachment) {
+            failed.completeExceptionally(new AssertionError("ended"));
+        }
+
+        @Override
+        public void failed(IOException cause, Object attachment) {
+            failed.complete(cause);
+        }
+    }
+
+    @Test
+    void aReceiveThatGetsNoChunkTimesOutAndTheNextReceiveGetsTheBytes() throws Exception {
+        Connected conn = connectToPeer();
+        try {
+            StreamChannel c = conn.channel();
+            TimedReceiver r = new TimedReceiver(0);
+            long t0 = System.nanoTime();
+            c.receive(100, TimeUnit.MILLISECONDS, null, r);
+            IOException e = await(r.failed);
+            long waited = System.nanoTime() - t0;
+            assertInstanceOf(InterruptedByTimeoutException.class, e);
+            assertTrue(e.getMessage().contains("receive from") && e.getMessage().contains("no bytes within 100 ms")
+                    && e.getMessage().contains("still open"), e.getMessage());
+            assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(100), "timed out after " + waited + " ns");
+            assertTrue(c.isOpen());
+            // Nothing was taken by the timed-out receive: the next one (timed too) gets every byte.
+            conn.peer().getOutputStream().write("hello".getBytes());
+            TimedReceiver next = new TimedReceiver(5);
+            c.receive(10, TimeUnit.SECONDS, null, next);
+            assertEquals("hello", new String(await(next.got)));
+            // A read after a timed-out receive gets the bytes too.
+            TimedReceiver third = new TimedReceiver(0);
+            c.receive(50, TimeUnit.MILLISECONDS, null, third);
+            assertInstanceOf(InterruptedByTimeoutException.class, await(third.failed));
+            conn.peer().getOutputStream().write("abc".getBytes());
+            MemorySegment in = arena.allocate(16);
+            assertEquals("abc", text(in, await(c.read(in, 10, TimeUnit.SECONDS))));
+        } finally {
+            conn.close();
+        }
+    }
+
+    /**
+     * The timeout is idle time, not the receive's length: chunks every 50 ms for a second keep a
+     * receive with a 500 ms timeout going; it fails 500 ms after the last one.
+     */
+    @Test
+    void aReceiveWhoseChunksKeepComingOutlivesItsTimeoutThenTimesOutWhenTheyStop() throws Exception {
+        Connected conn = connectToPeer();
+        try {
+            StreamChannel c = conn.channel();
+            TimedReceiver r = new TimedReceiver(0);
+            c.receive(500, TimeUnit.MILLISECONDS, null, r);
+            for (int i = 0; i < 20; i++) {
+                conn.peer().getOutputStream().write('a' + i);
+                Thread.sleep(50);
+                assertFalse(r.failed.isDone(), () -> "failed while chunks came: " + r.failed.join());
+            }
+            IOException e = await(r.failed);
+            long sinceLast = System.nanoTime() - r.lastChunkAt;
+            assertInstanceOf(InterruptedByTimeoutException.class, e);
+            assertEquals("abcdefghijklmnopqrst", r.bytes.toString());
+            assertTrue(sinceLast >= TimeUnit.MILLISECONDS.toNanos(500), "timed out " + sinceLast + " ns after the last chunk");
+            assertTrue(c.isOpen());
+        } finally {
+            conn.close();
+        }
+    }
+
+    @Test
+    void aPipeReceiveTimesOutAndTheNextOneGetsTheBytes() throws Exception {
+        Pipe p = loop.openPipe();
+        for (int round = 0; round < 3; round++) {
+            TimedReceiver r = new TimedReceiver(0);
+            p.source().receive(30, TimeUnit.MILLISECONDS, null, r);
+            assertInstanceOf(InterruptedByTimeoutException.class, await(r.failed));
+        }
+        assertEquals(4L, await(p.sink().write(bytes("pong"))));
+        TimedReceiver r = new TimedReceiver(4);
+        p.source().receive(5, TimeUnit.SECONDS, null, r);
+        assertEquals("pong", new String(await(r.got)));
+        p.close();
+    }
+
+    @Test
+    void aTimedReceiveStoppedByItsHandlerLeavesNoTimerToFailTheNext() throws Exception {
+        Pipe p = loop.openPipe();
+        TimedReceiver first = new TimedReceiver(1);
+        p.source().receive(100, TimeUnit.MILLISECONDS, null, first);
+        assertEquals(1L, await(p.sink().write(bytes("x"))));
+        assertEquals("x", new String(await(first.got)));
+        TimedReceiver second = new TimedReceiver(1);
+        p.source().receive(null, second); // no timeout
+        loopTimerRan(300);
+        assertFalse(second.failed.isDone(), () -> "a stale timeout ended a later receive: " + second.failed.join());
+        assertFalse(first.failed.isDone(), "the stopped receive's timer fired into its handler");
+        assertEquals(1L, await(p.sink().write(bytes("y"))));
+        assertEquals("y", new String(await(second.got)));
+        p.close();
+    }
+
+    @Test
+    void closingFailsATimedReceiveWithAsynchronousCloseNotATimeout() throws Exception {
+        Connected conn = connectToPeer();
+        try {
+            StreamChannel c = conn.channel();
+            TimedReceiver r = new TimedReceiver(0);
+            c.receive(30, TimeUnit.SECONDS, null, r);
+            onLoop(() -> null); // the receive was made
+            c.close();
+            assertInstanceOf(AsynchronousCloseException.class, await(r.failed));
+            assertThrows(NullPointerException.class, () -> c.receive(1, null, null, new TimedReceiver(0)));
+        } finally {
+            conn.close();
+        }
+    }
+
     /** An IoHandler that is a future of the result. */
     static final class FutureLong extends CompletableFuture<Long> implements IoHandler<Object> {
         @Override

@@ -794,6 +794,14 @@ public final class StreamFd extends LoopFd {
 
     private Object recvHandler;
     private Object recvAtt;
+    /** The receive's idle timeout in nanoseconds (0: none): it fails when no chunk came for that long. */
+    private long recvTimeout;
+    /** When the timed receive began or last handed a chunk over (System.nanoTime). */
+    private long recvLastAt;
+    /** The timed receive's timer (null: none armed); it re-arms itself while chunks keep coming. */
+    private ScheduledTask recvTimer;
+    /** {@link #receiveTimerFired}, made once: a timed receive arms a timer without allocating a lambda. */
+    private Runnable recvTimerTask;
     /** uring: the receive's request: a multishot RECV (or a READ) picking the ring's buffers, or one into {@link #recvOwnBuf}. */
     private ChannelOp recvOp;
     /** uring: the receive's multishot request is being cancelled (the receive stopped, or yields its place). */
@@ -827,6 +835,15 @@ public final class StreamFd extends LoopFd {
      * @throws ReadPendingException when a read or receive is pending
      */
     public void receive(Object handler, Object attachment) {
+        receive(handler, attachment, 0);
+    }
+
+    /**
+     * {@link #receive(Object, Object)} that fails with an {@link InterruptedByTimeoutException}
+     * when no chunk came for {@code idleTimeoutNanos} (0: never); the receive is then stopped as if
+     * its handler had returned false, so bytes that come later wait for the next receive or read.
+     */
+    public void receive(Object handler, Object attachment, long idleTimeoutNanos) {
         if (kind == Kind.PIPE_SINK) {
             throw new UnsupportedOperationException("receive: the write end of a pipe is not readable");
         }
@@ -839,6 +856,18 @@ public final class StreamFd extends LoopFd {
         }
         recvHandler = handler;
         recvAtt = attachment;
+        recvTimeout = idleTimeoutNanos;
+        if (recvTimer != null) {
+            reactor.cancelTimer(recvTimer); // an earlier receive's
+            recvTimer = null;
+        }
+        if (idleTimeoutNanos > 0) {
+            recvLastAt = System.nanoTime();
+            if (recvTimerTask == null) {
+                recvTimerTask = this::receiveTimerFired;
+            }
+            recvTimer = reactor.timerOnLoop(recvTimerTask, idleTimeoutNanos);
+        }
         if ((heldTo > heldFrom || heldEnd != 0) && !deliverHeld()) {
             return;
         }
@@ -971,6 +1000,7 @@ public final class StreamFd extends LoopFd {
             }
             return;
         }
+        chunkCame();
         boolean more = reactor.received(recvHandler, buffer, (int) n, recvAtt);
         reactor.recycle(id);
         if (!more && recvHandler != null) {
@@ -996,6 +1026,7 @@ public final class StreamFd extends LoopFd {
             } else if (closed) {
                 return;
             } else if (recvHandler != null) {
+                chunkCame();
                 boolean more = reactor.received(recvHandler, recvOwnBuf, (int) n, recvAtt);
                 if (!more && recvHandler != null) {
                     stopReceive();
@@ -1054,6 +1085,7 @@ public final class StreamFd extends LoopFd {
             long n = Libc.read(fd, buf, buf.byteSize());
             if (n > 0) {
                 i++;
+                chunkCame();
                 boolean more = reactor.receivedInLoopBuffer(recvHandler, buf, (int) n, recvAtt);
                 if (closed || recvHandler == null) {
                     return; // the handler closed the channel (which reported the end)
@@ -1076,6 +1108,36 @@ public final class StreamFd extends LoopFd {
         }
         // More may be waiting, and an edge-triggered epoll will not say so again: next turn.
         reactor.receiveNextTurn(this);
+    }
+
+    /** A chunk is handed to the receive's handler: a timed receive is not idle. */
+    private void chunkCame() {
+        if (recvTimeout != 0) {
+            recvLastAt = System.nanoTime();
+        }
+    }
+
+    /**
+     * The timed receive's timer: it fails the receive when no chunk came for its timeout, else it
+     * waits for what is left of the timeout after the last chunk (one timer per timeout period of
+     * a busy receive, not one per chunk). A timer of a receive that ended meanwhile does nothing.
+     */
+    private void receiveTimerFired() {
+        recvTimer = null;
+        if (recvHandler == null || recvTimeout == 0 || closed) {
+            return;
+        }
+        long idle = System.nanoTime() - recvLastAt;
+        if (idle < recvTimeout) {
+            recvTimer = reactor.timerOnLoop(recvTimerTask, recvTimeout - idle);
+            return;
+        }
+        Object h = recvHandler;
+        Object a = recvAtt;
+        long timeout = recvTimeout;
+        stopReceive(); // as if the handler returned false: later bytes wait for the next receive or read
+        reactor.receiveFailed(h, new ReadTimeoutException("receive from " + describe() + ": no bytes within "
+                + timeoutText(timeout) + "; the channel is still open"), a);
     }
 
     /** The handler returned false: the receive is over; a multishot request in flight is cancelled. */
@@ -1131,6 +1193,7 @@ public final class StreamFd extends LoopFd {
             if (heldFrom == heldTo) {
                 heldFrom = heldTo = 0;
             }
+            chunkCame();
             boolean more = reactor.received(recvHandler, chunk, n, recvAtt);
             if (closed || recvHandler == null) {
                 return false;
@@ -1190,6 +1253,10 @@ public final class StreamFd extends LoopFd {
 
     /** Close: the receive fails now (its buffers are the loop's, not the caller's), its request is cancelled, held bytes dropped. */
     private void abortReceive() {
+        if (recvTimer != null) {
+            reactor.cancelTimer(recvTimer);
+            recvTimer = null;
+        }
         if (recvHandler != null) {
             Object h = recvHandler;
             Object a = recvAtt;
