@@ -34,6 +34,8 @@
 # So is where the server's threads spent the measured run (server_cpu, runq_pct, sleeps_s, from
 # /proc/TID/schedstat): on cores shared with wrk, a server whose threads seldom block waits on the
 # run queue while wrk runs, and that, not the server's own work, sets its tail at saturation.
+# And TCP's retransmissions over the run (tcp_retrans_segs, tcp_rto, machine-wide): a retransmission
+# timeout holds a response back 200 ms or more, so a tail of that size with none is not lost packets.
 # Every server is started afresh for every workload (its caches, nginx's open_file_cache included,
 # start empty), on a port of its own (--port, then +1, +2, ...), from the repository's root.
 #
@@ -821,9 +823,18 @@ show_err() {  # a server's stderr: all of it up to 24 lines, else its first 6 an
     tail -n 16 "$1" | sed 's/^/    | /'
   fi
 }
+# "RetransSegs TCPTimeouts": machine-wide TCP counters (/proc/net/snmp, /proc/net/netstat), each a
+# header line and a value line. Over a run they tell whether loopback lost segments (a drop in a full
+# receive queue, say) and how many retransmission timeouts (at least 200 ms each) held responses back.
+tcp_counters() {
+  awk '$1 == "Tcp:" { if (!tn) { for (i = 2; i <= NF; i++) th[i] = $i; tn = 1 } else for (i = 2; i <= NF; i++) if (th[i] == "RetransSegs") r = $i }
+       $1 == "TcpExt:" { if (!en) { for (i = 2; i <= NF; i++) eh[i] = $i; en = 1 } else for (i = 2; i <= NF; i++) if (eh[i] == "TCPTimeouts") t = $i }
+       END { printf "%.0f %.0f\n", r, t }' /proc/net/snmp /proc/net/netstat 2>/dev/null || echo "0 0"
+}
 # One row: start the server, load it, stop it.
 run_row() {  # round workload server backend io
   local round=$1 wl=$2 server=$3 be=$4 io=$5 tag list disk0 disk1 disk_mib cmd jit0 jit1 jit_s="" sched=$'\t\t'
+  local tcp0 tcp1 tcp=$'\t'
   WARM_S=0
   tag="r$round.$wl.$server${be:+.$be}${io:+.$io}"; tag=${tag//[^A-Za-z0-9._+-]/_}
   list="$WORK/$(set_of "$wl").list"
@@ -850,8 +861,11 @@ run_row() {  # round workload server backend io
     disk0="$(pgpgin)"
     jit0="$(jit_ticks)"
     sched_snapshot >"$LOGS/$tag.sched0"
+    tcp0="$(tcp_counters)"
     run_wrk "$PORT" "$list" "$DURATION" "$LOGS/$tag.wrk.txt" || REASON+="wrk exited with status $?; "
+    tcp1="$(tcp_counters)"
     sched_snapshot >"$LOGS/$tag.sched1"
+    tcp="$(awk -v a="$tcp0" -v b="$tcp1" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.0f\t%.0f", y[1] - x[1], y[2] - x[2]}')"
     jit1="$(jit_ticks)"
     sched="$(sched_delta "$LOGS/$tag.sched0" "$LOGS/$tag.sched1" "$DURATION")"
     jit_s="$(ticks_to_s $((jit1 - jit0)))"
@@ -864,7 +878,7 @@ run_row() {  # round workload server backend io
     fi
     parse_wrk "$LOGS/$tag.wrk.txt" "$wl"
     if [ -z "$REASON" ]; then
-      awk -F'\t' -v jit="$jit_s" -v sched="$sched" 'BEGIN {split(sched, c, "\t")} {printf "  %s req/s, %s MiB/s, p50/p90/p99 %s/%s/%s us; JIT %s s of CPU; server %s cores, %s%% of its runnable time waiting for a CPU, %s sleeps/s\n", $1, $2, $3, $4, $5, jit, c[1], c[2], c[3]}' <<<"$FIELDS"
+      awk -F'\t' -v jit="$jit_s" -v sched="$sched" -v tcp="$tcp" 'BEGIN {split(sched, c, "\t"); split(tcp, t, "\t")} {printf "  %s req/s, %s MiB/s, p50/p90/p99 %s/%s/%s us; JIT %s s of CPU; server %s cores, %s%% of its runnable time waiting for a CPU, %s sleeps/s; TCP %s segments retransmitted, %s retransmission timeouts\n", $1, $2, $3, $4, $5, jit, c[1], c[2], c[3], t[1], t[2]}' <<<"$FIELDS"
     else
       echo "  FAILED: ${REASON%; }"
     fi
@@ -884,8 +898,8 @@ run_row() {  # round workload server backend io
   local status=OK
   [ -z "$REASON" ] || status=FAILED
   REASON="${REASON%; }"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$wl" "$server" "${be:--}" "${io:--}" "$status" \
-    "$FIELDS" "$disk_mib" "$PORT" "${REASON//$'\t'/ }" "$WARM_S" "$jit_s" "$sched" >>"$ROWS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$wl" "$server" "${be:--}" "${io:--}" "$status" \
+    "$FIELDS" "$disk_mib" "$PORT" "${REASON//$'\t'/ }" "$WARM_S" "$jit_s" "$sched" "$tcp" >>"$ROWS"
 }
 
 # ---- machine and versions --------------------------------------------------------------------------
@@ -922,7 +936,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # ---- results ---------------------------------------------------------------------------------------
-COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,server_cpu,runq_pct,sleeps_s,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
+COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,server_cpu,runq_pct,sleeps_s,tcp_retrans_segs,tcp_rto,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
 awk -F'\t' -v OFS='\t' '
   { row[NR] = $0; if ($3 == "nginx" && $6 == "OK") { nr[$1 "|" $2] = $7; nm[$1 "|" $2] = $8 } }
   END {
@@ -940,20 +954,21 @@ awk -F'\t' -v cols="$COLS" -v nproc="$NPROC" -v kernel="$KERNEL" -v ngx="$NGINX_
   function csv(s) { if (s ~ /[,"]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
   BEGIN { print cols }
   # rows-ratios.tsv: 19 fields as the columns up to port, then the reason ($20), warmup_s ($21),
-  # jit_cpu_s ($22), server_cpu ($23), runq_pct ($24), sleeps_s ($25), then the ratios ($26, $27)
+  # jit_cpu_s ($22), server_cpu ($23), runq_pct ($24), sleeps_s ($25), tcp_retrans_segs ($26), tcp_rto
+  # ($27), then the ratios ($28, $29)
   { line = $1; for (i = 2; i <= 19; i++) line = line "," (i == 4 || i == 5 ? csv($i) : $i)
-    print line "," $21 "," $22 "," $23 "," $24 "," $25 "," $26 "," $27 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
+    print line "," $21 "," $22 "," $23 "," $24 "," $25 "," $26 "," $27 "," $28 "," $29 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
 ' "$LOGS/rows-ratios.tsv" >"$OUT"
 
 echo
 awk -F'\t' -v rounds="$ROUNDS" '
   function d(s) { return s == "" ? "-" : s }
-  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %7s %7s\n",
+  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %4s %7s %7s\n",
             "workload", "server", "backend", "io", "status", "req/s", "MiB/s", "p50_us", "p90_us", "p99_us",
-            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "cpu", "runq%", "x_req", "x_MiB" }
+            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "cpu", "runq%", "rto", "x_req", "x_MiB" }
   { wl = $2; if (rounds > 1) wl = wl "#" $1
-    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %7s %7s\n",
-      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24), d($26), d($27) }
+    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %4s %7s %7s\n",
+      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24), d($27), d($28), d($29) }
 ' "$LOGS/rows-ratios.tsv"
 if (( ROUNDS > 1 )); then
   echo
@@ -1014,6 +1029,10 @@ fi
   echo "(blocking waits) per second. From /proc/TID/schedstat and /proc/TID/status, threads alive at both"
   echo "ends of the run. With wrk on the same cores, a server whose threads rarely sleep waits on the run"
   echo "queue while wrk runs, and every request on that thread waits with it: the tail at saturation."
+  echo "tcp_retrans_segs, tcp_rto (rto) = TCP segments retransmitted and retransmission timeouts (each one"
+  echo "holds a response back at least 200 ms, TCP_RTO_MIN) over the measured run, machine-wide, from"
+  echo "/proc/net/snmp and /proc/net/netstat: on loopback, retransmissions are mostly tail loss probes of"
+  echo "segments that were not lost, since the receiver did not run to ACK them in time."
   echo "Caveats: wrk runs on the same $NPROC cores as the server; wrk is closed-loop (latency under"
   echo "saturation, no coordinated-omission correction); in the cold run, what a server has read once"
   echo "stays in the kernel's page cache (nginx below directio's 512k) or in jaio's own cache, so the"
