@@ -272,6 +272,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         return reactor.sendsContinued();
     }
 
+    /** Tests: timers in the loop's heap, the loop's own (a timed read's or receive's) included (loop thread). */
+    int pendingTimersForTest() {
+        return reactor.pendingTimers();
+    }
+
     /** Tests: descriptors open on this loop (loop thread). */
     int openDescriptorsForTest() {
         return reactor.openDescriptors();

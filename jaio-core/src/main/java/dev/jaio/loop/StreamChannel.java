@@ -197,8 +197,10 @@ public final class StreamChannel implements AutoCloseable {
      * {@code read}, which gets them first, in order (an idle connection's timeout, as with
      * {@link #read(MemorySegment, long, TimeUnit, Object, IoHandler) read}). A loop timer measures
      * it on every backend, armed once per timeout period, not per chunk: when it fires after chunks
-     * came, it waits for what is left of the timeout after the last one. Time a chunk waits in the
-     * loop before its handler runs counts as idle.
+     * came, it waits for what is left of the timeout after the last one. Bytes the receive could not
+     * take yet (its request waits for a place in the loop's queue, the ring is dry, or the loop has
+     * not handled the descriptor yet) count as a chunk: before it fails the receive, the timer looks
+     * at the descriptor with poll(2), which does not wait.
      *
      * @param <A> the attachment's type
      * @param idleTimeout the longest wait for a chunk; 0 or less: no limit
@@ -266,11 +268,12 @@ public final class StreamChannel implements AutoCloseable {
      * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
      * of the channel's own and from the pipe into the socket, a pipeful at a time (the kernel runs
      * every splice in its io-wq workers, never on the loop thread, so each pipeful costs two
-     * hand-offs there and back). The pipe is grown to 1 MiB (fcntl F_SETPIPE_SZ) where the process
-     * may: with CAP_SYS_RESOURCE or CAP_SYS_ADMIN, or while the pipes it grew hold at most half of
-     * {@code fs.pipe-user-pages-soft} (the kernel counts every pipe's capacity against it, and past
-     * it gives the user's new pipes 2 pages); other pipes keep 64 KiB. The handler gets
-     * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
+     * hand-offs there and back). At the channel's first send of a range larger than its pipe holds,
+     * the pipe is grown to 1 MiB (fcntl F_SETPIPE_SZ) where the process may: with CAP_SYS_RESOURCE
+     * or CAP_SYS_ADMIN in the initial user namespace, or while the pipes it grew hold at most a
+     * quarter of {@code fs.pipe-user-pages-soft} (the kernel counts the capacity of every pipe of
+     * the user, across processes, against it, and past it gives the user's new pipes 2 pages);
+     * other pipes keep the size they were made with (16 pages). The handler gets {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
      * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the
      * file is not {@link dev.jaio.FileOption#DIRECT} (sendfile through an O_DIRECT descriptor
      * reads the device), no read of this handle went to its engine within the last 250 ms (or is

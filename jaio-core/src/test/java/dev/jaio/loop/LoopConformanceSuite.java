@@ -1402,6 +1402,7 @@ abstract class LoopConformanceSuite {
     void aReceiveWhoseChunksKeepComingOutlivesItsTimeoutThenTimesOutWhenTheyStop() throws Exception {
         Connected conn = connectToPeer();
         try {
+            conn.peer().setTcpNoDelay(true); // each byte goes at once, not after the last one's ACK
             StreamChannel c = conn.channel();
             TimedReceiver r = new TimedReceiver(0);
             c.receive(500, TimeUnit.MILLISECONDS, null, r);
@@ -1439,10 +1440,14 @@ abstract class LoopConformanceSuite {
     @Test
     void aTimedReceiveStoppedByItsHandlerLeavesNoTimerToFailTheNext() throws Exception {
         Pipe p = loop.openPipe();
+        int timersBefore = onLoop(() -> loop.pendingTimersForTest());
         TimedReceiver first = new TimedReceiver(1);
-        p.source().receive(100, TimeUnit.MILLISECONDS, null, first);
+        p.source().receive(30, TimeUnit.SECONDS, null, first);
+        assertEquals(timersBefore + 1, (int) onLoop(() -> loop.pendingTimersForTest()), "the timed receive's timer");
         assertEquals(1L, await(p.sink().write(bytes("x"))));
         assertEquals("x", new String(await(first.got)));
+        assertEquals(timersBefore, (int) onLoop(() -> loop.pendingTimersForTest()),
+                "the stopped receive's timer is still in the heap");
         TimedReceiver second = new TimedReceiver(1);
         p.source().receive(null, second); // no timeout
         loopTimerRan(300);
@@ -1451,6 +1456,38 @@ abstract class LoopConformanceSuite {
         assertEquals(1L, await(p.sink().write(bytes("y"))));
         assertEquals("y", new String(await(second.got)));
         p.close();
+    }
+
+    /**
+     * Bytes that came while the loop was busy are a chunk to come, not idleness: a receive with a
+     * 100 ms timeout whose peer sends during a 400 ms turn gets them, and does not time out.
+     */
+    @Test
+    void aTimedReceiveWhoseBytesCameDuringALongTurnGetsThem() throws Exception {
+        Connected conn = connectToPeer();
+        try {
+            StreamChannel c = conn.channel();
+            TimedReceiver r = new TimedReceiver(5);
+            CompletableFuture<Void> busy = new CompletableFuture<>();
+            loop.execute(() -> {
+                c.receive(100, TimeUnit.MILLISECONDS, null, r);
+                try {
+                    conn.peer().getOutputStream().write("hello".getBytes());
+                } catch (IOException e) {
+                    busy.completeExceptionally(e);
+                }
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+                while (System.nanoTime() - until < 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+                }
+                busy.complete(null);
+            });
+            await(busy);
+            assertEquals("hello", new String(await(r.got)));
+            assertFalse(r.failed.isDone(), () -> "timed out with bytes waiting: " + r.failed.join());
+        } finally {
+            conn.close();
+        }
     }
 
     @Test

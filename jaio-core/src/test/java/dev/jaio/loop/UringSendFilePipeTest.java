@@ -3,6 +3,7 @@ package dev.jaio.loop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jaio.AsyncFile;
 import dev.jaio.EngineConfig;
@@ -29,11 +30,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The uring loop's sendFile grows its channel's pipe to 1 MiB (io_uring runs every SPLICE in an
- * io-wq worker, and each pipeful costs two hand-offs), whatever the allowance for a turn, which
- * cuts SENDs, not SPLICEs; the capacity is read back from the kernel (F_GETPIPE_SZ on the pipe the
- * channel opened), and every byte of the file arrives in order. (The budget that keeps an
- * unprivileged process's pipes at 64 KiB past half of fs.pipe-user-pages-soft: SplicePipesTest.)
+ * The uring loop's sendFile grows its channel's pipe to 1 MiB at its first range larger than the
+ * pipe holds (io_uring runs every SPLICE in an io-wq worker, and each pipeful costs two
+ * hand-offs), whatever the allowance for a turn, which cuts SENDs, not SPLICEs; a channel that
+ * sends only small ranges keeps the pipe it was made with. The capacity is read back from the
+ * kernel (F_GETPIPE_SZ on the pipe the channel opened), and every byte arrives in order. (The
+ * budget that keeps an unprivileged process's pipes small: SplicePipesTest.)
  */
 @Timeout(60)
 class UringSendFilePipeTest {
@@ -42,20 +44,56 @@ class UringSendFilePipeTest {
     Path dir;
 
     @Test
-    void aSendFileGrowsItsChannelsPipeTo1MiB() throws Exception {
-        assertEquals(1 << 20, pipeCapacityAfterSendFile(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN));
+    void aLargeSendFileGrowsItsChannelsPipeTo1MiB() throws Exception {
+        assumeKernelGives1MiBPipes();
+        assertEquals(1 << 20, pipeCapacityAfterSendFile(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN, (3 << 20) + 100));
     }
 
     @Test
     void aSmallAllowanceDoesNotShrinkThePipe() throws Exception {
-        assertEquals(1 << 20, pipeCapacityAfterSendFile(4096));
+        assumeKernelGives1MiBPipes();
+        assertEquals(1 << 20, pipeCapacityAfterSendFile(4096, (3 << 20) + 100));
     }
 
-    /** Sends a 3 MiB + 100 byte file on a uring loop with that allowance; returns the new pipe's capacity. */
-    private int pipeCapacityAfterSendFile(long allowance) throws Exception {
-        byte[] data = new byte[(3 << 20) + 100];
+    @Test
+    void aSmallRangeLeavesThePipeAsItWasMade() throws Exception {
+        int made = (int) Libc.fcntlInt(scratchPipe()[0], Fcntl.F_GETPIPE_SZ, 0); // what pipe2 gives now
+        assertEquals(made, pipeCapacityAfterSendFile(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN, 10_000));
+    }
+
+    /** Skips where the kernel refuses (fs.pipe-max-size below 1 MiB, or this user past its pipe pages). */
+    private static void assumeKernelGives1MiBPipes() {
+        int[] p = scratchPipe();
+        assumeTrue(Libc.fcntlInt(p[1], Fcntl.F_SETPIPE_SZ, 1 << 20) == 1 << 20,
+                "the kernel refuses a 1 MiB pipe here");
+    }
+
+    private static final List<int[]> SCRATCH = new ArrayList<>();
+
+    /** A pipe, closed after the class. */
+    private static int[] scratchPipe() {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment fds = a.allocate(8, 4);
+            assertEquals(0, dev.jaio.internal.linux.NetCalls.pipe2(fds, Fcntl.O_CLOEXEC));
+            int[] p = {fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0), fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4)};
+            SCRATCH.add(p);
+            return p;
+        }
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeScratch() {
+        for (int[] p : SCRATCH) {
+            Libc.close(p[0]);
+            Libc.close(p[1]);
+        }
+    }
+
+    /** Sends a file of {@code size} bytes on a uring loop with that allowance; returns the new pipe's capacity. */
+    private int pipeCapacityAfterSendFile(long allowance, int size) throws Exception {
+        byte[] data = new byte[size];
         new Random(allowance).nextBytes(data);
-        Path p = dir.resolve("f" + allowance);
+        Path p = dir.resolve("f" + allowance + "-" + size);
         Files.write(p, data);
         try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring").withSendBytesPerTurn(allowance)
                 .withFiles(EngineConfig.defaults().withQueueDepth(64)));

@@ -77,7 +77,7 @@ public final class Fcntl {
      * below what the pipe holds. {@code include/uapi/linux/fcntl.h}: F_LINUX_SPECIFIC_BASE + 7.
      */
     public static final int F_SETPIPE_SZ = 1024 + 7;
-    /** fcntl(2) on a pipe: its capacity in bytes. F_LINUX_SPECIFIC_BASE + 8. */
+    /** fcntl(2) on a pipe: its capacity in bytes. {@code include/uapi/linux/fcntl.h}: F_LINUX_SPECIFIC_BASE + 8. */
     public static final int F_GETPIPE_SZ = 1024 + 8;
 
     /** The dirfd meaning "relative to the current working directory". */

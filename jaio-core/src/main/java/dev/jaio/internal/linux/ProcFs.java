@@ -26,6 +26,23 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * A hexadecimal field of /proc/self/status (such as {@code CapEff}), or -1 if it cannot be read
+     * or parsed.
+     */
+    public static long statusHex(String field) {
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/self/status"))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseUnsignedLong(line.substring(field.length() + 1).trim(), 16);
+                }
+            }
+        } catch (IOException | SecurityException | NumberFormatException e) {
+            // fall through: cannot tell
+        }
+        return -1;
+    }
+
     /** The file's value as a number, or empty if it cannot be read or parsed. */
     public static OptionalLong number(Path path) {
         String line = firstLine(path);

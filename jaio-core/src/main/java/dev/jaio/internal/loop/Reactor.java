@@ -68,6 +68,9 @@ public final class Reactor implements LoopDriver {
      */
     public Reactor(Backend backend, Dispatch dispatch) {
         this.backend = backend;
+        if (backend == Backend.URING) {
+            SplicePipes.prepare(); // its budget, read from /proc here rather than on the loop thread
+        }
         this.dispatch = dispatch;
         this.waiter = backend.readiness == Backend.Readiness.EPOLL ? new EpollWaiter()
                 : new QueueWaiter(backend == Backend.AIO_POLL);

@@ -1,39 +1,33 @@
 package dev.jaio.internal.loop;
 
 import dev.jaio.internal.linux.Cachestat;
+import dev.jaio.internal.linux.Capability;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.ProcFs;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How large the pipe of a {@code uring} channel's sendFile grows. io_uring runs every SPLICE in an
- * io-wq worker (it never issues one inline), so each pipeful costs two hand-offs to a worker and
- * back: a 1 MiB pipe moves a file of up to 1 MiB in one pipeful, where the default 64 KiB pipe takes
- * 16 (measured in a cold run of {@code jaio serve --io=sendfile}: 1.6x the MiB/s of 64 KiB pipes,
- * at half the loop threads' CPU).
+ * io-wq worker (it never issues one inline), so each pipeful costs two hand-offs, to a worker and
+ * back: a 1 MiB pipe moves a file of up to 1 MiB in one pipeful, where a default pipe (16 pages, 64
+ * KiB) takes 16 (measured in a cold run of {@code jaio serve --io=sendfile}: 1.6x the MiB/s of 64
+ * KiB pipes).
  *
- * <p>The kernel accounts a pipe's capacity, not what it holds, to its user (fs/pipe.c). Past
- * {@code fs.pipe-user-pages-soft} (16384 pages by default) an unprivileged user's new pipes get 2
- * pages and F_SETPIPE_SZ fails with EPERM, so pipes grown without bound would shrink every later
- * pipe of the user, this process's included. An unprivileged process therefore grows a pipe only
- * while the pipes it grew hold at most half of that budget (the rest keep 64 KiB); a process with
- * CAP_SYS_RESOURCE or CAP_SYS_ADMIN, which the kernel exempts, or a budget of 0 (none), grows every
- * one. Any thread.
+ * <p>The kernel accounts a pipe's capacity, not what it holds, to its user, across all of the
+ * user's processes (fs/pipe.c): past {@code fs.pipe-user-pages-soft} (16384 pages by default) an
+ * unprivileged user's new pipes get 2 pages and F_SETPIPE_SZ fails with EPERM, so pipes grown
+ * without bound would shrink every later pipe of the user. An unprivileged process therefore grows
+ * a pipe only while the pipes it grew hold at most a quarter of that budget (the rest of the
+ * user's processes, and its other pipes, have the other three quarters); a process the kernel
+ * exempts (CAP_SYS_RESOURCE or CAP_SYS_ADMIN in the initial user namespace), or a budget of 0
+ * (none), grows every one. The budget is read when the first uring loop opens. Any thread.
  */
 final class SplicePipes {
 
-    /** A pipe's default capacity (16 pages of 4 KiB). */
-    static final int DEFAULT_BYTES = 64 * 1024;
     /** What a pipe is grown to: fs.pipe-max-size's default, the most an unprivileged process may ask. */
     static final int GROWN_BYTES = 1 << 20;
-
-    /** CAP_SYS_ADMIN and CAP_SYS_RESOURCE ({@code include/uapi/linux/capability.h}): exempt from the pipe budget. */
-    private static final int CAP_SYS_ADMIN = 21;
-    private static final int CAP_SYS_RESOURCE = 24;
 
     /** Pages the grown pipes of this process may hold at most (Long.MAX_VALUE: no limit). */
     private static final long BUDGET_PAGES = budgetPages();
@@ -43,10 +37,16 @@ final class SplicePipes {
     private SplicePipes() {
     }
 
+    /** Reads the budget now (a uring loop opening), not on a loop thread at its first sendFile. */
+    static void prepare() {
+        // class initialisation did it
+    }
+
     /**
-     * Grows the pipe whose end is {@code fd} to {@link #GROWN_BYTES} if the budget lets it.
+     * Grows the pipe whose end is {@code fd} to {@link #GROWN_BYTES} if the budget lets it and the
+     * kernel agrees.
      *
-     * @return the pipe's capacity: grown, or {@link #DEFAULT_BYTES} (not grown, or the kernel refused)
+     * @return the new capacity, or -1 when the pipe was not grown (see {@link #capacity})
      */
     static int grow(int fd) {
         return grow(fd, BUDGET_PAGES);
@@ -57,21 +57,31 @@ final class SplicePipes {
         long pages = GROWN_BYTES / Cachestat.PAGE_SIZE;
         if (GROWN_PAGES.addAndGet(pages) > budgetPages) {
             GROWN_PAGES.addAndGet(-pages);
-            return DEFAULT_BYTES;
+            return -1;
         }
         long got = Libc.fcntlInt(fd, Fcntl.F_SETPIPE_SZ, GROWN_BYTES);
         if (got != GROWN_BYTES) {
+            // EPERM: over fs.pipe-max-size, or the user's pipe pages. (It cannot be more: 1 MiB is
+            // a power-of-two number of pages, to which the kernel rounds.)
             GROWN_PAGES.addAndGet(-pages);
-            return DEFAULT_BYTES; // EPERM (over fs.pipe-max-size, or the user's pipe pages), or a kernel that rounds otherwise
+            return -1;
         }
         return GROWN_BYTES;
     }
 
-    /** A pipe {@link #grow} returned {@code capacity} for is closed. */
-    static void released(int capacity) {
-        if (capacity == GROWN_BYTES) {
-            GROWN_PAGES.addAndGet(-(GROWN_BYTES / Cachestat.PAGE_SIZE));
-        }
+    /**
+     * The capacity of the pipe whose end is {@code fd} as the kernel has it (F_GETPIPE_SZ): 16
+     * pages ({@code PIPE_DEF_BUFFERS}, include/linux/pipe_fs_i.h) as made, 2 for a user past the
+     * soft limit; 64 KiB if the kernel cannot say.
+     */
+    static int capacity(int fd) {
+        long c = Libc.fcntlInt(fd, Fcntl.F_GETPIPE_SZ, 0);
+        return c > 0 ? (int) c : 64 * 1024;
+    }
+
+    /** A pipe {@link #grow} grew is closed: its pages go back to the budget. */
+    static void released() {
+        GROWN_PAGES.addAndGet(-(GROWN_BYTES / Cachestat.PAGE_SIZE));
     }
 
     /** Tests: pages of this process's grown pipes. */
@@ -80,25 +90,11 @@ final class SplicePipes {
     }
 
     private static long budgetPages() {
-        if (exempt()) {
+        if (Capability.effectiveInInitialNamespace(Capability.CAP_SYS_RESOURCE)
+                || Capability.effectiveInInitialNamespace(Capability.CAP_SYS_ADMIN)) {
             return Long.MAX_VALUE;
         }
         long soft = ProcFs.number(Path.of("/proc/sys/fs/pipe-user-pages-soft")).orElse(16384);
-        return soft == 0 ? Long.MAX_VALUE : soft / 2;
-    }
-
-    /** Whether this process has CAP_SYS_RESOURCE or CAP_SYS_ADMIN in its effective set (/proc/self/status). */
-    private static boolean exempt() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << CAP_SYS_RESOURCE | 1L << CAP_SYS_ADMIN)) != 0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // unreadable: count as unprivileged, which only grows fewer pipes
-        }
-        return false;
+        return soft == 0 ? Long.MAX_VALUE : soft / 4;
     }
 }

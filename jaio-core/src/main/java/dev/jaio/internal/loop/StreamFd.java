@@ -404,8 +404,12 @@ public final class StreamFd extends LoopFd {
 
     // ---- sendfile on uring: SPLICE file -> pipe -> socket, each in the ring ----
 
-    /** The channel's pipe's capacity ({@link SplicePipes}): what one SPLICE moves at most. */
-    private int pipeCapacity = SplicePipes.DEFAULT_BYTES;
+    /** The channel's pipe's capacity as the kernel has it ({@link SplicePipes}): what one SPLICE moves at most. */
+    private int pipeCapacity;
+    /** The pipe was grown against the process's budget, to which its pages go back at release. */
+    private boolean pipeGrown;
+    /** Growing the pipe was tried (once per channel: refused, it is not asked again). */
+    private boolean pipeGrowTried;
     private int pipeRead = -1;
     private int pipeWrite = -1;
     private ChannelOp spliceIn;
@@ -431,9 +435,19 @@ public final class StreamFd extends LoopFd {
             }
             pipeRead = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
             pipeWrite = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4);
-            pipeCapacity = SplicePipes.grow(pipeWrite); // fewer pipefuls, fewer hand-offs to io-wq
+            pipeCapacity = SplicePipes.capacity(pipeWrite);
             spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
             spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
+        }
+        if (count > pipeCapacity && !pipeGrowTried) {
+            // A range the pipe does not hold at once: fewer pipefuls, fewer hand-offs to io-wq. (Not
+            // for ranges that fit: a keep-alive channel of small files would hold budget for nothing.)
+            pipeGrowTried = true;
+            int grown = SplicePipes.grow(pipeWrite);
+            if (grown > 0) {
+                pipeGrown = true;
+                pipeCapacity = grown;
+            }
         }
         sendFd = fileFd;
         splicePos = position;
@@ -455,8 +469,6 @@ public final class StreamFd extends LoopFd {
     private void spliceInNext(long left) {
         spliceIn.startSplice(sendFd, splicePos, (int) Math.min(pipeCapacity, left));
     }
-
-
 
     private void spliceCompleted(int which, long result) {
         if (result < 0 || closed) {
@@ -492,7 +504,10 @@ public final class StreamFd extends LoopFd {
         if (pipeRead >= 0) {
             dev.jaio.internal.linux.Libc.close(pipeRead);
             dev.jaio.internal.linux.Libc.close(pipeWrite);
-            SplicePipes.released(pipeCapacity);
+            if (pipeGrown) {
+                pipeGrown = false;
+                SplicePipes.released();
+            }
             pipeRead = -1;
             pipeWrite = -1;
         }
@@ -658,22 +673,26 @@ public final class StreamFd extends LoopFd {
         return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + " ms" : nanos / 1000 + " us";
     }
 
+    /** uring: the SEND in flight carries only part of what is left, cut at the allowance for a turn. */
+    private boolean writeCut;
+
     private void ringWrite() {
         if (writeOp == null) {
             writeOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.SEND : IoOp.STREAM_WRITE, this, ChannelOp.OUT);
         }
         long left = writeBuf.byteSize() - writeDone;
-        // One SEND carries at most the channel's allowance for a turn: the kernel first tries it
-        // inside io_uring_enter, on the loop thread, and over loopback copies all of it there. The
-        // rest goes in the next SEND, which the completion submits with the loop's next enter.
-        long most = Math.min(MAX_RING_BYTES, reactor.sendBytesPerTurn());
-        if (left > most && most < MAX_RING_BYTES) {
-            reactor.sendSplit();
-        }
-        MemorySegment part = writeDone == 0 && left <= most ? writeBuf : writeBuf.asSlice(writeDone, Math.min(left, most));
         long zcFrom = reactor.sendZeroCopyFrom();
-        if (kind == Kind.SOCKET && zcFrom > 0 && writeBuf.byteSize() >= zcFrom) {
-            // (The whole write's size decides, so that the parts of one cut at the allowance go alike.)
+        boolean zeroCopy = kind == Kind.SOCKET && zcFrom > 0 && writeBuf.byteSize() >= zcFrom;
+        // A SEND carries at most the channel's allowance for a turn: the kernel first tries it
+        // inside io_uring_enter, on the loop thread, and over loopback copies all of it there. The
+        // rest goes in the next SEND, which the completion submits with the loop's next enter. Not
+        // a zero-copy one: that is for a NIC that sends from the caller's pages (no copy on the loop
+        // thread), and its next part could only follow the part's notification, which TCP gives
+        // once the peer acknowledged it: a round trip per part.
+        long most = zeroCopy ? MAX_RING_BYTES : Math.min(MAX_RING_BYTES, reactor.sendBytesPerTurn());
+        writeCut = left > most && most < MAX_RING_BYTES;
+        MemorySegment part = writeDone == 0 && left <= most ? writeBuf : writeBuf.asSlice(writeDone, Math.min(left, most));
+        if (zeroCopy) {
             // The kernel sends from the caller's memory; the write (and its pin) ends with the
             // notification, once the kernel no longer reads it. MSG_WAITALL: the ring sends it all
             // before it answers, so a part never waits for the notification of the one before.
@@ -728,7 +747,12 @@ public final class StreamFd extends LoopFd {
                 writeDone += result;
                 if (writeDone == writeBuf.byteSize()) {
                     finishWrite();
-                } else if (closed) {
+                    return;
+                }
+                if (writeCut) {
+                    reactor.sendSplit(); // the rest in the next SEND
+                }
+                if (closed) {
                     failWrite(-Errno.ECANCELED);
                 } else {
                     ringWrite();
@@ -798,8 +822,13 @@ public final class StreamFd extends LoopFd {
     private long recvTimeout;
     /** When the timed receive began or last handed a chunk over (System.nanoTime). */
     private long recvLastAt;
-    /** The timed receive's timer (null: none armed); it re-arms itself while chunks keep coming. */
+    /**
+     * The timed receive's timer (null: none armed); it re-arms itself while chunks keep coming, and
+     * leaves the loop's timer heap when the receive ends ({@link #receiveOver}).
+     */
     private ScheduledTask recvTimer;
+    /** A pollfd for the timed receive's last look at the descriptor before it fails, made at the first. */
+    private MemorySegment recvPoll;
     /** {@link #receiveTimerFired}, made once: a timed receive arms a timer without allocating a lambda. */
     private Runnable recvTimerTask;
     /** uring: the receive's request: a multishot RECV (or a READ) picking the ring's buffers, or one into {@link #recvOwnBuf}. */
@@ -857,11 +886,7 @@ public final class StreamFd extends LoopFd {
         recvHandler = handler;
         recvAtt = attachment;
         recvTimeout = idleTimeoutNanos;
-        if (recvTimer != null) {
-            reactor.cancelTimer(recvTimer); // an earlier receive's
-            recvTimer = null;
-        }
-        if (idleTimeoutNanos > 0) {
+        if (idleTimeoutNanos > 0) { // (an earlier receive's timer went when it ended: receiveOver)
             recvLastAt = System.nanoTime();
             if (recvTimerTask == null) {
                 recvTimerTask = this::receiveTimerFired;
@@ -888,8 +913,7 @@ public final class StreamFd extends LoopFd {
             // makes it again.
         } catch (RuntimeException | Error e) {
             if (recvHandler == handler) {
-                recvHandler = null; // the receive never started: the channel takes another
-                recvAtt = null;
+                receiveOver(); // the receive never started: the channel takes another
             }
             throw e;
         }
@@ -1032,7 +1056,7 @@ public final class StreamFd extends LoopFd {
                     stopReceive();
                 }
             } else {
-                hold(recvOwnBuf, n); // cannot happen (a single READ is never in flight while stopped); never lose bytes
+                hold(recvOwnBuf, n); // a single READ or RECV that a timeout stopped while it ran: kept for the next receive or read
             }
             afterReceiveOp();
             return;
@@ -1091,8 +1115,7 @@ public final class StreamFd extends LoopFd {
                     return; // the handler closed the channel (which reported the end)
                 }
                 if (!more) {
-                    recvHandler = null;
-                    recvAtt = null;
+                    receiveOver();
                     return;
                 }
             } else if (n == 0) {
@@ -1108,6 +1131,16 @@ public final class StreamFd extends LoopFd {
         }
         // More may be waiting, and an edge-triggered epoll will not say so again: next turn.
         reactor.receiveNextTurn(this);
+    }
+
+    /** The receive is over (stopped, ended, failed or never started): its handler and its timer go. */
+    private void receiveOver() {
+        recvHandler = null;
+        recvAtt = null;
+        if (recvTimer != null) {
+            reactor.cancelTimer(recvTimer); // out of the heap now, not at its deadline
+            recvTimer = null;
+        }
     }
 
     /** A chunk is handed to the receive's handler: a timed receive is not idle. */
@@ -1128,6 +1161,12 @@ public final class StreamFd extends LoopFd {
             return;
         }
         long idle = System.nanoTime() - recvLastAt;
+        if (idle >= recvTimeout && bytesWaiting()) {
+            // The peer did send: the receive could not take the bytes yet (its request waits for a
+            // place in the queue, the ring is dry, or the loop has not handled the descriptor yet).
+            recvLastAt = System.nanoTime();
+            idle = 0;
+        }
         if (idle < recvTimeout) {
             recvTimer = reactor.timerOnLoop(recvTimerTask, recvTimeout - idle);
             return;
@@ -1140,10 +1179,20 @@ public final class StreamFd extends LoopFd {
                 + timeoutText(timeout) + "; the channel is still open"), a);
     }
 
+    /** Whether the descriptor has bytes (or its end, or an error) to read now: poll(2), not waiting. */
+    private boolean bytesWaiting() {
+        if (recvPoll == null) {
+            recvPoll = java.lang.foreign.Arena.ofAuto().allocate(Poll.POLLFD);
+        }
+        recvPoll.set(java.lang.foreign.ValueLayout.JAVA_INT, Poll.POLLFD_FD, fd);
+        recvPoll.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.POLLFD_EVENTS, (short) (Poll.POLLIN | Poll.POLLRDHUP));
+        recvPoll.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.POLLFD_REVENTS, (short) 0);
+        return Libc.poll(recvPoll, 1, 0) > 0;
+    }
+
     /** The handler returned false: the receive is over; a multishot request in flight is cancelled. */
     private void stopReceive() {
-        recvHandler = null;
-        recvAtt = null;
+        receiveOver();
         if (recvOp != null && recvOp.inFlight() && !recvCancelling) {
             recvCancelling = true;
             recvOp.cancel();
@@ -1158,8 +1207,7 @@ public final class StreamFd extends LoopFd {
         }
         Object h = recvHandler;
         Object a = recvAtt;
-        recvHandler = null;
-        recvAtt = null;
+        receiveOver();
         if (x == 1) {
             reactor.receiveEnded(h, a);
         } else {
@@ -1199,8 +1247,7 @@ public final class StreamFd extends LoopFd {
                 return false;
             }
             if (!more) {
-                recvHandler = null;
-                recvAtt = null;
+                receiveOver();
                 return false;
             }
         }
@@ -1253,15 +1300,10 @@ public final class StreamFd extends LoopFd {
 
     /** Close: the receive fails now (its buffers are the loop's, not the caller's), its request is cancelled, held bytes dropped. */
     private void abortReceive() {
-        if (recvTimer != null) {
-            reactor.cancelTimer(recvTimer);
-            recvTimer = null;
-        }
         if (recvHandler != null) {
             Object h = recvHandler;
             Object a = recvAtt;
-            recvHandler = null;
-            recvAtt = null;
+            receiveOver();
             reactor.receiveFailed(h, closedException("receive"), a);
         }
         if (recvOp != null && recvOp.inFlight()) {

@@ -103,6 +103,8 @@ class ConstantsTest {
                 () -> assertEquals(4, Fcntl.F_SETFL),
                 () -> assertEquals(1031, Fcntl.F_SETPIPE_SZ),
                 () -> assertEquals(1032, Fcntl.F_GETPIPE_SZ),
+                () -> assertEquals(21, Capability.CAP_SYS_ADMIN),
+                () -> assertEquals(24, Capability.CAP_SYS_RESOURCE),
                 () -> assertEquals(0100, Fcntl.O_CREAT),
                 () -> assertEquals(0200, Fcntl.O_EXCL),
                 () -> assertEquals(01000, Fcntl.O_TRUNC),
