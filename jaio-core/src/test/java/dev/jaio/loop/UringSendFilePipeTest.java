@@ -11,11 +11,6 @@ import dev.jaio.FileOption;
 import dev.jaio.internal.linux.Fcntl;
 import dev.jaio.internal.linux.Libc;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +18,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,29 +92,11 @@ class UringSendFilePipeTest {
         try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring").withSendBytesPerTurn(allowance)
                 .withFiles(EngineConfig.defaults().withQueueDepth(64)));
                 AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
-                ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    return in.readAllBytes();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            StreamChannel c = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()))
-                    .get(10, TimeUnit.SECONDS);
+                LoopConformanceSuite.Connected conn = LoopConformanceSuite.connectToPeer(loop)) {
             Set<String> before = pipes();
-            CompletableFuture<Long> sent = new CompletableFuture<>();
-            c.sendFile(f, 0, data.length, null, new IoHandler<Object>() {
-                @Override
-                public void completed(long n, Object a) {
-                    sent.complete(n);
-                }
-
-                @Override
-                public void failed(IOException e, Object a) {
-                    sent.completeExceptionally(e);
-                }
-            });
+            LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
+            conn.channel().sendFile(f, 0, data.length, null, sent);
+            assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
             assertEquals(data.length, sent.get(20, TimeUnit.SECONDS));
             List<Integer> capacities = new ArrayList<>();
             for (String fd : pipes()) {
@@ -128,12 +104,9 @@ class UringSendFilePipeTest {
                     capacities.add((int) Libc.fcntlInt(Integer.parseInt(fd), Fcntl.F_GETPIPE_SZ, 0));
                 }
             }
-            c.shutdownOutput();
-            assertArrayEquals(data, got.get(20, TimeUnit.SECONDS));
             assertEquals(2, capacities.size(), "the channel's pipe, both ends: " + capacities);
             assertEquals(capacities.get(0), capacities.get(1));
             assertTrue(capacities.get(0) > 0, "F_GETPIPE_SZ: " + capacities);
-            c.close();
             return capacities.get(0);
         }
     }
