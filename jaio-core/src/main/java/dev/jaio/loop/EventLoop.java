@@ -272,6 +272,16 @@ public final class EventLoop implements Executor, AutoCloseable {
         return reactor.sendsContinued();
     }
 
+    /** Tests: the pages uring sendFile pipes of this process may be grown by (Long.MAX_VALUE: none); returns what it was. */
+    static long splicePipeBudgetForTest(long pages) {
+        return Reactor.splicePipeBudgetForTest(pages);
+    }
+
+    /** Tests: the pages of this process's grown uring sendFile pipes; any thread. */
+    static long splicePipePagesForTest() {
+        return Reactor.splicePipePagesForTest();
+    }
+
     /** Tests: timers in the loop's heap, the loop's own (a timed read's or receive's) included (loop thread). */
     int pendingTimersForTest() {
         return reactor.pendingTimers();

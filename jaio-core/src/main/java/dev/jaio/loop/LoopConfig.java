@@ -35,7 +35,8 @@ import java.util.Locale;
  *     {@link StreamChannel#sendFile sendFile}s together (a handler that makes its next write from
  *     the last one's completion shares the turn's allowance); the rest goes on next turn, after the
  *     loop's other channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}).
- *     On {@code uring}, the most one SEND of a write carries: the kernel first tries a SEND inside
+ *     On {@code uring}, the most one plain SEND of a write carries (a zero-copy one is not cut:
+ *     its next part could only follow its notification, a round trip): the kernel first tries a SEND inside
  *     io_uring_enter, on the loop thread, and the rest goes in the next SEND, which the completion
  *     submits with the loop's next io_uring_enter (a sendFile's SPLICEs run in io-wq workers, not
  *     on the loop thread, and are not cut). A socket that takes a whole large send at once

@@ -199,8 +199,9 @@ public final class StreamChannel implements AutoCloseable {
      * it on every backend, armed once per timeout period, not per chunk: when it fires after chunks
      * came, it waits for what is left of the timeout after the last one. Bytes the receive could not
      * take yet (its request waits for a place in the loop's queue, the ring is dry, or the loop has
-     * not handled the descriptor yet) count as a chunk: before it fails the receive, the timer looks
-     * at the descriptor with poll(2), which does not wait.
+     * not handled the descriptor yet) count as a chunk once: before it fails the receive, the timer
+     * looks at the descriptor with poll(2), which does not wait, and gives it one more timeout if
+     * bytes are there (so a receive without a chunk fails after at most twice its timeout).
      *
      * @param <A> the attachment's type
      * @param idleTimeout the longest wait for a chunk; 0 or less: no limit
@@ -236,8 +237,8 @@ public final class StreamChannel implements AutoCloseable {
     /**
      * Writes all of {@code src} (send(2) with MSG_NOSIGNAL, write(2), or the ring's SEND and WRITE,
      * repeated after a short count). At most {@link LoopConfig#sendBytesPerTurn()} bytes go in one
-     * turn of the loop (on {@code uring}: in one SEND), the rest in later turns, so one large write
-     * does not hold the loop's other channels back.
+     * turn of the loop (on {@code uring}: in one SEND; a zero-copy SEND is not cut), the rest in
+     * later turns, so one large write does not hold the loop's other channels back.
      *
      * @param <A> the attachment's type
      * @param src native memory
@@ -272,8 +273,10 @@ public final class StreamChannel implements AutoCloseable {
      * the pipe is grown to 1 MiB (fcntl F_SETPIPE_SZ) where the process may: with CAP_SYS_RESOURCE
      * or CAP_SYS_ADMIN in the initial user namespace, or while the pipes it grew hold at most a
      * quarter of {@code fs.pipe-user-pages-soft} (the kernel counts the capacity of every pipe of
-     * the user, across processes, against it, and past it gives the user's new pipes 2 pages);
-     * other pipes keep the size they were made with (16 pages). The handler gets {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
+     * the user, across processes, against it, and past it gives the user's new pipes 2 pages), and
+     * such a bounded process shrinks the pipe back when the send ends, so idle connections hold
+     * none of it; other pipes keep the size they were made with (16 pages). The handler gets
+     * {@code count}. On the readiness backends it is sendfile(2) on the loop thread, so only when
      * cachestat(2) (Linux 6.5) says every page of the range is in the kernel's page cache, the
      * file is not {@link dev.jaio.FileOption#DIRECT} (sendfile through an O_DIRECT descriptor
      * reads the device), no read of this handle went to its engine within the last 250 ms (or is

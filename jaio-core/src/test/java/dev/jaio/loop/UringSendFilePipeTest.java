@@ -49,6 +49,70 @@ class UringSendFilePipeTest {
         assertEquals(1 << 20, pipeCapacityAfterSendFile(4096, (3 << 20) + 100));
     }
 
+    /**
+     * A process with a pipe budget (an unprivileged one) shrinks the pipe back once the send that
+     * grew it ended, so an idle keep-alive connection holds none of the budget.
+     */
+    @Test
+    void underABudgetThePipeShrinksBackAfterTheSend() throws Exception {
+        assumeKernelGives1MiBPipes();
+        int made = (int) Libc.fcntlInt(scratchPipe()[0], Fcntl.F_GETPIPE_SZ, 0);
+        long pages = (1 << 20) / dev.jaio.internal.linux.Cachestat.PAGE_SIZE;
+        long was = EventLoop.splicePipeBudgetForTest(EventLoop.splicePipePagesForTest() + pages); // room for one
+        try {
+            // Twice: the first send's pages went back to the budget, or the second could not grow.
+            for (int round = 0; round < 2; round++) {
+                long[] held = pagesDuringAndAfterASendThePeerHoldsUp(16 << 20, made);
+                assertEquals(pages, held[0], "round " + round + ": grown pages while the send waited for the peer");
+                assertEquals(0, held[1], "round " + round + ": grown pages after the send");
+            }
+        } finally {
+            EventLoop.splicePipeBudgetForTest(was);
+        }
+    }
+
+    /**
+     * Sends {@code size} bytes to a peer that reads nothing for a while (the socket fills, so the
+     * send waits with its pipe grown), then everything; returns the pages of grown pipes, over what
+     * they were before, while the send waited and after it ended, and checks that the channel's pipe
+     * is back at {@code made} bytes after it. (Nothing may look at the pipe while the send waits: a
+     * SPLICE into a full socket holds the pipe's lock in its io-wq worker, and fcntl would wait.)
+     */
+    private long[] pagesDuringAndAfterASendThePeerHoldsUp(int size, int made) throws Exception {
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        Path p = dir.resolve("held-" + size);
+        if (!Files.exists(p)) {
+            Files.write(p, data);
+        }
+        long base = EventLoop.splicePipePagesForTest();
+        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring")
+                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
+                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                LoopConformanceSuite.Connected conn = LoopConformanceSuite.connectToPeer(loop)) {
+            Set<String> before = pipes();
+            LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
+            conn.channel().sendFile(f, 0, data.length, null, sent);
+            long during = 0;
+            for (int i = 0; i < 500 && during == 0; i++) {
+                Thread.sleep(10);
+                during = EventLoop.splicePipePagesForTest() - base;
+            }
+            assertTrue(!sent.isDone(), "the send ended with the peer reading nothing: make the file larger");
+            assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
+            assertEquals(data.length, sent.get(20, TimeUnit.SECONDS));
+            long after = EventLoop.splicePipePagesForTest() - base;
+            List<Integer> capacities = new ArrayList<>();
+            for (String fd : pipes()) {
+                if (!before.contains(fd)) {
+                    capacities.add((int) Libc.fcntlInt(Integer.parseInt(fd), Fcntl.F_GETPIPE_SZ, 0));
+                }
+            }
+            assertEquals(List.of(made, made), capacities, "the channel's pipe after the send, both ends");
+            return new long[] {during, after};
+        }
+    }
+
     @Test
     void aSmallRangeLeavesThePipeAsItWasMade() throws Exception {
         int made = (int) Libc.fcntlInt(scratchPipe()[0], Fcntl.F_GETPIPE_SZ, 0); // what pipe2 gives now
@@ -58,8 +122,9 @@ class UringSendFilePipeTest {
     /** Skips where the kernel refuses (fs.pipe-max-size below 1 MiB, or this user past its pipe pages). */
     private static void assumeKernelGives1MiBPipes() {
         int[] p = scratchPipe();
-        assumeTrue(Libc.fcntlInt(p[1], Fcntl.F_SETPIPE_SZ, 1 << 20) == 1 << 20,
-                "the kernel refuses a 1 MiB pipe here");
+        long got = Libc.fcntlInt(p[1], Fcntl.F_SETPIPE_SZ, 1 << 20);
+        Libc.fcntlInt(p[1], Fcntl.F_SETPIPE_SZ, 64 * 1024); // its pages back to the user at once
+        assumeTrue(got == 1 << 20, "the kernel refuses a 1 MiB pipe here");
     }
 
     private static final List<int[]> SCRATCH = new ArrayList<>();

@@ -598,6 +598,16 @@ public final class Reactor implements LoopDriver {
         timers.remove(t);
     }
 
+    /** Tests: the pages uring sendFile pipes of this process may be grown by (Long.MAX_VALUE: no limit); returns what it was. */
+    public static long splicePipeBudgetForTest(long pages) {
+        return SplicePipes.budgetForTest(pages);
+    }
+
+    /** Tests: the pages of this process's grown sendFile pipes. */
+    public static long splicePipePagesForTest() {
+        return SplicePipes.grownPagesForTest();
+    }
+
     /** Timers waiting (cancelled ones included until their deadline). */
     public int pendingTimers() {
         return timers.size();

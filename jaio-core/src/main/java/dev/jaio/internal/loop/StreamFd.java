@@ -406,10 +406,12 @@ public final class StreamFd extends LoopFd {
 
     /** The channel's pipe's capacity as the kernel has it ({@link SplicePipes}): what one SPLICE moves at most. */
     private int pipeCapacity;
-    /** The pipe was grown against the process's budget, to which its pages go back at release. */
+    /** The pipe's capacity as it was made, to which a bounded process shrinks it back after a send. */
+    private int pipeMadeCapacity;
+    /** The pipe was grown against the process's budget, to which its pages go back (after the send, or at release). */
     private boolean pipeGrown;
-    /** Growing the pipe was tried (once per channel: refused, it is not asked again). */
-    private boolean pipeGrowTried;
+    /** The kernel refused to grow the pipe (EPERM): it is not asked again for this channel. */
+    private boolean pipeGrowRefused;
     private int pipeRead = -1;
     private int pipeWrite = -1;
     private ChannelOp spliceIn;
@@ -436,18 +438,22 @@ public final class StreamFd extends LoopFd {
             pipeRead = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
             pipeWrite = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4);
             pipeCapacity = SplicePipes.capacity(pipeWrite);
+            pipeMadeCapacity = pipeCapacity;
             spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
             spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
         }
-        if (count > pipeCapacity && !pipeGrowTried) {
+        if (count > pipeCapacity && !pipeGrown && !pipeGrowRefused) {
             // A range the pipe does not hold at once: fewer pipefuls, fewer hand-offs to io-wq. (Not
             // for ranges that fit: a keep-alive channel of small files would hold budget for nothing.)
-            pipeGrowTried = true;
+            // Only here and at the end of a send, when no SPLICE of the pipe is in flight: fcntl on a
+            // pipe takes its lock, which a SPLICE blocked on a full socket holds in its io-wq worker.
             int grown = SplicePipes.grow(pipeWrite);
             if (grown > 0) {
                 pipeGrown = true;
                 pipeCapacity = grown;
-            }
+            } else if (grown == SplicePipes.REFUSED) {
+                pipeGrowRefused = true;
+            } // else over the budget: asked again at the next large range
         }
         sendFd = fileFd;
         splicePos = position;
@@ -495,6 +501,13 @@ public final class StreamFd extends LoopFd {
             spliceInNext(spliceEnd - splicePos);
         } else {
             sendFd = -1;
+            if (pipeGrown && SplicePipes.bounded()) {
+                // The pipe is empty: a bounded process gives the pages back now, not when the
+                // channel closes, so idle keep-alive connections do not hold the budget.
+                pipeGrown = false;
+                pipeCapacity = pipeMadeCapacity;
+                SplicePipes.shrink(pipeWrite, pipeMadeCapacity);
+            }
             finishWrite();
         }
     }
@@ -829,6 +842,12 @@ public final class StreamFd extends LoopFd {
     private ScheduledTask recvTimer;
     /** A pollfd for the timed receive's last look at the descriptor before it fails, made at the first. */
     private MemorySegment recvPoll;
+    /**
+     * The timer found bytes waiting and gave the receive another timeout without a chunk: it does
+     * so once until a chunk comes (bytes that stay waiting, behind a queue that stays full, do not
+     * keep a receive alive for ever: at most twice its timeout).
+     */
+    private boolean recvExtended;
     /** {@link #receiveTimerFired}, made once: a timed receive arms a timer without allocating a lambda. */
     private Runnable recvTimerTask;
     /** uring: the receive's request: a multishot RECV (or a READ) picking the ring's buffers, or one into {@link #recvOwnBuf}. */
@@ -886,6 +905,7 @@ public final class StreamFd extends LoopFd {
         recvHandler = handler;
         recvAtt = attachment;
         recvTimeout = idleTimeoutNanos;
+        recvExtended = false;
         if (idleTimeoutNanos > 0) { // (an earlier receive's timer went when it ended: receiveOver)
             recvLastAt = System.nanoTime();
             if (recvTimerTask == null) {
@@ -1147,6 +1167,7 @@ public final class StreamFd extends LoopFd {
     private void chunkCame() {
         if (recvTimeout != 0) {
             recvLastAt = System.nanoTime();
+            recvExtended = false;
         }
     }
 
@@ -1161,7 +1182,8 @@ public final class StreamFd extends LoopFd {
             return;
         }
         long idle = System.nanoTime() - recvLastAt;
-        if (idle >= recvTimeout && bytesWaiting()) {
+        if (idle >= recvTimeout && !recvExtended && bytesWaiting()) {
+            recvExtended = true;
             // The peer did send: the receive could not take the bytes yet (its request waits for a
             // place in the queue, the ring is dry, or the loop has not handled the descriptor yet).
             recvLastAt = System.nanoTime();

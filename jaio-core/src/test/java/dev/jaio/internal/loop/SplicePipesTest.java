@@ -39,13 +39,28 @@ class SplicePipesTest {
     }
 
     @Test
+    void aGrownPipeShrinksBackAndItsPagesGoBack() {
+        int[] p = pipe();
+        try {
+            int made = SplicePipes.capacity(p[0]);
+            long before = SplicePipes.grownPagesForTest();
+            assumeTrue(SplicePipes.grow(p[1], Long.MAX_VALUE) > 0, "the kernel refused a 1 MiB pipe");
+            SplicePipes.shrink(p[1], made);
+            assertEquals(made, SplicePipes.capacity(p[0]), "the kernel's capacity");
+            assertEquals(before, SplicePipes.grownPagesForTest());
+        } finally {
+            close(p);
+        }
+    }
+
+    @Test
     void pastTheBudgetAPipeKeepsItsCapacityAndCountsNothing() {
         int[] p = pipe();
         try {
             int made = SplicePipes.capacity(p[0]);
             assertEquals(made, Libc.fcntlInt(p[0], Fcntl.F_GETPIPE_SZ, 0));
             long before = SplicePipes.grownPagesForTest();
-            assertEquals(-1, SplicePipes.grow(p[1], before + PAGES - 1));
+            assertEquals(SplicePipes.OVER_BUDGET, SplicePipes.grow(p[1], before + PAGES - 1));
             assertEquals(made, SplicePipes.capacity(p[0]), "the kernel's capacity");
             assertEquals(before, SplicePipes.grownPagesForTest());
         } finally {
