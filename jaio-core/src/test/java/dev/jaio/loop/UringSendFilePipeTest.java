@@ -62,54 +62,13 @@ class UringSendFilePipeTest {
         try {
             // Twice: the first send's pages went back to the budget, or the second could not grow.
             for (int round = 0; round < 2; round++) {
-                long[] held = pagesDuringAndAfterASendThePeerHoldsUp(16 << 20, made);
-                assertEquals(pages, held[0], "round " + round + ": grown pages while the send waited for the peer");
-                assertEquals(0, held[1], "round " + round + ": grown pages after the send");
+                Sent sent = sendFile(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN, 16 << 20, true);
+                assertEquals(pages, sent.pagesWhileWaiting(), "round " + round + ": grown pages while the send waited for the peer");
+                assertEquals(0, sent.pagesAfter(), "round " + round + ": grown pages after the send");
+                assertEquals(made, sent.capacitiesAfter().get(0), "round " + round + ": the channel's pipe after the send");
             }
         } finally {
             EventLoop.splicePipeBudgetForTest(was);
-        }
-    }
-
-    /**
-     * Sends {@code size} bytes to a peer that reads nothing for a while (the socket fills, so the
-     * send waits with its pipe grown), then everything; returns the pages of grown pipes, over what
-     * they were before, while the send waited and after it ended, and checks that the channel's pipe
-     * is back at {@code made} bytes after it. (Nothing may look at the pipe while the send waits: a
-     * SPLICE into a full socket holds the pipe's lock in its io-wq worker, and fcntl would wait.)
-     */
-    private long[] pagesDuringAndAfterASendThePeerHoldsUp(int size, int made) throws Exception {
-        byte[] data = new byte[size];
-        new Random(size).nextBytes(data);
-        Path p = dir.resolve("held-" + size);
-        if (!Files.exists(p)) {
-            Files.write(p, data);
-        }
-        long base = EventLoop.splicePipePagesForTest();
-        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring")
-                .withFiles(EngineConfig.defaults().withQueueDepth(64)));
-                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
-                LoopConformanceSuite.Connected conn = LoopConformanceSuite.connectToPeer(loop)) {
-            Set<String> before = pipes();
-            LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
-            conn.channel().sendFile(f, 0, data.length, null, sent);
-            long during = 0;
-            for (int i = 0; i < 500 && during == 0; i++) {
-                Thread.sleep(10);
-                during = EventLoop.splicePipePagesForTest() - base;
-            }
-            assertTrue(!sent.isDone(), "the send ended with the peer reading nothing: make the file larger");
-            assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
-            assertEquals(data.length, sent.get(20, TimeUnit.SECONDS));
-            long after = EventLoop.splicePipePagesForTest() - base;
-            List<Integer> capacities = new ArrayList<>();
-            for (String fd : pipes()) {
-                if (!before.contains(fd)) {
-                    capacities.add((int) Libc.fcntlInt(Integer.parseInt(fd), Fcntl.F_GETPIPE_SZ, 0));
-                }
-            }
-            assertEquals(List.of(made, made), capacities, "the channel's pipe after the send, both ends");
-            return new long[] {during, after};
         }
     }
 
@@ -148,12 +107,22 @@ class UringSendFilePipeTest {
         }
     }
 
-    /** Sends a file of {@code size} bytes on a uring loop with that allowance; returns the new pipe's capacity. */
-    private int pipeCapacityAfterSendFile(long allowance, int size) throws Exception {
+    /** What a sendFile did: pages of grown pipes (over those before) while it waited and after, and the channel's pipe after it. */
+    private record Sent(long pagesWhileWaiting, long pagesAfter, List<Integer> capacitiesAfter) {
+    }
+
+    /**
+     * Sends a file of {@code size} bytes on a uring loop with that allowance to a peer that, if
+     * {@code peerWaits}, reads nothing until the send has grown its pipe (the socket fills, so the
+     * send waits), then everything. Nothing looks at the pipe while the send runs: a SPLICE into a
+     * full socket holds the pipe's lock in its io-wq worker, and fcntl would wait for it.
+     */
+    private Sent sendFile(long allowance, int size, boolean peerWaits) throws Exception {
         byte[] data = new byte[size];
-        new Random(allowance).nextBytes(data);
+        new Random(allowance + size).nextBytes(data);
         Path p = dir.resolve("f" + allowance + "-" + size);
         Files.write(p, data);
+        long base = EventLoop.splicePipePagesForTest();
         try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring").withSendBytesPerTurn(allowance)
                 .withFiles(EngineConfig.defaults().withQueueDepth(64)));
                 AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
@@ -161,8 +130,15 @@ class UringSendFilePipeTest {
             Set<String> before = pipes();
             LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
             conn.channel().sendFile(f, 0, data.length, null, sent);
+            long waiting = 0;
+            for (int i = 0; peerWaits && i < 500 && waiting == 0; i++) {
+                Thread.sleep(10);
+                waiting = EventLoop.splicePipePagesForTest() - base;
+            }
+            assertTrue(!peerWaits || !sent.isDone(), "the send ended with the peer reading nothing: make the file larger");
             assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
             assertEquals(data.length, sent.get(20, TimeUnit.SECONDS));
+            long after = EventLoop.splicePipePagesForTest() - base;
             List<Integer> capacities = new ArrayList<>();
             for (String fd : pipes()) {
                 if (!before.contains(fd)) {
@@ -172,8 +148,13 @@ class UringSendFilePipeTest {
             assertEquals(2, capacities.size(), "the channel's pipe, both ends: " + capacities);
             assertEquals(capacities.get(0), capacities.get(1));
             assertTrue(capacities.get(0) > 0, "F_GETPIPE_SZ: " + capacities);
-            return capacities.get(0);
+            return new Sent(waiting, after, capacities);
         }
+    }
+
+    /** The capacity of the channel's pipe after a sendFile of {@code size} bytes at that allowance. */
+    private int pipeCapacityAfterSendFile(long allowance, int size) throws Exception {
+        return sendFile(allowance, size, false).capacitiesAfter().get(0);
     }
 
     /** This process's descriptors that are pipes, by number. */
