@@ -269,8 +269,8 @@ public final class StreamChannel implements AutoCloseable {
      * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
      * of the channel's own and from the pipe into the socket, a pipeful at a time (the kernel runs
      * every splice in its io-wq workers, never on the loop thread, so each pipeful costs two
-     * hand-offs there and back). At the channel's first send of a range larger than its pipe holds,
-     * the pipe is grown to 1 MiB (fcntl F_SETPIPE_SZ) where the process may: with CAP_SYS_RESOURCE
+     * hand-offs there and back). For a range larger than its pipe holds, the pipe is grown to 1 MiB
+     * (fcntl F_SETPIPE_SZ) where the process may: with CAP_SYS_RESOURCE
      * or CAP_SYS_ADMIN in the initial user namespace, or while the pipes it grew hold at most a
      * quarter of {@code fs.pipe-user-pages-soft} (the kernel counts the capacity of every pipe of
      * the user, across processes, against it, and past it gives the user's new pipes 2 pages), and
