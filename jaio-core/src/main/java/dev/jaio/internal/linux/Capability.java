@@ -17,17 +17,25 @@ public final class Capability {
     }
 
     /**
-     * Whether this process has capability {@code cap} in its effective set as the kernel's
+     * Whether this process has any of capabilities {@code caps} in its effective set as the kernel's
      * {@code capable()} sees it, which checks against the initial user namespace: a process in
      * another user namespace (rootless containers, {@code unshare -r}) holds its capabilities only
-     * there, so it counts as not having any. False when /proc cannot tell.
+     * there, so it counts as not having any. False when /proc cannot tell. Reads /proc once.
      */
-    public static boolean effectiveInInitialNamespace(int cap) {
+    public static boolean anyEffectiveInInitialNamespace(int... caps) {
         String uidMap = ProcFs.firstLine(Path.of("/proc/self/uid_map"));
         if (uidMap == null || !uidMap.trim().split("\\s+")[0].equals("0") || !uidMap.trim().endsWith("4294967295")) {
             return false; // not the initial user namespace, whose map is "0 0 4294967295"
         }
-        long caps = ProcFs.statusHex("CapEff");
-        return caps != -1 && (caps & 1L << cap) != 0;
+        long effective = ProcFs.statusHex("CapEff");
+        if (effective == -1) {
+            return false;
+        }
+        for (int cap : caps) {
+            if ((effective & 1L << cap) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

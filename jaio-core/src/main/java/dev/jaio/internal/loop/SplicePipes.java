@@ -126,8 +126,7 @@ final class SplicePipes {
     }
 
     private static long budgetPages() {
-        if (Capability.effectiveInInitialNamespace(Capability.CAP_SYS_RESOURCE)
-                || Capability.effectiveInInitialNamespace(Capability.CAP_SYS_ADMIN)) {
+        if (Capability.anyEffectiveInInitialNamespace(Capability.CAP_SYS_RESOURCE, Capability.CAP_SYS_ADMIN)) {
             return Long.MAX_VALUE;
         }
         long soft = ProcFs.number(Path.of("/proc/sys/fs/pipe-user-pages-soft")).orElse(16384);

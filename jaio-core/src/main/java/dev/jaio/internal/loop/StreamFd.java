@@ -404,9 +404,7 @@ public final class StreamFd extends LoopFd {
 
     // ---- sendfile on uring: SPLICE file -> pipe -> socket, each in the ring ----
 
-    /** The channel's pipe's capacity as the kernel has it ({@link SplicePipes}): what one SPLICE moves at most. */
-    private int pipeCapacity;
-    /** The pipe's capacity as it was made, to which a bounded process shrinks it back after a send. */
+    /** The pipe's capacity as it was made (F_GETPIPE_SZ), to which a bounded process shrinks it back after a send. */
     private int pipeMadeCapacity;
     /** The pipe was grown against the process's budget, to which its pages go back (after the send, or at release). */
     private boolean pipeGrown;
@@ -437,12 +435,11 @@ public final class StreamFd extends LoopFd {
             }
             pipeRead = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
             pipeWrite = fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4);
-            pipeCapacity = SplicePipes.capacity(pipeWrite);
-            pipeMadeCapacity = pipeCapacity;
+            pipeMadeCapacity = SplicePipes.capacity(pipeWrite);
             spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
             spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
         }
-        if (count > pipeCapacity && !pipeGrown && !pipeGrowRefused) {
+        if (count > pipeCapacity() && !pipeGrown && !pipeGrowRefused) {
             // A range the pipe does not hold at once: fewer pipefuls, fewer hand-offs to io-wq. (Not
             // for ranges that fit: a keep-alive channel of small files would hold budget for nothing.)
             // Only here and at the end of a send, when no SPLICE of the pipe is in flight: fcntl on a
@@ -450,7 +447,6 @@ public final class StreamFd extends LoopFd {
             int grown = SplicePipes.grow(pipeWrite);
             if (grown > 0) {
                 pipeGrown = true;
-                pipeCapacity = grown;
             } else if (grown == SplicePipes.REFUSED) {
                 pipeGrowRefused = true;
             } // else over the budget: asked again at the next large range
@@ -473,7 +469,12 @@ public final class StreamFd extends LoopFd {
 
     /** SPLICEs the next part of the range, {@code left} bytes, into the pipe: a pipeful at most. */
     private void spliceInNext(long left) {
-        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(pipeCapacity, left));
+        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(pipeCapacity(), left));
+    }
+
+    /** The channel's pipe's capacity as the kernel has it ({@link SplicePipes}): what one SPLICE moves at most. */
+    private int pipeCapacity() {
+        return pipeGrown ? SplicePipes.GROWN_BYTES : pipeMadeCapacity;
     }
 
     private void spliceCompleted(int which, long result) {
@@ -505,7 +506,6 @@ public final class StreamFd extends LoopFd {
                 // The pipe is empty: a bounded process gives the pages back now, not when the
                 // channel closes, so idle keep-alive connections do not hold the budget.
                 pipeGrown = false;
-                pipeCapacity = pipeMadeCapacity;
                 SplicePipes.shrink(pipeWrite, pipeMadeCapacity);
             }
             finishWrite();
