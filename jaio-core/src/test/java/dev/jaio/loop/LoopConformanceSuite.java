@@ -1259,6 +1259,35 @@ abstract class LoopConformanceSuite {
         c.close();
     }
 
+    /**
+     * Bytes that came while the loop was busy are not a timeout: a read with a 100 ms timeout whose
+     * peer sends during a 400 ms turn gets them (as a timed receive does).
+     */
+    @Test
+    void aTimedReadWhoseBytesCameDuringALongTurnGetsThem() throws Exception {
+        Connected conn = connectToPeer();
+        try {
+            StreamChannel c = conn.channel();
+            MemorySegment in = arena.allocate(64);
+            CompletableFuture<CompletableFuture<Long>> made = new CompletableFuture<>();
+            loop.execute(() -> {
+                made.complete(c.read(in, 100, TimeUnit.MILLISECONDS));
+                try {
+                    conn.peer().getOutputStream().write("hello".getBytes());
+                } catch (IOException e) {
+                    made.completeExceptionally(e);
+                }
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+                while (System.nanoTime() - until < 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+                }
+            });
+            assertEquals("hello", text(in, await(await(made))));
+        } finally {
+            conn.close();
+        }
+    }
+
     @Test
     void readsThatEndInTimeLeaveNoTimerToFailALaterRead() throws Exception {
         Pipe p = loop.openPipe();

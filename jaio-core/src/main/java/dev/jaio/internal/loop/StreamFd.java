@@ -629,11 +629,13 @@ public final class StreamFd extends LoopFd {
         }
         if (readDeadline != 0 && readTimer == null) {
             long left = readDeadline - System.nanoTime();
-            if (left <= 0) {
+            if (left <= 0 && !bytesWaiting()) {
                 failReadTimedOut();
                 return;
             }
-            if (reactor.loop().linksTimeouts()) {
+            if (left <= 0) {
+                // past the deadline with bytes waiting (they came while the loop was busy): the RECV takes them at once
+            } else if (reactor.loop().linksTimeouts()) {
                 freeReadTimeoutOp().linkTo(readOp, readDeadline);
             } else {
                 armReadTimer(); // a queue too small for a linked pair
@@ -668,6 +670,10 @@ public final class StreamFd extends LoopFd {
         }
         if (inRing && readOp != null && readOp.inFlight()) {
             readOp.cancel(); // it ends with -ECANCELED past its deadline: timed out (opCompleted)
+            return;
+        }
+        if (bytesWaiting()) {
+            tryRead(); // bytes came while the loop was busy (readiness: its event is still to be handled)
             return;
         }
         failReadTimedOut(); // readiness: no call of this channel runs between two loop turns
@@ -840,8 +846,8 @@ public final class StreamFd extends LoopFd {
      * leaves the loop's timer heap when the receive ends ({@link #receiveOver}).
      */
     private ScheduledTask recvTimer;
-    /** A pollfd for the timed receive's last look at the descriptor before it fails, made at the first. */
-    private MemorySegment recvPoll;
+    /** A pollfd for a timed read's or receive's last look at the descriptor before it fails, made at the first. */
+    private MemorySegment pollScratch;
     /**
      * The timer found bytes waiting and gave the receive another timeout without a chunk: it does
      * so once until a chunk comes (bytes that stay waiting, behind a queue that stays full, do not
@@ -1203,13 +1209,13 @@ public final class StreamFd extends LoopFd {
 
     /** Whether the descriptor has bytes (or its end, or an error) to read now: poll(2), not waiting. */
     private boolean bytesWaiting() {
-        if (recvPoll == null) {
-            recvPoll = java.lang.foreign.Arena.ofAuto().allocate(Poll.POLLFD);
+        if (pollScratch == null) {
+            pollScratch = java.lang.foreign.Arena.ofAuto().allocate(Poll.POLLFD);
         }
-        recvPoll.set(java.lang.foreign.ValueLayout.JAVA_INT, Poll.POLLFD_FD, fd);
-        recvPoll.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.POLLFD_EVENTS, (short) (Poll.POLLIN | Poll.POLLRDHUP));
-        recvPoll.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.POLLFD_REVENTS, (short) 0);
-        return Libc.poll(recvPoll, 1, 0) > 0;
+        pollScratch.set(java.lang.foreign.ValueLayout.JAVA_INT, Poll.POLLFD_FD, fd);
+        pollScratch.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.POLLFD_EVENTS, (short) (Poll.POLLIN | Poll.POLLRDHUP));
+        pollScratch.set(java.lang.foreign.ValueLayout.JAVA_SHORT, Poll.POLLFD_REVENTS, (short) 0);
+        return Libc.poll(pollScratch, 1, 0) > 0;
     }
 
     /** The handler returned false: the receive is over; a multishot request in flight is cancelled. */
