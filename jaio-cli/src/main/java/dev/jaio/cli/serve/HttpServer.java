@@ -86,7 +86,17 @@ public final class HttpServer implements AutoCloseable {
      * completes on the home loop's thread and hops back.
      */
     private dev.jaio.IoEngine home(java.nio.file.Path file) {
-        return loops.get(Math.floorMod(file.hashCode(), loops.size())).loop().engine();
+        return loops.get(homeIndex(file)).loop().engine();
+    }
+
+    /** {@return the index of the loop whose engine reads {@code file}} */
+    int homeIndex(java.nio.file.Path file) {
+        return Math.floorMod(file.hashCode(), loops.size());
+    }
+
+    /** Tests: the loops' servers. */
+    List<LoopServer> loopServers() {
+        return loops;
     }
 
     /**

@@ -428,6 +428,91 @@ class HttpServerTest {
         assertEquals(0, server.files().users("/hello.txt"), "the closed connection kept the file taken");
     }
 
+    /**
+     * The opener threads refuse the open (they are shutting down: the server is stopping): the
+     * request gets 503 and the connection closes, rather than waiting for an answer that will
+     * never come.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void aRequestWhoseOpenTheStoppingOpenerRefusesGets503AndTheConnectionCloses(String backend) throws Exception {
+        Files.writeString(root.resolve("hello.txt"), "hello, world\n");
+        java.util.concurrent.ThreadPoolExecutor stopped = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+        stopped.shutdown(); // it refuses every task (RejectedExecutionException)
+        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, backend,
+                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 10_000, 60_000, 64, true, 0, receive, 1);
+        server = HttpServer.start(c, log::add, stopped);
+        try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), US_ASCII); // to the server's close
+            assertTrue(response.startsWith("HTTP/1.1 503 "), response);
+            assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), response);
+        }
+        assertEquals(-1, server.files().users("/hello.txt"), "a refused open opened the file");
+    }
+
+    /**
+     * The open ends after the connection's loop closed (a loop stopping while an opener thread
+     * still ran): the opener thread cannot hand the file back to that loop, so it lets go of it
+     * there (the file stays in the open-file cache with no user, not taken for good). Two loops,
+     * and a file whose engine is the other loop's, so that the open itself succeeds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void anOpenThatEndsAfterTheConnectionsLoopClosedLetsGoOfTheFile(String backend) throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ThreadPoolExecutor gated = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>()) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend,
+                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 10_000, 60_000, 64, true, 0, receive, 1);
+        server = HttpServer.start(c, log::add, gated);
+        List<LoopServer> loops = server.loopServers();
+        try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+            s.setSoTimeout(15_000);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int mine = -1;
+            while (mine < 0 && System.nanoTime() < deadline) {
+                for (int i = 0; i < loops.size(); i++) {
+                    if (loops.get(i).stats().accepted.get() == 1) {
+                        mine = i;
+                    }
+                }
+                Thread.sleep(1);
+            }
+            assertTrue(mine >= 0, "no loop accepted the connection");
+            String name = null;
+            for (int i = 0; name == null; i++) {
+                Path p = root.resolve("other-" + i + ".txt");
+                Files.writeString(p, "file " + i + "\n");
+                if (server.homeIndex(p.toRealPath()) != mine) {
+                    name = p.getFileName().toString();
+                }
+            }
+            s.getOutputStream().write(("GET /" + name + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(US_ASCII));
+            while (gated.getQueue().isEmpty() && gated.getActiveCount() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1); // until the open is the opener's
+            }
+            loops.get(mine).close(); // the connection's loop closes (and with it the connection)
+            release.countDown();
+            while (server.files().users("/" + name) != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, server.files().users("/" + name), "the open's file stayed taken after its loop closed");
+            assertEquals(1, gated.getCompletedTaskCount(), "the open ran");
+        }
+    }
+
     static Stream<org.junit.jupiter.params.provider.Arguments> openThreadsAndBackends() {
         return Stream.of(0, 2).flatMap(n -> backends().map(b -> org.junit.jupiter.params.provider.Arguments.of(n, b)));
     }
