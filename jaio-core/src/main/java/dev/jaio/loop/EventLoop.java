@@ -36,16 +36,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  * <li>{@code uring}: one io_uring per loop runs file requests, RECV/SEND/ACCEPT/CONNECT for
  *     sockets and READ/WRITE for pipes; the loop waits in io_uring_enter;
- * <li>{@code aio-poll}: one native AIO context runs file requests and IOCB_CMD_POLL for sockets
- *     and pipes (Linux 4.18); the loop waits in io_getevents and reads or writes a ready
- *     descriptor without blocking;
- * <li>{@code epoll+aio}: epoll for sockets and pipes; native AIO for files, whose completions
- *     signal an eventfd in the epoll set (IOCB_FLAG_RESFD); the loop waits in epoll_wait;
+ * <li>{@code aio-poll}: one native AIO context runs file requests, IOCB_CMD_POLL for sockets and
+ *     pipes (Linux 4.18) and IOCB_CMD_PWRITE for socket writes; the loop waits in io_getevents
+ *     and reads (or, a pipe, writes) a ready descriptor without blocking;
+ * <li>{@code epoll+aio}: epoll for sockets and pipes; native AIO for files and socket writes,
+ *     whose completions signal an eventfd in the epoll set (IOCB_FLAG_RESFD); the loop waits in
+ *     epoll_wait;
  * <li>{@code threads}: epoll for sockets and pipes; files on the thread-pool engine, whose
  *     workers signal an eventfd in the epoll set;
  * <li>{@code auto}: the first of uring, epoll+aio, aio-poll and threads whose queue sets up;
  *     {@link #selectionReason()} says which were skipped and why.
  * </ul>
+ *
+ * <p>Socket writes: on every backend but {@code threads} they go to the loop's kernel queue (SEND,
+ * or IOCB_CMD_PWRITE, which native AIO runs inside io_submit), and a turn's writes leave in the
+ * one call that ends it: each write wakes its reader, which would otherwise preempt the loop after
+ * each one. A write's handler therefore runs in a later turn than the call that made it, and
+ * before the answer to it from a channel of the same loop is read.
  *
  * <p>What does not block: socket, pipe and timer work never waits on any backend, nor do file
  * requests. On {@code uring} the kernel hands what would wait to its io-wq workers, and

@@ -31,15 +31,18 @@ import java.util.Locale;
  *     from 1 to 1 GiB, and count x size at most 1 GiB; the default is
  *     {@value #DEFAULT_RECEIVE_BUFFER_SIZE}
  * @param sendBytesPerTurn the most bytes one channel hands to the kernel in one turn of the loop.
- *     On {@code aio-poll}, {@code epoll+aio} and {@code threads}, by its writes and
- *     {@link StreamChannel#sendFile sendFile}s together (a handler that makes its next write from
- *     the last one's completion shares the turn's allowance); the rest goes on next turn, after the
- *     loop's other channels, timers and tasks had theirs (as nginx's {@code sendfile_max_chunk}).
- *     On {@code uring}, the most one plain SEND of a write carries (a zero-copy one is not cut:
- *     its next part could only follow its notification, a round trip): the kernel first tries a SEND inside
- *     io_uring_enter, on the loop thread, and the rest goes in the next SEND, which the completion
- *     submits with the loop's next io_uring_enter (a sendFile's SPLICEs run in io-wq workers, not
- *     on the loop thread, and are not cut). A socket that takes a whole large send at once
+ *     On {@code aio-poll}, {@code epoll+aio} and {@code threads}, by its
+ *     {@link StreamChannel#sendFile sendFile}s (sendfile(2) on the loop thread) and, on
+ *     {@code threads} and for pipes, by its writes, together (a handler that makes its next write
+ *     from the last one's completion shares the turn's allowance); the rest goes on next turn,
+ *     after the loop's other channels, timers and tasks had theirs (as nginx's
+ *     {@code sendfile_max_chunk}). A write that goes to the loop's kernel queue (a plain SEND or
+ *     WRITE on {@code uring}, a socket's IOCB_CMD_PWRITE on {@code aio-poll} and {@code epoll+aio}) carries at
+ *     most this many bytes (a zero-copy SEND is not cut: its next part could only follow its
+ *     notification, a round trip): the kernel runs it inside io_uring_enter or io_submit, on the
+ *     loop thread, and the rest goes in the next request, which the completion submits with the
+ *     loop's next call (a sendFile's SPLICEs on {@code uring} run in io-wq workers, not on the loop
+ *     thread, and are not cut). A socket that takes a whole large send at once
  *     (loopback, or a fast peer that keeps its window open) would otherwise hold the loop for the
  *     copy or sendfile(2) of all of it. Bytes, at least 4096, or 0 for no limit (uring: SENDs of up
  *     to 2 GiB); the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}.

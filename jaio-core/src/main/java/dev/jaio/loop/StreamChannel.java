@@ -235,10 +235,13 @@ public final class StreamChannel implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code src} (send(2) with MSG_NOSIGNAL, write(2), or the ring's SEND and WRITE,
-     * repeated after a short count). At most {@link LoopConfig#sendBytesPerTurn()} bytes go in one
-     * turn of the loop (on {@code uring}: in one SEND; a zero-copy SEND is not cut), the rest in
-     * later turns, so one large write does not hold the loop's other channels back.
+     * Writes all of {@code src}, repeated after a short count: to a socket, the ring's SEND on
+     * {@code uring}, IOCB_CMD_PWRITE in the loop's AIO context on {@code aio-poll} and
+     * {@code epoll+aio} (run in the io_submit that ends the turn, with the turn's other writes),
+     * send(2) with MSG_NOSIGNAL on {@code threads}; to a pipe, the ring's WRITE or write(2). At most
+     * {@link LoopConfig#sendBytesPerTurn()} bytes go in one turn of the loop (one request, where
+     * the kernel's queue runs it; a zero-copy SEND is not cut), the rest in later turns, so one
+     * large write does not hold the loop's other channels back.
      *
      * @param <A> the attachment's type
      * @param src native memory

@@ -66,6 +66,15 @@ final class AioQueue implements IoQueue {
     private final boolean[] polling;
     /** Slots holding an outstanding request (prepared and not yet delivered), for {@link #cancel(long)}. */
     private final boolean[] live;
+    /**
+     * The polls of the events one reap took, delivered after its other events: a request's
+     * completion comes before the readiness reaped with it. A socket write to a peer on the same
+     * loop wakes the peer's POLL, which aio_poll_wake completes at once, inside the write (fs/aio.c),
+     * so the kernel posts the poll's event before the write's own; delivered in ring order, the
+     * peer's answer could reach the loop before the completion of the write it answers.
+     */
+    private final int[] pollsLastSlot;
+    private final long[] pollsLastResult;
     private final Slots slots;
     /** Requests the kernel refused at io_submit; delivered by the next reap. */
     private final RefusedRequests refused;
@@ -97,6 +106,8 @@ final class AioQueue implements IoQueue {
             this.userData = new long[capacity];
             this.polling = new boolean[capacity];
             this.live = new boolean[capacity];
+            this.pollsLastSlot = new int[capacity];
+            this.pollsLastResult = new long[capacity];
             this.slots = new Slots(capacity);
             this.refused = new RefusedRequests(capacity);
             this.eventFdCounter = arena.allocate(JAVA_LONG);
@@ -175,6 +186,17 @@ final class AioQueue implements IoQueue {
     @Override
     public boolean prepareWrite(int fd, MemorySegment buffer, long offset, int rwFlags, long data) {
         return prepare(AioAbi.IOCB_CMD_PWRITE, fd, buffer.address(), buffer.byteSize(), offset, rwFlags, data);
+    }
+
+    /**
+     * Offset 0: fs/aio.c checks the offset of every write (rw_verify_area refuses a negative one),
+     * sock_write_iter refuses any but 0 (-ESPIPE), and a pipe ignores it. A socket or pipe write
+     * runs inside io_submit (a non-blocking descriptor: -EAGAIN when it has no room) and posts its
+     * completion there.
+     */
+    @Override
+    public boolean prepareStreamWrite(int fd, MemorySegment buffer, long data) {
+        return prepare(AioAbi.IOCB_CMD_PWRITE, fd, buffer.address(), buffer.byteSize(), 0, 0, data);
     }
 
     @Override
@@ -350,6 +372,7 @@ final class AioQueue implements IoQueue {
         int head = (int) RING_INT.getAcquire(ring, AioAbi.AIO_RING_HEAD);
         int tail = (int) RING_INT.getAcquire(ring, AioAbi.AIO_RING_TAIL);
         int n = 0;
+        int polls = 0;
         while (head != tail && n < max) {
             long ev = AioAbi.AIO_RING_IO_EVENTS + EVENT_SIZE * head;
             int slot = (int) ring.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
@@ -357,9 +380,22 @@ final class AioQueue implements IoQueue {
             head = head + 1 == ringEntries ? 0 : head + 1;
             RING_INT.setRelease(ring, AioAbi.AIO_RING_HEAD, head);
             n++;
-            deliver(slot, res, sink);
+            if (polling[slot]) {
+                pollsLastSlot[polls] = slot;
+                pollsLastResult[polls++] = res;
+            } else {
+                deliver(slot, res, sink);
+            }
         }
+        deliverPolls(polls, sink);
         return n;
+    }
+
+    /** Delivers the {@code polls} events {@link #pollsLastSlot} holds, after the reap's other events. */
+    private void deliverPolls(int polls, CompletionSink sink) {
+        for (int i = 0; i < polls; i++) {
+            deliver(pollsLastSlot[i], pollsLastResult[i], sink);
+        }
     }
 
     private int getEvents(int min, int max, long timeoutNanos, CompletionSink sink) {
@@ -375,11 +411,19 @@ final class AioQueue implements IoQueue {
         if (rc <= 0) {
             return 0;
         }
+        int polls = 0;
         for (int i = 0; i < rc; i++) {
             long ev = EVENT_SIZE * i;
-            deliver((int) events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA),
-                    events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES), sink);
+            int slot = (int) events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
+            long res = events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES);
+            if (polling[slot]) {
+                pollsLastSlot[polls] = slot;
+                pollsLastResult[polls++] = res;
+            } else {
+                deliver(slot, res, sink);
+            }
         }
+        deliverPolls(polls, sink);
         return (int) rc;
     }
 

@@ -691,7 +691,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.STREAM_READ_SELECT -> ((SocketOps) queue).prepareReadSelect(op.fd, (int) op.offset, slot);
             case IoOp.RECV_SELECT -> ((SocketOps) queue).prepareRecvSelect(op.fd, (int) op.offset, op.rwFlags, slot);
             case IoOp.STREAM_READ -> queue.prepareRead(op.fd, op.buffer, -1, 0, slot);
-            case IoOp.STREAM_WRITE -> queue.prepareWrite(op.fd, op.buffer, -1, 0, slot);
+            case IoOp.STREAM_WRITE -> queue.prepareStreamWrite(op.fd, op.buffer, slot);
             default -> throw new IllegalStateException("unknown opcode " + op.opcode);
         };
     }

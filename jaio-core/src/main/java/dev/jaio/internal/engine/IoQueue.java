@@ -53,6 +53,14 @@ public interface IoQueue extends AutoCloseable {
     boolean prepareWrite(int fd, MemorySegment buffer, long offset, int rwFlags, long userData);
 
     /**
+     * Prepares a write of all of {@code buffer} to a socket or pipe, which has no position (on
+     * io_uring, offset -1: the file's position, which a stream ignores).
+     */
+    default boolean prepareStreamWrite(int fd, MemorySegment buffer, long userData) {
+        return prepareWrite(fd, buffer, -1, 0, userData);
+    }
+
+    /**
      * Prepares a vectored read.
      *
      * @param iovecs {@code iovCount} native {@code struct iovec}s, kept alive by the caller

@@ -19,13 +19,14 @@ public enum Backend {
     /**
      * Option 2, AIO poll: sockets and pipes are waited for with IOCB_CMD_POLL (Linux 4.18) in the
      * same kernel AIO context as the file requests, and the loop waits in one io_getevents; the
-     * ready descriptor is then read or written without blocking.
+     * ready descriptor is then read without blocking (a pipe also written); sockets are written
+     * with IOCB_CMD_PWRITE in that context ({@link #queuesSocketWrites()}).
      */
     AIO_POLL("aio-poll", "aio", Readiness.AIO_POLL),
     /**
-     * Option 1: epoll for sockets and pipes, native AIO for files, whose completions signal an
-     * eventfd (IOCB_FLAG_RESFD) in the epoll set; the loop waits in epoll_wait and reaps the AIO
-     * completions from the user-mapped ring.
+     * Option 1: epoll for sockets and pipes, native AIO for files (and socket writes,
+     * {@link #queuesSocketWrites()}), whose completions signal an eventfd (IOCB_FLAG_RESFD) in the
+     * epoll set; the loop waits in epoll_wait and reaps the AIO completions from the user-mapped ring.
      */
     EPOLL_AIO("epoll+aio", "aio", Readiness.EPOLL),
     /**
@@ -68,8 +69,10 @@ public enum Backend {
     public String description() {
         return switch (this) {
             case URING -> "one io_uring per loop: files, sockets (RECV/SEND/ACCEPT/CONNECT) and pipes (READ/WRITE) on one ring";
-            case AIO_POLL -> "native AIO context per loop: files, and IOCB_CMD_POLL for sockets and pipes; one io_getevents";
-            case EPOLL_AIO -> "epoll for sockets and pipes; native AIO for files, completions via an IOCB_FLAG_RESFD eventfd";
+            case AIO_POLL -> "native AIO context per loop: files, IOCB_CMD_POLL for sockets and pipes, IOCB_CMD_PWRITE for"
+                    + " socket writes; one io_getevents";
+            case EPOLL_AIO -> "epoll for sockets and pipes; native AIO for files and socket writes, completions via an"
+                    + " IOCB_FLAG_RESFD eventfd";
             case THREADS -> "epoll for sockets and pipes; files on the thread-pool engine, completions via an eventfd";
         };
     }
@@ -96,6 +99,24 @@ public enum Backend {
      */
     public boolean offloadsKernelBufferedFiles() {
         return engine.equals("aio");
+    }
+
+    /**
+     * Whether a socket's writes go to the loop's kernel queue (uring: SEND; native AIO:
+     * IOCB_CMD_PWRITE, which fs/aio.c runs inside io_submit, the socket being non-blocking), all
+     * the writes of a turn in the one call that ends it, rather than one send(2) each as the
+     * handler asks. Each write over loopback wakes the reader, and the woken thread preempts the
+     * loop at the end of that system call: a loop answering many connections in a turn was
+     * preempted after each answer and resumed only once the scheduler came back to it, while its
+     * other connections waited (on 2 cores shared with wrk, `aio-poll`'s p99 on warm 4 KiB files
+     * was 23 ms against 3.2 ms with its writes queued, nginx's 3.2 ms). Pipes on native AIO keep
+     * write(2): a pipe is one writer and one reader, nothing to batch, and the AIO write's
+     * completion costs a round of its own (`jaio pipe-pingpong` on {@code epoll+aio}: 48-64k round
+     * trips/s against 60-71k with write(2)). The threads backend's queue is a thread pool: its
+     * writes stay system calls on the loop thread.
+     */
+    public boolean queuesSocketWrites() {
+        return this != THREADS;
     }
 
     /** The backend named {@code id}, case-insensitive; null when there is none. */

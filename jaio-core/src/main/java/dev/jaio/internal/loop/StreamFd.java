@@ -52,6 +52,13 @@ public final class StreamFd extends LoopFd {
 
     private final Kind kind;
     private final boolean inRing;
+    /**
+     * Writes go to the loop's kernel queue: on uring every write (SEND or WRITE), on native AIO a
+     * socket's ({@link Backend#queuesSocketWrites()}: IOCB_CMD_PWRITE, run inside the loop's next
+     * io_submit with the turn's other writes; the loop waits for writability only on -EAGAIN).
+     * Otherwise a write is send(2) or write(2) on the loop thread at once ({@link #tryWrite}).
+     */
+    private final boolean writesQueued;
     private InetSocketAddress local;
     private InetSocketAddress remote;
 
@@ -110,6 +117,7 @@ public final class StreamFd extends LoopFd {
         super(reactor, fd);
         this.kind = kind;
         this.inRing = reactor.backend() == Backend.URING;
+        this.writesQueued = inRing || kind == Kind.SOCKET && reactor.backend().queuesSocketWrites();
     }
 
     /** What the descriptor is. */
@@ -232,8 +240,8 @@ public final class StreamFd extends LoopFd {
         writePin = pin;
         if (src.byteSize() == 0) {
             finishWrite();
-        } else if (inRing) {
-            ringWrite();
+        } else if (writesQueued) {
+            queueWrite();
         } else {
             tryWrite();
         }
@@ -397,7 +405,7 @@ public final class StreamFd extends LoopFd {
         }
         if (sendFd >= 0) {
             trySendFile();
-        } else if (writeBuf != null) {
+        } else if (writeBuf != null && !writesQueued) {
             tryWrite();
         }
     }
@@ -601,8 +609,10 @@ public final class StreamFd extends LoopFd {
         if (writeHandler != null && !inRing && !closed && (events & (Poll.POLLOUT | Poll.POLLERR | Poll.POLLHUP)) != 0) {
             if (sendFd >= 0) {
                 trySendFile();
-            } else {
+            } else if (!writesQueued) {
                 tryWrite();
+            } else if (writeOp == null || !writeOp.inFlight()) {
+                queueWrite();
             }
         }
         if (inRing) {
@@ -615,7 +625,7 @@ public final class StreamFd extends LoopFd {
             }
             if (writeHandler != null && !closed && (writeOp == null || !writeOp.inFlight())
                     && (writeZcOp == null || !writeZcOp.inFlight())) {
-                ringWrite();
+                queueWrite();
             }
         }
     }
@@ -692,22 +702,27 @@ public final class StreamFd extends LoopFd {
         return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + " ms" : nanos / 1000 + " us";
     }
 
-    /** uring: the SEND in flight carries only part of what is left, cut at the allowance for a turn. */
+    /** The write in the queue carries only part of what is left, cut at the allowance for a turn. */
     private boolean writeCut;
 
-    private void ringWrite() {
+    /**
+     * Hands what is left of the write to the loop's kernel queue ({@link #writesQueued}): uring's
+     * SEND (or WRITE to a pipe), native AIO's IOCB_CMD_PWRITE to a socket. The loop submits it with
+     * the turn's other requests; its completion writes the next part or ends the write.
+     */
+    private void queueWrite() {
         if (writeOp == null) {
-            writeOp = new ChannelOp(kind == Kind.SOCKET ? IoOp.SEND : IoOp.STREAM_WRITE, this, ChannelOp.OUT);
+            writeOp = new ChannelOp(kind == Kind.SOCKET && inRing ? IoOp.SEND : IoOp.STREAM_WRITE, this, ChannelOp.OUT);
         }
         long left = writeBuf.byteSize() - writeDone;
         long zcFrom = reactor.sendZeroCopyFrom();
         boolean zeroCopy = kind == Kind.SOCKET && zcFrom > 0 && writeBuf.byteSize() >= zcFrom;
-        // A SEND carries at most the channel's allowance for a turn: the kernel first tries it
-        // inside io_uring_enter, on the loop thread, and over loopback copies all of it there. The
-        // rest goes in the next SEND, which the completion submits with the loop's next enter. Not
-        // a zero-copy one: that is for a NIC that sends from the caller's pages (no copy on the loop
-        // thread), and its next part could only follow the part's notification, which TCP gives
-        // once the peer acknowledged it: a round trip per part.
+        // A request carries at most the channel's allowance for a turn: the kernel runs it inside
+        // io_uring_enter or io_submit, on the loop thread, and over loopback copies all of it there.
+        // The rest goes in the next request, which the completion submits with the loop's next
+        // call. Not a zero-copy SEND (uring only): that is for a NIC that sends from the caller's
+        // pages (no copy on the loop thread), and its next part could only follow the part's
+        // notification, which TCP gives once the peer acknowledged it: a round trip per part.
         long most = zeroCopy ? MAX_RING_BYTES : Math.min(MAX_RING_BYTES, reactor.sendBytesPerTurn());
         writeCut = left > most && most < MAX_RING_BYTES;
         MemorySegment part = writeDone == 0 && left <= most ? writeBuf : writeBuf.asSlice(writeDone, Math.min(left, most));
@@ -722,7 +737,10 @@ public final class StreamFd extends LoopFd {
             writeZcOp.startSendZc(part, Sockets.MSG_NOSIGNAL | Sockets.MSG_WAITALL, reactor.zeroCopyReportsUsage());
             return;
         }
-        writeOp.start(part, kind == Kind.SOCKET ? Sockets.MSG_NOSIGNAL : 0);
+        // A native AIO write to a socket has no MSG_NOSIGNAL: a reset peer raises SIGPIPE, which
+        // HotSpot's handler ignores (signals_posix.cpp; the JDK's own sockets write with write(2)),
+        // and the write fails with EPIPE.
+        writeOp.start(part, kind == Kind.SOCKET && inRing ? Sockets.MSG_NOSIGNAL : 0);
     }
 
     @Override
@@ -758,7 +776,7 @@ public final class StreamFd extends LoopFd {
                         reactor.refuseSendZeroCopy();
                     }
                     reactor.stopZeroCopyUsageReports();
-                    ringWrite();
+                    queueWrite();
                     return;
                 }
             }
@@ -774,7 +792,7 @@ public final class StreamFd extends LoopFd {
                 if (closed) {
                     failWrite(-Errno.ECANCELED);
                 } else {
-                    ringWrite();
+                    queueWrite();
                 }
             } else if (result == -Errno.EAGAIN && !closed) {
                 awaitWritable();
@@ -1449,11 +1467,14 @@ public final class StreamFd extends LoopFd {
                 failWrite(-Errno.ECANCELED);
             }
         } else {
-            // Readiness: no system call of this channel is in progress between two loop turns.
+            // Readiness: no system call of this channel is in progress between two loop turns, but a
+            // queued write (native AIO) may wait for the loop's next io_submit, which reads its buffer.
             if (readHandler != null) {
                 failRead(-Errno.ECANCELED);
             }
-            if (writeHandler != null) {
+            if (writesQueued && writeOp != null && writeOp.inFlight()) {
+                writeOp.cancel(); // not yet submitted: it ends now; submitted: with its completion (opCompleted)
+            } else if (writeHandler != null) {
                 sendFd = -1;
                 failWrite(-Errno.ECANCELED);
             }
