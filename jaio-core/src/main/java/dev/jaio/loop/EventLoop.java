@@ -51,8 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Socket writes: on every backend but {@code threads} they go to the loop's kernel queue (SEND,
  * or IOCB_CMD_PWRITE, which native AIO runs inside io_submit), and a turn's writes leave in the
  * one call that ends it: each write wakes its reader, which would otherwise preempt the loop after
- * each one. A write's handler therefore runs in a later turn than the call that made it, and
- * before the answer to it from a channel of the same loop is read.
+ * each one. A write's handler therefore runs after the call that made it has returned, once the
+ * turn's submit has run, and before the answer to it from a channel of the same loop is read.
  *
  * <p>What does not block: socket, pipe and timer work never waits on any backend, nor do file
  * requests. On {@code uring} the kernel hands what would wait to its io-wq workers, and

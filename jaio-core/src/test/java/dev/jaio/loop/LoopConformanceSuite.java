@@ -1178,14 +1178,15 @@ abstract class LoopConformanceSuite {
     /**
      * A loop that sends at most 4 KiB per channel and turn: a 1 MiB sendFile and a 1 MiB write
      * cannot end in the call that starts them (an empty socket takes the first 4 KiB whole, and the
-     * rest waits for later turns), and every byte arrives in order. On the ring each SEND carries
-     * at most 4 KiB.
+     * rest waits for later turns), and every byte arrives in order. Where writes are queued
+     * (uring's SEND, native AIO's IOCB_CMD_PWRITE) each request carries at most 4 KiB.
      */
     @Test
     void largeSendsGoOnInLaterTurnsAndDeliverEveryByte() throws Exception {
         Path p = dir.resolve("per-turn");
         byte[] data = randomFile(p, 1 << 20, 7);
         boolean ring = backend().equals("uring");
+        boolean queued = writesQueued();
         try (EventLoop small = EventLoop.open(LoopConfig.defaults().withBackend(backend()).withSendBytesPerTurn(4096)
                 .withFiles(EngineConfig.defaults().withQueueDepth(64)));
                 AsyncFile f = AsyncFile.open(small.engine(), p, FileOption.READ);
@@ -1202,6 +1203,7 @@ abstract class LoopConformanceSuite {
                 assertArrayEquals(data, conn.peer().getInputStream().readNBytes(data.length));
                 assertEquals((long) data.length, (long) await(sent));
                 MemorySegment.copy(data, 0, buf.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+                long continuedBeforeWrite = small.sendsContinuedForTest();
                 FutureLong written = new FutureLong();
                 boolean writeEndedAtOnce = onLoop(small, () -> {
                     c.write(buf.segment(), null, written);
@@ -1211,14 +1213,18 @@ abstract class LoopConformanceSuite {
                 assertEquals((long) data.length, (long) await(written));
                 assertFalse(endedAtOnce, "a 1 MiB sendFile ended in its first turn at 4 KiB per turn");
                 assertFalse(writeEndedAtOnce, "a 1 MiB write ended in its first turn at 4 KiB per turn");
-                if (ring) {
-                    // Every SEND of the write but the last was cut at 4 KiB (more if the socket took less
-                    // of one); the sendFile's SPLICEs run in io-wq workers and are not cut.
+                long writeCuts = small.sendsContinuedForTest() - continuedBeforeWrite;
+                if (queued) {
+                    // Every request of the write but the last was cut at 4 KiB (more if the socket took
+                    // less of one).
                     long cuts = data.length / 4096 - 1;
-                    assertTrue(small.sendsContinuedForTest() >= cuts, "SENDs cut: " + small.sendsContinuedForTest()
-                            + ", expected at least " + cuts);
+                    assertTrue(writeCuts >= cuts, "write requests cut: " + writeCuts + ", expected at least " + cuts);
                 } else {
-                    assertTrue(small.sendsContinuedForTest() >= 2, "sends continued: " + small.sendsContinuedForTest());
+                    assertTrue(writeCuts >= 1, "the write's sends continued in later turns: " + writeCuts);
+                }
+                if (!ring) {
+                    // sendfile(2) on the loop thread (uring's SPLICEs run in io-wq workers and are not cut).
+                    assertTrue(continuedBeforeWrite >= 2, "the sendFile's sends continued: " + continuedBeforeWrite);
                 }
             } finally {
                 conn.close();
@@ -1231,9 +1237,11 @@ abstract class LoopConformanceSuite {
     }
 
     /**
-     * The allowance is the channel's per turn, not each write's: a handler that makes its next
-     * 1 KiB write from the last one's completion (on the loop's stack, in the same turn) gets 4 of
-     * them done in a turn of 4 KiB, and the rest in later turns; every byte arrives in order.
+     * The allowance is the channel's per turn, not each write's: where writes are system calls of
+     * the loop thread ({@code threads}), a handler that makes its next 1 KiB write from the last
+     * one's completion (on the loop's stack, in the same turn) gets 4 of them done in a turn of
+     * 4 KiB, and the rest in later turns. Where they are queued, none ends inside the call that
+     * made it (the kernel runs it in the turn's submit). Either way every byte arrives in order.
      */
     @Test
     void writesChainedFromCompletionsShareTheChannelsAllowanceForATurn() throws Exception {
@@ -1326,6 +1334,11 @@ abstract class LoopConformanceSuite {
                 assertInstanceOf(java.nio.channels.AsynchronousCloseException.class, e.getCause());
                 assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
                 assertEquals(0, buf.pinCount(), "the failed write still pins its buffer");
+                // What reached the peer: the first turn's 4 KiB of a write made by send(2), nothing of a
+                // queued one (the close cancelled it before the loop submitted it).
+                b.peer().setSoTimeout(10_000);
+                assertEquals(writesQueued() ? 0 : 4096, b.peer().getInputStream().readAllBytes().length,
+                        "bytes of the closed write that reached the peer");
                 buf.close();
                 // The loop still serves: a third connection's small write arrives.
                 Connected c = connectToPeer(small);

@@ -3,6 +3,7 @@ package dev.jaio.loop;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jaio.EngineConfig;
@@ -104,6 +105,57 @@ class LoopSafetyTest {
                 file.close();
             }
             assertTrue(done, "a 4 KiB file read waited > 3 s behind " + accepted + " idle connections");
+        }
+    }
+
+    /**
+     * Idle connections' pending reads hold the loop's channel places (on aio-poll each is a POLL
+     * in the AIO context, on uring a RECV) for as long as their peers are silent. A write to
+     * another connection still goes out at once: on native AIO it ends inside the io_submit that
+     * carries it, so it does not wait for a place (before, it waited until some idle peer spoke).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"uring", "aio-poll", "epoll+aio", "threads"})
+    void idleConnectionsDoNotHoldBackAWrite(String backend) throws Exception {
+        int depth = 8;
+        try (Arena arena = Arena.ofShared();
+                java.net.ServerSocket peer = new java.net.ServerSocket(0, 1, LOOPBACK.getAddress());
+                EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend)
+                        .withFiles(EngineConfig.defaults().withQueueDepth(depth)))) {
+            // The writing connection first: its connect needs a place too.
+            StreamChannel writer = loop.connect(new java.net.InetSocketAddress(LOOPBACK.getAddress(), peer.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            List<Socket> clients = new ArrayList<>();
+            try (Socket reader = peer.accept()) {
+                reader.setSoTimeout(3_000);
+                AtomicInteger accepted = new AtomicInteger();
+                TcpListener l = idleReaders(loop, arena, accepted);
+                try {
+                    for (int i = 0; i < depth; i++) {
+                        clients.add(new Socket(l.localAddress().getAddress(), l.localAddress().getPort()));
+                    }
+                    awaitAccepted(accepted, depth); // every connection accepted, its read pending
+                    MemorySegment hello = arena.allocate(5);
+                    MemorySegment.copy("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, hello,
+                            java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 5);
+                    var wrote = writer.write(hello);
+                    byte[] got;
+                    try {
+                        got = reader.getInputStream().readNBytes(5);
+                    } catch (java.net.SocketTimeoutException e) {
+                        got = new byte[0];
+                    }
+                    assertEquals("hello", new String(got, java.nio.charset.StandardCharsets.US_ASCII),
+                            backend + ": a 5-byte write waited > 3 s behind " + accepted + " idle connections");
+                    assertEquals(5L, (long) wrote.get(10, TimeUnit.SECONDS));
+                } finally {
+                    for (Socket c : clients) {
+                        c.close();
+                    }
+                    l.close();
+                    writer.close();
+                }
+            }
         }
     }
 

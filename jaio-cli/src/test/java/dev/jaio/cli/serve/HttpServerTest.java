@@ -509,6 +509,8 @@ class HttpServerTest {
                 Thread.sleep(10);
             }
             assertEquals(0, server.files().users("/" + name), "the open's file stayed taken after its loop closed");
+            gated.shutdown(); // the task counts as completed once it returned, a moment after the release
+            assertTrue(gated.awaitTermination(10, TimeUnit.SECONDS), "the open did not end");
             assertEquals(1, gated.getCompletedTaskCount(), "the open ran");
         }
     }

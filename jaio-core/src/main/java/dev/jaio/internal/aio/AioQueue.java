@@ -373,21 +373,24 @@ final class AioQueue implements IoQueue {
         int tail = (int) RING_INT.getAcquire(ring, AioAbi.AIO_RING_TAIL);
         int n = 0;
         int polls = 0;
-        while (head != tail && n < max) {
-            long ev = AioAbi.AIO_RING_IO_EVENTS + EVENT_SIZE * head;
-            int slot = (int) ring.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
-            long res = ring.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES);
-            head = head + 1 == ringEntries ? 0 : head + 1;
-            RING_INT.setRelease(ring, AioAbi.AIO_RING_HEAD, head);
-            n++;
-            if (polling[slot]) {
-                pollsLastSlot[polls] = slot;
-                pollsLastResult[polls++] = res;
-            } else {
-                deliver(slot, res, sink);
+        try {
+            while (head != tail && n < max) {
+                long ev = AioAbi.AIO_RING_IO_EVENTS + EVENT_SIZE * head;
+                int slot = (int) ring.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
+                long res = ring.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES);
+                head = head + 1 == ringEntries ? 0 : head + 1;
+                RING_INT.setRelease(ring, AioAbi.AIO_RING_HEAD, head);
+                n++;
+                if (polling[slot]) {
+                    pollsLastSlot[polls] = slot;
+                    pollsLastResult[polls++] = res;
+                } else {
+                    deliver(slot, res, sink);
+                }
             }
+        } finally {
+            deliverPolls(polls, sink); // taken off the ring: delivered whatever happened (close waits for every event)
         }
-        deliverPolls(polls, sink);
         return n;
     }
 
@@ -412,18 +415,21 @@ final class AioQueue implements IoQueue {
             return 0;
         }
         int polls = 0;
-        for (int i = 0; i < rc; i++) {
-            long ev = EVENT_SIZE * i;
-            int slot = (int) events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
-            long res = events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES);
-            if (polling[slot]) {
-                pollsLastSlot[polls] = slot;
-                pollsLastResult[polls++] = res;
-            } else {
-                deliver(slot, res, sink);
+        try {
+            for (int i = 0; i < rc; i++) {
+                long ev = EVENT_SIZE * i;
+                int slot = (int) events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
+                long res = events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES);
+                if (polling[slot]) {
+                    pollsLastSlot[polls] = slot;
+                    pollsLastResult[polls++] = res;
+                } else {
+                    deliver(slot, res, sink);
+                }
             }
+        } finally {
+            deliverPolls(polls, sink);
         }
-        deliverPolls(polls, sink);
         return (int) rc;
     }
 

@@ -89,11 +89,19 @@ public final class EventLoop implements AutoCloseable {
     private IoOp<?> backlogTail;
     /**
      * Socket and pipe requests (of a {@link LoopDriver}) may hold at most this many of the queue's
-     * places: a silent peer's pending receive or poll holds its place for as long as the peer is
-     * silent, and a quarter of the places stay for file requests (and requests that
-     * {@link IoOp#usesReserve()}). Those over the limit wait in {@link #channelWaitHead}.
+     * places (those that do not wait for input a few more, {@link #channelOutputLimit}): a silent
+     * peer's pending receive or poll holds its place for as long as the peer is silent, and a
+     * quarter of the places stay for file requests (and requests that {@link IoOp#usesReserve()}).
+     * Those over the limit wait in {@link #channelWaitHead}.
      */
     private final int channelLimit;
+    /**
+     * The limit of socket and pipe requests that do not wait for a peer's input (writes, connects,
+     * polls for room; {@link IoOp#waitsForInput()}): half of the places the channel limit keeps
+     * for files besides, so that a write never waits behind silent peers' reads, and files keep an
+     * eighth of the queue.
+     */
+    private final int channelOutputLimit;
     private int channelsInFlight;
     private IoOp<?> channelWaitHead;
     /** Requests in the channel wait line other than multishot receives (which wait their turn without asking). */
@@ -165,6 +173,7 @@ public final class EventLoop implements AutoCloseable {
         this.driver = driver;
         this.offloadFactory = offload;
         this.channelLimit = driver == null ? Integer.MAX_VALUE : Math.max(1, queue.capacity() - Math.max(1, queue.capacity() / 4));
+        this.channelOutputLimit = driver == null ? Integer.MAX_VALUE : channelLimit + (queue.capacity() - channelLimit) / 2;
         this.capacity = queue.capacity();
         this.inFlight = new IoOp<?>[capacity];
         this.slots = new Slots(capacity);
@@ -542,7 +551,12 @@ public final class EventLoop implements AutoCloseable {
         backlogTail = last;
     }
 
-    /** Whether {@code op} is a socket or pipe request held to {@link #channelLimit}. */
+    /** The channel places {@code op} may fill: {@link #channelLimit}, or {@link #channelOutputLimit} for output. */
+    private int limitOf(IoOp<?> op) {
+        return op.waitsForInput() ? channelLimit : channelOutputLimit;
+    }
+
+    /** Whether {@code op} is a socket or pipe request held to {@link #channelLimit} (or {@link #channelOutputLimit}). */
     private boolean limited(IoOp<?> op) {
         return op.opcode > IoOp.LAST_FILE_OP && !op.usesReserve();
     }
@@ -551,7 +565,7 @@ public final class EventLoop implements AutoCloseable {
         boolean any = false;
         long now = backlogHead != null || channelWaitHead != null ? System.nanoTime() : 0; // one clock read for the batch
         // Socket and pipe requests that waited for a place go first, in their order.
-        while (channelWaitHead != null && channelsInFlight + places(channelWaitHead) <= channelLimit
+        while (channelWaitHead != null && channelsInFlight + places(channelWaitHead) <= limitOf(channelWaitHead)
                 && slots.available() >= places(channelWaitHead)) {
             IoOp<?> op = channelWaitHead;
             channelWaitHead = op.plainNext();
@@ -573,7 +587,7 @@ public final class EventLoop implements AutoCloseable {
                 backlogTail = null;
             }
             op.plainNext(null);
-            if (limited(op) && channelsInFlight + places(op) > channelLimit) {
+            if (limited(op) && channelsInFlight + places(op) > limitOf(op)) {
                 // Idle connections must not take every place: a file request behind them would wait for ever.
                 if (channelWaitTail == null) {
                     channelWaitHead = op;
@@ -749,23 +763,32 @@ public final class EventLoop implements AutoCloseable {
                 if (op.opcode <= IoOp.LAST_FILE_OP) {
                     stats.completed(-Errno.EIO, System.nanoTime() - op.submittedAt, false); // it will never complete
                 }
-                op.onRejected(cause);
+                reject(op, cause);
             }
         }
         for (IoOp<?> op = backlogHead; op != null; op = op.plainNext()) {
             if (op.tryRefuse()) {
-                op.onRejected(cause);
+                reject(op, cause);
             }
         }
         backlogHead = backlogTail = null;
         for (IoOp<?> op = channelWaitHead; op != null; op = op.plainNext()) {
             if (op.tryRefuse()) {
-                op.onRejected(cause);
+                reject(op, cause);
             }
         }
         channelWaitHead = channelWaitTail = null;
         channelWaitOthers = 0;
         channelWaitReceives = 0;
+    }
+
+    /** Rejects {@code op} after a failure of the loop: one op's failure does not keep the others' from running. */
+    private static void reject(IoOp<?> op, IOException cause) {
+        try {
+            op.onRejected(cause);
+        } catch (RuntimeException | Error e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private void rejectQueued() {

@@ -163,6 +163,17 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     }
 
     /**
+     * Whether this socket or pipe request waits for its peer to send (a read, a receive, an
+     * accept, a poll for input). A silent peer's such request holds its place for as long as the
+     * peer is silent, so these are held to the loop's channel limit; the others (writes, connects,
+     * polls for room) may also take half of the places kept for file requests, so that they never
+     * wait behind the reads of silent peers.
+     */
+    protected boolean waitsForInput() {
+        return true;
+    }
+
+    /**
      * Whether this request reads or writes through the kernel's page cache (a file opened without
      * O_DIRECT): native AIO runs such a request inside io_submit, on the submitting thread, until
      * the disk answers a miss (the paper's §3), so a §9 loop on native AIO hands it to a thread pool

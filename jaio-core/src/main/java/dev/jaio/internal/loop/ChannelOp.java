@@ -33,6 +33,12 @@ final class ChannelOp extends IoOp<Void> {
 
     private final LoopFd owner;
     private final int kind;
+    /**
+     * A socket write on native AIO: fs/aio.c runs it inside the io_submit that carries it (the
+     * socket is non-blocking), so its place is free again in the same turn's reap, and it need not
+     * wait behind the polls of silent peers that hold the loop's channel places.
+     */
+    private final boolean endsInSubmit;
     private boolean inFlight;
     /** Cancelled before the loop took it: it may still sit in the loop's backlog, so it is never reused. */
     private boolean abandoned;
@@ -46,6 +52,17 @@ final class ChannelOp extends IoOp<Void> {
         super(opcode, fd, null, null, 0, 0);
         this.owner = owner;
         this.kind = kind;
+        this.endsInSubmit = opcode == IoOp.STREAM_WRITE && owner.reactor.backend().engine().equals("aio");
+    }
+
+    @Override
+    protected boolean usesReserve() {
+        return endsInSubmit;
+    }
+
+    @Override
+    protected boolean waitsForInput() {
+        return kind == IN || kind == RECEIVE || kind == ACCEPT;
     }
 
     boolean inFlight() {

@@ -124,8 +124,8 @@ final class EpollWaiter implements Waiter {
     @Override
     public void deregister(LoopFd fd) {
         int token = fd.token;
-        if (token == 0) {
-            return;
+        if (token == 0 || epfd < 0) {
+            return; // not registered, or released (a loop's failure fails its requests after that)
         }
         fd.token = 0;
         byToken[token] = null;

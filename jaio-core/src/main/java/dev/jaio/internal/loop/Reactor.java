@@ -94,8 +94,9 @@ public final class Reactor implements LoopDriver {
 
     /**
      * The most bytes one channel hands to the kernel in one turn ({@link dev.jaio.loop.LoopConfig#sendBytesPerTurn()};
-     * no limit: Long.MAX_VALUE): on the readiness backends by its writes and sendfiles together, the
-     * rest next turn; on uring the most one SEND carries. Set before the loop starts.
+     * no limit: Long.MAX_VALUE): by its sendfiles on the readiness backends (and its writes where
+     * they are system calls of the loop thread), the rest next turn; the most one queued write
+     * request carries (uring's SEND, native AIO's IOCB_CMD_PWRITE). Set before the loop starts.
      */
     private long sendBytesPerTurn = Long.MAX_VALUE;
 
@@ -381,8 +382,9 @@ public final class Reactor implements LoopDriver {
     }
 
     /**
-     * uring: a write's SEND was cut at {@link #sendBytesPerTurn}; its completion submits the rest
-     * with the loop's next io_uring_enter. Counted as a continued send.
+     * A queued write's request (uring's SEND, native AIO's IOCB_CMD_PWRITE) was cut at
+     * {@link #sendBytesPerTurn}; its completion submits the rest with the loop's next
+     * io_uring_enter or io_submit. Counted as a continued send.
      */
     void sendSplit() {
         sendsContinued++;
@@ -390,7 +392,7 @@ public final class Reactor implements LoopDriver {
 
     /**
      * {@return the writes and sendfiles continued in a later turn so far, because they sent their
-     * bytes for a turn (uring: the SENDs cut at the allowance); any thread (a snapshot)}
+     * bytes for a turn (queued writes: the requests cut at the allowance); any thread (a snapshot)}
      */
     public long sendsContinued() {
         return sendsContinued;

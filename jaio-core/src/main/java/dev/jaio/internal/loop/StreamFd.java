@@ -28,7 +28,8 @@ import java.nio.channels.WritePendingException;
  * (RECV/SEND for sockets, READ/WRITE at offset -1 for pipes), on a blocking descriptor, and the
  * kernel waits for readiness; on the others the loop tries the non-blocking system call (read(2),
  * send(2) with MSG_NOSIGNAL, write(2)) and, on EAGAIN, waits for readiness (epoll or IOCB_CMD_POLL)
- * and tries again. The loop thread never makes a call that blocks.
+ * and tries again, except a socket's writes on native AIO, which go to the loop's AIO context
+ * as IOCB_CMD_PWRITE ({@link #writesQueued}). The loop thread never makes a call that blocks.
  *
  * <p>Buffers: each request pins jaio memory ({@code IoBuffer}) until it completes; other memory
  * must stay alive until the handler runs. On uring the kernel writes into a read's buffer until
@@ -1424,7 +1425,10 @@ public final class StreamFd extends LoopFd {
     }
 
     private IOException failure(String what, long negErrno) {
-        if (closed && (negErrno == -Errno.ECANCELED || negErrno == -Errno.EINTR || negErrno == -Errno.EBADF)) {
+        // Closed meanwhile: cancelled, interrupted, a closed number, or (a queued write whose
+        // completion a handler of the same reap outran with the close) no room that it waits for now.
+        if (closed && (negErrno == -Errno.ECANCELED || negErrno == -Errno.EINTR || negErrno == -Errno.EBADF
+                || negErrno == -Errno.EAGAIN)) {
             return closedException(what.substring(0, what.indexOf(' ')));
         }
         int errno = (int) -negErrno;
