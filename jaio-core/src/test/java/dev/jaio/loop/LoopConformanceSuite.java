@@ -575,28 +575,8 @@ abstract class LoopConformanceSuite {
         boolean[] bWritten = new boolean[1];
         int[] round = new int[1];
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        IoHandler<Object> aWrote = new IoHandler<>() {
-            @Override
-            public void completed(long n, Object att) {
-                aWritten[0] = true;
-            }
-
-            @Override
-            public void failed(IOException e, Object att) {
-                done.completeExceptionally(e);
-            }
-        };
-        IoHandler<Object> bWrote = new IoHandler<>() {
-            @Override
-            public void completed(long n, Object att) {
-                bWritten[0] = true;
-            }
-
-            @Override
-            public void failed(IOException e, Object att) {
-                done.completeExceptionally(e);
-            }
-        };
+        IoHandler<Object> aWrote = settingOnCompletion(aWritten, done);
+        IoHandler<Object> bWrote = settingOnCompletion(bWritten, done);
         // b answers each ping: its read (or receive) sees a's ping, whose write must have ended.
         Runnable answer = () -> {
             if (!aWritten[0]) {
@@ -674,6 +654,21 @@ abstract class LoopConformanceSuite {
             b.close();
             l.close();
         }
+    }
+
+    /** A write handler that sets {@code flag[0]} when the write ends, and fails {@code done} if it fails. */
+    private static IoHandler<Object> settingOnCompletion(boolean[] flag, CompletableFuture<?> done) {
+        return new IoHandler<>() {
+            @Override
+            public void completed(long n, Object att) {
+                flag[0] = true;
+            }
+
+            @Override
+            public void failed(IOException e, Object att) {
+                done.completeExceptionally(e);
+            }
+        };
     }
 
     @Test

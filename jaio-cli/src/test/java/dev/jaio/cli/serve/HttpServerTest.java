@@ -393,17 +393,7 @@ class HttpServerTest {
     void aConnectionClosedWhileItsFileOpensLetsGoOfTheFile(String backend) throws Exception {
         Files.writeString(root.resolve("hello.txt"), "hello, world\n");
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ThreadPoolExecutor gated = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>()) {
-            @Override
-            protected void beforeExecute(Thread t, Runnable r) {
-                try {
-                    release.await(); // the open waits, as one of a cold inode would
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        java.util.concurrent.ThreadPoolExecutor gated = gatedOpener(release);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, backend,
                 ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 300, 60_000, 64, true, 0, receive, 1);
         server = HttpServer.start(c, log::add, gated);
@@ -463,17 +453,7 @@ class HttpServerTest {
     @MethodSource("backends")
     void anOpenThatEndsAfterTheConnectionsLoopClosedLetsGoOfTheFile(String backend) throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ThreadPoolExecutor gated = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>()) {
-            @Override
-            protected void beforeExecute(Thread t, Runnable r) {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        java.util.concurrent.ThreadPoolExecutor gated = gatedOpener(release);
         ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend,
                 ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 10_000, 60_000, 64, true, 0, receive, 1);
         server = HttpServer.start(c, log::add, gated);
@@ -513,6 +493,21 @@ class HttpServerTest {
             assertTrue(gated.awaitTermination(10, TimeUnit.SECONDS), "the open did not end");
             assertEquals(1, gated.getCompletedTaskCount(), "the open ran");
         }
+    }
+
+    /** One opener thread whose every open first waits for {@code release}, as one of a cold inode would. */
+    private static java.util.concurrent.ThreadPoolExecutor gatedOpener(java.util.concurrent.CountDownLatch release) {
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>()) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     static Stream<org.junit.jupiter.params.provider.Arguments> openThreadsAndBackends() {

@@ -381,17 +381,23 @@ final class AioQueue implements IoQueue {
                 head = head + 1 == ringEntries ? 0 : head + 1;
                 RING_INT.setRelease(ring, AioAbi.AIO_RING_HEAD, head);
                 n++;
-                if (polling[slot]) {
-                    pollsLastSlot[polls] = slot;
-                    pollsLastResult[polls++] = res;
-                } else {
-                    deliver(slot, res, sink);
-                }
+                polls = deliverOrHold(slot, res, polls, sink);
             }
         } finally {
             deliverPolls(polls, sink); // taken off the ring: delivered whatever happened (close waits for every event)
         }
         return n;
+    }
+
+    /** Delivers a request's event now, or holds a poll's back ({@link #pollsLastSlot}); {@return the polls held} */
+    private int deliverOrHold(int slot, long res, int polls, CompletionSink sink) {
+        if (polling[slot]) {
+            pollsLastSlot[polls] = slot;
+            pollsLastResult[polls] = res;
+            return polls + 1;
+        }
+        deliver(slot, res, sink);
+        return polls;
     }
 
     /** Delivers the {@code polls} events {@link #pollsLastSlot} holds, after the reap's other events. */
@@ -420,12 +426,7 @@ final class AioQueue implements IoQueue {
                 long ev = EVENT_SIZE * i;
                 int slot = (int) events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_DATA);
                 long res = events.get(JAVA_LONG, ev + AioAbi.IO_EVENT_RES);
-                if (polling[slot]) {
-                    pollsLastSlot[polls] = slot;
-                    pollsLastResult[polls++] = res;
-                } else {
-                    deliver(slot, res, sink);
-                }
+                polls = deliverOrHold(slot, res, polls, sink);
             }
         } finally {
             deliverPolls(polls, sink);
