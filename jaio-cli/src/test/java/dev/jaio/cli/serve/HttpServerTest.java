@@ -394,9 +394,7 @@ class HttpServerTest {
         Files.writeString(root.resolve("hello.txt"), "hello, world\n");
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.ThreadPoolExecutor gated = gatedOpener(release);
-        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, backend,
-                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 300, 60_000, 64, true, 0, receive, 1);
-        server = HttpServer.start(c, log::add, gated);
+        server = HttpServer.start(cachedConfig(backend, 1, 300), log::add, gated);
         try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
             s.setSoTimeout(15_000);
             s.getOutputStream().write("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
@@ -430,9 +428,7 @@ class HttpServerTest {
         java.util.concurrent.ThreadPoolExecutor stopped = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
                 java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
         stopped.shutdown(); // it refuses every task (RejectedExecutionException)
-        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, backend,
-                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 10_000, 60_000, 64, true, 0, receive, 1);
-        server = HttpServer.start(c, log::add, stopped);
+        server = HttpServer.start(cachedConfig(backend, 1, 10_000), log::add, stopped);
         try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
             s.setSoTimeout(15_000);
             s.getOutputStream().write("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
@@ -454,9 +450,7 @@ class HttpServerTest {
     void anOpenThatEndsAfterTheConnectionsLoopClosedLetsGoOfTheFile(String backend) throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.ThreadPoolExecutor gated = gatedOpener(release);
-        ServeConfig c = new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, backend,
-                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, 10_000, 60_000, 64, true, 0, receive, 1);
-        server = HttpServer.start(c, log::add, gated);
+        server = HttpServer.start(cachedConfig(backend, 2, 10_000), log::add, gated);
         List<LoopServer> loops = server.loopServers();
         try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
             s.setSoTimeout(15_000);
@@ -493,6 +487,13 @@ class HttpServerTest {
             assertTrue(gated.awaitTermination(10, TimeUnit.SECONDS), "the open did not end");
             assertEquals(1, gated.getCompletedTaskCount(), "the open ran");
         }
+    }
+
+    /** A CACHED server of {@code loops} loops on {@code backend} whose send timeout is {@code sendTimeoutMillis}, for a given opener. */
+    private ServeConfig cachedConfig(String backend, int loops, long sendTimeoutMillis) {
+        return new ServeConfig(root, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), loops, backend,
+                ServeConfig.Io.CACHED, 16 << 20, 256, 64 * 1024, 10_000, 60_000, sendTimeoutMillis, 60_000, 64, true, 0,
+                receive, 1);
     }
 
     /** One opener thread whose every open first waits for {@code release}, as one of a cold inode would. */

@@ -196,7 +196,7 @@ final class AioQueue implements IoQueue {
      */
     @Override
     public boolean prepareStreamWrite(int fd, MemorySegment buffer, long data) {
-        return prepare(AioAbi.IOCB_CMD_PWRITE, fd, buffer.address(), buffer.byteSize(), 0, 0, data);
+        return prepareWrite(fd, buffer, 0, 0, data);
     }
 
     @Override
