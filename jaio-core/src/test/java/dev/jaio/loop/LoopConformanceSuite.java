@@ -987,6 +987,133 @@ abstract class LoopConformanceSuite {
         }
     }
 
+    /**
+     * A head given to sendFile goes out with the file's first bytes: a head and 10,000 bytes leave
+     * as one TCP segment (tcpi_data_segs_out of the channel's socket), where a head sent on its own
+     * would be one more, and would wake the peer for the head alone. A head larger than the pipe
+     * and the socket buffers goes in parts, and a large range after it; every byte arrives in
+     * order. Declined (readiness backends, pages not in the cache), nothing is sent, the head
+     * neither.
+     */
+    @Test
+    void sendFileSendsAHeadTogetherWithTheFilesBytes() throws Throwable {
+        Path p = dir.resolve("sendfile-head");
+        byte[] data = randomFile(p, 3 << 20, 8);
+        Connected conn = connectToPeer();
+        StreamChannel c = conn.channel();
+        Socket peer = conn.peer();
+        try (AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                AsyncFile g = AsyncFile.open(loop.engine(), p, FileOption.READ)) {
+            String headText = "HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n";
+            MemorySegment head = bytes(headText);
+            long segments = dataSegmentsOut(c);
+            FutureLong sent = new FutureLong();
+            loop.execute(() -> c.sendFile(head, f, 1000, 10_000, null, sent));
+            byte[] got = peer.getInputStream().readNBytes(headText.length() + 10_000);
+            assertEquals(headText.length() + 10_000L, (long) await(sent));
+            assertEquals(headText, new String(got, 0, headText.length(), US_ASCII));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 11_000),
+                    java.util.Arrays.copyOfRange(got, headText.length(), got.length));
+            assertEquals(1, dataSegmentsOut(c) - segments, "the head and the file's bytes in one segment");
+
+            byte[] bigHead = new byte[3 << 19]; // 1.5 MiB: more than a grown pipe holds
+            new Random(9).nextBytes(bigHead);
+            MemorySegment big = arena.allocate(bigHead.length);
+            MemorySegment.copy(bigHead, 0, big, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bigHead.length);
+            FutureLong sentBig = new FutureLong();
+            loop.execute(() -> c.sendFile(big, g, 1000, data.length - 1000, null, sentBig));
+            byte[] gotBig = peer.getInputStream().readNBytes(bigHead.length + data.length - 1000);
+            assertEquals((long) bigHead.length + data.length - 1000, (long) await(sentBig));
+            assertArrayEquals(bigHead, java.util.Arrays.copyOfRange(gotBig, 0, bigHead.length));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, data.length),
+                    java.util.Arrays.copyOfRange(gotBig, bigHead.length, gotBig.length));
+
+            f.advise(0, 0, dev.jaio.FileAdvice.DONTNEED);
+            Thread.sleep(300); // past the 250 ms in which a recent send of the range's end declines it anyway
+            FutureLong cold = new FutureLong();
+            loop.execute(() -> c.sendFile(head, f, 0, 10_000, null, cold));
+            long n = await(cold);
+            if (backend().equals("uring")) {
+                assertEquals(headText.length() + 10_000L, n);
+                assertEquals(headText, new String(peer.getInputStream().readNBytes(headText.length()), US_ASCII));
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 10_000), peer.getInputStream().readNBytes(10_000));
+            } else if (n == 0) {
+                await(c.write(bytes("!")));
+                assertEquals('!', peer.getInputStream().read(), "declined: nothing sent, the head neither");
+            } else {
+                assertEquals(headText.length() + 10_000L, n, "either declined, or (if the kernel kept the pages) sent whole");
+            }
+        } finally {
+            conn.close();
+        }
+    }
+
+    /**
+     * A sendFile with a head whose range starts past the end of the file sends nothing of the
+     * file: the ring fails it (its head already in the channel's pipe), the readiness backends
+     * decline it or fail it (sendfile(2) gives 0 where cachestat saw the last page resident).
+     * What the peer then gets is what the failure said was written (nothing, or the head, which
+     * the readiness backends had sent), and then the next send's bytes: no head of the failed
+     * send lingers in a pipe to go out in front of a later send.
+     */
+    @Test
+    void aFailedSendFileLeavesNothingOfItsHeadForTheNextSend() throws Exception {
+        Path p = dir.resolve("sendfile-past-end");
+        byte[] data = randomFile(p, 5000, 10);
+        Connected conn = connectToPeer();
+        StreamChannel c = conn.channel();
+        try (AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ)) {
+            String first = "first head\r\n";
+            FutureLong pastEnd = new FutureLong();
+            loop.execute(() -> c.sendFile(bytes(first), f, 6000, 100, null, pastEnd));
+            String written = "";
+            try {
+                long n = await(pastEnd);
+                assertFalse(backend().equals("uring"), "the ring sends or fails, never declines: " + n);
+                assertEquals(0L, n);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertInstanceOf(IOException.class, e.getCause());
+                if (e.getCause().getMessage().contains("after " + first.length() + " bytes were written")) {
+                    assertFalse(backend().equals("uring"), "the ring's head left in the pipe was counted as written");
+                    written = first;
+                }
+            }
+            MemorySegment head = bytes("second\r\n");
+            FutureLong next = new FutureLong();
+            loop.execute(() -> c.sendFile(head, f, 0, 100, null, next));
+            assertEquals(8 + 100L, (long) await(next));
+            byte[] got = conn.peer().getInputStream().readNBytes(written.length() + 108);
+            assertEquals(written + "second\r\n", new String(got, 0, written.length() + 8, US_ASCII));
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 0, 100),
+                    java.util.Arrays.copyOfRange(got, written.length() + 8, got.length));
+        } finally {
+            conn.close();
+        }
+    }
+
+    /**
+     * tcpi_data_segs_out of the channel's socket: the data segments it sent (getsockopt TCP_INFO,
+     * struct tcp_info of include/uapi/linux/tcp.h, the u32 at offset 156, Linux 4.6).
+     */
+    static long dataSegmentsOut(StreamChannel c) throws Throwable {
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle getsockopt = linker.downcallHandle(
+                linker.defaultLookup().find("getsockopt").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment info = a.allocate(256);
+            MemorySegment len = a.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+            len.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 256);
+            int tcpInfo = 11;
+            assertEquals(0, (int) getsockopt.invokeExact(c.fd.fd(), dev.jaio.internal.linux.Sockets.IPPROTO_TCP, tcpInfo,
+                    info, len));
+            assertTrue(len.get(java.lang.foreign.ValueLayout.JAVA_INT, 0) >= 160, "tcp_info without tcpi_data_segs_out");
+            return Integer.toUnsignedLong(info.get(java.lang.foreign.ValueLayout.JAVA_INT, 156));
+        }
+    }
+
     /** A sendFile's count, and a time right after the call that made it returned on the loop thread. */
     record SentFile(long count, long madeAt) {
     }

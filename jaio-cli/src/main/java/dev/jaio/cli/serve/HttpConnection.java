@@ -332,12 +332,12 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
         headPending = true;
         headLength = h.buffer().position();
         if (server.config().io() == ServeConfig.Io.SENDFILE && count > 2L * SMALL_CHUNK) {
-            // The head first, then the body by sendfile(2) (or read, if it is not all in the page cache).
-            headPending = false;
+            // The head and the body by sendfile(2) (the head held back until the body's bytes
+            // follow it), or, if the body is not all in the page cache, nothing: both are then
+            // read and written as in the other modes (the head still pending).
             sendfileStart = start;
             sendfileCount = count;
-            ServeStats.add(server.stats().bytesSent, headLength);
-            ch.write(out.asSlice(0, headLength), WRITE_HEAD_THEN_SENDFILE, this);
+            ch.sendFile(out.asSlice(0, headLength), file.file, start, count, SENDFILE, this);
             return;
         }
         startBody(start, count);
@@ -509,7 +509,6 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
     }
 
     private static final Object WRITE_BODY = new Object();
-    private static final Object WRITE_HEAD_THEN_SENDFILE = new Object();
     private static final Object SENDFILE = new Object();
     private long sendfileStart;
     private long sendfileCount;
@@ -658,16 +657,14 @@ final class HttpConnection implements IoHandler<Object>, ReceiveHandler<Object> 
             onWritten();
         } else if (attachment == WRITE_BODY) {
             bodyWritten();
-        } else if (attachment == WRITE_HEAD_THEN_SENDFILE) {
-            since = System.nanoTime();
-            ch.sendFile(file.file, sendfileStart, sendfileCount, SENDFILE, this);
         } else if (attachment == SENDFILE) {
             since = System.nanoTime();
-            if (result == sendfileCount) {
+            if (result == headLength + sendfileCount) {
+                headPending = false;
                 ServeStats.add(server.stats().bytesSent, result);
                 finishResponse();
             } else {
-                startBody(sendfileStart, sendfileCount); // not all in the page cache: read it through the loop
+                startBody(sendfileStart, sendfileCount); // declined, nothing sent: the head and a read body
             }
         } else if (attachment == WRITE_HEAD_THEN_BODY) {
             since = System.nanoTime();

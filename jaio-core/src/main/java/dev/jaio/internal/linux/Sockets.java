@@ -77,6 +77,11 @@ public final class Sockets {
     public static final int MSG_DONTWAIT = 0x40;
     /** send(2)/recv(2) flag: the whole length (a ring request retries a short one itself). */
     public static final int MSG_WAITALL = 0x100;
+    /**
+     * send(2) flag: more data follows; TCP holds a part of a segment back (as TCP_CORK does, for
+     * this call) until a send without it, or a sendfile(2)'s last part, pushes it out.
+     */
+    public static final int MSG_MORE = 0x8000;
 
     /**
      * {@code struct sockaddr_in}, 16 bytes.

@@ -285,14 +285,23 @@ public final class StreamFd extends LoopFd {
     private MemorySegment residencyAnswer;
 
     /**
-     * Sends {@code count} bytes of file descriptor {@code fileFd} from {@code position} with
-     * sendfile(2) when it should not wait for the disk: when the caller says it may
+     * Sends {@code head} (if any) and then {@code count} bytes of file descriptor {@code fileFd} from
+     * {@code position} with sendfile(2) when it should not wait for the disk: when the caller says it may
      * ({@code mayWait}), or cachestat(2) says some page of the range is not in the kernel's page
      * cache (or cannot say), nothing is sent and the handler gets 0, so that the caller reads the
-     * range through its engine instead. Otherwise the handler gets {@code count} once every byte is
+     * range through its engine instead (and sends the head its own way). Otherwise the handler gets
+     * the head's size plus {@code count} once every byte is
      * sent (EAGAIN waits for the socket, as a write does; pages evicted while it waits are read by
      * the resumed sendfile, on the loop thread). cachestat counts a page the kernel is still
      * reading as resident: only the caller knows when that may be so.
+     *
+     * <p>The head goes first and is held back until the file's bytes follow it (readiness: send(2)
+     * with MSG_MORE, then sendfile(2) in the same turn; uring: written into the channel's pipe,
+     * where the first SPLICE from the file joins it), so the peer gets both together, as from
+     * nginx's TCP_NOPUSH or the hdtr of BSD's sendfile: one wakeup of the peer, no turn between.
+     *
+     * @param head bytes sent before the file's (a response's head), pinned until the handler runs;
+     *     null or empty for none
      *
      * @param fileSize the file's size, for the residency check of its last page
      * @param mayWait the caller knows the send could wait for the disk though the pages be in the
@@ -303,8 +312,8 @@ public final class StreamFd extends LoopFd {
      *     and {@code mayWait} is not looked at: the kernel's io-wq workers do the waiting)
      * @throws WritePendingException when a write is pending
      */
-    public boolean sendFile(int fileFd, long position, long count, long fileSize, boolean mayWait, Object handler,
-            Object attachment) {
+    public boolean sendFile(MemorySegment head, int fileFd, long position, long count, long fileSize, boolean mayWait,
+            Object handler, Object attachment) {
         if (kind != Kind.SOCKET) {
             throw new UnsupportedOperationException("sendFile: only to a TCP socket");
         }
@@ -315,8 +324,11 @@ public final class StreamFd extends LoopFd {
             reactor.failed(handler, closedException("sendfile"), attachment);
             return false;
         }
+        if (head != null && head.byteSize() == 0) {
+            head = null;
+        }
         if (inRing) {
-            ringSendFile(fileFd, position, count, handler, attachment);
+            ringSendFile(head, fileFd, position, count, handler, attachment);
             return true;
         }
         if (sendOffset == null) {
@@ -330,20 +342,46 @@ public final class StreamFd extends LoopFd {
             reactor.completed(handler, 0, attachment);
             return false;
         }
+        PinnedMemory pin = head == null ? null : pin(head, "sendfile to ");
         sendOffset.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, position);
         sendFd = fileFd;
         sendEnd = position + count;
-        writeBuf = null;
+        writeBuf = head;
         writeDone = 0;
         writeHandler = handler;
         writeAtt = attachment;
+        writePin = pin;
         trySendFile();
         return true;
     }
 
-    /** Readiness: as {@link #tryWrite}, with sendfile(2) from {@link #sendFd}. */
+    /**
+     * Readiness: as {@link #tryWrite}, with sendfile(2) from {@link #sendFd}, after the head
+     * ({@link #writeBuf}, if any): sent with MSG_MORE, so TCP holds it (a part of a segment) until
+     * the sendfile that follows pushes it out with the file's first bytes.
+     */
     private void trySendFile() {
         long budget = sendBudget();
+        while (writeBuf != null && writeDone < writeBuf.byteSize()) {
+            if (budget == 0) {
+                sendNextTurn();
+                return;
+            }
+            MemorySegment part = writeDone == 0 ? writeBuf : writeBuf.asSlice(writeDone);
+            long n = NetCalls.send(fd, part, Math.min(part.byteSize(), budget), Sockets.MSG_NOSIGNAL | Sockets.MSG_MORE);
+            if (n >= 0) {
+                writeDone += n;
+                budget -= n;
+                sentThisTurn += n;
+            } else if (n == -Errno.EAGAIN) {
+                awaitWritable();
+                return;
+            } else if (n != -Errno.EINTR) {
+                sendFd = -1;
+                failWrite(n);
+                return;
+            }
+        }
         while (true) {
             long at = sendOffset.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
             long left = sendEnd - at;
@@ -433,7 +471,8 @@ public final class StreamFd extends LoopFd {
      * in an io-wq worker: io_uring never issues a splice inline), so the loop never waits, and the
      * handler always gets {@code count} (or a failure).
      */
-    private void ringSendFile(int fileFd, long position, long count, Object handler, Object attachment) {
+    private void ringSendFile(MemorySegment head, int fileFd, long position, long count, Object handler,
+            Object attachment) {
         if (pipeRead < 0) {
             MemorySegment fds = java.lang.foreign.Arena.ofAuto().allocate(8, 4);
             long rc = NetCalls.pipe2(fds, dev.jaio.internal.linux.Fcntl.O_CLOEXEC);
@@ -448,7 +487,9 @@ public final class StreamFd extends LoopFd {
             spliceIn = new ChannelOp(IoOp.SPLICE, pipeWrite, this, ChannelOp.SPLICE_IN);
             spliceOut = new ChannelOp(IoOp.SPLICE, fd, this, ChannelOp.SPLICE_OUT);
         }
-        if (count > pipeCapacity() && !pipeGrown && !pipeGrowRefused) {
+        PinnedMemory pin = head == null ? null : pin(head, "sendfile to ");
+        long total = head == null ? count : head.byteSize() + count;
+        if (total > pipeCapacity() && !pipeGrown && !pipeGrowRefused) {
             // A range the pipe does not hold at once: fewer pipefuls, fewer hand-offs to io-wq. (Not
             // for ranges that fit: a keep-alive channel of small files would hold budget for nothing.)
             // Only here and at the end of a send, when no SPLICE of the pipe is in flight: fcntl on a
@@ -464,21 +505,65 @@ public final class StreamFd extends LoopFd {
         splicePos = position;
         spliceEnd = position + count;
         inPipe = 0;
-        writeBuf = null;
+        headPiped = 0;
+        writeBuf = head;
         writeDone = 0;
         writeHandler = handler;
         writeAtt = attachment;
-        if (count == 0) {
-            sendFd = -1;
-            finishWrite();
-            return;
-        }
-        spliceInNext(count);
+        writePin = pin;
+        spliceNext();
     }
 
-    /** SPLICEs the next part of the range, {@code left} bytes, into the pipe: a pipeful at most. */
+    /** Bytes of the head ({@link #writeBuf}) written into the pipe. */
+    private long headPiped;
+
+    /**
+     * The pipe is empty (no SPLICE of it in flight): the next part of the send. The head goes into
+     * the pipe by write(2) on the loop thread, a pipeful at most, so it never waits (an empty pipe
+     * takes a pipeful; nothing else holds the pipe's lock); when all of it fits in half the pipe,
+     * the file's first SPLICE joins it there, and one SPLICE to the socket sends both. Then the
+     * file's parts, and the end.
+     */
+    private void spliceNext() {
+        if (writeBuf != null && headPiped < writeBuf.byteSize()) {
+            MemorySegment part = headPiped == 0 ? writeBuf : writeBuf.asSlice(headPiped);
+            long n;
+            do {
+                n = Libc.write(pipeWrite, part, Math.min(part.byteSize(), pipeCapacity()));
+            } while (n == -Errno.EINTR);
+            if (n <= 0) {
+                failSplice(n < 0 ? n : -Errno.EIO);
+                return;
+            }
+            headPiped += n;
+            inPipe = (int) n;
+            if (headPiped == writeBuf.byteSize() && splicePos < spliceEnd && n <= pipeCapacity() / 2) {
+                spliceInNext(spliceEnd - splicePos);
+            } else {
+                spliceOut.startSplice(pipeRead, -1, inPipe);
+            }
+            return;
+        }
+        if (splicePos < spliceEnd) {
+            spliceInNext(spliceEnd - splicePos);
+            return;
+        }
+        sendFd = -1;
+        if (pipeGrown && SplicePipes.bounded()) {
+            // The pipe is empty: a bounded process gives the pages back now, not when the
+            // channel closes, so idle keep-alive connections do not hold the budget.
+            pipeGrown = false;
+            SplicePipes.shrink(pipeWrite, pipeMadeCapacity);
+        }
+        finishWrite();
+    }
+
+    /**
+     * SPLICEs the next part of the range, {@code left} bytes, into the pipe: what is left of a
+     * pipeful at most (after a head in it, the kernel moves what the pipe's free slots hold).
+     */
     private void spliceInNext(long left) {
-        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(pipeCapacity(), left));
+        spliceIn.startSplice(sendFd, splicePos, (int) Math.min(pipeCapacity() - inPipe, left));
     }
 
     /** The channel's pipe's capacity as the kernel has it ({@link SplicePipes}): what one SPLICE moves at most. */
@@ -488,18 +573,16 @@ public final class StreamFd extends LoopFd {
 
     private void spliceCompleted(int which, long result) {
         if (result < 0 || closed) {
-            sendFd = -1;
-            failWrite(result < 0 ? result : -Errno.ECANCELED);
+            failSplice(result < 0 ? result : -Errno.ECANCELED);
             return;
         }
         if (which == ChannelOp.SPLICE_IN) {
             if (result == 0) {
-                sendFd = -1;
-                failWrite(-Errno.EIO); // the file ended before the range did (it shrank)
+                failSplice(-Errno.EIO); // the file ended before the range did (it shrank)
                 return;
             }
             splicePos += result;
-            inPipe = (int) result;
+            inPipe += (int) result; // after the head, if it is in the pipe too
             spliceOut.startSplice(pipeRead, -1, inPipe);
             return;
         }
@@ -507,18 +590,23 @@ public final class StreamFd extends LoopFd {
         writeDone += result;
         if (inPipe > 0) {
             spliceOut.startSplice(pipeRead, -1, inPipe); // the socket took part: the rest
-        } else if (splicePos < spliceEnd) {
-            spliceInNext(spliceEnd - splicePos);
         } else {
-            sendFd = -1;
-            if (pipeGrown && SplicePipes.bounded()) {
-                // The pipe is empty: a bounded process gives the pages back now, not when the
-                // channel closes, so idle keep-alive connections do not hold the budget.
-                pipeGrown = false;
-                SplicePipes.shrink(pipeWrite, pipeMadeCapacity);
-            }
-            finishWrite();
+            spliceNext();
         }
+    }
+
+    /**
+     * The send failed, with no SPLICE in flight: bytes it left in the pipe (a head, a part the
+     * socket did not take) would go out before the next send's, so the pipe is let go and the
+     * next send makes a new one.
+     */
+    private void failSplice(long negErrno) {
+        sendFd = -1;
+        if (inPipe > 0) {
+            inPipe = 0;
+            releaseMore();
+        }
+        failWrite(negErrno);
     }
 
     @Override

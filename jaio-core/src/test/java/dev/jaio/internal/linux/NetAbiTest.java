@@ -76,6 +76,7 @@ class NetAbiTest {
                 () -> assertEquals(4, Sockets.SO_ERROR),
                 () -> assertEquals(0x4000, Sockets.MSG_NOSIGNAL),
                 () -> assertEquals(0x100, Sockets.MSG_WAITALL),
+                () -> assertEquals(0x8000, Sockets.MSG_MORE),
                 () -> assertEquals(0x40, Sockets.MSG_DONTWAIT),
                 () -> assertEquals(1, Epoll.EPOLL_CTL_ADD),
                 () -> assertEquals(2, Epoll.EPOLL_CTL_DEL),
