@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
                     + " answered and the connection closed after reading what the client still sends.",
             "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
                     + " reads O_DIRECT blocks; buffered reads through the kernel's page cache; sendfile sends"
-                    + " bodies over 32 KiB without a copy: on uring by the ring's SPLICE through a pipe, elsewhere by"
+                    + " bodies over 32 KiB without a copy, the head held back to go out with the body's first"
+                    + " bytes: on uring by the ring's SPLICE through a pipe, elsewhere by"
                     + " sendfile(2) when cachestat(2) says they are in the page cache and no read of the file"
                     + " went through the loops' engines in the last 250 ms (whose readahead may still be filling"
                     + " pages that cachestat counts), read as buffered otherwise. Open files"

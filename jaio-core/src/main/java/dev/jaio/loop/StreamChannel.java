@@ -317,14 +317,18 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * {@link #sendFile(dev.jaio.AsyncFile, long, long, Object, IoHandler) sendFile} with
-     * {@code head} sent before the file's bytes and held back until they follow it, so the peer
-     * gets both together: a response's head and its body in one wakeup of the client and no loop
-     * turn between them (what nginx gets from TCP_NOPUSH around its writev and sendfile, and BSD's
-     * sendfile from its header vector). On the readiness backends the head is send(2) with
-     * MSG_MORE right before the sendfile(2); on {@code uring} it is written into the channel's
-     * pipe (by write(2), a pipeful at most, into the empty pipe: it never waits), where the
-     * file's first SPLICE joins it. When the readiness backends decline the range (the handler
-     * gets 0), the head was not sent either: the caller sends both its own way.
+     * {@code head} sent before the file's bytes and held back until they follow it, so the file's
+     * first bytes share the head's segment: a response's head and its body in one wakeup of the
+     * client (what nginx gets from TCP_NOPUSH around its writev and sendfile, and BSD's sendfile
+     * from its header vector). On the readiness backends the head is send(2) with MSG_MORE right
+     * before the sendfile(2), in the same loop turn unless the channel's allowance for the turn
+     * runs out; on {@code uring} it is written into the channel's pipe (by write(2), a pipeful at
+     * most, into the empty pipe: it never waits), where the file's first SPLICE joins it when the
+     * head fills at most half the pipe (a larger head goes in SPLICEs of its own first). When the
+     * readiness backends decline the range (the handler gets 0), the head was not sent either: the
+     * caller sends both its own way. With {@code count} 0 the head is sent alone. When the send
+     * fails after the head went, the head is pushed out (TCP_NODELAY set, and reset if it was
+     * off), so that what the failure reports as written reaches the peer.
      *
      * @param <A> the attachment's type
      * @param head native memory sent first (a response's head), not to be changed until the handler
@@ -337,6 +341,7 @@ public final class StreamChannel implements AutoCloseable {
      *     range is not all in the page cache, or may be being read into it: nothing was sent
      * @throws IllegalArgumentException for a CACHED file, a negative position or count, or a head
      *     that is not native memory
+     * @throws IllegalStateException when {@code head}'s memory is freed (on the loop thread)
      * @throws UnsupportedOperationException for a pipe
      * @throws WritePendingException when a write is pending (on the loop thread)
      */

@@ -289,20 +289,22 @@ public final class StreamFd extends LoopFd {
      * {@code position} with sendfile(2) when it should not wait for the disk: when the caller says it may
      * ({@code mayWait}), or cachestat(2) says some page of the range is not in the kernel's page
      * cache (or cannot say), nothing is sent and the handler gets 0, so that the caller reads the
-     * range through its engine instead (and sends the head its own way). Otherwise the handler gets
+     * range through its engine instead (and sends the head its own way; a failure after the head
+     * went pushes it out, see {@link #failSendFile}). Otherwise the handler gets
      * the head's size plus {@code count} once every byte is
      * sent (EAGAIN waits for the socket, as a write does; pages evicted while it waits are read by
      * the resumed sendfile, on the loop thread). cachestat counts a page the kernel is still
      * reading as resident: only the caller knows when that may be so.
      *
      * <p>The head goes first and is held back until the file's bytes follow it (readiness: send(2)
-     * with MSG_MORE, then sendfile(2) in the same turn; uring: written into the channel's pipe,
-     * where the first SPLICE from the file joins it), so the peer gets both together, as from
-     * nginx's TCP_NOPUSH or the hdtr of BSD's sendfile: one wakeup of the peer, no turn between.
+     * with MSG_MORE, then sendfile(2) in the same turn unless the turn's allowance ran out; uring:
+     * written into the channel's pipe, where the first SPLICE from the file joins it when the head
+     * fills at most half the pipe, else the head goes in SPLICEs of its own first), so the file's
+     * first bytes share the head's segment, as with nginx's TCP_NOPUSH or the hdtr of BSD's
+     * sendfile: one wakeup of the peer.
      *
      * @param head bytes sent before the file's (a response's head), pinned until the handler runs;
-     *     null or empty for none
-     *
+     *     null or empty for none; with {@code count} 0 it is sent alone, never declined
      * @param fileSize the file's size, for the residency check of its last page
      * @param mayWait the caller knows the send could wait for the disk though the pages be in the
      *     cache (an O_DIRECT descriptor, whose sendfile reads the device; pages that may still be
@@ -337,8 +339,8 @@ public final class StreamFd extends LoopFd {
             residencyRange = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT_RANGE);
             residencyAnswer = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT);
         }
-        if (count == 0 || mayWait || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize,
-                residencyRange, residencyAnswer)) {
+        if (count == 0 ? head == null : mayWait || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count,
+                fileSize, residencyRange, residencyAnswer)) {
             reactor.completed(handler, 0, attachment);
             return false;
         }
@@ -368,7 +370,9 @@ public final class StreamFd extends LoopFd {
                 return;
             }
             MemorySegment part = writeDone == 0 ? writeBuf : writeBuf.asSlice(writeDone);
-            long n = NetCalls.send(fd, part, Math.min(part.byteSize(), budget), Sockets.MSG_NOSIGNAL | Sockets.MSG_MORE);
+            boolean more = sendEnd > sendOffset.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0); // the file's bytes follow
+            long n = NetCalls.send(fd, part, Math.min(part.byteSize(), budget),
+                    more ? Sockets.MSG_NOSIGNAL | Sockets.MSG_MORE : Sockets.MSG_NOSIGNAL);
             if (n >= 0) {
                 writeDone += n;
                 budget -= n;
@@ -377,8 +381,7 @@ public final class StreamFd extends LoopFd {
                 awaitWritable();
                 return;
             } else if (n != -Errno.EINTR) {
-                sendFd = -1;
-                failWrite(n);
+                failSendFile(n);
                 return;
             }
         }
@@ -407,8 +410,7 @@ public final class StreamFd extends LoopFd {
             }
             if (n == 0) {
                 // The file ended before the range did (it shrank): a short send is a failure here.
-                sendFd = -1;
-                failWrite(-Errno.EIO);
+                failSendFile(-Errno.EIO);
                 return;
             }
             if (n == -Errno.EINTR) {
@@ -418,10 +420,31 @@ public final class StreamFd extends LoopFd {
                 awaitWritable();
                 return;
             }
-            sendFd = -1;
-            failWrite(n);
+            failSendFile(n);
             return;
         }
+    }
+
+    /**
+     * Readiness: the sendfile failed. A head it sent went with MSG_MORE, and TCP holds it back
+     * until a send pushes it, which may never come (the caller may wait for the peer): setting
+     * TCP_NODELAY pushes what is pending (tcp_sock_set_nodelay), so what the failure reports as
+     * written reaches the peer now rather than in front of a later send's bytes. A socket that had
+     * Nagle's algorithm on gets it back.
+     */
+    private void failSendFile(long negErrno) {
+        sendFd = -1;
+        if (writeBuf != null && writeDone > 0) {
+            MemorySegment v = java.lang.foreign.Arena.ofAuto().allocate(8, 4); // a failure: rare
+            long was = NetCalls.getsockoptInt(fd, Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY, v);
+            v.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 1);
+            NetCalls.setsockopt(fd, Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY, v, 4);
+            if (was == 0) {
+                v.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 0);
+                NetCalls.setsockopt(fd, Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY, v, 4);
+            }
+        }
+        failWrite(negErrno);
     }
 
     /**
@@ -469,7 +492,7 @@ public final class StreamFd extends LoopFd {
      * The ring's sendfile: the file's bytes go into a pipe of this channel's own and from it into
      * the socket, by SPLICE requests the kernel runs without copying them to user memory (always
      * in an io-wq worker: io_uring never issues a splice inline), so the loop never waits, and the
-     * handler always gets {@code count} (or a failure).
+     * handler always gets the head's size plus {@code count} (or a failure).
      */
     private void ringSendFile(MemorySegment head, int fileFd, long position, long count, Object handler,
             Object attachment) {
@@ -712,7 +735,7 @@ public final class StreamFd extends LoopFd {
             if (recvHandler != null && (recvOp == null || !recvOp.inFlight())) {
                 ringReceive();
             }
-            if (writeHandler != null && !closed && (writeOp == null || !writeOp.inFlight())
+            if (writeHandler != null && sendFd < 0 && !closed && (writeOp == null || !writeOp.inFlight())
                     && (writeZcOp == null || !writeZcOp.inFlight())) {
                 queueWrite();
             }
