@@ -66,15 +66,39 @@ class FastPathEdgeTest {
                     assertEquals(PAGE, w.get(30, TimeUnit.SECONDS));
                 }
             }
-            // A caller holding many futures before joining any: it waits in its calls, nothing deadlocks.
-            List<CompletableFuture<Integer>> many = new ArrayList<>();
-            for (int i = 0; i < 32; i++) {
-                many.add(f.read(b.segment(), (long) i * PAGE));
+            // A caller holding many futures before joining any: it waits in its calls, nothing
+            // deadlocks. The queue's one place is held by a read of an empty FIFO until the caller
+            // waits for it (a read of the file could complete before the next call, and none wait).
+            Path fifo = dir.resolve("place.fifo");
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor(), "mkfifo");
+            try (AsyncFile pipe = AsyncFile.open(engine, fifo, FileOption.READ, FileOption.WRITE);
+                 IoBuffer pb = IoBuffer.allocate(PAGE, PAGE)) {
+                CompletableFuture<Integer> held = pipe.read(pb.segment(), 0);
+                long waitsBefore = engine.queueWaits();
+                List<CompletableFuture<Integer>> many = new ArrayList<>();
+                CompletableFuture<Void> caller = CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 32; i++) {
+                        CompletableFuture<Integer> r = f.read(b.segment(), (long) i * PAGE);
+                        synchronized (many) {
+                            many.add(r);
+                        }
+                    }
+                });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (engine.queueWaits() == waitsBefore && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertTrue(engine.queueWaits() > waitsBefore, "the caller waited for the held place");
+                Files.write(fifo, new byte[PAGE]); // the FIFO's read completes, and gives its place up
+                assertEquals(PAGE, held.get(30, TimeUnit.SECONDS));
+                caller.get(30, TimeUnit.SECONDS);
+                synchronized (many) {
+                    assertEquals(32, many.size());
+                    for (CompletableFuture<Integer> r : many) {
+                        assertEquals(PAGE, r.get(30, TimeUnit.SECONDS));
+                    }
+                }
             }
-            for (CompletableFuture<Integer> r : many) {
-                assertEquals(PAGE, r.get(30, TimeUnit.SECONDS));
-            }
-            assertTrue(engine.queueWaits() > 0);
         }
     }
 
