@@ -279,6 +279,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         return reactor.sendsContinued();
     }
 
+    /** Tests: the loop's staging buffers (uring) taken by sends that have not ended; asks the loop thread. */
+    int sendStagingTakenForTest() throws Exception {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> f.complete(reactor.sendStagingTakenForTest()));
+        return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** Tests: the pages uring sendFile pipes of this process may be grown by (Long.MAX_VALUE: none); returns what it was. */
     static long splicePipeBudgetForTest(long pages) {
         return Reactor.splicePipeBudgetForTest(pages);

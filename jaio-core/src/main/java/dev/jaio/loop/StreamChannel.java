@@ -269,7 +269,18 @@ public final class StreamChannel implements AutoCloseable {
     /**
      * Sends {@code count} bytes of {@code file} from {@code position} to this TCP connection
      * without copying them through Java memory, and without the loop ever waiting for the disk.
-     * On {@code uring} the ring does it: SPLICE requests move the bytes from the file into a pipe
+     * On {@code uring} the ring does it. A range that cachestat(2) says is in the page cache and
+     * that one turn's allowance ({@link LoopConfig#sendBytesPerTurn()}, at most 1 MiB) holds is
+     * read into a staging buffer of the loop's (preadv2 with RWF_NOWAIT on the loop thread: it
+     * fails rather than wait) and sent with the head by one SENDMSG request, which io_uring runs
+     * inline, in the loop thread's io_uring_enter; the buffer is the kernel's until the request
+     * ends, a close included. Measured on warm 100 KiB files with {@code jaio serve} (2-core VM):
+     * more requests/s than the SPLICE way below, whose two hand-offs to io-wq workers per pipeful
+     * cost more than the two copies (and than a mapping of the file, whose unmap and first touch
+     * cost more still there; see the README). Not for a {@link dev.jaio.FileOption#DIRECT}
+     * file or pages that may still be under read (see below), nor when the read comes back short
+     * or the loop's 32 buffers are all held by sends waiting for their peers. Otherwise SPLICE
+     * requests move the bytes from the file into a pipe
      * of the channel's own and from the pipe into the socket, a pipeful at a time (the kernel runs
      * every splice in its io-wq workers, never on the loop thread, so each pipeful costs two
      * hand-offs there and back). For a range larger than its pipe holds, the pipe is grown to 1 MiB
@@ -322,7 +333,8 @@ public final class StreamChannel implements AutoCloseable {
      * client (what nginx gets from TCP_NOPUSH around its writev and sendfile, and BSD's sendfile
      * from its header vector). On the readiness backends the head is send(2) with MSG_MORE right
      * before the sendfile(2), in the same loop turn unless the channel's allowance for the turn
-     * runs out; on {@code uring} it is written into the channel's pipe (by write(2), a pipeful at
+     * runs out; on {@code uring} it is the SENDMSG's first iovec (a staged send), or it is written
+     * into the channel's pipe (by write(2), a pipeful at
      * most, into the empty pipe: it never waits), where the file's first SPLICE joins it when the
      * head fills at most half the pipe (a larger head goes in SPLICEs of its own first). When the
      * readiness backends decline the range (the handler gets 0), the head was not sent either: the

@@ -442,6 +442,70 @@ class LoopSafetyTest {
     }
 
     /**
+     * uring's sendFile of a range in the page cache (read into a staging buffer of the loop's, one
+     * SENDMSG with the head) allocates nothing on the loop thread: the msghdr and its iovecs are
+     * the channel's, made with its first such send, the buffers the loop's, and the read captures
+     * no errno. Each round: a head and a 16 KiB file in the page cache, to a JDK socket a test
+     * thread drains.
+     */
+    @Test
+    void aStagedSendFileOnUringAllocatesNothing() throws Exception {
+        Path file = java.nio.file.Files.createTempFile("jaio-staged", ".bin");
+        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring"));
+                java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Arena arena = Arena.ofShared()) {
+            java.nio.file.Files.write(file, new byte[16 * 1024]);
+            dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(loop.engine(), file, dev.jaio.FileOption.READ);
+            StreamChannel from = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
+                    .get(10, TimeUnit.SECONDS);
+            Socket peer = ss.accept();
+            Thread drain = Thread.ofPlatform().daemon().start(() -> {
+                byte[] sink = new byte[1 << 16];
+                try (var in = peer.getInputStream()) {
+                    while (in.read(sink) >= 0) {
+                        // drained
+                    }
+                } catch (IOException e) {
+                    // closed at the end
+                }
+            });
+            assumeJit();
+            MemorySegment head = arena.allocate(100);
+            java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            Windows windows = new Windows(10);
+            long size = 16 * 1024;
+            IoHandler<Object> sent = new IoHandler<>() {
+                @Override
+                public void completed(long n, Object a) {
+                    if (n != head.byteSize() + size) {
+                        bytesPerRound.completeExceptionally(new AssertionError("sendFile sent " + n + " bytes"));
+                    } else if (windows.done(mx.getCurrentThreadAllocatedBytes())) {
+                        bytesPerRound.complete(windows.last());
+                    } else {
+                        from.sendFile(head, f, 0, size, null, this);
+                    }
+                }
+
+                @Override
+                public void failed(IOException e, Object a) {
+                    bytesPerRound.completeExceptionally(e);
+                }
+            };
+            loop.execute(() -> sent.completed(head.byteSize() + size, null));
+            long perRound = bytesPerRound.get(60, TimeUnit.SECONDS);
+            from.close();
+            peer.close();
+            drain.join(10_000);
+            f.close();
+            assertTrue(perRound < 16, "uring: a staged 16 KiB sendFile with a head allocates " + perRound
+                    + " bytes on the loop thread; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * A linked RECV and LINK_TIMEOUT take two places of the loop's socket share at once: on a queue
      * too small for that, a timed read is timed by the loop's timer instead (it never waits for two
      * places that cannot come, holding up the file requests behind it).

@@ -696,6 +696,7 @@ public final class EventLoop implements AutoCloseable {
             case IoOp.POLL -> queue.preparePoll(op.fd, op.rwFlags, slot);
             case IoOp.RECV -> ((SocketOps) queue).prepareRecv(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.SEND -> ((SocketOps) queue).prepareSend(op.fd, op.buffer, op.rwFlags, slot);
+            case IoOp.SENDMSG -> ((SocketOps) queue).prepareSendmsg(op.fd, op.buffer, op.rwFlags, slot);
             case IoOp.SEND_ZC -> ((SocketOps) queue).prepareSendZc(op.fd, op.buffer, op.rwFlags, op.sendZcReportUsage, slot);
             case IoOp.ACCEPT -> ((SocketOps) queue).prepareAccept(op.fd, op.rwFlags, slot);
             case IoOp.ACCEPT_MULTISHOT -> ((SocketOps) queue).prepareAcceptMultishot(op.fd, op.rwFlags, slot);

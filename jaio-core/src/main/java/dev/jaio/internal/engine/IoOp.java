@@ -83,6 +83,12 @@ public abstract class IoOp<T> extends CompletableFuture<T> {
     public static final int STREAM_READ_SELECT = 18;
     /** One recv(2) into a buffer the kernel picks from group {@link #offset} ({@link SocketOps#prepareRecvSelect}): a kernel without multishot RECV. */
     public static final int RECV_SELECT = 19;
+    /**
+     * sendmsg(2) ({@link SocketOps#prepareSendmsg}) of the {@code struct msghdr} in {@link #buffer}
+     * (its iovecs name the bytes, which stay the caller's until the request ends); {@link #rwFlags}
+     * holds the MSG_* flags.
+     */
+    public static final int SENDMSG = 20;
 
     /** Not yet handed to the kernel: a cancel may still end it without the kernel. */
     private static final int NEW = 0;

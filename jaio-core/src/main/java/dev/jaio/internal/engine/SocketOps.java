@@ -16,6 +16,14 @@ public interface SocketOps {
     boolean prepareSend(int fd, MemorySegment buffer, int msgFlags, long userData);
 
     /**
+     * sendmsg(2) of the {@code struct msghdr} in {@code msghdr} (the bytes its iovecs name, in
+     * order, as one stream of bytes; no address, no control data): bytes sent (possibly fewer), or
+     * -errno. The kernel copies the msghdr and the iovec array when it prepares the request; the
+     * bytes themselves must stay until it ends.
+     */
+    boolean prepareSendmsg(int fd, MemorySegment msghdr, int msgFlags, long userData);
+
+    /**
      * A zero-copy send of {@code buffer} (io_uring's SEND_ZC): the bytes sent (or -errno) come
      * through {@link CompletionSink#completeMore} when a notification follows, and the request ends
      * with that notification, once the kernel no longer reads the buffer (its result has

@@ -1,8 +1,10 @@
 package dev.jaio.internal.linux;
 
 import static dev.jaio.internal.linux.Layouts.offset;
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
@@ -119,6 +121,31 @@ public final class Sockets {
     public static final long SIN6_ADDR = offset(SOCKADDR_IN6, "sin6_addr");
     /** Offset of {@code sin6_scope_id}. */
     public static final long SIN6_SCOPE_ID = offset(SOCKADDR_IN6, "sin6_scope_id");
+
+    /**
+     * {@code struct msghdr} as sendmsg(2) and io_uring's SENDMSG take it ({@code struct
+     * user_msghdr}, {@code include/linux/socket.h}), 56 bytes on LP64.
+     * <pre>
+     * struct user_msghdr { void __user *msg_name; int msg_namelen; struct iovec __user *msg_iov;
+     *                      __kernel_size_t msg_iovlen; void __user *msg_control;
+     *                      __kernel_size_t msg_controllen; unsigned int msg_flags; };
+     * </pre>
+     */
+    public static final StructLayout MSGHDR = MemoryLayout.structLayout(
+            ADDRESS.withName("msg_name"),
+            JAVA_INT.withName("msg_namelen"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("msg_iov"),
+            JAVA_LONG.withName("msg_iovlen"),
+            ADDRESS.withName("msg_control"),
+            JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"),
+            MemoryLayout.paddingLayout(4)).withName("msghdr");
+
+    /** Offset of {@code msg_iov} (pointer to the iovec array). */
+    public static final long MSG_IOV = offset(MSGHDR, "msg_iov");
+    /** Offset of {@code msg_iovlen} (size_t: iovecs in the array). */
+    public static final long MSG_IOVLEN = offset(MSGHDR, "msg_iovlen");
 
     /** Room for either address: {@code sizeof(struct sockaddr_in6)}. */
     public static final long SOCKADDR_MAX = SOCKADDR_IN6.byteSize();

@@ -30,6 +30,8 @@ final class ChannelOp extends IoOp<Void> {
     static final int OUT_ZC = 7;
     /** A receive: RECV_MULTISHOT or STREAM_READ_SELECT into the loop's ring, or RECV/STREAM_READ into the channel's buffer. */
     static final int RECEIVE = 8;
+    /** uring's sendfile of a range in the page cache: SENDMSG of the head and a staging buffer holding the range. */
+    static final int OUT_STAGED = 9;
 
     private final LoopFd owner;
     private final int kind;

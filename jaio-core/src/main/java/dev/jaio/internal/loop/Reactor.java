@@ -537,6 +537,25 @@ public final class Reactor implements LoopDriver {
         if (arena != null) {
             arena.close();
         }
+        if (sendStaging != null) {
+            sendStaging.release(); // after the queue's close, which waited for every request
+        }
+    }
+
+    /** uring: the staging buffers of the channels' sends of ranges in the page cache, made with the first. */
+    private SendStaging sendStaging;
+
+    /** uring, loop thread: the loop's staging buffers ({@link SendStaging}). */
+    SendStaging sendStaging() {
+        if (sendStaging == null) {
+            sendStaging = new SendStaging(sendBytesPerTurn);
+        }
+        return sendStaging;
+    }
+
+    /** Tests, loop thread: staging buffers taken by sends that have not ended. */
+    public int sendStagingTakenForTest() {
+        return sendStaging == null ? 0 : sendStaging.taken();
     }
 
     // ---- tasks and timers ----

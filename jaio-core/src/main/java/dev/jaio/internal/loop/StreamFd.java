@@ -298,6 +298,7 @@ public final class StreamFd extends LoopFd {
      *
      * <p>The head goes first and is held back until the file's bytes follow it (readiness: send(2)
      * with MSG_MORE, then sendfile(2) in the same turn unless the turn's allowance ran out; uring:
+     * the first iovec of a staged send ({@link #ringSendStaged}), or
      * written into the channel's pipe, where the first SPLICE from the file joins it when the head
      * fills at most half the pipe, else the head goes in SPLICEs of its own first), so the file's
      * first bytes share the head's segment, as with nginx's TCP_NOPUSH or the hdtr of BSD's
@@ -308,10 +309,11 @@ public final class StreamFd extends LoopFd {
      * @param fileSize the file's size, for the residency check of its last page
      * @param mayWait the caller knows the send could wait for the disk though the pages be in the
      *     cache (an O_DIRECT descriptor, whose sendfile reads the device; pages that may still be
-     *     under read): declined as a range that is not resident
-     * @return whether it went ahead (false: declined, the handler got 0)
-     * @throws UnsupportedOperationException for a pipe (on {@code uring} the ring's SPLICE sends,
-     *     and {@code mayWait} is not looked at: the kernel's io-wq workers do the waiting)
+     *     under read): declined as a range that is not resident (on {@code uring}: sent by SPLICE,
+     *     not by a staged send, whose read would start the pages' readahead and fail; the kernel's
+     *     io-wq workers do the waiting)
+     * @return whether it went ahead (false: declined, the handler got 0; never on {@code uring})
+     * @throws UnsupportedOperationException for a pipe
      * @throws WritePendingException when a write is pending
      */
     public boolean sendFile(MemorySegment head, int fileFd, long position, long count, long fileSize, boolean mayWait,
@@ -329,15 +331,21 @@ public final class StreamFd extends LoopFd {
         if (head != null && head.byteSize() == 0) {
             head = null;
         }
-        if (inRing) {
-            ringSendFile(head, fileFd, position, count, handler, attachment);
-            return true;
-        }
         if (sendOffset == null) {
             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofAuto();
             sendOffset = arena.allocate(8, 8);
             residencyRange = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT_RANGE);
             residencyAnswer = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT);
+        }
+        if (inRing) {
+            if (count > 0 && !mayWait && count <= reactor.sendStaging().bufferBytes()
+                    && dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize, residencyRange,
+                            residencyAnswer)
+                    && ringSendStaged(head, fileFd, position, count, handler, attachment)) {
+                return true;
+            }
+            ringSendFile(head, fileFd, position, count, handler, attachment);
+            return true;
         }
         if (count == 0 ? head == null : mayWait || !dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count,
                 fileSize, residencyRange, residencyAnswer)) {
@@ -469,6 +477,116 @@ public final class StreamFd extends LoopFd {
             trySendFile();
         } else if (writeBuf != null && !writesQueued) {
             tryWrite();
+        }
+    }
+
+    // ---- sendfile on uring, a range in the page cache: read into a staging buffer, one SENDMSG with the head ----
+
+    /** {@code struct msghdr} and its two iovecs (the head, the staged range), made with the first staged send. */
+    private MemorySegment sendMsg;
+    private ChannelOp sendStagedOp;
+    /** The loop's staging buffer that the SENDMSG in flight reads (null: none): back to the loop's pool when the request ends. */
+    private MemorySegment staged;
+    /** Bytes of the range in {@link #staged}. */
+    private long stagedCount;
+
+    /**
+     * The ring's sendfile of a range cachestat(2) says is in the page cache and one turn's
+     * allowance holds: the range is copied from the page cache into a staging buffer of the loop's
+     * ({@link SendStaging}) by preadv2 with RWF_NOWAIT on the loop thread, and one SENDMSG sends
+     * the head and the buffer as one stream of bytes. io_uring runs a SEND inline, in the
+     * io_uring_enter of the loop thread, where it runs every SPLICE in an io-wq worker: two
+     * hand-offs per pipeful, which on warm 100 KiB files cost more than the two copies (measured
+     * with {@code jaio serve}, see the README). Nothing waits: RWF_NOWAIT fails rather than wait for
+     * the disk. The buffer goes back to the pool when the request ends, whatever the caller does
+     * (a close included).
+     *
+     * @return false when the pool has no buffer free (sends waiting for slow peers hold them all),
+     *     or the read came back short (a page left the cache since cachestat, or the file ended
+     *     before the range's end): the caller splices instead; nothing was sent
+     */
+    private boolean ringSendStaged(MemorySegment head, int fileFd, long position, long count, Object handler,
+            Object attachment) {
+        SendStaging pool = reactor.sendStaging();
+        MemorySegment buf = pool.take();
+        if (buf == null) {
+            return false;
+        }
+        long n = Libc.preadv2Try(fileFd, buf.address(), count, position, dev.jaio.internal.linux.Rwf.RWF_NOWAIT);
+        if (n != count) {
+            pool.give(buf);
+            return false;
+        }
+        PinnedMemory pin;
+        try {
+            pin = head == null ? null : pin(head, "sendfile to ");
+        } catch (IllegalStateException e) {
+            pool.give(buf);
+            throw e;
+        }
+        if (sendMsg == null) {
+            long msgSize = dev.jaio.internal.linux.Sockets.MSGHDR.byteSize();
+            sendMsg = java.lang.foreign.Arena.ofAuto().allocate(msgSize + 2 * dev.jaio.internal.linux.Iovec.IOVEC.byteSize(), 8);
+            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, dev.jaio.internal.linux.Sockets.MSG_IOV,
+                    sendMsg.address() + msgSize);
+        }
+        if (sendStagedOp == null || sendStagedOp.abandoned()) {
+            sendStagedOp = new ChannelOp(IoOp.SENDMSG, this, ChannelOp.OUT_STAGED);
+        }
+        staged = buf;
+        stagedCount = count;
+        sendFd = fileFd; // a send of a file is under way: onReady starts no write
+        writeBuf = head;
+        writeDone = 0;
+        writeHandler = handler;
+        writeAtt = attachment;
+        writePin = pin;
+        sendStagedNext();
+        return true;
+    }
+
+    /** Points the msghdr's iovecs at what is left of the head and the staged range, and hands the SENDMSG to the loop. */
+    private void sendStagedNext() {
+        long headSize = writeBuf == null ? 0 : writeBuf.byteSize();
+        long iovs = dev.jaio.internal.linux.Sockets.MSGHDR.byteSize();
+        long iovSize = dev.jaio.internal.linux.Iovec.IOVEC.byteSize();
+        long base = dev.jaio.internal.linux.Iovec.IOVEC_IOV_BASE;
+        long len = dev.jaio.internal.linux.Iovec.IOVEC_IOV_LEN;
+        int n = 0;
+        if (writeDone < headSize) {
+            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + base, writeBuf.address() + writeDone);
+            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + len, headSize - writeDone);
+            n++;
+        }
+        long fileDone = Math.max(0, writeDone - headSize);
+        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + n * iovSize + base, staged.address() + fileDone);
+        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + n * iovSize + len, stagedCount - fileDone);
+        n++;
+        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, dev.jaio.internal.linux.Sockets.MSG_IOVLEN, n);
+        sendStagedOp.start(sendMsg, Sockets.MSG_NOSIGNAL);
+    }
+
+    /**
+     * The SENDMSG ended: a short send (the socket's buffer filled) goes on with the rest; the end,
+     * a failure or a close gives the buffer back. Every byte sent is counted before a failure is
+     * reported.
+     */
+    private void sendStagedCompleted(long result) {
+        long total = (writeBuf == null ? 0 : writeBuf.byteSize()) + stagedCount;
+        if (result > 0) {
+            writeDone += result;
+        }
+        if (result > 0 && writeDone < total && !closed) {
+            sendStagedNext();
+            return;
+        }
+        reactor.sendStaging().give(staged);
+        staged = null;
+        sendFd = -1;
+        if (writeDone == total) {
+            finishWrite();
+        } else {
+            failWrite(result > 0 ? -Errno.ECANCELED : result == 0 ? -Errno.EIO : result); // (> 0: closed meanwhile)
         }
     }
 
@@ -917,6 +1035,8 @@ public final class StreamFd extends LoopFd {
             reactor.connectCompleted(this, result);
         } else if (which == ChannelOp.SPLICE_IN || which == ChannelOp.SPLICE_OUT) {
             spliceCompleted(which, result);
+        } else if (which == ChannelOp.OUT_STAGED) {
+            sendStagedCompleted(result);
         }
     }
 
@@ -1556,7 +1676,8 @@ public final class StreamFd extends LoopFd {
             // The kernel may still be writing into the read buffer: the handler runs when it is done.
             boolean readInRing = readOp != null && readOp.inFlight();
             boolean writeInRing = writeOp != null && writeOp.inFlight() || writeZcOp != null && writeZcOp.inFlight()
-                    || spliceIn != null && spliceIn.inFlight() || spliceOut != null && spliceOut.inFlight();
+                    || spliceIn != null && spliceIn.inFlight() || spliceOut != null && spliceOut.inFlight()
+                    || sendStagedOp != null && sendStagedOp.inFlight();
             if (readInRing) {
                 readOp.cancel();
             } else if (readHandler != null) {
@@ -1577,6 +1698,9 @@ public final class StreamFd extends LoopFd {
                 }
                 if (spliceOut != null) {
                     spliceOut.cancel();
+                }
+                if (sendStagedOp != null) {
+                    sendStagedOp.cancel(); // its completion gives the staging buffer back
                 }
             } else if (writeHandler != null) {
                 failWrite(-Errno.ECANCELED);

@@ -157,6 +157,12 @@ public final class UringQueue implements IoQueue, FixedResources, RequestChainin
         return prepare(UringAbi.IORING_OP_SEND, fd, 0, buffer.address(), (int) buffer.byteSize(), msgFlags, 0, true, data);
     }
 
+    /** SENDMSG: addr the msghdr, len 1 (as liburing's io_uring_prep_sendmsg), msg_flags in the op flags. */
+    @Override
+    public boolean prepareSendmsg(int fd, MemorySegment msghdr, int msgFlags, long data) {
+        return prepare(UringAbi.IORING_OP_SENDMSG, fd, 0, msghdr.address(), 1, msgFlags, 0, true, data);
+    }
+
     /** SEND_ZC, with {@code reportUsage} asking the notification to report a copy (IORING_SEND_ZC_REPORT_USAGE in ioprio). */
     @Override
     public boolean prepareSendZc(int fd, MemorySegment buffer, int msgFlags, boolean reportUsage, long data) {

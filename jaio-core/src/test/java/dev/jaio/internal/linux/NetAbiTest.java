@@ -48,6 +48,20 @@ class NetAbiTest {
     }
 
     @Test
+    void msghdr() {
+        var l = Sockets.MSGHDR;
+        assertAll(
+                () -> assertEquals(56, l.byteSize()),
+                () -> assertEquals(0, l.byteOffset(PathElement.groupElement("msg_name"))),
+                () -> assertEquals(8, l.byteOffset(PathElement.groupElement("msg_namelen"))),
+                () -> assertEquals(16, Sockets.MSG_IOV),
+                () -> assertEquals(24, Sockets.MSG_IOVLEN),
+                () -> assertEquals(32, l.byteOffset(PathElement.groupElement("msg_control"))),
+                () -> assertEquals(40, l.byteOffset(PathElement.groupElement("msg_controllen"))),
+                () -> assertEquals(48, l.byteOffset(PathElement.groupElement("msg_flags"))));
+    }
+
+    @Test
     void epollEventIsPackedOnX86AndAlignedOnArm() {
         assertEquals(12, Epoll.EPOLL_EVENT_PACKED.byteSize());
         assertEquals(4, Epoll.EPOLL_EVENT_PACKED.byteOffset(PathElement.groupElement("data")));
