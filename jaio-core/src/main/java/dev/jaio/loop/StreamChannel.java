@@ -268,16 +268,17 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * Sends {@code count} bytes of {@code file} from {@code position} to this TCP connection
-     * without copying them through Java memory, and without the loop ever waiting for the disk.
+     * without copying them through Java memory (on {@code uring} a range in the page cache is
+     * copied through native memory of the loop's, below), and without the loop ever waiting for
+     * the disk.
      * On {@code uring} the ring does it. A range that cachestat(2) says is in the page cache and
      * that one turn's allowance ({@link LoopConfig#sendBytesPerTurn()}, at most 1 MiB) holds is
      * read into a staging buffer of the loop's (preadv2 with RWF_NOWAIT on the loop thread: it
      * fails rather than wait) and sent with the head by one SENDMSG request, which io_uring runs
      * inline, in the loop thread's io_uring_enter; the buffer is the kernel's until the request
      * ends, a close included. Measured on warm 100 KiB files with {@code jaio serve} (2-core VM):
-     * more requests/s than the SPLICE way below, whose two hand-offs to io-wq workers per pipeful
-     * cost more than the two copies (and than a mapping of the file, whose unmap and first touch
-     * cost more still there; see the README). Not for a {@link dev.jaio.FileOption#DIRECT}
+     * 1.3-1.6x the requests/s of the SPLICE way below, whose two hand-offs to io-wq workers per
+     * pipeful cost more than the two copies (see the README). Not for a {@link dev.jaio.FileOption#DIRECT}
      * file or pages that may still be under read (see below), nor when the read comes back short
      * or the loop's 32 buffers are all held by sends waiting for their peers. Otherwise SPLICE
      * requests move the bytes from the file into a pipe

@@ -130,6 +130,39 @@ class UringStagedSendFileTest {
     }
 
     /**
+     * A head larger than the socket's buffers, to a peer that reads slowly: the first SENDMSG
+     * takes part of the head, and the sends that follow go on from inside the head, then the
+     * range; every byte arrives once, in order, and the handler gets both sizes.
+     */
+    @Test
+    void aShortSendInsideTheHeadGoesOnFromWhereItStopped() throws Exception {
+        Path p = dir.resolve("big-head");
+        byte[] data = LoopConformanceSuite.randomFile(p, 100_000, 6);
+        try (EventLoop loop = uringLoop(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN);
+                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                Arena arena = Arena.ofShared()) {
+            byte[] headBytes = new byte[64 << 10];
+            new java.util.Random(7).nextBytes(headBytes);
+            MemorySegment head = arena.allocate(headBytes.length);
+            MemorySegment.copy(headBytes, 0, head, ValueLayout.JAVA_BYTE, 0, headBytes.length);
+            Connection conn = smallBuffers(loop);
+            List<String> pipesBefore = pipes();
+            LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
+            loop.execute(() -> conn.channel().sendFile(head, f, 1000, 90_000, null, sent));
+            assertEquals(1, loop.sendStagingTakenForTest(), "a staged send");
+            assertFalse(sent.isDone(), "the head alone is more than the socket takes");
+            byte[] got = conn.peer().getInputStream().readNBytes(headBytes.length + 90_000);
+            assertEquals(headBytes.length + 90_000L, (long) sent.get(20, TimeUnit.SECONDS));
+            assertArrayEquals(headBytes, Arrays.copyOfRange(got, 0, headBytes.length));
+            assertArrayEquals(Arrays.copyOfRange(data, 1000, 91_000), Arrays.copyOfRange(got, headBytes.length, got.length));
+            assertEquals(pipesBefore, pipes(), "no pipe");
+            assertEquals(0, loop.sendStagingTakenForTest());
+            conn.channel().close();
+            conn.peer().close();
+        }
+    }
+
+    /**
      * A file opened for writing only cannot be read into the buffer (preadv2: EBADF): the send
      * takes the pipe, whose SPLICE fails with EBADF, and the buffer is back.
      */
@@ -162,6 +195,23 @@ class UringStagedSendFileTest {
      * whose peer reads nothing, and waits until the send is seen waiting with its buffer taken.
      */
     private static Stalled stalledSend(EventLoop loop, AsyncFile f) throws Exception {
+        Connection conn = smallBuffers(loop);
+        StreamChannel c = conn.channel();
+        Socket peer = conn.peer();
+        int takenBefore = loop.sendStagingTakenForTest();
+        LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
+        long size = f.size();
+        loop.execute(() -> c.sendFile(f, 0, size, null, sent));
+        assertEquals(takenBefore + 1, loop.sendStagingTakenForTest(), "the send took a staging buffer");
+        assertFalse(sent.isDone(), "the send waits for the peer");
+        return new Stalled(c, peer, sent);
+    }
+
+    /** A connection of the loop to a JDK socket, both with small buffers: a send of more than a few KiB waits for the peer. */
+    private record Connection(StreamChannel channel, Socket peer) {
+    }
+
+    private static Connection smallBuffers(EventLoop loop) throws Exception {
         StreamChannel c;
         Socket peer;
         try (ServerSocket ss = new ServerSocket()) {
@@ -176,13 +226,7 @@ class UringStagedSendFileTest {
             v.set(ValueLayout.JAVA_INT, 0, 4096); // the kernel doubles it, and keeps it from autotuning
             assertEquals(0, NetCalls.setsockopt(c.fd.fd(), Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, v, 4));
         }
-        int takenBefore = loop.sendStagingTakenForTest();
-        LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
-        long size = f.size();
-        loop.execute(() -> c.sendFile(f, 0, size, null, sent));
-        assertEquals(takenBefore + 1, loop.sendStagingTakenForTest(), "the send took a staging buffer");
-        assertFalse(sent.isDone(), "the send waits for the peer");
-        return new Stalled(c, peer, sent);
+        return new Connection(c, peer);
     }
 
     /** This process's descriptors that are pipes, by number. */

@@ -18,8 +18,9 @@ public interface SocketOps {
     /**
      * sendmsg(2) of the {@code struct msghdr} in {@code msghdr} (the bytes its iovecs name, in
      * order, as one stream of bytes; no address, no control data): bytes sent (possibly fewer), or
-     * -errno. The kernel copies the msghdr and the iovec array when it prepares the request; the
-     * bytes themselves must stay until it ends.
+     * -errno. The kernel reads the msghdr and the iovec array no later than the request's first
+     * issue (older kernels at that issue, not at submission), so neither may change until the
+     * request ends; nor may the bytes.
      */
     boolean prepareSendmsg(int fd, MemorySegment msghdr, int msgFlags, long userData);
 

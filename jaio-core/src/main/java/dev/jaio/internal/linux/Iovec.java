@@ -42,9 +42,20 @@ public final class Iovec {
      * @throws IndexOutOfBoundsException when element {@code i} lies outside {@code iovs}
      */
     public static void set(MemorySegment iovs, int i, MemorySegment buf) {
+        set(iovs, i, buf.address(), buf.byteSize());
+    }
+
+    /**
+     * Sets element {@code i} of the iovec array in {@code iovs} to the {@code length} bytes at
+     * native address {@code address} (part of a buffer the caller keeps alive: no slice of it
+     * needed). Allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException when element {@code i} lies outside {@code iovs}
+     */
+    public static void set(MemorySegment iovs, int i, long address, long length) {
         long iov = IOVEC.byteSize() * i;
-        iovs.set(JAVA_LONG, iov + IOVEC_IOV_BASE, buf.address());
-        iovs.set(JAVA_LONG, iov + IOVEC_IOV_LEN, buf.byteSize());
+        iovs.set(JAVA_LONG, iov + IOVEC_IOV_BASE, address);
+        iovs.set(JAVA_LONG, iov + IOVEC_IOV_LEN, length);
     }
 
     /**

@@ -223,15 +223,14 @@ public final class Libc {
     /**
      * {@link #preadv2Try} into the {@code count} bytes at native address {@code address} (part of
      * a buffer the caller keeps alive), so that reading into part of a larger buffer needs no
-     * slice of it: the count, or -1 on any failure.
+     * slice of it: the bytes read (possibly fewer), or -1 on any failure.
      */
     public static long preadv2Try(int fd, long address, long count, long offset, int rwfFlags) {
         if (preadv2Try.HANDLE == null) {
             return -1;
         }
         MemorySegment iov = Downcalls.threadIovec();
-        iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, Iovec.IOVEC_IOV_BASE, address);
-        iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, Iovec.IOVEC_IOV_LEN, count);
+        Iovec.set(iov, 0, address, count);
         try {
             return (long) preadv2Try.HANDLE.invokeExact(fd, iov, 1, offset, rwfFlags);
         } catch (Throwable t) {

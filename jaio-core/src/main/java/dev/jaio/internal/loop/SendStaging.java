@@ -44,21 +44,26 @@ final class SendStaging {
 
     /** A free buffer of {@link #bufferBytes}, page-aligned; null when {@link #MAX_BUFFERS} are taken (or the loop ended). */
     MemorySegment take() {
+        if (released) {
+            return null;
+        }
         if (freeCount > 0) {
             MemorySegment b = free[--freeCount];
             free[freeCount] = null;
             return b;
         }
-        if (made == MAX_BUFFERS || released) {
+        if (made == MAX_BUFFERS) {
             return null;
         }
         made++;
         return arena.allocate(bufferBytes, 4096);
     }
 
-    /** Gives back a buffer from {@link #take} once no request reads it. */
+    /** Gives back a buffer from {@link #take} once no request reads it (after {@link #release}: nothing to do, its memory is gone). */
     void give(MemorySegment buffer) {
-        free[freeCount++] = buffer;
+        if (!released) {
+            free[freeCount++] = buffer;
+        }
     }
 
     /** Buffers made and not given back (tests: a close gives back the buffer of a waiting send). */

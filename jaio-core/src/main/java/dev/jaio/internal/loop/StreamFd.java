@@ -5,6 +5,7 @@ import dev.jaio.internal.engine.ProvidedBuffers;
 import dev.jaio.internal.engine.SocketOps;
 import dev.jaio.internal.file.PinnedMemory;
 import dev.jaio.internal.linux.Errno;
+import dev.jaio.internal.linux.Iovec;
 import dev.jaio.internal.linux.Libc;
 import dev.jaio.internal.linux.NetCalls;
 import dev.jaio.internal.linux.Poll;
@@ -312,7 +313,8 @@ public final class StreamFd extends LoopFd {
      *     under read): declined as a range that is not resident (on {@code uring}: sent by SPLICE,
      *     not by a staged send, whose read would start the pages' readahead and fail; the kernel's
      *     io-wq workers do the waiting)
-     * @return whether it went ahead (false: declined, the handler got 0; never on {@code uring})
+     * @return whether it went ahead (false: declined, the handler got 0, which {@code uring} never
+     *     does; or the channel was closed, the handler failed)
      * @throws UnsupportedOperationException for a pipe
      * @throws WritePendingException when a write is pending
      */
@@ -484,6 +486,8 @@ public final class StreamFd extends LoopFd {
 
     /** {@code struct msghdr} and its two iovecs (the head, the staged range), made with the first staged send. */
     private MemorySegment sendMsg;
+    /** The two iovecs, right after the msghdr in {@link #sendMsg}. */
+    private MemorySegment sendIovs;
     private ChannelOp sendStagedOp;
     /** The loop's staging buffer that the SENDMSG in flight reads (null: none): back to the loop's pool when the request ends. */
     private MemorySegment staged;
@@ -525,10 +529,10 @@ public final class StreamFd extends LoopFd {
             throw e;
         }
         if (sendMsg == null) {
-            long msgSize = dev.jaio.internal.linux.Sockets.MSGHDR.byteSize();
-            sendMsg = java.lang.foreign.Arena.ofAuto().allocate(msgSize + 2 * dev.jaio.internal.linux.Iovec.IOVEC.byteSize(), 8);
-            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, dev.jaio.internal.linux.Sockets.MSG_IOV,
-                    sendMsg.address() + msgSize);
+            long msgSize = Sockets.MSGHDR.byteSize();
+            sendMsg = java.lang.foreign.Arena.ofAuto().allocate(msgSize + 2 * Iovec.IOVEC.byteSize(), 8);
+            sendIovs = sendMsg.asSlice(msgSize);
+            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOV, sendIovs.address());
         }
         if (sendStagedOp == null || sendStagedOp.abandoned()) {
             sendStagedOp = new ChannelOp(IoOp.SENDMSG, this, ChannelOp.OUT_STAGED);
@@ -548,21 +552,13 @@ public final class StreamFd extends LoopFd {
     /** Points the msghdr's iovecs at what is left of the head and the staged range, and hands the SENDMSG to the loop. */
     private void sendStagedNext() {
         long headSize = writeBuf == null ? 0 : writeBuf.byteSize();
-        long iovs = dev.jaio.internal.linux.Sockets.MSGHDR.byteSize();
-        long iovSize = dev.jaio.internal.linux.Iovec.IOVEC.byteSize();
-        long base = dev.jaio.internal.linux.Iovec.IOVEC_IOV_BASE;
-        long len = dev.jaio.internal.linux.Iovec.IOVEC_IOV_LEN;
         int n = 0;
         if (writeDone < headSize) {
-            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + base, writeBuf.address() + writeDone);
-            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + len, headSize - writeDone);
-            n++;
+            Iovec.set(sendIovs, n++, writeBuf.address() + writeDone, headSize - writeDone);
         }
         long fileDone = Math.max(0, writeDone - headSize);
-        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + n * iovSize + base, staged.address() + fileDone);
-        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, iovs + n * iovSize + len, stagedCount - fileDone);
-        n++;
-        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, dev.jaio.internal.linux.Sockets.MSG_IOVLEN, n);
+        Iovec.set(sendIovs, n++, staged.address() + fileDone, stagedCount - fileDone);
+        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOVLEN, n);
         sendStagedOp.start(sendMsg, Sockets.MSG_NOSIGNAL);
     }
 
@@ -577,7 +573,13 @@ public final class StreamFd extends LoopFd {
             writeDone += result;
         }
         if (result > 0 && writeDone < total && !closed) {
-            sendStagedNext();
+            sendStagedNext(); // the rest
+            return;
+        }
+        if (result == -Errno.EAGAIN && !closed) {
+            // The ring gave up waiting for room (a blocking socket should not see it): as a plain
+            // write does, wait for the socket, then onReady sends the rest.
+            awaitWritable();
             return;
         }
         reactor.sendStaging().give(staged);
@@ -586,7 +588,9 @@ public final class StreamFd extends LoopFd {
         if (writeDone == total) {
             finishWrite();
         } else {
-            failWrite(result > 0 ? -Errno.ECANCELED : result == 0 ? -Errno.EIO : result); // (> 0: closed meanwhile)
+            // > 0: closed meanwhile. 0: a send of a non-empty iovec that took nothing and said no
+            // error, which TCP does not do; failed rather than tried again for ever.
+            failWrite(result > 0 ? -Errno.ECANCELED : result == 0 ? -Errno.EIO : result);
         }
     }
 
@@ -856,6 +860,8 @@ public final class StreamFd extends LoopFd {
             if (writeHandler != null && sendFd < 0 && !closed && (writeOp == null || !writeOp.inFlight())
                     && (writeZcOp == null || !writeZcOp.inFlight())) {
                 queueWrite();
+            } else if (writeHandler != null && staged != null && !closed && !sendStagedOp.inFlight()) {
+                sendStagedNext();
             }
         }
     }
@@ -1703,6 +1709,12 @@ public final class StreamFd extends LoopFd {
                     sendStagedOp.cancel(); // its completion gives the staging buffer back
                 }
             } else if (writeHandler != null) {
+                if (staged != null) {
+                    // A staged send waiting for room with no request in the ring: nothing reads the buffer.
+                    reactor.sendStaging().give(staged);
+                    staged = null;
+                    sendFd = -1;
+                }
                 failWrite(-Errno.ECANCELED);
             }
         } else {
