@@ -381,63 +381,15 @@ class LoopSafetyTest {
     /**
      * A sendFile larger than {@link LoopConfig#sendBytesPerTurn()} goes on in later turns (the
      * channel waits in the reactor's queue of sends) without allocating. Each round: a sendFile of
-     * a 16 KiB file in the page cache in 4 KiB turns, to a JDK socket that a test thread drains.
+     * a 16 KiB file in the page cache in 4 KiB turns, to a JDK socket a test thread drains.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"aio-poll", "epoll+aio", "threads"})
     void aSendFileContinuedInLaterTurnsAllocatesNothing(String backend) throws Exception {
-        Path file = java.nio.file.Files.createTempFile("jaio-per-turn", ".bin");
-        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend).withSendBytesPerTurn(4096));
-                java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            java.nio.file.Files.write(file, new byte[16 * 1024]);
-            dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(loop.engine(), file, dev.jaio.FileOption.READ);
-            StreamChannel from = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
-                    .get(10, TimeUnit.SECONDS);
-            Socket peer = ss.accept();
-            Thread drain = Thread.ofPlatform().daemon().start(() -> {
-                byte[] sink = new byte[1 << 16];
-                try (var in = peer.getInputStream()) {
-                    while (in.read(sink) >= 0) {
-                        // drained
-                    }
-                } catch (IOException e) {
-                    // closed at the end
-                }
-            });
-            assumeJit();
-            java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
-            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            Windows windows = new Windows(10);
-            long size = 16 * 1024;
-            IoHandler<Object> sent = new IoHandler<>() {
-                @Override
-                public void completed(long n, Object a) {
-                    if (n != size) {
-                        bytesPerRound.completeExceptionally(new AssertionError("sendFile sent " + n + " bytes"));
-                    } else if (windows.done(mx.getCurrentThreadAllocatedBytes())) {
-                        bytesPerRound.complete(windows.last());
-                    } else {
-                        from.sendFile(f, 0, size, null, this);
-                    }
-                }
-
-                @Override
-                public void failed(IOException e, Object a) {
-                    bytesPerRound.completeExceptionally(e);
-                }
-            };
-            loop.execute(() -> sent.completed(size, null));
-            long perRound = bytesPerRound.get(60, TimeUnit.SECONDS);
+        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend(backend).withSendBytesPerTurn(4096))) {
+            assertSendFilesAllocateNothing(loop, null, backend + ": a 16 KiB sendFile in 4 KiB turns");
             long continued = loop.sendsContinuedForTest();
-            from.close();
-            peer.close();
-            drain.join(10_000);
-            f.close();
             assertTrue(continued >= Windows.ROUNDS, "sends continued in a later turn: " + continued);
-            assertTrue(perRound < 16, backend + ": a 16 KiB sendFile in 4 KiB turns allocates " + perRound
-                    + " bytes on the loop thread; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
-        } finally {
-            java.nio.file.Files.deleteIfExists(file);
         }
     }
 
@@ -450,10 +402,20 @@ class LoopSafetyTest {
      */
     @Test
     void aStagedSendFileOnUringAllocatesNothing() throws Exception {
-        Path file = java.nio.file.Files.createTempFile("jaio-staged", ".bin");
-        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring"));
-                java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Arena arena = Arena.ofShared()) {
+        try (EventLoop loop = EventLoop.open(LoopConfig.defaults().withBackend("uring")); Arena arena = Arena.ofShared()) {
+            assertSendFilesAllocateNothing(loop, arena.allocate(100), "uring: a staged 16 KiB sendFile with a head");
+        }
+    }
+
+    /**
+     * Asserts that the loop thread allocates less than 16 bytes per sendFile of {@code head} (if
+     * any) and a 16 KiB file in the page cache to a JDK socket that a test thread drains, each
+     * sendFile made from the last one's completion (in windows of {@link Windows#ROUNDS} rounds,
+     * once they settle).
+     */
+    private static void assertSendFilesAllocateNothing(EventLoop loop, MemorySegment head, String what) throws Exception {
+        Path file = java.nio.file.Files.createTempFile("jaio-sendfile-alloc", ".bin");
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             java.nio.file.Files.write(file, new byte[16 * 1024]);
             dev.jaio.AsyncFile f = dev.jaio.AsyncFile.open(loop.engine(), file, dev.jaio.FileOption.READ);
             StreamChannel from = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()))
@@ -470,15 +432,15 @@ class LoopSafetyTest {
                 }
             });
             assumeJit();
-            MemorySegment head = arena.allocate(100);
             java.util.concurrent.CompletableFuture<Long> bytesPerRound = new java.util.concurrent.CompletableFuture<>();
             var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             Windows windows = new Windows(10);
             long size = 16 * 1024;
+            long each = (head == null ? 0 : head.byteSize()) + size;
             IoHandler<Object> sent = new IoHandler<>() {
                 @Override
                 public void completed(long n, Object a) {
-                    if (n != head.byteSize() + size) {
+                    if (n != each) {
                         bytesPerRound.completeExceptionally(new AssertionError("sendFile sent " + n + " bytes"));
                     } else if (windows.done(mx.getCurrentThreadAllocatedBytes())) {
                         bytesPerRound.complete(windows.last());
@@ -492,14 +454,19 @@ class LoopSafetyTest {
                     bytesPerRound.completeExceptionally(e);
                 }
             };
-            loop.execute(() -> sent.completed(head.byteSize() + size, null));
-            long perRound = bytesPerRound.get(60, TimeUnit.SECONDS);
+            loop.execute(() -> sent.completed(each, null));
+            long perRound;
+            try {
+                perRound = bytesPerRound.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError(what + ": bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history(), e);
+            }
             from.close();
             peer.close();
             drain.join(10_000);
             f.close();
-            assertTrue(perRound < 16, "uring: a staged 16 KiB sendFile with a head allocates " + perRound
-                    + " bytes on the loop thread; bytes per round in windows of " + Windows.ROUNDS + ": " + windows.history());
+            assertTrue(perRound < 16, what + " allocates " + perRound + " bytes on the loop thread; bytes per round in windows of "
+                    + Windows.ROUNDS + ": " + windows.history());
         } finally {
             java.nio.file.Files.deleteIfExists(file);
         }

@@ -235,11 +235,7 @@ public final class StreamFd extends LoopFd {
             return;
         }
         PinnedMemory pin = pin(src, "write to ");
-        writeBuf = src;
-        writeDone = 0;
-        writeHandler = handler;
-        writeAtt = attachment;
-        writePin = pin;
+        beginWrite(src, pin, handler, attachment);
         if (src.byteSize() == 0) {
             finishWrite();
         } else if (writesQueued) {
@@ -358,11 +354,7 @@ public final class StreamFd extends LoopFd {
         sendOffset.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, position);
         sendFd = fileFd;
         sendEnd = position + count;
-        writeBuf = head;
-        writeDone = 0;
-        writeHandler = handler;
-        writeAtt = attachment;
-        writePin = pin;
+        beginWrite(head, pin, handler, attachment);
         trySendFile();
         return true;
     }
@@ -540,11 +532,7 @@ public final class StreamFd extends LoopFd {
         staged = buf;
         stagedCount = count;
         sendFd = fileFd; // a send of a file is under way: onReady starts no write
-        writeBuf = head;
-        writeDone = 0;
-        writeHandler = handler;
-        writeAtt = attachment;
-        writePin = pin;
+        beginWrite(head, pin, handler, attachment);
         sendStagedNext();
         return true;
     }
@@ -651,11 +639,7 @@ public final class StreamFd extends LoopFd {
         spliceEnd = position + count;
         inPipe = 0;
         headPiped = 0;
-        writeBuf = head;
-        writeDone = 0;
-        writeHandler = handler;
-        writeAtt = attachment;
-        writePin = pin;
+        beginWrite(head, pin, handler, attachment);
         spliceNext();
     }
 
@@ -1648,6 +1632,15 @@ public final class StreamFd extends LoopFd {
             e = new IOException(e.getMessage() + " after " + done + " bytes were written", e);
         }
         reactor.failed(h, e, a);
+    }
+
+    /** The write (or send of a file) that begins: its bytes (a sendfile's head; may be null), their pin, and who to tell. */
+    private void beginWrite(MemorySegment buf, PinnedMemory pin, Object handler, Object attachment) {
+        writeBuf = buf;
+        writeDone = 0;
+        writeHandler = handler;
+        writeAtt = attachment;
+        writePin = pin;
     }
 
     private void clearWrite() {
