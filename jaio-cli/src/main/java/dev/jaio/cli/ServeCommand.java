@@ -43,8 +43,11 @@ import picocli.CommandLine.Spec;
                     + " answered and the connection closed after reading what the client still sends.",
             "Files (--io): cached reads through jaio's own page cache (--cache-size per loop); direct"
                     + " reads O_DIRECT blocks; buffered reads through the kernel's page cache; sendfile sends"
-                    + " bodies over 32 KiB without a copy, the head held back to go out with the body's first"
-                    + " bytes: on uring by the ring's SPLICE through a pipe, elsewhere by"
+                    + " bodies over 32 KiB without a copy through Java memory, the head held back to go out"
+                    + " with the body's first bytes: on uring, when cachestat(2) says they are in the page"
+                    + " cache and fit --chunk, read into a staging buffer of the loop's and sent with the"
+                    + " head by one SENDMSG the ring runs inline, otherwise by the ring's SPLICE through a"
+                    + " pipe; elsewhere by"
                     + " sendfile(2) when cachestat(2) says they are in the page cache and no read of the file"
                     + " went through the loops' engines in the last 250 ms (whose readahead may still be filling"
                     + " pages that cachestat counts), read as buffered otherwise. Open files"

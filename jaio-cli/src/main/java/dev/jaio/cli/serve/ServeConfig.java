@@ -56,8 +56,10 @@ public record ServeConfig(Path root, InetSocketAddress address, int loops, Strin
          */
         BUFFERED,
         /**
-         * Bodies over 32 KiB go from the file to the socket without a copy through user memory:
-         * on uring by the ring's SPLICE (through a pipe), elsewhere by sendfile(2) when cachestat(2)
+         * Bodies over 32 KiB go from the file to the socket without a copy through Java memory:
+         * on uring from a staging buffer of the loop's when cachestat(2) says they are in the page
+         * cache and fit the per-turn allowance, else by the ring's SPLICE (through a pipe);
+         * elsewhere by sendfile(2) when cachestat(2)
          * says they are in the page cache and no read of the file through the engines may still be
          * filling some of them ({@link dev.jaio.loop.StreamChannel#sendFile}), else as BUFFERED;
          * smaller ones as BUFFERED (one write for head and body).
