@@ -334,7 +334,8 @@ public final class StreamChannel implements AutoCloseable {
      * client (what nginx gets from TCP_NOPUSH around its writev and sendfile, and BSD's sendfile
      * from its header vector). On the readiness backends the head is send(2) with MSG_MORE right
      * before the sendfile(2), in the same loop turn unless the channel's allowance for the turn
-     * runs out; on {@code uring} it is the SENDMSG's first iovec (a staged send), or it is written
+     * runs out; on {@code uring} it is copied into the staging buffer ahead of the range (a staged
+     * send, when both fit), or it is written
      * into the channel's pipe (by write(2), a pipeful at
      * most, into the empty pipe: it never waits), where the file's first SPLICE joins it when the
      * head fills at most half the pipe (a larger head goes in SPLICEs of its own first). When the

@@ -163,6 +163,50 @@ class UringStagedSendFileTest {
     }
 
     /**
+     * The head is copied into the staging buffer during the call: memory the caller frees as soon
+     * as sendFile returns is not sent (the kernel reads the buffer at the loop's next submit), and
+     * a head whose memory is already freed fails the call.
+     */
+    @Test
+    void aHeadFreedRightAfterTheCallIsSentAsItWas() throws Exception {
+        Path p = dir.resolve("freed-head");
+        byte[] data = LoopConformanceSuite.randomFile(p, 100_000, 8);
+        try (EventLoop loop = uringLoop(LoopConfig.DEFAULT_SEND_BYTES_PER_TURN);
+                AsyncFile f = AsyncFile.open(loop.engine(), p, FileOption.READ);
+                LoopConformanceSuite.Connected conn = LoopConformanceSuite.connectToPeer(loop)) {
+            LoopConformanceSuite.FutureLong sent = new LoopConformanceSuite.FutureLong();
+            loop.execute(() -> {
+                Arena a = Arena.ofShared();
+                MemorySegment head = a.allocate(64);
+                head.fill((byte) 'H');
+                conn.channel().sendFile(head, f, 0, 100_000, null, sent);
+                a.close();
+            });
+            byte[] got = conn.peer().getInputStream().readNBytes(64 + 100_000);
+            assertEquals(64 + 100_000L, (long) sent.get(20, TimeUnit.SECONDS));
+            byte[] h = new byte[64];
+            Arrays.fill(h, (byte) 'H');
+            assertArrayEquals(h, Arrays.copyOf(got, 64));
+            assertArrayEquals(data, Arrays.copyOfRange(got, 64, got.length));
+
+            Arena gone = Arena.ofShared();
+            MemorySegment freed = gone.allocate(64);
+            gone.close();
+            java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
+            loop.execute(() -> {
+                try {
+                    conn.channel().sendFile(freed, f, 0, 100_000, null, new LoopConformanceSuite.FutureLong());
+                    thrown.complete(null);
+                } catch (RuntimeException e) {
+                    thrown.complete(e);
+                }
+            });
+            assertInstanceOf(IllegalStateException.class, thrown.get(10, TimeUnit.SECONDS));
+            assertEquals(0, loop.sendStagingTakenForTest(), "the buffer is back after the refused call");
+        }
+    }
+
+    /**
      * A file opened for writing only cannot be read into the buffer (preadv2: EBADF): the send
      * takes the pipe, whose SPLICE fails with EBADF, and the buffer is back.
      */

@@ -295,7 +295,7 @@ public final class StreamFd extends LoopFd {
      *
      * <p>The head goes first and is held back until the file's bytes follow it (readiness: send(2)
      * with MSG_MORE, then sendfile(2) in the same turn unless the turn's allowance ran out; uring:
-     * the first iovec of a staged send ({@link #ringSendStaged}), or
+     * copied ahead of the range into the staging buffer of a staged send ({@link #ringSendStaged}), or
      * written into the channel's pipe, where the first SPLICE from the file joins it when the head
      * fills at most half the pipe, else the head goes in SPLICEs of its own first), so the file's
      * first bytes share the head's segment, as with nginx's TCP_NOPUSH or the hdtr of BSD's
@@ -336,7 +336,7 @@ public final class StreamFd extends LoopFd {
             residencyAnswer = arena.allocate(dev.jaio.internal.linux.Cachestat.CACHESTAT);
         }
         if (inRing) {
-            if (count > 0 && !mayWait && count <= reactor.sendStaging().bufferBytes()
+            if (count > 0 && !mayWait && (head == null ? 0 : head.byteSize()) + count <= reactor.sendStaging().bufferBytes()
                     && dev.jaio.internal.linux.Cachestat.allResident(fileFd, position, count, fileSize, residencyRange,
                             residencyAnswer)
                     && ringSendStaged(head, fileFd, position, count, handler, attachment)) {
@@ -476,21 +476,23 @@ public final class StreamFd extends LoopFd {
 
     // ---- sendfile on uring, a range in the page cache: read into a staging buffer, one SENDMSG with the head ----
 
-    /** {@code struct msghdr} and its two iovecs (the head, the staged range), made with the first staged send. */
+    /** {@code struct msghdr} and its iovec, made with the first staged send. */
     private MemorySegment sendMsg;
-    /** The two iovecs, right after the msghdr in {@link #sendMsg}. */
+    /** The iovec, right after the msghdr in {@link #sendMsg}. */
     private MemorySegment sendIovs;
     private ChannelOp sendStagedOp;
     /** The loop's staging buffer that the SENDMSG in flight reads (null: none): back to the loop's pool when the request ends. */
     private MemorySegment staged;
-    /** Bytes of the range in {@link #staged}. */
+    /** Bytes in {@link #staged}: the head's, then the range's. */
     private long stagedCount;
 
     /**
-     * The ring's sendfile of a range cachestat(2) says is in the page cache and one turn's
-     * allowance holds: the range is copied from the page cache into a staging buffer of the loop's
-     * ({@link SendStaging}) by preadv2 with RWF_NOWAIT on the loop thread, and one SENDMSG sends
-     * the head and the buffer as one stream of bytes. io_uring runs a SEND inline, in the
+     * The ring's sendfile of a range cachestat(2) says is in the page cache and that, with the
+     * head, one staging buffer holds: the head is copied into a staging buffer of the loop's
+     * ({@link SendStaging}) and the range after it from the page cache, by preadv2 with RWF_NOWAIT
+     * on the loop thread, and one SENDMSG sends the buffer. The caller's head is read only during
+     * the call (as the SPLICE way writes it into the pipe during the call), so memory freed
+     * after it returns is never sent. io_uring runs a SEND inline, in the
      * io_uring_enter of the loop thread, where it runs every SPLICE in an io-wq worker: two
      * hand-offs per pipeful, which on warm 100 KiB files cost more than the two copies (measured
      * with {@code jaio serve}, see the README). Nothing waits: RWF_NOWAIT fails rather than wait for
@@ -508,21 +510,23 @@ public final class StreamFd extends LoopFd {
         if (buf == null) {
             return false;
         }
-        long n = Libc.preadv2Try(fileFd, buf.address(), count, position, dev.jaio.internal.linux.Rwf.RWF_NOWAIT);
+        long headSize = head == null ? 0 : head.byteSize();
+        if (head != null) {
+            try {
+                MemorySegment.copy(head, 0, buf, 0, headSize);
+            } catch (IllegalStateException e) { // its arena is closed
+                pool.give(buf);
+                throw new IllegalStateException("sendfile to " + describe() + ": the head's memory is freed", e);
+            }
+        }
+        long n = Libc.preadv2Try(fileFd, buf.address() + headSize, count, position, dev.jaio.internal.linux.Rwf.RWF_NOWAIT);
         if (n != count) {
             pool.give(buf);
             return false;
         }
-        PinnedMemory pin;
-        try {
-            pin = head == null ? null : pin(head, "sendfile to ");
-        } catch (IllegalStateException e) {
-            pool.give(buf);
-            throw e;
-        }
         if (sendMsg == null) {
             long msgSize = Sockets.MSGHDR.byteSize();
-            sendMsg = java.lang.foreign.Arena.ofAuto().allocate(msgSize + 2 * Iovec.IOVEC.byteSize(), 8);
+            sendMsg = java.lang.foreign.Arena.ofAuto().allocate(msgSize + Iovec.IOVEC.byteSize(), 8);
             sendIovs = sendMsg.asSlice(msgSize);
             sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOV, sendIovs.address());
         }
@@ -530,23 +534,17 @@ public final class StreamFd extends LoopFd {
             sendStagedOp = new ChannelOp(IoOp.SENDMSG, this, ChannelOp.OUT_STAGED);
         }
         staged = buf;
-        stagedCount = count;
+        stagedCount = headSize + count;
         sendFd = fileFd; // a send of a file is under way: onReady starts no write
-        beginWrite(head, pin, handler, attachment);
+        beginWrite(null, null, handler, attachment); // the head is in the buffer: nothing of the caller's to keep
         sendStagedNext();
         return true;
     }
 
-    /** Points the msghdr's iovecs at what is left of the head and the staged range, and hands the SENDMSG to the loop. */
+    /** Points the msghdr's iovec at what is left of the staged bytes, and hands the SENDMSG to the loop. */
     private void sendStagedNext() {
-        long headSize = writeBuf == null ? 0 : writeBuf.byteSize();
-        int n = 0;
-        if (writeDone < headSize) {
-            Iovec.set(sendIovs, n++, writeBuf.address() + writeDone, headSize - writeDone);
-        }
-        long fileDone = Math.max(0, writeDone - headSize);
-        Iovec.set(sendIovs, n++, staged.address() + fileDone, stagedCount - fileDone);
-        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOVLEN, n);
+        Iovec.set(sendIovs, 0, staged.address() + writeDone, stagedCount - writeDone);
+        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOVLEN, 1);
         sendStagedOp.start(sendMsg, Sockets.MSG_NOSIGNAL);
     }
 
@@ -556,7 +554,7 @@ public final class StreamFd extends LoopFd {
      * reported.
      */
     private void sendStagedCompleted(long result) {
-        long total = (writeBuf == null ? 0 : writeBuf.byteSize()) + stagedCount;
+        long total = stagedCount;
         if (result > 0) {
             writeDone += result;
         }
