@@ -474,7 +474,7 @@ public final class StreamFd extends LoopFd {
         }
     }
 
-    // ---- sendfile on uring, a range in the page cache: read into a staging buffer, one SENDMSG with the head ----
+    // ---- sendfile on uring, a range in the page cache: the head and the range copied into a staging buffer, one SENDMSG ----
 
     /** {@code struct msghdr} and its iovec, made with the first staged send. */
     private MemorySegment sendMsg;
@@ -493,7 +493,7 @@ public final class StreamFd extends LoopFd {
      * on the loop thread, and one SENDMSG sends the buffer. The caller's head is read only during
      * the call (as the SPLICE way writes it into the pipe during the call), so memory freed
      * after it returns is never sent. io_uring runs a SEND inline, in the
-     * io_uring_enter of the loop thread, where it runs every SPLICE in an io-wq worker: two
+     * io_uring_enter of the loop thread, whereas it runs every SPLICE in an io-wq worker: two
      * hand-offs per pipeful, which on warm 100 KiB files cost more than the two copies (measured
      * with {@code jaio serve}, see the README). Nothing waits: RWF_NOWAIT fails rather than wait for
      * the disk. The buffer goes back to the pool when the request ends, whatever the caller does
@@ -541,7 +541,11 @@ public final class StreamFd extends LoopFd {
         return true;
     }
 
-    /** Points the msghdr's iovec at what is left of the staged bytes, and hands the SENDMSG to the loop. */
+    /**
+     * Points the msghdr's iovec at what is left of the staged bytes, and hands the SENDMSG to the
+     * loop. SENDMSG rather than SEND: its length lives in native memory (the iovec), so no slice
+     * of the buffer is made per send.
+     */
     private void sendStagedNext() {
         Iovec.set(sendIovs, 0, staged.address() + writeDone, stagedCount - writeDone);
         sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOVLEN, 1);
