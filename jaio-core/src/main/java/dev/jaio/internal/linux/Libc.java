@@ -208,16 +208,7 @@ public final class Libc {
      * linked critical: the readahead a try starts, or a fault on the destination, may block.
      */
     public static long preadv2Try(int fd, MemorySegment buf, long offset, int rwfFlags) {
-        if (preadv2Try.HANDLE == null) {
-            return -1;
-        }
-        MemorySegment iov = Downcalls.threadIovec();
-        Iovec.set(iov, 0, buf);
-        try {
-            return (long) preadv2Try.HANDLE.invokeExact(fd, iov, 1, offset, rwfFlags);
-        } catch (Throwable t) {
-            throw Downcalls.unexpected(t);
-        }
+        return preadv2Try(fd, buf.address(), buf.byteSize(), offset, rwfFlags);
     }
 
     /**

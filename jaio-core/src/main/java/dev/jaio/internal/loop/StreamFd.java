@@ -529,6 +529,7 @@ public final class StreamFd extends LoopFd {
             sendMsg = java.lang.foreign.Arena.ofAuto().allocate(msgSize + Iovec.IOVEC.byteSize(), 8);
             sendIovs = sendMsg.asSlice(msgSize);
             sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOV, sendIovs.address());
+            sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOVLEN, 1);
         }
         if (sendStagedOp == null || sendStagedOp.abandoned()) {
             sendStagedOp = new ChannelOp(IoOp.SENDMSG, this, ChannelOp.OUT_STAGED);
@@ -548,7 +549,6 @@ public final class StreamFd extends LoopFd {
      */
     private void sendStagedNext() {
         Iovec.set(sendIovs, 0, staged.address() + writeDone, stagedCount - writeDone);
-        sendMsg.set(java.lang.foreign.ValueLayout.JAVA_LONG, Sockets.MSG_IOVLEN, 1);
         sendStagedOp.start(sendMsg, Sockets.MSG_NOSIGNAL);
     }
 
@@ -558,11 +558,10 @@ public final class StreamFd extends LoopFd {
      * reported.
      */
     private void sendStagedCompleted(long result) {
-        long total = stagedCount;
         if (result > 0) {
             writeDone += result;
         }
-        if (result > 0 && writeDone < total && !closed) {
+        if (result > 0 && writeDone < stagedCount && !closed) {
             sendStagedNext(); // the rest
             return;
         }
@@ -572,16 +571,21 @@ public final class StreamFd extends LoopFd {
             awaitWritable();
             return;
         }
-        reactor.sendStaging().give(staged);
-        staged = null;
-        sendFd = -1;
-        if (writeDone == total) {
+        releaseStaged();
+        if (writeDone == stagedCount) {
             finishWrite();
         } else {
             // > 0: closed meanwhile. 0: a send of a non-empty iovec that took nothing and said no
             // error, which TCP does not do; failed rather than tried again for ever.
             failWrite(result > 0 ? -Errno.ECANCELED : result == 0 ? -Errno.EIO : result);
         }
+    }
+
+    /** The staged send has ended, or has no request in the ring: its buffer goes back to the loop. */
+    private void releaseStaged() {
+        reactor.sendStaging().give(staged);
+        staged = null;
+        sendFd = -1;
     }
 
     // ---- sendfile on uring: SPLICE file -> pipe -> socket, each in the ring ----
@@ -1705,10 +1709,7 @@ public final class StreamFd extends LoopFd {
                 }
             } else if (writeHandler != null) {
                 if (staged != null) {
-                    // A staged send waiting for room with no request in the ring: nothing reads the buffer.
-                    reactor.sendStaging().give(staged);
-                    staged = null;
-                    sendFd = -1;
+                    releaseStaged(); // a staged send waiting for room, no request in the ring: nothing reads the buffer
                 }
                 failWrite(-Errno.ECANCELED);
             }
