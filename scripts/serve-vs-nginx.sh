@@ -68,8 +68,9 @@ usage() {
 Usage: scripts/serve-vs-nginx.sh [OPTIONS]
 
 Benchmarks `jaio serve` against nginx with wrk on three workloads, one server at a time on 127.0.0.1,
-and prints a table (and writes a CSV) of req/s, MiB/s, latency percentiles, errors and the ratio of
-each jaio row to nginx in the same workload and round.
+and prints a table (and writes a CSV) of req/s, MiB/s, latency percentiles, errors and the ratios of
+each jaio row's req/s, MiB/s and p99 to nginx's in the same workload and round (with --rounds, also
+in how many rounds each row's p99 was at or below nginx's).
 
 Servers
   --jaio 'CMD'            command template of the jaio server, run with `bash -c` from the
@@ -936,15 +937,16 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # ---- results ---------------------------------------------------------------------------------------
-COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,server_cpu,runq_pct,sleeps_s,tcp_retrans_segs,tcp_rto,req_s_vs_nginx,MiB_s_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
+COLS="round,workload,server,backend,io,status,req_s,MiB_s,p50_us,p90_us,p99_us,mean_us,max_us,requests,bytes,socket_errors,non2xx,disk_read_MiB,port,warmup_s,jit_cpu_s,server_cpu,runq_pct,sleeps_s,tcp_retrans_segs,tcp_rto,req_s_vs_nginx,MiB_s_vs_nginx,p99_vs_nginx,reason,nproc,kernel,nginx,wrk,date,jaio_git"
 awk -F'\t' -v OFS='\t' '
-  { row[NR] = $0; if ($3 == "nginx" && $6 == "OK") { nr[$1 "|" $2] = $7; nm[$1 "|" $2] = $8 } }
+  { row[NR] = $0; if ($3 == "nginx" && $6 == "OK") { nr[$1 "|" $2] = $7; nm[$1 "|" $2] = $8; np[$1 "|" $2] = $11 } }
   END {
     for (i = 1; i <= NR; i++) {
       split(row[i], f, "\t"); k = f[1] "|" f[2]
-      rr = ""; rm = ""
+      rr = ""; rm = ""; rp = ""
       if (f[6] == "OK" && (k in nr) && nr[k] > 0) { rr = sprintf("%.3f", f[7] / nr[k]); rm = sprintf("%.3f", f[8] / nm[k]) }
-      print row[i], rr, rm
+      if (f[6] == "OK" && (k in np) && np[k] > 0 && f[11] != "") rp = sprintf("%.3f", f[11] / np[k])
+      print row[i], rr, rm, rp
     }
   }' "$ROWS" >"$LOGS/rows-ratios.tsv"
 
@@ -955,33 +957,35 @@ awk -F'\t' -v cols="$COLS" -v nproc="$NPROC" -v kernel="$KERNEL" -v ngx="$NGINX_
   BEGIN { print cols }
   # rows-ratios.tsv: 19 fields as the columns up to port, then the reason ($20), warmup_s ($21),
   # jit_cpu_s ($22), server_cpu ($23), runq_pct ($24), sleeps_s ($25), tcp_retrans_segs ($26), tcp_rto
-  # ($27), then the ratios ($28, $29)
+  # ($27), then the ratios ($28 req/s, $29 MiB/s, $30 p99)
   { line = $1; for (i = 2; i <= 19; i++) line = line "," (i == 4 || i == 5 ? csv($i) : $i)
-    print line "," $21 "," $22 "," $23 "," $24 "," $25 "," $26 "," $27 "," $28 "," $29 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
+    print line "," $21 "," $22 "," $23 "," $24 "," $25 "," $26 "," $27 "," $28 "," $29 "," $30 "," csv($20) "," nproc "," csv(kernel) "," csv(ngx) "," csv(wrkv) "," date "," git }
 ' "$LOGS/rows-ratios.tsv" >"$OUT"
 
 echo
 awk -F'\t' -v rounds="$ROUNDS" '
   function d(s) { return s == "" ? "-" : s }
-  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %4s %7s %7s\n",
+  BEGIN { printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %4s %7s %7s %7s\n",
             "workload", "server", "backend", "io", "status", "req/s", "MiB/s", "p50_us", "p90_us", "p99_us",
-            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "cpu", "runq%", "rto", "x_req", "x_MiB" }
+            "sockerr", "non2xx", "disk_MiB", "warm_s", "jit_s", "cpu", "runq%", "rto", "x_req", "x_MiB", "x_p99" }
   { wl = $2; if (rounds > 1) wl = wl "#" $1
-    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %4s %7s %7s\n",
-      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24), d($27), d($28), d($29) }
+    printf "%-13s %-6s %-10s %-7s %-6s %10s %9s %8s %8s %8s %7s %6s %8s %6s %6s %5s %5s %4s %7s %7s %7s\n",
+      wl, $3, $4, $5, $6, d($7), d($8), d($9), d($10), d($11), d($16), d($17), d($18), d($21), d($22), d($23), d($24), d($27), d($28), d($29), d($30) }
 ' "$LOGS/rows-ratios.tsv"
 if (( ROUNDS > 1 )); then
   echo
   echo "means over the rounds whose rows are all OK (ratio of the means to nginx's):"
   awk -F'\t' '
     { k = $2 "\t" $3 "\t" $4 "\t" $5; if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
-      n[k]++; if ($6 == "OK") { ok[k]++; sr[k] += $7; sm[k] += $8 } }
+      n[k]++; if ($6 == "OK") { ok[k]++; sr[k] += $7; sm[k] += $8 }
+      if ($30 != "") { xp[k] = xp[k] (xp[k] == "" ? "" : " / ") $30; np[k]++; if ($30 <= 1) le[k]++ } }
     END {
       for (i = 1; i <= nk; i++) { k = keys[i]; split(k, f, "\t")
         if (ok[k] != n[k]) { printf "%-11s %-6s %-10s %-7s FAILED in %d of %d rounds\n", f[1], f[2], f[3], f[4], n[k] - ok[k], n[k]; continue }
         g = f[1] "\tnginx\t-\t-"; rr = "-"; rm = "-"
         if ((g in ok) && ok[g] == n[g]) { rr = sprintf("%.3f", sr[k] / sr[g]); rm = sprintf("%.3f", sm[k] / sm[g]) }
-        printf "%-11s %-6s %-10s %-7s %10.1f req/s %9.2f MiB/s  x_req %s x_MiB %s\n", f[1], f[2], f[3], f[4], sr[k] / n[k], sm[k] / n[k], rr, rm }
+        pp = ""; if (np[k] > 0 && f[2] != "nginx") pp = sprintf("  x_p99 %s: at or below nginx'"'"'s in %d of %d", xp[k], le[k] + 0, np[k])
+        printf "%-11s %-6s %-10s %-7s %10.1f req/s %9.2f MiB/s  x_req %s x_MiB %s%s\n", f[1], f[2], f[3], f[4], sr[k] / n[k], sm[k] / n[k], rr, rm, pp }
     }' "$LOGS/rows-ratios.tsv"
 fi
 FAILED_ROWS="$(awk -F'\t' '$6 != "OK"' "$LOGS/rows-ratios.tsv" | wc -l)"
@@ -1020,7 +1024,9 @@ fi
   echo "Transfer/sec; 1 MiB = 2^20 B) / run time; p50/p90/p99 = wrk's latency percentiles in microseconds"
   echo "(from its Lua done() hook). disk_read_MiB = pgpgin of /proc/vmstat over the run: machine-wide"
   echo "block-device reads, so what the cold run really read from the disk. x_req, x_MiB = this row over"
-  echo "nginx's row of the same workload and round. FAILED rows have no ratio and are not counted."
+  echo "nginx's row of the same workload and round; x_p99 = this row's p99 over nginx's (at or below 1:"
+  echo "no worse). With --rounds, the means' lines list x_p99 round by round and count the rounds in which"
+  echo "it was at or below 1. FAILED rows have no ratio and are not counted."
   echo "warmup_s = seconds of warm-up runs before the measured run; jit_cpu_s = CPU seconds of the server's"
   echo "JIT compiler threads during the measured run (above 0: the JIT was still compiling)."
   echo "server_cpu (cpu) = CPU cores the server's threads used during the measured run; runq_pct (runq%) ="
