@@ -54,9 +54,10 @@
 # than the set's smallest file, or a content check after the run (3 files of the set fetched with curl
 # and compared byte for byte) fails.
 #
-# Output: a table on stdout, the CSV (--out), and beside it OUT-without-.csv.txt (machine, versions,
-# the exact commands in order, nginx's config, the wrk Lua script) and a .logs/ folder (every wrk
-# output, every server's stdout/stderr, strace summaries).
+# Output: a table on stdout (each row's req/s, MiB/s and p99 also over nginx's in the same round;
+# --nginx-again adds a second nginx row: nginx's own spread), the CSV (--out), and beside it
+# OUT-without-.csv.txt (machine, versions, the exact commands in order, nginx's configs, the wrk Lua
+# script) and a .logs/ folder (every wrk output, every server's stdout/stderr, strace summaries).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,7 +70,7 @@ Usage: scripts/serve-vs-nginx.sh [OPTIONS]
 
 Benchmarks `jaio serve` against nginx with wrk on three workloads, one server at a time on 127.0.0.1,
 and prints a table (and writes a CSV) of req/s, MiB/s, latency percentiles, errors and the ratios of
-each jaio row's req/s, MiB/s and p99 to nginx's in the same workload and round (with --rounds, also
+each row's req/s, MiB/s and p99 to nginx's in the same workload and round (with --rounds, also
 in how many rounds each row's p99 was at or below nginx's).
 
 Servers
@@ -639,7 +640,7 @@ EOF
 }
 NGINX_MASTER=""
 start_nginx() {  # workload port tag
-  local conf="$LOGS/nginx-$1.conf"
+  local conf="$LOGS/nginx-$3.conf"
   write_nginx_conf "$1" "$2" "$conf"
   "$NGINX_BIN" -t -q -p "$WORK/nginx/" -e "$LOGS/nginx-error.log" -c "$conf" 2>"$LOGS/$3.nginx-t.err" \
     || { REASON="nginx -t failed: $(tail -n 3 "$LOGS/$3.nginx-t.err" | tr '\n' ' ')"; return 1; }
@@ -983,17 +984,23 @@ if (( ROUNDS > 1 )); then
   echo
   echo "means over the rounds whose rows are all OK (ratio of the means to nginx's):"
   awk -F'\t' '
+    # First pass: the p99 of the nginx reference row (backend -) of each round and workload, so that
+    # a row counts as at or below it by the measured p99s, not by the rounded ratio.
+    NR == FNR { if ($3 == "nginx" && $4 == "-" && $6 == "OK" && $11 != "") ref[$1 "|" $2] = $11; next }
     { k = $2 "\t" $3 "\t" $4 "\t" $5; if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
       n[k]++; if ($6 == "OK") { ok[k]++; sr[k] += $7; sm[k] += $8 }
-      if ($30 != "") { xp[k] = xp[k] (xp[k] == "" ? "" : " / ") $30; np[k]++; if ($30 <= 1) le[k]++ } }
+      if ($6 == "OK") {
+        xp[k] = xp[k] (xp[k] == "" ? "" : " / ") ($30 != "" ? $30 : "-")
+        if ($30 != "") { np[k]++; if ($11 + 0 <= ref[$1 "|" $2] + 0) le[k]++ }
+      } }
     END {
       for (i = 1; i <= nk; i++) { k = keys[i]; split(k, f, "\t")
         if (ok[k] != n[k]) { printf "%-11s %-6s %-10s %-7s FAILED in %d of %d rounds\n", f[1], f[2], f[3], f[4], n[k] - ok[k], n[k]; continue }
         g = f[1] "\tnginx\t-\t-"; rr = "-"; rm = "-"
         if ((g in ok) && ok[g] == n[g]) { rr = sprintf("%.3f", sr[k] / sr[g]); rm = sprintf("%.3f", sm[k] / sm[g]) }
-        pp = ""; if (np[k] > 0 && k != g) pp = sprintf("  x_p99 %s: at or below nginx'"'"'s in %d of %d", xp[k], le[k] + 0, np[k])
+        pp = ""; if (np[k] > 0 && k != g) pp = sprintf("  x_p99 %s: at or below nginx'"'"'s in %d of %d%s", xp[k], le[k] + 0, np[k], np[k] < n[k] ? " rounds with a ratio" : "")
         printf "%-11s %-6s %-10s %-7s %10.1f req/s %9.2f MiB/s  x_req %s x_MiB %s%s\n", f[1], f[2], f[3], f[4], sr[k] / n[k], sm[k] / n[k], rr, rm, pp }
-    }' "$LOGS/rows-ratios.tsv"
+    }' "$LOGS/rows-ratios.tsv" "$LOGS/rows-ratios.tsv"
 fi
 FAILED_ROWS="$(awk -F'\t' '$6 != "OK"' "$LOGS/rows-ratios.tsv" | wc -l)"
 if (( FAILED_ROWS )); then
@@ -1024,16 +1031,20 @@ fi
   if (( RATE > 0 )); then echo "offered load: --rate $RATE, a wait of ${DELAY_MS} ms per request per connection (at most $(( CONNECTIONS * 1000 / DELAY_MS )) req/s)"; fi
   echo "sets: small/ $SMALL_COUNT x 4096 B; medium/ $MEDIUM_COUNT x 102400 B; cold/ $COLD_SIZE and coldwarm/ $COLDWARM_SIZE of 64 KiB..1 MiB (manifests in $WORK/*.manifest)"
   echo "jaio template: $JAIO_TEMPLATE; backends: $BACKENDS; io: $IO_MODES; --cache-size: $JAIO_CACHE; loops: $LOOPS"
-  echo "nginx: worker_processes $LOOPS, directio $NGINX_DIRECTIO, open_file_cache for: $NGINX_OFC workloads; configs below"
+  echo "nginx: worker_processes $LOOPS, directio $NGINX_DIRECTIO, open_file_cache for: $NGINX_OFC workloads; configs below (one per row)"
+  if (( NGINX_AGAIN )); then echo "nginx again (--nginx-again): a second nginx row per workload and round (backend again), after the jaio rows (before them in reversed rounds)"; fi
   echo
   echo "== how to read it"
   echo "req/s = completed responses / run time; MiB/s = bytes received (headers included, as wrk's"
   echo "Transfer/sec; 1 MiB = 2^20 B) / run time; p50/p90/p99 = wrk's latency percentiles in microseconds"
   echo "(from its Lua done() hook). disk_read_MiB = pgpgin of /proc/vmstat over the run: machine-wide"
   echo "block-device reads, so what the cold run really read from the disk. x_req, x_MiB = this row over"
-  echo "nginx's row of the same workload and round; x_p99 = this row's p99 over nginx's (at or below 1:"
-  echo "no worse). With --rounds, the means' lines list x_p99 round by round and count the rounds in which"
-  echo "it was at or below 1. FAILED rows have no ratio and are not counted."
+  echo "nginx's row of the same workload and round (its first, backend -; with --nginx-again the second,"
+  echo "backend again, is compared with it like a jaio row); x_p99 = this row's p99 over nginx's (at or"
+  echo "below 1: no worse). With --rounds, the means' lines list x_p99 round by round (- where nginx's row"
+  echo "failed) and count the rounds in which the p99 was at or below nginx's. In a closed loop (no --rate)"
+  echo "each server is at its own saturation, so x_p99 compares tails at different request rates; --rate"
+  echo "compares them at one load. FAILED rows have no ratio and are not counted."
   echo "warmup_s = seconds of warm-up runs before the measured run; jit_cpu_s = CPU seconds of the server's"
   echo "JIT compiler threads during the measured run (above 0: the JIT was still compiling)."
   echo "server_cpu (cpu) = CPU cores the server's threads used during the measured run; runq_pct (runq%) ="
