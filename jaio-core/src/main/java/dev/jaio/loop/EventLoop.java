@@ -286,6 +286,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    /** Tests: the most staging buffers the loop makes (uring); asks the loop thread. */
+    int sendStagingMaxForTest() throws Exception {
+        java.util.concurrent.CompletableFuture<Integer> f = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> f.complete(reactor.sendStagingMaxForTest()));
+        return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** Tests: the pages uring sendFile pipes of this process may be grown by (Long.MAX_VALUE: none); returns what it was. */
     static long splicePipeBudgetForTest(long pages) {
         return Reactor.splicePipeBudgetForTest(pages);

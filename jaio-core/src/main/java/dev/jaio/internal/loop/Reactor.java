@@ -558,6 +558,11 @@ public final class Reactor implements LoopDriver {
         return sendStaging == null ? 0 : sendStaging.taken();
     }
 
+    /** Tests: the most staging buffers this loop makes (loop thread). */
+    public int sendStagingMaxForTest() {
+        return sendStaging().maxBuffers();
+    }
+
     // ---- tasks and timers ----
 
     /**

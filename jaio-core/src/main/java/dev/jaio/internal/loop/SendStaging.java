@@ -7,10 +7,14 @@ import java.lang.foreign.MemorySegment;
  * One loop's staging buffers for uring's sendFile of a range in the page cache
  * ({@code StreamFd.ringSendStaged}): the head is copied into a buffer and the range read after it
  * (preadv2, RWF_NOWAIT), both are sent from it, and the buffer goes back here when the send's
- * request ended. At most
- * {@link #MAX_BUFFERS} buffers of {@link #bufferBytes} each, made as sends need them and freed when
- * the loop ends (after its queue's close, which waited for every request); when all are taken by
- * sends waiting for their peers, {@link #take} has none and the send splices instead.
+ * request ended. At most {@link #maxBuffers} buffers of {@link #bufferBytes} each
+ * ({@link #MAX_STAGING_BYTES} in all: 64 at the default allowance of 256 KiB), made as sends need
+ * them and freed when the loop ends (after its queue's close, which waited for every request); when
+ * all are taken by sends waiting for their peers, {@link #take} has none and the send splices
+ * instead. A budget in bytes rather than a count: a loop whose connections all wait for their peers
+ * at once (64 wrk connections on one loop, `serve --loops 1`) found a count of 32 taken, sent half
+ * its responses through io-wq's SPLICEs on its own CPU, and had a longer p99 than nginx's (see the
+ * README).
  *
  * <p>Why not a mapping of the file, sent with no copy of the loop's own: measured on the 2-core VM
  * with {@code jaio serve} on warm 100 KiB files, an mmap and munmap per send made 0.3x the
@@ -22,14 +26,15 @@ import java.lang.foreign.MemorySegment;
  */
 final class SendStaging {
 
-    /** Buffers at most: sends of this many connections at once may be staged. */
-    static final int MAX_BUFFERS = 32;
+    /** The most bytes of buffers one loop keeps: sends of {@link #maxBuffers} connections at once may be staged. */
+    static final long MAX_STAGING_BYTES = 16L << 20;
     /** The most bytes (a head and a range) one buffer holds, whatever the loop's allowance for a turn. */
     static final long MAX_BUFFER_BYTES = 1L << 20;
 
     private final long bufferBytes;
+    private final int maxBuffers;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment[] free = new MemorySegment[MAX_BUFFERS];
+    private final MemorySegment[] free;
     private int freeCount;
     private int made;
     private boolean released;
@@ -37,6 +42,13 @@ final class SendStaging {
     /** Buffers of the loop's allowance for a turn ({@code sendBytesPerTurn}), at most {@link #MAX_BUFFER_BYTES}. */
     SendStaging(long sendBytesPerTurn) {
         this.bufferBytes = Math.min(MAX_BUFFER_BYTES, sendBytesPerTurn);
+        this.maxBuffers = (int) Math.max(1, MAX_STAGING_BYTES / bufferBytes);
+        this.free = new MemorySegment[maxBuffers];
+    }
+
+    /** The most buffers this loop makes: {@link #MAX_STAGING_BYTES} over {@link #bufferBytes}. */
+    int maxBuffers() {
+        return maxBuffers;
     }
 
     /** The most bytes of a range a staged send carries. */
@@ -44,7 +56,7 @@ final class SendStaging {
         return bufferBytes;
     }
 
-    /** A free buffer of {@link #bufferBytes}, page-aligned; null when {@link #MAX_BUFFERS} are taken (or the loop ended). */
+    /** A free buffer of {@link #bufferBytes}, page-aligned; null when {@link #maxBuffers} are taken (or the loop ended). */
     MemorySegment take() {
         if (released) {
             return null;
@@ -54,7 +66,7 @@ final class SendStaging {
             free[freeCount] = null;
             return b;
         }
-        if (made == MAX_BUFFERS) {
+        if (made == maxBuffers) {
             return null;
         }
         made++;
