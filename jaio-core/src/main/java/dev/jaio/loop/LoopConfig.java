@@ -44,9 +44,9 @@ import java.util.Locale;
  *     loop's next call (a sendFile's SPLICEs on {@code uring} run in io-wq workers, not on the loop
  *     thread, and are not cut). On {@code uring} a sendFile of a range in the page cache of at
  *     most this many bytes (and at most 1 MiB) is read into a staging buffer of the loop's and
- *     sent from it by one request run on the loop thread: the loop keeps up to 32 such buffers of
- *     this size (at most 1 MiB each: 8 MiB at the default, 32 MiB with no limit), made as sends
- *     need them and freed when the loop ends. A socket that takes a whole large send at once
+ *     sent from it by one request run on the loop thread: the loop keeps up to 16 MiB of such
+ *     buffers of this size (at most 1 MiB each: 64 buffers at the default, 16 with no limit), made
+ *     as sends need them and freed when the loop ends. A socket that takes a whole large send at once
  *     (loopback, or a fast peer that keeps its window open) would otherwise hold the loop for the
  *     copy or sendfile(2) of all of it. Bytes, at least 4096, or 0 for no limit (uring: SENDs of up
  *     to 2 GiB); the default is {@value #DEFAULT_SEND_BYTES_PER_TURN}.

@@ -280,7 +280,8 @@ public final class StreamChannel implements AutoCloseable {
      * 1.3-1.6x the requests/s of the SPLICE way below, whose two hand-offs to io-wq workers per
      * pipeful cost more than the two copies (see the README). Not for a {@link dev.jaio.FileOption#DIRECT}
      * file or pages that may still be under read (see below), nor when the read comes back short
-     * or the loop's 32 buffers are all held by sends waiting for their peers. Otherwise SPLICE
+     * or the loop's buffers (16 MiB of them: 64 at the default allowance) are all held by sends
+     * waiting for their peers. Otherwise SPLICE
      * requests move the bytes from the file into a pipe
      * of the channel's own and from the pipe into the socket, a pipeful at a time (the kernel runs
      * every splice in its io-wq workers, never on the loop thread, so each pipeful costs two
