@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * them and freed when the loop ends (after its queue's close, which waited for every request); when
  * all are taken by sends waiting for their peers, {@link #take} has none and the send splices
  * instead. A budget in bytes rather than a count: a loop whose connections all wait for their peers
- * at once (64 wrk connections on one loop, `serve --loops 1`) found a count of 32 taken, sent half
+ * at once (64 wrk connections on one loop, {@code serve --loops 1}) found a count of 32 taken, sent half
  * its responses through io-wq's SPLICEs on its own CPU, and had a longer p99 than nginx's (see the
  * README).
  *
